@@ -1,0 +1,161 @@
+/**
+ * The node-type contract (DESIGN.md §3): a node type is data (config JSON Schema, typed ports)
+ * plus the functions its role needs. Connectors implement this and nothing else: they never
+ * touch HTTP routes, the store or the editor.
+ */
+import type { Readable } from 'node:stream';
+import type { JSONSchema } from '../flow/json-schema.ts';
+
+export type PayloadKind = 'records' | 'files';
+
+export interface PortSpec {
+  name: string;
+  kind: PayloadKind;
+  title?: string;
+}
+
+/** A plain JSON-safe record. Exact types (BIGINT, DECIMAL, dates…) travel as strings. */
+export type Rec = Record<string, unknown>;
+
+/** A column of a stream; `type` is a DuckDB logical type name (`BIGINT`, `DECIMAL(18,2)`, `STRUCT(...)`). */
+export interface Column {
+  name: string;
+  type: string;
+}
+
+/** Where a record came from, so a rejection can name the file and line. */
+export interface RecordLocation {
+  file?: string;
+  line?: number;
+  index?: number;
+}
+
+export interface RecordBatch {
+  kind: 'records';
+  stream: string;
+  records: Rec[];
+  /** Column types when the producer knows them (databases do; CSV does not). */
+  schema?: Column[];
+  /** Parallel to `records` when the producer knows where each record came from. */
+  locations?: RecordLocation[];
+}
+
+export interface FilePayload {
+  kind: 'file';
+  /** Relative, deterministic name such as `orders/part-00001.csv.gz`. */
+  name: string;
+  stream: string;
+  /** Opens the bytes; may be called more than once (each destination reads its own copy). */
+  open(): Readable;
+  /** A local file holding exactly these bytes, when there is one (lets a destination copy instead of stream). */
+  localPath?: string;
+  rows?: number;
+  bytes?: number;
+  sha256?: string;
+  contentType?: string;
+  schema?: Column[];
+  /** Called by the engine once every destination has acknowledged the file (e.g. deletes a temp part). */
+  dispose?(): Promise<void>;
+}
+
+export type Payload = RecordBatch | FilePayload;
+
+/** A source batch carries the opaque, JSON-serialisable cursor *after* it (DESIGN.md §4). */
+export type SourceBatch = Payload & { cursor: unknown };
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface NodeContext {
+  runId: string;
+  flowName: string;
+  nodeId: string;
+  /** ISO date (YYYY-MM-DD) of the run's start, for path templates. */
+  runDate: string;
+  /** Directory the node may use for temporary files; removed after the run. */
+  tempDir: string;
+  /** Directory relative paths in configs resolve against. */
+  baseDir: string;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export interface SourceContext extends NodeContext {
+  /** The cursor of the last checkpoint, when resuming. */
+  resumeCursor?: unknown;
+  /** Preferred records per batch. */
+  batchSize: number;
+  /**
+   * When set, a downstream format node cuts parts every `alignRows` records: a source that can
+   * should end a batch at each multiple of it so parts close exactly on batch boundaries.
+   */
+  alignRows?: number;
+}
+
+export interface TransformContext extends NodeContext {
+  /** The state this node reported for the last checkpoint, when resuming. */
+  resumeState?: unknown;
+  /** Report records this node dropped on purpose (they count as `filtered`). */
+  filtered(count: number): void;
+  /** Report records read from a files input (the engine counts records inputs itself). */
+  read(count: number): void;
+}
+
+export type Emit = (port: string, payload: Payload) => Promise<void>;
+
+export interface TransformInstance {
+  process(input: Payload, emit: Emit): Promise<void>;
+  flush?(emit: Emit): Promise<void>;
+  /** JSON state to resume from, taken after `process` returned (e.g. the next part number). */
+  state?(): unknown;
+  /** Release resources on failure or cancel. */
+  abort?(): Promise<void>;
+}
+
+export interface DestinationContext extends NodeContext {
+  resumeState?: unknown;
+  /** Sequence number of the last checkpointed batch, when resuming (batches after it are replayed). */
+  resumeSeq?: number;
+  /** Report records the destination refused (each with its reason); they count as `rejected`. */
+  reject(records: Rec[], reasons: string[], locations?: RecordLocation[]): void;
+}
+
+export interface DestinationWriter {
+  /** Resolves once the payload is durable. `seq` is the source batch sequence the payload ends at. */
+  write(payload: Payload, seq: number): Promise<void>;
+  /** JSON state to resume from, taken after `write` resolved. */
+  state?(): unknown;
+  /** Finish the run's work (e.g. write the manifest, swap a staged table). */
+  close(): Promise<void>;
+  abort?(): Promise<void>;
+}
+
+export interface StreamInfo {
+  name: string;
+  columns: Column[];
+  key?: string[];
+}
+
+export interface NodeType<C = Record<string, unknown>> {
+  /** `<system>.<role>`, e.g. `duckdb.source`. */
+  type: string;
+  role: 'source' | 'transform' | 'destination';
+  title: string;
+  description: string;
+  /** The one description of the config: the server validates with it, the editor draws its form. */
+  config: JSONSchema;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  /** Test the connection/config without moving data. */
+  check?(config: C, ctx: NodeContext): Promise<void>;
+  /** List streams (tables, objects) and their fields. */
+  discover?(config: C, ctx: NodeContext): Promise<StreamInfo[]>;
+  read?(config: C, ctx: SourceContext): AsyncIterable<SourceBatch>;
+  create?(config: C, ctx: TransformContext): TransformInstance | Promise<TransformInstance>;
+  open?(config: C, ctx: DestinationContext): Promise<DestinationWriter>;
+  /** Rows per part a format node cuts at, so sources can align batches to it. */
+  partRows?(config: C): number | undefined;
+}
