@@ -111,6 +111,11 @@ export interface TransformInstance {
   flush?(emit: Emit): Promise<void>;
   /** JSON state to resume from, taken after `process` returned (e.g. the next part number). */
   state?(): unknown;
+  /**
+   * True while the node holds records it took but has not passed on (a format node's open part).
+   * No checkpoint is saved while any node holds records, so a crash can never lose them.
+   */
+  holding?(): boolean;
   /** Release resources on failure or cancel. */
   abort?(): Promise<void>;
 }
@@ -158,4 +163,12 @@ export interface NodeType<C = Record<string, unknown>> {
   open?(config: C, ctx: DestinationContext): Promise<DestinationWriter>;
   /** Rows per part a format node cuts at, so sources can align batches to it. */
   partRows?(config: C): number | undefined;
+}
+
+/** What a `rejected` port carries and the store keeps: the record, why, and where it came from. */
+export interface RejectedRecord {
+  record: unknown;
+  reasons: string[];
+  file?: string;
+  line?: number;
 }

@@ -1,0 +1,131 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { ConfigError } from '../../errors.ts';
+import type { Column, DestinationContext, FilePayload, NodeType, Payload } from '../../nodes/contract.ts';
+import { expandPathTemplate } from '../../nodes/path-template.ts';
+import { syncDirectory, tempMarker, writeFileAtomically } from './atomic-file.ts';
+import { buildManifest, type ManifestFile, manifestName } from './manifest.ts';
+
+interface FilesDestinationConfig {
+  dir: string;
+}
+
+interface FilesDestinationState {
+  files: ManifestFile[];
+  schemas: Record<string, Column[] | undefined>;
+}
+
+const partName = /^part-\d{5}\./;
+
+/**
+ * Writes each incoming file atomically under `dir`, then `_manifest.json` last. Parts are named
+ * deterministically, so a replay after a crash overwrites the same part instead of adding one.
+ */
+export const filesDestination: NodeType<FilesDestinationConfig> = {
+  type: 'files.destination',
+  role: 'destination',
+  title: 'Local files',
+  description:
+    'Writes files into a local directory, each atomically, and _manifest.json last with every part, its rows and sha256.',
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['dir'],
+    properties: {
+      dir: {
+        type: 'string',
+        minLength: 1,
+        title: 'Directory',
+        description: 'Target directory; may use {flow}, {runId} and {runDate}',
+        examples: ['backups/{flow}/{runDate}-{runId}'],
+      },
+    },
+  },
+  inputs: [{ name: 'files', kind: 'files' }],
+  outputs: [],
+  async open(config, ctx) {
+    const dir = path.resolve(ctx.baseDir, expandPathTemplate(config.dir, ctx));
+    await mkdir(dir, { recursive: true });
+    // An old or partial manifest must not make this (unfinished) backup look complete.
+    await rm(path.join(dir, manifestName), { force: true });
+    await sweepTempFiles(dir);
+    return new FilesWriter(dir, ctx, ctx.resumeState as FilesDestinationState | undefined);
+  },
+};
+
+class FilesWriter {
+  private readonly files = new Map<string, ManifestFile>();
+  private readonly schemas: Record<string, Column[] | undefined>;
+
+  constructor(
+    private readonly dir: string,
+    private readonly ctx: DestinationContext,
+    resume: FilesDestinationState | undefined,
+  ) {
+    for (const file of resume?.files ?? []) this.files.set(file.name, file);
+    this.schemas = { ...resume?.schemas };
+  }
+
+  async write(payload: Payload): Promise<void> {
+    if (payload.kind !== 'file') throw new ConfigError('files.destination takes files', { nodeId: this.ctx.nodeId });
+    const target = this.targetOf(payload);
+    const written = await writeFileAtomically(target, payload);
+    this.files.set(payload.name, {
+      name: payload.name,
+      stream: payload.stream,
+      rows: payload.rows ?? null,
+      bytes: written.bytes,
+      sha256: written.sha256,
+    });
+    if (payload.schema) this.schemas[payload.stream] = payload.schema;
+  }
+
+  private targetOf(file: FilePayload): string {
+    const target = path.resolve(this.dir, file.name);
+    if (!target.startsWith(this.dir + path.sep)) {
+      throw new ConfigError(`file name "${file.name}" escapes the destination directory`, { nodeId: this.ctx.nodeId });
+    }
+    return target;
+  }
+
+  state(): FilesDestinationState {
+    return { files: [...this.files.values()], schemas: this.schemas };
+  }
+
+  async close(): Promise<void> {
+    await this.removeUnlistedParts();
+    const manifest = buildManifest({
+      flow: this.ctx.flowName,
+      runId: this.ctx.runId,
+      files: [...this.files.values()],
+      schemas: this.schemas,
+    });
+    await writeFileAtomically(path.join(this.dir, manifestName), {
+      open: () => Readable.from([`${JSON.stringify(manifest, null, 2)}\n`]),
+    });
+  }
+
+  /** Parts left by an earlier, longer attempt in the same directory are not part of this backup. */
+  private async removeUnlistedParts(): Promise<void> {
+    const listed = new Set([...this.files.keys()].map((name) => path.resolve(this.dir, name)));
+    const dirs = new Set([...listed].map((file) => path.dirname(file)));
+    for (const dir of dirs) {
+      for (const entry of await readdir(dir)) {
+        const file = path.join(dir, entry);
+        if (partName.test(entry) && !listed.has(file)) await rm(file, { force: true });
+      }
+      await syncDirectory(dir);
+    }
+  }
+}
+
+async function sweepTempFiles(dir: string): Promise<void> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    if (entry.isFile() && entry.name.includes(tempMarker)) {
+      await rm(path.join(entry.parentPath, entry.name), { force: true });
+    }
+  }
+}
+

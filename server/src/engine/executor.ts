@@ -1,0 +1,393 @@
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { BackflowError, CancelledError, errorMessage, ReconciliationError } from '../errors.ts';
+import type { FlowGraph, GraphNode } from '../flow/graph.ts';
+import type { Flow } from '../flow/flow-schema.ts';
+import type {
+  DestinationWriter,
+  Logger,
+  NodeContext,
+  Payload,
+  RejectedRecord,
+  TransformInstance,
+} from '../nodes/contract.ts';
+import type { RunRecorder, SourceCheckpoint } from './checkpoint.ts';
+import { resolveEnvRefs } from './env-refs.ts';
+import { readAhead } from './read-ahead.ts';
+import { RunStats, type StatsSnapshot } from './run-stats.ts';
+
+export interface ExecuteOptions {
+  runId: string;
+  flow: Flow;
+  graph: FlowGraph;
+  recorder: RunRecorder;
+  /** ISO timestamp the run started at (kept across resumes, for `{runDate}` templates). */
+  startedAt: string;
+  /** Relative paths in configs resolve against this directory. */
+  baseDir: string;
+  /** Temporary parts live here, under the run id. */
+  tempRoot: string;
+  /** Checkpoints to resume from, one per source. */
+  resume?: SourceCheckpoint[];
+  /** Read and transform, but write nothing at destinations. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  /** Receives the live counts as the run starts (for progress displays and run events). */
+  onStats?(stats: RunStats): void;
+}
+
+export interface ExecuteResult {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  stats: StatsSnapshot;
+  error?: BackflowError;
+}
+
+const defaultBatchSize = 10_000;
+const defaultCheckpointIntervalMs = 1000;
+
+/** Any error from a node, carrying that node's id. */
+export class NodeFailedError extends BackflowError {
+  constructor(nodeId: string, cause: unknown) {
+    super(
+      cause instanceof BackflowError ? cause.code : 'node_failed',
+      `node "${nodeId}" failed: ${errorMessage(cause)}`,
+      {
+        nodeId,
+        cause,
+        ...(cause instanceof BackflowError ? { details: cause.details } : {}),
+      },
+    );
+  }
+}
+
+class RejectionLimitError extends BackflowError {
+  constructor(limit: number) {
+    super('too_many_rejected', `more than ${limit} records were rejected (settings.maxRejected)`);
+  }
+}
+
+/**
+ * Runs a validated flow graph. Each source streams batches depth-first through its part of the
+ * graph: a batch is handed to the next node only when the previous one accepted it, so memory is
+ * bounded by one batch per node plus what format nodes buffer into their open part (on disk).
+ * Once a source's batch is delivered and no node still holds buffered records from it, all it read
+ * is durable, and the cursor, node states and counts are saved together as a checkpoint.
+ */
+export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult> {
+  const run = new RunExecution(options);
+  return run.execute();
+}
+
+class RunExecution {
+  private readonly stats: RunStats;
+  private readonly controller = new AbortController();
+  private readonly transforms = new Map<string, TransformInstance>();
+  private readonly writers = new Map<string, DestinationWriter>();
+  /** Buffering nodes holding records not yet passed on (their part is still open). */
+  private readonly holding = new Set<string>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly checkpoints = new Map<string, SourceCheckpoint>();
+  private filesSinceCheckpoint = new Map<string, number>();
+  private firstError?: BackflowError;
+  private readonly tempDir: string;
+
+  constructor(private readonly options: ExecuteOptions) {
+    this.stats = new RunStats(options.graph);
+    this.tempDir = path.join(options.tempRoot, options.runId);
+    for (const checkpoint of options.resume ?? []) {
+      this.checkpoints.set(checkpoint.sourceId, checkpoint);
+      this.stats.restore(checkpoint.stats, this.nodesOf(checkpoint.sourceId));
+    }
+    options.signal?.addEventListener('abort', () => this.fail(new CancelledError()), { once: true });
+    options.onStats?.(this.stats);
+  }
+
+  async execute(): Promise<ExecuteResult> {
+    const { graph } = this.options;
+    try {
+      await mkdir(this.tempDir, { recursive: true });
+      for (const node of graph.order) await this.instantiate(node);
+      const sources = graph.order.filter((n) => n.type.role === 'source');
+      const outcomes = await Promise.allSettled(sources.map((source) => this.runSource(source)));
+      for (const outcome of outcomes) if (outcome.status === 'rejected') this.fail(outcome.reason);
+      if (!this.firstError) {
+        const problems = this.stats.reconcile();
+        if (problems.length > 0) this.fail(new ReconciliationError(problems));
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      if (this.firstError) await this.abortAll();
+      await rm(this.tempDir, { recursive: true, force: true });
+    }
+    const stats = this.stats.snapshot();
+    if (!this.firstError) return { status: 'succeeded', stats };
+    const status = this.firstError instanceof CancelledError ? 'cancelled' : 'failed';
+    return { status, stats, error: this.firstError };
+  }
+
+  private nodesOf(sourceId: string): string[] {
+    return this.options.graph.order.filter((n) => this.options.graph.sourceOf.get(n.id) === sourceId).map((n) => n.id);
+  }
+
+  private context(node: GraphNode): NodeContext {
+    const { runId, flow, startedAt, baseDir, recorder } = this.options;
+    const log: Logger = {
+      info: (message) => recorder.log(runId, 'info', message, node.id),
+      warn: (message) => recorder.log(runId, 'warn', message, node.id),
+      error: (message) => recorder.log(runId, 'error', message, node.id),
+    };
+    return {
+      runId,
+      flowName: flow.name,
+      nodeId: node.id,
+      runDate: startedAt.slice(0, 10),
+      tempDir: path.join(this.tempDir, node.id),
+      baseDir,
+      signal: this.controller.signal,
+      log,
+    };
+  }
+
+  private config(node: GraphNode): Record<string, unknown> {
+    return resolveEnvRefs(node.spec.config ?? {}, node.id);
+  }
+
+  private async instantiate(node: GraphNode): Promise<void> {
+    const checkpoint = this.checkpoints.get(this.options.graph.sourceOf.get(node.id) ?? '');
+    const resumeState = checkpoint?.states[node.id];
+    const ctx = this.context(node);
+    await mkdir(ctx.tempDir, { recursive: true });
+    try {
+      if (node.type.role === 'transform') {
+        const instance = await node.type.create!(this.config(node), {
+          ...ctx,
+          ...(resumeState === undefined ? {} : { resumeState }),
+          filtered: (count) => {
+            this.stats.node(node.id).filtered += count;
+          },
+          read: (count) => {
+            this.stats.node(node.id).read += count;
+          },
+        });
+        this.transforms.set(node.id, instance);
+      } else if (node.type.role === 'destination') {
+        const writer = this.options.dryRun
+          ? dryRunWriter()
+          : await node.type.open!(this.config(node), {
+              ...ctx,
+              ...(resumeState === undefined ? {} : { resumeState }),
+              ...(checkpoint ? { resumeSeq: checkpoint.seq } : {}),
+              reject: (records, reasons, locations) => {
+                const rejected = records.map((record, i) => ({
+                  record,
+                  reasons: [reasons[i] ?? 'rejected by destination'],
+                  ...locations?.[i],
+                }));
+                this.recordRejected(node.id, rejected);
+              },
+            });
+        this.writers.set(node.id, writer);
+      }
+    } catch (error) {
+      throw new NodeFailedError(node.id, error);
+    }
+  }
+
+  private async runSource(source: GraphNode): Promise<void> {
+    const checkpoint = this.checkpoints.get(source.id);
+    let seq = checkpoint?.seq ?? 0;
+    const ctx = this.context(source);
+    const batchSize = this.options.flow.settings?.batchSize ?? defaultBatchSize;
+    const alignRows = this.partRowsBelow(source);
+    const batches = source.type.read!(this.config(source), {
+      ...ctx,
+      batchSize,
+      ...(alignRows ? { alignRows } : {}),
+      ...(checkpoint ? { resumeCursor: checkpoint.cursor } : {}),
+    });
+    const port = source.type.outputs[0]!.name;
+    const counts = this.stats.node(source.id);
+    let lastSave = Date.now();
+    try {
+      for await (const batch of readAhead(batches, 1)) {
+        this.throwIfStopped();
+        seq += 1;
+        const { cursor, ...payload } = batch;
+        const rows = rowsOf(payload as Payload);
+        counts.read += rows;
+        counts.written += rows;
+        if (payload.kind === 'file') counts.files = (counts.files ?? 0) + 1;
+        await this.deliver(source, port, payload as Payload, seq);
+        const interval = this.options.flow.settings?.checkpointIntervalMs ?? defaultCheckpointIntervalMs;
+        const filesLanded = (this.filesSinceCheckpoint.get(source.id) ?? 0) > 0;
+        if (cursor !== null && this.quiescent(source.id) && (filesLanded || Date.now() - lastSave >= interval)) {
+          await this.saveCheckpoint(source.id, seq, cursor);
+          lastSave = Date.now();
+        }
+      }
+    } catch (error) {
+      throw error instanceof BackflowError && error.context.nodeId ? error : new NodeFailedError(source.id, error);
+    }
+    this.throwIfStopped();
+    for (const id of this.nodesOf(source.id)) {
+      const node = this.options.graph.nodes.get(id)!;
+      const instance = this.transforms.get(id);
+      if (instance?.flush) {
+        await this.locked(id, () => instance.flush!(this.emitter(node, seq)));
+        this.holding.delete(id);
+      }
+    }
+    for (const id of this.nodesOf(source.id)) {
+      const writer = this.writers.get(id);
+      if (writer) {
+        this.throwIfStopped();
+        await writer.close().catch((error) => {
+          throw new NodeFailedError(id, error);
+        });
+      }
+    }
+  }
+
+  /** The smallest part size of the format nodes fed by this source, so the source can align batches to it. */
+  private partRowsBelow(source: GraphNode): number | undefined {
+    const sizes = this.nodesOf(source.id)
+      .map((id) => this.options.graph.nodes.get(id)!)
+      .map((node) => node.type.partRows?.(node.spec.config ?? {}))
+      .filter((n): n is number => typeof n === 'number' && n > 0);
+    return sizes.length > 0 ? Math.min(...sizes) : undefined;
+  }
+
+  private quiescent(sourceId: string): boolean {
+    for (const id of this.holding) if (this.options.graph.sourceOf.get(id) === sourceId) return false;
+    return true;
+  }
+
+  private async saveCheckpoint(sourceId: string, seq: number, cursor: unknown): Promise<void> {
+    const nodeIds = this.nodesOf(sourceId);
+    const states: Record<string, unknown> = {};
+    for (const id of nodeIds) {
+      const state = this.transforms.get(id)?.state?.() ?? this.writers.get(id)?.state?.();
+      if (state !== undefined) states[id] = state;
+    }
+    const checkpoint: SourceCheckpoint = {
+      sourceId,
+      seq,
+      cursor,
+      states,
+      stats: this.stats.snapshot(nodeIds),
+      savedAt: new Date().toISOString(),
+    };
+    await this.options.recorder.saveCheckpoint(this.options.runId, checkpoint);
+    this.filesSinceCheckpoint.set(sourceId, 0);
+  }
+
+  /** Hands a payload emitted on `port` of `from` to every node connected there. */
+  private async deliver(from: GraphNode, port: string, payload: Payload, seq: number): Promise<void> {
+    const edges = from.outgoing.filter((e) => e.from.port === port);
+    const rows = rowsOf(payload);
+    await Promise.all(
+      edges.map((edge) => {
+        const counts = this.stats.edge(edge.index);
+        if (payload.kind === 'file') counts.files += 1;
+        else counts.records += rows;
+        return this.receive(this.options.graph.nodes.get(edge.to.node)!, payload, seq);
+      }),
+    );
+    if (payload.kind === 'file') await payload.dispose?.();
+  }
+
+  private async receive(node: GraphNode, payload: Payload, seq: number): Promise<void> {
+    this.throwIfStopped();
+    await this.locked(node.id, async () => {
+      const counts = this.stats.node(node.id);
+      const rows = rowsOf(payload);
+      try {
+        if (node.type.role === 'destination') {
+          const rejectedBefore = counts.rejected;
+          counts.read += rows;
+          await this.writers.get(node.id)!.write(payload, seq);
+          counts.written += rows - (counts.rejected - rejectedBefore);
+          if (payload.kind === 'file') {
+            counts.files = (counts.files ?? 0) + 1;
+            const source = this.options.graph.sourceOf.get(node.id)!;
+            this.filesSinceCheckpoint.set(source, (this.filesSinceCheckpoint.get(source) ?? 0) + 1);
+          }
+          return;
+        }
+        if (payload.kind === 'records') counts.read += rows;
+        const instance = this.transforms.get(node.id)!;
+        await instance.process(payload, this.emitter(node, seq));
+        if (instance.holding?.()) this.holding.add(node.id);
+        else this.holding.delete(node.id);
+      } catch (error) {
+        if (error instanceof BackflowError && (error.context.nodeId || error instanceof CancelledError)) throw error;
+        throw new NodeFailedError(node.id, error);
+      }
+    });
+  }
+
+  private emitter(node: GraphNode, seq: number) {
+    return async (port: string, payload: Payload): Promise<void> => {
+      const counts = this.stats.node(node.id);
+      const rows = rowsOf(payload);
+      if (port === 'rejected' && payload.kind === 'records') {
+        counts.rejected += rows;
+        await this.storeRejected(node.id, payload.records as unknown as RejectedRecord[]);
+      } else {
+        counts.written += rows;
+        if (payload.kind === 'file') counts.files = (counts.files ?? 0) + 1;
+      }
+      await this.deliver(node, port, payload, seq);
+    };
+  }
+
+  private recordRejected(nodeId: string, rejected: RejectedRecord[]): void {
+    this.stats.node(nodeId).rejected += rejected.length;
+    void this.storeRejected(nodeId, rejected).catch((error) => this.fail(error));
+  }
+
+  private async storeRejected(nodeId: string, rejected: RejectedRecord[]): Promise<void> {
+    await this.options.recorder.saveRejected(this.options.runId, nodeId, rejected);
+    const limit = this.options.flow.settings?.maxRejected;
+    if (limit !== undefined && this.stats.totalRejected() > limit) throw new RejectionLimitError(limit);
+  }
+
+  /** Serialises work on one node: several upstream edges may deliver to it at once. */
+  private locked<T>(nodeId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(nodeId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.locks.set(
+      nodeId,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  private throwIfStopped(): void {
+    if (this.firstError) throw this.firstError;
+  }
+
+  private fail(error: unknown): void {
+    if (this.firstError) return;
+    this.firstError =
+      error instanceof BackflowError ? error : new BackflowError('run_failed', errorMessage(error), { cause: error });
+    this.controller.abort(this.firstError);
+  }
+
+  private async abortAll(): Promise<void> {
+    const aborts = [
+      ...[...this.transforms.values()].map((t) => t.abort?.()),
+      ...[...this.writers.values()].map((w) => w.abort?.()),
+    ];
+    await Promise.allSettled(aborts);
+  }
+}
+
+function rowsOf(payload: Payload): number {
+  return payload.kind === 'records' ? payload.records.length : (payload.rows ?? 0);
+}
+
+function dryRunWriter(): DestinationWriter {
+  return { write: async () => undefined, close: async () => undefined };
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { FlowValidationError } from '../errors.ts';
+import { createFlowValidator } from '../flow/validate.ts';
+import { findNodeType } from '../nodes/registry.ts';
+import type { RunStatus, StateStore } from '../store/state-store.ts';
+import { executeRun } from './executor.ts';
+import { prepareDemoWarehouse } from '../demo/prepare.ts';
+import type { EdgeCounts, NodeCounts, RunStats } from './run-stats.ts';
+
+export const validateFlow = createFlowValidator(findNodeType);
+
+/** The run summary: `backflow run --json` prints it and the API returns it. */
+export interface RunSummary {
+  runId: string;
+  flow: string;
+  status: RunStatus;
+  dryRun: boolean;
+  resumed: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  nodes: Record<string, NodeCounts>;
+  edges: EdgeCounts[];
+  error?: { code: string; message: string; nodeId?: string; details?: unknown[] };
+}
+
+export interface RunFlowOptions {
+  store: StateStore;
+  /** The flow document as read from a file or request; validated here. */
+  document: unknown;
+  baseDir: string;
+  dataDir: string;
+  resume?: boolean;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  /** Called once the run id is known and the run is registered (progress displays hook in here). */
+  onStart?(run: { runId: string; resumed: boolean; stats: RunStats }): void;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Validates a flow and runs it to the end, recording the run in the store; with `resume`, continues
+ * the flow's latest unfinished run (same run id) from its checkpoints.
+ */
+export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
+  const { store } = options;
+  const validation = validateFlow(options.document);
+  if (!validation.graph || !validation.flow) throw new FlowValidationError(validation.issues);
+  const { flow, graph } = validation;
+  await prepareDemoWarehouse(flow, options.baseDir);
+
+  const previous = options.resume && !options.dryRun ? await store.latestUnfinishedRun(flow.name) : undefined;
+  const runId = previous?.id ?? newRunId();
+  const startedAt = previous?.startedAt ?? new Date().toISOString();
+  const attemptStart = Date.now();
+  if (previous) await store.restartRun(runId);
+  else await store.createRun({ id: runId, flowName: flow.name, flow, dryRun: options.dryRun ?? false, startedAt });
+  const checkpoints = previous ? await store.loadCheckpoints(runId) : [];
+  if (previous) {
+    store.log(runId, 'info', `resuming from ${checkpoints.length} checkpoint(s)`);
+  }
+
+  const result = await executeRun({
+    runId,
+    flow,
+    graph,
+    recorder: store,
+    startedAt,
+    baseDir: options.baseDir,
+    tempRoot: path.join(options.dataDir, 'tmp'),
+    resume: checkpoints,
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onStats: (stats) => options.onStart?.({ runId, resumed: Boolean(previous), stats }),
+  });
+  const finishedAt = new Date().toISOString();
+  const error = result.error?.toJSON();
+  const summary: RunSummary = {
+    runId,
+    flow: flow.name,
+    status: result.status,
+    dryRun: options.dryRun ?? false,
+    resumed: Boolean(previous),
+    startedAt,
+    finishedAt,
+    durationMs: Date.now() - attemptStart,
+    nodes: result.stats.nodes,
+    edges: result.stats.edges,
+    ...(error ? { error } : {}),
+  };
+  await store.finishRun(runId, result.status, summary, error);
+  return summary;
+}

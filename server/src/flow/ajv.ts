@@ -1,0 +1,52 @@
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { ErrorDetail } from '../errors.ts';
+
+/** One ajv setup for flows, node configs and (later) API bodies, so every error reads the same. */
+export function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+/**
+ * Turns ajv errors into `{ path, message }` with a readable dotted path under `prefix`
+ * (`nodes[2].config.query: required`). Errors of `oneOf`/`if` wrappers are dropped when a more
+ * precise error on the same object explains them.
+ */
+export function toErrorDetails(errors: ErrorObject[] | null | undefined, prefix: string): Required<ErrorDetail>[] {
+  if (!errors) return [];
+  const details: Required<ErrorDetail>[] = [];
+  const seen = new Set<string>();
+  const precise = errors.filter((e) => !['oneOf', 'anyOf', 'if', 'not'].includes(e.keyword));
+  for (const error of precise.length > 0 ? precise : errors) {
+    let path = joinPath(prefix, error.instancePath);
+    let message = error.message ?? 'is invalid';
+    if (error.keyword === 'required') {
+      path = joinPath(path, `/${String(error.params.missingProperty)}`);
+      message = 'required';
+    } else if (error.keyword === 'additionalProperties') {
+      path = joinPath(path, `/${String(error.params.additionalProperty)}`);
+      message = 'unknown field';
+    } else if (error.keyword === 'enum') {
+      message = `must be one of: ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    details.push({ path, message });
+  }
+  return details;
+}
+
+/** `/nodes/2/config/query` under `prefix` → `prefix.nodes[2].config.query`. */
+function joinPath(prefix: string, pointer: string): string {
+  let path = prefix;
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (/^\d+$/.test(segment)) path += `[${segment}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(segment)) path += path ? `.${segment}` : segment;
+    else path += `[${JSON.stringify(segment)}]`;
+  }
+  return path;
+}

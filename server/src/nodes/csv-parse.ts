@@ -1,0 +1,36 @@
+import { createCsvParser } from '@backflow/transforms';
+import type { NodeType } from './contract.ts';
+import { createTextParserNode } from './parse/text-parser-node.ts';
+
+interface CsvParseConfig {
+  header?: boolean;
+  delimiter?: string;
+  quoteChar?: string;
+  columns?: string[];
+  emptyAsNull?: boolean;
+}
+
+export const csvParse: NodeType<CsvParseConfig> = {
+  type: 'csv.parse',
+  role: 'transform',
+  title: 'Parse CSV',
+  description:
+    'Reads CSV files (gzipped when named .gz) into records; malformed rows go to "rejected" with file, line and reason.',
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      header: { type: 'boolean', default: true, title: 'First line is a header' },
+      delimiter: { type: 'string', minLength: 1, maxLength: 1, default: ',', title: 'Delimiter' },
+      quoteChar: { type: 'string', minLength: 1, maxLength: 1, default: '"', title: 'Quote character' },
+      columns: { type: 'array', items: { type: 'string' }, title: 'Column names (when there is no header)' },
+      emptyAsNull: { type: 'boolean', default: true, title: 'Empty unquoted fields are null' },
+    },
+  },
+  inputs: [{ name: 'files', kind: 'files' }],
+  outputs: [
+    { name: 'records', kind: 'records' },
+    { name: 'rejected', kind: 'records' },
+  ],
+  create: (config, ctx) => createTextParserNode(() => createCsvParser(config), ctx),
+};

@@ -1,0 +1,57 @@
+import { compileFilter } from '@backflow/transforms';
+import type { NodeType, Rec, RecordLocation } from './contract.ts';
+
+interface FilterConfig {
+  expression?: string;
+  where?: { field: string; op: string; value?: unknown }[];
+}
+
+const operators = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'is_null', 'not_null', 'contains', 'starts_with'];
+
+export const filterNode: NodeType<FilterConfig> = {
+  type: 'filter',
+  role: 'transform',
+  title: 'Filter',
+  description:
+    'Keeps records matching an expression such as `status = \'paid\' and amount > 100` or field conditions; the rest count as filtered.',
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    anyOf: [{ required: ['expression'] }, { required: ['where'] }],
+    properties: {
+      expression: { type: 'string', minLength: 1, title: 'Expression' },
+      where: {
+        type: 'array',
+        title: 'Conditions (all must hold)',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['field', 'op'],
+          properties: { field: { type: 'string' }, op: { enum: operators }, value: {} },
+        },
+      },
+    },
+  },
+  inputs: [{ name: 'records', kind: 'records' }],
+  outputs: [{ name: 'records', kind: 'records' }],
+  create(config, ctx) {
+    const keep = compileFilter(config as Parameters<typeof compileFilter>[0]);
+    return {
+      async process(input, emit) {
+        if (input.kind !== 'records') return;
+        const kept: Rec[] = [];
+        const locations: RecordLocation[] = [];
+        input.records.forEach((record, i) => {
+          if (!keep(record)) return;
+          kept.push(record);
+          const location = input.locations?.[i];
+          if (location) locations.push(location);
+        });
+        ctx.filtered(input.records.length - kept.length);
+        if (kept.length > 0) {
+          await emit('records', { ...input, records: kept, ...(input.locations ? { locations } : {}) });
+        }
+      },
+    };
+  },
+};

@@ -1,0 +1,69 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { createJsonFormatter } from '@backflow/transforms';
+import type { Column, NodeType } from './contract.ts';
+import { createPartWriter, partConfigProperties } from './format/part-files.ts';
+
+interface ParquetFormatConfig {
+  rowsPerFile?: number;
+  compression?: 'snappy' | 'zstd' | 'gzip' | 'uncompressed';
+}
+
+/** A string literal for DuckDB SQL (file paths and type names are not bindable in COPY/read_json). */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Writes records as Parquet parts. Records are spooled as NDJSON on disk, then DuckDB converts
+ * each part with the stream's column types, so DECIMAL, TIMESTAMPTZ, LIST, STRUCT… keep their types.
+ */
+export const parquetFormat: NodeType<ParquetFormatConfig> = {
+  type: 'parquet.format',
+  role: 'transform',
+  title: 'Format Parquet',
+  description: 'Writes records as Parquet parts (part-00001.parquet) with the stream schema’s column types.',
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      rowsPerFile: partConfigProperties.rowsPerFile,
+      compression: { enum: ['snappy', 'zstd', 'gzip', 'uncompressed'], default: 'snappy', title: 'Compression' },
+    },
+  },
+  inputs: [{ name: 'records', kind: 'records' }],
+  outputs: [{ name: 'files', kind: 'files' }],
+  partRows: (config) => config.rowsPerFile,
+  create(config, ctx) {
+    const compression = config.compression ?? 'snappy';
+    return createPartWriter(
+      {
+        extension: 'parquet',
+        contentType: 'application/vnd.apache.parquet',
+        createEncoder() {
+          const json = createJsonFormatter({ style: 'ndjson' });
+          return { start: () => json.start(), encode: (records) => json.rows(records), end: () => json.end() };
+        },
+        convert: (textFile, target, schema) => ndjsonToParquet(textFile, target, schema, compression),
+      },
+      { ...(config.rowsPerFile ? { rowsPerFile: config.rowsPerFile } : {}), gzip: false },
+      ctx,
+    );
+  },
+};
+
+async function ndjsonToParquet(source: string, target: string, schema: Column[] | undefined, compression: string) {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const columns = schema
+      ? `, columns = {${schema.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`
+      : '';
+    await connection.run(
+      `copy (select * from read_json(${sqlString(source)}, format = 'newline_delimited'${columns}))
+       to ${sqlString(target)} (format parquet, compression ${compression})`,
+    );
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,71 @@
+import { createGunzip } from 'node:zlib';
+import type { Emit, FilePayload, Rec, RecordLocation, TransformContext, TransformInstance } from '../contract.ts';
+
+/** What both the CSV and the JSON parser return for each chunk of text. */
+export interface ParsedChunk {
+  records: Rec[];
+  lines: number[];
+  errors: { line: number; code: string; message: string }[];
+}
+
+export interface TextParser {
+  write(chunk: string): ParsedChunk;
+  end(): ParsedChunk;
+}
+
+const recordsPerBatch = 10_000;
+
+/**
+ * A files → records node: each file is decompressed when its name ends in `.gz`, decoded as UTF-8
+ * and parsed as it streams; records go out in batches with their file and line, and every
+ * malformed row goes to `rejected` with its line and reason, never dropped.
+ */
+export function createTextParserNode(createParser: () => TextParser, ctx: TransformContext): TransformInstance {
+  return {
+    async process(input, emit) {
+      if (input.kind !== 'file') return;
+      await parseFile(input, createParser(), ctx, emit);
+    },
+  };
+}
+
+async function parseFile(file: FilePayload, parser: TextParser, ctx: TransformContext, emit: Emit): Promise<void> {
+  let records: Rec[] = [];
+  let locations: RecordLocation[] = [];
+  const flushRecords = async () => {
+    if (records.length === 0) return;
+    const batch = { kind: 'records' as const, stream: file.stream, records, locations };
+    records = [];
+    locations = [];
+    await emit('records', file.schema ? { ...batch, schema: file.schema } : batch);
+  };
+  const take = async (chunk: ParsedChunk) => {
+    ctx.read(chunk.records.length + chunk.errors.length);
+    if (chunk.errors.length > 0) {
+      const rejected = chunk.errors.map((error) => ({
+        record: null,
+        reasons: [`${file.name}:${error.line}: ${error.message}`],
+        file: file.name,
+        line: error.line,
+      }));
+      await emit('rejected', { kind: 'records', stream: file.stream, records: rejected });
+    }
+    chunk.records.forEach((record, i) => {
+      records.push(record);
+      locations.push({ file: file.name, line: chunk.lines[i]! });
+    });
+    if (records.length >= recordsPerBatch) await flushRecords();
+  };
+
+  const raw = file.open();
+  const bytes = file.name.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  raw.on('error', (error) => bytes.destroy(error));
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for await (const chunk of bytes) {
+    ctx.signal.throwIfAborted();
+    await take(parser.write(decoder.decode(chunk as Buffer, { stream: true })));
+  }
+  await take(parser.write(decoder.decode()));
+  await take(parser.end());
+  await flushRecords();
+}

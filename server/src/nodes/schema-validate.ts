@@ -1,0 +1,60 @@
+import { createValidator } from '@backflow/transforms';
+import type { NodeType, Rec } from './contract.ts';
+
+interface SchemaValidateConfig {
+  schema: Record<string, unknown>;
+}
+
+export const schemaValidate: NodeType<SchemaValidateConfig> = {
+  type: 'schema.validate',
+  role: 'transform',
+  title: 'Validate (JSON Schema)',
+  description: 'Checks each record against a JSON Schema: valid records go on, invalid ones to "rejected" with every reason.',
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['schema'],
+    properties: {
+      schema: { type: 'object', title: 'JSON Schema', description: 'Draft 2020-12 schema every record must match' },
+    },
+  },
+  inputs: [{ name: 'records', kind: 'records' }],
+  outputs: [
+    { name: 'valid', kind: 'records' },
+    { name: 'rejected', kind: 'records' },
+  ],
+  create(config) {
+    const validate = createValidator(config.schema);
+    return {
+      async process(input, emit) {
+        if (input.kind !== 'records') return;
+        const valid: Rec[] = [];
+        const validLocations: NonNullable<typeof input.locations> = [];
+        const rejected: Rec[] = [];
+        input.records.forEach((record, i) => {
+          const issues = validate(record);
+          const location = input.locations?.[i];
+          if (!issues) {
+            valid.push(record);
+            if (location) validLocations.push(location);
+            return;
+          }
+          const where = location?.file ? `${location.file}:${location.line}: ` : '';
+          rejected.push({
+            record,
+            reasons: issues.map((issue) => `${where}${issue.path || '/'} ${issue.message}`),
+            ...location,
+          });
+        });
+        if (rejected.length > 0) await emit('rejected', { kind: 'records', stream: input.stream, records: rejected });
+        if (valid.length > 0) {
+          await emit('valid', {
+            ...input,
+            records: valid,
+            ...(input.locations ? { locations: validLocations } : {}),
+          });
+        }
+      },
+    };
+  },
+};
