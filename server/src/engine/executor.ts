@@ -4,6 +4,7 @@ import { BackflowError, CancelledError, errorMessage, ReconciliationError } from
 import type { FlowGraph, GraphNode } from '../flow/graph.ts';
 import type { Flow } from '../flow/flow-schema.ts';
 import type {
+  CopyFormat,
   DestinationWriter,
   Logger,
   NodeContext,
@@ -90,6 +91,8 @@ class RunExecution {
   private filesSinceCheckpoint = new Map<string, number>();
   private firstError?: BackflowError;
   private readonly tempDir: string;
+  /** Format nodes whose work their DuckDB source does in one COPY per part (see `copyFormat`). */
+  private readonly pushedDown = new Map<string, { sourceId: string; format: CopyFormat }>();
 
   constructor(private readonly options: ExecuteOptions) {
     this.stats = new RunStats(options.graph);
@@ -98,8 +101,25 @@ class RunExecution {
       this.checkpoints.set(checkpoint.sourceId, checkpoint);
       this.stats.restore(checkpoint.stats, this.nodesOf(checkpoint.sourceId));
     }
+    if (options.signal?.aborted) this.fail(new CancelledError());
     options.signal?.addEventListener('abort', () => this.fail(new CancelledError()), { once: true });
+    this.planPushdown();
     options.onStats?.(this.stats);
+  }
+
+  /**
+   * A source that can write parts itself, wired straight into the only format node it feeds, does
+   * the formatting in the database: rows never cross into JavaScript. Counts stay per node.
+   */
+  private planPushdown(): void {
+    for (const source of this.options.graph.order) {
+      if (!source.type.readParts || source.outgoing.length !== 1) continue;
+      if (!(source.type.canReadParts?.(source.spec.config ?? {}) ?? true)) continue;
+      const target = this.options.graph.nodes.get(source.outgoing[0]!.to.node)!;
+      if (target.incoming.length !== 1 || !target.type.copyFormat) continue;
+      const format = target.type.copyFormat(target.spec.config ?? {});
+      if (format) this.pushedDown.set(target.id, { sourceId: source.id, format });
+    }
   }
 
   async execute(): Promise<ExecuteResult> {
@@ -159,6 +179,7 @@ class RunExecution {
     const ctx = this.context(node);
     await mkdir(ctx.tempDir, { recursive: true });
     try {
+      if (this.pushedDown.has(node.id)) return;
       if (node.type.role === 'transform') {
         const instance = await node.type.create!(this.config(node), {
           ...ctx,
@@ -200,12 +221,16 @@ class RunExecution {
     const ctx = this.context(source);
     const batchSize = this.options.flow.settings?.batchSize ?? defaultBatchSize;
     const alignRows = this.partRowsBelow(source);
-    const batches = source.type.read!(this.config(source), {
+    const sourceContext = {
       ...ctx,
       batchSize,
       ...(alignRows ? { alignRows } : {}),
       ...(checkpoint ? { resumeCursor: checkpoint.cursor } : {}),
-    });
+    };
+    const pushdown = [...this.pushedDown.values()].find((p) => p.sourceId === source.id);
+    const batches = pushdown
+      ? source.type.readParts!(this.config(source), sourceContext, pushdown.format)
+      : source.type.read!(this.config(source), sourceContext);
     const port = source.type.outputs[0]!.name;
     const counts = this.stats.node(source.id);
     let lastSave = Date.now();
@@ -217,7 +242,7 @@ class RunExecution {
         const rows = rowsOf(payload as Payload);
         counts.read += rows;
         counts.written += rows;
-        if (payload.kind === 'file') counts.files = (counts.files ?? 0) + 1;
+        if (payload.kind === 'file' && counts.files !== undefined) counts.files += 1;
         await this.deliver(source, port, payload as Payload, seq);
         const interval = this.options.flow.settings?.checkpointIntervalMs ?? defaultCheckpointIntervalMs;
         const filesLanded = (this.filesSinceCheckpoint.get(source.id) ?? 0) > 0;
@@ -313,6 +338,11 @@ class RunExecution {
             const source = this.options.graph.sourceOf.get(node.id)!;
             this.filesSinceCheckpoint.set(source, (this.filesSinceCheckpoint.get(source) ?? 0) + 1);
           }
+          return;
+        }
+        if (this.pushedDown.has(node.id)) {
+          counts.read += rows;
+          await this.emitter(node, seq)(node.type.outputs[0]!.name, payload);
           return;
         }
         if (payload.kind === 'records') counts.read += rows;

@@ -163,6 +163,24 @@ export interface NodeType<C = Record<string, unknown>> {
   open?(config: C, ctx: DestinationContext): Promise<DestinationWriter>;
   /** Rows per part a format node cuts at, so sources can align batches to it. */
   partRows?(config: C): number | undefined;
+  /**
+   * A format node DuckDB can write itself: the COPY options equal to this config (or undefined when
+   * some option has no COPY equivalent). Lets a DuckDB source → format pair run as one COPY per part.
+   */
+  copyFormat?(config: C): CopyFormat | undefined;
+  /** Whether `readParts` can serve this config (e.g. it needs a single-column key or a table). */
+  canReadParts?(config: C): boolean;
+  /** A source that can write parts itself (see `copyFormat`): yields finished part files with cursors. */
+  readParts?(config: C, ctx: SourceContext, format: CopyFormat): AsyncIterable<SourceBatch>;
+}
+
+export interface CopyFormat {
+  /** DuckDB COPY options, e.g. `format parquet, compression snappy`. */
+  options: string;
+  /** Part file extension, e.g. `parquet` or `csv.gz`. */
+  extension: string;
+  contentType: string;
+  rowsPerFile?: number;
 }
 
 /** What a `rejected` port carries and the store keeps: the record, why, and where it came from. */

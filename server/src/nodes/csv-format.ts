@@ -40,6 +40,17 @@ export const csvFormat: NodeType<CsvFormatConfig> = {
     { name: 'rejected', kind: 'records' },
   ],
   partRows: (config) => config.rowsPerFile,
+  copyFormat(config) {
+    // DuckDB's CSV writer has no formula escaping and always quotes minimally; only plain configs push down.
+    if (config.escapeFormulae || config.quoteAll || (config.newline ?? '\n') !== '\n') return undefined;
+    const delimiter = (config.delimiter ?? ',').replaceAll("'", "''");
+    return {
+      options: `format csv, header ${config.header ?? true}, delimiter '${delimiter}'${config.gzip ? ', compression gzip' : ''}`,
+      extension: config.gzip ? 'csv.gz' : 'csv',
+      contentType: 'text/csv',
+      ...(config.rowsPerFile ? { rowsPerFile: config.rowsPerFile } : {}),
+    };
+  },
   create(config, ctx) {
     const formatter = () => createCsvFormatter(config);
     return createPartWriter(

@@ -33,6 +33,12 @@ export const parquetFormat: NodeType<ParquetFormatConfig> = {
   inputs: [{ name: 'records', kind: 'records' }],
   outputs: [{ name: 'files', kind: 'files' }],
   partRows: (config) => config.rowsPerFile,
+  copyFormat: (config) => ({
+    options: `format parquet, compression ${config.compression ?? 'snappy'}`,
+    extension: 'parquet',
+    contentType: 'application/vnd.apache.parquet',
+    ...(config.rowsPerFile ? { rowsPerFile: config.rowsPerFile } : {}),
+  }),
   create(config, ctx) {
     const compression = config.compression ?? 'snappy';
     return createPartWriter(

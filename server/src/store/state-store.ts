@@ -40,9 +40,9 @@ const schemaStatements = [
   `create table if not exists checkpoints (
      run_id varchar not null, source_id varchar not null, seq bigint not null, cursor json,
      states json not null, stats json not null, saved_at varchar not null, primary key (run_id, source_id))`,
-  `create table if not exists logs (run_id varchar not null, at varchar not null, level varchar not null,
+  `create table if not exists logs (run_id varchar not null, logged_at varchar not null, level varchar not null,
      node_id varchar, message varchar not null)`,
-  `create table if not exists rejected (run_id varchar not null, node_id varchar not null, at varchar not null,
+  `create table if not exists rejected (run_id varchar not null, node_id varchar not null, rejected_at varchar not null,
      record json, reasons json not null, file varchar, line bigint)`,
 ];
 
@@ -205,7 +205,7 @@ export class StateStore implements RunRecorder {
     return this.serial(async () => {
       // One statement for the whole batch: the rows travel as one JSON array.
       await this.connection.run(
-        `insert into rejected (run_id, node_id, at, record, reasons, file, line)
+        `insert into rejected (run_id, node_id, rejected_at, record, reasons, file, line)
          select $1, $2, $4, r->'record', r->'reasons', r->>'file', (r->>'line')::bigint
          from (select unnest(from_json($3::json, '["json"]')) as r)`,
         [runId, nodeId, JSON.stringify(rejected), new Date().toISOString()],
@@ -216,13 +216,13 @@ export class StateStore implements RunRecorder {
   listRejected(runId: string, limit = 1000): Promise<RejectedRow[]> {
     return this.serial(async () => {
       const rows = await this.rows(
-        `select node_id, at, record::varchar as record, reasons::varchar as reasons, file, line
-         from rejected where run_id = $1 order by at, node_id limit $2`,
+        `select node_id, rejected_at, record::varchar as record, reasons::varchar as reasons, file, line
+         from rejected where run_id = $1 order by rowid limit $2`,
         [runId, limit],
       );
       return rows.map((row) => ({
         nodeId: String(row.node_id),
-        at: String(row.at),
+        at: String(row.rejected_at),
         record: JSON.parse(String(row.record)),
         reasons: JSON.parse(String(row.reasons)),
         ...(row.file == null ? {} : { file: String(row.file) }),
@@ -233,7 +233,7 @@ export class StateStore implements RunRecorder {
 
   log(runId: string, level: 'info' | 'warn' | 'error', message: string, nodeId?: string): void {
     void this.serial(() =>
-      this.connection.run('insert into logs (run_id, at, level, node_id, message) values ($1, $5, $2, $3, $4)', [
+      this.connection.run('insert into logs (run_id, logged_at, level, node_id, message) values ($1, $5, $2, $3, $4)', [
         runId,
         level,
         nodeId ?? null,
@@ -245,11 +245,11 @@ export class StateStore implements RunRecorder {
 
   listLogs(runId: string): Promise<LogRow[]> {
     return this.serial(async () => {
-      const rows = await this.rows('select at, level, node_id, message from logs where run_id = $1 order by at', [
+      const rows = await this.rows('select logged_at, level, node_id, message from logs where run_id = $1 order by rowid', [
         runId,
       ]);
       return rows.map((row) => ({
-        at: String(row.at),
+        at: String(row.logged_at),
         level: String(row.level),
         message: String(row.message),
         ...(row.node_id == null ? {} : { nodeId: String(row.node_id) }),

@@ -40,7 +40,7 @@ export const filesSource: NodeType<FilesSourceConfig> = {
   outputs: [{ name: 'files', kind: 'files' }],
   async *read(config, ctx): AsyncGenerator<SourceBatch> {
     const root = path.resolve(ctx.baseDir, config.path);
-    const listing = await listFiles(root, config.path, ctx.nodeId);
+    const listing = await listFiles(root, config.path, ctx.baseDir, ctx.nodeId);
     const after = typeof ctx.resumeCursor === 'string' ? ctx.resumeCursor : undefined;
     for (const entry of listing.files) {
       if (after !== undefined && entry.name <= after) continue;
@@ -74,10 +74,11 @@ interface ListedFile {
 async function listFiles(
   root: string,
   configured: string,
+  baseDir: string,
   nodeId: string,
 ): Promise<{ files: ListedFile[]; manifest?: Manifest }> {
   if (fg.isDynamicPattern(configured)) {
-    const matches = await fg(configured, { cwd: path.dirname(root).split(/[*?[{]/)[0], absolute: true, dot: false });
+    const matches = await fg(configured, { cwd: baseDir, absolute: true, dot: false, onlyFiles: true });
     const base = commonDirectory(matches);
     return { files: await describe(matches.sort(), base) };
   }

@@ -1,0 +1,178 @@
+/**
+ * The one mapping between DuckDB values and record values, both ways (README.md, "Type mapping").
+ *
+ * Reading uses DuckDB's JSON conversion (what `getRowObjectsJson` produces) so exact types travel
+ * as DuckDB's own text. Writing turns each record value into text and lets DuckDB cast it to the
+ * column type in SQL, so DuckDB's parser (not ours) decides what `'2024-01-02'` or
+ * `'12.30'` means, and a value that does not fit shows up as NULL where text was given.
+ */
+import {
+  DuckDBBlobValue,
+  DuckDBDateValue,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampSecondsValue,
+  type DuckDBType,
+  DuckDBTypeId,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+  type Json,
+  JsonDuckDBValueConverter,
+} from '@duckdb/node-api';
+import type { Column, Rec } from '../../nodes/contract.ts';
+
+/**
+ * DuckDB value → record value. `JsonDuckDBValueConverter`, corrected where its text differs from
+ * DuckDB's own VARCHAR cast (and so would not cast back): BLOB bytes 0x5C, and infinite
+ * DATE / TIMESTAMP_S / TIMESTAMP_MS / TIMESTAMP_NS values.
+ */
+export const recordValue: DuckDBValueConverter<Json> = (value, type, converter) => {
+  if (value instanceof DuckDBBlobValue) return blobText(value.bytes);
+  return infinityText(value) ?? JsonDuckDBValueConverter(value, type, converter);
+};
+
+/** DuckDB's BLOB → VARCHAR text: printable ASCII as is, every other byte (and `\`, `'`, `"`) as `\xHH`. */
+export function blobText(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) {
+    const escaped = byte < 0x20 || byte >= 0x7f || byte === 0x22 || byte === 0x27 || byte === 0x5c;
+    text += escaped ? `\\x${byte.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(byte);
+  }
+  return text;
+}
+
+function infinityText(value: DuckDBValue): string | undefined {
+  let sign: number | bigint | undefined;
+  if (value instanceof DuckDBDateValue && !value.isFinite) sign = value.days;
+  else if (value instanceof DuckDBTimestampSecondsValue && !value.isFinite) sign = value.seconds;
+  else if (value instanceof DuckDBTimestampMillisecondsValue && !value.isFinite) sign = value.millis;
+  else if (value instanceof DuckDBTimestampNanosecondsValue && !value.isFinite) sign = value.nanos;
+  if (sign === undefined) return undefined;
+  return sign > 0 ? 'infinity' : '-infinity';
+}
+
+/** A column records are written to: its DuckDB type as an object (to walk) and as DuckDB spells it (for SQL). */
+export interface TypedColumn {
+  name: string;
+  type: DuckDBType;
+  typeText: string;
+}
+
+/**
+ * Record value → the text DuckDB casts to `type` (SQL NULL for null/undefined). Strings pass
+ * unchanged (they are already DuckDB text, e.g. from a CSV); numbers and booleans become their
+ * literal; lists and objects become JSON, with the record forms of MAP, UNION and INTERVAL
+ * reshaped into what DuckDB's JSON cast accepts.
+ */
+export function castableText(value: unknown, type: DuckDBType): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object') return String(value);
+  const shaped = hasReshapedType(type) ? reshape(value, type) : value;
+  return typeof shaped === 'string' ? shaped : JSON.stringify(shaped);
+}
+
+function hasReshapedType(type: DuckDBType): boolean {
+  switch (type.typeId) {
+    case DuckDBTypeId.INTERVAL:
+    case DuckDBTypeId.MAP:
+    case DuckDBTypeId.UNION:
+      return true;
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return hasReshapedType(type.valueType);
+    case DuckDBTypeId.STRUCT:
+      return type.entryTypes.some(hasReshapedType);
+    default:
+      return false;
+  }
+}
+
+/** Record forms DuckDB does not cast from JSON: MAP `[{key, value}]` → `{key: value}`, UNION `{tag, value}` → `{tag: value}`, INTERVAL `{months, days, micros}` → text. */
+function reshape(value: unknown, type: DuckDBType): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const entries = value as Record<string, unknown>;
+  switch (type.typeId) {
+    case DuckDBTypeId.INTERVAL:
+      return 'months' in entries && 'days' in entries && 'micros' in entries
+        ? `${entries.months} months ${entries.days} days ${entries.micros} microseconds`
+        : value;
+    case DuckDBTypeId.MAP:
+      if (!Array.isArray(value) || !value.every(isMapEntry)) return value;
+      return Object.fromEntries(
+        value.map((entry) => {
+          const key = reshape(entry.key, type.keyType);
+          return [typeof key === 'string' ? key : JSON.stringify(key), reshape(entry.value, type.valueType)];
+        }),
+      );
+    case DuckDBTypeId.UNION: {
+      const memberIndex = typeof entries.tag === 'string' ? type.tagMemberIndexes[entries.tag] : undefined;
+      const memberType = memberIndex === undefined ? undefined : type.memberTypes[memberIndex];
+      return memberType === undefined ? value : { [entries.tag as string]: reshape(entries.value, memberType) };
+    }
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return Array.isArray(value) ? value.map((item) => reshape(item, type.valueType)) : value;
+    case DuckDBTypeId.STRUCT:
+      return Object.fromEntries(
+        Object.entries(entries).map(([key, item]) => {
+          const entryType = type.typeForEntry(key);
+          return [key, entryType === undefined ? item : reshape(item, entryType)];
+        }),
+      );
+    default:
+      return value;
+  }
+}
+
+function isMapEntry(entry: unknown): entry is { key: unknown; value: unknown } {
+  return typeof entry === 'object' && entry !== null && 'key' in entry && 'value' in entry;
+}
+
+/**
+ * SQL turning the text expression `text` into `column`'s type, NULL when the text does not
+ * convert (the caller compares with the text to find those values). Nested types are read as JSON
+ * first and then as DuckDB's own literal form (`{'a': 1}`, as DuckDB writes them to CSV);
+ * `TRY(CAST(...))` makes a bad element fail the whole value instead of becoming a NULL inside it.
+ */
+export function castFromText(text: string, column: TypedColumn): string {
+  const target = column.typeText;
+  switch (column.type.typeId) {
+    case DuckDBTypeId.VARCHAR:
+      return column.type.alias === 'JSON' ? `TRY_CAST(${text} AS JSON)` : text;
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+    case DuckDBTypeId.STRUCT:
+    case DuckDBTypeId.MAP:
+    case DuckDBTypeId.UNION:
+      return `COALESCE(TRY(CAST(CAST(${text} AS JSON) AS ${target})), TRY(CAST(${text} AS ${target})))`;
+    default:
+      return `TRY_CAST(${text} AS ${target})`;
+  }
+}
+
+/**
+ * Column types for records that arrive without a schema, from the values of the first batch:
+ * all strings → VARCHAR, all booleans → BOOLEAN, all numbers → DOUBLE (a JS number is a
+ * double; guessing BIGINT would round a later 1.5), anything else or a mix → JSON.
+ */
+export function inferColumns(records: readonly Rec[]): Column[] {
+  const kinds = new Map<string, Set<string>>();
+  for (const record of records) {
+    for (const [field, value] of Object.entries(record)) {
+      let seen = kinds.get(field);
+      if (seen === undefined) {
+        seen = new Set();
+        kinds.set(field, seen);
+      }
+      if (value !== null && value !== undefined) seen.add(Array.isArray(value) ? 'array' : typeof value);
+    }
+  }
+  return [...kinds].map(([name, seen]) => ({ name, type: inferredType(seen) }));
+}
+
+function inferredType(kinds: Set<string>): string {
+  if (kinds.size !== 1) return kinds.size === 0 ? 'VARCHAR' : 'JSON';
+  const [kind] = kinds;
+  return kind === 'string' ? 'VARCHAR' : kind === 'boolean' ? 'BOOLEAN' : kind === 'number' ? 'DOUBLE' : 'JSON';
+}

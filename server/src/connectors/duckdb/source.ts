@@ -1,0 +1,305 @@
+/**
+ * `duckdb.source`: the rows of a DuckDB table or query as records batches. With a `key` the read
+ * is one ordered, streaming keyset query, so an interrupted run resumes after the last
+ * checkpointed row without skipping or repeating any (DESIGN.md §4).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { CancelledError, ConfigError, SourceError, errorMessage } from '../../errors.ts';
+import type { JSONSchema } from '../../flow/json-schema.ts';
+import type { Column, NodeContext, NodeType, Rec, SourceBatch, SourceContext, StreamInfo } from '../../nodes/contract.ts';
+import {
+  connectDatabase,
+  formatQualifiedName,
+  parseQualifiedName,
+  quoteIdentifier,
+  quoteQualifiedName,
+  resolveDatabasePath,
+} from './database.ts';
+import { recordValue } from './record-values.ts';
+
+export type DuckDBSourceConfig = {
+  path: string;
+  query?: string;
+  table?: string;
+  key?: string | string[];
+  batchSize?: number;
+};
+
+const keySchema: JSONSchema = {
+  title: 'Key',
+  description:
+    'Column, or columns, that identify a row uniquely. The read is ordered by them, which lets an interrupted run resume after the last checkpoint.',
+  anyOf: [
+    { type: 'string', minLength: 1 },
+    { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true },
+  ],
+};
+
+const configSchema: JSONSchema = {
+  type: 'object',
+  title: 'DuckDB source',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: {
+      type: 'string',
+      minLength: 1,
+      title: 'Database file',
+      description: 'Path of the .duckdb file; a relative path is resolved against the flow directory.',
+    },
+    query: {
+      type: 'string',
+      minLength: 1,
+      title: 'Query',
+      description: 'A SELECT statement; each result row becomes a record. Give either a query or a table.',
+    },
+    table: {
+      type: 'string',
+      minLength: 1,
+      title: 'Table',
+      description: 'A table or view to read whole, optionally with its schema (sales.orders). Give either a table or a query.',
+    },
+    key: keySchema,
+    batchSize: {
+      type: 'integer',
+      minimum: 1,
+      title: 'Batch size',
+      description: 'Records per batch; the engine default when empty.',
+    },
+  },
+  oneOf: [
+    { title: 'Read a query', required: ['query'] },
+    { title: 'Read a table', required: ['table'] },
+  ],
+};
+
+/** An opened, described source: what every function below starts from. */
+interface OpenSource {
+  connection: DuckDBConnection;
+  /** SQL of the relation to read, usable after FROM. */
+  relation: string;
+  stream: string;
+  columns: Column[];
+  keys: string[];
+}
+
+async function openSource(config: DuckDBSourceConfig, ctx: NodeContext): Promise<OpenSource> {
+  const { relation, stream, configPath } = sourceRelation(config, ctx.nodeId);
+  const connection = await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
+    mustExist: true,
+    nodeId: ctx.nodeId,
+  });
+  try {
+    const columns = await describeRelation(connection, relation).catch((cause: unknown) => {
+      throw new ConfigError(`node "${ctx.nodeId}": cannot read ${configPath}: ${errorMessage(cause)}`, {
+        nodeId: ctx.nodeId,
+        details: [{ path: `config.${configPath}`, message: errorMessage(cause) }],
+        cause,
+      });
+    });
+    const keys = keyColumns(config.key);
+    const missing = keys.filter((key) => !columns.some((column) => column.name === key));
+    if (missing.length > 0) {
+      const message = `key column ${missing.join(', ')} is not among the columns (${columns.map((c) => c.name).join(', ')})`;
+      throw new ConfigError(`node "${ctx.nodeId}": ${message}`, {
+        nodeId: ctx.nodeId,
+        details: [{ path: 'config.key', message }],
+      });
+    }
+    return { connection, relation, stream, columns, keys };
+  } catch (error) {
+    connection.closeSync();
+    throw error;
+  }
+}
+
+function sourceRelation(
+  config: DuckDBSourceConfig,
+  nodeId: string,
+): { relation: string; stream: string; configPath: 'query' | 'table' } {
+  if ((config.query === undefined) === (config.table === undefined)) {
+    throw new ConfigError(`node "${nodeId}": give exactly one of query and table`, {
+      nodeId,
+      details: [{ path: 'config', message: 'give exactly one of query and table' }],
+    });
+  }
+  if (config.query !== undefined) {
+    // On lines of its own so a trailing `-- comment` cannot swallow the closing parenthesis.
+    const query = config.query.trim().replace(/;+$/, '');
+    return { relation: `(\n${query}\n) AS source_query`, stream: 'query', configPath: 'query' };
+  }
+  const table = config.table as string;
+  try {
+    return { relation: quoteQualifiedName(parseQualifiedName(table)), stream: table, configPath: 'table' };
+  } catch (cause) {
+    throw new ConfigError(`node "${nodeId}": ${errorMessage(cause)}`, {
+      nodeId,
+      details: [{ path: 'config.table', message: errorMessage(cause) }],
+      cause,
+    });
+  }
+}
+
+/** Column names and DuckDB's own type text (DESCRIBE keeps aliases such as JSON that result types lose). */
+async function describeRelation(connection: DuckDBConnection, relation: string): Promise<Column[]> {
+  // prepare() accepts exactly one statement, so a query cannot smuggle in a second one.
+  const describe = await connection.prepare(`DESCRIBE SELECT * FROM ${relation}`);
+  try {
+    const rows = (await describe.runAndReadAll()).getRowsJson();
+    return rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+  } finally {
+    describe.destroySync();
+  }
+}
+
+function keyColumns(key: string | string[] | undefined): string[] {
+  return key === undefined ? [] : typeof key === 'string' ? [key] : key;
+}
+
+/** The keyset query: rows after the resume cursor (values bound, never spliced), in key order. */
+function readQuery(source: OpenSource, resumeCursor: unknown, nodeId: string): { sql: string; values: string[] } {
+  const { relation, keys, columns } = source;
+  if (keys.length === 0) return { sql: `SELECT * FROM ${relation}`, values: [] };
+  const keyList = keys.map(quoteIdentifier).join(', ');
+  const order = ` ORDER BY ${keyList}`;
+  if (resumeCursor === undefined || resumeCursor === null) return { sql: `SELECT * FROM ${relation}${order}`, values: [] };
+  if (!Array.isArray(resumeCursor) || resumeCursor.length !== keys.length) {
+    throw new SourceError(
+      `node "${nodeId}": cannot resume from cursor ${JSON.stringify(resumeCursor)}: expected values for ${keys.join(', ')}`,
+      { nodeId, stream: source.stream },
+    );
+  }
+  const bounds = keys.map((key, index) => {
+    const type = columns.find((column) => column.name === key)?.type;
+    return `CAST($${index + 1} AS ${type})`;
+  });
+  return {
+    sql: `SELECT * FROM ${relation} WHERE (${keyList}) > (${bounds.join(', ')})${order}`,
+    values: resumeCursor.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))),
+  };
+}
+
+async function* read(config: DuckDBSourceConfig, ctx: SourceContext): AsyncGenerator<SourceBatch> {
+  const source = await openSource(config, ctx);
+  const { connection, keys, stream, columns } = source;
+  const batchSize = config.batchSize ?? ctx.batchSize;
+  const interrupt = () => connection.interrupt();
+  ctx.signal.addEventListener('abort', interrupt, { once: true });
+  try {
+    const { sql, values } = readQuery(source, ctx.resumeCursor, ctx.nodeId);
+    const statement = await connection.prepare(sql);
+    statement.bind(values);
+    const result = await statement.stream().finally(() => statement.destroySync());
+    const names = result.columnNames();
+
+    const toBatch = (records: Rec[]): SourceBatch => {
+      const last = records[records.length - 1] as Rec;
+      return {
+        kind: 'records',
+        stream,
+        records,
+        schema: columns,
+        cursor: keys.length === 0 ? null : keys.map((key) => last[key]),
+      };
+    };
+    // A batch ends at batchSize, and also at every multiple of alignRows so downstream parts close on batch boundaries.
+    let emitted = 0;
+    const nextBatchSize = () =>
+      ctx.alignRows ? Math.min(batchSize, ctx.alignRows - (emitted % ctx.alignRows)) : batchSize;
+    let records: Rec[] = [];
+    let size = nextBatchSize();
+    for (;;) {
+      if (ctx.signal.aborted) throw new CancelledError();
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const chunkColumns = chunk.convertColumns(recordValue);
+      for (let row = 0; row < chunk.rowCount; row++) {
+        const record: Rec = {};
+        for (let column = 0; column < names.length; column++) {
+          record[names[column] as string] = chunkColumns[column]?.[row];
+        }
+        records.push(record);
+        if (records.length === size) {
+          yield toBatch(records);
+          emitted += records.length;
+          records = [];
+          size = nextBatchSize();
+        }
+      }
+    }
+    if (records.length > 0) yield toBatch(records);
+  } catch (error) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    if (error instanceof ConfigError || error instanceof SourceError) throw error;
+    throw new SourceError(`node "${ctx.nodeId}": reading ${stream} failed: ${errorMessage(error)}`, {
+      nodeId: ctx.nodeId,
+      stream,
+      cause: error,
+    });
+  } finally {
+    ctx.signal.removeEventListener('abort', interrupt);
+    connection.closeSync();
+  }
+}
+
+async function check(config: DuckDBSourceConfig, ctx: NodeContext): Promise<void> {
+  const { connection } = await openSource(config, ctx);
+  connection.closeSync();
+}
+
+/** Every table and view of the database (Backflow's staging tables aside), with columns and primary keys. */
+async function discover(config: DuckDBSourceConfig, ctx: NodeContext): Promise<StreamInfo[]> {
+  const connection = await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
+    mustExist: true,
+    nodeId: ctx.nodeId,
+  });
+  try {
+    const columnRows = (
+      await connection.runAndReadAll(
+        `SELECT schema_name, table_name, column_name, data_type
+           FROM duckdb_columns()
+          WHERE database_name = current_database() AND NOT internal AND NOT starts_with(table_name, '_backflow_stage_')
+          ORDER BY schema_name, table_name, column_index`,
+      )
+    ).getRowsJson();
+    const keyRows = (
+      await connection.runAndReadAll(
+        `SELECT schema_name, table_name, constraint_column_names
+           FROM duckdb_constraints()
+          WHERE database_name = current_database() AND constraint_type = 'PRIMARY KEY'`,
+      )
+    ).getRowsJson();
+    const streamName = (schema: unknown, table: unknown) =>
+      formatQualifiedName(schema === 'main' ? { name: String(table) } : { schema: String(schema), name: String(table) });
+    const streams = new Map<string, StreamInfo>();
+    for (const [schema, table, name, type] of columnRows) {
+      const streamId = streamName(schema, table);
+      let info = streams.get(streamId);
+      if (info === undefined) {
+        info = { name: streamId, columns: [] };
+        streams.set(streamId, info);
+      }
+      info.columns.push({ name: String(name), type: String(type) });
+    }
+    for (const [schema, table, keyColumnNames] of keyRows) {
+      const info = streams.get(streamName(schema, table));
+      if (info !== undefined) info.key = (keyColumnNames as string[]).map(String);
+    }
+    return [...streams.values()];
+  } finally {
+    connection.closeSync();
+  }
+}
+
+export const duckdbSource: NodeType<DuckDBSourceConfig> = {
+  type: 'duckdb.source',
+  role: 'source',
+  title: 'DuckDB source',
+  description: 'Reads the rows of a DuckDB table or SQL query as records, in key order when a key is given.',
+  config: configSchema,
+  inputs: [],
+  outputs: [{ name: 'records', kind: 'records' }],
+  check,
+  discover,
+  read,
+};

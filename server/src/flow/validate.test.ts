@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { findMemoryNodeType } from '../testing/memory-nodes.ts';
+import { createFlowValidator } from './validate.ts';
+
+const validate = createFlowValidator(findMemoryNodeType);
+
+const source = { id: 'src', type: 'memory.source', config: { rows: 10 } };
+const group = { id: 'group', type: 'memory.group', config: { groupRows: 5 } };
+const records = { id: 'dst', type: 'memory.destination', config: { name: 'out' } };
+const files = { id: 'files', type: 'memory.files-destination', config: { name: 'parts' } };
+
+describe('validateFlow', () => {
+  it('accepts a well-formed flow and fills config defaults', () => {
+    const { issues, graph } = validate({ name: 'ok', nodes: [source, records], edges: [{ from: 'src', to: 'dst' }] });
+    expect(issues).toEqual([]);
+    expect(graph?.order.map((n) => n.id)).toEqual(['src', 'dst']);
+    expect(graph?.sourceOf.get('dst')).toBe('src');
+  });
+
+  it('names the JSON path of document errors', () => {
+    const { issues } = validate({ name: 'bad name!', nodes: [{ id: 'x' }], edges: [], extra: 1 });
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'name', message: 'must match pattern "^[A-Za-z0-9_][A-Za-z0-9_.-]*$"' },
+        { path: 'extra', message: 'unknown field' },
+        { path: 'nodes[0].type', message: 'required', nodeId: 'x' },
+      ]),
+    );
+  });
+
+  it('reports a missing required config field at nodes[i].config.<field> with the node id', () => {
+    const { issues } = validate({
+      name: 'f',
+      nodes: [source, { id: 'dst', type: 'memory.destination', config: {} }],
+      edges: [{ from: 'src', to: 'dst' }],
+    });
+    expect(issues).toEqual([{ path: 'nodes[1].config.name', message: 'required', nodeId: 'dst' }]);
+  });
+
+  it('reports unknown node types, dangling edges and unknown ports', () => {
+    const { issues } = validate({
+      name: 'f',
+      nodes: [source, { id: 'odd', type: 'nope.source' }, records],
+      edges: [
+        { from: 'src', to: 'ghost' },
+        { from: 'src:nothing', to: 'dst' },
+        { from: 'src', to: 'dst:elsewhere' },
+      ],
+    });
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'nodes[1].type', message: 'unknown node type "nope.source"', nodeId: 'odd' },
+        { path: 'edges[0].to', message: 'unknown node "ghost"' },
+        {
+          path: 'edges[1].from',
+          message: 'node "src" (memory.source) has no output port "nothing"; it has: records (records)',
+          nodeId: 'src',
+        },
+        {
+          path: 'edges[2].to',
+          message: 'node "dst" (memory.destination) has no input port "elsewhere"; it has: records (records)',
+          nodeId: 'dst',
+        },
+      ]),
+    );
+  });
+
+  it('refuses a records output wired to a files input and says what to put between them', () => {
+    const { issues } = validate({ name: 'f', nodes: [source, files], edges: [{ from: 'src', to: 'files' }] });
+    expect(issues).toContainEqual({
+      path: 'edges[0]',
+      message:
+        'records output "src:records" cannot connect to files input "files:files" (put csv.format, json.format or parquet.format between them)',
+      nodeId: 'files',
+    });
+  });
+
+  it('reports unconnected inputs', () => {
+    const { issues } = validate({ name: 'f', nodes: [source, records, group], edges: [{ from: 'src', to: 'dst' }] });
+    expect(issues).toContainEqual({
+      path: 'nodes[2]',
+      message: 'input "records" of node "group" is not connected',
+      nodeId: 'group',
+    });
+  });
+
+  it('reports a cycle with the nodes on it', () => {
+    const pass = (id: string) => ({ id, type: 'memory.pass' });
+    const { issues } = validate({
+      name: 'f',
+      nodes: [source, pass('a'), pass('b'), records],
+      edges: [
+        { from: 'src', to: 'a' },
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'a' },
+        { from: 'b', to: 'dst' },
+      ],
+    });
+    expect(issues).toEqual([{ path: 'edges', message: 'the edges form a cycle through: a → b' }]);
+  });
+
+  it('reports a node fed by two sources', () => {
+    const { issues } = validate({
+      name: 'f',
+      nodes: [source, { ...source, id: 'src2' }, records],
+      edges: [
+        { from: 'src', to: 'dst' },
+        { from: 'src2', to: 'dst' },
+      ],
+    });
+    expect(issues).toContainEqual({
+      path: 'nodes[2]',
+      message: 'node "dst" is fed by several sources (src, src2); split them into separate flows',
+      nodeId: 'dst',
+    });
+  });
+});

@@ -1,0 +1,349 @@
+import Papa from 'papaparse';
+import { resolveCsvDialect } from './csv-dialect.ts';
+import { TransformError } from './errors.ts';
+
+export interface CsvParseOptions {
+  /** The first record names the columns. Default true. */
+  header?: boolean;
+  /** Default `,`. */
+  delimiter?: string;
+  /** Default `"`; a quote inside a quoted field is written twice. */
+  quoteChar?: string;
+  /** Column names when `header` is false; without them columns are named `column0`, `column1`, … like DuckDB does. */
+  columns?: string[];
+  /** Skip lines with nothing on them. Default true. */
+  skipEmptyLines?: boolean;
+  /** An empty unquoted field becomes null; a quoted empty field (`""`) stays an empty string. Default true. */
+  emptyAsNull?: boolean;
+  /**
+   * The longest record, in characters, the parser holds while waiting for its end. Past it the record is
+   * reported as `record-too-long` and skipped, so a quote left open cannot pull a whole file into memory.
+   * Default 16 MiB.
+   */
+  maxRecordChars?: number;
+}
+
+export type CsvErrorCode =
+  | 'unbalanced-quotes'
+  | 'too-few-fields'
+  | 'too-many-fields'
+  | 'duplicate-header'
+  | 'empty-header'
+  | 'record-too-long';
+
+export interface CsvRowError {
+  /** 1-based physical line of the file where the problem is. */
+  line: number;
+  code: CsvErrorCode;
+  message: string;
+}
+
+export type CsvRecord = Record<string, string | null>;
+
+export interface CsvChunkResult {
+  records: CsvRecord[];
+  /** 1-based physical line where each record starts, parallel to `records`. */
+  lines: number[];
+  errors: CsvRowError[];
+}
+
+export interface CsvParser {
+  write(chunk: string): CsvChunkResult;
+  end(): CsvChunkResult;
+}
+
+type Newline = '\n' | '\r\n' | '\r';
+
+/** One row as Papa's core parser steps through it (its step results wrap the single row in an array). */
+interface PapaRow {
+  data: string[][];
+  errors: Papa.ParseError[];
+}
+
+const BOM = '\uFEFF';
+const DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
+
+/**
+ * A streaming CSV parser built on papaparse's core parser. Text arrives in chunks that may split
+ * anywhere; only complete records are parsed, the unfinished tail waits for the next chunk, so memory
+ * stays bounded by the longest record. Every record carries the physical line it starts on, and every
+ * malformed row comes out as an error with its line while the rows around it still come out.
+ *
+ * Duplicate header names are reported and renamed `name_1`, `name_2`, …; empty ones are reported and
+ * named `column<index>`, so no value is lost to a key collision.
+ */
+export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
+  const { delimiter, quoteChar } = resolveCsvDialect(options);
+  const header = options.header ?? true;
+  const skipEmptyLines = options.skipEmptyLines ?? true;
+  const emptyAsNull = options.emptyAsNull ?? true;
+  const maxRecordChars = options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS;
+  checkColumns(header, options.columns);
+
+  let columns: string[] | undefined = options.columns && [...options.columns];
+  let protoColumn = columns ? columns.indexOf('__proto__') : -1;
+  /** Text not parsed yet; it always starts at a record boundary. */
+  let pending = '';
+  /** Physical line `pending` starts on. */
+  let pendingLine = 1;
+  let started = false;
+  let newline: Newline | undefined;
+  /** Re-parsing an unfinished record on every small chunk would be quadratic, so wait until it doubled. */
+  let reparseAt = 0;
+  /** After an over-long record, input is dropped until the end of its line. */
+  let skippingToLineEnd = false;
+
+  function write(chunk: string): CsvChunkResult {
+    const result = emptyResult();
+    let text = chunk;
+    if (!started) {
+      if (text === '') return result;
+      started = true;
+      if (text.startsWith(BOM)) text = text.slice(1);
+    }
+    if (skippingToLineEnd) text = dropUntilLineEnd(text);
+    pending += text;
+    if (pending.length < reparseAt) return result;
+    // A first line longer than the record limit gets the common line ending, so it can be reported.
+    newline ??= detectNewline(pending, quoteChar, delimiter) ?? (pending.length > maxRecordChars ? '\n' : undefined);
+    if (newline === undefined) {
+      reparseAt = pending.length * 2;
+      return result;
+    }
+    parsePending(newline, false, result);
+    while (pending.length > maxRecordChars) skipOverlongRecord(newline, result);
+    reparseAt = Math.min(pending.length * 2, maxRecordChars + 1);
+    return result;
+  }
+
+  function end(): CsvChunkResult {
+    const result = emptyResult();
+    if (pending !== '') parsePending(newline ?? '\n', true, result);
+    pending = '';
+    return result;
+  }
+
+  /** The line break character that starts a new physical line (CRLF files count the LF). */
+  function lineBreakOf(newlineInUse: Newline): string {
+    return newlineInUse === '\r' ? '\r' : '\n';
+  }
+
+  function dropUntilLineEnd(text: string): string {
+    const lineEnd = text.indexOf(lineBreakOf(newline ?? '\n'));
+    if (lineEnd === -1) return '';
+    skippingToLineEnd = false;
+    pendingLine++;
+    return text.slice(lineEnd + 1);
+  }
+
+  /** Reports the unfinished record in `pending` as too long and drops its first line. */
+  function skipOverlongRecord(newlineInUse: Newline, result: CsvChunkResult): void {
+    result.errors.push({
+      line: pendingLine,
+      code: 'record-too-long',
+      message: `line ${pendingLine}: record is longer than ${maxRecordChars} characters (is a quote left open?)`,
+    });
+    skippingToLineEnd = true;
+    pending = dropUntilLineEnd(pending);
+    if (pending !== '') parsePending(newlineInUse, false, result);
+  }
+
+  /**
+   * Parses the complete records at the start of `pending` (all of it when `final`) and keeps the rest.
+   * A malformed or unclosed quote makes Papa run the row on until some later quote: that row is reported
+   * at the line the quote opened on and parsing restarts on the next line, so the rows after it survive.
+   */
+  function parsePending(newlineInUse: Newline, final: boolean, result: CsvChunkResult): void {
+    const lineBreak = lineBreakOf(newlineInUse);
+    let resumeAt: number;
+    do {
+      const text = pending;
+      let line = pendingLine;
+      let rowStart = 0;
+      let nextLineBreak = text.indexOf(lineBreak);
+      let nextQuote = text.indexOf(quoteChar);
+      resumeAt = -1;
+
+      const onRow = (row: PapaRow): void => {
+        const start = rowStart;
+        const end = parser.getCharIndex();
+        const startLine = line;
+        rowStart = end;
+        while (nextLineBreak !== -1 && nextLineBreak < end) {
+          line++;
+          nextLineBreak = text.indexOf(lineBreak, nextLineBreak + 1);
+        }
+        // At the very end Papa reports the empty text after the last line break as one more row.
+        if (final && start === text.length) return;
+        if (skipEmptyLines && end - start === newlineInUse.length && text.startsWith(newlineInUse, start)) return;
+
+        const quoteError = row.errors[0];
+        if (quoteError) {
+          // Papa's index is just past the opening quote of the field it could not close properly.
+          const quoteAt = (quoteError.index ?? start + 1) - 1;
+          const quoteLine = startLine + countOf(text, lineBreak, start, quoteAt);
+          const neverClosed = row.errors.every((error) => error.code === 'MissingQuotes');
+          result.errors.push({
+            line: quoteLine,
+            code: 'unbalanced-quotes',
+            message: `line ${quoteLine}: ${neverClosed ? 'quoted field is never closed' : 'a closing quote must be followed by a delimiter or the end of the line'}`,
+          });
+          // Papa's guess at where this row ends may have swallowed good rows; restart on the next line.
+          const quoteLineEnd = text.indexOf(lineBreak, quoteAt);
+          resumeAt = quoteLineEnd === -1 ? text.length : quoteLineEnd + 1;
+          line = quoteLine + 1;
+          parser.abort();
+          return;
+        }
+
+        const fields = row.data[0] ?? [];
+        if (!columns) {
+          columns = header ? nameColumns(fields, startLine, result.errors) : fields.map((_, index) => `column${index}`);
+          protoColumn = columns.indexOf('__proto__');
+          if (header) return;
+        }
+        if (fields.length !== columns.length) {
+          result.errors.push({
+            line: startLine,
+            code: fields.length < columns.length ? 'too-few-fields' : 'too-many-fields',
+            message: `line ${startLine}: expected ${columns.length} fields, found ${fields.length}`,
+          });
+          return;
+        }
+        if (nextQuote !== -1 && nextQuote < start) nextQuote = text.indexOf(quoteChar, start);
+        const hasQuote = nextQuote !== -1 && nextQuote < end;
+        result.records.push(toRecord(columns, fields, hasQuote ? text : undefined, start));
+        result.lines.push(startLine);
+      };
+
+      const parser = new Papa.Parser({ delimiter, newline: newlineInUse, quoteChar, step: onRow });
+      const parsed: { meta: Papa.ParseMeta } = parser.parse(text, 0, !final);
+      pending = text.slice(resumeAt !== -1 ? resumeAt : final ? text.length : parsed.meta.cursor);
+      pendingLine = line;
+    } while (resumeAt !== -1 && pending !== '');
+  }
+
+  /**
+   * `rowText` is the parsed text when the row contains a quote character: only then can an empty field
+   * have been quoted (`""`, an empty string) rather than left empty (null).
+   */
+  function toRecord(names: string[], fields: string[], rowText: string | undefined, rowStart: number): CsvRecord {
+    const record: CsvRecord = {};
+    let quotedFields: boolean[] | undefined;
+    for (let index = 0; index < fields.length; index++) {
+      const field = fields[index]!;
+      let value: string | null = field;
+      if (emptyAsNull && field === '') {
+        if (rowText !== undefined) quotedFields ??= quotedFieldsOf(rowText, rowStart, fields, delimiter, quoteChar);
+        if (!quotedFields?.[index]) value = null;
+      }
+      // Assigning `__proto__` would set the prototype instead of adding a field.
+      if (index === protoColumn) Object.defineProperty(record, '__proto__', { value, enumerable: true, writable: true });
+      else record[names[index]!] = value;
+    }
+    return record;
+  }
+
+  return { write, end };
+}
+
+function emptyResult(): CsvChunkResult {
+  return { records: [], lines: [], errors: [] };
+}
+
+function checkColumns(header: boolean, columns: string[] | undefined): void {
+  if (!columns) return;
+  if (header) {
+    throw new TransformError('config-invalid', 'columns name the fields of a file without a header; set header: false', {
+      path: 'columns',
+    });
+  }
+  const seen = new Set<string>();
+  for (const name of columns) {
+    if (name === '' || seen.has(name)) {
+      throw new TransformError('config-invalid', `columns: ${name === '' ? 'a name is empty' : `"${name}" is used twice`}`, {
+        path: 'columns',
+      });
+    }
+    seen.add(name);
+  }
+}
+
+/** Header names, with each duplicate or empty one reported and replaced by a name no other column has. */
+function nameColumns(fields: string[], line: number, errors: CsvRowError[]): string[] {
+  const taken = new Set(fields);
+  const seen = new Set<string>();
+  return fields.map((field, index) => {
+    let name = field;
+    if (field === '') {
+      name = `column${index}`;
+      errors.push({
+        line,
+        code: 'empty-header',
+        message: `line ${line}: column ${index + 1} has no name; it is called "${name}"`,
+      });
+    } else if (seen.has(field)) {
+      let suffix = 1;
+      while (taken.has(`${field}_${suffix}`)) suffix++;
+      name = `${field}_${suffix}`;
+      errors.push({
+        line,
+        code: 'duplicate-header',
+        message: `line ${line}: column "${field}" appears more than once; column ${index + 1} is called "${name}"`,
+      });
+    }
+    seen.add(field);
+    taken.add(name);
+    return name;
+  });
+}
+
+/**
+ * Which fields of a row were quoted, found by walking the row's raw text with the parsed values: an
+ * unquoted field spans exactly its value, a quoted one its value with every quote doubled, plus the quotes.
+ */
+function quotedFieldsOf(text: string, rowStart: number, fields: string[], delimiter: string, quoteChar: string): boolean[] {
+  let at = rowStart;
+  return fields.map((field) => {
+    if (text[at] !== quoteChar) {
+      at += field.length + delimiter.length;
+      return false;
+    }
+    const closingQuote = at + 1 + field.length + countOf(field, quoteChar, 0, field.length);
+    // Papa tolerates spaces between a closing quote and the delimiter.
+    at = text.indexOf(delimiter, closingQuote + 1) + delimiter.length;
+    return true;
+  });
+}
+
+/** Occurrences of `search` in `text` between `from` (inclusive) and `to` (exclusive). */
+function countOf(text: string, search: string, from: number, to: number): number {
+  let count = 0;
+  for (let at = text.indexOf(search, from); at !== -1 && at < to; at = text.indexOf(search, at + 1)) count++;
+  return count;
+}
+
+/**
+ * The line ending of the file: the first line break outside a quoted field. Undefined while the text
+ * seen so far has none, or ends in `\r` (the `\n` of a CRLF may be in the next chunk).
+ */
+function detectNewline(text: string, quoteChar: string, delimiter: string): Newline | undefined {
+  let inQuotes = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (inQuotes) {
+      if (char !== quoteChar) continue;
+      if (index + 1 === text.length) return undefined;
+      if (text[index + 1] === quoteChar) index++;
+      else inQuotes = false;
+    } else if (char === '\n') {
+      return '\n';
+    } else if (char === '\r') {
+      if (index + 1 === text.length) return undefined;
+      return text[index + 1] === '\n' ? '\r\n' : '\r';
+    } else if (char === quoteChar && (index === 0 || text.endsWith(delimiter, index))) {
+      inQuotes = true;
+    }
+  }
+  return undefined;
+}
