@@ -21,14 +21,7 @@ describe('resolveCsvDialect', () => {
     [{ quoteChar: "''" }, 'quoteChar'],
     [{ quoteChar: '\n' }, 'quoteChar'],
   ])('refuses %j as config-invalid at %s', (options, path) => {
-    const error = (() => {
-      try {
-        resolveCsvDialect(options);
-      } catch (thrown) {
-        return thrown;
-      }
-    })();
-    expect(error).toBeInstanceOf(TransformError);
-    expect(error).toMatchObject({ code: 'config-invalid', path });
+    expect(() => resolveCsvDialect(options)).toThrow(expect.objectContaining({ code: 'config_invalid', path }));
+    expect(() => resolveCsvDialect(options)).toThrow(TransformError);
   });
 });

@@ -10,13 +10,13 @@ export function resolveCsvDialect(options: Partial<CsvDialect>): CsvDialect {
   const delimiter = options.delimiter ?? ',';
   const quoteChar = options.quoteChar ?? '"';
   if (quoteChar.length !== 1 || quoteChar === '\r' || quoteChar === '\n') {
-    throw new TransformError('config-invalid', `quoteChar must be one character, got ${JSON.stringify(quoteChar)}`, {
+    throw new TransformError('config_invalid', `quoteChar must be one character, got ${JSON.stringify(quoteChar)}`, {
       path: 'quoteChar',
     });
   }
   if (delimiter === '' || delimiter.includes(quoteChar) || delimiter.includes('\r') || delimiter.includes('\n')) {
     throw new TransformError(
-      'config-invalid',
+      'config_invalid',
       `delimiter ${JSON.stringify(delimiter)} cannot separate fields: it must be non-empty, without line breaks or the quote character`,
       { path: 'delimiter' },
     );

@@ -1,6 +1,7 @@
 import Papa from 'papaparse';
 import { resolveCsvDialect } from './csv-dialect.ts';
 import { TransformError } from './errors.ts';
+import { writeField } from './field-path.ts';
 
 export interface CsvParseOptions {
   /** The first record names the columns. Default true. */
@@ -24,12 +25,12 @@ export interface CsvParseOptions {
 }
 
 export type CsvErrorCode =
-  | 'unbalanced-quotes'
-  | 'too-few-fields'
-  | 'too-many-fields'
-  | 'duplicate-header'
-  | 'empty-header'
-  | 'record-too-long';
+  | 'unbalanced_quotes'
+  | 'too_few_fields'
+  | 'too_many_fields'
+  | 'duplicate_header'
+  | 'empty_header'
+  | 'record_too_long';
 
 export interface CsvRowError {
   /** 1-based physical line of the file where the problem is. */
@@ -81,7 +82,6 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
   checkColumns(header, options.columns);
 
   let columns: string[] | undefined = options.columns && [...options.columns];
-  let protoColumn = columns ? columns.indexOf('__proto__') : -1;
   /** Text not parsed yet; it always starts at a record boundary. */
   let pending = '';
   /** Physical line `pending` starts on. */
@@ -140,7 +140,7 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
   function skipOverlongRecord(newlineInUse: Newline, result: CsvChunkResult): void {
     result.errors.push({
       line: pendingLine,
-      code: 'record-too-long',
+      code: 'record_too_long',
       message: `line ${pendingLine}: record is longer than ${maxRecordChars} characters (is a quote left open?)`,
     });
     skippingToLineEnd = true;
@@ -185,7 +185,7 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
           const neverClosed = row.errors.every((error) => error.code === 'MissingQuotes');
           result.errors.push({
             line: quoteLine,
-            code: 'unbalanced-quotes',
+            code: 'unbalanced_quotes',
             message: `line ${quoteLine}: ${neverClosed ? 'quoted field is never closed' : 'a closing quote must be followed by a delimiter or the end of the line'}`,
           });
           // Papa's guess at where this row ends may have swallowed good rows; restart on the next line.
@@ -199,13 +199,12 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
         const fields = row.data[0] ?? [];
         if (!columns) {
           columns = header ? nameColumns(fields, startLine, result.errors) : fields.map((_, index) => `column${index}`);
-          protoColumn = columns.indexOf('__proto__');
           if (header) return;
         }
         if (fields.length !== columns.length) {
           result.errors.push({
             line: startLine,
-            code: fields.length < columns.length ? 'too-few-fields' : 'too-many-fields',
+            code: fields.length < columns.length ? 'too_few_fields' : 'too_many_fields',
             message: `line ${startLine}: expected ${columns.length} fields, found ${fields.length}`,
           });
           return;
@@ -225,23 +224,36 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
 
   /**
    * `rowText` is the parsed text when the row contains a quote character: only then can an empty field
-   * have been quoted (`""`, an empty string) rather than left empty (null).
+   * have been quoted (`""`, an empty string) rather than left empty (null). To tell, the row's raw text is
+   * walked with the parsed values, as far as the empty field.
    */
   function toRecord(names: string[], fields: string[], rowText: string | undefined, rowStart: number): CsvRecord {
     const record: CsvRecord = {};
-    let quotedFields: boolean[] | undefined;
+    let walked = 0;
+    let walkedTo = rowStart;
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index]!;
       let value: string | null = field;
       if (emptyAsNull && field === '') {
-        if (rowText !== undefined) quotedFields ??= quotedFieldsOf(rowText, rowStart, fields, delimiter, quoteChar);
-        if (!quotedFields?.[index]) value = null;
+        if (rowText !== undefined) {
+          for (; walked < index; walked++) walkedTo = nextFieldStart(rowText, walkedTo, fields[walked]!);
+        }
+        if (rowText?.[walkedTo] !== quoteChar) value = null;
       }
-      // Assigning `__proto__` would set the prototype instead of adding a field.
-      if (index === protoColumn) Object.defineProperty(record, '__proto__', { value, enumerable: true, writable: true });
-      else record[names[index]!] = value;
+      writeField(record, names[index]!, value);
     }
     return record;
+  }
+
+  /**
+   * Where the field after the one starting at `fieldStart` starts: an unquoted field spans exactly its
+   * value, a quoted one its value with every quote doubled, between quotes.
+   */
+  function nextFieldStart(text: string, fieldStart: number, value: string): number {
+    if (text[fieldStart] !== quoteChar) return fieldStart + value.length + delimiter.length;
+    const closingQuote = fieldStart + 1 + value.length + countOf(value, quoteChar, 0, value.length);
+    // Papa tolerates spaces between a closing quote and the delimiter.
+    return text.indexOf(delimiter, closingQuote + 1) + delimiter.length;
   }
 
   return { write, end };
@@ -253,18 +265,12 @@ function emptyResult(): CsvChunkResult {
 
 function checkColumns(header: boolean, columns: string[] | undefined): void {
   if (!columns) return;
-  if (header) {
-    throw new TransformError('config-invalid', 'columns name the fields of a file without a header; set header: false', {
-      path: 'columns',
-    });
-  }
+  const fail = (message: string) => new TransformError('config_invalid', `columns: ${message}`, { path: 'columns' });
+  if (header) throw fail('they name the fields of a file without a header line; set header: false');
   const seen = new Set<string>();
   for (const name of columns) {
-    if (name === '' || seen.has(name)) {
-      throw new TransformError('config-invalid', `columns: ${name === '' ? 'a name is empty' : `"${name}" is used twice`}`, {
-        path: 'columns',
-      });
-    }
+    if (name === '') throw fail('a name is empty');
+    if (seen.has(name)) throw fail(`"${name}" is used twice`);
     seen.add(name);
   }
 }
@@ -279,7 +285,7 @@ function nameColumns(fields: string[], line: number, errors: CsvRowError[]): str
       name = `column${index}`;
       errors.push({
         line,
-        code: 'empty-header',
+        code: 'empty_header',
         message: `line ${line}: column ${index + 1} has no name; it is called "${name}"`,
       });
     } else if (seen.has(field)) {
@@ -288,31 +294,13 @@ function nameColumns(fields: string[], line: number, errors: CsvRowError[]): str
       name = `${field}_${suffix}`;
       errors.push({
         line,
-        code: 'duplicate-header',
+        code: 'duplicate_header',
         message: `line ${line}: column "${field}" appears more than once; column ${index + 1} is called "${name}"`,
       });
     }
     seen.add(field);
     taken.add(name);
     return name;
-  });
-}
-
-/**
- * Which fields of a row were quoted, found by walking the row's raw text with the parsed values: an
- * unquoted field spans exactly its value, a quoted one its value with every quote doubled, plus the quotes.
- */
-function quotedFieldsOf(text: string, rowStart: number, fields: string[], delimiter: string, quoteChar: string): boolean[] {
-  let at = rowStart;
-  return fields.map((field) => {
-    if (text[at] !== quoteChar) {
-      at += field.length + delimiter.length;
-      return false;
-    }
-    const closingQuote = at + 1 + field.length + countOf(field, quoteChar, 0, field.length);
-    // Papa tolerates spaces between a closing quote and the delimiter.
-    at = text.indexOf(delimiter, closingQuote + 1) + delimiter.length;
-    return true;
   });
 }
 

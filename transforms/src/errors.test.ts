@@ -4,10 +4,10 @@ import { TransformError } from './errors.ts';
 describe('TransformError', () => {
   it('carries a stable code, the message and the context it was given', () => {
     const cause = new Error('inner');
-    const error = new TransformError('config-invalid', 'rename.a: "b" is used twice', { path: 'rename.a', cause });
+    const error = new TransformError('config_invalid', 'rename.a: "b" is used twice', { path: 'rename.a', cause });
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('TransformError');
-    expect(error.code).toBe('config-invalid');
+    expect(error.code).toBe('config_invalid');
     expect(error.message).toBe('rename.a: "b" is used twice');
     expect(error.path).toBe('rename.a');
     expect(error.cause).toBe(cause);
@@ -16,7 +16,7 @@ describe('TransformError', () => {
   });
 
   it('keeps line and column for errors that point into text', () => {
-    const error = new TransformError('expression-invalid', "expected ')' at column 14", { column: 14, line: 1 });
+    const error = new TransformError('expression_invalid', "expected ')' at column 14", { column: 14, line: 1 });
     expect(error.column).toBe(14);
     expect(error.line).toBe(1);
     expect(error.path).toBeUndefined();

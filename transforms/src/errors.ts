@@ -2,7 +2,7 @@
  * The one error class of this package. `code` is stable (callers and the API branch on it); the
  * message is for people and already names the place (`line 17: …`, `column 14`).
  */
-export type TransformErrorCode = 'config-invalid' | 'schema-invalid' | 'expression-invalid';
+export type TransformErrorCode = 'config_invalid' | 'schema_invalid' | 'expression_invalid';
 
 export interface TransformErrorContext {
   /** Field or JSON pointer the problem is at, e.g. `rename.email` or `/address/city`. */

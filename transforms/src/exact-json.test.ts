@@ -12,9 +12,12 @@ describe('parseExactJson', () => {
   });
 
   it('leaves safe integers, doubles and exponent forms as numbers', () => {
-    expect(parseExactJson('{"max":9007199254740991,"min":-9007199254740991,"f":1234567890123456.5,"e":1e21}')).toEqual(
-      { max: 9007199254740991, min: -9007199254740991, f: 1234567890123456.5, e: 1e21 },
-    );
+    expect(parseExactJson('{"max":9007199254740991,"min":-9007199254740991,"f":1234567890123456.5,"e":1e21}')).toEqual({
+      max: 9007199254740991,
+      min: -9007199254740991,
+      f: 1234567890123456.5,
+      e: 1e21,
+    });
   });
 
   it('does not touch digits inside strings, including strings with escaped quotes', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ownField, readField } from './field-path.ts';
+import { ownField, readField, writeField } from './field-path.ts';
 
 describe('ownField', () => {
   it('reads own fields, including null values and a real field called __proto__', () => {
@@ -42,5 +42,17 @@ describe('readField', () => {
     expect(readField(record, ['id', 'toFixed'])).toBeUndefined();
     expect(readField(record, ['__proto__', 'polluted'])).toBeUndefined();
     expect(readField(record, ['constructor', 'name'])).toBeUndefined();
+  });
+});
+
+describe('writeField', () => {
+  it('adds a field called __proto__ as data, leaving the prototype alone', () => {
+    const record: Record<string, unknown> = { a: 1 };
+    writeField(record, '__proto__', { polluted: true });
+    writeField(record, 'b', null);
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    expect(Object.keys(record)).toEqual(['a', '__proto__', 'b']);
+    expect(ownField(record, '__proto__')).toEqual({ polluted: true });
+    expect(JSON.stringify(record)).toBe('{"a":1,"__proto__":{"polluted":true},"b":null}');
   });
 });

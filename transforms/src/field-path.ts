@@ -24,3 +24,10 @@ export function readField(record: object, segments: readonly string[]): unknown 
   }
   return current;
 }
+
+/** Sets an own field, even one called `__proto__` (plain assignment would replace the prototype). */
+export function writeField(record: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__')
+    Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+  else record[name] = value;
+}

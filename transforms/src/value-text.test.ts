@@ -24,6 +24,8 @@ describe('valueToText', () => {
   it('writes dates as ISO 8601 and objects as JSON text with exact bigints', () => {
     expect(valueToText(new Date(Date.UTC(2024, 1, 29, 23, 59, 59, 5)))).toBe('2024-02-29T23:59:59.005Z');
     expect(valueToText(new Date(Number.NaN))).toBe('');
-    expect(valueToText({ id: 12345678901234567890n, tags: ['a', null] })).toBe('{"id":12345678901234567890,"tags":["a",null]}');
+    expect(valueToText({ id: 12345678901234567890n, tags: ['a', null] })).toBe(
+      '{"id":12345678901234567890,"tags":["a",null]}',
+    );
   });
 });

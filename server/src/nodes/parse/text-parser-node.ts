@@ -44,7 +44,7 @@ async function parseFile(file: FilePayload, parser: TextParser, ctx: TransformCo
     if (chunk.errors.length > 0) {
       const rejected = chunk.errors.map((error) => ({
         record: null,
-        reasons: [`${file.name}:${error.line}: ${error.message}`],
+        reasons: [`${file.name}: ${error.message}`],
         file: file.name,
         line: error.line,
       }));

@@ -1,0 +1,191 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { query, runCli, workDir } from './support.ts';
+
+/** 10 records on 11 data lines: lines 6, 8 and 11 are malformed, ids 5 and 8 break the schema. */
+const messyCsv = [
+  'id,email,amount,note',
+  '1,a@example.com,10.50,plain',
+  '2,b@example.com,20,"quoted, with comma"',
+  '3,c@example.com,30,"multi',
+  'line note"',
+  '4,d@example.com,40,too,many,fields',
+  '5,not-an-email,50,bad email',
+  '6,f@example.com',
+  '7,g@example.com,70,"Zoë ""quoted"" 🚀"',
+  '8,h@example.com,-5,negative amount',
+  '9,i@example.com,90,"unbalanced',
+  '10,j@example.com,100,after the broken quote',
+].join('\n');
+
+function importFlow(settings: Record<string, unknown> = {}) {
+  return {
+    name: 'import-payments',
+    settings,
+    nodes: [
+      { id: 'file', type: 'files.source', config: { path: 'payments.csv' } },
+      { id: 'parse', type: 'csv.parse', config: {} },
+      {
+        id: 'check',
+        type: 'schema.validate',
+        config: {
+          schema: {
+            type: 'object',
+            required: ['id', 'email', 'amount'],
+            properties: {
+              email: { type: 'string', format: 'email' },
+              amount: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
+            },
+          },
+        },
+      },
+      { id: 'table', type: 'duckdb.destination', config: { path: 'db.duckdb', table: 'payments' } },
+      { id: 'rejects', type: 'json.format', config: {} },
+      { id: 'rejects-file', type: 'files.destination', config: { dir: 'rejected' } },
+    ],
+    edges: [
+      { from: 'file', to: 'parse' },
+      { from: 'parse:records', to: 'check' },
+      { from: 'check:valid', to: 'table' },
+      { from: 'parse:rejected', to: 'rejects' },
+      { from: 'check:rejected', to: 'rejects' },
+      { from: 'rejects', to: 'rejects-file' },
+    ],
+  };
+}
+
+async function setUp(flow: unknown) {
+  const cwd = await workDir('cli');
+  await writeFile(path.join(cwd, 'payments.csv'), messyCsv);
+  await writeFile(path.join(cwd, 'flow.json'), JSON.stringify(flow));
+  return cwd;
+}
+
+describe('backflow run on malformed CSV', () => {
+  it('lands the valid rows, rejects the rest with file, line and reason, and reconciles', async () => {
+    const cwd = await setUp(importFlow());
+    const result = await runCli(['run', 'flow.json', '--json'], cwd);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.status).toBe('succeeded');
+    expect(summary.nodes.parse).toEqual({ read: 10, written: 7, rejected: 3, filtered: 0 });
+    expect(summary.nodes.check).toEqual({ read: 7, written: 5, rejected: 2, filtered: 0 });
+    expect(summary.nodes.table).toEqual({ read: 5, written: 5, rejected: 0, filtered: 0 });
+    expect(summary.nodes['rejects-file']).toMatchObject({ read: 5, written: 5, files: 1 });
+
+    const rows = await query('select id, note from payments order by id::integer', path.join(cwd, 'db.duckdb'));
+    expect(rows).toEqual([
+      { id: '1', note: 'plain' },
+      { id: '2', note: 'quoted, with comma' },
+      { id: '3', note: 'multi\nline note' },
+      { id: '7', note: 'Zoë "quoted" 🚀' },
+      { id: '10', note: 'after the broken quote' },
+    ]);
+
+    const stored = (await runCli(['rejected', summary.runId], cwd)).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(stored.map((r: { nodeId: string; line: number }) => [r.nodeId, r.line])).toEqual([
+      ['parse', 6],
+      ['parse', 8],
+      ['parse', 11],
+      ['check', 7],
+      ['check', 10],
+    ]);
+    for (const rejection of stored) {
+      expect(rejection.file).toBe('payments.csv');
+      expect(rejection.reasons[0]).toMatch(/^payments\.csv/);
+    }
+    expect(stored[3].record).toMatchObject({ id: '5', email: 'not-an-email' });
+    expect(stored[3].reasons).toEqual(['payments.csv:7: /email must match format "email"']);
+
+    const rejectedFile = await readFile(path.join(cwd, 'rejected/payments/part-00001.ndjson'), 'utf8');
+    expect(rejectedFile.trim().split('\n')).toHaveLength(5);
+  });
+
+  it('fails with exit status 1 once settings.maxRejected is exceeded', async () => {
+    const cwd = await setUp(importFlow({ maxRejected: 2 }));
+    const result = await runCli(['run', 'flow.json', '--json'], cwd);
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.status).toBe('failed');
+    expect(summary.error.code).toBe('too_many_rejected');
+    expect(existsSync(path.join(cwd, 'rejected', '_manifest.json'))).toBe(false);
+  });
+
+  it('writes nothing on --dry-run but reports the counts', async () => {
+    const cwd = await setUp(importFlow());
+    const result = await runCli(['run', 'flow.json', '--dry-run', '--json'], cwd);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).nodes.table).toEqual({ read: 5, written: 5, rejected: 0, filtered: 0 });
+    expect(existsSync(path.join(cwd, 'db.duckdb'))).toBe(false);
+    expect(existsSync(path.join(cwd, 'rejected'))).toBe(false);
+  });
+});
+
+describe('backflow validate', () => {
+  it('prints each issue with its JSON path and exits 2', async () => {
+    const flow = importFlow();
+    flow.nodes[3] = { id: 'table', type: 'duckdb.destination', config: { table: 'payments' } as never };
+    flow.edges.push({ from: 'rejects', to: 'table' });
+    const cwd = await setUp(flow);
+    const result = await runCli(['validate', 'flow.json'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('flow.json: nodes[3].config.path: required');
+    expect(result.stderr).toContain(
+      'flow.json: edges[6]: files output "rejects:files" cannot connect to records input "table:records"',
+    );
+    const run = await runCli(['run', 'flow.json'], cwd);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('nodes[3].config.path: required');
+  });
+
+  it('accepts every shipped example', async () => {
+    for (const example of ['warehouse-backup', 'warehouse-to-parquet', 'csv-to-duckdb']) {
+      const result = await runCli(['validate', path.resolve('examples', `${example}.json`)], process.cwd());
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    }
+  });
+
+  it('exits 2 on a file that is not JSON', async () => {
+    const cwd = await workDir('cli');
+    await writeFile(path.join(cwd, 'broken.json'), '{ "name": ');
+    const result = await runCli(['validate', 'broken.json'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('broken.json is not valid JSON');
+  });
+});
+
+describe('backflow node-types and runs', () => {
+  it('lists every node type with its config schema and typed ports', async () => {
+    const result = await runCli(['node-types', '--json'], process.cwd());
+    const types = JSON.parse(result.stdout) as { type: string; config: object; outputs: { kind: string }[] }[];
+    expect(types.map((t) => t.type).sort()).toEqual(
+      [
+        'csv.format',
+        'csv.parse',
+        'duckdb.destination',
+        'duckdb.source',
+        'files.destination',
+        'files.source',
+        'filter',
+        'json.format',
+        'json.parse',
+        'map',
+        'parquet.format',
+        'schema.validate',
+      ].sort(),
+    );
+    expect(types.find((t) => t.type === 'csv.format')!.outputs[0]!.kind).toBe('files');
+  });
+
+  it('lists runs with status and counts', async () => {
+    const cwd = await setUp(importFlow());
+    const run = JSON.parse((await runCli(['run', 'flow.json', '--json'], cwd)).stdout);
+    const runs = JSON.parse((await runCli(['runs', '--json'], cwd)).stdout);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ runId: run.runId, flow: 'import-payments', status: 'succeeded', attempts: 1 });
+    expect(runs[0].nodes.table.written).toBe(5);
+  });
+});

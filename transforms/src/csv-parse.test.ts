@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { type CsvChunkResult, type CsvParseOptions, createCsvParser } from './csv-parse.ts';
+
+/** Feeds `chunks` to one parser and concatenates what every write and the end returned. */
+function parseChunks(chunks: string[], options: CsvParseOptions = {}): CsvChunkResult {
+  const parser = createCsvParser(options);
+  const all: CsvChunkResult = { records: [], lines: [], errors: [] };
+  for (const result of [...chunks.map((chunk) => parser.write(chunk)), parser.end()]) {
+    expect(result.lines).toHaveLength(result.records.length);
+    all.records.push(...result.records);
+    all.lines.push(...result.lines);
+    all.errors.push(...result.errors);
+  }
+  return all;
+}
+
+function parse(text: string, options: CsvParseOptions = {}): CsvChunkResult {
+  return parseChunks([text], options);
+}
+
+function chunksOf(text: string, size: number): string[] {
+  const chunks: string[] = [];
+  for (let at = 0; at < text.length; at += size) chunks.push(text.slice(at, at + size));
+  return chunks;
+}
+
+// CRLF file with a BOM, quoted delimiters, doubled quotes, embedded CRLF and LF line breaks, empty and
+// quoted-empty fields, an empty line, astral characters, malformed rows and no final line break.
+const nastyCsv = [
+  '\uFEFFid,name,note,amount\r\n',
+  '1,"Smith, ""Jr""","line1\r\nline2",12345678901234567890\r\n',
+  '2,,"",-0\r\n',
+  '\r\n',
+  '3,Zoë 😀,"multi\nline\nhere",\r\n',
+  '4,"x",y,z\r\n',
+  '5,too,few\r\n',
+  '6,"a",b,c,d\r\n',
+  '7,"bad"x,y,z\r\n',
+  '8,"ok",row,1\r\n',
+  '9,last,row,1',
+].join('');
+
+const nastyExpected: CsvChunkResult = {
+  records: [
+    { id: '1', name: 'Smith, "Jr"', note: 'line1\r\nline2', amount: '12345678901234567890' },
+    { id: '2', name: null, note: '', amount: '-0' },
+    { id: '3', name: 'Zoë 😀', note: 'multi\nline\nhere', amount: null },
+    { id: '4', name: 'x', note: 'y', amount: 'z' },
+    { id: '8', name: 'ok', note: 'row', amount: '1' },
+    { id: '9', name: 'last', note: 'row', amount: '1' },
+  ],
+  lines: [2, 4, 6, 9, 13, 14],
+  errors: [
+    { line: 10, code: 'too_few_fields', message: 'line 10: expected 4 fields, found 3' },
+    { line: 11, code: 'too_many_fields', message: 'line 11: expected 4 fields, found 5' },
+    {
+      line: 12,
+      code: 'unbalanced_quotes',
+      message: 'line 12: a closing quote must be followed by a delimiter or the end of the line',
+    },
+  ],
+};
+
+describe('createCsvParser', () => {
+  it('parses quotes, embedded line breaks, CRLF, BOM and unicode, giving each record its physical line', () => {
+    expect(parse(nastyCsv)).toEqual(nastyExpected);
+  });
+
+  it('gives the same result wherever the text is split', () => {
+    for (let at = 0; at <= nastyCsv.length; at++) {
+      expect(parseChunks([nastyCsv.slice(0, at), nastyCsv.slice(at)]), `split at ${at}`).toEqual(nastyExpected);
+    }
+    // One UTF-16 unit at a time also splits the astral character and every CRLF.
+    expect(parseChunks(nastyCsv.split(''))).toEqual(nastyExpected);
+    expect(parseChunks(chunksOf(nastyCsv, 7))).toEqual(nastyExpected);
+  });
+
+  it('counts physical lines across many chunks in a long file with multi-line fields', () => {
+    const rows = ['id,text\n'];
+    const expectedLines: number[] = [];
+    let line = 2;
+    for (let id = 0; id < 2000; id++) {
+      const breaks = id % 3;
+      rows.push(`${id},"${'x\n'.repeat(breaks)}end"\n`);
+      expectedLines.push(line);
+      line += breaks + 1;
+    }
+    const result = parseChunks(chunksOf(rows.join(''), 61));
+    expect(result.errors).toEqual([]);
+    expect(result.lines).toEqual(expectedLines);
+    expect(result.records[1999]).toEqual({ id: '1999', text: 'x\nend' });
+  });
+
+  it('strips only a leading BOM', () => {
+    const result = parse('\uFEFFa,b\n\uFEFFx,y\n');
+    expect(result.records).toEqual([{ a: '\uFEFFx', b: 'y' }]);
+  });
+
+  it('keeps a quoted empty field as an empty string and turns an unquoted one into null', () => {
+    const text = 'a,b,c\n,"",x\n"", ,\n';
+    expect(parse(text).records).toEqual([
+      { a: null, b: '', c: 'x' },
+      { a: '', b: ' ', c: null },
+    ]);
+    expect(parse(text, { emptyAsNull: false }).records).toEqual([
+      { a: '', b: '', c: 'x' },
+      { a: '', b: ' ', c: '' },
+    ]);
+  });
+
+  it('tells quoted from unquoted empty fields when other fields hold doubled quotes and delimiters', () => {
+    const result = parse('a,b,c,d\n"x ""y"", z",,"",""""\n');
+    expect(result.records).toEqual([{ a: 'x "y", z', b: null, c: '', d: '"' }]);
+  });
+
+  it('reports a quote that never closes at the line it opened on, and keeps the rows after it', () => {
+    const result = parse('a,b,c\n1,"multi\nline","open\n2,3,4\n5,6,7\n');
+    expect(result.errors).toEqual([
+      { line: 3, code: 'unbalanced_quotes', message: 'line 3: quoted field is never closed' },
+    ]);
+    expect(result.records).toEqual([
+      { a: '2', b: '3', c: '4' },
+      { a: '5', b: '6', c: '7' },
+    ]);
+    expect(result.lines).toEqual([4, 5]);
+  });
+
+  it('reports an unterminated quote on the last line', () => {
+    const result = parseChunks(['a,b\n1,2\n3,"oo', 'ps'], {});
+    expect(result.records).toEqual([{ a: '1', b: '2' }]);
+    expect(result.errors).toEqual([
+      { line: 3, code: 'unbalanced_quotes', message: 'line 3: quoted field is never closed' },
+    ]);
+  });
+
+  it('names duplicate and empty header columns uniquely and reports them', () => {
+    const result = parse('id,name,,name,name_1\n1,a,b,c,d\n');
+    expect(result.records).toEqual([{ id: '1', name: 'a', column2: 'b', name_2: 'c', name_1: 'd' }]);
+    expect(result.errors).toEqual([
+      { line: 1, code: 'empty_header', message: 'line 1: column 3 has no name; it is called "column2"' },
+      {
+        line: 1,
+        code: 'duplicate_header',
+        message: 'line 1: column "name" appears more than once; column 4 is called "name_2"',
+      },
+    ]);
+  });
+
+  it('without a header, uses the given column names or column0, column1, …', () => {
+    expect(parse('1,2\n3,4,5\n', { header: false }).records).toEqual([{ column0: '1', column1: '2' }]);
+    expect(parse('1,2\n3,4,5\n', { header: false }).errors).toEqual([
+      { line: 2, code: 'too_many_fields', message: 'line 2: expected 2 fields, found 3' },
+    ]);
+    expect(parse('1,2\n', { header: false, columns: ['x', 'y'] }).records).toEqual([{ x: '1', y: '2' }]);
+  });
+
+  it('stores a column called __proto__ as a plain field without touching the prototype', () => {
+    const [record] = parse('__proto__,constructor\n"{}",x\n').records;
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    expect(Object.keys(record ?? {})).toEqual(['__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(record, '__proto__')?.value).toBe('{}');
+    expect(record?.constructor).toBe('x');
+  });
+
+  it('treats empty lines as rows when skipEmptyLines is false', () => {
+    expect(parse('a\n1\n\n2\n', { skipEmptyLines: false })).toEqual({
+      records: [{ a: '1' }, { a: null }, { a: '2' }],
+      lines: [2, 3, 4],
+      errors: [],
+    });
+    expect(parse('a,b\n\n1,2\n', { skipEmptyLines: false }).errors).toEqual([
+      { line: 2, code: 'too_few_fields', message: 'line 2: expected 2 fields, found 1' },
+    ]);
+  });
+
+  it('honours other delimiters, quote characters and CR-only line endings', () => {
+    const result = parseChunks(["id\tnote\r1\t'it''s\ta\rtab'\r2\tplain\r"], { delimiter: '\t', quoteChar: "'" });
+    expect(result.records).toEqual([
+      { id: '1', note: "it's\ta\rtab" },
+      { id: '2', note: 'plain' },
+    ]);
+    expect(result.lines).toEqual([2, 4]);
+  });
+
+  it('keeps huge numbers and every other value as exact text', () => {
+    const result = parse('n,f\n-123456789012345678901234567890,1.000000000000000000001\n');
+    expect(result.records).toEqual([{ n: '-123456789012345678901234567890', f: '1.000000000000000000001' }]);
+  });
+
+  it('reports a record longer than maxRecordChars and goes on after its line', () => {
+    const text = `a,b\n1,"${'x'.repeat(60)}\n2,y\n3,z\n`;
+    const result = parseChunks(chunksOf(text, 10), { maxRecordChars: 50 });
+    expect(result.errors).toEqual([
+      {
+        line: 2,
+        code: 'record_too_long',
+        message: 'line 2: record is longer than 50 characters (is a quote left open?)',
+      },
+    ]);
+    expect(result.records).toEqual([
+      { a: '2', b: 'y' },
+      { a: '3', b: 'z' },
+    ]);
+    expect(result.lines).toEqual([3, 4]);
+  });
+
+  it('returns nothing for empty input or a header alone', () => {
+    expect(parseChunks([])).toEqual({ records: [], lines: [], errors: [] });
+    expect(parseChunks(['', 'a,b\r\n', ''])).toEqual({ records: [], lines: [], errors: [] });
+  });
+
+  it('refuses column names with a header line, and duplicate column names', () => {
+    expect(() => createCsvParser({ columns: ['a'] })).toThrow(
+      expect.objectContaining({ code: 'config_invalid', path: 'columns' }),
+    );
+    expect(() => createCsvParser({ header: false, columns: ['a', 'a'] })).toThrow('columns: "a" is used twice');
+  });
+});

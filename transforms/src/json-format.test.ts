@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { createJsonFormatter } from './json-format.ts';
+import { createJsonParser } from './json-parse.ts';
+
+const records = [
+  { id: 12345678901234567890n, name: 'Zoë 😀', note: 'line\nbreak "q"', missing: null },
+  { id: 2, nested: { list: [1.5, true, -9007199254740993n] }, skipped: undefined },
+];
+
+describe('createJsonFormatter', () => {
+  it('writes NDJSON, one object per line, with bigints as exact numbers', () => {
+    const json = createJsonFormatter({ style: 'ndjson' });
+    const text = json.start() + json.rows(records) + json.rows([]) + json.end();
+    expect(text).toBe(
+      '{"id":12345678901234567890,"name":"Zoë 😀","note":"line\\nbreak \\"q\\"","missing":null}\n' +
+        '{"id":2,"nested":{"list":[1.5,true,-9007199254740993]}}\n',
+    );
+  });
+
+  it('writes an array across several batches, one element per line', () => {
+    const json = createJsonFormatter({ style: 'array' });
+    const text =
+      json.start() + json.rows(records.slice(0, 1)) + json.rows([]) + json.rows(records.slice(1)) + json.end();
+    expect(text).toBe(
+      '[\n' +
+        '{"id":12345678901234567890,"name":"Zoë 😀","note":"line\\nbreak \\"q\\"","missing":null},\n' +
+        '{"id":2,"nested":{"list":[1.5,true,-9007199254740993]}}\n' +
+        ']\n',
+    );
+  });
+
+  it('writes a valid empty array when there are no records, and starts afresh for each file', () => {
+    const json = createJsonFormatter({ style: 'array' });
+    expect(json.start() + json.end()).toBe('[]\n');
+    json.start();
+    json.rows([{ a: 1 }]);
+    expect(json.start() + json.rows([{ b: 2 }]) + json.end()).toBe('[\n{"b":2}\n]\n');
+  });
+
+  it.each(['ndjson', 'array'] as const)('round-trips through createJsonParser (%s)', (style) => {
+    const json = createJsonFormatter({ style });
+    const text = json.start() + json.rows(records) + json.end();
+    const parser = createJsonParser({ style: 'auto' });
+    const parsed = [...parser.write(text).records, ...parser.end().records];
+    expect(parsed).toEqual([
+      { id: '12345678901234567890', name: 'Zoë 😀', note: 'line\nbreak "q"', missing: null },
+      { id: 2, nested: { list: [1.5, true, '-9007199254740993'] } },
+    ]);
+  });
+});

@@ -1,0 +1,175 @@
+import { CAST_COLUMN_TYPES, CAST_TYPES, type CastType, castValue } from './cast.ts';
+import { TransformError } from './errors.ts';
+import { ownField, writeField } from './field-path.ts';
+import { compileTemplate, type Template } from './template.ts';
+
+export interface MapConfig {
+  /** Keep only these fields, in this order. */
+  select?: string[];
+  /** Remove these fields. */
+  drop?: string[];
+  /** Old name → new name. */
+  rename?: Record<string, string>;
+  /** Field (its name after renaming) → type; see `castValue` for what each cast accepts. */
+  cast?: Record<string, CastType>;
+  /** Values for fields that are null or missing. */
+  defaults?: Record<string, unknown>;
+  /** Constant values, or `{ template: 'Hi {first_name} {address.city}' }` filled from the record. */
+  set?: Record<string, unknown>;
+}
+
+/** A column of a stream: `type` is a DuckDB type name. */
+export interface Column {
+  name: string;
+  type: string;
+}
+
+export type MapResult = { record: Record<string, unknown> } | { error: { path: string; message: string } };
+
+export interface Mapper {
+  /** The mapped record, or the first field that could not be mapped (a failed cast, a rename collision). */
+  map(record: Record<string, unknown>): MapResult;
+  /** The output columns for known input columns; undefined when the input columns are not known. */
+  columns(input?: Column[]): Column[] | undefined;
+}
+
+type SetValue = { template: Template } | { constant: unknown };
+
+/**
+ * Reshapes records in a fixed order: select or drop → rename → cast → defaults → set. Names in `cast`,
+ * `defaults` and `set` are names after renaming, and templates in `set` read the record as the earlier
+ * steps left it. Config mistakes (a name renamed to twice, a cast of a field that is not kept, an
+ * unknown type, a malformed template) throw `config-invalid` when the mapper is created.
+ */
+export function createMapper(config: MapConfig): Mapper {
+  const select = config.select;
+  const drop = new Set(config.drop ?? []);
+  const rename = new Map(Object.entries(config.rename ?? {}));
+  const renamedFrom = new Map([...rename].map(([from, to]) => [to, from]));
+  const casts = Object.entries(config.cast ?? {});
+  const defaults = Object.entries(config.defaults ?? {});
+  checkConfig(config, rename);
+  const sets = Object.entries(config.set ?? {}).map(([field, value]): [string, SetValue] => [
+    field,
+    isTemplate(value) ? { template: compileTemplate(value.template, `set.${field}`) } : { constant: value },
+  ]);
+
+  function reshape(record: Record<string, unknown>): MapResult {
+    const output: Record<string, unknown> = {};
+    for (const name of select ?? Object.keys(record)) {
+      if (drop.has(name) || !Object.hasOwn(record, name)) continue;
+      const newName = rename.get(name) ?? name;
+      // Only possible without `select`: checkConfig rules collisions out among selected fields.
+      if (Object.hasOwn(output, newName)) {
+        const renamed = newName === name ? renamedFrom.get(name) : name;
+        const message = `renaming "${renamed}" to "${newName}" would overwrite the field "${newName}"`;
+        return { error: { path: newName, message } };
+      }
+      writeField(output, newName, record[name]);
+    }
+    return { record: output };
+  }
+
+  return {
+    map(record) {
+      const reshaped = reshape(record);
+      if (!('record' in reshaped)) return reshaped;
+      const output = reshaped.record;
+      for (const [field, type] of casts) {
+        if (!Object.hasOwn(output, field)) continue;
+        const cast = castValue(output[field], type);
+        if ('error' in cast) return { error: { path: field, message: cast.error } };
+        writeField(output, field, cast.value);
+      }
+      for (const [field, value] of defaults) {
+        const current = ownField(output, field);
+        if (current === undefined || current === null) writeField(output, field, copyOf(value));
+      }
+      const setValues = sets.map(
+        ([field, value]) => [field, 'template' in value ? value.template(output) : copyOf(value.constant)] as const,
+      );
+      for (const [field, value] of setValues) writeField(output, field, value);
+      return { record: output };
+    },
+
+    columns(input) {
+      if (!input) return undefined;
+      const byName = new Map(input.map((column) => [column.name, column.type]));
+      const names = (select ?? input.map((column) => column.name)).filter(
+        (name) => byName.has(name) && !drop.has(name),
+      );
+      const output = new Map(names.map((name) => [rename.get(name) ?? name, byName.get(name)!]));
+      for (const [field, type] of casts) if (output.has(field)) output.set(field, CAST_COLUMN_TYPES[type]);
+      for (const [field, value] of defaults) if (!output.has(field)) output.set(field, columnTypeOf(value));
+      for (const [field, value] of sets)
+        output.set(field, 'template' in value ? 'VARCHAR' : columnTypeOf(value.constant));
+      return [...output].map(([name, type]) => ({ name, type }));
+    },
+  };
+}
+
+function isTemplate(value: unknown): value is { template: string } {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, 'template');
+}
+
+/** Constants are shared by every record; each record gets its own copy of an object or array. */
+function copyOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
+}
+
+function columnTypeOf(value: unknown): string {
+  switch (typeof value) {
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'bigint':
+      return 'BIGINT';
+    case 'number':
+      return Number.isInteger(value) ? 'BIGINT' : 'DOUBLE';
+    case 'object':
+      return value === null ? 'VARCHAR' : 'JSON';
+    default:
+      return 'VARCHAR';
+  }
+}
+
+function configError(path: string, message: string): TransformError {
+  return new TransformError('config_invalid', `${path}: ${message}`, { path });
+}
+
+function checkConfig(config: MapConfig, rename: Map<string, string>): void {
+  const { select, drop } = config;
+  if (select && drop) throw configError('drop', 'use either select or drop, not both');
+  const selected = new Set<string>();
+  for (const name of select ?? []) {
+    if (selected.has(name)) throw configError('select', `"${name}" is selected twice`);
+    selected.add(name);
+  }
+  const renamedFrom = new Map<string, string>();
+  for (const [from, to] of rename) {
+    const path = `rename.${from}`;
+    if (typeof to !== 'string' || to === '') throw configError(path, 'the new name must be a non-empty string');
+    const earlier = renamedFrom.get(to);
+    if (earlier !== undefined) throw configError(path, `"${to}" is already the new name of "${earlier}"`);
+    renamedFrom.set(to, from);
+    if (select && !selected.has(from)) throw configError(path, `"${from}" is not selected`);
+    if (drop?.includes(from)) throw configError(path, `"${from}" is dropped`);
+    if (selected.has(to) && !rename.has(to)) throw configError(path, `"${to}" is also a selected field`);
+  }
+  // The fields that exist after select/drop and rename, when select makes them known.
+  const kept = select && new Set(select.map((name) => rename.get(name) ?? name));
+  for (const [field, type] of Object.entries(config.cast ?? {})) {
+    const path = `cast.${field}`;
+    if (!CAST_TYPES.includes(type))
+      throw configError(path, `unknown type "${type}"; use one of ${CAST_TYPES.join(', ')}`);
+    if (rename.has(field) && !renamedFrom.has(field)) {
+      throw configError(path, `"${field}" is renamed to "${rename.get(field)}"; cast the new name`);
+    }
+    if (kept && !kept.has(field)) throw configError(path, `"${field}" is not selected`);
+    if (drop?.includes(field) && !renamedFrom.has(field)) throw configError(path, `"${field}" is dropped`);
+  }
+  for (const [field, value] of Object.entries(config.set ?? {})) {
+    if (isTemplate(value) && typeof value.template !== 'string') {
+      throw configError(`set.${field}`, 'a template must be text such as "Hi {first_name}"');
+    }
+  }
+}
