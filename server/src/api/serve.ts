@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve as serveHttp } from '@hono/node-server';
 import { Hono } from 'hono';
+import { DEMO_WAREHOUSE_PATH } from '../demo/prepare.ts';
+import { ensureDemoWarehouse } from '../demo/warehouse.ts';
 import { describeNodeType, nodeTypes } from '../nodes/registry.ts';
 
 export interface ServeOptions {
@@ -26,6 +28,8 @@ export function createApp(): Hono {
 }
 
 export async function serve(options: ServeOptions): Promise<void> {
+  // The examples read the demo warehouse; build it now so the first run does not wait for it.
+  await ensureDemoWarehouse(path.resolve(DEMO_WAREHOUSE_PATH));
   const app = createApp();
   await new Promise<void>((resolve) => {
     serveHttp({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {

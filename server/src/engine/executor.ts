@@ -315,7 +315,8 @@ class RunExecution {
       edges.map((edge) => {
         const counts = this.stats.edge(edge.index);
         if (payload.kind === 'file') counts.files += 1;
-        else counts.records += rows;
+        // A records edge carries part files when its format node is pushed down: count their rows too.
+        if (payload.kind === 'records' || edge.kind === 'records') counts.records += rows;
         return this.receive(this.options.graph.nodes.get(edge.to.node)!, payload, seq);
       }),
     );
