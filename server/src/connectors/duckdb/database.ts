@@ -6,6 +6,7 @@ import { access, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ConfigError, errorMessage } from '../../errors.ts';
+import type { Column } from '../../nodes/contract.ts';
 
 /** Absolute path of a database file named in a config; relative paths resolve against the flow's base directory. */
 export function resolveDatabasePath(path: string, baseDir: string): string {
@@ -19,10 +20,25 @@ export interface ConnectOptions {
   nodeId: string;
 }
 
+/** A file's shared instance and how many of our connections use it. */
+interface OpenFile {
+  opening: Promise<DuckDBInstance>;
+  /** Set once open, so the last `disconnect` closes it at once (no window for a reopen to race). */
+  instance?: DuckDBInstance;
+  connections: number;
+}
+
+const openFiles = new Map<string, OpenFile>();
+/** Which file each connection we handed out belongs to, for `disconnect`. */
+const connectionFiles = new WeakMap<DuckDBConnection, string>();
+
 /**
- * Connects to the database file at `file` (absolute). Every node of the process that names the
- * same file shares one DuckDB instance (DuckDB allows a single writer per file, and two
- * instances of one file in one process would corrupt it); each caller gets its own connection.
+ * Connects to the database file at `file` (absolute); give the connection back with `disconnect`.
+ * Every node of the process that names the same file shares one DuckDB instance (one writer per
+ * file, and two instances of a file in one process would corrupt it), held until its last
+ * connection is given back, so the file is unlocked (e.g. for the DuckDB CLI) once no run uses it.
+ * Holding it matters too: DuckDB's instance cache cannot reopen a file whose instance object was
+ * garbage-collected while a connection to it was still open.
  */
 export async function connectDatabase(file: string, options: ConnectOptions): Promise<DuckDBConnection> {
   const context = { nodeId: options.nodeId, details: [{ path: 'config.path', message: file }] };
@@ -35,15 +51,43 @@ export async function connectDatabase(file: string, options: ConnectOptions): Pr
   } else {
     await mkdir(dirname(file), { recursive: true });
   }
+  let open = openFiles.get(file);
+  if (open === undefined) {
+    open = { opening: DuckDBInstance.fromCache(file), connections: 0 };
+    openFiles.set(file, open);
+  }
+  open.connections += 1;
   try {
-    const instance = await DuckDBInstance.fromCache(file);
-    return await instance.connect();
+    open.instance = await open.opening;
+    const connection = await open.instance.connect();
+    connectionFiles.set(connection, file);
+    return connection;
   } catch (cause) {
+    release(file);
     throw new ConfigError(`node "${options.nodeId}": cannot open database ${file}: ${errorMessage(cause)}`, {
       ...context,
       cause,
     });
   }
+}
+
+/** Closes a connection from `connectDatabase`, and the file's instance with its last connection. */
+export function disconnect(connection: DuckDBConnection): void {
+  const file = connectionFiles.get(connection);
+  if (file === undefined) return;
+  connectionFiles.delete(connection);
+  connection.closeSync();
+  release(file);
+}
+
+function release(file: string): void {
+  const open = openFiles.get(file);
+  if (open === undefined) return;
+  open.connections -= 1;
+  if (open.connections > 0) return;
+  openFiles.delete(file);
+  // After a failed open there is nothing to close.
+  open.instance?.closeSync();
 }
 
 /** `name` as a SQL identifier: always double-quoted, embedded quotes doubled. */
@@ -90,7 +134,8 @@ export function parseQualifiedName(text: string): QualifiedName {
     index += 1;
   }
   const [first, second, ...rest] = parts;
-  if (first === undefined || rest.length > 0) throw new Error(`"${text}" is not a table name (expected table or schema.table)`);
+  if (first === undefined || rest.length > 0)
+    throw new Error(`"${text}" is not a table name (expected table or schema.table)`);
   return second === undefined ? { name: first } : { schema: first, name: second };
 }
 
@@ -104,6 +149,33 @@ export function quoteQualifiedName(name: QualifiedName): string {
 export function formatQualifiedName(name: QualifiedName): string {
   const part = (text: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(text) ? text : quoteIdentifier(text));
   return name.schema === undefined ? part(name.name) : `${part(name.schema)}.${part(name.name)}`;
+}
+
+/**
+ * `WHERE` for the rows whose key (one column or several, compared as a row) is after `lower` and
+ * up to `upper`, either bound open (null). The bounds are bound as text, `$1…` in order, and cast
+ * to each key column's type, so a cursor from a record (`"9007199254740993"`) compares exactly.
+ */
+export function keyRangeFilter(
+  keys: readonly Column[],
+  lower: readonly unknown[] | null,
+  upper: readonly unknown[] | null,
+): { where: string; values: string[] } {
+  const keyList = keys.map((key) => quoteIdentifier(key.name)).join(', ');
+  const conditions: string[] = [];
+  const values: string[] = [];
+  for (const [operator, bound] of [
+    ['>', lower],
+    ['<=', upper],
+  ] as const) {
+    if (bound === null) continue;
+    const casts = keys.map((key, index) => `CAST($${values.length + index + 1} AS ${key.type})`);
+    const comparison = `(${keyList}) ${operator} (${casts.join(', ')})`;
+    // DuckDB rewrites `> a AND <= b` on a composite key into a BETWEEN it cannot evaluate; IS TRUE keeps them apart.
+    conditions.push(keys.length > 1 && operator === '<=' ? `(${comparison}) IS TRUE` : comparison);
+    values.push(...bound.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))));
+  }
+  return { where: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, values };
 }
 
 export interface TableColumn {

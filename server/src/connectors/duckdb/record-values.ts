@@ -20,6 +20,7 @@ import {
   JsonDuckDBValueConverter,
 } from '@duckdb/node-api';
 import type { Column, Rec } from '../../nodes/contract.ts';
+import { quoteIdentifier } from './database.ts';
 
 /**
  * DuckDB value → record value. `JsonDuckDBValueConverter`, corrected where its text differs from
@@ -27,8 +28,17 @@ import type { Column, Rec } from '../../nodes/contract.ts';
  * DATE / TIMESTAMP_S / TIMESTAMP_MS / TIMESTAMP_NS values.
  */
 export const recordValue: DuckDBValueConverter<Json> = (value, type, converter) => {
-  if (value instanceof DuckDBBlobValue) return blobText(value.bytes);
-  return infinityText(value) ?? JsonDuckDBValueConverter(value, type, converter);
+  switch (type.typeId) {
+    case DuckDBTypeId.BLOB:
+      return value instanceof DuckDBBlobValue ? blobText(value.bytes) : null;
+    case DuckDBTypeId.DATE:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return infinityText(value) ?? JsonDuckDBValueConverter(value, type, converter);
+    default:
+      return JsonDuckDBValueConverter(value, type, converter);
+  }
 };
 
 /** DuckDB's BLOB → VARCHAR text: printable ASCII as is, every other byte (and `\`, `'`, `"`) as `\xHH`. */
@@ -72,19 +82,30 @@ export function castableText(value: unknown, type: DuckDBType): string | null {
   return typeof shaped === 'string' ? shaped : JSON.stringify(shaped);
 }
 
+/** Types whose record form DuckDB's JSON cast does not read (see `reshape`). */
+const RESHAPED_TYPES = [DuckDBTypeId.INTERVAL, DuckDBTypeId.MAP, DuckDBTypeId.UNION];
+
 function hasReshapedType(type: DuckDBType): boolean {
+  return containsType(type, RESHAPED_TYPES);
+}
+
+function containsType(type: DuckDBType, typeIds: readonly DuckDBTypeId[]): boolean {
+  return typeIds.includes(type.typeId) || childTypes(type).some((child) => containsType(child, typeIds));
+}
+
+function childTypes(type: DuckDBType): readonly DuckDBType[] {
   switch (type.typeId) {
-    case DuckDBTypeId.INTERVAL:
-    case DuckDBTypeId.MAP:
-    case DuckDBTypeId.UNION:
-      return true;
     case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY:
-      return hasReshapedType(type.valueType);
+      return [type.valueType];
     case DuckDBTypeId.STRUCT:
-      return type.entryTypes.some(hasReshapedType);
+      return type.entryTypes;
+    case DuckDBTypeId.MAP:
+      return [type.keyType, type.valueType];
+    case DuckDBTypeId.UNION:
+      return type.memberTypes;
     default:
-      return false;
+      return [];
   }
 }
 
@@ -131,30 +152,54 @@ function isMapEntry(entry: unknown): entry is { key: unknown; value: unknown } {
 
 /**
  * SQL turning the text expression `text` into `column`'s type, NULL when the text does not
- * convert (the caller compares with the text to find those values). Nested types are read as JSON
- * first and then as DuckDB's own literal form (`{'a': 1}`, as DuckDB writes them to CSV);
- * `TRY(CAST(...))` makes a bad element fail the whole value instead of becoming a NULL inside it.
+ * convert (the caller compares with the text to find those values).
+ *
+ * Nested values are read as JSON into the same shape with VARCHAR leaves, then cast to the
+ * column type, so every leaf goes through DuckDB's VARCHAR cast exactly like a top-level value
+ * (JSON's own casts would take BLOB text literally and JSON texts as strings). Failing that,
+ * DuckDB's literal form (`{'a': 1}`, as DuckDB writes nested values to CSV) is tried.
+ * `TRY(...)` makes one bad element fail the whole value instead of becoming a NULL inside it.
  */
 export function castFromText(text: string, column: TypedColumn): string {
-  const target = column.typeText;
-  switch (column.type.typeId) {
-    case DuckDBTypeId.VARCHAR:
-      return column.type.alias === 'JSON' ? `TRY_CAST(${text} AS JSON)` : text;
+  const { type, typeText } = column;
+  if (!convertsText(type)) return text;
+  if (childTypes(type).length === 0) return `TRY_CAST(${text} AS ${typeText})`;
+  const fromJson = `TRY(CAST(CAST(CAST(${text} AS JSON) AS ${textCarrier(type)}) AS ${typeText}))`;
+  // DuckDB cannot COALESCE fixed-size ARRAY values, and reads any text (even NULL) as some UNION member.
+  if (type.typeId === DuckDBTypeId.UNION || containsType(type, [DuckDBTypeId.ARRAY])) return fromJson;
+  return `COALESCE(${fromJson}, TRY(CAST(${text} AS ${typeText})))`;
+}
+
+/** `type`'s shape with VARCHAR for every scalar: what JSON casts into without interpreting any leaf. */
+function textCarrier(type: DuckDBType): string {
+  const members = (names: readonly string[], types: readonly DuckDBType[]) =>
+    names.map((name, index) => `${quoteIdentifier(name)} ${textCarrier(types[index] as DuckDBType)}`).join(', ');
+  switch (type.typeId) {
     case DuckDBTypeId.LIST:
+      return `${textCarrier(type.valueType)}[]`;
     case DuckDBTypeId.ARRAY:
+      return `${textCarrier(type.valueType)}[${type.length}]`;
     case DuckDBTypeId.STRUCT:
+      return `STRUCT(${members(type.entryNames, type.entryTypes)})`;
     case DuckDBTypeId.MAP:
+      // JSON object keys are strings whatever the key type.
+      return `MAP(VARCHAR, ${textCarrier(type.valueType)})`;
     case DuckDBTypeId.UNION:
-      return `COALESCE(TRY(CAST(CAST(${text} AS JSON) AS ${target})), TRY(CAST(${text} AS ${target})))`;
+      return `UNION(${members(type.memberTags, type.memberTypes)})`;
     default:
-      return `TRY_CAST(${text} AS ${target})`;
+      return 'VARCHAR';
   }
+}
+
+/** Whether text written to a column of `type` goes through a cast that can fail (everything but plain VARCHAR). */
+export function convertsText(type: DuckDBType): boolean {
+  return type.typeId !== DuckDBTypeId.VARCHAR || type.alias === 'JSON';
 }
 
 /**
  * Column types for records that arrive without a schema, from the values of the first batch:
- * all strings → VARCHAR, all booleans → BOOLEAN, all numbers → DOUBLE (a JS number is a
- * double; guessing BIGINT would round a later 1.5), anything else or a mix → JSON.
+ * any string → VARCHAR (other values keep their JSON text), only booleans → BOOLEAN, only numbers
+ * → DOUBLE (a JS number is a double; guessing BIGINT would round a later 1.5), anything else → JSON.
  */
 export function inferColumns(records: readonly Rec[]): Column[] {
   const kinds = new Map<string, Set<string>>();
@@ -172,7 +217,7 @@ export function inferColumns(records: readonly Rec[]): Column[] {
 }
 
 function inferredType(kinds: Set<string>): string {
-  if (kinds.size !== 1) return kinds.size === 0 ? 'VARCHAR' : 'JSON';
-  const [kind] = kinds;
-  return kind === 'string' ? 'VARCHAR' : kind === 'boolean' ? 'BOOLEAN' : kind === 'number' ? 'DOUBLE' : 'JSON';
+  if (kinds.size === 0 || kinds.has('string')) return 'VARCHAR';
+  if (kinds.size > 1) return 'JSON';
+  return kinds.has('boolean') ? 'BOOLEAN' : kinds.has('number') ? 'DOUBLE' : 'JSON';
 }

@@ -4,12 +4,24 @@
  * checkpointed row without skipping or repeating any (DESIGN.md §4).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CancelledError, ConfigError, SourceError, errorMessage } from '../../errors.ts';
+import { CancelledError, ConfigError, errorMessage, SourceError } from '../../errors.ts';
 import type { JSONSchema } from '../../flow/json-schema.ts';
-import type { Column, NodeContext, NodeType, Rec, SourceBatch, SourceContext, StreamInfo } from '../../nodes/contract.ts';
+import type {
+  Column,
+  CopyFormat,
+  NodeContext,
+  NodeType,
+  Rec,
+  SourceBatch,
+  SourceContext,
+  StreamInfo,
+} from '../../nodes/contract.ts';
+import { copyParts, partKeys } from './copy-parts.ts';
 import {
   connectDatabase,
+  disconnect,
   formatQualifiedName,
+  keyRangeFilter,
   parseQualifiedName,
   quoteIdentifier,
   quoteQualifiedName,
@@ -57,7 +69,8 @@ const configSchema: JSONSchema = {
       type: 'string',
       minLength: 1,
       title: 'Table',
-      description: 'A table or view to read whole, optionally with its schema (sales.orders). Give either a table or a query.',
+      description:
+        'A table or view to read whole, optionally with its schema (sales.orders). Give either a table or a query.',
     },
     key: keySchema,
     batchSize: {
@@ -73,14 +86,15 @@ const configSchema: JSONSchema = {
   ],
 };
 
-/** An opened, described source: what every function below starts from. */
-interface OpenSource {
+/** An opened, described source: what every read starts from. */
+export interface OpenSource {
   connection: DuckDBConnection;
   /** SQL of the relation to read, usable after FROM. */
   relation: string;
   stream: string;
   columns: Column[];
-  keys: string[];
+  /** The key columns, in order (empty without a key). */
+  keys: Column[];
 }
 
 async function openSource(config: DuckDBSourceConfig, ctx: NodeContext): Promise<OpenSource> {
@@ -97,8 +111,9 @@ async function openSource(config: DuckDBSourceConfig, ctx: NodeContext): Promise
         cause,
       });
     });
-    const keys = keyColumns(config.key);
-    const missing = keys.filter((key) => !columns.some((column) => column.name === key));
+    const keyNames = config.key === undefined ? [] : typeof config.key === 'string' ? [config.key] : config.key;
+    const keys = keyNames.flatMap((key) => columns.filter((column) => column.name === key));
+    const missing = keyNames.filter((key) => !columns.some((column) => column.name === key));
     if (missing.length > 0) {
       const message = `key column ${missing.join(', ')} is not among the columns (${columns.map((c) => c.name).join(', ')})`;
       throw new ConfigError(`node "${ctx.nodeId}": ${message}`, {
@@ -108,7 +123,7 @@ async function openSource(config: DuckDBSourceConfig, ctx: NodeContext): Promise
     }
     return { connection, relation, stream, columns, keys };
   } catch (error) {
-    connection.closeSync();
+    disconnect(connection);
     throw error;
   }
 }
@@ -124,8 +139,9 @@ function sourceRelation(
     });
   }
   if (config.query !== undefined) {
-    // On lines of its own so a trailing `-- comment` cannot swallow the closing parenthesis.
-    const query = config.query.trim().replace(/;+$/, '');
+    // Without its final `;` (and a `-- comment` after it), and on lines of its own so a trailing
+    // comment cannot swallow the closing parenthesis.
+    const query = config.query.replace(/;\s*(?:--[^\n]*)?\s*$/, '');
     return { relation: `(\n${query}\n) AS source_query`, stream: 'query', configPath: 'query' };
   }
   const table = config.table as string;
@@ -152,99 +168,124 @@ async function describeRelation(connection: DuckDBConnection, relation: string):
   }
 }
 
-function keyColumns(key: string | string[] | undefined): string[] {
-  return key === undefined ? [] : typeof key === 'string' ? [key] : key;
-}
-
 /** The keyset query: rows after the resume cursor (values bound, never spliced), in key order. */
 function readQuery(source: OpenSource, resumeCursor: unknown, nodeId: string): { sql: string; values: string[] } {
-  const { relation, keys, columns } = source;
+  const { relation, keys } = source;
   if (keys.length === 0) return { sql: `SELECT * FROM ${relation}`, values: [] };
-  const keyList = keys.map(quoteIdentifier).join(', ');
-  const order = ` ORDER BY ${keyList}`;
-  if (resumeCursor === undefined || resumeCursor === null) return { sql: `SELECT * FROM ${relation}${order}`, values: [] };
-  if (!Array.isArray(resumeCursor) || resumeCursor.length !== keys.length) {
+  const resuming = resumeCursor !== undefined && resumeCursor !== null;
+  if (resuming && (!Array.isArray(resumeCursor) || resumeCursor.length !== keys.length)) {
+    const expected = keys.map((key) => key.name).join(', ');
     throw new SourceError(
-      `node "${nodeId}": cannot resume from cursor ${JSON.stringify(resumeCursor)}: expected values for ${keys.join(', ')}`,
+      `node "${nodeId}": cannot resume from cursor ${JSON.stringify(resumeCursor)}: expected values for ${expected}`,
       { nodeId, stream: source.stream },
     );
   }
-  const bounds = keys.map((key, index) => {
-    const type = columns.find((column) => column.name === key)?.type;
-    return `CAST($${index + 1} AS ${type})`;
-  });
+  const after = keyRangeFilter(keys, resuming ? (resumeCursor as unknown[]) : null, null);
   return {
-    sql: `SELECT * FROM ${relation} WHERE (${keyList}) > (${bounds.join(', ')})${order}`,
-    values: resumeCursor.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))),
+    sql: `SELECT * FROM ${relation} ${after.where} ORDER BY ${keys.map((key) => quoteIdentifier(key.name)).join(', ')}`,
+    values: after.values,
   };
 }
 
-async function* read(config: DuckDBSourceConfig, ctx: SourceContext): AsyncGenerator<SourceBatch> {
-  const source = await openSource(config, ctx);
+/** The rows as records batches, cut at batchSize and at every multiple of alignRows (so downstream parts close on batch boundaries). */
+async function* readRecords(source: OpenSource, batchSize: number, ctx: SourceContext): AsyncGenerator<SourceBatch> {
   const { connection, keys, stream, columns } = source;
-  const batchSize = config.batchSize ?? ctx.batchSize;
-  const interrupt = () => connection.interrupt();
-  ctx.signal.addEventListener('abort', interrupt, { once: true });
-  try {
-    const { sql, values } = readQuery(source, ctx.resumeCursor, ctx.nodeId);
-    const statement = await connection.prepare(sql);
-    statement.bind(values);
-    const result = await statement.stream().finally(() => statement.destroySync());
-    const names = result.columnNames();
-
-    const toBatch = (records: Rec[]): SourceBatch => {
-      const last = records[records.length - 1] as Rec;
-      return {
-        kind: 'records',
-        stream,
-        records,
-        schema: columns,
-        cursor: keys.length === 0 ? null : keys.map((key) => last[key]),
-      };
+  const { sql, values } = readQuery(source, ctx.resumeCursor, ctx.nodeId);
+  const statement = await connection.prepare(sql);
+  statement.bind(values);
+  const result = await statement.stream().finally(() => statement.destroySync());
+  const names = result.columnNames();
+  const toBatch = (records: Rec[]): SourceBatch => {
+    const last = records[records.length - 1] as Rec;
+    return {
+      kind: 'records',
+      stream,
+      records,
+      schema: columns,
+      cursor: keys.length === 0 ? null : keys.map((key) => last[key.name]),
     };
-    // A batch ends at batchSize, and also at every multiple of alignRows so downstream parts close on batch boundaries.
-    let emitted = 0;
-    const nextBatchSize = () =>
-      ctx.alignRows ? Math.min(batchSize, ctx.alignRows - (emitted % ctx.alignRows)) : batchSize;
-    let records: Rec[] = [];
-    let size = nextBatchSize();
-    for (;;) {
-      if (ctx.signal.aborted) throw new CancelledError();
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
-      const chunkColumns = chunk.convertColumns(recordValue);
-      for (let row = 0; row < chunk.rowCount; row++) {
-        const record: Rec = {};
-        for (let column = 0; column < names.length; column++) {
-          record[names[column] as string] = chunkColumns[column]?.[row];
-        }
-        records.push(record);
-        if (records.length === size) {
-          yield toBatch(records);
-          emitted += records.length;
-          records = [];
-          size = nextBatchSize();
-        }
+  };
+  let emitted = 0;
+  const nextBatchSize = () =>
+    ctx.alignRows ? Math.min(batchSize, ctx.alignRows - (emitted % ctx.alignRows)) : batchSize;
+  let records: Rec[] = [];
+  let size = nextBatchSize();
+  for (;;) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const chunkColumns = chunk.convertColumns(recordValue);
+    for (let row = 0; row < chunk.rowCount; row++) {
+      const record: Rec = {};
+      for (let column = 0; column < names.length; column++) {
+        record[names[column] as string] = chunkColumns[column]?.[row];
+      }
+      records.push(record);
+      if (records.length === size) {
+        yield toBatch(records);
+        if (ctx.signal.aborted) throw new CancelledError();
+        emitted += records.length;
+        records = [];
+        size = nextBatchSize();
       }
     }
-    if (records.length > 0) yield toBatch(records);
+  }
+  if (records.length > 0) yield toBatch(records);
+}
+
+/**
+ * Runs one of the source's reads to its end: the run's abort signal interrupts DuckDB mid-query,
+ * errors leave typed, and the connection is given back however the read ends.
+ */
+async function* supervise(
+  source: OpenSource,
+  ctx: SourceContext,
+  batches: AsyncGenerator<SourceBatch>,
+): AsyncGenerator<SourceBatch> {
+  const interrupt = () => source.connection.interrupt();
+  ctx.signal.addEventListener('abort', interrupt, { once: true });
+  try {
+    yield* batches;
   } catch (error) {
     if (ctx.signal.aborted) throw new CancelledError();
     if (error instanceof ConfigError || error instanceof SourceError) throw error;
-    throw new SourceError(`node "${ctx.nodeId}": reading ${stream} failed: ${errorMessage(error)}`, {
+    throw new SourceError(`node "${ctx.nodeId}": reading ${source.stream} failed: ${errorMessage(error)}`, {
       nodeId: ctx.nodeId,
-      stream,
+      stream: source.stream,
       cause: error,
     });
   } finally {
     ctx.signal.removeEventListener('abort', interrupt);
-    connection.closeSync();
+    disconnect(source.connection);
   }
+}
+
+async function* read(config: DuckDBSourceConfig, ctx: SourceContext): AsyncGenerator<SourceBatch> {
+  const source = await openSource(config, ctx);
+  yield* supervise(source, ctx, readRecords(source, config.batchSize ?? ctx.batchSize, ctx));
+}
+
+/** Pushed down into a format node: DuckDB writes the part files (copy-parts.ts). */
+async function* readParts(
+  config: DuckDBSourceConfig,
+  ctx: SourceContext,
+  format: CopyFormat,
+): AsyncGenerator<SourceBatch> {
+  const source = await openSource(config, ctx);
+  const keys = partKeys(source, config.table !== undefined);
+  if (keys === undefined) {
+    disconnect(source.connection);
+    throw new ConfigError(`node "${ctx.nodeId}": a query needs a key to be written in parts`, {
+      nodeId: ctx.nodeId,
+      details: [{ path: 'config.key', message: 'a query needs a key to be written in parts' }],
+    });
+  }
+  yield* supervise(source, ctx, copyParts(source, keys, ctx, format));
 }
 
 async function check(config: DuckDBSourceConfig, ctx: NodeContext): Promise<void> {
   const { connection } = await openSource(config, ctx);
-  connection.closeSync();
+  disconnect(connection);
 }
 
 /** Every table and view of the database (Backflow's staging tables aside), with columns and primary keys. */
@@ -270,7 +311,9 @@ async function discover(config: DuckDBSourceConfig, ctx: NodeContext): Promise<S
       )
     ).getRowsJson();
     const streamName = (schema: unknown, table: unknown) =>
-      formatQualifiedName(schema === 'main' ? { name: String(table) } : { schema: String(schema), name: String(table) });
+      formatQualifiedName(
+        schema === 'main' ? { name: String(table) } : { schema: String(schema), name: String(table) },
+      );
     const streams = new Map<string, StreamInfo>();
     for (const [schema, table, name, type] of columnRows) {
       const streamId = streamName(schema, table);
@@ -287,7 +330,7 @@ async function discover(config: DuckDBSourceConfig, ctx: NodeContext): Promise<S
     }
     return [...streams.values()];
   } finally {
-    connection.closeSync();
+    disconnect(connection);
   }
 }
 
@@ -302,4 +345,6 @@ export const duckdbSource: NodeType<DuckDBSourceConfig> = {
   check,
   discover,
   read,
+  canReadParts: (config) => config.table !== undefined || config.key !== undefined,
+  readParts,
 };

@@ -1,0 +1,478 @@
+/**
+ * `duckdb.destination`: writes records into a DuckDB table, all or nothing.
+ *
+ * Batches are staged in `_backflow_stage_<table>_<runId>` (same database, the target's column
+ * types, plus `_backflow_seq`), each in one committed transaction, so a write is durable when it
+ * resolves and a resumed run drops the staged batches after its checkpoint before they are
+ * replayed. `close` moves the staged rows into the target in one transaction; until then the
+ * target is untouched.
+ *
+ * Loading: each batch is appended as text to a temporary table, then cast to the column types by
+ * one set-based INSERT … SELECT (DuckDB parses every value; see record-values.ts). Rows with a
+ * value that does not convert are reported through `ctx.reject` and the rest are staged.
+ */
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { BackflowError, ConfigError, DestinationError, errorMessage } from '../../errors.ts';
+import type { JSONSchema } from '../../flow/json-schema.ts';
+import type {
+  DestinationContext,
+  DestinationWriter,
+  NodeType,
+  Payload,
+  Rec,
+  RecordBatch,
+} from '../../nodes/contract.ts';
+import {
+  canonicalTypes,
+  connectDatabase,
+  disconnect,
+  inTransaction,
+  parseQualifiedName,
+  type QualifiedName,
+  quoteIdentifier,
+  quoteQualifiedName,
+  resolveDatabasePath,
+  type TableColumn,
+  tableColumns,
+} from './database.ts';
+import { castableText, castFromText, convertsText, inferColumns, type TypedColumn } from './record-values.ts';
+
+export type WriteMode = 'insert' | 'replace' | 'upsert';
+
+export type DuckDBDestinationConfig = {
+  path: string;
+  table: string;
+  mode?: WriteMode;
+  key?: string | string[];
+};
+
+const configSchema: JSONSchema = {
+  type: 'object',
+  title: 'DuckDB destination',
+  additionalProperties: false,
+  required: ['path', 'table'],
+  properties: {
+    path: {
+      type: 'string',
+      minLength: 1,
+      title: 'Database file',
+      description:
+        'Path of the .duckdb file, created if missing; a relative path is resolved against the flow directory.',
+    },
+    table: {
+      type: 'string',
+      minLength: 1,
+      title: 'Table',
+      description:
+        'Table to write, optionally with its schema (sales.orders). Created from the incoming columns if missing.',
+    },
+    mode: {
+      type: 'string',
+      enum: ['insert', 'replace', 'upsert'],
+      default: 'insert',
+      title: 'Mode',
+      description:
+        'insert appends the records; replace swaps the table contents for them; upsert replaces rows with the same key and inserts the others. Every mode applies when the run completes, all at once.',
+    },
+    key: {
+      title: 'Key',
+      description: 'Column, or columns, that identify a row; required for upsert.',
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true },
+      ],
+    },
+  },
+  if: { properties: { mode: { const: 'upsert' } }, required: ['mode'] },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable.
+  then: { required: ['key'] },
+};
+
+/** Sequence column of the staging table: the source batch a row came with. */
+const SEQ_COLUMN = '_backflow_seq';
+/** Per-connection temporary table holding the batch being written, as text. */
+const BATCH_TABLE = '_backflow_batch';
+/** Longest value quoted in a rejection reason. */
+const REASON_VALUE_LENGTH = 120;
+
+/** The resume state: whether this run staged anything, so a resume can tell a lost staging table from one never made. */
+interface StageState {
+  staged: boolean;
+}
+
+/** A staging-table column with what a value for it must satisfy. */
+interface StageColumn extends TypedColumn {
+  /** NULL is refused: the target column is NOT NULL, or it is part of the upsert key. */
+  required: boolean;
+  requiredBecause: string;
+}
+
+/** The staging table, loaded: its columns and the statement that stages a batch. */
+interface Stage {
+  columns: StageColumn[];
+  /** `INSERT INTO stage … SELECT <casts> FROM batch WHERE <all values convert>`, `$1` = seq. */
+  insert: DuckDBPreparedStatement;
+  /** `SELECT row_index, <failed?>, <text>… FROM batch WHERE <some value does not convert>`; undefined when nothing can fail. */
+  rejectQuery: string | undefined;
+}
+
+class StagedTableWriter implements DestinationWriter {
+  private stage: Stage | undefined;
+  private connected = true;
+  /** Record field → stage column index (undefined: no such column, already warned about). */
+  private readonly fieldColumns = new Map<string, number | undefined>();
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly ctx: DestinationContext,
+    private readonly target: QualifiedName,
+    private readonly stageTable: QualifiedName,
+    private readonly mode: WriteMode,
+    private readonly keys: string[],
+    private readonly targetColumns: TableColumn[] | undefined,
+  ) {}
+
+  /** Reopens this run's staging table on resume (dropping batches after the checkpoint), or starts a new one. */
+  async start(): Promise<void> {
+    const stage = quoteQualifiedName(this.stageTable);
+    const staged = await tableColumns(this.connection, this.stageTable);
+    const resumeSeq = this.ctx.resumeSeq;
+    if (staged !== undefined && resumeSeq !== undefined) {
+      await this.connection.run(`DELETE FROM ${stage} WHERE ${quoteIdentifier(SEQ_COLUMN)} > $1`, [BigInt(resumeSeq)]);
+      await this.loadStage();
+      return;
+    }
+    if (staged !== undefined) {
+      // Left by an earlier attempt of this run that the engine restarts from the beginning.
+      await this.connection.run(`DROP TABLE ${stage}`);
+    } else if (resumeSeq !== undefined && (this.ctx.resumeState as StageState | undefined)?.staged) {
+      throw this.error(
+        `staging table ${stage} is gone, so the batches up to ${resumeSeq} are lost; run the flow again`,
+      );
+    }
+    if (this.targetColumns !== undefined) {
+      await this.connection.run(
+        `CREATE TABLE ${stage} AS SELECT *, CAST(NULL AS BIGINT) AS ${quoteIdentifier(SEQ_COLUMN)} FROM ${quoteQualifiedName(this.target)} LIMIT 0`,
+      );
+      await this.loadStage();
+    }
+  }
+
+  async write(payload: Payload, seq: number): Promise<void> {
+    if (payload.kind !== 'records') {
+      throw this.error(`takes records, but received the file ${payload.name}`);
+    }
+    if (payload.records.length === 0) return;
+    try {
+      const stage = this.stage ?? (await this.createStage(payload));
+      await this.appendBatch(stage, payload.records);
+      const rejected = await inTransaction(this.connection, async () => {
+        stage.insert.bindBigInt(1, BigInt(seq));
+        const staged = (await stage.insert.run()).rowsChanged;
+        return staged < payload.records.length ? await this.rejectedRows(stage) : [];
+      });
+      if (rejected.length > 0) this.reportRejected(payload, rejected);
+    } catch (cause) {
+      if (cause instanceof BackflowError) throw cause;
+      throw this.error(`staging batch ${seq} (${payload.stream}) failed: ${errorMessage(cause)}`, cause);
+    }
+  }
+
+  state(): StageState {
+    return { staged: this.stage !== undefined };
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.stage === undefined) {
+        this.ctx.log.info('no records arrived and the table does not exist; nothing to write', {
+          nodeId: this.ctx.nodeId,
+          table: quoteQualifiedName(this.target),
+        });
+        return;
+      }
+      const stage = this.stage;
+      await inTransaction(this.connection, () => this.publish(stage));
+    } catch (cause) {
+      throw this.error(
+        `applying the staged rows to ${quoteQualifiedName(this.target)} failed: ${errorMessage(cause)}`,
+        cause,
+      );
+    } finally {
+      this.closeConnection();
+    }
+  }
+
+  /** Leaves the staging table in place: a resumed run continues from it. */
+  async abort(): Promise<void> {
+    this.closeConnection();
+  }
+
+  /** Moves the staged rows into the target (one transaction, run by the caller) and drops the staging table. */
+  private async publish(stage: Stage): Promise<void> {
+    const target = quoteQualifiedName(this.target);
+    const stageTable = quoteQualifiedName(this.stageTable);
+    const seq = quoteIdentifier(SEQ_COLUMN);
+    const columns = stage.columns.map((column) => quoteIdentifier(column.name)).join(', ');
+    if ((await tableColumns(this.connection, this.target)) === undefined) {
+      await this.connection.run(`CREATE TABLE ${target} AS SELECT ${columns} FROM ${stageTable} LIMIT 0`);
+    }
+    if (this.mode === 'replace') {
+      await this.connection.run(`DELETE FROM ${target}`);
+    }
+    if (this.mode === 'upsert') {
+      const keys = this.keys.map(quoteIdentifier).join(', ');
+      await this.connection.run(`DELETE FROM ${target} WHERE (${keys}) IN (SELECT ${keys} FROM ${stageTable})`);
+      // The newest staged row of each key wins: latest batch, then latest within it.
+      await this.connection.run(
+        `INSERT INTO ${target} (${columns})
+         SELECT ${columns} FROM (
+           SELECT *, rowid AS staged_row FROM ${stageTable}
+           QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${seq} DESC, rowid DESC) = 1
+         ) ORDER BY ${seq}, staged_row`,
+      );
+    } else {
+      await this.connection.run(
+        `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${stageTable} ORDER BY ${seq}, rowid`,
+      );
+    }
+    await this.connection.run(`DROP TABLE ${stageTable}`);
+  }
+
+  /** Creates the staging table of a new target from the first batch's schema (or, without one, from its values). */
+  private async createStage(batch: RecordBatch): Promise<Stage> {
+    const columns = batch.schema ?? inferColumns(batch.records);
+    let types: string[];
+    try {
+      types = await canonicalTypes(
+        this.connection,
+        columns.map((column) => column.type),
+      );
+    } catch (cause) {
+      throw this.error(`cannot create ${quoteQualifiedName(this.target)}: ${errorMessage(cause)}`, cause);
+    }
+    const definitions = columns.map((column, index) => `${quoteIdentifier(column.name)} ${types[index]}`);
+    definitions.push(`${quoteIdentifier(SEQ_COLUMN)} BIGINT`);
+    await this.connection.run(`CREATE TABLE ${quoteQualifiedName(this.stageTable)} (${definitions.join(', ')})`);
+    return this.loadStage();
+  }
+
+  /** Reads the staging table's columns and prepares the statements that stage a batch. */
+  private async loadStage(): Promise<Stage> {
+    const stageTable = quoteQualifiedName(this.stageTable);
+    const described = ((await tableColumns(this.connection, this.stageTable)) ?? []).filter(
+      (column) => column.name !== SEQ_COLUMN,
+    );
+    const probe = await this.connection.prepare(`SELECT * FROM ${stageTable}`);
+    const columns = described.map((column, index): StageColumn => {
+      const isKey = this.mode === 'upsert' && this.keys.some((key) => sameName(key, column.name));
+      const notNull = this.targetColumns?.some((target) => sameName(target.name, column.name) && target.notNull);
+      return {
+        name: column.name,
+        type: probe.columnType(index),
+        typeText: column.type,
+        required: isKey || notNull === true,
+        requiredBecause: isKey ? 'the key is NULL' : 'NULL in a NOT NULL column',
+      };
+    });
+    probe.destroySync();
+    const missingKeys = this.keys.filter((key) => !columns.some((column) => sameName(column.name, key)));
+    if (missingKeys.length > 0) {
+      const message = `key column ${missingKeys.join(', ')} is not a column of ${quoteQualifiedName(this.target)}`;
+      throw new ConfigError(`node "${this.ctx.nodeId}": ${message}`, {
+        nodeId: this.ctx.nodeId,
+        details: [{ path: 'config.key', message }],
+      });
+    }
+
+    const { createBatchTable, insert, rejectQuery } = stagingSql(stageTable, columns);
+    await this.connection.run(createBatchTable);
+    this.stage = { columns, insert: await this.connection.prepare(insert), rejectQuery };
+    return this.stage;
+  }
+
+  /** Replaces the batch table's contents with the records as text, one column per stage column. */
+  private async appendBatch(stage: Stage, records: Rec[]): Promise<void> {
+    await this.connection.run(`DELETE FROM temp.main.${quoteIdentifier(BATCH_TABLE)}`);
+    const appender = await this.connection.createAppender(BATCH_TABLE, 'main', 'temp');
+    try {
+      const texts: (string | null)[] = new Array(stage.columns.length);
+      for (let row = 0; row < records.length; row++) {
+        texts.fill(null);
+        const record = records[row] as Rec;
+        for (const field in record) {
+          const index = this.columnIndexOf(field, stage);
+          if (index !== undefined)
+            texts[index] = castableText(record[field], (stage.columns[index] as StageColumn).type);
+        }
+        appender.appendInteger(row);
+        for (const text of texts) {
+          if (text === null) appender.appendNull();
+          else appender.appendVarchar(text);
+        }
+        appender.endRow();
+      }
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  /** The stage column a record field fills: same name, else the one column equal ignoring case (DuckDB's rule). */
+  private columnIndexOf(field: string, stage: Stage): number | undefined {
+    if (this.fieldColumns.has(field)) return this.fieldColumns.get(field);
+    let index = stage.columns.findIndex((column) => column.name === field);
+    if (index === -1) {
+      const matches = stage.columns.filter((column) => sameName(column.name, field));
+      index = matches.length === 1 ? stage.columns.indexOf(matches[0] as StageColumn) : -1;
+    }
+    if (index === -1) {
+      const message = `field "${field}" matches no column of ${quoteQualifiedName(this.target)}; its values are not written`;
+      this.ctx.log.warn(message, { nodeId: this.ctx.nodeId, field });
+    }
+    const column = index === -1 ? undefined : index;
+    this.fieldColumns.set(field, column);
+    return column;
+  }
+
+  /** Rows of the batch table that were not staged, each with why. */
+  private async rejectedRows(stage: Stage): Promise<{ row: number; reason: string }[]> {
+    if (stage.rejectQuery === undefined) return [];
+    const rows = (await this.connection.runAndReadAll(stage.rejectQuery)).getRowsJson();
+    return rows.map(([row, ...flagsAndTexts]) => {
+      const reasons = stage.columns.flatMap((column, index) => {
+        if (flagsAndTexts[index * 2] !== true) return [];
+        const text = flagsAndTexts[index * 2 + 1];
+        if (text === null) return [`field "${column.name}": ${column.requiredBecause}`];
+        return [`field "${column.name}": cannot convert ${quoteValue(String(text))} to ${column.typeText}`];
+      });
+      return { row: Number(row), reason: reasons.join('; ') };
+    });
+  }
+
+  private reportRejected(batch: RecordBatch, rejected: { row: number; reason: string }[]): void {
+    const records = rejected.map(({ row }) => batch.records[row] as Rec);
+    const reasons = rejected.map(({ reason }) => reason);
+    const locations = batch.locations;
+    if (locations === undefined) {
+      this.ctx.reject(records, reasons);
+    } else {
+      this.ctx.reject(
+        records,
+        reasons,
+        rejected.map(({ row }) => locations[row] ?? {}),
+      );
+    }
+  }
+
+  private closeConnection(): void {
+    if (!this.connected) return;
+    this.connected = false;
+    disconnect(this.connection);
+  }
+
+  private error(message: string, cause?: unknown): DestinationError {
+    return new DestinationError(`node "${this.ctx.nodeId}": ${message}`, {
+      nodeId: this.ctx.nodeId,
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+}
+
+/**
+ * The SQL that stages a batch: the temporary table its text goes into (column `t<i>` for stage
+ * column i), the INSERT that casts it into the staging table skipping rows with a value that does
+ * not convert (or a NULL where one is refused), and the query that finds those rows again.
+ */
+function stagingSql(
+  stageTable: string,
+  columns: StageColumn[],
+): { createBatchTable: string; insert: string; rejectQuery: string | undefined } {
+  const text = (index: number) => quoteIdentifier(`t${index}`);
+  const batchTable = `temp.main.${quoteIdentifier(BATCH_TABLE)}`;
+  const converted = `SELECT row_index, ${columns
+    .map((column, index) => `${text(index)}, ${castFromText(text(index), column)} AS v${index}`)
+    .join(', ')} FROM ${batchTable}`;
+  const failures = columns.map((column, index) => {
+    const conditions: string[] = [];
+    if (convertsText(column.type)) conditions.push(`(${text(index)} IS NOT NULL AND v${index} IS NULL)`);
+    if (column.required) conditions.push(`${text(index)} IS NULL`);
+    return conditions.length === 0 ? undefined : `(${conditions.join(' OR ')})`;
+  });
+  const anyFailure = failures.filter((failure) => failure !== undefined).join(' OR ');
+  const targetColumns = [...columns.map((column) => quoteIdentifier(column.name)), quoteIdentifier(SEQ_COLUMN)];
+  return {
+    createBatchTable: `CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(BATCH_TABLE)} (row_index INTEGER, ${columns
+      .map((_, index) => `${text(index)} VARCHAR`)
+      .join(', ')})`,
+    insert: `INSERT INTO ${stageTable} (${targetColumns.join(', ')})
+      SELECT ${columns.map((_, index) => `v${index}`).join(', ')}, $1
+        FROM (${converted}) ${anyFailure === '' ? '' : `WHERE NOT (${anyFailure})`}
+       ORDER BY row_index`,
+    rejectQuery:
+      anyFailure === ''
+        ? undefined
+        : `SELECT row_index, ${failures
+            .map((failure, index) => `${failure ?? 'false'} AS f${index}, ${text(index)}`)
+            .join(', ')} FROM (${converted}) WHERE ${anyFailure} ORDER BY row_index`,
+  };
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function quoteValue(text: string): string {
+  const shown = text.length > REASON_VALUE_LENGTH ? `${text.slice(0, REASON_VALUE_LENGTH)}…` : text;
+  return `'${shown.replaceAll("'", "''")}'`;
+}
+
+async function open(config: DuckDBDestinationConfig, ctx: DestinationContext): Promise<DestinationWriter> {
+  const mode = config.mode ?? 'insert';
+  const keys = config.key === undefined ? [] : typeof config.key === 'string' ? [config.key] : config.key;
+  if (mode === 'upsert' && keys.length === 0) {
+    throw new ConfigError(`node "${ctx.nodeId}": upsert needs a key`, {
+      nodeId: ctx.nodeId,
+      details: [{ path: 'config.key', message: 'upsert needs a key' }],
+    });
+  }
+  let target: QualifiedName;
+  try {
+    target = parseQualifiedName(config.table);
+  } catch (cause) {
+    throw new ConfigError(`node "${ctx.nodeId}": ${errorMessage(cause)}`, {
+      nodeId: ctx.nodeId,
+      details: [{ path: 'config.table', message: errorMessage(cause) }],
+      cause,
+    });
+  }
+  const stageTable: QualifiedName = { ...target, name: `_backflow_stage_${target.name}_${ctx.runId}` };
+  const connection = await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
+    mustExist: false,
+    nodeId: ctx.nodeId,
+  });
+  try {
+    const targetColumns = await tableColumns(connection, target);
+    const writer = new StagedTableWriter(connection, ctx, target, stageTable, mode, keys, targetColumns);
+    await writer.start();
+    return writer;
+  } catch (error) {
+    disconnect(connection);
+    if (error instanceof ConfigError || error instanceof DestinationError) throw error;
+    throw new DestinationError(`node "${ctx.nodeId}": cannot open ${config.table}: ${errorMessage(error)}`, {
+      nodeId: ctx.nodeId,
+      cause: error,
+    });
+  }
+}
+
+export const duckdbDestination: NodeType<DuckDBDestinationConfig> = {
+  type: 'duckdb.destination',
+  role: 'destination',
+  title: 'DuckDB destination',
+  description:
+    'Writes records into a DuckDB table (insert, replace or upsert), applied all at once when the run completes.',
+  config: configSchema,
+  inputs: [{ name: 'records', kind: 'records' }],
+  outputs: [],
+  open,
+};
