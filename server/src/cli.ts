@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { startProgress } from './cli/progress.ts';
-import { runFlow, type RunSummary, validateFlow } from './engine/flow-runner.ts';
+import { type RunSummary, runFlow, validateFlow } from './engine/flow-runner.ts';
 import { BackflowError, errorMessage } from './errors.ts';
 import { describeNodeType, nodeTypes } from './nodes/registry.ts';
 import { StateStore } from './store/state-store.ts';
@@ -36,7 +36,9 @@ function printSummary(summary: RunSummary): void {
     filtered: c.filtered,
     files: c.files ?? '',
   }));
-  console.log(`run ${summary.runId} ${summary.status}${summary.resumed ? ' (resumed)' : ''} in ${summary.durationMs} ms`);
+  console.log(
+    `run ${summary.runId} ${summary.status}${summary.resumed ? ' (resumed)' : ''} in ${summary.durationMs} ms`,
+  );
   console.table(rows);
   if (summary.error) console.error(`error: ${summary.error.message}`);
   const rejected = Object.values(summary.nodes).reduce((sum, c) => sum + c.rejected, 0);
@@ -62,7 +64,7 @@ program
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    let stopProgress = () => undefined as void;
+    let stopProgress: () => void = () => undefined;
     try {
       const summary = await runFlow({
         store,

@@ -84,7 +84,10 @@ describe('backflow run on malformed CSV', () => {
       { id: '10', note: 'after the broken quote' },
     ]);
 
-    const stored = (await runCli(['rejected', summary.runId], cwd)).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const stored = (await runCli(['rejected', summary.runId], cwd)).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(stored.map((r: { nodeId: string; line: number }) => [r.nodeId, r.line])).toEqual([
       ['parse', 6],
       ['parse', 8],

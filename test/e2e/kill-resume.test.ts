@@ -51,7 +51,8 @@ async function secondPartLanded(dir: string, timeoutMs: number): Promise<string>
     if (existsSync(dir)) {
       for (const run of readdirSync(dir)) {
         const streamDir = path.join(dir, run, 'orders');
-        if (existsSync(streamDir) && readdirSync(streamDir).filter((f) => f.startsWith('part-')).length >= 2) return run;
+        if (existsSync(streamDir) && readdirSync(streamDir).filter((f) => f.startsWith('part-')).length >= 2)
+          return run;
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 2));

@@ -61,35 +61,40 @@ async function runFlowFile(cwd: string, name: string, flow: unknown) {
   return JSON.parse(result.stdout);
 }
 
-const checksum = (table: string) =>
-  `select count(*)::varchar as n, bit_xor(hash(columns(*)))::varchar from ${table}`;
+const checksum = (table: string) => `select count(*)::varchar as n, bit_xor(hash(columns(*)))::varchar from ${table}`;
 
 describe('backup → restore round trip', () => {
-  it.each(['csv', 'csv-rows', 'json'] as const)('through %s keeps every DuckDB type and value identical', async (format) => {
-    const cwd = await workDir(`types-${format}`);
-    await query(everyTypeTable, path.join(cwd, 'source.duckdb'));
+  it.each(['csv', 'csv-rows', 'json'] as const)(
+    'through %s keeps every DuckDB type and value identical',
+    async (format) => {
+      const cwd = await workDir(`types-${format}`);
+      await query(everyTypeTable, path.join(cwd, 'source.duckdb'));
 
-    const backup = await runFlowFile(cwd, 'backup.json', backupFlow(format));
-    expect(backup.status).toBe('succeeded');
-    expect(backup.nodes.out).toMatchObject({ read: 3, written: 3, files: 1 });
-    const restore = await runFlowFile(cwd, 'restore.json', restoreFlow(format));
-    expect(restore.status).toBe('succeeded');
-    expect(restore.nodes.table).toMatchObject({ read: 3, written: 3, rejected: 0 });
+      const backup = await runFlowFile(cwd, 'backup.json', backupFlow(format));
+      expect(backup.status).toBe('succeeded');
+      expect(backup.nodes.out).toMatchObject({ read: 3, written: 3, files: 1 });
+      const restore = await runFlowFile(cwd, 'restore.json', restoreFlow(format));
+      expect(restore.status).toBe('succeeded');
+      expect(restore.nodes.table).toMatchObject({ read: 3, written: 3, rejected: 0 });
 
-    const types = (file: string, table: string) =>
-      query(`select column_name, data_type from information_schema.columns where table_name = '${table}' order by ordinal_position`, file);
-    expect(await types(path.join(cwd, 'restored.duckdb'), tableOf(format))).toEqual(
-      await types(path.join(cwd, 'source.duckdb'), 'everything'),
-    );
-    const [restored] = await query(checksum(tableOf(format)), path.join(cwd, 'restored.duckdb'));
-    const [original] = await query(checksum('everything'), path.join(cwd, 'source.duckdb'));
-    expect(restored).toEqual(original);
-    const rows = await query(
-      `attach '${path.join(cwd, 'source.duckdb')}' as a (read_only); attach '${path.join(cwd, 'restored.duckdb')}' as b (read_only);
+      const types = (file: string, table: string) =>
+        query(
+          `select column_name, data_type from information_schema.columns where table_name = '${table}' order by ordinal_position`,
+          file,
+        );
+      expect(await types(path.join(cwd, 'restored.duckdb'), tableOf(format))).toEqual(
+        await types(path.join(cwd, 'source.duckdb'), 'everything'),
+      );
+      const [restored] = await query(checksum(tableOf(format)), path.join(cwd, 'restored.duckdb'));
+      const [original] = await query(checksum('everything'), path.join(cwd, 'source.duckdb'));
+      expect(restored).toEqual(original);
+      const rows = await query(
+        `attach '${path.join(cwd, 'source.duckdb')}' as a (read_only); attach '${path.join(cwd, 'restored.duckdb')}' as b (read_only);
        select count(*)::integer as differing from (
          (select * from a.everything except all select * from b.${tableOf(format)})
          union all (select * from b.${tableOf(format)} except all select * from a.everything))`,
-    );
-    expect(rows).toEqual([{ differing: 0 }]);
-  });
+      );
+      expect(rows).toEqual([{ differing: 0 }]);
+    },
+  );
 });

@@ -1,8 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { BackflowError, CancelledError, errorMessage, ReconciliationError } from '../errors.ts';
-import type { FlowGraph, GraphNode } from '../flow/graph.ts';
 import type { Flow } from '../flow/flow-schema.ts';
+import type { FlowGraph, GraphNode } from '../flow/graph.ts';
 import type {
   CopyFormat,
   DestinationWriter,

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import { FlowValidationError } from '../errors.ts';
 import { createFlowValidator } from '../flow/validate.ts';
 import { findNodeType } from '../nodes/registry.ts';
 import type { RunStatus, StateStore } from '../store/state-store.ts';
 import { executeRun } from './executor.ts';
-import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import type { EdgeCounts, NodeCounts, RunStats } from './run-stats.ts';
 
 export const validateFlow = createFlowValidator(findNodeType);
@@ -39,7 +39,10 @@ export interface RunFlowOptions {
 }
 
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 

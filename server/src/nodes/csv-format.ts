@@ -16,7 +16,8 @@ export const csvFormat: NodeType<CsvFormatConfig> = {
   type: 'csv.format',
   role: 'transform',
   title: 'Format CSV',
-  description: 'Writes records as CSV parts (part-00001.csv[.gz]); the columns are the stream schema or the first batch.',
+  description:
+    'Writes records as CSV parts (part-00001.csv[.gz]); the columns are the stream schema or the first batch.',
   config: {
     type: 'object',
     additionalProperties: false,

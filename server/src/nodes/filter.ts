@@ -6,14 +6,27 @@ interface FilterConfig {
   where?: { field: string; op: string; value?: unknown }[];
 }
 
-const operators = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'is_null', 'not_null', 'contains', 'starts_with'];
+const operators = [
+  'eq',
+  'ne',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'in',
+  'not_in',
+  'is_null',
+  'not_null',
+  'contains',
+  'starts_with',
+];
 
 export const filterNode: NodeType<FilterConfig> = {
   type: 'filter',
   role: 'transform',
   title: 'Filter',
   description:
-    'Keeps records matching an expression such as `status = \'paid\' and amount > 100` or field conditions; the rest count as filtered.',
+    "Keeps records matching an expression such as `status = 'paid' and amount > 100` or field conditions; the rest count as filtered.",
   config: {
     type: 'object',
     additionalProperties: false,

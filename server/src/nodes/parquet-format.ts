@@ -1,5 +1,5 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import { createJsonFormatter } from '@backflow/transforms';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { Column, NodeType } from './contract.ts';
 import { createPartWriter, partConfigProperties } from './format/part-files.ts';
 

@@ -9,7 +9,8 @@ export const schemaValidate: NodeType<SchemaValidateConfig> = {
   type: 'schema.validate',
   role: 'transform',
   title: 'Validate (JSON Schema)',
-  description: 'Checks each record against a JSON Schema: valid records go on, invalid ones to "rejected" with every reason.',
+  description:
+    'Checks each record against a JSON Schema: valid records go on, invalid ones to "rejected" with every reason.',
   config: {
     type: 'object',
     additionalProperties: false,

@@ -19,7 +19,13 @@ async function openStore(dir?: string) {
 describe('StateStore', () => {
   it('keeps runs, their summary and error across reopening the file', async () => {
     const { store: first, dataDir } = await openStore();
-    await first.createRun({ id: 'r1', flowName: 'f', flow: { name: 'f' }, dryRun: false, startedAt: '2026-01-01T00:00:00.000Z' });
+    await first.createRun({
+      id: 'r1',
+      flowName: 'f',
+      flow: { name: 'f' },
+      dryRun: false,
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
     await first.finishRun('r1', 'failed', { nodes: { a: { read: 3 } } }, { code: 'source_failed', message: 'boom' });
     await first.close();
     const { store: second } = await openStore(dataDir);
@@ -57,7 +63,12 @@ describe('StateStore', () => {
   it('stores rejected records with their reasons, file and line', async () => {
     const { store } = await openStore();
     await store.saveRejected('r', 'check', [
-      { record: { email: 'x', note: 'quote " and \n newline' }, reasons: ['/email must match format "email"'], file: 'a.csv', line: 7 },
+      {
+        record: { email: 'x', note: 'quote " and \n newline' },
+        reasons: ['/email must match format "email"'],
+        file: 'a.csv',
+        line: 7,
+      },
       { record: null, reasons: ['a.csv:9: unbalanced quotes'], file: 'a.csv', line: 9 },
     ]);
     const rows = await store.listRejected('r');

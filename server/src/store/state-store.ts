@@ -245,9 +245,10 @@ export class StateStore implements RunRecorder {
 
   listLogs(runId: string): Promise<LogRow[]> {
     return this.serial(async () => {
-      const rows = await this.rows('select logged_at, level, node_id, message from logs where run_id = $1 order by rowid', [
-        runId,
-      ]);
+      const rows = await this.rows(
+        'select logged_at, level, node_id, message from logs where run_id = $1 order by rowid',
+        [runId],
+      );
       return rows.map((row) => ({
         at: String(row.logged_at),
         level: String(row.level),

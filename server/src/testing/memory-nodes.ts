@@ -35,7 +35,11 @@ export const memorySource: NodeType<MemorySourceConfig> = {
       const records: Rec[] = [];
       for (let i = 0; i < size; i++) {
         const id = next + i;
-        records.push({ id, name: `row ${id}`, ...(config.rejectEvery && id % config.rejectEvery === 0 ? { reject: true } : {}) });
+        records.push({
+          id,
+          name: `row ${id}`,
+          ...(config.rejectEvery && id % config.rejectEvery === 0 ? { reject: true } : {}),
+        });
       }
       next += size;
       sinceAlign = ctx.alignRows ? (sinceAlign + size) % ctx.alignRows : 0;
@@ -116,7 +120,11 @@ export const memoryDestination: NodeType<{ name: string; failOnSeq?: number }> =
   role: 'destination',
   title: 'Memory destination',
   description: 'Keeps records or files in memoryTables',
-  config: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, failOnSeq: { type: 'integer' } } },
+  config: {
+    type: 'object',
+    required: ['name'],
+    properties: { name: { type: 'string' }, failOnSeq: { type: 'integer' } },
+  },
   inputs: [{ name: 'records', kind: 'records' }],
   outputs: [],
   async open(config, ctx): Promise<DestinationWriter> {

@@ -128,4 +128,3 @@ async function sweepTempFiles(dir: string): Promise<void> {
     }
   }
 }
-

@@ -5,8 +5,8 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { FilePayload, SourceBatch } from '../../nodes/contract.ts';
 import { testContext } from '../../testing/node-context.ts';
-import { filesDestination } from './destination.ts';
 import { tempMarker } from './atomic-file.ts';
+import { filesDestination } from './destination.ts';
 import type { Manifest } from './manifest.ts';
 import { filesSource } from './source.ts';
 

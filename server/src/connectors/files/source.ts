@@ -49,7 +49,8 @@ export const filesSource: NodeType<FilesSourceConfig> = {
         name: entry.name,
         stream: config.stream ?? entry.stream ?? streamOf(entry.name),
         localPath: entry.absolute,
-        open: () => (entry.sha256 ? verified(entry.absolute, entry.sha256, entry.name) : createReadStream(entry.absolute)),
+        open: () =>
+          entry.sha256 ? verified(entry.absolute, entry.sha256, entry.name) : createReadStream(entry.absolute),
         ...(entry.rows == null ? {} : { rows: entry.rows }),
         ...(entry.sha256 ? { sha256: entry.sha256 } : {}),
         bytes: entry.bytes,
@@ -93,7 +94,9 @@ async function listFiles(
   );
   if (manifest !== undefined) {
     if (!isManifest(manifest)) {
-      throw new ConfigError(`${manifestFile} is not a complete Backflow manifest; the backup is unfinished`, { nodeId });
+      throw new ConfigError(`${manifestFile} is not a complete Backflow manifest; the backup is unfinished`, {
+        nodeId,
+      });
     }
     return {
       manifest,
@@ -151,7 +154,9 @@ function verified(file: string, sha256: string, name: string) {
     },
     flush(done) {
       const actual = hash.digest('hex');
-      done(actual === sha256 ? null : new SourceError(`${name}: sha256 ${actual} does not match the manifest's ${sha256}`));
+      done(
+        actual === sha256 ? null : new SourceError(`${name}: sha256 ${actual} does not match the manifest's ${sha256}`),
+      );
     },
   });
   const input = createReadStream(file);

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { once } from 'node:events';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import type { Column, Emit, FilePayload, RecordBatch, Rec, TransformContext, TransformInstance } from '../contract.ts';
+import type { Column, Emit, FilePayload, Rec, RecordBatch, TransformContext, TransformInstance } from '../contract.ts';
 
 /** Turns records into the bytes of one part (CSV, NDJSON, …). One encoder per part. */
 export interface TextEncoder {
