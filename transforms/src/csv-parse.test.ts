@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseChunks as parseAllChunks } from './chunked-parse.testing.ts';
 import { type CsvChunkResult, type CsvParseOptions, createCsvParser } from './csv-parse.ts';
 
-/** Feeds `chunks` to one parser and concatenates what every write and the end returned. */
 function parseChunks(chunks: string[], options: CsvParseOptions = {}): CsvChunkResult {
-  const parser = createCsvParser(options);
-  const all: CsvChunkResult = { records: [], lines: [], errors: [] };
-  for (const result of [...chunks.map((chunk) => parser.write(chunk)), parser.end()]) {
-    expect(result.lines).toHaveLength(result.records.length);
-    all.records.push(...result.records);
-    all.lines.push(...result.lines);
-    all.errors.push(...result.errors);
-  }
-  return all;
+  return parseAllChunks(createCsvParser(options), chunks) as CsvChunkResult;
 }
 
 function parse(text: string, options: CsvParseOptions = {}): CsvChunkResult {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseChunks as parseAllChunks } from './chunked-parse.testing.ts';
 import { createJsonParser, type JsonChunkResult, type JsonParseOptions } from './json-parse.ts';
 
 function parseChunks(chunks: string[], options: JsonParseOptions = {}): JsonChunkResult {
-  const parser = createJsonParser(options);
-  const all: JsonChunkResult = { records: [], lines: [], errors: [] };
-  for (const result of [...chunks.map((chunk) => parser.write(chunk)), parser.end()]) {
-    expect(result.lines).toHaveLength(result.records.length);
-    all.records.push(...result.records);
-    all.lines.push(...result.lines);
-    all.errors.push(...result.errors);
-  }
-  return all;
+  return parseAllChunks(createJsonParser(options), chunks) as JsonChunkResult;
 }
 
 describe('createJsonParser, NDJSON', () => {

@@ -1,7 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sql, temporaryDirectory } from '../connectors/duckdb/test-context.ts';
+import { sql } from '../connectors/duckdb/test-context.ts';
+import { temporaryDirectory } from '../testing/node-context.ts';
 import { prepareDemoWarehouse } from './prepare.ts';
 import { DEMO_CUSTOMERS, DEMO_EVENTS, DEMO_ORDERS, ensureDemoWarehouse, generateOrders } from './warehouse.ts';
 

@@ -1,4 +1,4 @@
-import type { NodeType, PayloadKind } from '../nodes/contract.ts';
+import type { NodeType, PayloadKind, PortSpec } from '../nodes/contract.ts';
 import type { Flow, FlowNode } from './flow-schema.ts';
 
 /** One resolved edge: both endpoints with explicit ports. */
@@ -71,26 +71,8 @@ export function buildGraph(
     if (!knownIds.has(from.node)) issues.push({ path: `edges[${index}].from`, message: `unknown node "${from.node}"` });
     if (!knownIds.has(to.node)) issues.push({ path: `edges[${index}].to`, message: `unknown node "${to.node}"` });
     if (!source || !target) return;
-    const out = from.port ? source.type.outputs.find((p) => p.name === from.port) : source.type.outputs[0];
-    const input = to.port ? target.type.inputs.find((p) => p.name === to.port) : target.type.inputs[0];
-    if (!out) {
-      issues.push({
-        path: `edges[${index}].from`,
-        message: from.port
-          ? `node "${source.id}" (${source.type.type}) has no output port "${from.port}"; it has: ${portList(source.type.outputs)}`
-          : `node "${source.id}" (${source.type.type}) has no outputs`,
-        nodeId: source.id,
-      });
-    }
-    if (!input) {
-      issues.push({
-        path: `edges[${index}].to`,
-        message: to.port
-          ? `node "${target.id}" (${target.type.type}) has no input port "${to.port}"; it has: ${portList(target.type.inputs)}`
-          : `node "${target.id}" (${target.type.type}) has no inputs`,
-        nodeId: target.id,
-      });
-    }
+    const out = findPort(source, 'output', from.port, `edges[${index}].from`, issues);
+    const input = findPort(target, 'input', to.port, `edges[${index}].to`, issues);
     if (!out || !input) return;
     if (out.kind !== input.kind) {
       issues.push({
@@ -148,6 +130,29 @@ export function buildGraph(
   }
   if (issues.length > 0 || !order) return { issues };
   return { graph: { nodes, edges, order, sourceOf }, issues };
+}
+
+/** The named port (or the first one), or an issue saying which ports the node has. */
+function findPort(
+  node: GraphNode,
+  direction: 'input' | 'output',
+  name: string | undefined,
+  path: string,
+  issues: GraphIssue[],
+): PortSpec | undefined {
+  const ports = direction === 'input' ? node.type.inputs : node.type.outputs;
+  const port = name ? ports.find((p) => p.name === name) : ports[0];
+  if (!port) {
+    const label = `node "${node.id}" (${node.type.type})`;
+    issues.push({
+      path,
+      message: name
+        ? `${label} has no ${direction} port "${name}"; it has: ${portList(ports)}`
+        : `${label} has no ${direction}s`,
+      nodeId: node.id,
+    });
+  }
+  return port;
 }
 
 function portList(ports: { name: string; kind: PayloadKind }[]): string {

@@ -1,41 +1,66 @@
-import { mkdtemp } from 'node:fs/promises';
+/** What node-type unit tests share: a temporary directory and a node context that records what nodes report. */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { DestinationContext, Rec, RecordLocation, SourceContext, TransformContext } from '../nodes/contract.ts';
+import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
+import type {
+  DestinationContext,
+  Rec,
+  RecordLocation,
+  SourceBatch,
+  SourceContext,
+  TransformContext,
+} from '../nodes/contract.ts';
 
 export interface TestContext extends SourceContext, TransformContext, DestinationContext {
   rejected: { record: Rec; reason: string; location?: RecordLocation }[];
+  warnings: string[];
   counts: { filtered: number; read: number };
 }
 
-/** A node context for calling a node type directly in a unit test. */
-export async function testContext(overrides: Partial<TestContext> = {}): Promise<TestContext> {
-  const tempDir = await mkdtemp(path.join(tmpdir(), 'backflow-node-'));
+/** A fresh temporary directory, removed when the test finishes. */
+export async function temporaryDirectory(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'backflow-test-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A context for calling a node type directly; `dir` is its base and temp directory. */
+export function testContext(dir: string, overrides: Partial<TestContext> = {}): TestContext {
   const rejected: TestContext['rejected'] = [];
+  const warnings: string[] = [];
   const counts = { filtered: 0, read: 0 };
   return {
     runId: 'run-1',
     flowName: 'test-flow',
     nodeId: 'node-1',
     runDate: '2026-11-24',
-    tempDir,
-    baseDir: tempDir,
+    tempDir: dir,
+    baseDir: dir,
     signal: new AbortController().signal,
-    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    log: { info: () => undefined, warn: (message) => warnings.push(message), error: () => undefined },
     batchSize: 1000,
     rejected,
+    warnings,
     counts,
     reject(records, reasons, locations) {
-      records.forEach((record, i) => {
-        rejected.push({ record, reason: reasons[i] ?? '', ...(locations?.[i] ? { location: locations[i] } : {}) });
+      records.forEach((record, index) => {
+        const location = locations?.[index];
+        rejected.push({ record, reason: reasons[index] ?? '', ...(location ? { location } : {}) });
       });
     },
-    filtered: (n) => {
-      counts.filtered += n;
+    filtered: (count) => {
+      counts.filtered += count;
     },
-    read: (n) => {
-      counts.read += n;
+    read: (count) => {
+      counts.read += count;
     },
     ...overrides,
   };
+}
+
+export async function collect(batches: AsyncIterable<SourceBatch>): Promise<SourceBatch[]> {
+  const collected: SourceBatch[] = [];
+  for await (const batch of batches) collected.push(batch);
+  return collected;
 }

@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CopyFormat, FilePayload, SourceBatch } from '../../nodes/contract.ts';
+import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { duckdbSource } from './source.ts';
-import { collect, sql, temporaryDirectory, testContext } from './test-context.ts';
+import { sql } from './test-context.ts';
 
 const PARQUET: CopyFormat = {
   options: 'format parquet',

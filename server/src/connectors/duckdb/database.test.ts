@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.ts';
+import { temporaryDirectory } from '../../testing/node-context.ts';
 import {
   canonicalTypes,
   connectDatabase,
@@ -17,7 +18,6 @@ import {
   resolveDatabasePath,
   tableColumns,
 } from './database.ts';
-import { temporaryDirectory } from './test-context.ts';
 
 const run = promisify(execFile);
 

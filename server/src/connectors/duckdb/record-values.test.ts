@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { INTEGER, INTERVAL, LIST, MAP, STRUCT, UNION, VARCHAR } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../../testing/node-context.ts';
 import { connectDatabase, disconnect } from './database.ts';
 import { blobText, castableText, inferColumns, recordValue } from './record-values.ts';
-import { temporaryDirectory } from './test-context.ts';
 
 async function memoryConnection() {
   return connectDatabase(join(await temporaryDirectory(), 'values.duckdb'), { mustExist: false, nodeId: 'test' });

@@ -5,9 +5,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RecordBatch } from '../../nodes/contract.ts';
+import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { duckdbDestination } from './destination.ts';
 import { duckdbSource } from './source.ts';
-import { collect, sql, temporaryDirectory, testContext } from './test-context.ts';
+import { sql } from './test-context.ts';
 
 /** Every type the issue names, with the nasty values of each, and a row of NULLs in every column. */
 const CORE_TYPES = `

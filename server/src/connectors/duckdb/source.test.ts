@@ -4,8 +4,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, ConfigError } from '../../errors.ts';
 import type { RecordBatch, SourceBatch } from '../../nodes/contract.ts';
+import { collect, type TestContext, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { type DuckDBSourceConfig, duckdbSource } from './source.ts';
-import { collect, sql, type TestContext, temporaryDirectory, testContext } from './test-context.ts';
+import { sql } from './test-context.ts';
 
 /** A database file holding `setup`, and a context whose base directory holds it. */
 async function database(setup: string, ctx: Partial<TestContext> = {}) {

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { generateOrders } from '../../demo/warehouse.ts';
 import type { SourceBatch } from '../../nodes/contract.ts';
+import { temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { duckdbDestination } from './destination.ts';
 import { duckdbSource } from './source.ts';
-import { sql, temporaryDirectory, testContext } from './test-context.ts';
+import { sql } from './test-context.ts';
 
 const ROWS = Number(process.env.BACKFLOW_DUCKDB_BENCH_ROWS ?? 200_000);
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { FilePayload, SourceBatch } from '../../nodes/contract.ts';
-import { testContext } from '../../testing/node-context.ts';
+import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { tempMarker } from './atomic-file.ts';
 import { filesDestination } from './destination.ts';
 import type { Manifest } from './manifest.ts';
@@ -16,15 +16,9 @@ function textFile(name: string, text: string, rows: number): FilePayload {
   return { kind: 'file', name, stream: name.split('/')[0]!, rows, open: () => Readable.from([Buffer.from(text)]) };
 }
 
-async function collect(iterable: AsyncIterable<SourceBatch>) {
-  const out: SourceBatch[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
 describe('files.destination', () => {
   it('writes parts under the expanded directory and the manifest last, with rows and sha256 of each part', async () => {
-    const ctx = await testContext();
+    const ctx = testContext(await temporaryDirectory());
     const writer = await filesDestination.open!({ dir: 'out/{flow}/{runDate}-{runId}' }, ctx);
     await writer.write(textFile('orders/part-00001.csv', 'id\n1\n2\n', 2), 1);
     const dir = path.join(ctx.baseDir, 'out/test-flow/2026-11-24-run-1');
@@ -40,7 +34,7 @@ describe('files.destination', () => {
   });
 
   it('resumes from its state: listed parts stay listed, replayed parts overwrite, strays and temp files go', async () => {
-    const ctx = await testContext();
+    const ctx = testContext(await temporaryDirectory());
     const dir = path.join(ctx.baseDir, 'b');
     await mkdir(path.join(dir, 'orders'), { recursive: true });
     await writeFile(path.join(dir, 'orders', 'part-00002.csv'), 'stale half of an older attempt');
@@ -63,7 +57,7 @@ describe('files.destination', () => {
   });
 
   it('refuses a file name that escapes the directory', async () => {
-    const ctx = await testContext();
+    const ctx = testContext(await temporaryDirectory());
     const writer = await filesDestination.open!({ dir: 'c' }, ctx);
     await expect(writer.write(textFile('../evil.csv', 'x', 1), 1)).rejects.toThrow('escapes the destination directory');
   });
@@ -71,7 +65,7 @@ describe('files.destination', () => {
 
 describe('files.source', () => {
   it('reads a directory in name order and resumes after the cursor', async () => {
-    const ctx = await testContext();
+    const ctx = testContext(await temporaryDirectory());
     await mkdir(path.join(ctx.baseDir, 'in/sub'), { recursive: true });
     await writeFile(path.join(ctx.baseDir, 'in/b.csv'), 'b');
     await writeFile(path.join(ctx.baseDir, 'in/a.csv'), 'a');
@@ -88,7 +82,7 @@ describe('files.source', () => {
   });
 
   it('reads a glob', async () => {
-    const ctx = await testContext();
+    const ctx = testContext(await temporaryDirectory());
     await mkdir(path.join(ctx.baseDir, 'g'), { recursive: true });
     await writeFile(path.join(ctx.baseDir, 'g/x.csv'), 'x');
     await writeFile(path.join(ctx.baseDir, 'g/y.json'), 'y');
@@ -97,7 +91,7 @@ describe('files.source', () => {
   });
 
   it('reads a backup by its manifest and fails a part whose bytes do not match its sha256', async () => {
-    const ctx = await testContext();
+    const ctx = testContext(await temporaryDirectory());
     const writer = await filesDestination.open!({ dir: 'backup' }, ctx);
     await writer.write(textFile('t/part-00001.csv', 'id\n1\n', 1), 1);
     await writer.write(textFile('t/part-00002.csv', 'id\n2\n', 1), 2);
@@ -118,7 +112,7 @@ describe('files.source', () => {
   });
 
   it('names a missing path', async () => {
-    const ctx = await testContext();
+    const ctx = testContext(await temporaryDirectory());
     await expect(collect(filesSource.read!({ path: 'nowhere' }, ctx))).rejects.toThrow('path "nowhere" does not exist');
   });
 });
