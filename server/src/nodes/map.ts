@@ -1,4 +1,5 @@
 import { createMapper, type MapConfig } from '@backflow/transforms';
+import { inferColumns } from '../connectors/duckdb/record-values.ts';
 import type { NodeType, Rec, RecordLocation } from './contract.ts';
 
 const castTypes = ['string', 'integer', 'number', 'boolean', 'date', 'timestamp', 'json'];
@@ -45,7 +46,9 @@ export const mapNode: NodeType<MapConfig> = {
         });
         if (rejected.length > 0) await emit('rejected', { kind: 'records', stream: input.stream, records: rejected });
         if (mapped.length === 0) return;
-        const schema = mapper.columns(input.schema);
+        // Without an upstream schema (CSV, JSON), infer the input's columns so casts still give the
+        // destination typed columns (a cast to integer becomes BIGINT, not a guessed DOUBLE).
+        const schema = mapper.columns(input.schema ?? inferColumns(input.records));
         await emit('records', {
           kind: 'records',
           stream: input.stream,

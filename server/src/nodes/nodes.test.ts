@@ -1,0 +1,166 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { sql } from '../connectors/duckdb/test-context.ts';
+import type { Manifest } from '../connectors/files/manifest.ts';
+import { executeRun } from '../engine/executor.ts';
+import { validateFlow } from '../engine/flow-runner.ts';
+import type { Flow } from '../flow/flow-schema.ts';
+import { MemoryRecorder } from '../testing/memory-recorder.ts';
+import { temporaryDirectory } from '../testing/node-context.ts';
+
+/** Runs a chain of real node types (each edge from the previous node's default port) in `dir`. */
+async function runChain(dir: string, nodes: Flow['nodes'], extraEdges: Flow['edges'] = []) {
+  const flow: Flow = {
+    name: 'chain',
+    nodes,
+    edges: [...nodes.slice(1).map((node, i) => ({ from: nodes[i]!.id, to: node.id })), ...extraEdges],
+  };
+  const { graph, issues } = validateFlow(flow);
+  expect(issues).toEqual([]);
+  const recorder = new MemoryRecorder();
+  const result = await executeRun({
+    runId: 'run-1',
+    flow,
+    graph: graph!,
+    recorder,
+    startedAt: '2026-11-24T00:00:00.000Z',
+    baseDir: dir,
+    tempRoot: path.join(dir, '.tmp'),
+  });
+  return { result, recorder };
+}
+
+async function manifestOf(dir: string): Promise<Manifest> {
+  return JSON.parse(await readFile(path.join(dir, '_manifest.json'), 'utf8'));
+}
+
+const people = [
+  'id,name,country,spend',
+  '1,Ada,GB,120.50',
+  '2,"Grace ""Amazing"" Hopper",US,99',
+  '3,Zoë,FR,',
+  '4,=cmd|calc,DE,5000',
+  '5,Linus,FI,12',
+].join('\n');
+
+describe('record nodes in a flow', () => {
+  it('parse → filter → map → json.format writes exactly the kept, reshaped records', async () => {
+    const dir = await temporaryDirectory();
+    await writeFile(path.join(dir, 'people.csv'), people);
+    const { result } = await runChain(dir, [
+      { id: 'in', type: 'files.source', config: { path: 'people.csv' } },
+      { id: 'parse', type: 'csv.parse', config: {} },
+      { id: 'big', type: 'filter', config: { expression: "spend > 50 or country = 'FR'" } },
+      {
+        id: 'shape',
+        type: 'map',
+        config: {
+          rename: { name: 'full_name' },
+          cast: { id: 'integer', spend: 'number' },
+          defaults: { spend: 0 },
+          set: { label: { template: '{full_name} ({country})' } },
+        },
+      },
+      { id: 'json', type: 'json.format', config: { style: 'ndjson', gzip: true } },
+      { id: 'out', type: 'files.destination', config: { dir: 'out' } },
+    ]);
+    expect(result.status).toBe('succeeded');
+    expect(result.stats.nodes.big).toEqual({ read: 5, written: 4, rejected: 0, filtered: 1 });
+    const manifest = await manifestOf(path.join(dir, 'out'));
+    expect(manifest.files.map((f) => [f.name, f.rows])).toEqual([['people/part-00001.ndjson.gz', 4]]);
+    const lines = gunzipSync(await readFile(path.join(dir, 'out', manifest.files[0]!.name)))
+      .toString()
+      .trim()
+      .split('\n');
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { id: 1, full_name: 'Ada', country: 'GB', spend: 120.5, label: 'Ada (GB)' },
+      { id: 2, full_name: 'Grace "Amazing" Hopper', country: 'US', spend: 99, label: 'Grace "Amazing" Hopper (US)' },
+      { id: 3, full_name: 'Zoë', country: 'FR', spend: 0, label: 'Zoë (FR)' },
+      { id: 4, full_name: '=cmd|calc', country: 'DE', spend: 5000, label: '=cmd|calc (DE)' },
+    ]);
+  });
+
+  it('csv.format escapes formulae on request and refuses fields outside its columns instead of dropping them', async () => {
+    const dir = await temporaryDirectory();
+    // The columns come from the first batch (about 10,000 records); a field first seen later has no column.
+    const lines = Array.from({ length: 20_000 }, (_, i) =>
+      JSON.stringify({ id: i + 1, name: i === 0 ? '=SUM(A1)' : 'ok' }),
+    );
+    lines.push('{"id":20001,"name":"late","extra":true}');
+    await writeFile(path.join(dir, 'people.ndjson'), `${lines.join('\n')}\n`);
+    const { result, recorder } = await runChain(dir, [
+      { id: 'in', type: 'files.source', config: { path: 'people.ndjson' } },
+      { id: 'parse', type: 'json.parse', config: {} },
+      { id: 'csv', type: 'csv.format', config: { escapeFormulae: true } },
+      { id: 'out', type: 'files.destination', config: { dir: 'out' } },
+    ]);
+    expect(result.status).toBe('succeeded');
+    expect(result.stats.nodes.csv).toEqual({ read: 20_001, written: 20_000, rejected: 1, filtered: 0, files: 1 });
+    expect(recorder.rejected.map((r) => [r.nodeId, r.reasons[0], r.line])).toEqual([
+      ['csv', 'field "extra" is not among the CSV columns (id, name)', 20_001],
+    ]);
+    const csv = (await readFile(path.join(dir, 'out/people/part-00001.csv'), 'utf8')).split('\n');
+    expect(csv.slice(0, 3)).toEqual(['id,name', `1,"'=SUM(A1)"`, '2,ok']);
+    expect(csv).toHaveLength(20_002);
+  });
+
+  it('schema.validate sends invalid records to rejected with every reason and the file line', async () => {
+    const dir = await temporaryDirectory();
+    await writeFile(path.join(dir, 'people.csv'), people);
+    const { result, recorder } = await runChain(dir, [
+      { id: 'in', type: 'files.source', config: { path: 'people.csv' } },
+      { id: 'parse', type: 'csv.parse', config: {} },
+      {
+        id: 'check',
+        type: 'schema.validate',
+        config: {
+          schema: {
+            type: 'object',
+            required: ['spend'],
+            properties: { spend: { type: 'string' }, country: { enum: ['GB', 'US', 'FR', 'DE'] } },
+          },
+        },
+      },
+      { id: 'db', type: 'duckdb.destination', config: { path: 'db.duckdb', table: 'people' } },
+    ]);
+    expect(result.status).toBe('succeeded');
+    expect(result.stats.nodes.check).toEqual({ read: 5, written: 3, rejected: 2, filtered: 0 });
+    expect(recorder.rejected.map((r) => [r.line, r.reasons])).toEqual([
+      [4, ['people.csv:4: /spend must be string']],
+      [6, ['people.csv:6: /country must be equal to one of the allowed values']],
+    ]);
+    expect(await sql(path.join(dir, 'db.duckdb'), 'select id from people order by id')).toEqual([['1'], ['2'], ['4']]);
+  });
+
+  it('parquet.format writes parts of rowsPerFile rows with the source column types', async () => {
+    const dir = await temporaryDirectory();
+    await sql(
+      path.join(dir, 'src.duckdb'),
+      `create table t as select i::bigint as id, (i / 4)::decimal(10,2) as amount, [i, i + 1] as pair,
+              timestamptz '2024-01-01 00:00:00+00' + to_days(i::integer) as happened from range(1, 2501) r(i)`,
+    );
+    const { result } = await runChain(dir, [
+      { id: 'src', type: 'duckdb.source', config: { path: 'src.duckdb', table: 't', key: 'id', batchSize: 300 } },
+      { id: 'rows', type: 'map', config: {} },
+      { id: 'pq', type: 'parquet.format', config: { rowsPerFile: 1000 } },
+      { id: 'out', type: 'files.destination', config: { dir: 'out' } },
+    ]);
+    expect(result.status).toBe('succeeded');
+    const manifest = await manifestOf(path.join(dir, 'out'));
+    expect(manifest.files.map((f) => f.rows)).toEqual([1000, 1000, 500]);
+    const parts = manifest.files.map((f) => `'${path.join(dir, 'out', f.name)}'`).join(', ');
+    const [types] = await sql(
+      ':memory:',
+      `select typeof(id), typeof(amount), typeof(pair), typeof(happened) from read_parquet([${parts}]) limit 1`,
+    );
+    expect(types).toEqual(['BIGINT', 'DECIMAL(10,2)', 'BIGINT[]', 'TIMESTAMP WITH TIME ZONE']);
+    const [sums] = await sql(
+      path.join(dir, 'src.duckdb'),
+      `select (select sum(hash(id, amount, pair, happened)) from read_parquet([${parts}]))::varchar,
+              (select sum(hash(id, amount, pair, happened)) from t)::varchar`,
+    );
+    expect(sums![0]).toBe(sums![1]);
+  });
+});
