@@ -156,6 +156,21 @@ program
   });
 
 program
+  .command('logs')
+  .description("print a run's log lines")
+  .argument('<runId>')
+  .action(async (runId: string) => {
+    const store = await StateStore.open(dataDir());
+    try {
+      for (const line of await store.listLogs(runId)) {
+        console.log(`${line.at} ${line.level.padEnd(5)} ${line.nodeId ?? '-'} ${line.message}`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+program
   .command('serve')
   .description('serve the editor and the API')
   .option('--port <port>', 'port', '8787')

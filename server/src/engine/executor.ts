@@ -305,6 +305,12 @@ class RunExecution {
     };
     await this.options.recorder.saveCheckpoint(this.options.runId, checkpoint);
     this.filesSinceCheckpoint.set(sourceId, 0);
+    this.options.recorder.log(
+      this.options.runId,
+      'info',
+      `checkpoint after batch ${seq}: ${checkpoint.stats.nodes[sourceId]?.read ?? 0} records read`,
+      sourceId,
+    );
   }
 
   /** Hands a payload emitted on `port` of `from` to every node connected there. */

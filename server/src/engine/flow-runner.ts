@@ -64,9 +64,13 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   if (previous) await store.restartRun(runId);
   else await store.createRun({ id: runId, flowName: flow.name, flow, dryRun: options.dryRun ?? false, startedAt });
   const checkpoints = previous ? await store.loadCheckpoints(runId) : [];
-  if (previous) {
-    store.log(runId, 'info', `resuming from ${checkpoints.length} checkpoint(s)`);
-  }
+  store.log(
+    runId,
+    'info',
+    previous
+      ? `resuming (attempt ${previous.attempts + 1}) from ${checkpoints.length} checkpoint(s)`
+      : `run started${options.dryRun ? ' (dry run: destinations write nothing)' : ''}`,
+  );
 
   const result = await executeRun({
     runId,
@@ -96,6 +100,11 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     edges: result.stats.edges,
     ...(error ? { error } : {}),
   };
+  store.log(
+    runId,
+    result.status === 'succeeded' ? 'info' : 'error',
+    `run ${result.status}${error ? `: ${error.message}` : ''}`,
+  );
   await store.finishRun(runId, result.status, summary, error);
   return summary;
 }

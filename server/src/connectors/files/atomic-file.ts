@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,7 +28,7 @@ export async function writeFileAtomically(
   try {
     let written: WrittenFile;
     if (body.localPath && body.sha256 !== undefined && body.bytes !== undefined) {
-      await copyFile(body.localPath, temp);
+      await linkOrCopy(body.localPath, temp);
       written = { bytes: body.bytes, sha256: body.sha256 };
     } else {
       written = await streamToFile(body.open(), temp);
@@ -45,6 +45,18 @@ export async function writeFileAtomically(
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * A part already on local disk is hard-linked into place (no bytes copied) when it sits on the same
+ * file system, and copied otherwise. The engine deletes its own link once every destination has it.
+ */
+async function linkOrCopy(source: string, target: string): Promise<void> {
+  try {
+    await link(source, target);
+  } catch {
+    await copyFile(source, target);
   }
 }
 
