@@ -1,0 +1,52 @@
+/** The flow documents the benchmark runs: the same JSON a user would write, with absolute input paths. */
+
+type FlowNode = { id: string; type: string; config: Record<string, unknown> };
+
+/** The id of the source node in every benchmark flow, so results can ask which path it took. */
+export const sourceId = 'orders';
+
+const partRows = 1_000_000;
+
+function chain(name: string, nodes: FlowNode[]) {
+  const edges = nodes.slice(1).map((node, index) => ({ from: nodes[index]!.id, to: node.id }));
+  return { name, nodes, edges };
+}
+
+function ordersSource(database: string): FlowNode {
+  return { id: sourceId, type: 'duckdb.source', config: { path: database, table: 'orders', key: 'order_id' } };
+}
+
+const archive: FlowNode = { id: 'archive', type: 'files.destination', config: { dir: 'out' } };
+
+/** DuckDB orders → Parquet parts; eligible for the COPY pushdown. */
+export function ordersToParquet(database: string) {
+  return chain('bench-orders-parquet', [
+    ordersSource(database),
+    { id: 'as-parquet', type: 'parquet.format', config: { rowsPerFile: partRows } },
+    archive,
+  ]);
+}
+
+/**
+ * DuckDB orders → gzipped CSV parts. `rowPath` puts a no-op `map` between source and format, which
+ * rules the pushdown out, so every row crosses into JavaScript.
+ */
+export function ordersToCsvGzip(database: string, options: { rowPath: boolean }) {
+  const passThrough: FlowNode[] = options.rowPath ? [{ id: 'keep-all', type: 'map', config: { drop: [] } }] : [];
+  return chain(options.rowPath ? 'bench-orders-csv-row-path' : 'bench-orders-csv', [
+    ordersSource(database),
+    ...passThrough,
+    { id: 'as-csv', type: 'csv.format', config: { rowsPerFile: partRows, gzip: true } },
+    archive,
+  ]);
+}
+
+/** A CSV file → records → NDJSON parts. */
+export function csvToNdjson(csvFile: string) {
+  return chain('bench-csv-ndjson', [
+    { id: sourceId, type: 'files.source', config: { path: csvFile } },
+    { id: 'parse', type: 'csv.parse', config: { header: true } },
+    { id: 'as-ndjson', type: 'json.format', config: { style: 'ndjson' } },
+    archive,
+  ]);
+}
