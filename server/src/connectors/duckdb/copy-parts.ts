@@ -4,13 +4,13 @@
  * part boundaries are the key of every `rowsPerFile`-th row, found in one pass; the cursor after a
  * part is its upper key, so a resumed run continues with the next part and never writes a row twice.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CancelledError, SourceError } from '../../errors.ts';
 import type { Column, CopyFormat, SourceBatch, SourceContext } from '../../nodes/contract.ts';
 import { partFileName } from '../../nodes/format/part-files.ts';
+import { digestFile } from '../files/digest.ts';
 import { keyRangeFilter, quoteIdentifier } from './database.ts';
 import { recordValue } from './record-values.ts';
 import type { OpenSource } from './source.ts';
@@ -39,36 +39,47 @@ export async function* copyParts(
   let { after, part } = resumePosition(ctx.resumeCursor, keys.length, ctx.nodeId, stream);
   // Every rowsPerFile-th key after the resume point: the upper bounds of all parts but the last.
   const boundaries: unknown[][] = [];
+  let endsOnBoundary = false;
   if (format.rowsPerFile) {
+    const rowsPerFile = Math.floor(format.rowsPerFile);
     const rest = keyRangeFilter(keys, after, null);
     const statement = await connection.prepare(
       `SELECT ${keyList} FROM (
          SELECT ${keyList}, row_number() OVER (ORDER BY ${keyList}) AS part_row FROM ${relation} ${rest.where}
-       ) WHERE part_row % ${Math.floor(format.rowsPerFile)} = 0 ORDER BY part_row`,
+       ) WHERE part_row % ${rowsPerFile} = 0 ORDER BY part_row`,
     );
     statement.bind(rest.values);
     boundaries.push(...(await statement.runAndReadAll()).convertRows(recordValue));
     statement.destroySync();
+    // A separate count is cheaper than a window count (for a table it is metadata).
+    const count = await connection.prepare(`SELECT count(*) FROM ${relation} ${rest.where}`);
+    count.bind(rest.values);
+    const remaining = Number((await count.runAndReadAll()).getRowsJson()[0]?.[0] ?? 0);
+    count.destroySync();
+    endsOnBoundary = remaining > 0 && remaining % rowsPerFile === 0;
   }
+  // When the rows divide evenly into full parts, the range after the last boundary is empty.
+  const uppers: (unknown[] | null)[] = endsOnBoundary ? boundaries : [...boundaries, null];
 
-  for (const upper of [...boundaries, null]) {
+  for (const upper of uppers) {
     if (ctx.signal.aborted) throw new CancelledError();
     const name = partFileName(stream, part, format.extension, false);
     const file = join(ctx.tempDir, name);
     await mkdir(dirname(file), { recursive: true });
     const range = keyRangeFilter(keys, after, upper);
+    // The key range alone decides which rows a part holds; DuckDB keeps their storage order.
     const copy = await connection.prepare(
-      `COPY (SELECT * FROM ${relation} ${range.where} ORDER BY ${keyList}) TO $${range.values.length + 1} (${format.options})`,
+      `COPY (SELECT * FROM ${relation} ${range.where}) TO $${range.values.length + 1} (${format.options})`,
     );
     copy.bind([...range.values, file]);
     const rows = Number((await copy.runAndReadAll()).getRowsJson()[0]?.[0] ?? 0);
     copy.destroySync();
-    // The rows divided evenly into full parts: the range after the last boundary is empty.
+    // A resumed read can find nothing left after the last boundary it already wrote.
     if (upper === null && rows === 0 && part > 1) {
       await rm(file, { force: true });
       return;
     }
-    const { bytes, sha256 } = await digest(file);
+    const { bytes, sha256 } = await digestFile(file);
     yield {
       kind: 'file',
       name,
@@ -99,14 +110,4 @@ function resumePosition(cursor: unknown, keyCount: number, nodeId: string, strea
     );
   }
   return { after, part };
-}
-
-async function digest(file: string): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { bytes, sha256: hash.digest('hex') };
 }

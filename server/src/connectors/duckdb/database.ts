@@ -20,6 +20,15 @@ export interface ConnectOptions {
   nodeId: string;
 }
 
+/**
+ * DuckDB keeps the blocks it read cached up to its memory limit (80% of RAM by default), so a run
+ * over a big file would grow as the file does. A modest limit keeps memory flat; sorts and joins
+ * beyond it spill to disk. `BACKFLOW_DUCKDB_MEMORY_LIMIT` overrides it (e.g. `2GB`).
+ */
+function instanceOptions(): Record<string, string> {
+  return { memory_limit: process.env.BACKFLOW_DUCKDB_MEMORY_LIMIT ?? '128MB' };
+}
+
 /** A file's shared instance and how many of our connections use it. */
 interface OpenFile {
   opening: Promise<DuckDBInstance>;
@@ -53,7 +62,7 @@ export async function connectDatabase(file: string, options: ConnectOptions): Pr
   }
   let open = openFiles.get(file);
   if (open === undefined) {
-    open = { opening: DuckDBInstance.fromCache(file), connections: 0 };
+    open = { opening: DuckDBInstance.fromCache(file, instanceOptions()), connections: 0 };
     openFiles.set(file, open);
   }
   open.connections += 1;

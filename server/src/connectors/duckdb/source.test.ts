@@ -86,6 +86,27 @@ describe('duckdb.source read', () => {
     expect(all[1]?.cursor).toEqual(["x') OR 1=1 --", 8]);
   });
 
+  it('reads a table larger than one sort range in key order, exactly once, and resumes mid-range', async () => {
+    // Keys stored in shuffled order, so each range really has to be sorted; 600k rows make 3 ranges.
+    const { ctx } = await database(
+      `CREATE TABLE big AS SELECT (i * 7919) % 600000 AS id, 'v' || i AS v FROM range(600000) t(i)`,
+      { batchSize: 50_000 },
+    );
+    // BIGINT ids arrive as exact strings; compare without a 600k-element diff on failure.
+    const inOrderFrom = (ids: unknown[], first: number) => ids.findIndex((id, i) => id !== String(first + i));
+    const all = records(await read({ table: 'big', key: 'id' }, ctx)).map((r) => r.id);
+    expect(all).toHaveLength(600_000);
+    expect(inOrderFrom(all, 0)).toBe(-1);
+    const resumed = records(await read({ table: 'big', key: 'id' }, { ...ctx, resumeCursor: ['312345'] }));
+    expect(resumed).toHaveLength(600_000 - 312_346);
+    expect(
+      inOrderFrom(
+        resumed.map((r) => r.id),
+        312_346,
+      ),
+    ).toBe(-1);
+  });
+
   it('ends batches at every multiple of alignRows so parts close on batch boundaries', async () => {
     const { ctx } = await database(`CREATE TABLE t AS SELECT i FROM range(25) t(i)`, { batchSize: 7, alignRows: 10 });
     const batches = await read({ query: 'SELECT i FROM t', key: 'i' }, ctx);

@@ -168,33 +168,99 @@ async function describeRelation(connection: DuckDBConnection, relation: string):
   }
 }
 
-/** The keyset query: rows after the resume cursor (values bound, never spliced), in key order. */
-function readQuery(source: OpenSource, resumeCursor: unknown, nodeId: string): { sql: string; values: string[] } {
-  const { relation, keys } = source;
-  if (keys.length === 0) return { sql: `SELECT * FROM ${relation}`, values: [] };
-  const resuming = resumeCursor !== undefined && resumeCursor !== null;
-  if (resuming && (!Array.isArray(resumeCursor) || resumeCursor.length !== keys.length)) {
-    const expected = keys.map((key) => key.name).join(', ');
+/**
+ * Rows DuckDB sorts at a time. One `ORDER BY key` over a whole table makes DuckDB sort (and hold)
+ * all of it before the first row comes back, so a keyed read goes range by range instead: memory
+ * stays bounded by a range whatever the table's size.
+ */
+const rowsPerRange = 250_000;
+/** Sampled keys per range: enough for ranges of roughly even size. */
+const samplesPerRange = 64;
+
+/** Where a keyed read resumes: after these key values, or from the start. */
+function resumeAfter(source: OpenSource, resumeCursor: unknown, nodeId: string): unknown[] | null {
+  if (resumeCursor === undefined || resumeCursor === null) return null;
+  if (!Array.isArray(resumeCursor) || resumeCursor.length !== source.keys.length) {
+    const expected = source.keys.map((key) => key.name).join(', ');
     throw new SourceError(
       `node "${nodeId}": cannot resume from cursor ${JSON.stringify(resumeCursor)}: expected values for ${expected}`,
       { nodeId, stream: source.stream },
     );
   }
-  const after = keyRangeFilter(keys, resuming ? (resumeCursor as unknown[]) : null, null);
-  return {
-    sql: `SELECT * FROM ${relation} ${after.where} ORDER BY ${keys.map((key) => quoteIdentifier(key.name)).join(', ')}`,
-    values: after.values,
-  };
+  return resumeCursor;
+}
+
+/**
+ * Upper bounds that split the rows after `after` into ranges of about `rowsPerRange` rows, taken
+ * from a sample of the keys (the read stays exact whatever the bounds: they only bound memory).
+ */
+async function rangeBounds(source: OpenSource, after: unknown[] | null): Promise<unknown[][]> {
+  const { connection, relation, keys } = source;
+  const rest = keyRangeFilter(keys, after, null);
+  const count = await connection.prepare(`SELECT count(*) FROM ${relation} ${rest.where}`);
+  count.bind(rest.values);
+  const remaining = Number((await count.runAndReadAll()).getRowsJson()[0]?.[0] ?? 0);
+  count.destroySync();
+  const ranges = Math.ceil(remaining / rowsPerRange);
+  if (ranges <= 1) return [];
+  const keyList = keys.map((key) => quoteIdentifier(key.name)).join(', ');
+  const sample = await connection.prepare(
+    `SELECT ${keyList} FROM (SELECT ${keyList} FROM ${relation} ${rest.where})
+     USING SAMPLE reservoir(${ranges * samplesPerRange} ROWS) ORDER BY ${keyList}`,
+  );
+  sample.bind(rest.values);
+  const sampled = (await sample.runAndReadAll()).convertRows(recordValue);
+  sample.destroySync();
+  const bounds: unknown[][] = [];
+  for (let range = 1; range < ranges; range++) {
+    const bound = sampled[Math.floor((range * sampled.length) / ranges)];
+    const previous = bounds[bounds.length - 1];
+    if (bound && JSON.stringify(bound) !== JSON.stringify(previous)) bounds.push(bound);
+  }
+  return bounds;
+}
+
+/** The queries of a read, each with its values bound: key ranges in key order, or one plain scan without a key. */
+async function* readQueries(source: OpenSource, ctx: SourceContext): AsyncGenerator<{ sql: string; values: string[] }> {
+  const { relation, keys } = source;
+  if (keys.length === 0) {
+    yield { sql: `SELECT * FROM ${relation}`, values: [] };
+    return;
+  }
+  const order = `ORDER BY ${keys.map((key) => quoteIdentifier(key.name)).join(', ')}`;
+  let lower = resumeAfter(source, ctx.resumeCursor, ctx.nodeId);
+  for (const upper of [...(await rangeBounds(source, lower)), null]) {
+    const range = keyRangeFilter(keys, lower, upper);
+    yield { sql: `SELECT * FROM ${relation} ${range.where} ${order}`, values: range.values };
+    lower = upper;
+  }
+}
+
+/** The rows of one query as records, chunk by chunk. */
+async function* streamRecords(source: OpenSource, sql: string, values: string[]): AsyncGenerator<Rec[]> {
+  const statement = await source.connection.prepare(sql);
+  statement.bind(values);
+  const result = await statement.stream().finally(() => statement.destroySync());
+  const names = result.columnNames();
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) return;
+    const chunkColumns = chunk.convertColumns(recordValue);
+    const records: Rec[] = new Array(chunk.rowCount);
+    for (let row = 0; row < chunk.rowCount; row++) {
+      const record: Rec = {};
+      for (let column = 0; column < names.length; column++) {
+        record[names[column] as string] = chunkColumns[column]?.[row];
+      }
+      records[row] = record;
+    }
+    yield records;
+  }
 }
 
 /** The rows as records batches, cut at batchSize and at every multiple of alignRows (so downstream parts close on batch boundaries). */
 async function* readRecords(source: OpenSource, batchSize: number, ctx: SourceContext): AsyncGenerator<SourceBatch> {
-  const { connection, keys, stream, columns } = source;
-  const { sql, values } = readQuery(source, ctx.resumeCursor, ctx.nodeId);
-  const statement = await connection.prepare(sql);
-  statement.bind(values);
-  const result = await statement.stream().finally(() => statement.destroySync());
-  const names = result.columnNames();
+  const { keys, stream, columns } = source;
   const toBatch = (records: Rec[]): SourceBatch => {
     const last = records[records.length - 1] as Rec;
     return {
@@ -210,23 +276,18 @@ async function* readRecords(source: OpenSource, batchSize: number, ctx: SourceCo
     ctx.alignRows ? Math.min(batchSize, ctx.alignRows - (emitted % ctx.alignRows)) : batchSize;
   let records: Rec[] = [];
   let size = nextBatchSize();
-  for (;;) {
-    if (ctx.signal.aborted) throw new CancelledError();
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
-    const chunkColumns = chunk.convertColumns(recordValue);
-    for (let row = 0; row < chunk.rowCount; row++) {
-      const record: Rec = {};
-      for (let column = 0; column < names.length; column++) {
-        record[names[column] as string] = chunkColumns[column]?.[row];
-      }
-      records.push(record);
-      if (records.length === size) {
-        yield toBatch(records);
-        if (ctx.signal.aborted) throw new CancelledError();
-        emitted += records.length;
-        records = [];
-        size = nextBatchSize();
+  for await (const { sql, values } of readQueries(source, ctx)) {
+    for await (const chunk of streamRecords(source, sql, values)) {
+      if (ctx.signal.aborted) throw new CancelledError();
+      for (const record of chunk) {
+        records.push(record);
+        if (records.length === size) {
+          yield toBatch(records);
+          if (ctx.signal.aborted) throw new CancelledError();
+          emitted += records.length;
+          records = [];
+          size = nextBatchSize();
+        }
       }
     }
   }

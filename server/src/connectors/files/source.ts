@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import fg from 'fast-glob';
 import { ConfigError, SourceError } from '../../errors.ts';
 import type { FilePayload, NodeType, SourceBatch } from '../../nodes/contract.ts';
+import { readChunkBytes } from './digest.ts';
 import { isManifest, type Manifest, manifestName } from './manifest.ts';
 
 interface FilesSourceConfig {
@@ -50,7 +51,9 @@ export const filesSource: NodeType<FilesSourceConfig> = {
         stream: config.stream ?? entry.stream ?? streamOf(entry.name),
         localPath: entry.absolute,
         open: () =>
-          entry.sha256 ? verified(entry.absolute, entry.sha256, entry.name) : createReadStream(entry.absolute),
+          entry.sha256
+            ? verified(entry.absolute, entry.sha256, entry.name)
+            : createReadStream(entry.absolute, { highWaterMark: readChunkBytes }),
         ...(entry.rows == null ? {} : { rows: entry.rows }),
         ...(entry.sha256 ? { sha256: entry.sha256 } : {}),
         bytes: entry.bytes,
@@ -159,7 +162,7 @@ function verified(file: string, sha256: string, name: string) {
       );
     },
   });
-  const input = createReadStream(file);
+  const input = createReadStream(file, { highWaterMark: readChunkBytes });
   input.on('error', (error) => check.destroy(error));
   return input.pipe(check);
 }

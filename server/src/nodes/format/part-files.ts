@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { digestFile } from '../../connectors/files/digest.ts';
 import type { Column, Emit, FilePayload, Rec, RecordBatch, TransformContext, TransformInstance } from '../contract.ts';
 
 /** Turns records into the bytes of one part (CSV, NDJSON, …). One encoder per part. */
@@ -205,13 +206,7 @@ class OpenPart {
     const target = this.file.slice(0, -'.ndjson'.length);
     await this.format.convert!(this.file, target, this.schema);
     await rm(this.file, { force: true });
-    const hash = createHash('sha256');
-    let bytes = 0;
-    for await (const chunk of createReadStream(target)) {
-      hash.update(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
-    }
-    return { file: target, bytes, sha256: hash.digest('hex') };
+    return { file: target, ...(await digestFile(target)) };
   }
 
   async discard(): Promise<void> {
