@@ -84,7 +84,7 @@ describe('record nodes in a flow', () => {
 
   it('csv.format escapes formulae on request and refuses fields outside its columns instead of dropping them', async () => {
     const dir = await temporaryDirectory();
-    // The columns come from the first batch (about 10,000 records); a field first seen later has no column.
+    // The columns come from the first batch (10,000 records); a field first seen later has no column.
     const lines = Array.from({ length: 20_000 }, (_, i) =>
       JSON.stringify({ id: i + 1, name: i === 0 ? '=SUM(A1)' : 'ok' }),
     );

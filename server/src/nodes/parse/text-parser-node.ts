@@ -30,14 +30,19 @@ export function createTextParserNode(createParser: () => TextParser, ctx: Transf
 }
 
 async function parseFile(file: FilePayload, parser: TextParser, ctx: TransformContext, emit: Emit): Promise<void> {
-  let records: Rec[] = [];
-  let locations: RecordLocation[] = [];
-  const flushRecords = async () => {
-    if (records.length === 0) return;
-    const batch = { kind: 'records' as const, stream: file.stream, records, locations };
-    records = [];
-    locations = [];
-    await emit('records', file.schema ? { ...batch, schema: file.schema } : batch);
+  const records: Rec[] = [];
+  const locations: RecordLocation[] = [];
+  /** Emits full batches of `recordsPerBatch` (or everything left, at the end), whatever the chunk sizes were. */
+  const flushRecords = async (all: boolean) => {
+    while (records.length >= recordsPerBatch || (all && records.length > 0)) {
+      const batch = {
+        kind: 'records' as const,
+        stream: file.stream,
+        records: records.splice(0, recordsPerBatch),
+        locations: locations.splice(0, recordsPerBatch),
+      };
+      await emit('records', file.schema ? { ...batch, schema: file.schema } : batch);
+    }
   };
   const take = async (chunk: ParsedChunk) => {
     ctx.read(chunk.records.length + chunk.errors.length);
@@ -54,7 +59,7 @@ async function parseFile(file: FilePayload, parser: TextParser, ctx: TransformCo
       records.push(record);
       locations.push({ file: file.name, line: chunk.lines[i]! });
     });
-    if (records.length >= recordsPerBatch) await flushRecords();
+    await flushRecords(false);
   };
 
   const raw = file.open();
@@ -67,5 +72,5 @@ async function parseFile(file: FilePayload, parser: TextParser, ctx: TransformCo
   }
   await take(parser.write(decoder.decode()));
   await take(parser.end());
-  await flushRecords();
+  await flushRecords(true);
 }
