@@ -125,6 +125,9 @@ class RunExecution {
   async execute(): Promise<ExecuteResult> {
     const { graph } = this.options;
     try {
+      // A crashed attempt of this run may have left temp parts; they may even be hard-linked into a
+      // destination, so they are unlinked, never rewritten in place.
+      await rm(this.tempDir, { recursive: true, force: true });
       await mkdir(this.tempDir, { recursive: true });
       for (const node of graph.order) await this.instantiate(node);
       const sources = graph.order.filter((n) => n.type.role === 'source');

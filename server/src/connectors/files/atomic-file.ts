@@ -40,6 +40,8 @@ export async function writeFileAtomically(
       await handle.close();
     }
     await rename(temp, target);
+    // rename() does nothing when both names are links to one file; never leave the temp name behind.
+    await rm(temp, { force: true });
     await syncDirectory(dir);
     return written;
   } catch (error) {

@@ -120,11 +120,11 @@ class FilesWriter {
   }
 }
 
+/** Removes the temp files a crashed attempt left in the destination. */
 async function sweepTempFiles(dir: string): Promise<void> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  for (const entry of entries) {
-    if (entry.isFile() && entry.name.includes(tempMarker)) {
-      await rm(path.join(entry.parentPath, entry.name), { force: true });
-    }
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) await sweepTempFiles(file);
+    else if (entry.name.includes(tempMarker)) await rm(file, { force: true });
   }
 }
