@@ -74,6 +74,7 @@ program
         signal: controller.signal,
         ...(options.resume ? { resume: true } : {}),
         ...(options.dryRun ? { dryRun: true } : {}),
+        onNotice: (message) => console.error(`backflow: ${message}`),
         onStart: ({ stats }) => {
           if (!options.json) stopProgress = startProgress(stats);
         },

@@ -28,7 +28,10 @@ export function startProgress(stats: RunStats, stream: NodeJS.WriteStream = proc
     stream.write(`\r\x1b[2K${line.slice(0, (stream.columns ?? 120) - 1)}`);
   };
   const timer = setInterval(draw, 250);
+  let stopped = false;
   return () => {
+    if (stopped) return;
+    stopped = true;
     clearInterval(timer);
     draw();
     stream.write('\n');

@@ -34,6 +34,8 @@ export interface RunFlowOptions {
   resume?: boolean;
   dryRun?: boolean;
   signal?: AbortSignal;
+  /** Told things the caller should show the user (e.g. that there was nothing to resume). */
+  onNotice?(message: string): void;
   /** Called once the run id is known and the run is registered (progress displays hook in here). */
   onStart?(run: { runId: string; resumed: boolean; stats: RunStats }): void;
 }
@@ -58,6 +60,8 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   await prepareDemoWarehouse(flow, options.baseDir);
 
   const previous = options.resume && !options.dryRun ? await store.latestUnfinishedRun(flow.name) : undefined;
+  if (options.resume && !previous)
+    options.onNotice?.(`no unfinished run of ${flow.name} to resume; starting a new run`);
   const runId = previous?.id ?? newRunId();
   const startedAt = previous?.startedAt ?? new Date().toISOString();
   const attemptStart = Date.now();
