@@ -27,6 +27,16 @@ async function readFlowFile(file: string): Promise<unknown> {
 
 class UsageError extends Error {}
 
+/** Opens the state store for one command and always closes it (DuckDB holds the file while open). */
+async function withStore<T>(work: (store: StateStore) => Promise<T>): Promise<T> {
+  const store = await StateStore.open(dataDir());
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
 function printSummary(summary: RunSummary): void {
   const rows = Object.entries(summary.nodes).map(([id, c]) => ({
     node: id,
@@ -120,9 +130,8 @@ program
   .option('--flow <name>', 'only runs of this flow')
   .option('--limit <n>', 'how many', '20')
   .option('--json', 'print as JSON')
-  .action(async (options: { flow?: string; limit: string; json?: boolean }) => {
-    const store = await StateStore.open(dataDir());
-    try {
+  .action((options: { flow?: string; limit: string; json?: boolean }) =>
+    withStore(async (store) => {
       const runs = await store.listRuns({
         limit: Number(options.limit),
         ...(options.flow ? { flowName: options.flow } : {}),
@@ -138,38 +147,30 @@ program
       }));
       if (options.json) console.log(JSON.stringify(rows));
       else console.table(rows.map(({ nodes: _nodes, ...row }) => row));
-    } finally {
-      await store.close();
-    }
-  });
+    }),
+  );
 
 program
   .command('rejected')
   .description('print the rejected records of a run as NDJSON')
   .argument('<runId>')
-  .action(async (runId: string) => {
-    const store = await StateStore.open(dataDir());
-    try {
+  .action((runId: string) =>
+    withStore(async (store) => {
       for (const row of await store.listRejected(runId, 1_000_000)) console.log(JSON.stringify(row));
-    } finally {
-      await store.close();
-    }
-  });
+    }),
+  );
 
 program
   .command('logs')
   .description("print a run's log lines")
   .argument('<runId>')
-  .action(async (runId: string) => {
-    const store = await StateStore.open(dataDir());
-    try {
+  .action((runId: string) =>
+    withStore(async (store) => {
       for (const line of await store.listLogs(runId)) {
         console.log(`${line.at} ${line.level.padEnd(5)} ${line.nodeId ?? '-'} ${line.message}`);
       }
-    } finally {
-      await store.close();
-    }
-  });
+    }),
+  );
 
 program
   .command('serve')

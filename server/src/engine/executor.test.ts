@@ -5,26 +5,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Flow } from '../flow/flow-schema.ts';
 import { createFlowValidator } from '../flow/validate.ts';
 import { findMemoryNodeType, memoryTables } from '../testing/memory-nodes.ts';
-import { MemoryRecorder } from '../testing/memory-recorder.ts';
-import { type ExecuteOptions, executeRun } from './executor.ts';
+import { runValidFlow } from '../testing/run-graph.ts';
+import type { ExecuteOptions } from './executor.ts';
 
 const validate = createFlowValidator(findMemoryNodeType);
 
 async function run(flow: Flow, extra: Partial<ExecuteOptions> = {}) {
-  const { graph, issues } = validate(flow);
-  expect(issues).toEqual([]);
-  const recorder = (extra.recorder as MemoryRecorder | undefined) ?? new MemoryRecorder();
-  const result = await executeRun({
-    runId: 'run-1',
-    flow,
-    graph: graph!,
-    recorder,
-    startedAt: '2026-11-24T00:00:00.000Z',
-    baseDir: process.cwd(),
-    tempRoot: await mkdtemp(path.join(tmpdir(), 'backflow-engine-')),
-    ...extra,
-  });
-  return { result, recorder };
+  const tempRoot = await mkdtemp(path.join(tmpdir(), 'backflow-engine-'));
+  return runValidFlow(validate, flow, { baseDir: process.cwd(), tempRoot, ...extra });
 }
 
 function linearFlow(rows: number, destination: Record<string, unknown>, settings: Flow['settings'] = {}): Flow {

@@ -4,11 +4,10 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { sql } from '../connectors/duckdb/test-context.ts';
 import type { Manifest } from '../connectors/files/manifest.ts';
-import { executeRun } from '../engine/executor.ts';
 import { validateFlow } from '../engine/flow-runner.ts';
 import type { Flow } from '../flow/flow-schema.ts';
-import { MemoryRecorder } from '../testing/memory-recorder.ts';
 import { temporaryDirectory } from '../testing/node-context.ts';
+import { runValidFlow } from '../testing/run-graph.ts';
 
 /** Runs a chain of real node types (each edge from the previous node's default port) in `dir`. */
 async function runChain(dir: string, nodes: Flow['nodes'], extraEdges: Flow['edges'] = []) {
@@ -17,19 +16,7 @@ async function runChain(dir: string, nodes: Flow['nodes'], extraEdges: Flow['edg
     nodes,
     edges: [...nodes.slice(1).map((node, i) => ({ from: nodes[i]!.id, to: node.id })), ...extraEdges],
   };
-  const { graph, issues } = validateFlow(flow);
-  expect(issues).toEqual([]);
-  const recorder = new MemoryRecorder();
-  const result = await executeRun({
-    runId: 'run-1',
-    flow,
-    graph: graph!,
-    recorder,
-    startedAt: '2026-11-24T00:00:00.000Z',
-    baseDir: dir,
-    tempRoot: path.join(dir, '.tmp'),
-  });
-  return { result, recorder };
+  return runValidFlow(validateFlow, flow, { baseDir: dir, tempRoot: path.join(dir, '.tmp') });
 }
 
 async function manifestOf(dir: string): Promise<Manifest> {
