@@ -61,42 +61,63 @@ export async function* copyParts(
   // When the rows divide evenly into full parts, the range after the last boundary is empty.
   const uppers: (unknown[] | null)[] = endsOnBoundary ? boundaries : [...boundaries, null];
 
-  for (const upper of uppers) {
-    if (ctx.signal.aborted) throw new CancelledError();
-    const name = partFileName(stream, part, format.extension, false);
+  /** Writes one part with DuckDB; the key range alone decides its rows, which keep their storage order. */
+  const copyPart = async (number: number, lower: unknown[] | null, upper: unknown[] | null) => {
+    const name = partFileName(stream, number, format.extension, false);
     const file = join(ctx.tempDir, name);
     await mkdir(dirname(file), { recursive: true });
-    const range = keyRangeFilter(keys, after, upper);
-    // The key range alone decides which rows a part holds; DuckDB keeps their storage order.
+    const range = keyRangeFilter(keys, lower, upper);
     const copy = await connection.prepare(
       `COPY (SELECT * FROM ${relation} ${range.where}) TO $${range.values.length + 1} (${format.options})`,
     );
-    copy.bind([...range.values, file]);
-    const rows = Number((await copy.runAndReadAll()).getRowsJson()[0]?.[0] ?? 0);
-    copy.destroySync();
-    // A resumed read can find nothing left after the last boundary it already wrote.
-    if (upper === null && rows === 0 && part > 1) {
-      await rm(file, { force: true });
-      return;
+    try {
+      copy.bind([...range.values, file]);
+      const rows = Number((await copy.runAndReadAll()).getRowsJson()[0]?.[0] ?? 0);
+      return { name, file, rows, upper };
+    } finally {
+      copy.destroySync();
     }
-    const { bytes, sha256 } = await digestFile(file);
-    yield {
-      kind: 'file',
-      name,
-      stream,
-      rows,
-      bytes,
-      sha256,
-      schema: columns,
-      contentType: format.contentType,
-      localPath: file,
-      open: () => createReadStream(file),
-      dispose: () => rm(file, { force: true }),
-      // The last part has no upper key: nothing follows it to resume.
-      cursor: upper === null ? null : ({ after: upper, part: part + 1 } satisfies PartsCursor),
-    };
-    after = upper;
-    part += 1;
+  };
+
+  // DuckDB writes the next part while this one is hashed and delivered.
+  let lower = after;
+  let next: ReturnType<typeof copyPart> | undefined;
+  try {
+    for (const [index, upper] of uppers.entries()) {
+      if (ctx.signal.aborted) throw new CancelledError();
+      const current = await (next ?? copyPart(part, lower, upper));
+      lower = upper;
+      const following = uppers[index + 1];
+      next = following === undefined ? undefined : copyPart(part + 1, lower, following);
+      // Observed now so a read abandoned mid-way leaves no unhandled rejection; awaited in turn.
+      next?.catch(() => undefined);
+      // A resumed read can find nothing left after the last boundary it already wrote.
+      if (upper === null && current.rows === 0 && part > 1) {
+        await rm(current.file, { force: true });
+        return;
+      }
+      const { bytes, sha256 } = await digestFile(current.file);
+      const file = current.file;
+      yield {
+        kind: 'file',
+        name: current.name,
+        stream,
+        rows: current.rows,
+        bytes,
+        sha256,
+        schema: columns,
+        contentType: format.contentType,
+        localPath: file,
+        open: () => createReadStream(file),
+        dispose: () => rm(file, { force: true }),
+        // The last part has no upper key: nothing follows it to resume.
+        cursor: upper === null ? null : ({ after: upper, part: part + 1 } satisfies PartsCursor),
+      };
+      part += 1;
+    }
+  } finally {
+    // The connection closes after this read: let a part still being written finish (or fail) first.
+    await next?.catch(() => undefined);
   }
 }
 
