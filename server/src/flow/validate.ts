@@ -50,6 +50,11 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
         for (const detail of toErrorDetails(validate.errors, `nodes[${index}].config`)) {
           issues.push({ ...detail, nodeId: node.id });
         }
+        return;
+      }
+      for (const detail of type.checkConfig?.(node.config) ?? []) {
+        const path = detail.path ? `nodes[${index}].config.${detail.path}` : `nodes[${index}].config`;
+        issues.push({ path, message: detail.message, nodeId: node.id });
       }
     });
     const { graph, issues: graphIssues } = buildGraph(flow, typeOf);

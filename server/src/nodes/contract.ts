@@ -154,6 +154,11 @@ export interface NodeType<C = Record<string, unknown>> {
   config: JSONSchema;
   inputs: PortSpec[];
   outputs: PortSpec[];
+  /**
+   * Checks a config beyond its JSON Schema, without I/O (a schema that compiles, an expression that
+   * parses). Paths are relative to the config, e.g. `expression`.
+   */
+  checkConfig?(config: C): { path: string; message: string }[];
   /** Test the connection/config without moving data. */
   check?(config: C, ctx: NodeContext): Promise<void>;
   /** List streams (tables, objects) and their fields. */

@@ -1,4 +1,5 @@
 import { compileFilter } from '@backflow/transforms';
+import { compileIssues } from './config-check.ts';
 import type { NodeType, Rec, RecordLocation } from './contract.ts';
 
 interface FilterConfig {
@@ -46,6 +47,8 @@ export const filterNode: NodeType<FilterConfig> = {
     },
   },
   inputs: [{ name: 'records', kind: 'records' }],
+  checkConfig: (config) =>
+    compileIssues('expression', () => compileFilter(config as Parameters<typeof compileFilter>[0])),
   outputs: [{ name: 'records', kind: 'records' }],
   create(config, ctx) {
     const keep = compileFilter(config as Parameters<typeof compileFilter>[0]);

@@ -1,5 +1,6 @@
 import { createMapper, type MapConfig } from '@backflow/transforms';
 import { inferColumns } from '../connectors/duckdb/record-values.ts';
+import { compileIssues } from './config-check.ts';
 import type { NodeType, Rec, RecordLocation } from './contract.ts';
 
 const castTypes = ['string', 'integer', 'number', 'boolean', 'date', 'timestamp', 'json'];
@@ -22,6 +23,7 @@ export const mapNode: NodeType<MapConfig> = {
     },
   },
   inputs: [{ name: 'records', kind: 'records' }],
+  checkConfig: (config) => compileIssues('', () => createMapper(config)),
   outputs: [
     { name: 'records', kind: 'records' },
     { name: 'rejected', kind: 'records' },

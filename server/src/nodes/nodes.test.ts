@@ -150,4 +150,29 @@ describe('record nodes in a flow', () => {
     );
     expect(sums![0]).toBe(sums![1]);
   });
+
+  it('reports configs that do not compile (expression, JSON Schema, map) at their path before any run', () => {
+    const { issues } = validateFlow({
+      name: 'bad-configs',
+      nodes: [
+        { id: 'in', type: 'files.source', config: { path: 'x.csv' } },
+        { id: 'parse', type: 'csv.parse' },
+        { id: 'keep', type: 'filter', config: { expression: 'amount > (5' } },
+        { id: 'check', type: 'schema.validate', config: { schema: { type: 'objekt' } } },
+        { id: 'shape', type: 'map', config: { rename: { a: 'x', b: 'x' } } },
+        { id: 'json', type: 'json.format' },
+        { id: 'out', type: 'files.destination', config: { dir: 'o' } },
+      ],
+      edges: ['in', 'parse', 'keep', 'check', 'shape', 'json', 'out']
+        .slice(1)
+        .map((to, i, rest) => ({ from: i === 0 ? 'in' : rest[i - 1]!, to })),
+    });
+    expect(issues.map((issue) => [issue.nodeId, issue.path])).toEqual([
+      ['keep', 'nodes[2].config.expression'],
+      ['check', 'nodes[3].config.schema'],
+      ['shape', 'nodes[4].config.rename.b'],
+    ]);
+    expect(issues[0]!.message).toBe("expected ')' at column 12");
+    expect(issues[2]!.message).toBe('"x" is already the new name of "a"');
+  });
 });

@@ -1,4 +1,5 @@
 import { createValidator } from '@backflow/transforms';
+import { compileIssues } from './config-check.ts';
 import type { NodeType, Rec } from './contract.ts';
 
 interface SchemaValidateConfig {
@@ -20,6 +21,7 @@ export const schemaValidate: NodeType<SchemaValidateConfig> = {
     },
   },
   inputs: [{ name: 'records', kind: 'records' }],
+  checkConfig: (config) => compileIssues('schema', () => createValidator(config.schema)),
   outputs: [
     { name: 'valid', kind: 'records' },
     { name: 'rejected', kind: 'records' },
