@@ -44,8 +44,9 @@ describe('quoting', () => {
 });
 
 /** Opens `file` in a separate Node process and prints `count(*)` of table t, or the error. */
-async function countInAnotherProcess(file: string): Promise<string> {
-  const script = `require('@duckdb/node-api').DuckDBInstance.create(process.argv[1])
+async function countInAnotherProcess(file: string, readOnly = false): Promise<string> {
+  const options = readOnly ? "{ access_mode: 'READ_ONLY' }" : '{}';
+  const script = `require('@duckdb/node-api').DuckDBInstance.create(process.argv[1], ${options})
     .then((instance) => instance.connect())
     .then((connection) => connection.runAndReadAll('SELECT count(*) FROM t'))
     .then((reader) => console.log(reader.getRowsJson()[0][0]), (error) => console.log(error.message))`;
@@ -80,6 +81,29 @@ describe('opening databases', () => {
     expect(await countInAnotherProcess(file)).toMatch(/Could not set lock on file/);
     disconnect(second);
     expect(await countInAnotherProcess(file)).toBe('1');
+  });
+
+  it('opens a source read-only, so another process can read the file during the run', async () => {
+    const file = join(await temporaryDirectory(), 'shared-read.duckdb');
+    const writer = await connectDatabase(file, { mustExist: false, nodeId: 'setup' });
+    await writer.run('CREATE TABLE t AS SELECT 7 AS x');
+    disconnect(writer);
+    const reader = await connectDatabase(file, { mustExist: true, nodeId: 'src', readOnly: true });
+    expect(await countInAnotherProcess(file, true)).toBe('1');
+    await expect(connectDatabase(file, { mustExist: true, nodeId: 'dst' })).rejects.toThrow(
+      'is open read-only for a source in this process',
+    );
+    disconnect(reader);
+  });
+
+  it('shares a writer already open in this process with a source of the same file', async () => {
+    const file = join(await temporaryDirectory(), 'same-flow.duckdb');
+    const writer = await connectDatabase(file, { mustExist: false, nodeId: 'dst' });
+    await writer.run('CREATE TABLE t AS SELECT 1 AS x');
+    const reader = await connectDatabase(file, { mustExist: true, nodeId: 'src', readOnly: true });
+    expect((await reader.runAndReadAll('SELECT count(*) FROM t')).getRowsJson()).toEqual([['1']]);
+    disconnect(reader);
+    disconnect(writer);
   });
 
   it('refuses to open a missing file when it must exist, without creating it', async () => {

@@ -18,6 +18,11 @@ export interface ConnectOptions {
   mustExist: boolean;
   /** The node the connection is for, named in errors. */
   nodeId: string;
+  /**
+   * Reads only (sources): the file is opened read-only, so other processes can read it at the same
+   * time. A writer of the same file in this process is shared as is.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -25,8 +30,11 @@ export interface ConnectOptions {
  * over a big file would grow as the file does. A modest limit keeps memory flat; sorts and joins
  * beyond it spill to disk. `BACKFLOW_DUCKDB_MEMORY_LIMIT` overrides it (e.g. `2GB`).
  */
-function instanceOptions(): Record<string, string> {
-  return { memory_limit: process.env.BACKFLOW_DUCKDB_MEMORY_LIMIT ?? '128MB' };
+function instanceOptions(readOnly: boolean): Record<string, string> {
+  return {
+    memory_limit: process.env.BACKFLOW_DUCKDB_MEMORY_LIMIT ?? '128MB',
+    ...(readOnly ? { access_mode: 'READ_ONLY' } : {}),
+  };
 }
 
 /** A file's shared instance and how many of our connections use it. */
@@ -35,6 +43,7 @@ interface OpenFile {
   /** Set once open, so the last `disconnect` closes it at once (no window for a reopen to race). */
   instance?: DuckDBInstance;
   connections: number;
+  readOnly: boolean;
 }
 
 const openFiles = new Map<string, OpenFile>();
@@ -61,9 +70,15 @@ export async function connectDatabase(file: string, options: ConnectOptions): Pr
     await mkdir(dirname(file), { recursive: true });
   }
   let open = openFiles.get(file);
+  const readOnly = options.readOnly ?? false;
   if (open === undefined) {
-    open = { opening: DuckDBInstance.fromCache(file, instanceOptions()), connections: 0 };
+    open = { opening: DuckDBInstance.fromCache(file, instanceOptions(readOnly)), connections: 0, readOnly };
     openFiles.set(file, open);
+  } else if (open.readOnly && !readOnly) {
+    throw new ConfigError(
+      `node "${options.nodeId}": database ${file} is open read-only for a source in this process; write to it once that read is over`,
+      context,
+    );
   }
   open.connections += 1;
   try {

@@ -102,6 +102,7 @@ async function openSource(config: DuckDBSourceConfig, ctx: NodeContext): Promise
   const connection = await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
     mustExist: true,
     nodeId: ctx.nodeId,
+    readOnly: true,
   });
   try {
     const columns = await describeRelation(connection, relation).catch((cause: unknown) => {
@@ -354,6 +355,7 @@ async function discover(config: DuckDBSourceConfig, ctx: NodeContext): Promise<S
   const connection = await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
     mustExist: true,
     nodeId: ctx.nodeId,
+    readOnly: true,
   });
   try {
     const columnRows = (
