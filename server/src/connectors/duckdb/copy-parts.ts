@@ -1,7 +1,7 @@
 /**
  * `duckdb.source` → format node, pushed down (see `NodeType.copyFormat`): DuckDB writes each part
  * itself with one `COPY (rows of a key range) TO part`, so rows never cross into JavaScript. The
- * part boundaries are the key of every `rowsPerFile`-th row, found in one pass; the cursor after a
+ * part boundaries are the key of every `rowsPerFile`-th row, found one part ahead; the cursor after a
  * part is its upper key, so a resumed run continues with the next part and never writes a row twice.
  */
 import { createReadStream } from 'node:fs';
@@ -36,30 +36,29 @@ export async function* copyParts(
   const { connection, relation, stream, columns } = source;
   const keyList = keys.map((key) => quoteIdentifier(key.name)).join(', ');
 
-  let { after, part } = resumePosition(ctx.resumeCursor, keys.length, ctx.nodeId, stream);
-  // Every rowsPerFile-th key after the resume point: the upper bounds of all parts but the last.
-  const boundaries: unknown[][] = [];
-  let endsOnBoundary = false;
-  if (format.rowsPerFile) {
-    const rowsPerFile = Math.floor(format.rowsPerFile);
-    const rest = keyRangeFilter(keys, after, null);
+  const resume = resumePosition(ctx.resumeCursor, keys.length, ctx.nodeId, stream);
+  let part = resume.part;
+  const rowsPerFile = format.rowsPerFile ? Math.floor(format.rowsPerFile) : undefined;
+
+  /**
+   * The key of the rowsPerFile-th row after `lower`: the upper bound of the part starting there, or
+   * null when fewer rows remain (the last part). A top-N query, found one part at a time: DuckDB
+   * answers it from its min/max indexes when keys are stored in order (7 ms for 5M rows here),
+   * where ranking every key up front costs a full sort (100 ms).
+   */
+  const upperAfter = async (lower: unknown[] | null): Promise<unknown[] | null> => {
+    if (rowsPerFile === undefined) return null;
+    const rest = keyRangeFilter(keys, lower, null);
     const statement = await connection.prepare(
-      `SELECT ${keyList} FROM (
-         SELECT ${keyList}, row_number() OVER (ORDER BY ${keyList}) AS part_row FROM ${relation} ${rest.where}
-       ) WHERE part_row % ${rowsPerFile} = 0 ORDER BY part_row`,
+      `SELECT ${keyList} FROM ${relation} ${rest.where} ORDER BY ${keyList} LIMIT 1 OFFSET ${rowsPerFile - 1}`,
     );
-    statement.bind(rest.values);
-    boundaries.push(...(await statement.runAndReadAll()).convertRows(recordValue));
-    statement.destroySync();
-    // A separate count is cheaper than a window count (for a table it is metadata).
-    const count = await connection.prepare(`SELECT count(*) FROM ${relation} ${rest.where}`);
-    count.bind(rest.values);
-    const remaining = Number((await count.runAndReadAll()).getRowsJson()[0]?.[0] ?? 0);
-    count.destroySync();
-    endsOnBoundary = remaining > 0 && remaining % rowsPerFile === 0;
-  }
-  // When the rows divide evenly into full parts, the range after the last boundary is empty.
-  const uppers: (unknown[] | null)[] = endsOnBoundary ? boundaries : [...boundaries, null];
+    try {
+      statement.bind(rest.values);
+      return (await statement.runAndReadAll()).convertRows(recordValue)[0] ?? null;
+    } finally {
+      statement.destroySync();
+    }
+  };
 
   /** Writes one part with DuckDB; the key range alone decides its rows, which keep their storage order. */
   const copyPart = async (number: number, lower: unknown[] | null, upper: unknown[] | null) => {
@@ -80,19 +79,19 @@ export async function* copyParts(
   };
 
   // DuckDB writes the next part while this one is hashed and delivered.
-  let lower = after;
-  let next: ReturnType<typeof copyPart> | undefined;
+  let next: ReturnType<typeof copyPart> | undefined = copyPart(part, resume.after, await upperAfter(resume.after));
   try {
-    for (const [index, upper] of uppers.entries()) {
+    while (next !== undefined) {
       if (ctx.signal.aborted) throw new CancelledError();
-      const current = await (next ?? copyPart(part, lower, upper));
-      lower = upper;
-      const following = uppers[index + 1];
-      next = following === undefined ? undefined : copyPart(part + 1, lower, following);
-      // Observed now so a read abandoned mid-way leaves no unhandled rejection; awaited in turn.
-      next?.catch(() => undefined);
-      // A resumed read can find nothing left after the last boundary it already wrote.
-      if (upper === null && current.rows === 0 && part > 1) {
+      const current: Awaited<ReturnType<typeof copyPart>> = await next;
+      next = undefined;
+      if (current.upper !== null) {
+        next = copyPart(part + 1, current.upper, await upperAfter(current.upper));
+        // Observed now so a read abandoned mid-way leaves no unhandled rejection; awaited in turn.
+        next.catch(() => undefined);
+      }
+      // The rows divided evenly into full parts (or a resume found nothing left): no empty last part.
+      if (current.upper === null && current.rows === 0 && part > 1) {
         await rm(current.file, { force: true });
         return;
       }
@@ -111,7 +110,7 @@ export async function* copyParts(
         open: () => createReadStream(file),
         dispose: () => rm(file, { force: true }),
         // The last part has no upper key: nothing follows it to resume.
-        cursor: upper === null ? null : ({ after: upper, part: part + 1 } satisfies PartsCursor),
+        cursor: current.upper === null ? null : ({ after: current.upper, part: part + 1 } satisfies PartsCursor),
       };
       part += 1;
     }
