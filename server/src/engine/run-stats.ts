@@ -29,6 +29,7 @@ export interface StatsSnapshot {
 export class RunStats {
   readonly nodes = new Map<string, NodeCounts>();
   readonly edges: EdgeCounts[];
+  private readonly edgesByIndex: Map<number, EdgeCounts>;
 
   constructor(private readonly graph: FlowGraph) {
     for (const node of graph.order) {
@@ -48,14 +49,17 @@ export class RunStats {
       records: 0,
       files: 0,
     }));
+    // Looked up on every delivery, so by the edge's index in the flow document, not by a search.
+    this.edgesByIndex = new Map(graph.edges.map((e, i) => [e.index, this.edges[i]!]));
   }
 
   node(id: string): NodeCounts {
     return this.nodes.get(id)!;
   }
 
+  /** Counts of the edge at `edges[index]` of the flow document. */
   edge(index: number): EdgeCounts {
-    return this.edges[this.graph.edges.findIndex((e) => e.index === index)]!;
+    return this.edgesByIndex.get(index)!;
   }
 
   /** Restores the counts a checkpoint saved for some nodes (a resumed run continues them). */

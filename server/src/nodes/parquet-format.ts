@@ -8,8 +8,8 @@ interface ParquetFormatConfig {
   compression?: 'snappy' | 'zstd' | 'gzip' | 'uncompressed';
 }
 
-/** A string literal for DuckDB SQL (file paths and type names are not bindable in COPY/read_json). */
-export function sqlString(value: string): string {
+/** A string literal for DuckDB SQL: column names and types in read_json's `columns` cannot be bound. */
+function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
@@ -65,8 +65,9 @@ async function ndjsonToParquet(source: string, target: string, schema: Column[] 
       ? `, columns = {${schema.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`
       : '';
     await connection.run(
-      `copy (select * from read_json(${sqlString(source)}, format = 'newline_delimited'${columns}))
-       to ${sqlString(target)} (format parquet, compression ${compression})`,
+      `copy (select * from read_json($source, format = 'newline_delimited'${columns}))
+       to $target (format parquet, compression ${compression})`,
+      { source, target },
     );
   } finally {
     connection.closeSync();
