@@ -174,12 +174,30 @@ program
 
 program
   .command('serve')
-  .description('serve the editor and the API')
+  .description('serve the editor and the API (runs flows, their schedules and resumes interrupted runs)')
   .option('--port <port>', 'port', '8787')
-  .option('--host <host>', 'address to bind', '127.0.0.1')
-  .action(async (options: { port: string; host: string }) => {
+  .option('--host <host>', 'address to bind (anything but loopback needs BACKFLOW_TOKEN)', '127.0.0.1')
+  .option('--max-runs <n>', 'runs executing at once; more wait as queued', '4')
+  .option('--no-resume', 'do not resume runs that were running when the server stopped')
+  .action(async (options: { port: string; host: string; maxRuns: string; resume: boolean }) => {
     const { serve } = await import('./api/serve.ts');
-    await serve({ port: Number(options.port), host: options.host, dataDir: dataDir() });
+    const env = process.env;
+    const server = await serve({
+      port: Number(options.port),
+      host: options.host,
+      dataDir: dataDir(),
+      maxConcurrentRuns: Number(options.maxRuns),
+      resumeInterrupted: options.resume,
+      ...(env.BACKFLOW_TOKEN ? { token: env.BACKFLOW_TOKEN } : {}),
+      ...(env.BACKFLOW_MAX_BODY_BYTES ? { maxBodyBytes: Number(env.BACKFLOW_MAX_BODY_BYTES) } : {}),
+      ...(env.BACKFLOW_CORS_ORIGINS ? { corsOrigins: env.BACKFLOW_CORS_ORIGINS.split(',').map((o) => o.trim()) } : {}),
+    });
+    const stop = () => {
+      console.error('backflow: stopping; active runs are interrupted and resume on the next start');
+      void server.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 
 try {

@@ -124,6 +124,7 @@ class RunExecution {
 
   async execute(): Promise<ExecuteResult> {
     const { graph } = this.options;
+    let succeeded = false;
     try {
       // A crashed attempt of this run may have left temp parts; they may even be hard-linked into a
       // destination, so they are unlinked, never rewritten in place.
@@ -137,16 +138,38 @@ class RunExecution {
         const problems = this.stats.reconcile();
         if (problems.length > 0) this.fail(new ReconciliationError(problems));
       }
+      // Decided here: nothing retention does (or a cancel arriving meanwhile) changes the outcome.
+      succeeded = !this.firstError;
+      if (succeeded && !this.options.dryRun) await this.retain();
     } catch (error) {
       this.fail(error);
     } finally {
-      if (this.firstError) await this.abortAll();
+      if (!succeeded) await this.abortAll();
       await rm(this.tempDir, { recursive: true, force: true });
     }
     const stats = this.stats.snapshot();
-    if (!this.firstError) return { status: 'succeeded', stats };
+    if (succeeded) return { status: 'succeeded', stats };
     const status = this.firstError instanceof CancelledError ? 'cancelled' : 'failed';
     return { status, stats, error: this.firstError };
+  }
+
+  /**
+   * After a successful run, each destination that keeps history prunes it (files.destination's
+   * `keepLast`). A failure only warns: the data of this run is written and stays so.
+   */
+  private async retain(): Promise<void> {
+    for (const node of this.options.graph.order) {
+      if (node.type.role !== 'destination' || !node.type.retain) continue;
+      const ctx = this.context(node);
+      try {
+        const pruned = await node.type.retain(this.config(node), ctx);
+        if (pruned.length > 0) ctx.log.info(`pruned ${pruned.length} older backup(s): ${pruned.join(', ')}`);
+      } catch (error) {
+        ctx.log.warn(
+          `node "${node.id}": pruning older backups failed (the run still succeeded): ${errorMessage(error)}`,
+        );
+      }
+    }
   }
 
   private nodesOf(sourceId: string): string[] {

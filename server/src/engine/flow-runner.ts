@@ -1,14 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
-import { FlowValidationError } from '../errors.ts';
-import { createFlowValidator } from '../flow/validate.ts';
-import { findNodeType } from '../nodes/registry.ts';
-import type { RunStatus, StateStore } from '../store/state-store.ts';
+import { BackflowError, FlowValidationError } from '../errors.ts';
+import { createFlowValidator, type ResolvedConnection } from '../flow/validate.ts';
+import { catalog as defaultCatalog, findNodeType, type NodeCatalog } from '../nodes/registry.ts';
+import { type RunStatus, resumableStatuses, type StateStore } from '../store/state-store.ts';
 import { executeRun } from './executor.ts';
 import type { EdgeCounts, NodeCounts, RunStats } from './run-stats.ts';
 
 export const validateFlow = createFlowValidator(findNodeType);
+
+const validators = new WeakMap<NodeCatalog, typeof validateFlow>();
+
+/** The flow validator of a catalog (the registry's unless a server or test brings its own). */
+export function validatorFor(catalog: NodeCatalog): typeof validateFlow {
+  if (catalog === defaultCatalog) return validateFlow;
+  let validate = validators.get(catalog);
+  if (!validate) {
+    validate = createFlowValidator(catalog.find);
+    validators.set(catalog, validate);
+  }
+  return validate;
+}
 
 /** The run summary: `backflow run --json` prints it and the API returns it. */
 export interface RunSummary {
@@ -27,8 +40,17 @@ export interface RunSummary {
 
 export interface RunFlowOptions {
   store: StateStore;
-  /** The flow document as read from a file or request; validated here. */
+  /** The flow document as read from a file or request; validated here and stored as given. */
   document: unknown;
+  catalog?: NodeCatalog;
+  /** Stored connections by name, secrets opened, for nodes that name one. */
+  connections?: ReadonlyMap<string, ResolvedConnection>;
+  /** The saved flow this run belongs to. */
+  flowId?: string;
+  /** Id for a new run (default: a fresh one); a run already stored as `queued` under it is started. */
+  runId?: string;
+  /** Continue this run (same id) from its checkpoints instead of the flow's latest unfinished one. */
+  resumeRunId?: string;
   baseDir: string;
   dataDir: string;
   resume?: boolean;
@@ -54,19 +76,30 @@ export function newRunId(now = new Date()): string {
  */
 export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   const { store } = options;
-  const validation = validateFlow(options.document);
+  const validate = validatorFor(options.catalog ?? defaultCatalog);
+  const validation = validate(options.document, options.connections ? { connections: options.connections } : {});
   if (!validation.graph || !validation.flow) throw new FlowValidationError(validation.issues);
   const { flow, graph } = validation;
   await prepareDemoWarehouse(flow, options.baseDir);
 
-  const previous = options.resume && !options.dryRun ? await store.latestUnfinishedRun(flow.name) : undefined;
+  const previous = await runToResume(store, flow.name, options);
   if (options.resume && !previous)
     options.onNotice?.(`no unfinished run of ${flow.name} to resume; starting a new run`);
-  const runId = previous?.id ?? newRunId();
+  const runId = previous?.id ?? options.runId ?? newRunId();
+  const queued = !previous && options.runId ? (await store.getRun(options.runId))?.status === 'queued' : false;
   const startedAt = previous?.startedAt ?? new Date().toISOString();
   const attemptStart = Date.now();
-  if (previous) await store.restartRun(runId);
-  else await store.createRun({ id: runId, flowName: flow.name, flow, dryRun: options.dryRun ?? false, startedAt });
+  if (previous || queued) await store.restartRun(runId);
+  else {
+    await store.createRun({
+      id: runId,
+      flowName: flow.name,
+      flow: options.document,
+      dryRun: options.dryRun ?? false,
+      startedAt,
+      ...(options.flowId ? { flowId: options.flowId } : {}),
+    });
+  }
   const checkpoints = previous ? await store.loadCheckpoints(runId) : [];
   store.log(
     runId,
@@ -111,4 +144,16 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   );
   await store.finishRun(runId, result.status, summary, error);
   return summary;
+}
+
+async function runToResume(store: StateStore, flowName: string, options: RunFlowOptions) {
+  if (options.resumeRunId) {
+    const run = await store.getRun(options.resumeRunId);
+    if (!run) throw new BackflowError('not_found', `no run with id "${options.resumeRunId}"`);
+    if (!resumableStatuses.includes(run.status)) {
+      throw new BackflowError('conflict', `run ${run.id} ${run.status}; only an unfinished run can be resumed`);
+    }
+    return run;
+  }
+  return options.resume && !options.dryRun ? store.latestUnfinishedRun(flowName) : undefined;
 }

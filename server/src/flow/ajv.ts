@@ -2,9 +2,12 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { ErrorDetail } from '../errors.ts';
 
-/** One ajv setup for flows, node configs and (later) API bodies, so every error reads the same. */
-export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false });
+/**
+ * One ajv setup for flows, node configs and API bodies, so every error reads the same. API bodies
+ * are checked without defaults, so a saved document is stored exactly as sent.
+ */
+export function createAjv(options: { useDefaults?: boolean } = {}): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, useDefaults: options.useDefaults ?? true, strict: false });
   addFormats.default(ajv);
   return ajv;
 }

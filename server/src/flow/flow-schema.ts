@@ -48,6 +48,12 @@ export const flowSchema: JSONSchema = {
           id: { type: 'string', pattern: identifier, maxLength: 100 },
           type: { type: 'string', minLength: 1 },
           title: { type: 'string' },
+          connection: {
+            type: 'string',
+            minLength: 1,
+            description:
+              'Name of a stored connection that supplies part of the config (credentials stay out of the flow)',
+          },
           config: { type: 'object', default: {} },
           position: {
             type: 'object',
@@ -77,6 +83,7 @@ export interface FlowNode {
   id: string;
   type: string;
   title?: string;
+  connection?: string;
   config?: Record<string, unknown>;
   position?: { x: number; y: number };
 }

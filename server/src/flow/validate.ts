@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { ErrorDetail } from '../errors.ts';
 import type { NodeType } from '../nodes/contract.ts';
+import { validateSchedule } from '../service/scheduler.ts';
 import { createAjv, toErrorDetails } from './ajv.ts';
 import type { Flow } from './flow-schema.ts';
 import { flowSchema } from './flow-schema.ts';
@@ -11,6 +12,17 @@ export interface FlowIssue extends ErrorDetail {
   nodeId?: string;
 }
 
+/** A stored connection as a flow sees it: its connector and its config, secrets decrypted. */
+export interface ResolvedConnection {
+  type: string;
+  config: Record<string, unknown>;
+}
+
+export interface ValidateFlowOptions {
+  /** Stored connections by name; nodes may refer to them with `connection`. */
+  connections?: ReadonlyMap<string, ResolvedConnection>;
+}
+
 export interface FlowValidation {
   flow?: Flow;
   graph?: FlowGraph;
@@ -19,8 +31,10 @@ export interface FlowValidation {
 
 /**
  * Validates a flow document in three passes: the document shape (ajv), each node's config against
- * its node type's schema (ajv, defaults filled in), and the graph (ports, kinds, cycles). Every issue
- * names the JSON path and, where there is one, the node id.
+ * its node type's schema (ajv, defaults filled in) after merging in its stored connection, and the
+ * graph (ports, kinds, cycles). Every issue names the JSON path and, where there is one, the node id.
+ * The returned flow carries the merged configs; the document itself never holds a secret: an inline
+ * value of a `writeOnly` field must be an `${env:NAME}` reference.
  */
 export function createFlowValidator(typeOf: (type: string) => NodeType | undefined) {
   const ajv = createAjv();
@@ -35,7 +49,7 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
     return validate;
   };
 
-  return function validateFlow(document: unknown): FlowValidation {
+  return function validateFlow(document: unknown, options: ValidateFlowOptions = {}): FlowValidation {
     const flow = structuredClone(document) as Flow;
     if (!validateDocument(flow)) {
       return { issues: toErrorDetails(validateDocument.errors, '').map((d) => withNodeId(d, flow)) };
@@ -45,6 +59,24 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
       const type = typeOf(node.type);
       if (!type) return; // reported by the graph pass
       node.config ??= {};
+      for (const field of secretFields(type)) {
+        if (field in node.config && !isEnvReference(node.config[field])) {
+          issues.push({
+            path: `nodes[${index}].config.${field}`,
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal syntax of an env reference.
+            message: 'is a secret: keep it in a stored connection or refer to an environment variable with ${env:NAME}',
+            nodeId: node.id,
+          });
+        }
+      }
+      if (node.connection !== undefined) {
+        const problem = connectionProblem(node.connection, type, options.connections);
+        if (problem) {
+          issues.push({ path: `nodes[${index}].connection`, message: problem, nodeId: node.id });
+          return;
+        }
+        node.config = { ...options.connections!.get(node.connection)!.config, ...node.config };
+      }
       const validate = configValidator(type);
       if (!validate(node.config)) {
         for (const detail of toErrorDetails(validate.errors, `nodes[${index}].config`)) {
@@ -57,10 +89,42 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
         issues.push({ path, message: detail.message, nodeId: node.id });
       }
     });
+    if (flow.schedule) issues.push(...validateSchedule(flow.schedule));
     const { graph, issues: graphIssues } = buildGraph(flow, typeOf);
     issues.push(...graphIssues);
     return issues.length > 0 ? { flow, issues } : { flow, graph, issues };
   };
+}
+
+/** The connector a node type belongs to: `postgres` for `postgres.source`. */
+export function connectorOf(type: NodeType): string {
+  return type.type.split('.')[0]!;
+}
+
+/** Config fields the node type's schema marks `writeOnly` (passwords, keys, tokens). */
+export function secretFields(type: NodeType): string[] {
+  const properties = (type.config.properties ?? {}) as Record<string, { writeOnly?: boolean }>;
+  return Object.entries(properties)
+    .filter(([, property]) => property.writeOnly === true)
+    .map(([field]) => field);
+}
+
+function isEnvReference(value: unknown): boolean {
+  return typeof value === 'string' && /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(value);
+}
+
+function connectionProblem(
+  name: string,
+  type: NodeType,
+  connections: ReadonlyMap<string, ResolvedConnection> | undefined,
+): string | undefined {
+  if (!type.connectionFields?.length) return `node type ${type.type} does not take a stored connection`;
+  const connection = connections?.get(name);
+  if (!connection) return `no stored connection is named "${name}"`;
+  if (connection.type !== connectorOf(type)) {
+    return `connection "${name}" is a ${connection.type} connection; ${type.type} takes ${connectorOf(type)} connections`;
+  }
+  return undefined;
 }
 
 function withNodeId(detail: ErrorDetail, flow: Flow): FlowIssue {

@@ -155,6 +155,11 @@ export interface NodeType<C = Record<string, unknown>> {
   inputs: PortSpec[];
   outputs: PortSpec[];
   /**
+   * Config fields a stored connection of this connector (the `duckdb` of `duckdb.source`) may supply,
+   * so credentials live in the store and flows name the connection. `check` must work with just these.
+   */
+  connectionFields?: readonly string[];
+  /**
    * Checks a config beyond its JSON Schema, without I/O (a schema that compiles, an expression that
    * parses). Paths are relative to the config, e.g. `expression`.
    */
@@ -166,6 +171,12 @@ export interface NodeType<C = Record<string, unknown>> {
   read?(config: C, ctx: SourceContext): AsyncIterable<SourceBatch>;
   create?(config: C, ctx: TransformContext): TransformInstance | Promise<TransformInstance>;
   open?(config: C, ctx: DestinationContext): Promise<DestinationWriter>;
+  /**
+   * After the run succeeded: prune older backups this destination wrote (config.keepLast); returns
+   * what it deleted. Never called after a failed, cancelled or dry run. A failure here is logged as
+   * a warning and does not fail the run.
+   */
+  retain?(config: C, ctx: NodeContext): Promise<string[]>;
   /** Rows per part a format node cuts at, so sources can align batches to it. */
   partRows?(config: C): number | undefined;
   /**

@@ -28,10 +28,8 @@ export const nodeTypes: readonly NodeType<any>[] = [
   filesDestination,
 ];
 
-const byType = new Map(nodeTypes.map((t) => [t.type, t]));
-
 export function findNodeType(type: string): NodeType | undefined {
-  return byType.get(type);
+  return catalog.find(type);
 }
 
 /** The public description of a node type (no functions), as `node-types --json` and the API show it. */
@@ -44,5 +42,19 @@ export function describeNodeType(type: NodeType) {
     config: type.config,
     inputs: type.inputs,
     outputs: type.outputs,
+    ...(type.connectionFields ? { connectionFields: type.connectionFields } : {}),
   };
 }
+
+/** The node types a server or run works with: the registry, or a test's own list. */
+export interface NodeCatalog {
+  readonly types: readonly NodeType<any>[];
+  find(type: string): NodeType | undefined;
+}
+
+export function createCatalog(types: readonly NodeType<any>[]): NodeCatalog {
+  const byName = new Map(types.map((t) => [t.type, t]));
+  return { types, find: (type) => byName.get(type) };
+}
+
+export const catalog = createCatalog(nodeTypes);

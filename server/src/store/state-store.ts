@@ -1,14 +1,19 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { RunRecorder, SourceCheckpoint } from '../engine/checkpoint.ts';
 import { BackflowError } from '../errors.ts';
 import type { RejectedRecord } from '../nodes/contract.ts';
+import { ConnectionRepository, connectionTables } from './connection-repository.ts';
+import { FlowRepository, flowTables } from './flow-repository.ts';
+import { parseJsonColumn, type SqlValue, StoreDatabase } from './store-database.ts';
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface RunRow {
   id: string;
+  /** The saved flow the run belongs to; absent for runs of a flow file. */
+  flowId?: string;
   flowName: string;
   status: RunStatus;
   dryRun: boolean;
@@ -21,6 +26,7 @@ export interface RunRow {
 }
 
 export interface LogRow {
+  runId: string;
   at: string;
   level: string;
   nodeId?: string;
@@ -44,10 +50,13 @@ const schemaStatements = [
      node_id varchar, message varchar not null)`,
   `create table if not exists rejected (run_id varchar not null, node_id varchar not null, rejected_at varchar not null,
      record json, reasons json not null, file varchar, line bigint)`,
+  'alter table runs add column if not exists flow_id varchar',
+  ...flowTables,
+  ...connectionTables,
 ];
 
-/** The flow name → unfinished statuses a `--resume` may continue. */
-const resumableStatuses: RunStatus[] = ['running', 'interrupted', 'failed', 'cancelled'];
+/** Statuses of an unfinished run, which a resume may continue. */
+export const resumableStatuses: RunStatus[] = ['running', 'interrupted', 'failed', 'cancelled'];
 
 export class StoreLockedError extends BackflowError {
   constructor(file: string, cause: unknown) {
@@ -65,12 +74,19 @@ export class StoreLockedError extends BackflowError {
  * so transactions never interleave.
  */
 export class StateStore implements RunRecorder {
-  private queue: Promise<unknown> = Promise.resolve();
+  readonly flows: FlowRepository;
+  readonly connections: ConnectionRepository;
+  /** Applied to every log line and run error before it is stored (secret values → `[redacted]`). */
+  redact: (text: string) => string = (text) => text;
+  private readonly logListeners = new Set<(line: LogRow) => void>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
-  ) {}
+    private readonly db: StoreDatabase,
+  ) {
+    this.flows = new FlowRepository(db);
+    this.connections = new ConnectionRepository(db);
+  }
 
   static async open(dataDir: string): Promise<StateStore> {
     await mkdir(dataDir, { recursive: true });
@@ -84,34 +100,72 @@ export class StateStore implements RunRecorder {
     }
     const connection = await instance.connect();
     for (const statement of schemaStatements) await connection.run(statement);
-    return new StateStore(instance, connection);
+    return new StateStore(instance, new StoreDatabase(connection));
   }
 
   close(): Promise<void> {
-    return this.serial(async () => {
-      await this.connection.run('checkpoint');
-      this.connection.closeSync();
+    return this.db.serial(async () => {
+      await this.db.connection.run('checkpoint');
+      this.db.connection.closeSync();
       this.instance.closeSync();
     });
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.db.serial(work);
   }
 
-  private async rows(sql: string, values: (string | number | boolean | null)[] = []) {
-    const reader = await this.connection.runAndReadAll(sql, values);
-    return reader.getRowObjectsJson() as Record<string, unknown>[];
+  private rows(sql: string, values: SqlValue[] = []) {
+    return this.db.rows(sql, values);
   }
 
-  createRun(run: { id: string; flowName: string; flow: unknown; dryRun: boolean; startedAt: string }): Promise<void> {
+  private get connection() {
+    return this.db.connection;
+  }
+
+  /** Receives every log line as it is written (run events stream them); returns the unsubscribe. */
+  watchLogs(listener: (line: LogRow) => void): () => void {
+    this.logListeners.add(listener);
+    return () => this.logListeners.delete(listener);
+  }
+
+  createRun(run: {
+    id: string;
+    flowId?: string;
+    flowName: string;
+    flow: unknown;
+    dryRun: boolean;
+    startedAt: string;
+  }): Promise<void> {
     return this.serial(async () => {
       await this.connection.run(
-        `insert into runs (id, flow_name, status, dry_run, started_at, attempts, flow) values ($1, $2, 'running', $3, $4, 1, $5)`,
-        [run.id, run.flowName, run.dryRun, run.startedAt, JSON.stringify(run.flow)],
+        `insert into runs (id, flow_id, flow_name, status, dry_run, started_at, attempts, flow)
+         values ($1, $2, $3, 'running', $4, $5, 1, $6)`,
+        [run.id, run.flowId ?? null, run.flowName, run.dryRun, run.startedAt, JSON.stringify(run.flow)],
       );
+    });
+  }
+
+  /** Registers a run waiting for a free slot (attempts 0 until it starts). */
+  queueRun(run: { id: string; flowId?: string; flowName: string; flow: unknown; dryRun: boolean; startedAt: string }) {
+    return this.serial(async () => {
+      await this.connection.run(
+        `insert into runs (id, flow_id, flow_name, status, dry_run, started_at, attempts, flow)
+         values ($1, $2, $3, 'queued', $4, $5, 0, $6)`,
+        [run.id, run.flowId ?? null, run.flowName, run.dryRun, run.startedAt, JSON.stringify(run.flow)],
+      );
+    });
+  }
+
+  setStatus(runId: string, status: RunStatus): Promise<void> {
+    return this.db.run('update runs set status = $2 where id = $1', [runId, status]);
+  }
+
+  /** Marks runs a dead process left `running` as `interrupted`; returns them. */
+  markInterrupted(): Promise<RunRow[]> {
+    return this.serial(async () => {
+      const rows = await this.rows(`update runs set status = 'interrupted' where status = 'running' returning *`);
+      return rows.map(toRun);
     });
   }
 
@@ -129,7 +183,13 @@ export class StateStore implements RunRecorder {
     return this.serial(async () => {
       await this.connection.run(
         `update runs set status = $2, finished_at = $3, summary = $4, error = $5 where id = $1`,
-        [runId, status, new Date().toISOString(), JSON.stringify(summary), error ? JSON.stringify(error) : null],
+        [
+          runId,
+          status,
+          new Date().toISOString(),
+          this.redact(JSON.stringify(summary)),
+          error ? this.redact(JSON.stringify(error)) : null,
+        ],
       );
     });
   }
@@ -141,15 +201,24 @@ export class StateStore implements RunRecorder {
     });
   }
 
-  listRuns(options: { flowName?: string; limit?: number } = {}): Promise<RunRow[]> {
+  listRuns(
+    options: { flowName?: string; flowId?: string; status?: RunStatus; limit?: number } = {},
+  ): Promise<RunRow[]> {
     return this.serial(async () => {
-      const rows = options.flowName
-        ? await this.rows('select * from runs where flow_name = $1 order by started_at desc limit $2', [
-            options.flowName,
-            options.limit ?? 50,
-          ])
-        : await this.rows('select * from runs order by started_at desc limit $1', [options.limit ?? 50]);
+      const rows = await this.rows(
+        `select * from runs where ($1::varchar is null or flow_name = $1) and ($2::varchar is null or flow_id = $2)
+         and ($3::varchar is null or status = $3) order by started_at desc limit $4`,
+        [options.flowName ?? null, options.flowId ?? null, options.status ?? null, options.limit ?? 50],
+      );
       return rows.map(toRun);
+    });
+  }
+
+  /** When the run's latest checkpoint was saved (the newest over its sources). */
+  lastCheckpointAt(runId: string): Promise<string | undefined> {
+    return this.serial(async () => {
+      const [row] = await this.rows('select max(saved_at) as at from checkpoints where run_id = $1', [runId]);
+      return row?.at == null ? undefined : String(row.at);
     });
   }
 
@@ -213,6 +282,28 @@ export class StateStore implements RunRecorder {
     });
   }
 
+  /** The run's rejected records in store order, a page at a time, so any number streams in bounded memory. */
+  async *rejected(runId: string, pageSize = 1000): AsyncGenerator<RejectedRow> {
+    let after = -1;
+    for (;;) {
+      const page = await this.rejectedPage(runId, after, pageSize);
+      for (const { row } of page) yield row;
+      if (page.length < pageSize) return;
+      after = page[page.length - 1]!.rowid;
+    }
+  }
+
+  private rejectedPage(runId: string, afterRowid: number, limit: number) {
+    return this.serial(async () => {
+      const rows = await this.rows(
+        `select rowid, node_id, rejected_at, record::varchar as record, reasons::varchar as reasons, file, line
+         from rejected where run_id = $1 and rowid > $2 order by rowid limit $3`,
+        [runId, afterRowid, limit],
+      );
+      return rows.map((row) => ({ rowid: Number(row.rowid), row: toRejected(row) }));
+    });
+  }
+
   listRejected(runId: string, limit = 1000): Promise<RejectedRow[]> {
     return this.serial(async () => {
       const rows = await this.rows(
@@ -220,25 +311,26 @@ export class StateStore implements RunRecorder {
          from rejected where run_id = $1 order by rowid limit $2`,
         [runId, limit],
       );
-      return rows.map((row) => ({
-        nodeId: String(row.node_id),
-        at: String(row.rejected_at),
-        record: JSON.parse(String(row.record)),
-        reasons: JSON.parse(String(row.reasons)),
-        ...(row.file == null ? {} : { file: String(row.file) }),
-        ...(row.line == null ? {} : { line: Number(row.line) }),
-      }));
+      return rows.map(toRejected);
     });
   }
 
   log(runId: string, level: 'info' | 'warn' | 'error', message: string, nodeId?: string): void {
+    const line: LogRow = {
+      runId,
+      at: new Date().toISOString(),
+      level,
+      message: this.redact(message),
+      ...(nodeId ? { nodeId } : {}),
+    };
+    for (const listener of this.logListeners) listener(line);
     void this.serial(() =>
-      this.connection.run('insert into logs (run_id, logged_at, level, node_id, message) values ($1, $5, $2, $3, $4)', [
+      this.connection.run('insert into logs (run_id, logged_at, level, node_id, message) values ($1, $2, $3, $4, $5)', [
         runId,
+        line.at,
         level,
         nodeId ?? null,
-        message,
-        new Date().toISOString(),
+        line.message,
       ]),
     );
   }
@@ -250,6 +342,7 @@ export class StateStore implements RunRecorder {
         [runId],
       );
       return rows.map((row) => ({
+        runId,
         at: String(row.logged_at),
         level: String(row.level),
         message: String(row.message),
@@ -259,10 +352,22 @@ export class StateStore implements RunRecorder {
   }
 }
 
+function toRejected(row: Record<string, unknown>): RejectedRow {
+  return {
+    nodeId: String(row.node_id),
+    at: String(row.rejected_at),
+    record: JSON.parse(String(row.record)),
+    reasons: JSON.parse(String(row.reasons)),
+    ...(row.file == null ? {} : { file: String(row.file) }),
+    ...(row.line == null ? {} : { line: Number(row.line) }),
+  };
+}
+
 function toRun(row: Record<string, unknown>): RunRow {
-  const parse = (value: unknown) => (value == null ? undefined : typeof value === 'string' ? JSON.parse(value) : value);
+  const parse = parseJsonColumn;
   return {
     id: String(row.id),
+    ...(row.flow_id == null ? {} : { flowId: String(row.flow_id) }),
     flowName: String(row.flow_name),
     status: row.status as RunStatus,
     dryRun: Boolean(row.dry_run),
@@ -271,6 +376,6 @@ function toRun(row: Record<string, unknown>): RunRow {
     attempts: Number(row.attempts),
     flow: parse(row.flow),
     ...(row.summary == null ? {} : { summary: parse(row.summary) }),
-    ...(row.error == null ? {} : { error: parse(row.error) }),
+    ...(row.error == null ? {} : { error: parse(row.error) as RunRow['error'] }),
   };
 }

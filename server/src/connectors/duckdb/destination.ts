@@ -474,5 +474,6 @@ export const duckdbDestination: NodeType<DuckDBDestinationConfig> = {
   config: configSchema,
   inputs: [{ name: 'records', kind: 'records' }],
   outputs: [],
+  connectionFields: ['path'],
   open,
 };

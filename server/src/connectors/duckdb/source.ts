@@ -345,7 +345,18 @@ async function* readParts(
   yield* supervise(source, ctx, copyParts(source, keys, ctx, format));
 }
 
+/** Opens the database read-only; with a table or query, also resolves its columns and key. */
 async function check(config: DuckDBSourceConfig, ctx: NodeContext): Promise<void> {
+  if (config.table === undefined && config.query === undefined) {
+    disconnect(
+      await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
+        mustExist: true,
+        nodeId: ctx.nodeId,
+        readOnly: true,
+      }),
+    );
+    return;
+  }
   const { connection } = await openSource(config, ctx);
   disconnect(connection);
 }
@@ -405,6 +416,7 @@ export const duckdbSource: NodeType<DuckDBSourceConfig> = {
   config: configSchema,
   inputs: [],
   outputs: [{ name: 'records', kind: 'records' }],
+  connectionFields: ['path'],
   check,
   discover,
   read,

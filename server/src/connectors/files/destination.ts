@@ -6,9 +6,11 @@ import type { Column, DestinationContext, FilePayload, NodeType, Payload } from 
 import { expandPathTemplate } from '../../nodes/path-template.ts';
 import { syncDirectory, tempMarker, writeFileAtomically } from './atomic-file.ts';
 import { buildManifest, type ManifestFile, manifestName } from './manifest.ts';
+import { pruneBackups } from './retention.ts';
 
 interface FilesDestinationConfig {
   dir: string;
+  keepLast?: number;
 }
 
 interface FilesDestinationState {
@@ -21,13 +23,14 @@ const partName = /^part-\d{5}\./;
 /**
  * Writes each incoming file atomically under `dir`, then `_manifest.json` last. Parts are named
  * deterministically, so a replay after a crash overwrites the same part instead of adding one.
+ * With `keepLast`, `retain` prunes older complete backups of the flow once a run succeeded.
  */
 export const filesDestination: NodeType<FilesDestinationConfig> = {
   type: 'files.destination',
   role: 'destination',
   title: 'Local files',
   description:
-    'Writes files into a local directory, each atomically, and _manifest.json last with every part, its rows and sha256.',
+    'Writes files into a local directory, each atomically, and _manifest.json last with every part, its rows and sha256; with keepLast, prunes older backups after a successful run.',
   config: {
     type: 'object',
     additionalProperties: false,
@@ -40,6 +43,14 @@ export const filesDestination: NodeType<FilesDestinationConfig> = {
         description: 'Target directory; may use {flow}, {runId} and {runDate}',
         examples: ['backups/{flow}/{runDate}-{runId}'],
       },
+      keepLast: {
+        type: 'integer',
+        minimum: 1,
+        title: 'Keep last',
+        description:
+          'After a successful run, delete older complete backups of this flow and keep only the newest N (this run included). Needs {runId} or {runDate} in the directory; incomplete backups are never deleted.',
+        examples: [7],
+      },
     },
   },
   inputs: [{ name: 'files', kind: 'files' }],
@@ -51,6 +62,9 @@ export const filesDestination: NodeType<FilesDestinationConfig> = {
     await rm(path.join(dir, manifestName), { force: true });
     await sweepTempFiles(dir);
     return new FilesWriter(dir, ctx, ctx.resumeState as FilesDestinationState | undefined);
+  },
+  async retain(config, ctx) {
+    return config.keepLast === undefined ? [] : pruneBackups(config.dir, config.keepLast, ctx);
   },
 };
 

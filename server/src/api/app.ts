@@ -1,0 +1,109 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { BackflowError, errorMessage } from '../errors.ts';
+import type { ApiContext } from './api-context.ts';
+import { ApiRoutes } from './api-routes.ts';
+import { catalogRoutes } from './catalog.ts';
+import { connectionRoutes } from './connections.ts';
+import { flowRoutes } from './flows.ts';
+import { runRoutes } from './runs.ts';
+
+export interface HttpOptions {
+  /** When set, every `/api` request needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Request bodies larger than this are refused with 413. */
+  maxBodyBytes?: number;
+  /** Origins allowed to call the API from a browser; none (no CORS headers) by default. */
+  corsOrigins?: string[];
+  /** Where the built editor lives. */
+  webDir?: string;
+}
+
+const defaultWebDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+
+/** HTTP status of each error code; anything else is a 500. */
+const statusOf: Record<string, ContentfulStatusCode> = {
+  request_invalid: 400,
+  flow_invalid: 400,
+  config_invalid: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  run_active: 409,
+  payload_too_large: 413,
+  connection_failed: 422,
+  preview_failed: 422,
+};
+
+/** The HTTP API under `/api` and the editor at `/`. */
+export function createApp(api: ApiContext, options: HttpOptions = {}): Hono {
+  const app = new Hono();
+  const errorBody = (error: unknown) => {
+    const known = error instanceof BackflowError;
+    const body = known
+      ? error.toJSON()
+      : { code: 'internal', message: `internal error: ${errorMessage(error)}`, details: [] };
+    return { status: known ? (statusOf[error.code] ?? 500) : 500, body: api.redactor.redactDeep({ error: body }) };
+  };
+  app.onError((error, c) => {
+    const { status, body } = errorBody(error);
+    if (status >= 500)
+      console.error(api.redactor.redact(`backflow: ${c.req.method} ${c.req.path}: ${errorMessage(error)}`));
+    return c.json(body, status);
+  });
+
+  if (options.corsOrigins?.length) app.use('/api/*', cors({ origin: options.corsOrigins }));
+  if (options.token) app.use('/api/*', bearerAuth(options.token));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 2 * 1024 * 1024,
+      onError: (c) => {
+        const error = new BackflowError(
+          'payload_too_large',
+          `request body is larger than ${options.maxBodyBytes ?? 2 * 1024 * 1024} bytes`,
+        );
+        return c.json({ error: error.toJSON() }, 413);
+      },
+    }),
+  );
+
+  const routes = new ApiRoutes(app);
+  catalogRoutes(routes, api);
+  flowRoutes(routes, api);
+  runRoutes(routes, api);
+  connectionRoutes(routes, api);
+
+  app.all('/api/*', (c) =>
+    c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: [] } }, 404),
+  );
+  const webDir = options.webDir ?? defaultWebDir;
+  app.use('/*', serveStatic({ root: webDir }));
+  // The editor routes in the browser: any other page gets its index.
+  app.get('/*', async (c) => {
+    const page = await readFile(path.join(webDir, 'index.html'), 'utf8').catch(() => undefined);
+    return page ? c.html(page) : c.text('the editor is not built: run npm start', 503);
+  });
+  return app;
+}
+
+function bearerAuth(token: string) {
+  const expected = createHash('sha256').update(token).digest();
+  return async (c: Context, next: () => Promise<void>) => {
+    const header = c.req.header('Authorization') ?? '';
+    const given = /^Bearer (.+)$/.exec(header)?.[1] ?? '';
+    if (!timingSafeEqual(createHash('sha256').update(given).digest(), expected)) {
+      c.header('WWW-Authenticate', 'Bearer');
+      const message = given ? 'the bearer token is wrong' : 'this server needs Authorization: Bearer <BACKFLOW_TOKEN>';
+      return c.json({ error: { code: 'unauthorized', message, details: [] } }, 401);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,228 @@
+import { validatorFor } from '../engine/flow-runner.ts';
+import { BackflowError, FlowValidationError } from '../errors.ts';
+import type { Flow } from '../flow/flow-schema.ts';
+import { previewNode } from '../service/preview.ts';
+import { validateSchedule } from '../service/scheduler.ts';
+import type { FlowRow } from '../store/flow-repository.ts';
+import type { ApiContext } from './api-context.ts';
+import type { ApiRoutes } from './api-routes.ts';
+import { flowDocumentSchema, flowViewSchema, issuesSchema } from './schemas.ts';
+
+const draftQuery = {
+  type: 'object',
+  properties: { draft: { enum: ['true', 'false'], description: 'Save even when the flow does not validate' } },
+};
+
+export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
+  const view = (row: FlowRow) => ({
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    document: row.document,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    nextRuns: api.scheduler.nextRuns(row.id, 5),
+    ...activeRun(row.name),
+  });
+  const activeRun = (name: string) => {
+    const runId = api.runs.activeRunOf(name);
+    return runId ? { activeRunId: runId } : {};
+  };
+  const load = async (id: string) => {
+    const row = await api.store.flows.get(id);
+    if (!row) throw new BackflowError('not_found', `no flow with id "${id}"`);
+    return row;
+  };
+  /** Every problem of a flow: document, configs, connections, graph and schedule. */
+  const issuesOf = async (document: unknown) =>
+    validatorFor(api.catalog)(document, { connections: await api.connections.resolved() }).issues;
+  const checkSavable = async (document: Flow, draft: boolean) => {
+    const issues = await issuesOf(document);
+    if (issues.length > 0 && !draft) throw new FlowValidationError(issues);
+    return issues;
+  };
+  const schedule = (row: FlowRow) => {
+    const planned = row.document.schedule;
+    if (planned && validateSchedule(planned).length === 0)
+      api.scheduler.set({ id: row.id, name: row.name, schedule: planned });
+    else api.scheduler.remove(row.id);
+  };
+
+  routes.add({
+    method: 'get',
+    path: '/api/flows',
+    summary: 'List saved flows',
+    tag: 'flows',
+    responses: { 200: { description: 'The flows, by name', schema: { type: 'array', items: flowViewSchema } } },
+    handler: async (c) => c.json((await api.store.flows.list()).map(view)),
+  });
+
+  routes.add<Flow, { draft?: string }>({
+    method: 'post',
+    path: '/api/flows',
+    summary: 'Save a new flow',
+    tag: 'flows',
+    body: flowDocumentSchema,
+    query: draftQuery,
+    responses: {
+      201: { description: 'The saved flow, version 1, with any issues of a draft', schema: flowViewSchema },
+    },
+    handler: async (c, { body, query }) => {
+      const issues = await checkSavable(body, query.draft === 'true');
+      const row = await api.store.flows.create(body);
+      schedule(row);
+      return c.json({ ...view(row), issues }, 201);
+    },
+  });
+
+  routes.add<unknown>({
+    method: 'post',
+    path: '/api/flows/validate',
+    summary: 'Validate a flow document (the same checks as `backflow validate`)',
+    tag: 'flows',
+    body: { type: 'object' },
+    responses: { 200: { description: 'Whether it is valid, and every issue with its path', schema: issuesSchema } },
+    handler: async (c, { body }) => {
+      const issues = await issuesOf(body);
+      return c.json({ valid: issues.length === 0, issues });
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/flows/:id',
+    summary: 'Get a flow with its next scheduled runs',
+    tag: 'flows',
+    responses: { 200: { description: 'The flow', schema: flowViewSchema } },
+    handler: async (c) => c.json(view(await load(c.req.param('id')!))),
+  });
+
+  routes.add<Flow, { draft?: string }>({
+    method: 'put',
+    path: '/api/flows/:id',
+    summary: 'Save a new version of a flow',
+    tag: 'flows',
+    body: flowDocumentSchema,
+    query: draftQuery,
+    responses: { 200: { description: 'The saved flow', schema: flowViewSchema } },
+    handler: async (c, { body, query }) => {
+      const id = c.req.param('id')!;
+      await load(id);
+      const issues = await checkSavable(body, query.draft === 'true');
+      const row = await api.store.flows.update(id, body);
+      if (!row) throw new BackflowError('not_found', `no flow with id "${id}"`);
+      schedule(row);
+      return c.json({ ...view(row), issues });
+    },
+  });
+
+  routes.add({
+    method: 'delete',
+    path: '/api/flows/:id',
+    summary: 'Delete a flow and its versions (its runs stay)',
+    tag: 'flows',
+    responses: { 204: { description: 'Deleted' } },
+    handler: async (c) => {
+      const row = await load(c.req.param('id')!);
+      const activeRunId = api.runs.activeRunOf(row.name);
+      if (activeRunId)
+        throw new BackflowError('conflict', `flow ${row.name} has an active run (${activeRunId}); cancel it first`);
+      await api.store.flows.delete(row.id);
+      api.scheduler.remove(row.id);
+      return c.body(null, 204);
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/flows/:id/versions',
+    summary: 'Every saved version of a flow, newest first',
+    tag: 'flows',
+    responses: {
+      200: {
+        description: 'The versions',
+        schema: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { version: { type: 'integer' }, savedAt: { type: 'string' }, document: flowDocumentSchema },
+          },
+        },
+      },
+    },
+    handler: async (c) => {
+      const row = await load(c.req.param('id')!);
+      return c.json(await api.store.flows.versions(row.id));
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/api/flows/:id/export',
+    summary: 'The flow document as a file (connections by name, never secrets)',
+    tag: 'flows',
+    responses: { 200: { description: 'The flow document', schema: flowDocumentSchema } },
+    handler: async (c) => {
+      const row = await load(c.req.param('id')!);
+      c.header('Content-Disposition', `attachment; filename="${row.name}.json"`);
+      return c.json(row.document);
+    },
+  });
+
+  routes.add<{ dryRun?: boolean }>({
+    method: 'post',
+    path: '/api/flows/:id/runs',
+    summary: 'Start a run of the saved flow',
+    tag: 'runs',
+    body: { type: 'object', additionalProperties: false, properties: { dryRun: { type: 'boolean' } } },
+    responses: {
+      202: {
+        description: 'The run was queued',
+        schema: { type: 'object', required: ['runId'], properties: { runId: { type: 'string' } } },
+      },
+      409: { description: 'The flow already has an active run (its id is in the error details)' },
+    },
+    handler: async (c, { body }) => {
+      const row = await load(c.req.param('id')!);
+      const started = await api.runs.start({ document: row.document, flowId: row.id, dryRun: body.dryRun ?? false });
+      return c.json(started, 202);
+    },
+  });
+
+  routes.add<{ nodeId: string; port?: string; limit?: number; flow?: unknown }>({
+    method: 'post',
+    path: '/api/flows/:id/preview',
+    summary: 'Sample records (or file names) at a node, running only what feeds it and writing nothing',
+    tag: 'flows',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['nodeId'],
+      properties: {
+        nodeId: { type: 'string', minLength: 1 },
+        port: { type: 'string', minLength: 1 },
+        limit: { type: 'integer', minimum: 1, maximum: 1000 },
+        flow: { type: 'object', description: 'An unsaved version of the flow to preview instead of the saved one' },
+      },
+    },
+    responses: { 200: { description: 'The sample', schema: { type: 'object' } } },
+    handler: async (c, { body }) => {
+      const row = await load(c.req.param('id')!);
+      const result = await previewNode(
+        {
+          document: body.flow ?? row.document,
+          nodeId: body.nodeId,
+          limit: body.limit ?? 20,
+          ...(body.port ? { port: body.port } : {}),
+        },
+        {
+          catalog: api.catalog,
+          connections: await api.connections.resolved(),
+          baseDir: api.baseDir,
+          dataDir: api.dataDir,
+        },
+      );
+      return c.json(api.redactor.redactDeep(result));
+    },
+  });
+}

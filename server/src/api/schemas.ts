@@ -1,0 +1,129 @@
+import { flowSchema } from '../flow/flow-schema.ts';
+import type { JSONSchema } from '../flow/json-schema.ts';
+
+/** Schemas of API bodies and responses; routes validate with them and the OpenAPI document shows them. */
+
+const { $id: _flowSchemaId, ...flowDocument } = flowSchema;
+export const flowDocumentSchema: JSONSchema = flowDocument;
+
+const detail: JSONSchema = {
+  type: 'object',
+  required: ['path', 'message'],
+  properties: { path: { type: 'string' }, message: { type: 'string' } },
+};
+
+export const errorResponseSchema: JSONSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'details'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'array', items: detail },
+        nodeId: { type: 'string' },
+      },
+    },
+  },
+};
+
+export const issuesSchema: JSONSchema = {
+  type: 'object',
+  required: ['valid', 'issues'],
+  properties: {
+    valid: { type: 'boolean' },
+    issues: {
+      type: 'array',
+      items: { ...detail, properties: { ...detail.properties, nodeId: { type: 'string' } } },
+    },
+  },
+};
+
+export const flowViewSchema: JSONSchema = {
+  type: 'object',
+  required: ['id', 'name', 'version', 'document', 'createdAt', 'updatedAt'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    version: { type: 'integer' },
+    document: flowDocumentSchema,
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    nextRuns: { type: 'array', items: { type: 'string', format: 'date-time' } },
+    activeRunId: { type: 'string' },
+  },
+};
+
+const nodeCounts: JSONSchema = {
+  type: 'object',
+  properties: {
+    read: { type: 'integer' },
+    written: { type: 'integer' },
+    rejected: { type: 'integer' },
+    filtered: { type: 'integer' },
+    files: { type: 'integer' },
+  },
+};
+
+export const runViewSchema: JSONSchema = {
+  type: 'object',
+  required: ['runId', 'flow', 'status', 'dryRun', 'startedAt', 'nodes', 'edges'],
+  properties: {
+    runId: { type: 'string' },
+    flow: { type: 'string' },
+    flowId: { type: 'string' },
+    status: { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] },
+    dryRun: { type: 'boolean' },
+    resumed: { type: 'boolean' },
+    attempts: { type: 'integer' },
+    startedAt: { type: 'string' },
+    finishedAt: { type: 'string' },
+    durationMs: { type: 'integer' },
+    nodes: { type: 'object', additionalProperties: nodeCounts },
+    edges: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          from: { type: 'string' },
+          to: { type: 'string' },
+          records: { type: 'integer' },
+          files: { type: 'integer' },
+        },
+      },
+    },
+    checkpointAt: { type: 'string' },
+    checkpointAgeMs: { type: 'integer' },
+    error: errorResponseSchema.properties!.error!,
+  },
+};
+
+export const connectionInputSchema: JSONSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'type', 'config'],
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$', maxLength: 100 },
+    type: { type: 'string', minLength: 1, description: 'The connector, e.g. duckdb or postgres' },
+    config: {
+      type: 'object',
+      description: 'Connection fields; a secret field left out on update keeps its stored value, null clears it',
+    },
+  },
+};
+
+export const connectionViewSchema: JSONSchema = {
+  type: 'object',
+  required: ['id', 'name', 'type', 'config', 'secretsSet'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    type: { type: 'string' },
+    config: { type: 'object', description: 'The non-secret fields' },
+    secretsSet: { type: 'array', items: { type: 'string' }, description: 'Secret fields that have a value' },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+};

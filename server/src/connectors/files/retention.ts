@@ -1,0 +1,77 @@
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import fg from 'fast-glob';
+import type { NodeContext } from '../../nodes/contract.ts';
+import { expandPathTemplate } from '../../nodes/path-template.ts';
+import { isManifest, type Manifest, manifestName } from './manifest.ts';
+
+/** Placeholders that differ from run to run: a template without them names a single backup. */
+const runPlaceholder = /\{(runId|runDate)\}/;
+const placeholder = /(\{[A-Za-z]+\})/;
+
+interface Backup {
+  dir: string;
+  manifest: Manifest;
+}
+
+/**
+ * Deletes the older complete backups of this flow that `template` (a files.destination `dir`)
+ * produced, keeping the newest `keepLast` (the current run's directory counts as one and is never
+ * deleted). A sibling directory counts only when its `_manifest.json` is a complete manifest of
+ * this flow: an incomplete one may belong to a run still writing, anything else is not ours.
+ * Returns the deleted directories (absolute paths), oldest last.
+ */
+export async function pruneBackups(
+  template: string,
+  keepLast: number,
+  ctx: Pick<NodeContext, 'flowName' | 'runId' | 'runDate' | 'nodeId' | 'baseDir'>,
+): Promise<string[]> {
+  const current = path.resolve(ctx.baseDir, expandPathTemplate(template, ctx));
+  if (!runPlaceholder.test(template)) return [];
+  const backups: Backup[] = [];
+  for (const dir of await fg(siblingsPattern(template, ctx), { onlyDirectories: true, absolute: true })) {
+    const resolved = path.resolve(dir);
+    if (resolved === current) continue;
+    const manifest = await readManifest(resolved);
+    if (manifest && manifest.flow === ctx.flowName) backups.push({ dir: resolved, manifest });
+  }
+  backups.sort(newestFirst);
+  // The current backup is complete after a successful run; were it not, one older backup still stays.
+  const currentComplete = (await readManifest(current))?.flow === ctx.flowName;
+  const keep = Math.max(1, Math.floor(keepLast));
+  const keepOthers = currentComplete ? keep - 1 : keep;
+  const pruned = backups.slice(keepOthers).map((backup) => backup.dir);
+  for (const dir of pruned) await rm(dir, { recursive: true, force: true });
+  return pruned;
+}
+
+/** The template as a glob: `{flow}` expanded, `{runId}` and `{runDate}` as `*`, everything else literal. */
+function siblingsPattern(template: string, ctx: Pick<NodeContext, 'flowName' | 'baseDir'>): string {
+  return path
+    .resolve(ctx.baseDir, template)
+    .split(placeholder)
+    .filter((piece) => piece !== '')
+    .map((piece) => {
+      if (piece === '{runId}' || piece === '{runDate}') return '*';
+      return fg.convertPathToPattern(piece === '{flow}' ? ctx.flowName : piece);
+    })
+    .join('');
+}
+
+async function readManifest(dir: string): Promise<Manifest | undefined> {
+  try {
+    const manifest: unknown = JSON.parse(await readFile(path.join(dir, manifestName), 'utf8'));
+    return isManifest(manifest) ? manifest : undefined;
+  } catch {
+    return undefined; // no manifest yet (a running or crashed run) or not one of ours
+  }
+}
+
+function newestFirst(a: Backup, b: Backup): number {
+  const time = (backup: Backup) => Date.parse(backup.manifest.createdAt) || Number.NEGATIVE_INFINITY;
+  return time(b) - time(a) || compare(b.manifest.runId, a.manifest.runId) || compare(b.dir, a.dir);
+}
+
+function compare(a: unknown, b: unknown): number {
+  return String(a).localeCompare(String(b));
+}

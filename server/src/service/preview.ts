@@ -1,0 +1,222 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { prepareDemoWarehouse } from '../demo/prepare.ts';
+import type { RunRecorder } from '../engine/checkpoint.ts';
+import { executeRun } from '../engine/executor.ts';
+import { newRunId, validatorFor } from '../engine/flow-runner.ts';
+import { BackflowError, ConfigError, FlowValidationError } from '../errors.ts';
+import type { Flow, FlowNode } from '../flow/flow-schema.ts';
+import type { FlowGraph } from '../flow/graph.ts';
+import type { ResolvedConnection } from '../flow/validate.ts';
+import type { NodeType, Payload, PayloadKind } from '../nodes/contract.ts';
+import { createCatalog, type NodeCatalog } from '../nodes/registry.ts';
+
+export interface PreviewRequest {
+  document: unknown;
+  nodeId: string;
+  /** Output port to sample (default: the node's first output; a destination shows what it would receive). */
+  port?: string;
+  limit: number;
+}
+
+export interface PreviewResult {
+  nodeId: string;
+  port: string;
+  kind: PayloadKind;
+  records?: unknown[];
+  files?: { name: string; stream: string; rows?: number; bytes?: number }[];
+  /** True when the node produced more than `limit` (the sample was cut). */
+  truncated: boolean;
+  durationMs: number;
+}
+
+export class PreviewError extends BackflowError {
+  constructor(message: string, cause?: unknown) {
+    super('preview_failed', message, cause === undefined ? {} : { cause });
+  }
+}
+
+const previewTimeoutMs = 30_000;
+
+/**
+ * Samples what a node emits: runs only the node and what feeds it, with a capture node on the
+ * sampled port that stops the run once it holds `limit` items. Nothing is written anywhere (the
+ * part of a flow upstream of a node holds no destination) and nothing is recorded as a run.
+ */
+export async function previewNode(
+  request: PreviewRequest,
+  options: {
+    catalog: NodeCatalog;
+    connections: ReadonlyMap<string, ResolvedConnection>;
+    baseDir: string;
+    dataDir: string;
+  },
+): Promise<PreviewResult> {
+  const started = Date.now();
+  const validate = validatorFor(options.catalog);
+  const full = validate(request.document, { connections: options.connections });
+  if (!full.graph || !full.flow) throw new FlowValidationError(full.issues);
+  const target = full.graph.nodes.get(request.nodeId);
+  if (!target) {
+    throw new ConfigError(`the flow has no node "${request.nodeId}"`, {
+      details: [{ path: 'nodeId', message: 'no such node' }],
+    });
+  }
+  const taps = tapsFor(full.graph, request.nodeId, request.port);
+  const capture = new Capture(request.limit);
+  const kept = upstreamOf(full.graph, request.nodeId, target.type.outputs.length > 0);
+  const original = request.document as Flow;
+  const previewFlow: Flow = {
+    ...original,
+    settings: { ...original.settings, batchSize: Math.min(request.limit, original.settings?.batchSize ?? 10_000) },
+    nodes: [
+      ...original.nodes.filter((node) => kept.has(node.id)),
+      ...taps.map((tap, i): FlowNode => ({ id: `__preview_${i}`, type: captureTypeName(tap.kind) })),
+    ],
+    edges: [
+      ...original.edges.filter((edge) => kept.has(endpointNode(edge.from)) && kept.has(endpointNode(edge.to))),
+      ...taps.map((tap, i) => ({ from: tap.from, to: `__preview_${i}` })),
+    ],
+  };
+  delete previewFlow.schedule;
+  const catalog = createCatalog([
+    ...options.catalog.types,
+    captureType('records', capture),
+    captureType('files', capture),
+  ]);
+  const validation = validatorFor(catalog)(previewFlow, { connections: options.connections });
+  if (!validation.graph || !validation.flow) throw new FlowValidationError(validation.issues);
+  await prepareDemoWarehouse(validation.flow, options.baseDir);
+
+  const runId = `preview-${newRunId()}`;
+  const tempRoot = path.join(options.dataDir, 'tmp');
+  const timeout = setTimeout(() => capture.stop.abort(), previewTimeoutMs);
+  try {
+    const result = await executeRun({
+      runId,
+      flow: validation.flow,
+      graph: validation.graph,
+      recorder: quietRecorder,
+      startedAt: new Date().toISOString(),
+      baseDir: options.baseDir,
+      tempRoot,
+      signal: capture.stop.signal,
+    });
+    if (result.status === 'failed') throw new PreviewError(`preview failed: ${result.error?.message}`, result.error);
+  } finally {
+    clearTimeout(timeout);
+    await rm(path.join(tempRoot, runId), { recursive: true, force: true });
+  }
+  const kind = taps[0]!.kind;
+  return {
+    nodeId: request.nodeId,
+    port: taps.map((tap) => tap.port).join(','),
+    kind,
+    ...(kind === 'records' ? { records: capture.records } : { files: capture.files }),
+    truncated: capture.truncated,
+    durationMs: Date.now() - started,
+  };
+}
+
+interface Tap {
+  from: string;
+  port: string;
+  kind: PayloadKind;
+}
+
+/** The ports to sample: the node's chosen output, or for a destination the edges into it. */
+function tapsFor(graph: FlowGraph, nodeId: string, port: string | undefined): Tap[] {
+  const node = graph.nodes.get(nodeId)!;
+  if (node.type.outputs.length === 0) {
+    return node.incoming.map((edge) => ({
+      from: `${edge.from.node}:${edge.from.port}`,
+      port: `${edge.to.port}`,
+      kind: edge.kind,
+    }));
+  }
+  const output = port ? node.type.outputs.find((p) => p.name === port) : node.type.outputs[0];
+  if (!output) {
+    throw new ConfigError(`node "${nodeId}" has no output "${port}"`, {
+      details: [{ path: 'port', message: `must be one of: ${node.type.outputs.map((p) => p.name).join(', ')}` }],
+    });
+  }
+  return [{ from: `${nodeId}:${output.name}`, port: output.name, kind: output.kind }];
+}
+
+/** The node (when it has outputs) and every node upstream of it. */
+function upstreamOf(graph: FlowGraph, nodeId: string, includeNode: boolean): Set<string> {
+  const kept = new Set<string>();
+  const visit = (id: string) => {
+    for (const edge of graph.nodes.get(id)!.incoming) {
+      if (!kept.has(edge.from.node)) {
+        kept.add(edge.from.node);
+        visit(edge.from.node);
+      }
+    }
+  };
+  visit(nodeId);
+  if (includeNode) kept.add(nodeId);
+  return kept;
+}
+
+function endpointNode(endpoint: string): string {
+  return endpoint.split(':')[0]!;
+}
+
+function captureTypeName(kind: PayloadKind): string {
+  return `preview.${kind}`;
+}
+
+class Capture {
+  readonly records: unknown[] = [];
+  readonly files: NonNullable<PreviewResult['files']> = [];
+  readonly stop = new AbortController();
+  truncated = false;
+
+  constructor(private readonly limit: number) {}
+
+  take(payload: Payload): void {
+    if (payload.kind === 'records') {
+      for (const record of payload.records) this.add(this.records, record);
+    } else {
+      this.add(this.files, {
+        name: payload.name,
+        stream: payload.stream,
+        ...(payload.rows === undefined ? {} : { rows: payload.rows }),
+        ...(payload.bytes === undefined ? {} : { bytes: payload.bytes }),
+      });
+    }
+    if (this.records.length + this.files.length >= this.limit) this.stop.abort();
+  }
+
+  private add<T>(list: T[], item: T): void {
+    if (this.records.length + this.files.length < this.limit) list.push(item);
+    else this.truncated = true;
+  }
+}
+
+function captureType(kind: PayloadKind, capture: Capture): NodeType {
+  return {
+    type: captureTypeName(kind),
+    role: 'destination',
+    title: 'Preview',
+    description: 'Holds a sample for a preview',
+    config: { type: 'object' },
+    inputs: [{ name: kind, kind }],
+    outputs: [],
+    async open() {
+      return {
+        async write(payload) {
+          capture.take(payload);
+        },
+        async close() {},
+      };
+    },
+  };
+}
+
+const quietRecorder: RunRecorder = {
+  async saveCheckpoint() {},
+  async saveRejected() {},
+  log() {},
+};

@@ -1,0 +1,206 @@
+/**
+ * Runs flows on their `schedule` (DESIGN.md §1). Croner does the cron work: parsing, time zones
+ * and DST, timers, next and previous fire times. This module adds what a flow needs on top: a
+ * persisted last fire time, at most one catch-up run after downtime, and the skip-if-running
+ * overlap policy (decided by `trigger`, which knows the flow's active runs).
+ */
+import { Cron, type CronOptions } from 'croner';
+import { ConfigError, errorMessage } from '../errors.ts';
+
+export interface FlowSchedule {
+  cron: string;
+  /** IANA time zone the pattern is read in; UTC when absent. */
+  timezone?: string;
+  /** After downtime, start one run for the most recent missed fire time. */
+  catchUp?: boolean;
+}
+
+export interface ScheduledFlow {
+  id: string;
+  name: string;
+  schedule?: FlowSchedule;
+}
+
+export interface SchedulerOptions {
+  /** Starts a run of the flow for the given fire time; 'skipped' when the flow already has an active run (overlap policy skip-if-running). */
+  trigger(flowId: string, scheduledAt: Date): Promise<'started' | 'skipped'>;
+  /** Persisted time of the last scheduled fire of the flow (for catch-up after downtime). */
+  lastFired(flowId: string): Promise<Date | undefined>;
+  markFired(flowId: string, at: Date): Promise<void>;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export interface Scheduler {
+  /**
+   * Adds, replaces or (when flow.schedule is absent) removes the flow's job. Throws a ConfigError
+   * naming `schedule.cron` / `schedule.timezone` when the pattern or zone is invalid (the old job
+   * is then left as it was).
+   */
+  set(flow: ScheduledFlow): void;
+  remove(flowId: string): void;
+  /** Next fire times as ISO strings (empty when unscheduled). */
+  nextRuns(flowId: string, count?: number): string[];
+  /**
+   * At start-up: for each flow with catchUp whose most recent scheduled time (before now) is after
+   * lastFired, triggers exactly one run. A flow without catchUp, or whose lastFired is unknown, gets
+   * markFired(now) as its baseline instead. Never rejects: problems are logged per flow.
+   */
+  catchUp(flows: ScheduledFlow[], now?: Date): Promise<void>;
+  /** Stops every job. */
+  stop(): void;
+}
+
+export interface ScheduleIssue {
+  path: string;
+  message: string;
+}
+
+const defaultTimezone = 'UTC';
+
+/** Minute patterns (5 fields) and second patterns (6 fields); croner's 7th year field is refused. */
+const cronOptions = { mode: '5-or-6-parts' } satisfies CronOptions;
+
+/** Problems with a flow's schedule, with paths relative to the flow (`schedule.cron`, `schedule.timezone`). */
+export function validateSchedule(schedule: FlowSchedule): ScheduleIssue[] {
+  const issues: ScheduleIssue[] = [];
+  const timezone = zoneOf(schedule);
+  const zoneKnown = isTimeZone(timezone);
+  if (!zoneKnown) {
+    issues.push({
+      path: 'schedule.timezone',
+      message: `"${timezone}" is not a known IANA time zone (e.g. UTC, Europe/Oslo, America/New_York)`,
+    });
+  }
+  try {
+    const job = new Cron(schedule.cron, { ...cronOptions, paused: true, ...(zoneKnown ? { timezone } : {}) });
+    if (job.nextRun() === null) {
+      issues.push({ path: 'schedule.cron', message: `"${schedule.cron}" never matches a date, so it would never run` });
+    }
+  } catch (error) {
+    const reason = errorMessage(error).replace(/^CronPattern: /, '');
+    issues.push({ path: 'schedule.cron', message: `"${schedule.cron}" is not a valid cron pattern: ${reason}` });
+  }
+  return issues;
+}
+
+function zoneOf(schedule: FlowSchedule): string {
+  return schedule.timezone ?? defaultTimezone;
+}
+
+/** The pattern time a fire at `firedAt` belongs to (croner's timer fires a few milliseconds after it). */
+function scheduledTime(job: Cron, firedAt: Date): Date {
+  return job.previousRuns(1, new Date(firedAt.getTime() + 1))[0] ?? firedAt;
+}
+
+function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const jobs = new Map<string, Cron>();
+
+  /** Throws a ConfigError naming `schedule.cron` / `schedule.timezone` when the schedule is invalid. */
+  function assertValid(flow: ScheduledFlow, schedule: FlowSchedule): void {
+    const issues = validateSchedule(schedule);
+    if (issues.length === 0) return;
+    const summary = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+    throw new ConfigError(`flow "${flow.name}" has an invalid schedule: ${summary}`, { details: issues });
+  }
+
+  /** Records the fire, then starts the run. Never rejects: a failure is logged and the job keeps its schedule. */
+  async function fire(flow: ScheduledFlow, scheduledAt: Date): Promise<void> {
+    const at = scheduledAt.toISOString();
+    try {
+      await options.markFired(flow.id, scheduledAt);
+      const outcome = await options.trigger(flow.id, scheduledAt);
+      if (outcome === 'skipped') {
+        options.log('info', `flow "${flow.name}" is still running; skipped the run scheduled for ${at}`);
+      } else {
+        options.log('info', `flow "${flow.name}": started the run scheduled for ${at}`);
+      }
+    } catch (error) {
+      options.log('error', `flow "${flow.name}": the run scheduled for ${at} could not start: ${errorMessage(error)}`);
+    }
+  }
+
+  function remove(flowId: string): void {
+    jobs.get(flowId)?.stop();
+    jobs.delete(flowId);
+  }
+
+  return {
+    set(flow) {
+      if (!flow.schedule) {
+        remove(flow.id);
+        return;
+      }
+      const schedule = flow.schedule;
+      assertValid(flow, schedule); // before the old job is touched
+      remove(flow.id);
+      let lastBlocked: string | undefined;
+      const job = new Cron(
+        schedule.cron,
+        {
+          ...cronOptions,
+          timezone: zoneOf(schedule),
+          // A fire whose markFired/trigger has not returned yet holds back the next one (trigger only
+          // starts a run, so this is a slow start, not a long run). Croner re-checks the held fire every
+          // 30 s and starts it once the previous one returned; each held time is reported once.
+          protect: (blocked) => {
+            const at = scheduledTime(blocked, new Date()).toISOString();
+            if (at === lastBlocked) return;
+            lastBlocked = at;
+            options.log(
+              'warn',
+              `flow "${flow.name}": the previous scheduled start has not returned yet; the run scheduled for ${at} waits for it`,
+            );
+          },
+          catch: (error) => options.log('error', `flow "${flow.name}": scheduler error: ${errorMessage(error)}`),
+        },
+        (self) => fire(flow, scheduledTime(self, self.currentRun() ?? new Date())),
+      );
+      jobs.set(flow.id, job);
+    },
+
+    remove,
+
+    nextRuns(flowId, count = 5) {
+      const job = jobs.get(flowId);
+      return job ? job.nextRuns(count, new Date()).map((date) => date.toISOString()) : [];
+    },
+
+    async catchUp(flows, now = new Date()) {
+      for (const flow of flows) {
+        if (!flow.schedule) continue;
+        try {
+          const schedule = flow.schedule;
+          assertValid(flow, schedule);
+          const calendar = new Cron(schedule.cron, { ...cronOptions, paused: true, timezone: zoneOf(schedule) });
+          const missed = calendar.previousRuns(1, now)[0];
+          const last = await options.lastFired(flow.id);
+          if (!schedule.catchUp || last === undefined) {
+            await options.markFired(flow.id, now);
+          } else if (missed && missed.getTime() > last.getTime()) {
+            options.log(
+              'info',
+              `flow "${flow.name}" missed the run scheduled for ${missed.toISOString()} (last fired ${last.toISOString()}); catching up`,
+            );
+            await fire(flow, missed);
+          }
+        } catch (error) {
+          options.log('error', `flow "${flow.name}": catch-up failed: ${errorMessage(error)}`);
+        }
+      }
+    },
+
+    stop() {
+      for (const job of jobs.values()) job.stop();
+      jobs.clear();
+    },
+  };
+}
