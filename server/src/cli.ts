@@ -2,10 +2,18 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { startProgress } from './cli/progress.ts';
+import { ServerClient } from './cli/server-client.ts';
 import { type RunSummary, runFlow, validateFlow } from './engine/flow-runner.ts';
+import type { NodeCounts } from './engine/run-stats.ts';
 import { BackflowError, errorMessage } from './errors.ts';
-import { describeNodeType, nodeTypes } from './nodes/registry.ts';
-import { StateStore } from './store/state-store.ts';
+import type { Flow } from './flow/flow-schema.ts';
+import type { ResolvedConnection } from './flow/validate.ts';
+import { catalog, describeNodeType, nodeTypes } from './nodes/registry.ts';
+import { Redactor } from './secrets/redactor.ts';
+import { loadSecretKey, SecretBox } from './secrets/secret-box.ts';
+import { ConnectionService } from './service/connections.ts';
+import { findServer } from './store/server-file.ts';
+import { type RunRow, StateStore, StoreLockedError } from './store/state-store.ts';
 
 /** Exit codes: 0 succeeded, 1 the run failed or was cancelled, 2 the flow or the command line is invalid. */
 const exit = { ok: 0, failed: 1, invalid: 2 } as const;
@@ -27,14 +35,84 @@ async function readFlowFile(file: string): Promise<unknown> {
 
 class UsageError extends Error {}
 
-/** Opens the state store for one command and always closes it (DuckDB holds the file while open). */
-async function withStore<T>(work: (store: StateStore) => Promise<T>): Promise<T> {
-  const store = await StateStore.open(dataDir());
+/**
+ * Opens the state store, or, when a running server holds it (DuckDB allows one process per file),
+ * a client of that server, so the command is handed to it instead of failing on the lock.
+ */
+async function openStoreOrServer(): Promise<StateStore | ServerClient> {
   try {
-    return await work(store);
+    return await StateStore.open(dataDir());
+  } catch (error) {
+    const url = error instanceof StoreLockedError ? await findServer(dataDir()) : undefined;
+    if (!url) throw error;
+    return new ServerClient(url);
+  }
+}
+
+/** Runs a command against the store (always closed after) or the server holding it. */
+async function withStore<T>(
+  local: (store: StateStore) => Promise<T>,
+  remote: (client: ServerClient) => Promise<T>,
+): Promise<T> {
+  const store = await openStoreOrServer();
+  if (store instanceof ServerClient) return remote(store);
+  try {
+    return await local(store);
   } finally {
     await store.close();
   }
+}
+
+/** Stored connections, secrets opened, for flows that name one; their secrets are kept out of the store's logs. */
+async function storedConnections(store: StateStore): Promise<Map<string, ResolvedConnection>> {
+  const redactor = new Redactor();
+  store.redact = (text) => redactor.redact(text);
+  const box = new SecretBox(await loadSecretKey(dataDir()));
+  return new ConnectionService({ store, catalog, box, redactor, baseDir: process.cwd() }).resolved();
+}
+
+function namesConnection(document: unknown): boolean {
+  const nodes = (document as Partial<Flow> | undefined)?.nodes;
+  return Array.isArray(nodes) && nodes.some((node) => typeof node?.connection === 'string');
+}
+
+interface RunOptions {
+  resume?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+function report(summary: RunSummary, options: RunOptions): void {
+  if (options.json) console.log(JSON.stringify(summary));
+  else printSummary(summary);
+  process.exitCode = summary.status === 'succeeded' ? exit.ok : exit.failed;
+}
+
+/** Hands the run to the server holding the data directory and follows it to the end. */
+async function runOnServer(client: ServerClient, document: unknown, options: RunOptions): Promise<void> {
+  const { runId } = await client.json<{ runId: string }>('POST', '/api/runs', {
+    flow: document,
+    baseDir: process.cwd(),
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.resume ? { resume: true } : {}),
+  });
+  console.error(`backflow: the server at ${client.url} holds ${dataDir()}; run ${runId} runs there`);
+  let latest: Record<string, NodeCounts> = {};
+  const stopProgress = options.json ? () => undefined : startProgress(() => Object.entries(latest));
+  const cancel = () => void client.request('POST', `/api/runs/${runId}/cancel`).catch(() => undefined);
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
+  let summary: RunSummary | undefined;
+  try {
+    await client.followRun(runId, (event) => {
+      if (event.type === 'stats') latest = event.nodes;
+      if (event.type === 'summary') summary = event.summary;
+    });
+  } finally {
+    stopProgress();
+  }
+  summary ??= await client.json<RunSummary>('GET', `/api/runs/${runId}`);
+  report(summary, options);
 }
 
 function printSummary(summary: RunSummary): void {
@@ -67,9 +145,10 @@ program
   .option('--resume', "continue the flow's latest unfinished run from its checkpoint")
   .option('--dry-run', 'read and transform, but write nothing at destinations')
   .option('--json', 'print the final summary as one JSON document on stdout')
-  .action(async (file: string, options: { resume?: boolean; dryRun?: boolean; json?: boolean }) => {
+  .action(async (file: string, options: RunOptions) => {
     const document = await readFlowFile(file);
-    const store = await StateStore.open(dataDir());
+    const store = await openStoreOrServer();
+    if (store instanceof ServerClient) return runOnServer(store, document, options);
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
@@ -79,6 +158,7 @@ program
       const summary = await runFlow({
         store,
         document,
+        connections: await storedConnections(store),
         baseDir: process.cwd(),
         dataDir: dataDir(),
         signal: controller.signal,
@@ -86,13 +166,11 @@ program
         ...(options.dryRun ? { dryRun: true } : {}),
         onNotice: (message) => console.error(`backflow: ${message}`),
         onStart: ({ stats }) => {
-          if (!options.json) stopProgress = startProgress(stats);
+          if (!options.json) stopProgress = startProgress(() => stats.nodes);
         },
       });
       stopProgress();
-      if (options.json) console.log(JSON.stringify(summary));
-      else printSummary(summary);
-      process.exitCode = summary.status === 'succeeded' ? exit.ok : exit.failed;
+      report(summary, options);
     } finally {
       stopProgress();
       await store.close();
@@ -105,7 +183,13 @@ program
   .argument('<flow>', 'flow JSON file')
   .option('--json', 'print the issues as JSON')
   .action(async (file: string, options: { json?: boolean }) => {
-    const { issues } = validateFlow(await readFlowFile(file));
+    const document = await readFlowFile(file);
+    const { issues } = namesConnection(document)
+      ? await withStore(
+          async (store) => validateFlow(document, { connections: await storedConnections(store) }),
+          (client) => client.json<{ issues: { path: string; message: string }[] }>('POST', '/api/flows/validate', document),
+        )
+      : validateFlow(document);
     if (options.json) console.log(JSON.stringify({ valid: issues.length === 0, issues }));
     else if (issues.length === 0) console.log(`${file}: valid`);
     else for (const issue of issues) console.error(`${file}: ${issue.path}: ${issue.message}`);
@@ -130,47 +214,73 @@ program
   .option('--flow <name>', 'only runs of this flow')
   .option('--limit <n>', 'how many', '20')
   .option('--json', 'print as JSON')
-  .action((options: { flow?: string; limit: string; json?: boolean }) =>
-    withStore(async (store) => {
-      const runs = await store.listRuns({
-        limit: Number(options.limit),
-        ...(options.flow ? { flowName: options.flow } : {}),
-      });
-      const rows = runs.map((run) => ({
-        runId: run.id,
-        flow: run.flowName,
-        status: run.status,
-        startedAt: run.startedAt,
-        finishedAt: run.finishedAt ?? null,
-        attempts: run.attempts,
-        nodes: (run.summary as RunSummary | undefined)?.nodes ?? {},
-      }));
-      if (options.json) console.log(JSON.stringify(rows));
-      else console.table(rows.map(({ nodes: _nodes, ...row }) => row));
-    }),
-  );
+  .action(async (options: { flow?: string; limit: string; json?: boolean }) => {
+    const rows = await withStore(
+      async (store) => {
+        const runs = await store.listRuns({
+          limit: Number(options.limit),
+          ...(options.flow ? { flowName: options.flow } : {}),
+        });
+        return runs.map((run: RunRow) => ({
+          runId: run.id,
+          flow: run.flowName,
+          status: run.status,
+          startedAt: run.startedAt,
+          finishedAt: run.finishedAt ?? null,
+          attempts: run.attempts,
+          nodes: (run.summary as RunSummary | undefined)?.nodes ?? {},
+        }));
+      },
+      async (client) => {
+        const runs = await client.json<(RunSummary & { attempts: number })[]>('GET', `/api/runs?limit=${options.limit}`);
+        return runs
+          .filter((run) => !options.flow || run.flow === options.flow)
+          .map((run) => ({
+            runId: run.runId,
+            flow: run.flow,
+            status: run.status,
+            startedAt: run.startedAt,
+            finishedAt: run.finishedAt ?? null,
+            attempts: run.attempts,
+            nodes: run.nodes,
+          }));
+      },
+    );
+    if (options.json) console.log(JSON.stringify(rows));
+    else console.table(rows.map(({ nodes: _nodes, ...row }) => row));
+  });
 
 program
   .command('rejected')
   .description('print the rejected records of a run as NDJSON')
   .argument('<runId>')
   .action((runId: string) =>
-    withStore(async (store) => {
-      for (const row of await store.listRejected(runId, 1_000_000)) console.log(JSON.stringify(row));
-    }),
+    withStore(
+      async (store) => {
+        for await (const row of store.rejected(runId)) process.stdout.write(`${JSON.stringify(row)}\n`);
+      },
+      async (client) => {
+        const response = await client.request('GET', `/api/runs/${encodeURIComponent(runId)}/rejected`);
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) process.stdout.write(chunk);
+      },
+    ),
   );
 
 program
   .command('logs')
   .description("print a run's log lines")
   .argument('<runId>')
-  .action((runId: string) =>
-    withStore(async (store) => {
-      for (const line of await store.listLogs(runId)) {
-        console.log(`${line.at} ${line.level.padEnd(5)} ${line.nodeId ?? '-'} ${line.message}`);
-      }
-    }),
-  );
+  .action(async (runId: string) => {
+    const lines = await withStore(
+      (store) => store.listLogs(runId),
+      (client) =>
+        client.json<{ at: string; level: string; nodeId?: string; message: string }[]>(
+          'GET',
+          `/api/runs/${encodeURIComponent(runId)}/logs`,
+        ),
+    );
+    for (const line of lines) console.log(`${line.at} ${line.level.padEnd(5)} ${line.nodeId ?? '-'} ${line.message}`);
+  });
 
 program
   .command('serve')
@@ -199,6 +309,12 @@ program
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+
+// `backflow rejected … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? exit.ok);
+  throw error;
+});
 
 try {
   await program.parseAsync(process.argv);

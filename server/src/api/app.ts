@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,7 +86,7 @@ export function createApp(api: ApiContext, options: HttpOptions = {}): Hono {
     c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: [] } }, 404),
   );
   const webDir = options.webDir ?? defaultWebDir;
-  app.use('/*', serveStatic({ root: webDir }));
+  if (existsSync(webDir)) app.use('/*', serveStatic({ root: webDir }));
   // The editor routes in the browser: any other page gets its index.
   app.get('/*', async (c) => {
     const page = await readFile(path.join(webDir, 'index.html'), 'utf8').catch(() => undefined);

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { isIP } from 'node:net';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { loadSecretKey, SecretBox } from '../secrets/secret-box.ts';
 import { ConnectionService } from '../service/connections.ts';
 import { RunActiveError, RunService } from '../service/run-service.ts';
 import { createScheduler } from '../service/scheduler.ts';
+import { writeServerFile } from '../store/server-file.ts';
 import { StateStore } from '../store/state-store.ts';
 import type { ApiContext } from './api-context.ts';
 import { createApp, type HttpOptions } from './app.ts';
@@ -37,9 +38,6 @@ export interface RunningServer {
   /** Stops accepting requests, interrupts active runs (resumable) and closes the store. */
   close(): Promise<void>;
 }
-
-/** `server.json` in the data directory tells a CLI on the same machine where the server holding the store is. */
-export const serverFileName = 'server.json';
 
 const version = JSON.parse(
   await readFile(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8'),
@@ -137,8 +135,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     );
   });
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  const serverFile = path.join(options.dataDir, serverFileName);
-  await writeFile(serverFile, `${JSON.stringify({ url, pid: process.pid, startedAt: new Date().toISOString() })}\n`);
+  const removeServerFile = await writeServerFile(options.dataDir, url);
   if (!options.quiet) console.log(`listening on ${url}`);
 
   let closing: Promise<void> | undefined;
@@ -150,7 +147,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       // Event streams stay open until their run ends; every run has ended now.
       (server as Server).closeAllConnections();
       await stopped;
-      await rm(serverFile, { force: true });
+      await removeServerFile();
       await store.close();
     })();
     return closing;

@@ -1,17 +1,20 @@
-import type { RunStats } from '../engine/run-stats.ts';
+import type { NodeCounts } from '../engine/run-stats.ts';
 
 /**
  * A one-line live display on a terminal: rows/s at the sources and each node's counts,
  * redrawn every 250 ms on stderr so stdout stays clean for `--json`.
  */
-export function startProgress(stats: RunStats, stream: NodeJS.WriteStream = process.stderr): () => void {
+export function startProgress(
+  nodes: () => Iterable<[string, NodeCounts]>,
+  stream: NodeJS.WriteStream = process.stderr,
+): () => void {
   if (!stream.isTTY) return () => undefined;
   const started = Date.now();
   const draw = () => {
     const seconds = Math.max((Date.now() - started) / 1000, 0.001);
     let sourceRows = 0;
     const parts: string[] = [];
-    for (const [id, counts] of stats.nodes) {
+    for (const [id, counts] of nodes()) {
       if (counts.read === counts.written && counts.rejected === 0 && counts.filtered === 0) {
         parts.push(`${id} ${counts.written.toLocaleString('en')}`);
       } else {

@@ -71,7 +71,8 @@ describe('StateStore', () => {
       },
       { record: null, reasons: ['a.csv:9: unbalanced quotes'], file: 'a.csv', line: 9 },
     ]);
-    const rows = await store.listRejected('r');
+    const rows = [];
+    for await (const row of store.rejected('r', 2)) rows.push(row);
     expect(rows.map(({ at: _at, ...row }) => row)).toEqual([
       {
         nodeId: 'check',

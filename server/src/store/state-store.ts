@@ -304,17 +304,6 @@ export class StateStore implements RunRecorder {
     });
   }
 
-  listRejected(runId: string, limit = 1000): Promise<RejectedRow[]> {
-    return this.serial(async () => {
-      const rows = await this.rows(
-        `select node_id, rejected_at, record::varchar as record, reasons::varchar as reasons, file, line
-         from rejected where run_id = $1 order by rowid limit $2`,
-        [runId, limit],
-      );
-      return rows.map(toRejected);
-    });
-  }
-
   log(runId: string, level: 'info' | 'warn' | 'error', message: string, nodeId?: string): void {
     const line: LogRow = {
       runId,
