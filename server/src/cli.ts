@@ -187,7 +187,8 @@ program
     const { issues } = namesConnection(document)
       ? await withStore(
           async (store) => validateFlow(document, { connections: await storedConnections(store) }),
-          (client) => client.json<{ issues: { path: string; message: string }[] }>('POST', '/api/flows/validate', document),
+          (client) =>
+            client.json<{ issues: { path: string; message: string }[] }>('POST', '/api/flows/validate', document),
         )
       : validateFlow(document);
     if (options.json) console.log(JSON.stringify({ valid: issues.length === 0, issues }));
@@ -232,7 +233,10 @@ program
         }));
       },
       async (client) => {
-        const runs = await client.json<(RunSummary & { attempts: number })[]>('GET', `/api/runs?limit=${options.limit}`);
+        const runs = await client.json<(RunSummary & { attempts: number })[]>(
+          'GET',
+          `/api/runs?limit=${options.limit}`,
+        );
         return runs
           .filter((run) => !options.flow || run.flow === options.flow)
           .map((run) => ({

@@ -22,9 +22,13 @@ export class ServerClient {
         | { error?: { code: string; message: string; details?: { path: string; message: string }[] } }
         | undefined;
       const error = failure?.error;
-      throw new BackflowError(error?.code ?? 'server_error', `the server at ${this.url} answered: ${error?.message ?? response.status}`, {
-        ...(error?.details ? { details: error.details } : {}),
-      });
+      throw new BackflowError(
+        error?.code ?? 'server_error',
+        `the server at ${this.url} answered: ${error?.message ?? response.status}`,
+        {
+          ...(error?.details ? { details: error.details } : {}),
+        },
+      );
     }
     return response;
   }

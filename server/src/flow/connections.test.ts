@@ -83,6 +83,7 @@ describe('flows and stored connections', () => {
     const literal = validate(flowWith({ config: { host: 'h', password: 'hunter22', table: 't' } }));
     expect(literal.issues).toEqual([expect.objectContaining({ path: 'nodes[0].config.password', nodeId: 'src' })]);
     expect(literal.issues[0]?.message).not.toContain('hunter22');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal syntax of an env reference.
     const reference = validate(flowWith({ config: { host: 'h', password: '${env:VAULT_PASSWORD}', table: 't' } }));
     expect(reference.issues).toEqual([]);
   });
