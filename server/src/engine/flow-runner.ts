@@ -97,6 +97,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
       flow: options.document,
       dryRun: options.dryRun ?? false,
       startedAt,
+      baseDir: options.baseDir,
       ...(options.flowId ? { flowId: options.flowId } : {}),
     });
   }

@@ -94,6 +94,7 @@ export class RunService {
       flow: request.document,
       dryRun: request.dryRun ?? false,
       startedAt: new Date().toISOString(),
+      baseDir: request.baseDir ?? this.options.baseDir,
       ...(request.flowId ? { flowId: request.flowId } : {}),
     });
     this.enqueue(runId, flow.name, (context) =>
@@ -108,8 +109,11 @@ export class RunService {
     return { runId };
   }
 
-  /** Continues an unfinished run from its checkpoints, with the flow as it was when the run started. */
-  async resume(runId: string, baseDir?: string): Promise<{ runId: string }> {
+  /**
+   * Continues an unfinished run from its checkpoints, with the flow as it was when the run started
+   * and its paths resolved against the same directory.
+   */
+  async resume(runId: string): Promise<{ runId: string }> {
     const run = await this.options.store.getRun(runId);
     if (!run) throw new BackflowError('not_found', `no run with id "${runId}"`);
     this.assertIdle(run.flowName);
@@ -118,7 +122,7 @@ export class RunService {
     if (run.dryRun) throw new BackflowError('conflict', `run ${runId} was a dry run; start a new one instead`);
     this.enqueue(runId, run.flowName, (context) =>
       runFlow({
-        ...this.runOptions(baseDir, context),
+        ...this.runOptions(run.baseDir, context),
         document: run.flow,
         ...(run.status === 'queued' ? { runId } : { resumeRunId: runId }),
         ...(run.flowId ? { flowId: run.flowId } : {}),

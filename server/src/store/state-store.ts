@@ -17,12 +17,25 @@ export interface RunRow {
   flowName: string;
   status: RunStatus;
   dryRun: boolean;
+  baseDir?: string;
   startedAt: string;
   finishedAt?: string;
   attempts: number;
   flow: unknown;
   summary?: unknown;
   error?: { code: string; message: string; details?: unknown[]; nodeId?: string };
+}
+
+export interface NewRun {
+  id: string;
+  flowId?: string;
+  flowName: string;
+  /** The document as given (connections by name, never secrets). */
+  flow: unknown;
+  dryRun: boolean;
+  startedAt: string;
+  /** The directory relative paths resolved against, so a resume elsewhere resolves them the same. */
+  baseDir?: string;
 }
 
 export interface LogRow {
@@ -51,6 +64,7 @@ const schemaStatements = [
   `create table if not exists rejected (run_id varchar not null, node_id varchar not null, rejected_at varchar not null,
      record json, reasons json not null, file varchar, line bigint)`,
   'alter table runs add column if not exists flow_id varchar',
+  'alter table runs add column if not exists base_dir varchar',
   ...flowTables,
   ...connectionTables,
 ];
@@ -129,30 +143,32 @@ export class StateStore implements RunRecorder {
     return () => this.logListeners.delete(listener);
   }
 
-  createRun(run: {
-    id: string;
-    flowId?: string;
-    flowName: string;
-    flow: unknown;
-    dryRun: boolean;
-    startedAt: string;
-  }): Promise<void> {
-    return this.serial(async () => {
-      await this.connection.run(
-        `insert into runs (id, flow_id, flow_name, status, dry_run, started_at, attempts, flow)
-         values ($1, $2, $3, 'running', $4, $5, 1, $6)`,
-        [run.id, run.flowId ?? null, run.flowName, run.dryRun, run.startedAt, JSON.stringify(run.flow)],
-      );
-    });
+  /** Registers a run that starts now (attempt 1). */
+  createRun(run: NewRun): Promise<void> {
+    return this.insertRun(run, 'running', 1);
   }
 
   /** Registers a run waiting for a free slot (attempts 0 until it starts). */
-  queueRun(run: { id: string; flowId?: string; flowName: string; flow: unknown; dryRun: boolean; startedAt: string }) {
+  queueRun(run: NewRun): Promise<void> {
+    return this.insertRun(run, 'queued', 0);
+  }
+
+  private insertRun(run: NewRun, status: RunStatus, attempts: number): Promise<void> {
     return this.serial(async () => {
       await this.connection.run(
-        `insert into runs (id, flow_id, flow_name, status, dry_run, started_at, attempts, flow)
-         values ($1, $2, $3, 'queued', $4, $5, 0, $6)`,
-        [run.id, run.flowId ?? null, run.flowName, run.dryRun, run.startedAt, JSON.stringify(run.flow)],
+        `insert into runs (id, flow_id, flow_name, status, dry_run, started_at, attempts, flow, base_dir)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          run.id,
+          run.flowId ?? null,
+          run.flowName,
+          status,
+          run.dryRun,
+          run.startedAt,
+          attempts,
+          JSON.stringify(run.flow),
+          run.baseDir ?? null,
+        ],
       );
     });
   }
@@ -357,6 +373,7 @@ function toRun(row: Record<string, unknown>): RunRow {
   return {
     id: String(row.id),
     ...(row.flow_id == null ? {} : { flowId: String(row.flow_id) }),
+    ...(row.base_dir == null ? {} : { baseDir: String(row.base_dir) }),
     flowName: String(row.flow_name),
     status: row.status as RunStatus,
     dryRun: Boolean(row.dry_run),

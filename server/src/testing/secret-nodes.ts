@@ -1,0 +1,58 @@
+/**
+ * A test-only node type that holds a secret and tries hard to leak it: its errors, its log lines and
+ * its failed checks all spell the token out. Tests plant a random token and prove that no API
+ * response, log or stored file ever shows it.
+ */
+import type { NodeType, SourceBatch } from '../nodes/contract.ts';
+import { catalog, createCatalog } from '../nodes/registry.ts';
+
+export interface VaultSourceConfig {
+  token: string;
+  rows?: number;
+  /** Throw (with the token in the message) after this many records. */
+  failAfter?: number;
+}
+
+/** Records `{ id, note }` for ids 1..rows; the token never goes into a record. */
+export const vaultSource: NodeType<VaultSourceConfig> = {
+  type: 'vault.source',
+  role: 'source',
+  title: 'Vault source (test)',
+  description: 'Rows 1..n read with a secret token; fails loudly, token included, when told to',
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['token'],
+    properties: {
+      token: { type: 'string', writeOnly: true, minLength: 4, title: 'Token' },
+      rows: { type: 'integer', minimum: 0, default: 10, title: 'Rows' },
+      failAfter: { type: 'integer', minimum: 0, title: 'Fail after this many records' },
+    },
+  },
+  inputs: [],
+  outputs: [{ name: 'records', kind: 'records' }],
+  connectionFields: ['token', 'rows'],
+  async check(config) {
+    if (!config.token.startsWith('good')) throw new Error(`invalid token ${config.token}`);
+  },
+  async *read(config, ctx): AsyncGenerator<SourceBatch> {
+    const rows = config.rows ?? 10;
+    let next = typeof ctx.resumeCursor === 'number' ? ctx.resumeCursor + 1 : 1;
+    while (next <= rows) {
+      let size = Math.min(ctx.batchSize, rows - next + 1);
+      if (config.failAfter !== undefined) {
+        if (next > config.failAfter) {
+          ctx.log.warn(`the vault refused token ${config.token}`);
+          throw new Error(`auth expired for token ${config.token}`);
+        }
+        size = Math.min(size, config.failAfter - next + 1);
+      }
+      const records = Array.from({ length: size }, (_, i) => ({ id: next + i, note: `note ${next + i}` }));
+      next += size;
+      yield { kind: 'records', stream: 'vault', records, cursor: next - 1 };
+    }
+  },
+};
+
+/** The real catalog plus `vault.source`. */
+export const secretTestCatalog = createCatalog([...catalog.types, vaultSource]);
