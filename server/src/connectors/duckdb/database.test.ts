@@ -88,12 +88,32 @@ describe('opening databases', () => {
     const writer = await connectDatabase(file, { mustExist: false, nodeId: 'setup' });
     await writer.run('CREATE TABLE t AS SELECT 7 AS x');
     disconnect(writer);
-    const reader = await connectDatabase(file, { mustExist: true, nodeId: 'src', readOnly: true });
+    const reader = await connectDatabase(file, { mustExist: true, nodeId: 'src', readOnly: true, runId: 'r1' });
     expect(await countInAnotherProcess(file, true)).toBe('1');
-    await expect(connectDatabase(file, { mustExist: true, nodeId: 'dst' })).rejects.toThrow(
-      'is open read-only for a source in this process',
+    await expect(connectDatabase(file, { mustExist: true, nodeId: 'dst', runId: 'r1' })).rejects.toThrow(
+      'is open read-only for a source of this run',
     );
     disconnect(reader);
+  });
+
+  it("makes another run's writer wait until a source's read-only use of the file is over", async () => {
+    const file = join(await temporaryDirectory(), 'two-runs.duckdb');
+    const setup = await connectDatabase(file, { mustExist: false, nodeId: 'setup' });
+    await setup.run('CREATE TABLE t AS SELECT 7 AS x');
+    disconnect(setup);
+    const reader = await connectDatabase(file, { mustExist: true, nodeId: 'src', readOnly: true, runId: 'r1' });
+    let writerOpen = false;
+    const writing = connectDatabase(file, { mustExist: true, nodeId: 'dst', runId: 'r2' }).then((connection) => {
+      writerOpen = true;
+      return connection;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(writerOpen).toBe(false);
+    disconnect(reader);
+    const writer = await writing;
+    await writer.run('INSERT INTO t VALUES (8)');
+    expect((await writer.runAndReadAll('SELECT sum(x) FROM t')).getRowsJson()).toEqual([['15']]);
+    disconnect(writer);
   });
 
   it('shares a writer already open in this process with a source of the same file', async () => {

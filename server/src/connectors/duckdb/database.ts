@@ -18,6 +18,8 @@ export interface ConnectOptions {
   mustExist: boolean;
   /** The node the connection is for, named in errors. */
   nodeId: string;
+  /** The run the connection is for: a writer waits for other runs' reads of the file, never its own. */
+  runId?: string;
   /**
    * Reads only (sources): the file is opened read-only, so other processes can read it at the same
    * time. A writer of the same file in this process is shared as is.
@@ -44,11 +46,31 @@ interface OpenFile {
   instance?: DuckDBInstance;
   connections: number;
   readOnly: boolean;
+  /** Runs holding connections, with how many each. */
+  runs: Map<string, number>;
+  /** Resolves once the last connection was given back and the instance closed. */
+  closed: Promise<void>;
+  markClosed(): void;
+}
+
+function openFile(file: string, readOnly: boolean): OpenFile {
+  let markClosed!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    markClosed = resolve;
+  });
+  return {
+    opening: DuckDBInstance.fromCache(file, instanceOptions(readOnly)),
+    connections: 0,
+    readOnly,
+    runs: new Map(),
+    closed,
+    markClosed,
+  };
 }
 
 const openFiles = new Map<string, OpenFile>();
 /** Which file each connection we handed out belongs to, for `disconnect`. */
-const connectionFiles = new WeakMap<DuckDBConnection, string>();
+const connectionFiles = new WeakMap<DuckDBConnection, { file: string; runId: string }>();
 
 /**
  * Connects to the database file at `file` (absolute); give the connection back with `disconnect`.
@@ -69,25 +91,34 @@ export async function connectDatabase(file: string, options: ConnectOptions): Pr
   } else {
     await mkdir(dirname(file), { recursive: true });
   }
-  let open = openFiles.get(file);
   const readOnly = options.readOnly ?? false;
+  let open = openFiles.get(file);
+  // A file open read-only for a source cannot take a writer too. The writer of another run waits
+  // until that read is over (as a second writer process would); within one run it would wait forever.
+  while (open?.readOnly && !readOnly) {
+    if (options.runId !== undefined && open.runs.has(options.runId)) {
+      throw new ConfigError(
+        `node "${options.nodeId}": database ${file} is open read-only for a source of this run; a flow cannot write a file it reads unless the destination opens it first`,
+        context,
+      );
+    }
+    await open.closed;
+    open = openFiles.get(file);
+  }
   if (open === undefined) {
-    open = { opening: DuckDBInstance.fromCache(file, instanceOptions(readOnly)), connections: 0, readOnly };
+    open = openFile(file, readOnly);
     openFiles.set(file, open);
-  } else if (open.readOnly && !readOnly) {
-    throw new ConfigError(
-      `node "${options.nodeId}": database ${file} is open read-only for a source in this process; write to it once that read is over`,
-      context,
-    );
   }
   open.connections += 1;
+  const runId = options.runId ?? '';
+  open.runs.set(runId, (open.runs.get(runId) ?? 0) + 1);
   try {
     open.instance = await open.opening;
     const connection = await open.instance.connect();
-    connectionFiles.set(connection, file);
+    connectionFiles.set(connection, { file, runId });
     return connection;
   } catch (cause) {
-    release(file);
+    release(file, runId);
     throw new ConfigError(`node "${options.nodeId}": cannot open database ${file}: ${errorMessage(cause)}`, {
       ...context,
       cause,
@@ -97,21 +128,25 @@ export async function connectDatabase(file: string, options: ConnectOptions): Pr
 
 /** Closes a connection from `connectDatabase`, and the file's instance with its last connection. */
 export function disconnect(connection: DuckDBConnection): void {
-  const file = connectionFiles.get(connection);
-  if (file === undefined) return;
+  const owner = connectionFiles.get(connection);
+  if (owner === undefined) return;
   connectionFiles.delete(connection);
   connection.closeSync();
-  release(file);
+  release(owner.file, owner.runId);
 }
 
-function release(file: string): void {
+function release(file: string, runId: string): void {
   const open = openFiles.get(file);
   if (open === undefined) return;
+  const held = (open.runs.get(runId) ?? 1) - 1;
+  if (held > 0) open.runs.set(runId, held);
+  else open.runs.delete(runId);
   open.connections -= 1;
   if (open.connections > 0) return;
   openFiles.delete(file);
   // After a failed open there is nothing to close.
   open.instance?.closeSync();
+  open.markClosed();
 }
 
 /** `name` as a SQL identifier: always double-quoted, embedded quotes doubled. */

@@ -447,6 +447,7 @@ async function open(config: DuckDBDestinationConfig, ctx: DestinationContext): P
   }
   const stageTable: QualifiedName = { ...target, name: `_backflow_stage_${target.name}_${ctx.runId}` };
   const connection = await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
+    runId: ctx.runId,
     mustExist: false,
     nodeId: ctx.nodeId,
   });

@@ -100,6 +100,7 @@ export interface OpenSource {
 async function openSource(config: DuckDBSourceConfig, ctx: NodeContext): Promise<OpenSource> {
   const { relation, stream, configPath } = sourceRelation(config, ctx.nodeId);
   const connection = await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
+    runId: ctx.runId,
     mustExist: true,
     nodeId: ctx.nodeId,
     readOnly: true,
@@ -350,6 +351,7 @@ async function check(config: DuckDBSourceConfig, ctx: NodeContext): Promise<void
   if (config.table === undefined && config.query === undefined) {
     disconnect(
       await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
+        runId: ctx.runId,
         mustExist: true,
         nodeId: ctx.nodeId,
         readOnly: true,
@@ -364,6 +366,7 @@ async function check(config: DuckDBSourceConfig, ctx: NodeContext): Promise<void
 /** Every table and view of the database (Backflow's staging tables aside), with columns and primary keys. */
 async function discover(config: DuckDBSourceConfig, ctx: NodeContext): Promise<StreamInfo[]> {
   const connection = await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
+    runId: ctx.runId,
     mustExist: true,
     nodeId: ctx.nodeId,
     readOnly: true,
