@@ -308,7 +308,13 @@ program
     });
     const stop = () => {
       console.error('backflow: stopping; active runs are interrupted and resume on the next start');
-      void server.close().then(() => process.exit(0));
+      server.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`backflow: stopping failed: ${errorMessage(error)}`);
+          process.exit(1);
+        },
+      );
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -17,11 +17,31 @@ export interface CliResult {
 
 /** Starts `backflow <args>` in `cwd` with its own data dir; the caller may kill it. */
 export function spawnCli(args: string[], cwd: string): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [cliPath, ...args], {
-    cwd,
-    env: { ...process.env, BACKFLOW_DATA_DIR: path.join(cwd, '.backflow'), FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawnCliWithEnv(args, cwd);
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+  /** What the process printed so far. */
+  output(): { stdout: string; stderr: string };
+}
+
+/**
+ * Like `spawnCli`, with environment variables set (or, when `undefined`, removed) on top of this
+ * process's, and the output readable while the process runs.
+ */
+export function spawnCliWithEnv(args: string[], cwd: string, env: Record<string, string | undefined> = {}): CliProcess {
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    BACKFLOW_DATA_DIR: path.join(cwd, '.backflow'),
+    FORCE_COLOR: '0',
+  };
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete childEnv[name];
+    else childEnv[name] = value;
+  }
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => {
@@ -33,7 +53,7 @@ export function spawnCli(args: string[], cwd: string): { child: ChildProcess; do
   const done = new Promise<CliResult>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { child, done };
+  return { child, done, output: () => ({ stdout, stderr }) };
 }
 
 export function runCli(args: string[], cwd: string): Promise<CliResult> {

@@ -140,7 +140,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   };
   store.log(
     runId,
-    result.status === 'succeeded' ? 'info' : 'error',
+    result.status === 'succeeded' ? 'info' : result.status === 'cancelled' ? 'warn' : 'error',
     `run ${result.status}${error ? `: ${error.message}` : ''}`,
   );
   await store.finishRun(runId, result.status, summary, error);

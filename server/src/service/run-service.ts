@@ -170,14 +170,18 @@ export class RunService {
    * continue from their checkpoints; runs left `queued` start.
    */
   async recover(options: { resume: boolean }): Promise<string[]> {
-    const interrupted = await this.options.store.markInterrupted();
+    const crashed = await this.options.store.markInterrupted();
+    for (const run of crashed) {
+      this.options.store.log(run.id, 'warn', 'the server stopped during this run (it was still marked running)');
+    }
+    if (!options.resume) return crashed.map((run) => run.id);
+    // Interrupted by a crash just now, or by an earlier stop (graceful, or with --no-resume).
+    const interrupted = await this.options.store.listRuns({ status: 'interrupted', limit: 1000 });
     const queued = await this.options.store.listRuns({ status: 'queued', limit: 1000 });
-    if (!options.resume) return interrupted.map((run) => run.id);
     const resumed: string[] = [];
-    for (const run of [...interrupted, ...queued.reverse()]) {
-      if (run.dryRun && run.status !== 'queued') continue;
+    for (const run of [...interrupted.reverse(), ...queued.reverse()]) {
       try {
-        this.options.store.log(run.id, 'warn', 'the server stopped during this run; resuming from its checkpoint');
+        if (run.status === 'interrupted') this.options.store.log(run.id, 'info', 'resuming from its checkpoint');
         await this.resume(run.id);
         resumed.push(run.id);
       } catch (error) {
@@ -254,7 +258,14 @@ export class RunService {
             )
             .catch(async (error: unknown) => this.failedBeforeStart(runId, flowName, error));
           const stopped = this.shuttingDown.signal.aborted && summary.status === 'cancelled';
-          if (stopped) await this.options.store.setStatus(runId, 'interrupted');
+          if (stopped) {
+            this.options.store.log(
+              runId,
+              'warn',
+              'the server stopped; the run resumes from its checkpoint on the next start',
+            );
+            await this.options.store.markStopped(runId);
+          }
           const status = stopped ? 'interrupted' : summary.status;
           this.publishStats(run);
           const redacted = this.options.redactor.redactDeep({ ...summary, status });

@@ -173,8 +173,9 @@ export class StateStore implements RunRecorder {
     });
   }
 
-  setStatus(runId: string, status: RunStatus): Promise<void> {
-    return this.db.run('update runs set status = $2 where id = $1', [runId, status]);
+  /** Marks a run the server stopped on its way down as `interrupted` (unfinished, to resume on the next start). */
+  markStopped(runId: string): Promise<void> {
+    return this.db.run(`update runs set status = 'interrupted', finished_at = null where id = $1`, [runId]);
   }
 
   /** Marks runs a dead process left `running` as `interrupted`; returns them. */

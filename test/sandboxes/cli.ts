@@ -1,0 +1,75 @@
+/**
+ * Starts one sandbox: `npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>]`.
+ * Prints `listening on <url>` once it serves; Ctrl+C stops it.
+ */
+import { parseArgs } from 'node:util';
+import { type FaultOptions, startGcsSandbox } from './gcs/server.ts';
+
+interface SandboxArgs {
+  port: number;
+  dir?: string;
+  faults?: Record<string, unknown>;
+}
+
+interface RunningSandbox {
+  url: string;
+  close(): Promise<void>;
+}
+
+interface SandboxEntry {
+  description: string;
+  start(args: SandboxArgs): Promise<RunningSandbox>;
+}
+
+/** One entry per sandbox; the others (hubspot, salesforce, slack) join here. */
+const sandboxes: Record<string, SandboxEntry> = {
+  gcs: {
+    description: 'Google Cloud Storage JSON API (for @google-cloud/storage)',
+    start: ({ port, dir, faults }) => startGcsSandbox({ port, dir, faults: faults as FaultOptions }),
+  },
+};
+
+function usage(): string {
+  const names = Object.entries(sandboxes).map(([name, entry]) => `  ${name.padEnd(12)}${entry.description}`);
+  return [
+    'usage: npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>]',
+    '',
+    'sandboxes:',
+    ...names,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      port: { type: 'string', default: '0' },
+      dir: { type: 'string' },
+      faults: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const name = positionals[0];
+  const entry = name === undefined ? undefined : sandboxes[name];
+  if (values.help || !entry) {
+    console.error(name && !entry ? `unknown sandbox: ${name}\n\n${usage()}` : usage());
+    process.exitCode = values.help ? 0 : 2;
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`--port must be 0..65535, got ${values.port}`);
+  const faults = values.faults === undefined ? undefined : (JSON.parse(values.faults) as Record<string, unknown>);
+  const sandbox = await entry.start({ port, dir: values.dir, faults });
+  console.log(`listening on ${sandbox.url}`);
+  const stop = () => {
+    void sandbox.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
