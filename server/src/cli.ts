@@ -63,10 +63,15 @@ async function withStore<T>(
   }
 }
 
-/** Stored connections, secrets opened, for flows that name one; their secrets are kept out of the store's logs. */
-async function storedConnections(store: StateStore): Promise<Map<string, ResolvedConnection>> {
+/** Keeps every secret the command learns out of the store's logs and run errors. */
+function redactingStore(store: StateStore): Redactor {
   const redactor = new Redactor();
   store.redact = (text) => redactor.redact(text);
+  return redactor;
+}
+
+/** Stored connections, secrets opened, for flows that name one. */
+async function storedConnections(store: StateStore, redactor: Redactor): Promise<Map<string, ResolvedConnection>> {
   const box = new SecretBox(await loadSecretKey(dataDir()));
   return new ConnectionService({ store, catalog, box, redactor, baseDir: process.cwd() }).resolved();
 }
@@ -154,11 +159,13 @@ program
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     let stopProgress: () => void = () => undefined;
+    const redactor = redactingStore(store);
     try {
       const summary = await runFlow({
         store,
         document,
-        connections: await storedConnections(store),
+        redactor,
+        connections: await storedConnections(store, redactor),
         baseDir: process.cwd(),
         dataDir: dataDir(),
         signal: controller.signal,
@@ -186,7 +193,8 @@ program
     const document = await readFlowFile(file);
     const { issues } = namesConnection(document)
       ? await withStore(
-          async (store) => validateFlow(document, { connections: await storedConnections(store) }),
+          async (store) =>
+            validateFlow(document, { connections: await storedConnections(store, redactingStore(store)) }),
           (client) =>
             client.json<{ issues: { path: string; message: string }[] }>('POST', '/api/flows/validate', document),
         )

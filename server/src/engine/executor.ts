@@ -13,7 +13,6 @@ import type {
   TransformInstance,
 } from '../nodes/contract.ts';
 import type { RunRecorder, SourceCheckpoint } from './checkpoint.ts';
-import { resolveEnvRefs } from './env-refs.ts';
 import { readAhead } from './read-ahead.ts';
 import { RunStats, type StatsSnapshot } from './run-stats.ts';
 
@@ -195,8 +194,9 @@ class RunExecution {
     };
   }
 
+  /** The node's config as validated: connection merged, `${env:NAME}` resolved. */
   private config(node: GraphNode): Record<string, unknown> {
-    return resolveEnvRefs(node.spec.config ?? {}, node.id);
+    return node.spec.config ?? {};
   }
 
   private async instantiate(node: GraphNode): Promise<void> {

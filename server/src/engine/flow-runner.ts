@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import { BackflowError, FlowValidationError } from '../errors.ts';
-import { createFlowValidator, type ResolvedConnection } from '../flow/validate.ts';
+import { createFlowValidator, type ResolvedConnection, secretFields } from '../flow/validate.ts';
 import { catalog as defaultCatalog, findNodeType, type NodeCatalog } from '../nodes/registry.ts';
+import type { Redactor } from '../secrets/redactor.ts';
 import { type RunStatus, resumableStatuses, type StateStore } from '../store/state-store.ts';
 import { executeRun } from './executor.ts';
 import type { EdgeCounts, NodeCounts, RunStats } from './run-stats.ts';
@@ -45,6 +46,8 @@ export interface RunFlowOptions {
   catalog?: NodeCatalog;
   /** Stored connections by name, secrets opened, for nodes that name one. */
   connections?: ReadonlyMap<string, ResolvedConnection>;
+  /** Learns the secret values the flow resolved (from connections or the environment), to keep them out of logs. */
+  redactor?: Redactor;
   /** The saved flow this run belongs to. */
   flowId?: string;
   /** Id for a new run (default: a fresh one); a run already stored as `queued` under it is started. */
@@ -80,6 +83,12 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   const validation = validate(options.document, options.connections ? { connections: options.connections } : {});
   if (!validation.graph || !validation.flow) throw new FlowValidationError(validation.issues);
   const { flow, graph } = validation;
+  for (const node of graph.order) {
+    for (const field of secretFields(node.type)) {
+      const value = node.spec.config?.[field];
+      if (typeof value === 'string') options.redactor?.add(value);
+    }
+  }
   await prepareDemoWarehouse(flow, options.baseDir);
 
   const previous = await runToResume(store, flow.name, options);
@@ -124,7 +133,8 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     onStats: (stats) => options.onStart?.({ runId, resumed: Boolean(previous), stats }),
   });
   const finishedAt = new Date().toISOString();
-  const error = result.error?.toJSON();
+  const failure = result.error?.toJSON();
+  const error = failure && options.redactor ? options.redactor.redactDeep(failure) : failure;
   const summary: RunSummary = {
     runId,
     flow: flow.name,

@@ -84,7 +84,16 @@ describe('flows and stored connections', () => {
     expect(literal.issues).toEqual([expect.objectContaining({ path: 'nodes[0].config.password', nodeId: 'src' })]);
     expect(literal.issues[0]?.message).not.toContain('hunter22');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal syntax of an env reference.
-    const reference = validate(flowWith({ config: { host: 'h', password: '${env:VAULT_PASSWORD}', table: 't' } }));
+    const document = flowWith({ config: { host: 'h', password: '${env:VAULT_PASSWORD}', table: 't' } });
+    const reference = validate(document, { env: { VAULT_PASSWORD: 'from-the-env' } });
     expect(reference.issues).toEqual([]);
+    expect(reference.flow?.nodes[0]?.config?.password).toBe('from-the-env');
+    expect(validate(document, { env: {} }).issues).toEqual([
+      {
+        path: 'nodes[0].config.password',
+        message: 'refers to environment variable VAULT_PASSWORD, which is not set',
+        nodeId: 'src',
+      },
+    ]);
   });
 });

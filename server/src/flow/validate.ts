@@ -1,8 +1,9 @@
 import type { ValidateFunction } from 'ajv';
-import type { ErrorDetail } from '../errors.ts';
+import { BackflowError, type ErrorDetail } from '../errors.ts';
 import type { NodeType } from '../nodes/contract.ts';
 import { validateSchedule } from '../service/scheduler.ts';
 import { createAjv, toErrorDetails } from './ajv.ts';
+import { resolveEnvRefs } from './env-refs.ts';
 import type { Flow } from './flow-schema.ts';
 import { flowSchema } from './flow-schema.ts';
 import { buildGraph, type FlowGraph } from './graph.ts';
@@ -21,6 +22,8 @@ export interface ResolvedConnection {
 export interface ValidateFlowOptions {
   /** Stored connections by name; nodes may refer to them with `connection`. */
   connections?: ReadonlyMap<string, ResolvedConnection>;
+  /** Where `${env:NAME}` references are looked up (default: this process's environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface FlowValidation {
@@ -76,6 +79,14 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
           return;
         }
         node.config = { ...options.connections!.get(node.connection)!.config, ...node.config };
+      }
+      try {
+        node.config = resolveEnvRefs(node.config, node.id, `nodes[${index}].config`, options.env);
+      } catch (error) {
+        if (!(error instanceof BackflowError)) throw error;
+        for (const detail of error.details)
+          issues.push({ path: detail.path ?? '', message: detail.message, nodeId: node.id });
+        return;
       }
       const validate = configValidator(type);
       if (!validate(node.config)) {

@@ -2,6 +2,8 @@ import { duckdbDestination } from '../connectors/duckdb/destination.ts';
 import { duckdbSource } from '../connectors/duckdb/source.ts';
 import { filesDestination } from '../connectors/files/destination.ts';
 import { filesSource } from '../connectors/files/source.ts';
+import { gcsDestination } from '../connectors/gcs/destination.ts';
+import { gcsSource } from '../connectors/gcs/source.ts';
 import type { NodeType } from './contract.ts';
 import { csvFormat } from './csv-format.ts';
 import { csvParse } from './csv-parse.ts';
@@ -16,6 +18,7 @@ import { schemaValidate } from './schema-validate.ts';
 export const nodeTypes: readonly NodeType<any>[] = [
   duckdbSource,
   filesSource,
+  gcsSource,
   csvParse,
   jsonParse,
   schemaValidate,
@@ -26,6 +29,7 @@ export const nodeTypes: readonly NodeType<any>[] = [
   parquetFormat,
   duckdbDestination,
   filesDestination,
+  gcsDestination,
 ];
 
 export function findNodeType(type: string): NodeType | undefined {

@@ -217,6 +217,7 @@ export class RunService {
       store: this.options.store,
       catalog: this.options.catalog,
       connections: context.connections,
+      redactor: this.options.redactor,
       baseDir: baseDir ?? this.options.baseDir,
       dataDir: this.options.dataDir,
       signal: context.signal,

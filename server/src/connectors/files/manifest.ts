@@ -7,6 +7,18 @@ export interface ManifestFile {
   rows: number | null;
   bytes: number;
   sha256: string;
+  /** Size of the stored object when it differs from `bytes` (encrypted). */
+  storedBytes?: number;
+  /** CRC32C (base64) of the stored object, where the store checks one (GCS). */
+  crc32c?: string;
+}
+
+/** How the parts were encrypted before they were stored, when they were. */
+export interface ManifestEncryption {
+  algorithm: string;
+  format: string;
+  segmentBytes: number;
+  kdf: string;
 }
 
 /**
@@ -23,6 +35,8 @@ export interface Manifest {
   rows: number;
   files: ManifestFile[];
   streams: Record<string, { columns?: Column[] }>;
+  /** Present when the parts are encrypted: `bytes` and `sha256` are of the plaintext. */
+  encryption?: ManifestEncryption;
 }
 
 export const manifestName = '_manifest.json';
@@ -32,6 +46,7 @@ export function buildManifest(options: {
   runId: string;
   files: ManifestFile[];
   schemas: Record<string, Column[] | undefined>;
+  encryption?: ManifestEncryption;
 }): Manifest {
   const files = [...options.files].sort((a, b) => a.name.localeCompare(b.name));
   const streams: Manifest['streams'] = {};
@@ -48,6 +63,7 @@ export function buildManifest(options: {
     rows: files.reduce((sum, f) => sum + (f.rows ?? 0), 0),
     files,
     streams,
+    ...(options.encryption ? { encryption: options.encryption } : {}),
   };
 }
 

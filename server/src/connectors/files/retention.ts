@@ -9,8 +9,9 @@ import { isManifest, type Manifest, manifestName } from './manifest.ts';
 const runPlaceholder = /\{(runId|runDate)\}/;
 const placeholder = /(\{[A-Za-z]+\})/;
 
-interface Backup {
-  dir: string;
+/** A complete backup: where it lives (a directory, an object prefix) and its manifest. */
+export interface Backup {
+  location: string;
   manifest: Manifest;
 }
 
@@ -33,16 +34,22 @@ export async function pruneBackups(
     const resolved = path.resolve(dir);
     if (resolved === current) continue;
     const manifest = await readManifest(resolved);
-    if (manifest && manifest.flow === ctx.flowName) backups.push({ dir: resolved, manifest });
+    if (manifest && manifest.flow === ctx.flowName) backups.push({ location: resolved, manifest });
   }
-  backups.sort(newestFirst);
-  // The current backup is complete after a successful run; were it not, one older backup still stays.
   const currentComplete = (await readManifest(current))?.flow === ctx.flowName;
-  const keep = Math.max(1, Math.floor(keepLast));
-  const keepOthers = currentComplete ? keep - 1 : keep;
-  const pruned = backups.slice(keepOthers).map((backup) => backup.dir);
+  const pruned = expiredBackups(backups, keepLast, currentComplete).map((backup) => backup.location);
   for (const dir of pruned) await rm(dir, { recursive: true, force: true });
   return pruned;
+}
+
+/**
+ * Of the other complete backups of a flow, those beyond the newest `keepLast`, newest first. The
+ * current backup counts as one when complete; were it not, one older backup still stays, so the
+ * only good backup is never among them.
+ */
+export function expiredBackups<T extends Backup>(others: T[], keepLast: number, currentComplete: boolean): T[] {
+  const keep = Math.max(1, Math.floor(keepLast));
+  return [...others].sort(newestFirst).slice(currentComplete ? keep - 1 : keep);
 }
 
 /** The template as a glob: `{flow}` expanded, `{runId}` and `{runDate}` as `*`, everything else literal. */
@@ -69,7 +76,7 @@ async function readManifest(dir: string): Promise<Manifest | undefined> {
 
 function newestFirst(a: Backup, b: Backup): number {
   const time = (backup: Backup) => Date.parse(backup.manifest.createdAt) || Number.NEGATIVE_INFINITY;
-  return time(b) - time(a) || compare(b.manifest.runId, a.manifest.runId) || compare(b.dir, a.dir);
+  return time(b) - time(a) || compare(b.manifest.runId, a.manifest.runId) || compare(b.location, a.location);
 }
 
 function compare(a: unknown, b: unknown): number {

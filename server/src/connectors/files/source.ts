@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import fg from 'fast-glob';
-import { ConfigError, SourceError } from '../../errors.ts';
+import { ConfigError } from '../../errors.ts';
 import type { FilePayload, NodeType, SourceBatch } from '../../nodes/contract.ts';
-import { readChunkBytes } from './digest.ts';
+import { readChunkBytes, verifySha256 } from './digest.ts';
 import { isManifest, type Manifest, manifestName } from './manifest.ts';
 
 interface FilesSourceConfig {
@@ -149,19 +147,7 @@ export function streamOf(name: string): string {
 
 /** Streams a file and fails at its end if the bytes do not hash to what the manifest says. */
 function verified(file: string, sha256: string, name: string) {
-  const hash = createHash('sha256');
-  const check = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-    flush(done) {
-      const actual = hash.digest('hex');
-      done(
-        actual === sha256 ? null : new SourceError(`${name}: sha256 ${actual} does not match the manifest's ${sha256}`),
-      );
-    },
-  });
+  const check = verifySha256(sha256, name);
   const input = createReadStream(file, { highWaterMark: readChunkBytes });
   input.on('error', (error) => check.destroy(error));
   return input.pipe(check);

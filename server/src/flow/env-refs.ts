@@ -4,15 +4,18 @@ const envRef = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
  * Replaces `${env:NAME}` in every string of a config, so no secret has to live in a flow file.
- * A reference to an unset variable is an error naming the node and the field.
+ * A reference to an unset variable is an error naming the node and the field (`path` in its details).
  */
-export function resolveEnvRefs<T>(config: T, nodeId: string, env: NodeJS.ProcessEnv = process.env): T {
+export function resolveEnvRefs<T>(config: T, nodeId: string, root: string, env: NodeJS.ProcessEnv = process.env): T {
   const walk = (value: unknown, path: string): unknown => {
     if (typeof value === 'string') {
       return value.replace(envRef, (_match, name: string) => {
         const resolved = env[name];
         if (resolved === undefined) {
-          throw new ConfigError(`${path} refers to environment variable ${name}, which is not set`, { nodeId });
+          throw new ConfigError(`${path} refers to environment variable ${name}, which is not set`, {
+            nodeId,
+            details: [{ path, message: `refers to environment variable ${name}, which is not set` }],
+          });
         }
         return resolved;
       });
@@ -23,5 +26,5 @@ export function resolveEnvRefs<T>(config: T, nodeId: string, env: NodeJS.Process
     }
     return value;
   };
-  return walk(config, `${nodeId}.config`) as T;
+  return walk(config, root) as T;
 }

@@ -1,0 +1,216 @@
+import type { Bucket } from '@google-cloud/storage';
+import pRetry from 'p-retry';
+import { ConfigError } from '../../errors.ts';
+import type { Column, DestinationContext, FilePayload, NodeContext, NodeType, Payload } from '../../nodes/contract.ts';
+import { expandPathTemplate } from '../../nodes/path-template.ts';
+import { measure } from '../files/digest.ts';
+import { buildManifest, type ManifestFile, manifestName } from '../files/manifest.ts';
+import { expiredBackups } from '../files/retention.ts';
+import { findBackups, objectPrefixPattern } from './backups.ts';
+import { encryptionScheme, encryptStream } from './encryption.ts';
+import { uploadResumable, validChunkSize } from './resumable-upload.ts';
+import {
+  createStorage,
+  forEachObject,
+  type GcsAccess,
+  gcsAccessProperties,
+  gcsAccessRules,
+  gcsConnectionFields,
+  objectName,
+} from './storage-client.ts';
+
+interface GcsDestinationConfig extends GcsAccess {
+  prefix: string;
+  chunkSize?: number;
+  storageClass?: string;
+  keepLast?: number;
+}
+
+interface GcsDestinationState {
+  files: ManifestFile[];
+  schemas: Record<string, Column[] | undefined>;
+}
+
+const defaultChunkSize = 16 * 1024 * 1024;
+const partName = /(^|\/)part-\d{5}\./;
+
+/**
+ * Uploads each incoming file as an object under `prefix` as it arrives (resumable, chunk by chunk,
+ * CRC32C checked), then `_manifest.json` last: a prefix without a complete manifest is not a backup.
+ * Part names are deterministic, so a replay after a crash overwrites the same object.
+ */
+export const gcsDestination: NodeType<GcsDestinationConfig> = {
+  type: 'gcs.destination',
+  role: 'destination',
+  title: 'Google Cloud Storage',
+  description:
+    'Uploads files to a GCS bucket under a prefix, each checked with CRC32C, and _manifest.json last; optional client-side encryption and keepLast retention.',
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['bucket', 'prefix'],
+    properties: {
+      ...gcsAccessProperties,
+      prefix: {
+        type: 'string',
+        minLength: 1,
+        title: 'Prefix',
+        description: 'Object name prefix of the backup; may use {flow}, {runId} and {runDate}',
+        examples: ['backups/{flow}/{runDate}-{runId}'],
+      },
+      chunkSize: {
+        type: 'integer',
+        minimum: 262_144,
+        title: 'Chunk size (bytes)',
+        description:
+          'Bytes per upload request, a multiple of 256 KiB (default 16 MiB); a failed chunk is resent from where GCS stopped',
+      },
+      storageClass: {
+        enum: ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'],
+        title: 'Storage class',
+        description: "Class of the uploaded objects (default: the bucket's)",
+      },
+      keepLast: {
+        type: 'integer',
+        minimum: 1,
+        title: 'Keep last',
+        description:
+          "After a successful run, delete this flow's older complete backups under the same prefix template, keeping the newest N",
+      },
+    },
+    ...gcsAccessRules,
+  },
+  inputs: [{ name: 'files', kind: 'files' }],
+  outputs: [],
+  connectionFields: gcsConnectionFields,
+  async check(config, ctx) {
+    await assertBucket(config, ctx);
+  },
+  async open(config, ctx) {
+    const bucket = await assertBucket(config, ctx);
+    const prefix = expandPathTemplate(config.prefix, ctx).replace(/^\/+|\/+$/g, '');
+    // An old or partial manifest must not make this (unfinished) backup look complete.
+    await bucket.file(objectName(prefix, manifestName)).delete({ ignoreNotFound: true });
+    return new GcsWriter(bucket, prefix, config, ctx, ctx.resumeState as GcsDestinationState | undefined);
+  },
+  async retain(config, ctx) {
+    if (!config.keepLast) return [];
+    const bucket = createStorage(config, ctx.nodeId).bucket(config.bucket);
+    const pattern = objectPrefixPattern(config.prefix, ctx);
+    if (!pattern) return [];
+    const current = expandPathTemplate(config.prefix, ctx).replace(/^\/+|\/+$/g, '');
+    const backups = (await findBackups(bucket, pattern)).filter((b) => b.manifest.flow === ctx.flowName);
+    const others = backups.filter((b) => b.location !== current);
+    const expired = expiredBackups(others, config.keepLast, others.length < backups.length);
+    for (const backup of expired) await deletePrefix(bucket, backup.location);
+    return expired.map((backup) => `gs://${config.bucket}/${backup.location}`);
+  },
+};
+
+async function assertBucket(config: GcsDestinationConfig, ctx: NodeContext): Promise<Bucket> {
+  const bucket = createStorage(config, ctx.nodeId).bucket(config.bucket);
+  const [exists] = await bucket.exists();
+  if (!exists) {
+    throw new ConfigError(`node "${ctx.nodeId}": bucket ${config.bucket} does not exist or is not visible`, {
+      nodeId: ctx.nodeId,
+      details: [{ path: 'config.bucket', message: 'no such bucket' }],
+    });
+  }
+  return bucket;
+}
+
+class GcsWriter {
+  private readonly files = new Map<string, ManifestFile>();
+  private readonly schemas: Record<string, Column[] | undefined>;
+
+  constructor(
+    private readonly bucket: Bucket,
+    private readonly prefix: string,
+    private readonly config: GcsDestinationConfig,
+    private readonly ctx: DestinationContext,
+    resume: GcsDestinationState | undefined,
+  ) {
+    for (const file of resume?.files ?? []) this.files.set(file.name, file);
+    this.schemas = { ...resume?.schemas };
+  }
+
+  async write(payload: Payload): Promise<void> {
+    if (payload.kind !== 'file') throw new ConfigError('gcs.destination takes files', { nodeId: this.ctx.nodeId });
+    // A session GCS lost (404/410) or a chunk out of retries restarts the part from its first byte.
+    const uploaded = await pRetry(() => this.upload(payload), { retries: 2, signal: this.ctx.signal });
+    this.files.set(payload.name, uploaded);
+    if (payload.schema) this.schemas[payload.stream] = payload.schema;
+  }
+
+  private async upload(file: FilePayload): Promise<ManifestFile> {
+    const plain = measure();
+    const source = file.open();
+    const body = this.config.encryptionKey
+      ? source.pipe(plain).pipe(encryptStream(this.config.encryptionKey))
+      : source.pipe(plain);
+    source.on('error', (error) => body.destroy(error));
+    plain.on('error', (error) => body.destroy(error));
+    const stored = await uploadResumable(this.bucket.file(objectName(this.prefix, file.name)), body, {
+      contentType: this.config.encryptionKey
+        ? 'application/octet-stream'
+        : (file.contentType ?? 'application/octet-stream'),
+      metadata: {
+        flow: this.ctx.flowName,
+        runId: this.ctx.runId,
+        ...(file.rows === undefined ? {} : { rows: String(file.rows) }),
+        ...(this.config.encryptionKey ? { encryption: encryptionScheme.format } : {}),
+      },
+      ...(this.config.storageClass ? { storageClass: this.config.storageClass } : {}),
+      chunkSize: validChunkSize(this.config.chunkSize ?? defaultChunkSize),
+      signal: this.ctx.signal,
+    });
+    const { bytes, sha256 } = plain.result();
+    return {
+      name: file.name,
+      stream: file.stream,
+      rows: file.rows ?? null,
+      bytes,
+      sha256,
+      ...(this.config.encryptionKey ? { storedBytes: stored.size } : {}),
+      crc32c: stored.crc32c,
+    };
+  }
+
+  state(): GcsDestinationState {
+    return { files: [...this.files.values()], schemas: this.schemas };
+  }
+
+  async close(): Promise<void> {
+    await this.removeUnlistedParts();
+    const manifest = buildManifest({
+      flow: this.ctx.flowName,
+      runId: this.ctx.runId,
+      files: [...this.files.values()],
+      schemas: this.schemas,
+      ...(this.config.encryptionKey ? { encryption: { ...encryptionScheme } } : {}),
+    });
+    await this.bucket.file(objectName(this.prefix, manifestName)).save(`${JSON.stringify(manifest, null, 2)}\n`, {
+      resumable: false,
+      contentType: 'application/json',
+      validation: 'crc32c',
+    });
+  }
+
+  /** Parts an earlier, longer attempt left under the prefix are not part of this backup. */
+  private async removeUnlistedParts(): Promise<void> {
+    const listed = new Set([...this.files.keys()].map((name) => objectName(this.prefix, name)));
+    await forEachObject(this.bucket, `${this.prefix}/`, async (name) => {
+      if (partName.test(name) && !listed.has(name)) await this.bucket.file(name).delete({ ignoreNotFound: true });
+    });
+  }
+}
+
+async function deletePrefix(bucket: Bucket, prefix: string): Promise<void> {
+  const names: string[] = [];
+  await forEachObject(bucket, `${prefix}/`, async (name) => {
+    names.push(name);
+  });
+  // The manifest goes first: a half-deleted backup must not look complete.
+  names.sort((a, b) => Number(b.endsWith(manifestName)) - Number(a.endsWith(manifestName)));
+  for (const name of names) await bucket.file(name).delete({ ignoreNotFound: true });
+}

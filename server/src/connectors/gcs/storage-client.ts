@@ -1,0 +1,107 @@
+import { type Bucket, IdempotencyStrategy, Storage, type StorageOptions } from '@google-cloud/storage';
+import { ConfigError } from '../../errors.ts';
+import type { JSONSchema } from '../../flow/json-schema.ts';
+
+/** What both GCS node types need to reach a bucket; a stored `gcs` connection can supply all of it. */
+export interface GcsAccess {
+  bucket: string;
+  credentials?: string;
+  projectId?: string;
+  apiEndpoint?: string;
+  /** Encrypts parts before upload / decrypts them on restore (AES-256-GCM, key derived with scrypt). */
+  encryptionKey?: string;
+}
+
+export const gcsConnectionFields = ['credentials', 'projectId', 'apiEndpoint'] as const;
+
+export const gcsAccessProperties: Record<string, JSONSchema> = {
+  bucket: { type: 'string', minLength: 3, maxLength: 222, title: 'Bucket' },
+  credentials: {
+    type: 'string',
+    writeOnly: true,
+    minLength: 2,
+    title: 'Service account key',
+    description:
+      'The JSON key of a service account. Without it, Application Default Credentials are used (GOOGLE_APPLICATION_CREDENTIALS or the metadata server).',
+  },
+  projectId: { type: 'string', minLength: 1, title: 'Project id', description: 'Required with apiEndpoint' },
+  apiEndpoint: {
+    type: 'string',
+    format: 'uri',
+    title: 'API endpoint',
+    description: 'A private endpoint or a local sandbox, e.g. http://127.0.0.1:4443',
+  },
+  encryptionKey: {
+    type: 'string',
+    writeOnly: true,
+    minLength: 16,
+    title: 'Encryption key',
+    description: 'Encrypts every part before it leaves the machine (AES-256-GCM); a restore needs the same key',
+  },
+};
+
+/**
+ * With a custom endpoint the client would ask the GCE metadata server for a project id it lacks,
+ * which a sandbox or private endpoint never needs: the schema makes `projectId` required then.
+ */
+export const gcsAccessRules: JSONSchema = {
+  if: { required: ['apiEndpoint'] },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable.
+  then: { required: ['projectId'] },
+};
+
+/** Retries of single requests (the uploader retries its own chunks); part names are deterministic, so every write is idempotent. */
+const retryOptions = {
+  autoRetry: true,
+  maxRetries: 6,
+  retryDelayMultiplier: 2,
+  maxRetryDelay: 16,
+  totalTimeout: 600,
+  idempotencyStrategy: IdempotencyStrategy.RetryAlways,
+};
+
+export function createStorage(access: GcsAccess, nodeId: string): Storage {
+  const options: StorageOptions = { retryOptions };
+  if (access.projectId) options.projectId = access.projectId;
+  if (access.apiEndpoint) {
+    if (!access.projectId) {
+      throw new ConfigError(`node "${nodeId}": projectId is required with apiEndpoint`, {
+        nodeId,
+        details: [{ path: 'config.projectId', message: 'required with apiEndpoint' }],
+      });
+    }
+    options.apiEndpoint = access.apiEndpoint.replace(/\/+$/, '');
+  }
+  if (access.credentials) {
+    try {
+      options.credentials = JSON.parse(access.credentials);
+    } catch {
+      throw new ConfigError(`node "${nodeId}": credentials is not a service account JSON key`, {
+        nodeId,
+        details: [{ path: 'config.credentials', message: 'must be the JSON key of a service account' }],
+      });
+    }
+  }
+  return new Storage(options);
+}
+
+/** `prefix` and `name` joined with exactly one slash (an empty prefix names the bucket root). */
+export function objectName(prefix: string, name: string): string {
+  const base = prefix.replace(/^\/+|\/+$/g, '');
+  return base ? `${base}/${name}` : name;
+}
+
+/** Calls `visit` with every object name under `prefix`, a page at a time. */
+export async function forEachObject(bucket: Bucket, prefix: string, visit: (name: string) => Promise<void>) {
+  let pageToken: string | undefined;
+  do {
+    const [files, next] = await bucket.getFiles({
+      prefix,
+      autoPaginate: false,
+      maxResults: 1000,
+      ...(pageToken ? { pageToken } : {}),
+    });
+    for (const file of files) await visit(file.name);
+    pageToken = (next as { pageToken?: string } | null)?.pageToken;
+  } while (pageToken);
+}
