@@ -10,7 +10,7 @@ export interface PrefixPattern {
   matches: RegExp;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The backups a prefix template produces across runs: `{flow}` expanded, `{runId}` and `{runDate}`
@@ -24,7 +24,7 @@ export function objectPrefixPattern(template: string, ctx: Pick<NodeContext, 'fl
   const matches = new RegExp(
     `^${trimmed
       .split(/(\{runId\}|\{runDate\})/)
-      .map((piece) => (piece === '{runId}' || piece === '{runDate}' ? '[^/]+' : escape(piece)))
+      .map((piece) => (piece === '{runId}' || piece === '{runDate}' ? '[^/]+' : escapeRegExp(piece)))
       .join('')}$`,
   );
   return { listPrefix, matches };
