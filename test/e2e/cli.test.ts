@@ -173,6 +173,8 @@ describe('backflow node-types and runs', () => {
         'files.destination',
         'files.source',
         'filter',
+        'gcs.destination',
+        'gcs.source',
         'json.format',
         'json.parse',
         'map',
