@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { envSyntax, generateForm, secretHelp, secretProblems } from './form-schema.ts';
+
+/** JSON Schema's `then` keyword (an object with a `then` property looks like a promise to linters). */
+const thenKeyword = 'then';
+
+/** Shaped like a database connector's config: a secret, alternatives, a free-form object. */
+const config = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url', 'table'],
+  properties: {
+    url: { type: 'string', title: 'Server' },
+    password: { type: 'string', writeOnly: true, title: 'Password' },
+    table: { type: 'string' },
+    query: { type: 'string' },
+    key: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    defaults: { type: 'object', title: 'Defaults' },
+    rename: { type: 'object', additionalProperties: { type: 'string' } },
+    newline: { enum: ['\n', '\r\n'], default: '\n' },
+  },
+  oneOf: [{ required: ['query'] }, { required: ['table'] }],
+  if: { properties: { mode: { const: 'upsert' } } },
+  [thenKeyword]: { required: ['key'] },
+};
+
+describe('generateForm', () => {
+  it('draws secrets as password inputs and says a secret takes only an env reference', () => {
+    const form = generateForm(config);
+    expect(form.secrets).toEqual(['password']);
+    expect(form.uiSchema.password).toEqual({
+      'ui:widget': 'password',
+      'ui:help': secretHelp,
+      'ui:placeholder': envSyntax,
+    });
+    expect(secretHelp).toContain(`\${env:NAME}`);
+  });
+
+  it('turns alternatives that only require fields into a sentence, and drops if/then from the form', () => {
+    const form = generateForm(config);
+    expect(form.schema.oneOf).toBeUndefined();
+    expect(form.schema.if).toBeUndefined();
+    expect(form.rule).toBe('Give either query or table. With mode upsert, give key.');
+    // The server still validates with the full schema: the input is not changed.
+    expect(config.oneOf).toHaveLength(2);
+  });
+
+  it('names the branches of a field that may be text or a list, edits free objects as JSON, labels whitespace enums', () => {
+    const form = generateForm(config);
+    expect(form.schema.properties.key.anyOf.map((branch: { title: string }) => branch.title)).toEqual(['Text', 'List']);
+    expect(form.uiSchema.defaults).toEqual({ 'ui:field': 'json' });
+    expect(form.uiSchema.rename).toBeUndefined();
+    expect(form.uiSchema.newline['ui:enumNames']).toEqual(['LF (\\n)', 'CRLF (\\r\\n)']);
+  });
+
+  it('marks the fields a chosen connection supplies and stops requiring them', () => {
+    const form = generateForm(config, { connection: 'warehouse', connectionFields: ['url', 'password'] });
+    expect(form.schema.required).toEqual(['table']);
+    expect(form.uiSchema.url['ui:help']).toBe('Comes from the connection “warehouse”; a value here overrides it.');
+    expect(form.uiSchema.url['ui:placeholder']).toBe('from warehouse');
+    expect(generateForm(config, { connectionFields: ['url'] }).schema.required).toEqual(['url', 'table']);
+  });
+});
+
+describe('secretProblems', () => {
+  it('accepts an env reference or nothing, and refuses a literal secret', () => {
+    expect(secretProblems({ password: `\${env:PG_PASSWORD}` }, ['password'])).toEqual({});
+    expect(secretProblems({ password: '' }, ['password'])).toEqual({});
+    expect(secretProblems({}, ['password'])).toEqual({});
+    expect(secretProblems({ password: 'hunter2' }, ['password'])).toEqual({
+      password: `a secret here must be \${env:NAME}; keep the value itself in a stored connection`,
+    });
+    expect(secretProblems({ password: `x\${env:PG}` }, ['password']).password).toBeDefined();
+  });
+});
