@@ -7,6 +7,7 @@ import path from 'node:path';
 import { type BenchData, benchDir, prepareBenchData } from './bench-data.ts';
 import { measureCsvToNdjson } from './entries/csv-to-ndjson.ts';
 import { csvGzipExportEntry, measureExport, parquetExportEntry } from './entries/duckdb-export.ts';
+import { measureEditor300Nodes } from './entries/editor-300-nodes.ts';
 import { measurePushdownGain } from './entries/pushdown-gain.ts';
 import { measureRowPathMemory } from './entries/row-path-memory.ts';
 import { type EntryOutcome, type EntryResult, isEntryError } from './entry-result.ts';
@@ -56,6 +57,7 @@ const entryRuns = new Map<number, { title: string; run: EntryRun }>([
       },
     },
   ],
+  [7, { title: 'editor: 300-node flow in Chromium', run: () => measureEditor300Nodes() }],
 ]);
 
 function selectedEntries(argv: string[]): number[] {

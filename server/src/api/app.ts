@@ -86,7 +86,13 @@ export function createApp(api: ApiContext, options: HttpOptions = {}): Hono {
     c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: [] } }, 404),
   );
   const webDir = options.webDir ?? defaultWebDir;
-  if (existsSync(webDir)) app.use('/*', serveStatic({ root: webDir }));
+  // Created on first use: the editor may be built after the server started.
+  let staticFiles: ReturnType<typeof serveStatic> | undefined;
+  app.use('/*', async (c, next) => {
+    if (!existsSync(webDir)) return next();
+    staticFiles ??= serveStatic({ root: webDir });
+    return staticFiles(c, next);
+  });
   // The editor routes in the browser: any other page gets its index.
   app.get('/*', async (c) => {
     const page = await readFile(path.join(webDir, 'index.html'), 'utf8').catch(() => undefined);

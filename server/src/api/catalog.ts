@@ -1,9 +1,29 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describeNodeType } from '../nodes/registry.ts';
 import type { ApiContext } from './api-context.ts';
 import type { ApiRoutes } from './api-routes.ts';
 import { buildOpenApi } from './openapi.ts';
 
+/** The repository's example flows, offered as templates. */
+const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
+
+async function readTemplates(): Promise<unknown[]> {
+  const files = (await readdir(examplesDir).catch(() => [])).filter((file) => file.endsWith('.json')).sort();
+  return Promise.all(files.map(async (file) => JSON.parse(await readFile(path.join(examplesDir, file), 'utf8'))));
+}
+
 export function catalogRoutes(routes: ApiRoutes, api: ApiContext): void {
+  routes.add({
+    method: 'get',
+    path: '/api/templates',
+    summary: 'Example flows to start from (the documents of examples/*.json)',
+    tag: 'flows',
+    responses: { 200: { description: 'Flow documents', schema: { type: 'array', items: { type: 'object' } } } },
+    handler: async (c) => c.json(await readTemplates()),
+  });
+
   routes.add({
     method: 'get',
     path: '/api/health',

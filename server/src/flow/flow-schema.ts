@@ -39,7 +39,6 @@ export const flowSchema: JSONSchema = {
     },
     nodes: {
       type: 'array',
-      minItems: 1,
       items: {
         type: 'object',
         additionalProperties: false,

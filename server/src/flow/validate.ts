@@ -100,6 +100,7 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
         issues.push({ path, message: detail.message, nodeId: node.id });
       }
     });
+    if (flow.nodes.length === 0) issues.push({ path: 'nodes', message: 'a flow needs at least one node' });
     if (flow.schedule) issues.push(...validateSchedule(flow.schedule));
     const { graph, issues: graphIssues } = buildGraph(flow, typeOf);
     issues.push(...graphIssues);

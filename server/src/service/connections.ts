@@ -63,7 +63,8 @@ export function connectionTypes(catalog: NodeCatalog): ConnectionType[] {
     const connector = connectorOf(nodeType);
     const kind = byConnector.get(connector) ?? {
       type: connector,
-      title: connector,
+      // `DuckDB source` → `DuckDB`: the system, not the role.
+      title: nodeType.title.replace(/\s+(source|destination)$/i, ''),
       config: { type: 'object', additionalProperties: false, properties: {} },
       secretFields: [],
     };

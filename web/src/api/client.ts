@@ -102,6 +102,7 @@ const id = encodeURIComponent;
 export const api = {
   health: () => json<{ status: 'ok'; version: string }>('/api/health'),
   nodeTypes: () => json<NodeTypeInfo[]>('/api/node-types'),
+  templates: () => json<Flow[]>('/api/templates'),
 
   listFlows: () => json<SavedFlow[]>('/api/flows'),
   getFlow: (flowId: string) => json<SavedFlow>(`/api/flows/${id(flowId)}`),

@@ -10,7 +10,6 @@ import { formatAgo } from '../ui/format.ts';
 import { Modal } from '../ui/Modal.tsx';
 import { toast, toastError } from '../ui/toasts.tsx';
 import { parseFlowFile } from './import-flow.ts';
-import { templates } from './templates.ts';
 
 /** A name not used by any saved flow: `name`, else `name-2`, `name-3`… */
 function freeName(name: string, flows: readonly SavedFlow[]): string {
@@ -138,11 +137,13 @@ export function FlowsPage() {
     | { kind: 'connections' }
   >();
   const fileInput = useRef<HTMLInputElement>(null);
+  const [templates, setTemplates] = useState<Flow[]>([]);
 
   const refresh = useCallback(async () => {
     try {
       setFlows(await api.listFlows());
       setError(undefined);
+      setTemplates(await api.templates());
     } catch (caught) {
       setError(describeError(caught));
     }
