@@ -2,20 +2,15 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { ConfigError } from '../../errors.ts';
-import type { Column, DestinationContext, FilePayload, NodeType, Payload } from '../../nodes/contract.ts';
+import type { DestinationContext, FilePayload, NodeType, Payload } from '../../nodes/contract.ts';
 import { expandPathTemplate } from '../../nodes/path-template.ts';
 import { syncDirectory, tempMarker, writeFileAtomically } from './atomic-file.ts';
-import { buildManifest, type ManifestFile, manifestName } from './manifest.ts';
+import { BackupParts, type BackupPartsState, manifestName } from './manifest.ts';
 import { pruneBackups } from './retention.ts';
 
 interface FilesDestinationConfig {
   dir: string;
   keepLast?: number;
-}
-
-interface FilesDestinationState {
-  files: ManifestFile[];
-  schemas: Record<string, Column[] | undefined>;
 }
 
 const partName = /^part-\d{5}\./;
@@ -61,7 +56,7 @@ export const filesDestination: NodeType<FilesDestinationConfig> = {
     // An old or partial manifest must not make this (unfinished) backup look complete.
     await rm(path.join(dir, manifestName), { force: true });
     await sweepTempFiles(dir);
-    return new FilesWriter(dir, ctx, ctx.resumeState as FilesDestinationState | undefined);
+    return new FilesWriter(dir, ctx, ctx.resumeState as BackupPartsState | undefined);
   },
   async retain(config, ctx) {
     return config.keepLast === undefined ? [] : pruneBackups(config.dir, config.keepLast, ctx);
@@ -69,30 +64,30 @@ export const filesDestination: NodeType<FilesDestinationConfig> = {
 };
 
 class FilesWriter {
-  private readonly files = new Map<string, ManifestFile>();
-  private readonly schemas: Record<string, Column[] | undefined>;
+  private readonly parts: BackupParts;
 
   constructor(
     private readonly dir: string,
     private readonly ctx: DestinationContext,
-    resume: FilesDestinationState | undefined,
+    resume: BackupPartsState | undefined,
   ) {
-    for (const file of resume?.files ?? []) this.files.set(file.name, file);
-    this.schemas = { ...resume?.schemas };
+    this.parts = new BackupParts(resume);
   }
 
   async write(payload: Payload): Promise<void> {
     if (payload.kind !== 'file') throw new ConfigError('files.destination takes files', { nodeId: this.ctx.nodeId });
     const target = this.targetOf(payload);
     const written = await writeFileAtomically(target, payload);
-    this.files.set(payload.name, {
-      name: payload.name,
-      stream: payload.stream,
-      rows: payload.rows ?? null,
-      bytes: written.bytes,
-      sha256: written.sha256,
-    });
-    if (payload.schema) this.schemas[payload.stream] = payload.schema;
+    this.parts.landed(
+      {
+        name: payload.name,
+        stream: payload.stream,
+        rows: payload.rows ?? null,
+        bytes: written.bytes,
+        sha256: written.sha256,
+      },
+      payload.schema,
+    );
   }
 
   private targetOf(file: FilePayload): string {
@@ -103,18 +98,13 @@ class FilesWriter {
     return target;
   }
 
-  state(): FilesDestinationState {
-    return { files: [...this.files.values()], schemas: this.schemas };
+  state(): BackupPartsState {
+    return this.parts.state();
   }
 
   async close(): Promise<void> {
     await this.removeUnlistedParts();
-    const manifest = buildManifest({
-      flow: this.ctx.flowName,
-      runId: this.ctx.runId,
-      files: [...this.files.values()],
-      schemas: this.schemas,
-    });
+    const manifest = this.parts.manifest({ flow: this.ctx.flowName, runId: this.ctx.runId });
     await writeFileAtomically(path.join(this.dir, manifestName), {
       open: () => Readable.from([`${JSON.stringify(manifest, null, 2)}\n`]),
     });
@@ -122,7 +112,7 @@ class FilesWriter {
 
   /** Parts left by an earlier, longer attempt in the same directory are not part of this backup. */
   private async removeUnlistedParts(): Promise<void> {
-    const listed = new Set([...this.files.keys()].map((name) => path.resolve(this.dir, name)));
+    const listed = new Set(this.parts.names().map((name) => path.resolve(this.dir, name)));
     const dirs = new Set([...listed].map((file) => path.dirname(file)));
     for (const dir of dirs) {
       for (const entry of await readdir(dir)) {

@@ -71,3 +71,45 @@ export function isManifest(value: unknown): value is Manifest {
   const manifest = value as Manifest;
   return manifest?.complete === true && Array.isArray(manifest.files);
 }
+
+/** A backup destination's resume state: the parts landed so far and each stream's columns. */
+export interface BackupPartsState {
+  files: ManifestFile[];
+  schemas: Record<string, Column[] | undefined>;
+}
+
+/**
+ * What a backup destination keeps while it writes: every landed part (a replayed part replaces its
+ * entry) and each stream's columns; its state resumes a run, and it becomes the manifest at the end.
+ */
+export class BackupParts {
+  private readonly files = new Map<string, ManifestFile>();
+  private readonly schemas: Record<string, Column[] | undefined>;
+
+  constructor(resume: BackupPartsState | undefined) {
+    for (const file of resume?.files ?? []) this.files.set(file.name, file);
+    this.schemas = { ...resume?.schemas };
+  }
+
+  landed(file: ManifestFile, schema: Column[] | undefined): void {
+    this.files.set(file.name, file);
+    if (schema) this.schemas[file.stream] = schema;
+  }
+
+  names(): string[] {
+    return [...this.files.keys()];
+  }
+
+  state(): BackupPartsState {
+    return { files: [...this.files.values()], schemas: this.schemas };
+  }
+
+  manifest(run: { flow: string; runId: string }, encryption?: ManifestEncryption): Manifest {
+    return buildManifest({
+      ...run,
+      files: [...this.files.values()],
+      schemas: this.schemas,
+      ...(encryption ? { encryption } : {}),
+    });
+  }
+}

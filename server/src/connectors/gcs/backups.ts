@@ -2,7 +2,7 @@ import type { Bucket } from '@google-cloud/storage';
 import type { NodeContext } from '../../nodes/contract.ts';
 import { isManifest, type Manifest, manifestName } from '../files/manifest.ts';
 import type { Backup } from '../files/retention.ts';
-import { forEachObject } from './storage-client.ts';
+import { listObjects } from './storage-client.ts';
 
 /** Where a prefix template's backups live: the fixed start to list, and what a backup's prefix looks like. */
 export interface PrefixPattern {
@@ -33,13 +33,13 @@ export function objectPrefixPattern(template: string, ctx: Pick<NodeContext, 'fl
 /** Every complete backup under `pattern`, read from its manifest. */
 export async function findBackups(bucket: Bucket, pattern: PrefixPattern): Promise<Backup[]> {
   const backups: Backup[] = [];
-  await forEachObject(bucket, pattern.listPrefix, async (name) => {
-    if (!name.endsWith(`/${manifestName}`)) return;
+  for await (const { name } of listObjects(bucket, pattern.listPrefix)) {
+    if (!name.endsWith(`/${manifestName}`)) continue;
     const location = name.slice(0, -manifestName.length - 1);
-    if (!pattern.matches.test(location)) return;
+    if (!pattern.matches.test(location)) continue;
     const manifest = await readManifest(bucket, name);
     if (manifest) backups.push({ location, manifest });
-  });
+  }
   return backups;
 }
 

@@ -1,21 +1,21 @@
 import type { Bucket } from '@google-cloud/storage';
 import pRetry from 'p-retry';
 import { ConfigError } from '../../errors.ts';
-import type { Column, DestinationContext, FilePayload, NodeContext, NodeType, Payload } from '../../nodes/contract.ts';
+import type { DestinationContext, FilePayload, NodeContext, NodeType, Payload } from '../../nodes/contract.ts';
 import { expandPathTemplate } from '../../nodes/path-template.ts';
 import { measure } from '../files/digest.ts';
-import { buildManifest, type ManifestFile, manifestName } from '../files/manifest.ts';
+import { BackupParts, type BackupPartsState, type ManifestFile, manifestName } from '../files/manifest.ts';
 import { expiredBackups } from '../files/retention.ts';
 import { findBackups, objectPrefixPattern } from './backups.ts';
 import { encryptionScheme, encryptStream } from './encryption.ts';
 import { uploadResumable, validChunkSize } from './resumable-upload.ts';
 import {
   createStorage,
-  forEachObject,
   type GcsAccess,
   gcsAccessProperties,
   gcsAccessRules,
   gcsConnectionFields,
+  listObjects,
   objectName,
 } from './storage-client.ts';
 
@@ -24,11 +24,6 @@ interface GcsDestinationConfig extends GcsAccess {
   chunkSize?: number;
   storageClass?: string;
   keepLast?: number;
-}
-
-interface GcsDestinationState {
-  files: ManifestFile[];
-  schemas: Record<string, Column[] | undefined>;
 }
 
 const defaultChunkSize = 16 * 1024 * 1024;
@@ -91,7 +86,7 @@ export const gcsDestination: NodeType<GcsDestinationConfig> = {
     const prefix = expandPathTemplate(config.prefix, ctx).replace(/^\/+|\/+$/g, '');
     // An old or partial manifest must not make this (unfinished) backup look complete.
     await bucket.file(objectName(prefix, manifestName)).delete({ ignoreNotFound: true });
-    return new GcsWriter(bucket, prefix, config, ctx, ctx.resumeState as GcsDestinationState | undefined);
+    return new GcsWriter(bucket, prefix, config, ctx, ctx.resumeState as BackupPartsState | undefined);
   },
   async retain(config, ctx) {
     if (!config.keepLast) return [];
@@ -120,26 +115,23 @@ async function assertBucket(config: GcsDestinationConfig, ctx: NodeContext): Pro
 }
 
 class GcsWriter {
-  private readonly files = new Map<string, ManifestFile>();
-  private readonly schemas: Record<string, Column[] | undefined>;
+  private readonly parts: BackupParts;
 
   constructor(
     private readonly bucket: Bucket,
     private readonly prefix: string,
     private readonly config: GcsDestinationConfig,
     private readonly ctx: DestinationContext,
-    resume: GcsDestinationState | undefined,
+    resume: BackupPartsState | undefined,
   ) {
-    for (const file of resume?.files ?? []) this.files.set(file.name, file);
-    this.schemas = { ...resume?.schemas };
+    this.parts = new BackupParts(resume);
   }
 
   async write(payload: Payload): Promise<void> {
     if (payload.kind !== 'file') throw new ConfigError('gcs.destination takes files', { nodeId: this.ctx.nodeId });
     // A session GCS lost (404/410) or a chunk out of retries restarts the part from its first byte.
     const uploaded = await pRetry(() => this.upload(payload), { retries: 2, signal: this.ctx.signal });
-    this.files.set(payload.name, uploaded);
-    if (payload.schema) this.schemas[payload.stream] = payload.schema;
+    this.parts.landed(uploaded, payload.schema);
   }
 
   private async upload(file: FilePayload): Promise<ManifestFile> {
@@ -176,19 +168,16 @@ class GcsWriter {
     };
   }
 
-  state(): GcsDestinationState {
-    return { files: [...this.files.values()], schemas: this.schemas };
+  state(): BackupPartsState {
+    return this.parts.state();
   }
 
   async close(): Promise<void> {
     await this.removeUnlistedParts();
-    const manifest = buildManifest({
-      flow: this.ctx.flowName,
-      runId: this.ctx.runId,
-      files: [...this.files.values()],
-      schemas: this.schemas,
-      ...(this.config.encryptionKey ? { encryption: { ...encryptionScheme } } : {}),
-    });
+    const manifest = this.parts.manifest(
+      { flow: this.ctx.flowName, runId: this.ctx.runId },
+      this.config.encryptionKey ? { ...encryptionScheme } : undefined,
+    );
     await this.bucket.file(objectName(this.prefix, manifestName)).save(`${JSON.stringify(manifest, null, 2)}\n`, {
       resumable: false,
       contentType: 'application/json',
@@ -198,18 +187,18 @@ class GcsWriter {
 
   /** Parts an earlier, longer attempt left under the prefix are not part of this backup. */
   private async removeUnlistedParts(): Promise<void> {
-    const listed = new Set([...this.files.keys()].map((name) => objectName(this.prefix, name)));
-    await forEachObject(this.bucket, `${this.prefix}/`, async (name) => {
-      if (partName.test(name) && !listed.has(name)) await this.bucket.file(name).delete({ ignoreNotFound: true });
-    });
+    const listed = new Set(this.parts.names().map((name) => objectName(this.prefix, name)));
+    const stray: string[] = [];
+    for await (const object of listObjects(this.bucket, `${this.prefix}/`)) {
+      if (partName.test(object.name) && !listed.has(object.name)) stray.push(object.name);
+    }
+    for (const name of stray) await this.bucket.file(name).delete({ ignoreNotFound: true });
   }
 }
 
 async function deletePrefix(bucket: Bucket, prefix: string): Promise<void> {
   const names: string[] = [];
-  await forEachObject(bucket, `${prefix}/`, async (name) => {
-    names.push(name);
-  });
+  for await (const object of listObjects(bucket, `${prefix}/`)) names.push(object.name);
   // The manifest goes first: a half-deleted backup must not look complete.
   names.sort((a, b) => Number(b.endsWith(manifestName)) - Number(a.endsWith(manifestName)));
   for (const name of names) await bucket.file(name).delete({ ignoreNotFound: true });

@@ -14,6 +14,7 @@ import {
   gcsAccessProperties,
   gcsAccessRules,
   gcsConnectionFields,
+  listObjects,
   objectName,
 } from './storage-client.ts';
 
@@ -139,27 +140,17 @@ function restoreStream(
 async function* objectFiles(bucket: Bucket, config: GcsSourceConfig): AsyncGenerator<FilePayload> {
   const prefix = (config.prefix ?? '').replace(/^\/+/, '');
   const matches = config.glob ? picomatch(config.glob, { dot: false }) : () => true;
-  let pageToken: string | undefined;
-  do {
-    const [objects, next] = await bucket.getFiles({
-      prefix,
-      autoPaginate: false,
-      maxResults: 1000,
-      ...(pageToken ? { pageToken } : {}),
-    });
-    for (const object of objects) {
-      if (object.name.endsWith('/') || !matches(object.name)) continue;
-      const name =
-        prefix && object.name.startsWith(prefix) ? object.name.slice(prefix.length).replace(/^\/+/, '') : object.name;
-      yield {
-        kind: 'file',
-        name: name || object.name,
-        stream: streamOf(name || object.name),
-        open: () => object.createReadStream({ validation: 'crc32c' }),
-        bytes: Number(object.metadata.size ?? 0),
-        ...(object.metadata.contentType ? { contentType: object.metadata.contentType } : {}),
-      };
-    }
-    pageToken = (next as { pageToken?: string } | null)?.pageToken;
-  } while (pageToken);
+  for await (const object of listObjects(bucket, prefix)) {
+    if (object.name.endsWith('/') || !matches(object.name)) continue;
+    const name =
+      prefix && object.name.startsWith(prefix) ? object.name.slice(prefix.length).replace(/^\/+/, '') : object.name;
+    yield {
+      kind: 'file',
+      name: name || object.name,
+      stream: streamOf(name || object.name),
+      open: () => object.createReadStream({ validation: 'crc32c' }),
+      bytes: Number(object.metadata.size ?? 0),
+      ...(object.metadata.contentType ? { contentType: object.metadata.contentType } : {}),
+    };
+  }
 }

@@ -1,4 +1,4 @@
-import { type Bucket, IdempotencyStrategy, Storage, type StorageOptions } from '@google-cloud/storage';
+import { type Bucket, type File, IdempotencyStrategy, Storage, type StorageOptions } from '@google-cloud/storage';
 import { ConfigError } from '../../errors.ts';
 import type { JSONSchema } from '../../flow/json-schema.ts';
 
@@ -91,8 +91,8 @@ export function objectName(prefix: string, name: string): string {
   return base ? `${base}/${name}` : name;
 }
 
-/** Calls `visit` with every object name under `prefix`, a page at a time. */
-export async function forEachObject(bucket: Bucket, prefix: string, visit: (name: string) => Promise<void>) {
+/** Every object under `prefix`, in name order, listed a page at a time. */
+export async function* listObjects(bucket: Bucket, prefix: string): AsyncGenerator<File> {
   let pageToken: string | undefined;
   do {
     const [files, next] = await bucket.getFiles({
@@ -101,7 +101,7 @@ export async function forEachObject(bucket: Bucket, prefix: string, visit: (name
       maxResults: 1000,
       ...(pageToken ? { pageToken } : {}),
     });
-    for (const file of files) await visit(file.name);
+    yield* files;
     pageToken = (next as { pageToken?: string } | null)?.pageToken;
   } while (pageToken);
 }
