@@ -105,7 +105,7 @@ function bearerAuth(token: string) {
   const expected = createHash('sha256').update(token).digest();
   return async (c: Context, next: () => Promise<void>) => {
     const header = c.req.header('Authorization') ?? '';
-    const given = /^Bearer (.+)$/.exec(header)?.[1] ?? '';
+    const given = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
     if (!timingSafeEqual(createHash('sha256').update(given).digest(), expected)) {
       c.header('WWW-Authenticate', 'Bearer');
       const message = given ? 'the bearer token is wrong' : 'this server needs Authorization: Bearer <BACKFLOW_TOKEN>';

@@ -1,6 +1,7 @@
 import { validatorFor } from '../engine/flow-runner.ts';
 import { BackflowError, FlowValidationError } from '../errors.ts';
 import type { Flow } from '../flow/flow-schema.ts';
+import { inlineSecretMessage } from '../flow/validate.ts';
 import { previewNode } from '../service/preview.ts';
 import { validateSchedule } from '../service/scheduler.ts';
 import type { FlowRow } from '../store/flow-repository.ts';
@@ -38,7 +39,9 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     validatorFor(api.catalog)(document, { connections: await api.connections.resolved() }).issues;
   const checkSavable = async (document: Flow, draft: boolean) => {
     const issues = await issuesOf(document);
-    if (issues.length > 0 && !draft) throw new FlowValidationError(issues);
+    // A draft may be unfinished, but never holds a literal secret: the store keeps every version.
+    const refused = draft ? issues.filter((issue) => issue.message === inlineSecretMessage) : issues;
+    if (refused.length > 0) throw new FlowValidationError(refused);
     return issues;
   };
   const schedule = (row: FlowRow) => {
@@ -220,6 +223,7 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
           connections: await api.connections.resolved(),
           baseDir: api.baseDir,
           dataDir: api.dataDir,
+          redactor: api.redactor,
         },
       );
       return c.json(api.redactor.redactDeep(result));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import { BackflowError, FlowValidationError } from '../errors.ts';
+import type { FlowGraph } from '../flow/graph.ts';
 import { createFlowValidator, type ResolvedConnection, secretFields } from '../flow/validate.ts';
 import { catalog as defaultCatalog, findNodeType, type NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
@@ -65,6 +66,16 @@ export interface RunFlowOptions {
   onStart?(run: { runId: string; resumed: boolean; stats: RunStats }): void;
 }
 
+/** Tells the redactor every secret value the validated flow resolved (from connections or the environment). */
+export function registerSecrets(graph: FlowGraph, redactor: Redactor): void {
+  for (const node of graph.order) {
+    for (const field of secretFields(node.type)) {
+      const value = node.spec.config?.[field];
+      if (typeof value === 'string') redactor.add(value);
+    }
+  }
+}
+
 export function newRunId(now = new Date()): string {
   const stamp = now
     .toISOString()
@@ -83,12 +94,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   const validation = validate(options.document, options.connections ? { connections: options.connections } : {});
   if (!validation.graph || !validation.flow) throw new FlowValidationError(validation.issues);
   const { flow, graph } = validation;
-  for (const node of graph.order) {
-    for (const field of secretFields(node.type)) {
-      const value = node.spec.config?.[field];
-      if (typeof value === 'string') options.redactor?.add(value);
-    }
-  }
+  if (options.redactor) registerSecrets(graph, options.redactor);
   await prepareDemoWarehouse(flow, options.baseDir);
 
   const previous = await runToResume(store, flow.name, options);

@@ -6,7 +6,13 @@ export async function* readAhead<T>(source: AsyncIterable<T>, depth: number): As
   const iterator = source[Symbol.asyncIterator]();
   const pending: Promise<IteratorResult<T>>[] = [];
   const fill = () => {
-    while (pending.length < depth + 1) pending.push(iterator.next());
+    while (pending.length < depth + 1) {
+      const next = iterator.next();
+      // Observed now: a fetch may fail while the consumer is busy (or gone), before anyone awaits it;
+      // the consumer still gets the error when it reaches that item.
+      next.catch(() => undefined);
+      pending.push(next);
+    }
   };
   try {
     fill();

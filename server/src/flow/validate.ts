@@ -8,6 +8,11 @@ import type { Flow } from './flow-schema.ts';
 import { flowSchema } from './flow-schema.ts';
 import { buildGraph, type FlowGraph } from './graph.ts';
 
+/** The issue of a secret written into a flow (drafts are refused with it too). */
+export const inlineSecretMessage =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal syntax of an env reference.
+  'is a secret: keep it in a stored connection or refer to an environment variable with ${env:NAME}';
+
 export interface FlowIssue extends ErrorDetail {
   path: string;
   nodeId?: string;
@@ -64,12 +69,7 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
       node.config ??= {};
       for (const field of secretFields(type)) {
         if (field in node.config && !isEnvReference(node.config[field])) {
-          issues.push({
-            path: `nodes[${index}].config.${field}`,
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal syntax of an env reference.
-            message: 'is a secret: keep it in a stored connection or refer to an environment variable with ${env:NAME}',
-            nodeId: node.id,
-          });
+          issues.push({ path: `nodes[${index}].config.${field}`, message: inlineSecretMessage, nodeId: node.id });
         }
       }
       if (node.connection !== undefined) {

@@ -3,13 +3,14 @@ import path from 'node:path';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import type { RunRecorder } from '../engine/checkpoint.ts';
 import { executeRun } from '../engine/executor.ts';
-import { newRunId, validatorFor } from '../engine/flow-runner.ts';
+import { newRunId, registerSecrets, validatorFor } from '../engine/flow-runner.ts';
 import { BackflowError, ConfigError, FlowValidationError } from '../errors.ts';
 import type { Flow, FlowNode } from '../flow/flow-schema.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import type { ResolvedConnection } from '../flow/validate.ts';
 import type { NodeType, Payload, PayloadKind } from '../nodes/contract.ts';
 import { createCatalog, type NodeCatalog } from '../nodes/registry.ts';
+import type { Redactor } from '../secrets/redactor.ts';
 
 export interface PreviewRequest {
   document: unknown;
@@ -50,6 +51,8 @@ export async function previewNode(
     connections: ReadonlyMap<string, ResolvedConnection>;
     baseDir: string;
     dataDir: string;
+    /** Learns the secrets the flow resolves, so a failure cannot echo them. */
+    redactor: Redactor;
   },
 ): Promise<PreviewResult> {
   const started = Date.now();
@@ -68,7 +71,8 @@ export async function previewNode(
   const original = request.document as Flow;
   const previewFlow: Flow = {
     ...original,
-    settings: { ...original.settings, batchSize: Math.min(request.limit, original.settings?.batchSize ?? 10_000) },
+    // One record more than asked tells whether the sample was cut.
+    settings: { ...original.settings, batchSize: Math.min(request.limit + 1, original.settings?.batchSize ?? 10_000) },
     nodes: [
       ...original.nodes.filter((node) => kept.has(node.id)),
       ...taps.map((tap, i): FlowNode => ({ id: `__preview_${i}`, type: captureTypeName(tap.kind) })),
@@ -86,6 +90,7 @@ export async function previewNode(
   ]);
   const validation = validatorFor(catalog)(previewFlow, { connections: options.connections });
   if (!validation.graph || !validation.flow) throw new FlowValidationError(validation.issues);
+  registerSecrets(validation.graph, options.redactor);
   await prepareDemoWarehouse(validation.flow, options.baseDir);
 
   const runId = `preview-${newRunId()}`;
@@ -171,9 +176,14 @@ class Capture {
   readonly records: unknown[] = [];
   readonly files: NonNullable<PreviewResult['files']> = [];
   readonly stop = new AbortController();
-  truncated = false;
+  /** Items offered so far; one past the limit means the node had more. */
+  private offered = 0;
 
   constructor(private readonly limit: number) {}
+
+  get truncated(): boolean {
+    return this.offered > this.limit;
+  }
 
   take(payload: Payload): void {
     if (payload.kind === 'records') {
@@ -186,12 +196,12 @@ class Capture {
         ...(payload.bytes === undefined ? {} : { bytes: payload.bytes }),
       });
     }
-    if (this.records.length + this.files.length >= this.limit) this.stop.abort();
+    if (this.truncated) this.stop.abort();
   }
 
   private add<T>(list: T[], item: T): void {
-    if (this.records.length + this.files.length < this.limit) list.push(item);
-    else this.truncated = true;
+    this.offered += 1;
+    if (this.offered <= this.limit) list.push(item);
   }
 }
 

@@ -1,8 +1,9 @@
 /** What the HTTP API tests share: a real server on a free port, a fetch client, and an SSE reader. */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { type RunningServer, type ServeOptions, serve } from '../api/serve.ts';
 import type { Flow } from '../flow/flow-schema.ts';
 
@@ -66,7 +67,12 @@ export class ApiClient {
     private readonly headers: Record<string, string> = {},
   ) {}
 
-  async request(method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
+  async request(
+    method: string,
+    route: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> {
     const init: RequestInit = { method, headers: { ...this.headers, ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -81,7 +87,7 @@ export class ApiClient {
     } catch {
       json = undefined;
     }
-    return { status: response.status, headers: response.headers, text, json } satisfies ApiResponse;
+    return { status: response.status, headers: response.headers, text, json };
   }
 
   get(route: string, headers?: Record<string, string>) {
@@ -155,4 +161,54 @@ function parseSseBlock(block: string): SseEvent | undefined {
   }
   if (data.length === 0) return undefined;
   return { event, data: JSON.parse(data.join('\n')) };
+}
+
+/** Runs SQL on a DuckDB file (or in memory) and returns the rows as JSON-safe objects. */
+export async function query(sql: string, database = ':memory:'): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(database, database === ':memory:' ? {} : { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Every file under `dir`, as paths relative to it, sorted; empty when `dir` does not exist. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/**
+ * Records unhandled promise rejections while installed, instead of letting vitest fail the file.
+ * Needed because of a bug in engine/read-ahead.ts: a prefetched batch that rejects while the
+ * consumer is still busy (a cancel, a preview stopping, a source failing mid-run) is unobserved
+ * for a while; a real server process dies of it. Vitest leaves a rejection alone when user code
+ * also listens for it.
+ */
+export function watchUnhandledRejections(): { readonly rejections: unknown[]; stop(): void } {
+  const rejections: unknown[] = [];
+  const onUnhandled = (reason: unknown) => {
+    rejections.push(reason);
+  };
+  // Handled late is still handled: listening keeps Node from printing a warning for each.
+  const onHandledLate = () => undefined;
+  process.on('unhandledRejection', onUnhandled);
+  process.on('rejectionHandled', onHandledLate);
+  return {
+    rejections,
+    stop() {
+      process.off('unhandledRejection', onUnhandled);
+      process.off('rejectionHandled', onHandledLate);
+    },
+  };
 }

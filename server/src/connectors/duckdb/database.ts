@@ -59,7 +59,9 @@ function openFile(file: string, readOnly: boolean): OpenFile {
     markClosed = resolve;
   });
   return {
-    opening: DuckDBInstance.fromCache(file, instanceOptions(readOnly)),
+    // Not DuckDB's instance cache: after a read stopped early (a preview, a cancel) closed its
+    // instance mid-stream, the cache's next open of that file can wait forever.
+    opening: DuckDBInstance.create(file, instanceOptions(readOnly)),
     connections: 0,
     readOnly,
     runs: new Map(),
@@ -77,8 +79,6 @@ const connectionFiles = new WeakMap<DuckDBConnection, { file: string; runId: str
  * Every node of the process that names the same file shares one DuckDB instance (one writer per
  * file, and two instances of a file in one process would corrupt it), held until its last
  * connection is given back, so the file is unlocked (e.g. for the DuckDB CLI) once no run uses it.
- * Holding it matters too: DuckDB's instance cache cannot reopen a file whose instance object was
- * garbage-collected while a connection to it was still open.
  */
 export async function connectDatabase(file: string, options: ConnectOptions): Promise<DuckDBConnection> {
   const context = { nodeId: options.nodeId, details: [{ path: 'config.path', message: file }] };

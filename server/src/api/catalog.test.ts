@@ -1,0 +1,135 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog, describeNodeType } from '../nodes/registry.ts';
+import { ApiClient, repoRoot, startTestServer, type TestServer } from '../testing/api-server.ts';
+import { connectionInputSchema, flowDocumentSchema } from './schemas.ts';
+
+let server: TestServer;
+let client: ApiClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  client = new ApiClient(server.url);
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** Every operation the API has, as OpenAPI paths. */
+const operations: Record<string, string[]> = {
+  '/api/health': ['get'],
+  '/api/node-types': ['get'],
+  '/api/openapi.json': ['get'],
+  '/api/templates': ['get'],
+  '/api/flows': ['get', 'post'],
+  '/api/flows/validate': ['post'],
+  '/api/flows/{id}': ['get', 'put', 'delete'],
+  '/api/flows/{id}/versions': ['get'],
+  '/api/flows/{id}/export': ['get'],
+  '/api/flows/{id}/runs': ['post'],
+  '/api/flows/{id}/preview': ['post'],
+  '/api/runs': ['get', 'post'],
+  '/api/runs/{id}': ['get'],
+  '/api/runs/{id}/events': ['get'],
+  '/api/runs/{id}/cancel': ['post'],
+  '/api/runs/{id}/resume': ['post'],
+  '/api/runs/{id}/rejected': ['get'],
+  '/api/runs/{id}/logs': ['get'],
+  '/api/connection-types': ['get'],
+  '/api/connections': ['get', 'post'],
+  '/api/connections/{id}': ['get', 'put', 'delete'],
+  '/api/connections/{id}/test': ['post'],
+};
+
+describe('GET /api/health', () => {
+  it('says ok with the server package version', async () => {
+    const { version } = JSON.parse(await readFile(path.join(repoRoot, 'server/package.json'), 'utf8'));
+    const response = await client.get('/api/health');
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({ status: 'ok', version });
+  });
+});
+
+describe('GET /api/node-types', () => {
+  it('lists every registry type with its config schema and typed ports', async () => {
+    const response = await client.get('/api/node-types');
+    expect(response.status).toBe(200);
+    const types = response.json as ReturnType<typeof describeNodeType>[];
+    expect(types.map((t) => t.type)).toEqual(catalog.types.map((t) => t.type));
+    expect(types).toEqual(JSON.parse(JSON.stringify(catalog.types.map(describeNodeType))));
+    for (const type of types) {
+      expect(type.config.type, type.type).toBe('object');
+      expect(['source', 'transform', 'destination']).toContain(type.role);
+      for (const port of [...type.inputs, ...type.outputs]) expect(['records', 'files']).toContain(port.kind);
+      if (type.role === 'source') expect(type.inputs).toEqual([]);
+      if (type.role === 'destination') expect(type.outputs).toEqual([]);
+    }
+    const csvFormat = types.find((t) => t.type === 'csv.format')!;
+    expect(csvFormat.inputs).toEqual([{ name: 'records', kind: 'records' }]);
+    expect(csvFormat.outputs).toEqual([
+      { name: 'files', kind: 'files' },
+      { name: 'rejected', kind: 'records' },
+    ]);
+    expect(types.find((t) => t.type === 'duckdb.source')!.connectionFields).toEqual(['path']);
+  });
+});
+
+describe('GET /api/openapi.json', () => {
+  it('is an OpenAPI 3.1 document with every route and method', async () => {
+    // Other routes may join; these must all be there.
+    const response = await client.get('/api/openapi.json');
+    expect(response.status).toBe(200);
+    const document = response.json;
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.info.version).toBe((await client.get('/api/health')).json.version);
+    const paths = Object.fromEntries(
+      Object.entries(document.paths as Record<string, object>).map(([route, methods]) => [
+        route,
+        Object.keys(methods).sort(),
+      ]),
+    );
+    for (const [route, methods] of Object.entries(operations)) {
+      expect(paths[route], route).toEqual(expect.arrayContaining(methods));
+    }
+    const operationIds = Object.values(document.paths as Record<string, Record<string, { operationId: string }>>)
+      .flatMap((methods) => Object.values(methods))
+      .map((operation) => operation.operationId);
+    expect(new Set(operationIds).size).toBe(operationIds.length);
+  });
+
+  it('documents the path parameters of each route', async () => {
+    const { json: document } = await client.get('/api/openapi.json');
+    const runs = document.paths['/api/flows/{id}/runs'].post;
+    expect(runs.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
+    expect(Object.keys(runs.responses).sort()).toEqual(['202', '409', 'default']);
+    const list = document.paths['/api/runs'].get;
+    expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
+      'query:flowId',
+      'query:status',
+      'query:limit',
+    ]);
+  });
+
+  it('shows the request body schemas the routes validate with', async () => {
+    const { json: document } = await client.get('/api/openapi.json');
+    const bodyOf = (route: string, method: string) =>
+      document.paths[route][method].requestBody.content['application/json'].schema;
+    const createFlow = bodyOf('/api/flows', 'post');
+    expect(createFlow.required).toEqual(['name', 'nodes', 'edges']);
+    expect(createFlow).toEqual(flowDocumentSchema);
+    expect(bodyOf('/api/flows/{id}', 'put')).toEqual(flowDocumentSchema);
+    expect(bodyOf('/api/connections', 'post')).toEqual(connectionInputSchema);
+    expect(bodyOf('/api/flows/{id}/runs', 'post')).toEqual({
+      type: 'object',
+      additionalProperties: false,
+      properties: { dryRun: { type: 'boolean' } },
+    });
+    expect(bodyOf('/api/flows/{id}/preview', 'post').required).toEqual(['nodeId']);
+    // The documented schema is the validated one: what it requires, the route refuses without.
+    const refused = await client.post('/api/flows', { name: 'no-edges', nodes: [{ id: 'a', type: 'csv.parse' }] });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.details).toEqual([{ path: 'edges', message: 'required' }]);
+  });
+});
