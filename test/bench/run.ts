@@ -8,6 +8,7 @@ import { type BenchData, benchDir, prepareBenchData } from './bench-data.ts';
 import { measureCsvToNdjson } from './entries/csv-to-ndjson.ts';
 import { csvGzipExportEntry, measureExport, parquetExportEntry } from './entries/duckdb-export.ts';
 import { measureEditor300Nodes } from './entries/editor-300-nodes.ts';
+import { measureGcsUpload } from './entries/gcs-upload.ts';
 import { measurePushdownGain } from './entries/pushdown-gain.ts';
 import { measureRowPathMemory } from './entries/row-path-memory.ts';
 import { type EntryOutcome, type EntryResult, isEntryError } from './entry-result.ts';
@@ -57,6 +58,7 @@ const entryRuns = new Map<number, { title: string; run: EntryRun }>([
       },
     },
   ],
+  [6, { title: 'GCS backup 1 GiB vs raw client upload', run: async () => [await measureGcsUpload()] }],
   [7, { title: 'editor: 300-node flow in Chromium', run: () => measureEditor300Nodes() }],
 ]);
 

@@ -41,6 +41,14 @@ export interface Manifest {
 
 export const manifestName = '_manifest.json';
 
+/**
+ * The order parts are read in, by UTF-16 code unit: the same order as `<`, which a resume uses to
+ * skip the parts before its cursor (a locale order would put `orders_archive/` before `orders/`).
+ */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function buildManifest(options: {
   flow: string;
   runId: string;
@@ -48,7 +56,7 @@ export function buildManifest(options: {
   schemas: Record<string, Column[] | undefined>;
   encryption?: ManifestEncryption;
 }): Manifest {
-  const files = [...options.files].sort((a, b) => a.name.localeCompare(b.name));
+  const files = [...options.files].sort((a, b) => compareNames(a.name, b.name));
   const streams: Manifest['streams'] = {};
   for (const file of files) streams[file.stream] ??= {};
   for (const [stream, columns] of Object.entries(options.schemas)) {

@@ -5,7 +5,7 @@ import fg from 'fast-glob';
 import { ConfigError } from '../../errors.ts';
 import type { FilePayload, NodeType, SourceBatch } from '../../nodes/contract.ts';
 import { readChunkBytes, verifySha256 } from './digest.ts';
-import { isManifest, type Manifest, manifestName } from './manifest.ts';
+import { compareNames, isManifest, type Manifest, manifestName } from './manifest.ts';
 
 interface FilesSourceConfig {
   path: string;
@@ -101,14 +101,17 @@ async function listFiles(
     }
     return {
       manifest,
-      files: manifest.files.map((file) => ({
-        name: file.name,
-        absolute: path.join(root, file.name),
-        bytes: file.bytes,
-        rows: file.rows,
-        sha256: file.sha256,
-        stream: file.stream,
-      })),
+      // In the order a resume's cursor assumes, whatever order an older manifest listed them in.
+      files: [...manifest.files]
+        .sort((a, b) => compareNames(a.name, b.name))
+        .map((file) => ({
+          name: file.name,
+          absolute: path.join(root, file.name),
+          bytes: file.bytes,
+          rows: file.rows,
+          sha256: file.sha256,
+          stream: file.stream,
+        })),
     };
   }
   const entries = await readdir(root, { recursive: true, withFileTypes: true });

@@ -4,7 +4,7 @@ import picomatch from 'picomatch';
 import { ConfigError } from '../../errors.ts';
 import type { FilePayload, NodeContext, NodeType, SourceBatch } from '../../nodes/contract.ts';
 import { verifySha256 } from '../files/digest.ts';
-import type { Manifest } from '../files/manifest.ts';
+import { compareNames, type Manifest } from '../files/manifest.ts';
 import { streamOf } from '../files/source.ts';
 import { findBackups } from './backups.ts';
 import { decryptStream } from './encryption.ts';
@@ -106,7 +106,7 @@ async function* backupFiles(bucket: Bucket, config: GcsSourceConfig, ctx: NodeCo
   ctx.log.info(
     `restoring backup ${manifest.runId} of ${manifest.flow} (${manifest.files.length} parts, ${manifest.rows} rows) from ${location}`,
   );
-  for (const entry of [...manifest.files].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of [...manifest.files].sort((a, b) => compareNames(a.name, b.name))) {
     const object = bucket.file(objectName(location, entry.name));
     const columns = manifest.streams[entry.stream]?.columns;
     yield {
