@@ -1,5 +1,5 @@
 /**
- * Entry 6, the editor with a 300-node flow in headless Chromium (Debian's, never a downloaded one):
+ * Entry 7, the editor with a 300-node flow in headless Chromium (Debian's, never a downloaded one):
  * the time to open it (nodes laid out and drawn), an auto-layout, and the frame interval while the
  * canvas is panned. Goals: open + layout within 3 s, and pan frames at p95 within 50 ms (20 fps),
  * which reads as smooth on a 2-core machine with software rendering.
@@ -35,7 +35,7 @@ export async function measureEditor300Nodes(trials = 3): Promise<EntryResult[]> 
     const frame = median(p95s);
     return [
       {
-        entry: '6 editor: open + lay out a 300-node flow',
+        entry: '7 editor: open + lay out a 300-node flow',
         ours: { label: 'open + auto-layout', value: open, unit: 'ms', samples: opens },
         goal: { text: `≤ ${openGoalMs} ms`, pass: open <= openGoalMs },
         notes: [
@@ -44,7 +44,7 @@ export async function measureEditor300Nodes(trials = 3): Promise<EntryResult[]> 
         ],
       },
       {
-        entry: '6 editor: pan a 300-node flow (frame interval p95)',
+        entry: '7 editor: pan a 300-node flow (frame interval p95)',
         ours: { label: 'pan frame p95', value: frame, unit: 'ms', samples: p95s },
         goal: { text: `≤ ${frameGoalMs} ms`, pass: frame <= frameGoalMs },
         notes: [`frame interval p50 ${median(p50s).toFixed(1)} ms; every node in view (fit at the lowest zoom)`],
