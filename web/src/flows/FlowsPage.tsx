@@ -259,8 +259,8 @@ export function FlowsPage() {
           <div className="empty-state" data-testid="flows-empty">
             <h2>No flows yet</h2>
             <p>
-              Start from a template below, create an empty flow, or import a flow file (<code>backflow export</code> or
-              a file from <code>examples/</code>).
+              Start from a template below, create an empty flow, or import a flow file (one exported from Backflow, or
+              any flow JSON you run with <code>backflow run</code>).
             </p>
           </div>
         )}
