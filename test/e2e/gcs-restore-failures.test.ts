@@ -12,12 +12,11 @@ import {
   chainFlow,
   createBucket,
   download,
-  everyTypeTable,
   readBackupManifest,
   runInProcess,
   sandboxAccess,
 } from './gcs-support.ts';
-import { query, workDir } from './support.ts';
+import { everyTypeTable, query, workDir } from './support.ts';
 
 const bucketName = 'restore-failures';
 const rows = 3 + 3000;

@@ -18,12 +18,11 @@ import {
   createBucket,
   differingRowsSql,
   download,
-  everyTypeTable,
   readBackupManifest,
   runInProcess,
   sandboxAccess,
 } from './gcs-support.ts';
-import { query, sqlString, workDir } from './support.ts';
+import { everyTypeTable, query, sqlString, workDir } from './support.ts';
 
 type Format = 'csv' | 'parquet';
 type Variant = 'plain' | 'encrypted' | 'faulty';

@@ -3,8 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GcsSandbox, startGcsSandbox } from '../sandboxes/gcs/server.ts';
-import { chainFlow, createBucket, download, everyTypeTable, manifestName, sandboxAccess } from './gcs-support.ts';
-import { query, spawnCliWithEnv, workDir } from './support.ts';
+import { chainFlow, createBucket, download, manifestName, sandboxAccess } from './gcs-support.ts';
+import { everyTypeTable, query, spawnCliWithEnv, workDir } from './support.ts';
 
 const bucketName = 'secrets';
 const keyVariable = 'BACKFLOW_TEST_GCS_SECRET_KEY';

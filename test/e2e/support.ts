@@ -79,3 +79,38 @@ export async function query(sql: string, database = ':memory:'): Promise<Record<
 export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/**
+ * Every type the round trip must keep, with the nasty values of each and a row of NULLs, then
+ * `generated` deterministic rows of high-entropy values, so that a part spans several upload chunks.
+ */
+export function everyTypeTable(generated: number): string {
+  return `
+  create table everything as
+  select * from (values
+    (1, 9007199254740993::bigint, 12345678901234.56::decimal(18,2), 1234567890123456789012345678.0123456789::decimal(38,10),
+     date '2024-02-29', timestamp '2024-02-29 23:59:59.123456', timestamptz '2024-02-29 23:59:59.123456+00',
+     [1, 2, null]::integer[], {'a': 1, 'b': 'x "y"'}::struct(a integer, b varchar), '\\x00\\xFF,\\x0A'::blob,
+     '0e9c6bd4-6d1b-4e4b-9b8a-5a4f5f1f5c11'::uuid, 'comma, "quote"\nnewline Zoë 🚀'),
+    (2, '-9223372036854775808'::bigint, -0.01::decimal(18,2), 0::decimal(38,10),
+     date '1970-01-01', timestamp '1970-01-01 00:00:00', timestamptz '1999-12-31 23:00:00-05',
+     []::integer[], {'a': null, 'b': ''}::struct(a integer, b varchar), ''::blob,
+     '00000000-0000-0000-0000-000000000000'::uuid, ''),
+    (3, null, null, null, null, null, null, null, null, null, null, null)
+  ) t(id, big, money, precise, day, moment, moment_tz, list, struct, bytes, uuid, text);
+  insert into everything
+  select i,
+         (hash(i) >> 1)::bigint - 4611686018427387904,
+         ((hash(i, 'money') % 2000000000)::bigint - 1000000000) / 100,
+         (hash(i, 'precise') % 1000000000000)::decimal(38,10) / 7,
+         date '1900-01-01' + (hash(i, 'day') % 70000)::integer,
+         timestamp '1900-01-01' + to_microseconds((hash(i, 'moment') % 4000000000000000)::bigint),
+         timestamptz '1900-01-01 00:00:00+00' + to_microseconds((hash(i, 'tz') % 4000000000000000)::bigint),
+         case when i % 9 = 0 then null else [i, null, -i]::integer[] end,
+         {'a': i, 'b': md5(i::varchar) || ', "' || chr(10) || '"'}::struct(a integer, b varchar),
+         unhex(md5(i::varchar) || md5((i + 1)::varchar))::blob,
+         md5((i * 31)::varchar)::uuid,
+         case i % 5 when 0 then null when 1 then 'say "hi",' || chr(10) || md5(i::varchar) when 2 then 'Zoë 🚀 ' || i
+           else sha256(i::varchar) end
+  from range(4, ${generated + 4}) r(i);`;
+}
