@@ -103,6 +103,10 @@ describe('a run of warehouse-backup', () => {
     expect(summary.nodes.orders).toMatchObject({ read: source.rows, written: source.rows, rejected: 0 });
     expect(summary.nodes['as-csv']).toMatchObject({ read: source.rows, written: source.rows, files: 4 });
     expect(summary.nodes.archive).toMatchObject({ read: source.rows, written: source.rows, files: 4 });
+    expect(summary.edges.find((e: { from: string }) => e.from === 'as-csv:files')).toMatchObject({
+      files: 4,
+      rows: source.rows,
+    });
 
     const dir = await backupOf(runId);
     const manifest = JSON.parse(await readFile(path.join(dir, '_manifest.json'), 'utf8')) as Manifest;

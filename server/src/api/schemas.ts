@@ -91,6 +91,7 @@ export const runViewSchema: JSONSchema = {
           to: { type: 'string' },
           records: { type: 'integer' },
           files: { type: 'integer' },
+          rows: { type: 'integer', description: 'On a files edge, the rows inside the files' },
         },
       },
     },

@@ -349,6 +349,7 @@ class RunExecution {
         if (payload.kind === 'file') counts.files += 1;
         // A records edge carries part files when its format node is pushed down: count their rows too.
         if (payload.kind === 'records' || edge.kind === 'records') counts.records += rows;
+        else if (counts.rows !== undefined) counts.rows += rows;
         return this.receive(this.options.graph.nodes.get(edge.to.node)!, payload, seq);
       }),
     );

@@ -15,6 +15,8 @@ export interface EdgeCounts {
   to: string;
   records: number;
   files: number;
+  /** On a files edge, the rows inside the files it carried (where they say). */
+  rows?: number;
 }
 
 export interface StatsSnapshot {
@@ -48,6 +50,7 @@ export class RunStats {
       to: `${e.to.node}:${e.to.port}`,
       records: 0,
       files: 0,
+      ...(e.kind === 'files' ? { rows: 0 } : {}),
     }));
     // Looked up on every delivery, so by the edge's index in the flow document, not by a search.
     this.edgesByIndex = new Map(graph.edges.map((e, i) => [e.index, this.edges[i]!]));

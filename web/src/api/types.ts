@@ -100,6 +100,8 @@ export interface EdgeCounts {
   to: string;
   records: number;
   files: number;
+  /** On a files edge, the rows inside the files it carried. */
+  rows?: number;
 }
 
 export interface ApiErrorBody {

@@ -25,12 +25,17 @@ describe('edgeCountLabel', () => {
   const edges = [
     { from: 'orders:records', to: 'csv:records', records: 200000, files: 4 },
     { from: 'csv:files', to: 'archive:files', records: 0, files: 1 },
+    { from: 'csv:files', to: 'copy:files', records: 0, files: 4, rows: 200000 },
   ];
   const format = (n: number) => n.toLocaleString('en-US');
 
   it('shows records on a records edge and files on a files edge', () => {
     expect(edgeCountLabel(edges, 'orders:records->csv:records', 'records', format)).toBe('200,000 records');
     expect(edgeCountLabel(edges, 'csv:files->archive:files', 'files', format)).toBe('1 file');
+  });
+
+  it('adds the rows inside the files when the run knows them', () => {
+    expect(edgeCountLabel(edges, 'csv:files->copy:files', 'files', format)).toBe('4 files · 200,000 rows');
   });
 
   it('shows nothing for an edge the run has no counts for', () => {

@@ -29,6 +29,9 @@ export function edgeCountLabel(
   if (!edges || !statKey) return undefined;
   const counts = edges.find((edge) => `${edge.from}->${edge.to}` === statKey);
   if (!counts) return undefined;
-  if (kind === 'files') return `${format(counts.files)} ${counts.files === 1 ? 'file' : 'files'}`;
+  if (kind === 'files') {
+    const files = `${format(counts.files)} ${counts.files === 1 ? 'file' : 'files'}`;
+    return counts.rows ? `${files} · ${format(counts.rows)} rows` : files;
+  }
   return `${format(counts.records)} ${counts.records === 1 ? 'record' : 'records'}`;
 }
