@@ -246,6 +246,20 @@ describe('POST /api/flows/:id/preview', () => {
     expect(runsBefore).toEqual([]);
   });
 
+  it('previews a document that was never saved, and saves nothing', async () => {
+    const flow = await exampleFlow('warehouse-backup');
+    flow.name = 'never-saved';
+    const flowsBefore = (await client.get('/api/flows')).json.length;
+    const response = await client.post('/api/preview', { flow, nodeId: 'as-csv', limit: 1 });
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ kind: 'files', truncated: true });
+    expect(response.json.files.map((f: { name: string }) => f.name)).toEqual(['orders/part-00001.csv.gz']);
+    expect((await client.get('/api/flows')).json).toHaveLength(flowsBefore);
+    const missing = await client.post('/api/preview', { nodeId: 'as-csv' });
+    expect(missing.status).toBe(400);
+    expect(missing.json.error.details).toEqual([{ path: 'flow', message: 'required' }]);
+  });
+
   it('refuses an unknown node id with 400 at path nodeId', async () => {
     const response = await client.post(`/api/flows/${flowId}/preview`, { nodeId: 'nope', limit: 5 });
     expect(response.status).toBe(400);

@@ -1,6 +1,7 @@
 import { validatorFor } from '../engine/flow-runner.ts';
 import { BackflowError, FlowValidationError } from '../errors.ts';
 import type { Flow } from '../flow/flow-schema.ts';
+import type { JSONSchema } from '../flow/json-schema.ts';
 import { inlineSecretMessage } from '../flow/validate.ts';
 import { previewNode } from '../service/preview.ts';
 import { validateSchedule } from '../service/scheduler.ts';
@@ -192,32 +193,10 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     },
   });
 
-  routes.add<{ nodeId: string; port?: string; limit?: number; flow?: unknown }>({
-    method: 'post',
-    path: '/api/flows/:id/preview',
-    summary: 'Sample records (or file names) at a node, running only what feeds it and writing nothing',
-    tag: 'flows',
-    body: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['nodeId'],
-      properties: {
-        nodeId: { type: 'string', minLength: 1 },
-        port: { type: 'string', minLength: 1 },
-        limit: { type: 'integer', minimum: 1, maximum: 1000 },
-        flow: { type: 'object', description: 'An unsaved version of the flow to preview instead of the saved one' },
-      },
-    },
-    responses: { 200: { description: 'The sample', schema: { type: 'object' } } },
-    handler: async (c, { body }) => {
-      const row = await load(c.req.param('id')!);
-      const result = await previewNode(
-        {
-          document: body.flow ?? row.document,
-          nodeId: body.nodeId,
-          limit: body.limit ?? 20,
-          ...(body.port ? { port: body.port } : {}),
-        },
+  const preview = async (document: unknown, body: PreviewBody) =>
+    api.redactor.redactDeep(
+      await previewNode(
+        { document, nodeId: body.nodeId, limit: body.limit ?? 20, ...(body.port ? { port: body.port } : {}) },
         {
           catalog: api.catalog,
           connections: await api.connections.resolved(),
@@ -225,8 +204,53 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
           dataDir: api.dataDir,
           redactor: api.redactor,
         },
-      );
-      return c.json(api.redactor.redactDeep(result));
+      ),
+    );
+  const previewSummary = 'Sample records (or file names) at a node, running only what feeds it and writing nothing';
+
+  routes.add<PreviewBody>({
+    method: 'post',
+    path: '/api/flows/:id/preview',
+    summary: previewSummary,
+    tag: 'flows',
+    body: previewBodySchema({
+      flow: { type: 'object', description: 'An unsaved version of the flow to preview instead' },
+    }),
+    responses: { 200: { description: 'The sample', schema: { type: 'object' } } },
+    handler: async (c, { body }) => {
+      const row = await load(c.req.param('id')!);
+      return c.json(await preview(body.flow ?? row.document, body));
     },
   });
+
+  routes.add<PreviewBody & { flow: unknown }>({
+    method: 'post',
+    path: '/api/preview',
+    summary: `${previewSummary} (a flow document that was never saved)`,
+    tag: 'flows',
+    body: previewBodySchema({ flow: { type: 'object' } }, ['flow']),
+    responses: { 200: { description: 'The sample', schema: { type: 'object' } } },
+    handler: async (c, { body }) => c.json(await preview(body.flow, body)),
+  });
+}
+
+interface PreviewBody {
+  nodeId: string;
+  port?: string;
+  limit?: number;
+  flow?: unknown;
+}
+
+function previewBodySchema(extra: Record<string, JSONSchema>, required: string[] = []): JSONSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['nodeId', ...required],
+    properties: {
+      nodeId: { type: 'string', minLength: 1 },
+      port: { type: 'string', minLength: 1 },
+      limit: { type: 'integer', minimum: 1, maximum: 1000 },
+      ...extra,
+    },
+  };
 }

@@ -117,6 +117,8 @@ export const api = {
     json<{ valid: boolean; issues: Issue[] }>('/api/flows/validate', { method: 'POST', body: document }),
   preview: (flowId: string, body: { nodeId: string; port?: string; limit?: number; flow?: Flow }) =>
     json<PreviewResult>(`/api/flows/${id(flowId)}/preview`, { method: 'POST', body }),
+  previewUnsaved: (body: { nodeId: string; port?: string; limit?: number; flow: Flow }) =>
+    json<PreviewResult>('/api/preview', { method: 'POST', body }),
 
   startRun: (flowId: string, dryRun: boolean) =>
     json<{ runId: string }>(`/api/flows/${id(flowId)}/runs`, { method: 'POST', body: { dryRun } }),

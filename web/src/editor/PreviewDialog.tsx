@@ -6,7 +6,6 @@ import { formatBytes, formatCount, formatDuration } from '../ui/format.ts';
 import { Modal } from '../ui/Modal.tsx';
 import { RecordsTable } from '../ui/RecordsTable.tsx';
 import { useEditorUi } from './editor-ui.ts';
-import { save } from './session.ts';
 
 /** Sample records (or file names) at a node, from the document as it is now, saved or not. */
 export function PreviewDialog({ nodeId }: { nodeId: string }) {
@@ -26,11 +25,9 @@ export function PreviewDialog({ nodeId }: { nodeId: string }) {
     setBusy(true);
     setError(undefined);
     try {
-      // The preview route belongs to a saved flow; a new flow is saved (as a draft) first.
-      const id = editorStore.getState().saved?.id ?? (await save({ quiet: true }))?.id;
-      if (!id) throw new Error('the flow must be saved before a preview (it needs at least one node and a valid name)');
+      // What is on the canvas, saved or not: nothing is written and no run is recorded.
       const flow = editorStore.getState().flow;
-      setResult(await api.preview(id, { nodeId, limit, flow, ...(port ? { port } : {}) }));
+      setResult(await api.previewUnsaved({ nodeId, limit, flow, ...(port ? { port } : {}) }));
     } catch (caught) {
       setResult(undefined);
       setError(describeError(caught));
