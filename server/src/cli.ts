@@ -1,26 +1,25 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { connectionsCommand } from './cli/connections.ts';
 import { startProgress } from './cli/progress.ts';
 import { ServerClient } from './cli/server-client.ts';
+import {
+  dataDir,
+  openStoreOrServer,
+  redactingStore,
+  storedConnections,
+  UsageError,
+  withStore,
+} from './cli/store-access.ts';
 import { type RunSummary, runFlow, validateFlow } from './engine/flow-runner.ts';
 import type { NodeCounts } from './engine/run-stats.ts';
 import { BackflowError, errorMessage } from './errors.ts';
 import type { Flow } from './flow/flow-schema.ts';
-import type { ResolvedConnection } from './flow/validate.ts';
-import { catalog, describeNodeType, nodeTypes } from './nodes/registry.ts';
-import { Redactor } from './secrets/redactor.ts';
-import { loadSecretKey, SecretBox } from './secrets/secret-box.ts';
-import { ConnectionService } from './service/connections.ts';
-import { findServer } from './store/server-file.ts';
-import { type RunRow, StateStore, StoreLockedError } from './store/state-store.ts';
+import { describeNodeType, nodeTypes } from './nodes/registry.ts';
+import type { RunRow } from './store/state-store.ts';
 
 /** Exit codes: 0 succeeded, 1 the run failed or was cancelled, 2 the flow or the command line is invalid. */
 const exit = { ok: 0, failed: 1, invalid: 2 } as const;
-
-function dataDir(): string {
-  return path.resolve(process.env.BACKFLOW_DATA_DIR ?? '.backflow');
-}
 
 async function readFlowFile(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch((error) => {
@@ -31,49 +30,6 @@ async function readFlowFile(file: string): Promise<unknown> {
   } catch (error) {
     throw new UsageError(`${file} is not valid JSON: ${errorMessage(error)}`);
   }
-}
-
-class UsageError extends Error {}
-
-/**
- * Opens the state store, or, when a running server holds it (DuckDB allows one process per file),
- * a client of that server, so the command is handed to it instead of failing on the lock.
- */
-async function openStoreOrServer(): Promise<StateStore | ServerClient> {
-  try {
-    return await StateStore.open(dataDir());
-  } catch (error) {
-    const url = error instanceof StoreLockedError ? await findServer(dataDir()) : undefined;
-    if (!url) throw error;
-    return new ServerClient(url);
-  }
-}
-
-/** Runs a command against the store (always closed after) or the server holding it. */
-async function withStore<T>(
-  local: (store: StateStore) => Promise<T>,
-  remote: (client: ServerClient) => Promise<T>,
-): Promise<T> {
-  const store = await openStoreOrServer();
-  if (store instanceof ServerClient) return remote(store);
-  try {
-    return await local(store);
-  } finally {
-    await store.close();
-  }
-}
-
-/** Keeps every secret the command learns out of the store's logs and run errors. */
-function redactingStore(store: StateStore): Redactor {
-  const redactor = new Redactor();
-  store.redact = (text) => redactor.redact(text);
-  return redactor;
-}
-
-/** Stored connections, secrets opened, for flows that name one. */
-async function storedConnections(store: StateStore, redactor: Redactor): Promise<Map<string, ResolvedConnection>> {
-  const box = new SecretBox(await loadSecretKey(dataDir()));
-  return new ConnectionService({ store, catalog, box, redactor, baseDir: process.cwd() }).resolved();
 }
 
 function namesConnection(document: unknown): boolean {
@@ -293,6 +249,8 @@ program
     );
     for (const line of lines) console.log(`${line.at} ${line.level.padEnd(5)} ${line.nodeId ?? '-'} ${line.message}`);
   });
+
+program.addCommand(connectionsCommand());
 
 program
   .command('serve')

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { query, runCli, workDir } from './support.ts';
+import { query, runCli, spawnCliWithEnv, workDir } from './support.ts';
 
 /** 10 records on 11 data lines: lines 6, 8 and 11 are malformed, ids 5 and 8 break the schema. */
 const messyCsv = [
@@ -192,5 +192,71 @@ describe('backflow node-types and runs', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ runId: run.runId, flow: 'import-payments', status: 'succeeded', attempts: 1 });
     expect(runs[0].nodes.table.written).toBe(5);
+  });
+});
+
+describe('backflow connections', () => {
+  it('stores a connection a flow then names, keeps secrets out of every listing, tests and removes it', async () => {
+    const cwd = await workDir('connections');
+    await query(
+      'create table t as select range as id, range * 2 as doubled from range(1000)',
+      path.join(cwd, 'w.duckdb'),
+    );
+    expect((await runCli(['connections', 'add', 'wh', '--type', 'duckdb', '--set', 'path=w.duckdb'], cwd)).code).toBe(
+      0,
+    );
+    const secret = `s3cr3t-${Date.now()}`;
+    const added = await spawnCliWithEnv(
+      [
+        'connections',
+        'add',
+        'lake',
+        '--type',
+        'gcs',
+        '--set',
+        'projectId=demo',
+        '--secret-env',
+        'credentials=LAKE_KEY',
+      ],
+      cwd,
+      { LAKE_KEY: secret },
+    ).done;
+    expect(added).toMatchObject({ code: 0, stdout: 'stored gcs connection lake (secrets: credentials)\n' });
+    const listed = await runCli(['connections', 'list', '--json'], cwd);
+    expect(listed.stdout).not.toContain(secret);
+    expect(
+      JSON.parse(listed.stdout).map((c: { name: string; secretsSet: string[] }) => [c.name, c.secretsSet]),
+    ).toEqual([
+      ['lake', ['credentials']],
+      ['wh', []],
+    ]);
+    // A second add of a taken name is refused unless it says --replace.
+    expect((await runCli(['connections', 'add', 'wh', '--type', 'duckdb', '--set', 'path=x.duckdb'], cwd)).code).toBe(
+      2,
+    );
+
+    await writeFile(
+      path.join(cwd, 'flow.json'),
+      JSON.stringify({
+        name: 'via-connection',
+        nodes: [
+          { id: 'src', type: 'duckdb.source', connection: 'wh', config: { table: 't', key: 'id' } },
+          { id: 'dst', type: 'duckdb.destination', config: { path: 'out.duckdb', table: 't', mode: 'replace' } },
+        ],
+        edges: [{ from: 'src', to: 'dst' }],
+      }),
+    );
+    const run = await runCli(['run', 'flow.json', '--json'], cwd);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).nodes.dst).toMatchObject({ read: 1000, written: 1000 });
+    expect(await query('select sum(doubled)::bigint as s from t', path.join(cwd, 'out.duckdb'))).toEqual([
+      { s: '999000' },
+    ]);
+
+    expect((await runCli(['connections', 'test', 'wh'], cwd)).stdout).toMatch(/^connection wh works/);
+    expect((await runCli(['connections', 'remove', 'wh'], cwd)).code).toBe(0);
+    const after = await runCli(['validate', 'flow.json'], cwd);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toContain('nodes[0].connection: no stored connection is named "wh"');
   });
 });
