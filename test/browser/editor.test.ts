@@ -152,7 +152,9 @@ describe.runIf(availability.run)('flow editor in Chromium', () => {
     await eventually(() => status.textContent(), 45_000).toBe('succeeded');
     const recordsEdge = page.locator('.edge-count[data-edge="duckdb-source->csv-format"]');
     await eventually(() => recordsEdge.textContent()).toBe('200,000 records');
-    expect(await page.locator('.edge-count[data-edge="csv-format->files-destination"]').textContent()).toBe('4 files · 200,000 rows');
+    expect(await page.locator('.edge-count[data-edge="csv-format->files-destination"]').textContent()).toBe(
+      '4 files · 200,000 rows',
+    );
     expect(await page.getByTestId('run-node-stats').textContent()).toContain('200,000');
     await screenshot(page, '05-run-succeeded');
 
