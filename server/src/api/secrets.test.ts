@@ -113,6 +113,7 @@ describe('a secret stored in a connection', () => {
     await call('preview', 'POST', `/api/flows/${flowId}/preview`, { nodeId: 'vault', limit: 3 });
     const failing = vaultFlow('vault-backup', { connection: 'vault-main', config: { failAfter: 2 } });
     await call('failed preview', 'POST', `/api/flows/${flowId}/preview`, { nodeId: 'vault', limit: 50, flow: failing });
+    await call('failed unsaved preview', 'POST', '/api/preview', { nodeId: 'vault', limit: 50, flow: failing });
 
     // The run fails after 7 records: its error and a log line both spell the token out.
     const { runId } = (await call('start run', 'POST', `/api/flows/${flowId}/runs`, {})).json;
@@ -144,6 +145,7 @@ describe('a secret stored in a connection', () => {
       'connection "vault-main" failed its test: invalid token [redacted]',
     );
     expect(seen['failed preview']!.status).toBe(422);
+    expect(seen['failed unsaved preview']!.json.error.message).toBe(seen['failed preview']!.json.error.message);
     expect(seen['failed preview']!.json.error.message).toBe(
       'preview failed: node "vault" failed: auth expired for token [redacted]',
     );
