@@ -285,4 +285,62 @@ describe.runIf(availability.run)('flow editor in Chromium', () => {
     expect(timing.panFrameP95).toBeLessThan(250);
     expect(pageErrors).toEqual([]);
   });
+
+  it('lists the saved versions, restores version 1 as one edit and undoes the restore', async () => {
+    const versioned = await context.newPage();
+    versioned.on('pageerror', (error) => pageErrors.push(error.message));
+    const flowNodes = () => versioned.locator('.react-flow__node');
+    // The state, without the issue count a draft's unfilled fields add after it.
+    const saveState = () =>
+      versioned.getByTestId('save-state').evaluate((element) => element.firstChild?.textContent ?? '');
+    await versioned.goto(server.url);
+    await versioned.getByTestId('new-flow').click();
+    await versioned.locator('[data-testid=name-dialog] input').fill('versions-demo');
+    await versioned.getByRole('button', { name: 'Create' }).click();
+    const canvas = versioned.getByTestId('canvas');
+    await canvas.waitFor();
+
+    // Never saved: the dialog says so.
+    await versioned.getByTestId('versions').click();
+    await versioned.getByTestId('versions-empty').waitFor();
+    await versioned.keyboard.press('Escape');
+
+    await versioned.locator('[data-node-type="duckdb.source"]').dragTo(canvas, { targetPosition: { x: 80, y: 80 } });
+    await eventually(() => flowNodes().count()).toBe(1);
+    await versioned.getByTestId('save').click();
+    await versioned.waitForURL(/\/flows\/fl_/);
+    await eventually(saveState).toBe('Saved · version 1');
+
+    await versioned.locator('[data-node-type="csv.format"]').dragTo(canvas, { targetPosition: { x: 360, y: 240 } });
+    await eventually(() => flowNodes().count()).toBe(2);
+    await versioned.getByTestId('save').click();
+    await eventually(saveState).toBe('Saved · version 2');
+
+    await versioned.getByTestId('versions').click();
+    const dialog = versioned.getByTestId('versions-dialog');
+    const rows = dialog.locator('[data-testid=versions-table] tbody tr');
+    await eventually(() => rows.count()).toBe(2);
+    expect(await rows.evaluateAll((list) => list.map((row) => row.getAttribute('data-version')))).toEqual(['2', '1']);
+    expect(await rows.nth(0).getByTestId('version-diff').textContent()).toBe('same as the canvas');
+    expect(await rows.nth(1).getByTestId('version-diff').textContent()).toBe('−1 node (csv-format)');
+    expect(await rows.nth(1).textContent()).toContain('just now');
+    await screenshot(versioned, '14-versions');
+
+    await rows.nth(1).getByRole('button', { name: 'Restore' }).click();
+    await eventually(() => dialog.count()).toBe(0);
+    await eventually(() => flowNodes().count()).toBe(1);
+    expect(await versioned.locator('.react-flow__node[data-id="duckdb-source"]').count()).toBe(1);
+    await eventually(saveState).toBe('Unsaved changes');
+    // Nothing was written to the server by the restore.
+    const flowUrl = decodeURIComponent(versioned.url().split('/flows/')[1]!);
+    const stored = await api<{ version: number }[]>(`/api/flows/${flowUrl}/versions`);
+    expect(stored.map((v) => v.version)).toEqual([2, 1]);
+
+    await versioned.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await versioned.keyboard.press('Control+z');
+    await eventually(() => flowNodes().count()).toBe(2);
+    await eventually(saveState).toBe('Saved · version 2');
+    await versioned.close();
+    expect(pageErrors).toEqual([]);
+  });
 });

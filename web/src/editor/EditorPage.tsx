@@ -24,6 +24,7 @@ import {
   validateSoon,
 } from './session.ts';
 import { useShortcuts } from './shortcuts.ts';
+import { VersionsDialog } from './VersionsDialog.tsx';
 
 function FlowName() {
   const name = useEditor((state) => state.flow.name);
@@ -165,6 +166,15 @@ function TopBar() {
         <button
           type="button"
           className="button ghost"
+          title="The saved versions of this flow; restore one onto the canvas"
+          onClick={() => useEditorUi.setState({ versions: true })}
+          data-testid="versions"
+        >
+          Versions
+        </button>
+        <button
+          type="button"
+          className="button ghost"
           disabled={!saved}
           title={saved ? 'Download the saved flow as JSON (connections by name, never secrets)' : 'Save the flow first'}
           onClick={() => saved && exportFlow(saved.id, editorStore.getState().saved!.flow.name)}
@@ -213,6 +223,7 @@ function Dialogs() {
   const help = useEditorUi((state) => state.help);
   const connections = useEditorUi((state) => state.connections);
   const preview = useEditorUi((state) => state.preview);
+  const versions = useEditorUi((state) => state.versions);
   return (
     <Suspense fallback={null}>
       {help && <HelpDialog />}
@@ -223,6 +234,7 @@ function Dialogs() {
         />
       )}
       {preview && <PreviewDialog nodeId={preview} />}
+      {versions && <VersionsDialog />}
     </Suspense>
   );
 }
@@ -276,7 +288,7 @@ export function EditorPage({ flowId }: { flowId: string }) {
     }
     let cancelled = false;
     resetValidation();
-    useEditorUi.setState({ runPanel: false, preview: undefined, runTab: 'overview' });
+    useEditorUi.setState({ runPanel: false, preview: undefined, versions: false, runTab: 'overview' });
     setState({ loading: true });
     (async () => {
       if (flowId === 'new') {

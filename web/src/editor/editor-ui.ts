@@ -3,6 +3,8 @@ import { create } from 'zustand';
 /** Which panels and dialogs of the editor are open: view state, not part of the flow or its history. */
 export interface EditorUi {
   help: boolean;
+  /** The version history dialog. */
+  versions: boolean;
   /** The connector whose connections the manager opens on; undefined when closed. */
   connections: string | undefined;
   /** The node being previewed. */
@@ -13,6 +15,7 @@ export interface EditorUi {
 
 export const useEditorUi = create<EditorUi>()(() => ({
   help: false,
+  versions: false,
   connections: undefined,
   preview: undefined,
   runPanel: false,

@@ -4,6 +4,7 @@
  */
 import { api } from '../api/client.ts';
 import { followRun } from '../api/run-events.ts';
+import { followRunResilient } from '../api/run-follow.ts';
 import type { Flow, SavedFlow } from '../api/types.ts';
 import { navigate } from '../app/router.ts';
 import { layoutFlow } from '../flow/layout.ts';
@@ -86,6 +87,15 @@ export function isJustCreated(id: string): boolean {
   return created;
 }
 
+/**
+ * Puts a saved version's document on the canvas as one undoable edit. Nothing changes on the server
+ * until the next save, which makes it the newest version.
+ */
+export function restoreVersion(version: number, document: Flow): void {
+  editorStore.getState().commit(placed(document));
+  toast(`Restored version ${version}: save to make it the newest version`, { tone: 'success' });
+}
+
 /** Saves the document (a new version, or a new flow), as a draft so unfinished work is kept. */
 export async function save(options: { quiet?: boolean } = {}): Promise<{ id: string; version: number } | undefined> {
   const { flow, saved } = editorStore.getState();
@@ -121,21 +131,37 @@ export function stopFollowing(): void {
   stop = undefined;
 }
 
-/** Follows a run's events into the store until its summary. */
+/**
+ * Follows a run's events into the store until it ends; a stream that drops before the summary is
+ * re-followed (the stored counts polled, the events reconnected with a backoff) until a final status.
+ */
 export function follow(runId: string): void {
   stopFollowing();
-  stop = followRun(runId, {
-    onEvent: (event) => editorStore.getState().runEvent(event),
-    onEnd: async (error) => {
-      // The stored run has the error and final counts even when the stream broke.
-      try {
-        const view = await api.getRun(runId);
-        if (editorStore.getState().run?.runId === runId) editorStore.getState().showRun(view, { keepLogs: true });
-      } catch (fetchError) {
-        if (error) toastError('Lost the live run events', fetchError);
-      }
+  const store = () => editorStore.getState();
+  const shown = () => store().run?.runId === runId;
+  stop = followRunResilient(
+    runId,
+    {
+      onEvent: (event) => store().runEvent(event),
+      onPoll: (view) => {
+        if (shown()) store().showRun(view, { keepLogs: true });
+      },
+      onReconnecting: (attempt, delayMs) => store().setReconnecting(runId, { attempt, delayMs }),
+      onReconnected: () => store().setReconnecting(runId, undefined),
+      // The stored run has the error and final counts.
+      onEnd: (view, error) => {
+        if (view && shown()) store().showRun(view, { keepLogs: true });
+        else if (shown()) store().setReconnecting(runId, undefined);
+        if (error) toastError('Lost the live run events', error);
+      },
     },
-  });
+    {
+      stream: followRun,
+      getRun: api.getRun,
+      setTimer: setTimeout,
+      clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+    },
+  );
 }
 
 /** Saves, then starts a run (or a dry run) of the flow and follows it live. */

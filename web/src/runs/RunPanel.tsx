@@ -280,6 +280,15 @@ export function RunPanel() {
             <StatusBadge status={run.status} dryRun={run.dryRun} />
             <span className="muted small mono">{run.runId}</span>
             <span className="muted small">{formatDuration(elapsed(run, now))}</span>
+            {run.reconnecting && (
+              <span
+                className="run-reconnecting small"
+                data-testid="run-reconnecting"
+                title={`The live events dropped; attempt ${run.reconnecting.attempt}, retrying every ${Math.round(run.reconnecting.delayMs / 1000)} s or so`}
+              >
+                reconnecting…
+              </span>
+            )}
             {live && (
               <button type="button" className="button small danger-outline" onClick={() => cancelRun(run.runId)}>
                 Cancel

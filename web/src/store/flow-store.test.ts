@@ -194,4 +194,28 @@ describe('editor store: saved state and runs', () => {
     });
     expect(state().run!.edges[0]!.records).toBe(10);
   });
+
+  it('marks a run as reconnecting, and only the run it is about', () => {
+    const { state } = editor();
+    state().startRun({ runId: 'r1', dryRun: false });
+    state().setReconnecting('other', { attempt: 1, delayMs: 1000 });
+    expect(state().run!.reconnecting).toBeUndefined();
+    state().setReconnecting('r1', { attempt: 2, delayMs: 2000 });
+    state().runEvent({ type: 'status', runId: 'r1', status: 'running', at: '' });
+    expect(state().run).toMatchObject({ status: 'running', reconnecting: { attempt: 2, delayMs: 2000 } });
+    state().setReconnecting('r1', undefined);
+    expect('reconnecting' in state().run!).toBe(false);
+  });
+
+  it('restores another document as one undoable step', () => {
+    const { state } = editor();
+    const current = state().flow;
+    const older = { ...current, nodes: current.nodes.slice(0, 1), edges: [] };
+    state().commit(older);
+    expect(state().flow).toBe(older);
+    state().undo();
+    expect(state().flow).toBe(current);
+    state().redo();
+    expect(state().flow).toBe(older);
+  });
 });

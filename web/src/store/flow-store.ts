@@ -38,6 +38,8 @@ export interface LiveRun {
   error?: RunView['error'];
   startedAt: string;
   finishedAt?: string;
+  /** The live event stream dropped before the run ended: the reconnect attempt under way. */
+  reconnecting?: { attempt: number; delayMs: number };
 }
 
 export interface EditorState {
@@ -93,6 +95,8 @@ export interface EditorActions {
   runEvent(event: RunEvent): void;
   /** Shows a stored run's outcome (from the history, or at the end of a followed run). */
   showRun(run: RunView | undefined, options?: { keepLogs?: boolean }): void;
+  /** Marks the followed run as reconnecting to its events (undefined: events flow again). */
+  setReconnecting(runId: string, reconnecting: LiveRun['reconnecting']): void;
 }
 
 export type EditorStore = StoreApi<EditorState & EditorActions>;
@@ -357,6 +361,13 @@ export function createEditorStore(options: { catalog?: Catalog; now?: () => numb
             ...(view.error ? { error: view.error } : {}),
           },
         }),
+
+      setReconnecting: (runId, reconnecting) => {
+        const run = get().run;
+        if (!run || run.runId !== runId) return;
+        const { reconnecting: _was, ...rest } = run;
+        set({ run: reconnecting ? { ...rest, reconnecting } : rest });
+      },
     };
   });
 }
