@@ -171,6 +171,20 @@ describe('RunService', () => {
     expect((await store.listLogs('r-dead')).map((l) => l.message).join('\n')).toMatch(/server stopped during this run/);
   });
 
+  it('ends an interrupted dry run as cancelled instead of resuming it', async () => {
+    await store.createRun({
+      id: 'r-dry',
+      flowName: 'a',
+      flow: flow('a'),
+      dryRun: true,
+      startedAt: '2026-01-01T00:00:00Z',
+    });
+    service = createService();
+    expect(await service.recover({ resume: true })).toEqual([]);
+    expect((await store.getRun('r-dry'))?.status).toBe('cancelled');
+    expect(memoryTables.get('a')).toBeUndefined();
+  });
+
   it('leaves interrupted runs alone when resuming is off', async () => {
     await store.createRun({
       id: 'r-dead',

@@ -180,6 +180,12 @@ export class RunService {
     const queued = await this.options.store.listRuns({ status: 'queued', limit: 1000 });
     const resumed: string[] = [];
     for (const run of [...interrupted.reverse(), ...queued.reverse()]) {
+      if (run.dryRun && run.status === 'interrupted') {
+        // A dry run wrote nothing, so there is nothing to continue: it ends as cancelled.
+        this.options.store.log(run.id, 'warn', 'a dry run the server stopped is not resumed; start a new one');
+        await this.options.store.markCancelled(run.id);
+        continue;
+      }
       try {
         if (run.status === 'interrupted') this.options.store.log(run.id, 'info', 'resuming from its checkpoint');
         await this.resume(run.id);

@@ -178,6 +178,14 @@ export class StateStore implements RunRecorder {
     return this.db.run(`update runs set status = 'interrupted', finished_at = null where id = $1`, [runId]);
   }
 
+  /** Ends a run that will not be continued (an interrupted dry run) as `cancelled`. */
+  markCancelled(runId: string): Promise<void> {
+    return this.db.run(`update runs set status = 'cancelled', finished_at = $2 where id = $1`, [
+      runId,
+      new Date().toISOString(),
+    ]);
+  }
+
   /** Marks runs a dead process left `running` as `interrupted`; returns them. */
   markInterrupted(): Promise<RunRow[]> {
     return this.serial(async () => {
