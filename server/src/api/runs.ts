@@ -17,10 +17,10 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
   };
 
   /** The run summary (`backflow run --json` shape) plus attempts, live counts and checkpoint age. */
-  const view = async (run: RunRow) => {
+  const view = (run: RunRow) => {
     const summary = run.summary as RunSummary | undefined;
     const live = api.runs.live(run.id);
-    const checkpointAt = await api.store.lastCheckpointAt(run.id);
+    const { checkpointAt } = run;
     const finishedAt = run.finishedAt;
     return {
       runId: run.id,
@@ -61,7 +61,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
         ...(query.flowId ? { flowId: query.flowId } : {}),
         ...(query.status ? { status: query.status as RunRow['status'] } : {}),
       });
-      return c.json(await Promise.all(runs.map(view)));
+      return c.json(runs.map(view));
     },
   });
 
@@ -99,7 +99,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
     summary: 'A run: its summary, timings, error and checkpoint age (live counts while it runs)',
     tag: 'runs',
     responses: { 200: { description: 'The run', schema: runViewSchema } },
-    handler: async (c) => c.json(api.redactor.redactDeep(await view(await load(c.req.param('id')!)))),
+    handler: async (c) => c.json(api.redactor.redactDeep(view(await load(c.req.param('id')!)))),
   });
 
   routes.add({
@@ -126,7 +126,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
         });
         if (!unsubscribe) {
           // Not active: its record is final.
-          const final = await view(await load(run.id));
+          const final = view(await load(run.id));
           await send({ type: 'status', runId: run.id, status: final.status, at: new Date().toISOString() });
           if (run.summary) await send({ type: 'summary', runId: run.id, summary: run.summary as RunSummary });
           return;

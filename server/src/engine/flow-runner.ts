@@ -12,6 +12,15 @@ import type { EdgeCounts, NodeCounts, RunStats } from './run-stats.ts';
 
 export const validateFlow = createFlowValidator(findNodeType);
 
+/**
+ * The abort reason of a stop meant to be resumed (the server shutting down): the run ends
+ * `interrupted`, kept unfinished for the next start, instead of `cancelled`.
+ */
+export const interruptRun = new BackflowError(
+  'interrupted',
+  'the server stopped; the run resumes from its checkpoint on the next start',
+);
+
 const validators = new WeakMap<NodeCatalog, typeof validateFlow>();
 
 /** The flow validator of a catalog (the registry's unless a server or test brings its own). */
@@ -139,12 +148,14 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     onStats: (stats) => options.onStart?.({ runId, resumed: Boolean(previous), stats }),
   });
   const finishedAt = new Date().toISOString();
-  const failure = result.error?.toJSON();
+  const interrupted = result.status === 'cancelled' && options.signal?.reason === interruptRun;
+  const status: RunStatus = interrupted ? 'interrupted' : result.status;
+  const failure = interrupted ? undefined : result.error?.toJSON();
   const error = failure && options.redactor ? options.redactor.redactDeep(failure) : failure;
   const summary: RunSummary = {
     runId,
     flow: flow.name,
-    status: result.status,
+    status,
     dryRun: options.dryRun ?? false,
     resumed: Boolean(previous),
     startedAt,
@@ -156,10 +167,10 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   };
   store.log(
     runId,
-    result.status === 'succeeded' ? 'info' : result.status === 'cancelled' ? 'warn' : 'error',
-    `run ${result.status}${error ? `: ${error.message}` : ''}`,
+    status === 'succeeded' ? 'info' : status === 'failed' ? 'error' : 'warn',
+    interrupted ? `run interrupted: ${interruptRun.message}` : `run ${status}${error ? `: ${error.message}` : ''}`,
   );
-  await store.finishRun(runId, result.status, summary, error);
+  await store.finishRun(runId, status, summary, error);
   return summary;
 }
 

@@ -84,6 +84,17 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** A run of flow `a` as a process that died mid-run leaves it in the store: `running`. */
+function leftRunning(id: string, options: { dryRun?: boolean } = {}) {
+  return store.createRun({
+    id,
+    flowName: 'a',
+    flow: flow('a'),
+    dryRun: options.dryRun ?? false,
+    startedAt: '2026-01-01T00:00:00Z',
+  });
+}
+
 async function statusOf(runId: string) {
   await service.settled(runId);
   return (await store.getRun(runId))?.status;
@@ -155,13 +166,7 @@ describe('RunService', () => {
   });
 
   it('marks runs a dead server left running as interrupted and resumes them', async () => {
-    await store.createRun({
-      id: 'r-dead',
-      flowName: 'a',
-      flow: flow('a'),
-      dryRun: false,
-      startedAt: '2026-01-01T00:00:00Z',
-    });
+    await leftRunning('r-dead');
     service = createService();
     gate('a');
     gates.get('a')!.open();
@@ -172,13 +177,7 @@ describe('RunService', () => {
   });
 
   it('ends an interrupted dry run as cancelled instead of resuming it', async () => {
-    await store.createRun({
-      id: 'r-dry',
-      flowName: 'a',
-      flow: flow('a'),
-      dryRun: true,
-      startedAt: '2026-01-01T00:00:00Z',
-    });
+    await leftRunning('r-dry', { dryRun: true });
     service = createService();
     expect(await service.recover({ resume: true })).toEqual([]);
     expect((await store.getRun('r-dry'))?.status).toBe('cancelled');
@@ -186,13 +185,7 @@ describe('RunService', () => {
   });
 
   it('leaves interrupted runs alone when resuming is off', async () => {
-    await store.createRun({
-      id: 'r-dead',
-      flowName: 'a',
-      flow: flow('a'),
-      dryRun: false,
-      startedAt: '2026-01-01T00:00:00Z',
-    });
+    await leftRunning('r-dead');
     service = createService();
     expect(await service.recover({ resume: false })).toEqual(['r-dead']);
     expect((await store.getRun('r-dead'))?.status).toBe('interrupted');

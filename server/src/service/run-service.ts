@@ -1,4 +1,4 @@
-import { newRunId, type RunSummary, runFlow, validatorFor } from '../engine/flow-runner.ts';
+import { interruptRun, newRunId, type RunSummary, runFlow, validatorFor } from '../engine/flow-runner.ts';
 import type { RunStats, StatsSnapshot } from '../engine/run-stats.ts';
 import { BackflowError, errorMessage, FlowValidationError } from '../errors.ts';
 import type { Flow } from '../flow/flow-schema.ts';
@@ -76,7 +76,6 @@ export class RunService {
   private executing = 0;
   private readonly maxConcurrentRuns: number;
   private readonly unwatchLogs: () => void;
-  private readonly shuttingDown = new AbortController();
 
   constructor(private readonly options: RunServiceOptions) {
     this.maxConcurrentRuns = options.maxConcurrentRuns ?? 4;
@@ -199,10 +198,9 @@ export class RunService {
 
   /** Stops every active run so it can be resumed later, and waits for them. */
   async shutdown(): Promise<void> {
-    this.shuttingDown.abort();
     for (const run of this.waiting.splice(0)) run.settle();
     const running = [...this.active.values()];
-    for (const run of running) run.controller.abort();
+    for (const run of running) run.controller.abort(interruptRun);
     await Promise.all(running.map((run) => run.done));
     this.unwatchLogs();
   }
@@ -264,19 +262,9 @@ export class RunService {
               }),
             )
             .catch(async (error: unknown) => this.failedBeforeStart(runId, flowName, error));
-          const stopped = this.shuttingDown.signal.aborted && summary.status === 'cancelled';
-          if (stopped) {
-            this.options.store.log(
-              runId,
-              'warn',
-              'the server stopped; the run resumes from its checkpoint on the next start',
-            );
-            await this.options.store.markStopped(runId);
-          }
-          const status = stopped ? 'interrupted' : summary.status;
           this.publishStats(run);
-          const redacted = this.options.redactor.redactDeep({ ...summary, status });
-          this.publish(run, { type: 'status', runId, status, at: new Date().toISOString() });
+          const redacted = this.options.redactor.redactDeep(summary);
+          this.publish(run, { type: 'status', runId, status: summary.status, at: new Date().toISOString() });
           this.publish(run, { type: 'summary', runId, summary: redacted });
         } finally {
           clearInterval(ticker);

@@ -18,6 +18,8 @@ export interface RunRow {
   status: RunStatus;
   dryRun: boolean;
   baseDir?: string;
+  /** When the run's latest checkpoint was saved. */
+  checkpointAt?: string;
   startedAt: string;
   finishedAt?: string;
   attempts: number;
@@ -68,6 +70,9 @@ const schemaStatements = [
   ...flowTables,
   ...connectionTables,
 ];
+
+/** A run's columns plus when its latest checkpoint was saved (newest over its sources), in one query. */
+const runColumns = 'runs.*, (select max(saved_at) from checkpoints c where c.run_id = runs.id) as checkpoint_at';
 
 /** Statuses of an unfinished run, which a resume may continue. */
 export const resumableStatuses: RunStatus[] = ['running', 'interrupted', 'failed', 'cancelled'];
@@ -173,11 +178,6 @@ export class StateStore implements RunRecorder {
     });
   }
 
-  /** Marks a run the server stopped on its way down as `interrupted` (unfinished, to resume on the next start). */
-  markStopped(runId: string): Promise<void> {
-    return this.db.run(`update runs set status = 'interrupted', finished_at = null where id = $1`, [runId]);
-  }
-
   /** Ends a run that will not be continued (an interrupted dry run) as `cancelled`. */
   markCancelled(runId: string): Promise<void> {
     return this.db.run(`update runs set status = 'cancelled', finished_at = $2 where id = $1`, [
@@ -204,6 +204,7 @@ export class StateStore implements RunRecorder {
     });
   }
 
+  /** Records how an attempt ended; an `interrupted` run stays unfinished (no finish time). */
   finishRun(runId: string, status: RunStatus, summary: unknown, error?: RunRow['error']): Promise<void> {
     return this.serial(async () => {
       await this.connection.run(
@@ -211,7 +212,7 @@ export class StateStore implements RunRecorder {
         [
           runId,
           status,
-          new Date().toISOString(),
+          status === 'interrupted' ? null : new Date().toISOString(),
           this.redact(JSON.stringify(summary)),
           error ? this.redact(JSON.stringify(error)) : null,
         ],
@@ -221,7 +222,7 @@ export class StateStore implements RunRecorder {
 
   getRun(runId: string): Promise<RunRow | undefined> {
     return this.serial(async () => {
-      const [row] = await this.rows('select * from runs where id = $1', [runId]);
+      const [row] = await this.rows(`select ${runColumns} from runs where id = $1`, [runId]);
       return row ? toRun(row) : undefined;
     });
   }
@@ -231,19 +232,11 @@ export class StateStore implements RunRecorder {
   ): Promise<RunRow[]> {
     return this.serial(async () => {
       const rows = await this.rows(
-        `select * from runs where ($1::varchar is null or flow_name = $1) and ($2::varchar is null or flow_id = $2)
+        `select ${runColumns} from runs where ($1::varchar is null or flow_name = $1) and ($2::varchar is null or flow_id = $2)
          and ($3::varchar is null or status = $3) order by started_at desc limit $4`,
         [options.flowName ?? null, options.flowId ?? null, options.status ?? null, options.limit ?? 50],
       );
       return rows.map(toRun);
-    });
-  }
-
-  /** When the run's latest checkpoint was saved (the newest over its sources). */
-  lastCheckpointAt(runId: string): Promise<string | undefined> {
-    return this.serial(async () => {
-      const [row] = await this.rows('select max(saved_at) as at from checkpoints where run_id = $1', [runId]);
-      return row?.at == null ? undefined : String(row.at);
     });
   }
 
@@ -383,6 +376,7 @@ function toRun(row: Record<string, unknown>): RunRow {
     id: String(row.id),
     ...(row.flow_id == null ? {} : { flowId: String(row.flow_id) }),
     ...(row.base_dir == null ? {} : { baseDir: String(row.base_dir) }),
+    ...(row.checkpoint_at == null ? {} : { checkpointAt: String(row.checkpoint_at) }),
     flowName: String(row.flow_name),
     status: row.status as RunStatus,
     dryRun: Boolean(row.dry_run),
