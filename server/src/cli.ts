@@ -302,7 +302,7 @@ try {
     process.exitCode = exit.invalid;
   } else if (error instanceof BackflowError) {
     console.error(`backflow: ${error.message}`);
-    process.exitCode = error.code === 'flow_invalid' ? exit.invalid : exit.failed;
+    process.exitCode = error.code === 'flow_invalid' || error.code === 'flow_changed' ? exit.invalid : exit.failed;
   } else {
     console.error(`backflow: ${errorMessage(error)}`);
     process.exitCode = exit.failed;

@@ -82,6 +82,19 @@ export class ReconciliationError extends BackflowError {
   }
 }
 
+/** A resume was asked with a flow that differs from the one its run started with. */
+export class FlowChangedError extends BackflowError {
+  constructor(runId: string, changes: string[]) {
+    super(
+      'flow_changed',
+      `cannot resume run ${runId}: the flow changed since it started (${changes.join('; ')}). ` +
+        'Its checkpoints and the parts it wrote belong to the flow as it was: put that version back to resume, ' +
+        'or run the changed flow anew (without --resume).',
+      { details: changes.map((message) => ({ path: 'flow', message })) },
+    );
+  }
+}
+
 /** The run was cancelled by a user or a signal. */
 export class CancelledError extends BackflowError {
   constructor() {

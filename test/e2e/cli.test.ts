@@ -116,6 +116,30 @@ describe('backflow run on malformed CSV', () => {
     expect(existsSync(path.join(cwd, 'rejected', '_manifest.json'))).toBe(false);
   });
 
+  it('refuses --resume with a changed flow (exit 2, naming the node) and resumes the unchanged one', async () => {
+    const cwd = await setUp(importFlow({ maxRejected: 2 }));
+    const failed = await runCli(['run', 'flow.json', '--json'], cwd);
+    expect(failed.code).toBe(1);
+    const { runId } = JSON.parse(failed.stdout) as { runId: string };
+
+    const changed = importFlow({ maxRejected: 10 });
+    changed.nodes[3]!.config = { path: 'db.duckdb', table: 'payments_v2' };
+    await writeFile(path.join(cwd, 'changed.json'), JSON.stringify(changed));
+    const refused = await runCli(['run', 'changed.json', '--resume', '--json'], cwd);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(
+      `cannot resume run ${runId}: the flow changed since it started (node "table" changed (type or config))`,
+    );
+
+    // Settings are not part of what a run wrote: a higher maxRejected resumes the same run.
+    await writeFile(path.join(cwd, 'flow.json'), JSON.stringify(importFlow({ maxRejected: 10 })));
+    const resumed = await runCli(['run', 'flow.json', '--resume', '--json'], cwd);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ runId, status: 'succeeded', resumed: true });
+    expect(await query('select count(*)::integer as n from payments', path.join(cwd, 'db.duckdb'))).toEqual([{ n: 5 }]);
+  });
+
   it('writes nothing on --dry-run but reports the counts', async () => {
     const cwd = await setUp(importFlow());
     const result = await runCli(['run', 'flow.json', '--dry-run', '--json'], cwd);

@@ -94,6 +94,41 @@ describe('the CLI and a running server', () => {
   }, 60_000);
 });
 
+describe('resuming through a running server', () => {
+  it('refuses a changed flow handed over with --resume (exit 2) and leaves the run as it was', async () => {
+    const cwd = removeLater(await workDir('srv-resume'));
+    await writeFile(path.join(cwd, 'in.csv'), 'id,name\n1,a\n2,b,extra\n3,c\n');
+    const flow = (table: string) => ({
+      name: 'load-in',
+      settings: { maxRejected: 0 },
+      nodes: [
+        { id: 'src', type: 'files.source', config: { path: 'in.csv' } },
+        { id: 'parse', type: 'csv.parse', config: {} },
+        { id: 'load', type: 'duckdb.destination', config: { path: 'out.duckdb', table } },
+      ],
+      edges: [
+        { from: 'src', to: 'parse' },
+        { from: 'parse', to: 'load' },
+      ],
+    });
+    await writeFile(path.join(cwd, 'flow.json'), JSON.stringify(flow('t')));
+    const failed = await backflow(['run', 'flow.json', '--json'], cwd);
+    expect(failed.code).toBe(1);
+    const { runId } = JSON.parse(failed.stdout) as RunView;
+
+    const server = await startServer(cwd);
+    await writeFile(path.join(cwd, 'flow.json'), JSON.stringify(flow('t_v2')));
+    const refused = await backflow(['run', 'flow.json', '--resume', '--json'], cwd);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`cannot resume run ${runId}: the flow changed since it started (node "load"`);
+    expect(refused.stderr).not.toMatch(stackTrace);
+    expect(await call<RunView>(server.url, 'GET', `/api/runs/${runId}`)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+    });
+  }, 60_000);
+});
+
 describe('serve at the process level', () => {
   it('refuses a non-loopback host without BACKFLOW_TOKEN: exits non-zero, names the variable, listens nowhere', async () => {
     const cwd = removeLater(await workDir('srv-notoken'));

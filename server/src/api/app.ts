@@ -38,6 +38,7 @@ const statusOf: Record<string, ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   run_active: 409,
+  flow_changed: 409,
   payload_too_large: 413,
   connection_failed: 422,
   preview_failed: 422,

@@ -155,7 +155,12 @@ describe('a run of warehouse-backup', () => {
     const lines = response.json as { runId: string; at: string; level: string; message: string; nodeId?: string }[];
     expect(lines[0]).toMatchObject({ runId, level: 'info', message: 'run started' });
     expect(lines.at(-1)).toMatchObject({ runId, level: 'info', message: 'run succeeded' });
-    expect(lines.filter((line) => line.nodeId === 'orders').map((line) => line.message)).toHaveLength(4);
+    const sourceLines = lines.filter((line) => line.nodeId === 'orders').map((line) => line.message);
+    // A checkpoint after each of the 4 parts, then the line that says the source ended and its destinations prepared.
+    expect(sourceLines).toHaveLength(5);
+    expect(sourceLines.at(-1)).toMatch(
+      /^source ended after batch 4 \(\d+ records read\); its destinations are ready to publish$/,
+    );
     for (let i = 1; i < lines.length; i++) expect(lines[i]!.at >= lines[i - 1]!.at).toBe(true);
     // Every line the event stream showed is stored.
     for (const line of eventsOf(events, 'log')) expect(lines.map((l) => l.message)).toContain(line.message);

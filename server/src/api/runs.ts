@@ -87,7 +87,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
       const name = (body.flow as { name: string }).name;
       const unfinished = body.resume && !body.dryRun ? await api.store.latestUnfinishedRun(name) : undefined;
       const started = unfinished
-        ? await api.runs.resume(unfinished.id)
+        ? await api.runs.resume(unfinished.id, body.flow)
         : await api.runs.start({ document: body.flow, dryRun: body.dryRun ?? false, baseDir });
       return c.json({ ...started, resumed: Boolean(unfinished) }, 202);
     },

@@ -1,3 +1,4 @@
+import type { RejectedRecord } from '../nodes/contract.ts';
 import type { StatsSnapshot } from './run-stats.ts';
 
 /**
@@ -12,11 +13,18 @@ export interface SourceCheckpoint {
   states: Record<string, unknown>;
   stats: StatsSnapshot;
   savedAt: string;
+  /** The source has ended and its destinations prepared: a resume reads nothing more from it. */
+  finished?: boolean;
 }
 
 /** What the engine needs from the state store while a run is going. */
 export interface RunRecorder {
   saveCheckpoint(runId: string, checkpoint: SourceCheckpoint): Promise<void>;
-  saveRejected(runId: string, nodeId: string, rejected: import('../nodes/contract.ts').RejectedRecord[]): Promise<void>;
+  /** Stores rejected records with the source batch they came with (`seq`), so a replay can drop them. */
+  saveRejected(runId: string, nodeId: string, rejected: RejectedRecord[], seq: number): Promise<void>;
+  /** Drops the rejected records these nodes stored after batch `afterSeq`: the resume replays those batches. */
+  discardRejected(runId: string, nodeIds: string[], afterSeq: number): Promise<void>;
+  /** Records that a destination committed this run's data. */
+  markPublished(runId: string, nodeId: string): Promise<void>;
   log(runId: string, level: 'info' | 'warn' | 'error', message: string, nodeId?: string): void;
 }

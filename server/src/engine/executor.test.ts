@@ -54,14 +54,20 @@ describe('executeRun', () => {
     expect(result.stats.nodes.src).toEqual({ read: 25_500, written: 25_500, rejected: 0, filtered: 0 });
     expect(result.stats.nodes.dst).toEqual({ read: 25_500, written: 25_500, rejected: 0, filtered: 0 });
     expect(result.stats.edges).toEqual([{ from: 'src:records', to: 'dst:records', records: 25_500, files: 0 }]);
-    expect(memoryTables.get('out')!.closed).toBe(true);
+    expect(memoryTables.get('out')!.committed).toBe(true);
   });
 
   it('saves a checkpoint only when no node holds buffered records, with the states that match it', async () => {
     const { result, recorder } = await run(groupedFlow({ rows: 10_000 }, 3000));
     expect(result.status).toBe('succeeded');
-    expect(recorder.checkpoints.length).toBeGreaterThan(0);
-    for (const checkpoint of recorder.checkpoints) {
+    const final = recorder.checkpoints.at(-1)!;
+    // The last one marks the source ended and its destination prepared, every record through.
+    expect(final).toMatchObject({ finished: true, cursor: 10_000, states: { group: { part: 5 } } });
+    expect(final.stats.nodes.dst!.read).toBe(10_000);
+    const during = recorder.checkpoints.slice(0, -1);
+    expect(during.length).toBeGreaterThan(0);
+    for (const checkpoint of during) {
+      expect(checkpoint.finished).toBeUndefined();
       const cursor = checkpoint.cursor as number;
       // Parts are 3,000 rows: a checkpoint between parts is the only safe one.
       expect(cursor % 3000).toBe(0);
@@ -118,7 +124,7 @@ describe('executeRun', () => {
     expect(result.error?.context.nodeId).toBe('dst');
     expect(result.error?.message).toBe('node "dst" failed: disk full at batch 3');
     expect(memoryTables.get('out')!.records).toHaveLength(2000);
-    expect(memoryTables.get('out')!.closed).toBe(false);
+    expect(memoryTables.get('out')!.committed).toBe(false);
   });
 
   it('reports cancellation when the signal aborts', async () => {
@@ -126,6 +132,6 @@ describe('executeRun', () => {
     controller.abort();
     const { result } = await run(linearFlow(1000, { name: 'out' }), { signal: controller.signal });
     expect(result.status).toBe('cancelled');
-    expect(memoryTables.get('out')?.closed ?? false).toBe(false);
+    expect(memoryTables.get('out')?.committed ?? false).toBe(false);
   });
 });

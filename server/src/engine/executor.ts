@@ -29,6 +29,8 @@ export interface ExecuteOptions {
   tempRoot: string;
   /** Checkpoints to resume from, one per source. */
   resume?: SourceCheckpoint[];
+  /** Destinations that committed this run's data in an earlier attempt (a resume after a partial publish). */
+  published?: ReadonlySet<string>;
   /** Read and transform, but write nothing at destinations. */
   dryRun?: boolean;
   signal?: AbortSignal;
@@ -87,6 +89,8 @@ class RunExecution {
   private readonly holding = new Set<string>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly checkpoints = new Map<string, SourceCheckpoint>();
+  /** The batch each destination is writing, so the records it rejects are stored with it. */
+  private readonly writingSeq = new Map<string, number>();
   private filesSinceCheckpoint = new Map<string, number>();
   private firstError?: BackflowError;
   private readonly tempDir: string;
@@ -129,17 +133,24 @@ class RunExecution {
       // destination, so they are unlinked, never rewritten in place.
       await rm(this.tempDir, { recursive: true, force: true });
       await mkdir(this.tempDir, { recursive: true });
-      for (const node of graph.order) await this.instantiate(node);
       const sources = graph.order.filter((n) => n.type.role === 'source');
-      const outcomes = await Promise.allSettled(sources.map((source) => this.runSource(source)));
+      await this.discardReplayedRejects(sources);
+      for (const node of graph.order) await this.instantiate(node);
+      const reading = sources.filter((source) => !this.finished(source.id));
+      const outcomes = await Promise.allSettled(reading.map((source) => this.runSource(source)));
       for (const outcome of outcomes) if (outcome.status === 'rejected') this.fail(outcome.reason);
       if (!this.firstError) {
         const problems = this.stats.reconcile();
         if (problems.length > 0) this.fail(new ReconciliationError(problems));
       }
-      // Decided here: nothing retention does (or a cancel arriving meanwhile) changes the outcome.
-      succeeded = !this.firstError;
-      if (succeeded && !this.options.dryRun) await this.retain();
+      if (!this.firstError && !this.options.dryRun) {
+        // Publishing decides the outcome: once every destination prepared, a cancel arriving
+        // meanwhile no longer stops it, and nothing retention does changes it.
+        const publishError = await this.publish();
+        if (publishError) this.firstError = publishError;
+        succeeded = !publishError;
+        if (succeeded) await this.retain();
+      } else succeeded = !this.firstError;
     } catch (error) {
       this.fail(error);
     } finally {
@@ -150,6 +161,40 @@ class RunExecution {
     if (succeeded) return { status: 'succeeded', stats };
     const status = this.firstError instanceof CancelledError ? 'cancelled' : 'failed';
     return { status, stats, error: this.firstError };
+  }
+
+  /**
+   * Phase two of publishing (see DestinationWriter): every destination prepared, so each commits
+   * and the store records it, in graph order. One that fails does not stop the others; a resume
+   * commits only those the store has not recorded. Returns the first failure.
+   */
+  private async publish(): Promise<BackflowError | undefined> {
+    let firstFailure: BackflowError | undefined;
+    for (const [id, writer] of this.writers) {
+      try {
+        await writer.commit();
+        await this.options.recorder.markPublished(this.options.runId, id);
+      } catch (error) {
+        const failure = new NodeFailedError(id, error);
+        this.options.recorder.log(this.options.runId, 'error', `publishing failed: ${errorMessage(error)}`, id);
+        firstFailure ??= failure;
+      }
+    }
+    return firstFailure;
+  }
+
+  /** The source ended and its destinations prepared in an earlier attempt: nothing is read from it again. */
+  private finished(sourceId: string): boolean {
+    return this.checkpoints.get(sourceId)?.finished === true;
+  }
+
+  /** Rejects stored after a source's checkpoint come again when its batches replay: drop them first. */
+  private async discardReplayedRejects(sources: GraphNode[]): Promise<void> {
+    for (const source of sources) {
+      if (this.finished(source.id)) continue;
+      const seq = this.checkpoints.get(source.id)?.seq ?? 0;
+      await this.options.recorder.discardRejected(this.options.runId, this.nodesOf(source.id), seq);
+    }
   }
 
   /**
@@ -201,6 +246,9 @@ class RunExecution {
 
   private async instantiate(node: GraphNode): Promise<void> {
     const checkpoint = this.checkpoints.get(this.options.graph.sourceOf.get(node.id) ?? '');
+    const prepared = checkpoint?.finished === true;
+    // A finished source's nodes have done their work: only a destination left to commit reopens.
+    if (this.options.published?.has(node.id) || (prepared && node.type.role !== 'destination')) return;
     const resumeState = checkpoint?.states[node.id];
     const ctx = this.context(node);
     await mkdir(ctx.tempDir, { recursive: true });
@@ -225,13 +273,14 @@ class RunExecution {
               ...ctx,
               ...(resumeState === undefined ? {} : { resumeState }),
               ...(checkpoint ? { resumeSeq: checkpoint.seq } : {}),
+              ...(prepared ? { prepared } : {}),
               reject: (records, reasons, locations) => {
                 const rejected = records.map((record, i) => ({
                   record,
                   reasons: [reasons[i] ?? 'rejected by destination'],
                   ...locations?.[i],
                 }));
-                this.recordRejected(node.id, rejected);
+                this.recordRejected(node.id, rejected, this.writingSeq.get(node.id) ?? 0);
               },
             });
         this.writers.set(node.id, writer);
@@ -260,11 +309,13 @@ class RunExecution {
     const port = source.type.outputs[0]!.name;
     const counts = this.stats.node(source.id);
     let lastSave = Date.now();
+    let lastCursor: unknown = checkpoint?.cursor ?? null;
     try {
       for await (const batch of readAhead(batches, 1)) {
         this.throwIfStopped();
         seq += 1;
         const { cursor, ...payload } = batch;
+        if (cursor !== null) lastCursor = cursor;
         const rows = rowsOf(payload as Payload);
         counts.read += rows;
         counts.written += rows;
@@ -293,11 +344,13 @@ class RunExecution {
       const writer = this.writers.get(id);
       if (writer) {
         this.throwIfStopped();
-        await writer.close().catch((error) => {
+        await writer.prepare().catch((error) => {
           throw new NodeFailedError(id, error);
         });
       }
     }
+    this.throwIfStopped();
+    await this.saveCheckpoint(source.id, seq, lastCursor, true);
   }
 
   /** The smallest part size of the format nodes fed by this source, so the source can align batches to it. */
@@ -314,7 +367,7 @@ class RunExecution {
     return true;
   }
 
-  private async saveCheckpoint(sourceId: string, seq: number, cursor: unknown): Promise<void> {
+  private async saveCheckpoint(sourceId: string, seq: number, cursor: unknown, finished = false): Promise<void> {
     const nodeIds = this.nodesOf(sourceId);
     const states: Record<string, unknown> = {};
     for (const id of nodeIds) {
@@ -328,13 +381,17 @@ class RunExecution {
       states,
       stats: this.stats.snapshot(nodeIds),
       savedAt: new Date().toISOString(),
+      ...(finished ? { finished } : {}),
     };
     await this.options.recorder.saveCheckpoint(this.options.runId, checkpoint);
     this.filesSinceCheckpoint.set(sourceId, 0);
+    const read = checkpoint.stats.nodes[sourceId]?.read ?? 0;
     this.options.recorder.log(
       this.options.runId,
       'info',
-      `checkpoint after batch ${seq}: ${checkpoint.stats.nodes[sourceId]?.read ?? 0} records read`,
+      finished
+        ? `source ended after batch ${seq} (${read} records read); its destinations are ready to publish`
+        : `checkpoint after batch ${seq}: ${read} records read`,
       sourceId,
     );
   }
@@ -365,6 +422,7 @@ class RunExecution {
         if (node.type.role === 'destination') {
           const rejectedBefore = counts.rejected;
           counts.read += rows;
+          this.writingSeq.set(node.id, seq);
           await this.writers.get(node.id)!.write(payload, seq);
           counts.written += rows - (counts.rejected - rejectedBefore);
           if (payload.kind === 'file') {
@@ -397,7 +455,7 @@ class RunExecution {
       const rows = rowsOf(payload);
       if (port === 'rejected' && payload.kind === 'records') {
         counts.rejected += rows;
-        await this.storeRejected(node.id, payload.records as unknown as RejectedRecord[]);
+        await this.storeRejected(node.id, payload.records as unknown as RejectedRecord[], seq);
       } else {
         counts.written += rows;
         if (payload.kind === 'file') counts.files = (counts.files ?? 0) + 1;
@@ -406,13 +464,13 @@ class RunExecution {
     };
   }
 
-  private recordRejected(nodeId: string, rejected: RejectedRecord[]): void {
+  private recordRejected(nodeId: string, rejected: RejectedRecord[], seq: number): void {
     this.stats.node(nodeId).rejected += rejected.length;
-    void this.storeRejected(nodeId, rejected).catch((error) => this.fail(error));
+    void this.storeRejected(nodeId, rejected, seq).catch((error) => this.fail(error));
   }
 
-  private async storeRejected(nodeId: string, rejected: RejectedRecord[]): Promise<void> {
-    await this.options.recorder.saveRejected(this.options.runId, nodeId, rejected);
+  private async storeRejected(nodeId: string, rejected: RejectedRecord[], seq: number): Promise<void> {
+    await this.options.recorder.saveRejected(this.options.runId, nodeId, rejected, seq);
     const limit = this.options.flow.settings?.maxRejected;
     if (limit !== undefined && this.stats.totalRejected() > limit) throw new RejectionLimitError(limit);
   }
@@ -453,5 +511,5 @@ function rowsOf(payload: Payload): number {
 }
 
 function dryRunWriter(): DestinationWriter {
-  return { write: async () => undefined, close: async () => undefined };
+  return { write: async () => undefined, prepare: async () => undefined, commit: async () => undefined };
 }

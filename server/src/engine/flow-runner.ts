@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
-import { BackflowError, FlowValidationError } from '../errors.ts';
+import { BackflowError, FlowChangedError, FlowValidationError } from '../errors.ts';
+import { type FlowFingerprint, fingerprintChanges, fingerprintFlow } from '../flow/fingerprint.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import { createFlowValidator, type ResolvedConnection, secretFields } from '../flow/validate.ts';
 import { catalog as defaultCatalog, findNodeType, type NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
-import { type RunStatus, resumableStatuses, type StateStore } from '../store/state-store.ts';
+import { type RunRow, type RunStatus, resumableStatuses, type StateStore } from '../store/state-store.ts';
 import { executeRun } from './executor.ts';
 import type { EdgeCounts, NodeCounts, RunStats } from './run-stats.ts';
 
@@ -106,14 +107,16 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   if (options.redactor) registerSecrets(graph, options.redactor);
   await prepareDemoWarehouse(flow, options.baseDir);
 
+  const fingerprint = fingerprintFlow(graph);
   const previous = await runToResume(store, flow.name, options);
+  if (previous) assertSameFlow(previous, fingerprint);
   if (options.resume && !previous)
     options.onNotice?.(`no unfinished run of ${flow.name} to resume; starting a new run`);
   const runId = previous?.id ?? options.runId ?? newRunId();
   const queued = !previous && options.runId ? (await store.getRun(options.runId))?.status === 'queued' : false;
   const startedAt = previous?.startedAt ?? new Date().toISOString();
   const attemptStart = Date.now();
-  if (previous || queued) await store.restartRun(runId);
+  if (previous || queued) await store.restartRun(runId, fingerprint);
   else {
     await store.createRun({
       id: runId,
@@ -122,10 +125,12 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
       dryRun: options.dryRun ?? false,
       startedAt,
       baseDir: options.baseDir,
+      fingerprint,
       ...(options.flowId ? { flowId: options.flowId } : {}),
     });
   }
   const checkpoints = previous ? await store.loadCheckpoints(runId) : [];
+  const published = previous ? await store.published(runId) : new Set<string>();
   store.log(
     runId,
     'info',
@@ -143,6 +148,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     baseDir: options.baseDir,
     tempRoot: path.join(options.dataDir, 'tmp'),
     resume: checkpoints,
+    published,
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onStats: (stats) => options.onStart?.({ runId, resumed: Boolean(previous), stats }),
@@ -172,6 +178,14 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   );
   await store.finishRun(runId, status, summary, error);
   return summary;
+}
+
+/** A resume continues a run's cursors and parts, so it refuses a flow that differs from the one the run started with. */
+export function assertSameFlow(run: Pick<RunRow, 'id' | 'fingerprint'>, fingerprint: FlowFingerprint): void {
+  // Runs recorded before fingerprints existed have none to compare.
+  if (!run.fingerprint) return;
+  const changes = fingerprintChanges(run.fingerprint, fingerprint);
+  if (changes.length > 0) throw new FlowChangedError(run.id, changes);
 }
 
 async function runToResume(store: StateStore, flowName: string, options: RunFlowOptions) {

@@ -124,17 +124,38 @@ export interface DestinationContext extends NodeContext {
   resumeState?: unknown;
   /** Sequence number of the last checkpointed batch, when resuming (batches after it are replayed). */
   resumeSeq?: number;
+  /**
+   * Reopened only to publish: its source had ended and it had prepared in an earlier attempt that
+   * failed while publishing. Nothing is written; `commit` follows.
+   */
+  prepared?: boolean;
   /** Report records the destination refused (each with its reason); they count as `rejected`. */
   reject(records: Rec[], reasons: string[], locations?: RecordLocation[]): void;
 }
 
+/**
+ * A destination publishes in two phases, so a run that fails anywhere publishes nothing (DESIGN.md §4):
+ * `prepare` when its source has ended, then `commit` once every destination of the run prepared.
+ * A destination that stages (files, objects, a staging table) makes its data visible in `commit`;
+ * one that cannot stage (an API taking each batch at once, keyed so a replay overwrites) has
+ * nothing left to do there.
+ */
 export interface DestinationWriter {
-  /** Resolves once the payload is durable. `seq` is the source batch sequence the payload ends at. */
+  /** Resolves once the payload is durable (staged). `seq` is the source batch sequence the payload ends at. */
   write(payload: Payload, seq: number): Promise<void>;
-  /** JSON state to resume from, taken after `write` resolved. */
+  /** JSON state to resume from, taken after `write` or `prepare` resolved. */
   state?(): unknown;
-  /** Finish the run's work (e.g. write the manifest, swap a staged table). */
-  close(): Promise<void>;
+  /**
+   * The source ended: finish staging and check the run's data can be published (e.g. every part is
+   * where it was written). Publishes nothing.
+   */
+  prepare(): Promise<void>;
+  /**
+   * Publish what was staged (write the manifest, apply the staged rows) and release the writer.
+   * Idempotent: a crash between a commit and the store recording it repeats it on resume.
+   */
+  commit(): Promise<void>;
+  /** Release resources on failure or cancel, keeping what is staged for a resume. */
   abort?(): Promise<void>;
 }
 

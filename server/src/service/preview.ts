@@ -219,7 +219,8 @@ function captureType(kind: PayloadKind, capture: Capture): NodeType {
         async write(payload) {
           capture.take(payload);
         },
-        async close() {},
+        async prepare() {},
+        async commit() {},
       };
     },
   };
@@ -228,5 +229,7 @@ function captureType(kind: PayloadKind, capture: Capture): NodeType {
 const quietRecorder: RunRecorder = {
   async saveCheckpoint() {},
   async saveRejected() {},
+  async discardRejected() {},
+  async markPublished() {},
   log() {},
 };

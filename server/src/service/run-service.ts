@@ -1,7 +1,16 @@
-import { interruptRun, newRunId, type RunSummary, runFlow, validatorFor } from '../engine/flow-runner.ts';
+import {
+  assertSameFlow,
+  interruptRun,
+  newRunId,
+  type RunSummary,
+  runFlow,
+  validatorFor,
+} from '../engine/flow-runner.ts';
 import type { RunStats, StatsSnapshot } from '../engine/run-stats.ts';
 import { BackflowError, errorMessage, FlowValidationError } from '../errors.ts';
+import { fingerprintFlow } from '../flow/fingerprint.ts';
 import type { Flow } from '../flow/flow-schema.ts';
+import type { FlowGraph } from '../flow/graph.ts';
 import type { ResolvedConnection } from '../flow/validate.ts';
 import type { NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
@@ -84,7 +93,7 @@ export class RunService {
 
   /** Validates and queues a new run; resolves with its id before it starts (HTTP 202). */
   async start(request: RunRequest): Promise<{ runId: string }> {
-    const flow = await this.validate(request.document);
+    const { flow } = await this.validate(request.document);
     this.assertIdle(flow.name);
     const runId = newRunId();
     await this.options.store.queueRun({
@@ -110,12 +119,14 @@ export class RunService {
 
   /**
    * Continues an unfinished run from its checkpoints, with the flow as it was when the run started
-   * and its paths resolved against the same directory.
+   * and its paths resolved against the same directory. With `document` (the CLI's `run --resume`
+   * hands its flow file over), that flow must be the one the run started with.
    */
-  async resume(runId: string): Promise<{ runId: string }> {
+  async resume(runId: string, document?: unknown): Promise<{ runId: string }> {
     const run = await this.options.store.getRun(runId);
     if (!run) throw new BackflowError('not_found', `no run with id "${runId}"`);
     this.assertIdle(run.flowName);
+    if (document !== undefined) assertSameFlow(run, fingerprintFlow((await this.validate(document)).graph));
     if (run.status === 'succeeded')
       throw new BackflowError('conflict', `run ${runId} succeeded; there is nothing to resume`);
     if (run.dryRun) throw new BackflowError('conflict', `run ${runId} was a dry run; start a new one instead`);
@@ -205,10 +216,10 @@ export class RunService {
     this.unwatchLogs();
   }
 
-  private async validate(document: unknown): Promise<Flow> {
+  private async validate(document: unknown): Promise<{ flow: Flow; graph: FlowGraph }> {
     const validation = validatorFor(this.options.catalog)(document, { connections: await this.options.connections() });
-    if (!validation.flow || validation.issues.length > 0) throw new FlowValidationError(validation.issues);
-    return validation.flow;
+    if (!validation.flow || !validation.graph) throw new FlowValidationError(validation.issues);
+    return { flow: validation.flow, graph: validation.graph };
   }
 
   private assertIdle(flowName: string): void {

@@ -39,8 +39,12 @@ describe('StateStore', () => {
       error: { code: 'source_failed', message: 'boom' },
     });
     expect(await second.latestUnfinishedRun('f')).toMatchObject({ id: 'r1' });
-    await second.restartRun('r1');
-    expect(await second.getRun('r1')).toMatchObject({ status: 'running', attempts: 2 });
+    await second.restartRun('r1', { nodes: { a: 'h1' }, edges: 'e1' });
+    expect(await second.getRun('r1')).toMatchObject({
+      status: 'running',
+      attempts: 2,
+      fingerprint: { nodes: { a: 'h1' }, edges: 'e1' },
+    });
   });
 
   it('offers no run to resume once the latest run succeeded', async () => {
@@ -62,15 +66,20 @@ describe('StateStore', () => {
 
   it('stores rejected records with their reasons, file and line', async () => {
     const { store } = await openStore();
-    await store.saveRejected('r', 'check', [
-      {
-        record: { email: 'x', note: 'quote " and \n newline' },
-        reasons: ['/email must match format "email"'],
-        file: 'a.csv',
-        line: 7,
-      },
-      { record: null, reasons: ['a.csv:9: unbalanced quotes'], file: 'a.csv', line: 9 },
-    ]);
+    await store.saveRejected(
+      'r',
+      'check',
+      [
+        {
+          record: { email: 'x', note: 'quote " and \n newline' },
+          reasons: ['/email must match format "email"'],
+          file: 'a.csv',
+          line: 7,
+        },
+        { record: null, reasons: ['a.csv:9: unbalanced quotes'], file: 'a.csv', line: 9 },
+      ],
+      1,
+    );
     const rows = [];
     for await (const row of store.rejected('r', 2)) rows.push(row);
     expect(rows.map(({ at: _at, ...row }) => row)).toEqual([
@@ -83,5 +92,46 @@ describe('StateStore', () => {
       },
       { nodeId: 'check', record: null, reasons: ['a.csv:9: unbalanced quotes'], file: 'a.csv', line: 9 },
     ]);
+  });
+
+  it('drops the rejects of the given nodes stored after a batch, and only those', async () => {
+    const { store } = await openStore();
+    const reject = (line: number) => ({ record: { line }, reasons: ['bad'], file: 'a.csv', line });
+    await store.saveRejected('r', 'parse', [reject(1)], 1);
+    await store.saveRejected('r', 'parse', [reject(2), reject(3)], 2);
+    await store.saveRejected('r', 'check', [reject(4)], 3);
+    await store.saveRejected('other', 'parse', [reject(5)], 3);
+    await store.discardRejected('r', ['parse', 'check'], 1);
+    const lines = async (runId: string) => {
+      const found = [];
+      for await (const row of store.rejected(runId)) found.push(row.line);
+      return found;
+    };
+    expect(await lines('r')).toEqual([1]);
+    expect(await lines('other')).toEqual([5]);
+  });
+
+  it('keeps whether a source finished and which destinations published', async () => {
+    const { store } = await openStore();
+    const stats = { nodes: {}, edges: [] };
+    await store.saveCheckpoint('r', {
+      sourceId: 's',
+      seq: 4,
+      cursor: 9,
+      states: {},
+      stats,
+      savedAt: 'x',
+      finished: true,
+    });
+    await store.saveCheckpoint('r', { sourceId: 't', seq: 1, cursor: null, states: {}, stats, savedAt: 'x' });
+    expect((await store.loadCheckpoints('r')).map((c) => [c.sourceId, c.finished ?? false])).toEqual([
+      ['s', true],
+      ['t', false],
+    ]);
+    await store.markPublished('r', 'table');
+    await store.markPublished('r', 'table');
+    await store.markPublished('r', 'archive');
+    expect([...(await store.published('r'))].sort()).toEqual(['archive', 'table']);
+    expect(await store.published('other')).toEqual(new Set());
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { RunRecorder, SourceCheckpoint } from '../engine/checkpoint.ts';
 import { BackflowError } from '../errors.ts';
+import type { FlowFingerprint } from '../flow/fingerprint.ts';
 import type { RejectedRecord } from '../nodes/contract.ts';
 import { ConnectionRepository, connectionTables } from './connection-repository.ts';
 import { FlowRepository, flowTables } from './flow-repository.ts';
@@ -24,6 +25,7 @@ export interface RunRow {
   finishedAt?: string;
   attempts: number;
   flow: unknown;
+  fingerprint?: FlowFingerprint;
   summary?: unknown;
   error?: { code: string; message: string; details?: unknown[]; nodeId?: string };
 }
@@ -38,6 +40,8 @@ export interface NewRun {
   startedAt: string;
   /** The directory relative paths resolved against, so a resume elsewhere resolves them the same. */
   baseDir?: string;
+  /** What decides the run's cursors and output, per node (see flow/fingerprint.ts); a resume must match it. */
+  fingerprint?: FlowFingerprint;
 }
 
 export interface LogRow {
@@ -67,6 +71,11 @@ const schemaStatements = [
      record json, reasons json not null, file varchar, line bigint)`,
   'alter table runs add column if not exists flow_id varchar',
   'alter table runs add column if not exists base_dir varchar',
+  'alter table runs add column if not exists fingerprint json',
+  'alter table checkpoints add column if not exists finished boolean default false',
+  'alter table rejected add column if not exists seq bigint default 0',
+  `create table if not exists publications (run_id varchar not null, node_id varchar not null,
+     published_at varchar not null, primary key (run_id, node_id))`,
   ...flowTables,
   ...connectionTables,
 ];
@@ -161,8 +170,8 @@ export class StateStore implements RunRecorder {
   private insertRun(run: NewRun, status: RunStatus, attempts: number): Promise<void> {
     return this.serial(async () => {
       await this.connection.run(
-        `insert into runs (id, flow_id, flow_name, status, dry_run, started_at, attempts, flow, base_dir)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        `insert into runs (id, flow_id, flow_name, status, dry_run, started_at, attempts, flow, base_dir, fingerprint)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
           run.id,
           run.flowId ?? null,
@@ -173,6 +182,7 @@ export class StateStore implements RunRecorder {
           attempts,
           JSON.stringify(run.flow),
           run.baseDir ?? null,
+          run.fingerprint ? JSON.stringify(run.fingerprint) : null,
         ],
       );
     });
@@ -194,14 +204,16 @@ export class StateStore implements RunRecorder {
     });
   }
 
-  /** Marks a run as running again for another attempt (resume). */
-  restartRun(runId: string): Promise<void> {
-    return this.serial(async () => {
-      await this.connection.run(
-        `update runs set status = 'running', attempts = attempts + 1, finished_at = null, error = null where id = $1`,
-        [runId],
-      );
-    });
+  /**
+   * Marks a run as running again for another attempt (resume), or for its first (a queued run,
+   * which gets its fingerprint now).
+   */
+  restartRun(runId: string, fingerprint: FlowFingerprint): Promise<void> {
+    return this.db.run(
+      `update runs set status = 'running', attempts = attempts + 1, finished_at = null, error = null,
+         fingerprint = coalesce(fingerprint, $2::json) where id = $1`,
+      [runId, JSON.stringify(fingerprint)],
+    );
   }
 
   /** Records how an attempt ended; an `interrupted` run stays unfinished (no finish time). */
@@ -255,16 +267,17 @@ export class StateStore implements RunRecorder {
   saveCheckpoint(runId: string, checkpoint: SourceCheckpoint): Promise<void> {
     return this.serial(async () => {
       await this.connection.run(
-        `insert or replace into checkpoints (run_id, source_id, seq, cursor, states, stats, saved_at)
-         values ($1, $2, $3, $4, $5, $6, $7)`,
+        `insert or replace into checkpoints (run_id, source_id, seq, cursor, states, stats, saved_at, finished)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           runId,
           checkpoint.sourceId,
           checkpoint.seq,
-          JSON.stringify(checkpoint.cursor),
+          JSON.stringify(checkpoint.cursor ?? null),
           JSON.stringify(checkpoint.states),
           JSON.stringify(checkpoint.stats),
           checkpoint.savedAt,
+          checkpoint.finished === true,
         ],
       );
     });
@@ -273,7 +286,8 @@ export class StateStore implements RunRecorder {
   loadCheckpoints(runId: string): Promise<SourceCheckpoint[]> {
     return this.serial(async () => {
       const rows = await this.rows(
-        'select source_id, seq, cursor::varchar as cursor, states::varchar as states, stats::varchar as stats, saved_at from checkpoints where run_id = $1',
+        `select source_id, seq, cursor::varchar as cursor, states::varchar as states, stats::varchar as stats, saved_at,
+           finished from checkpoints where run_id = $1`,
         [runId],
       );
       return rows.map((row) => ({
@@ -283,20 +297,45 @@ export class StateStore implements RunRecorder {
         states: JSON.parse(String(row.states)),
         stats: JSON.parse(String(row.stats)),
         savedAt: String(row.saved_at),
+        ...(row.finished === true ? { finished: true } : {}),
       }));
     });
   }
 
-  saveRejected(runId: string, nodeId: string, rejected: RejectedRecord[]): Promise<void> {
+  saveRejected(runId: string, nodeId: string, rejected: RejectedRecord[], seq: number): Promise<void> {
     if (rejected.length === 0) return Promise.resolve();
     return this.serial(async () => {
       // One statement for the whole batch: the rows travel as one JSON array.
       await this.connection.run(
-        `insert into rejected (run_id, node_id, rejected_at, record, reasons, file, line)
-         select $1, $2, $4, r->'record', r->'reasons', r->>'file', (r->>'line')::bigint
+        `insert into rejected (run_id, node_id, rejected_at, record, reasons, file, line, seq)
+         select $1, $2, $4, r->'record', r->'reasons', r->>'file', (r->>'line')::bigint, $5
          from (select unnest(from_json($3::json, '["json"]')) as r)`,
-        [runId, nodeId, JSON.stringify(rejected), new Date().toISOString()],
+        [runId, nodeId, JSON.stringify(rejected), new Date().toISOString(), seq],
       );
+    });
+  }
+
+  discardRejected(runId: string, nodeIds: string[], afterSeq: number): Promise<void> {
+    if (nodeIds.length === 0) return Promise.resolve();
+    return this.db.run(
+      `delete from rejected where run_id = $1 and seq > $2 and list_contains(from_json($3::json, '["varchar"]'), node_id)`,
+      [runId, afterSeq, JSON.stringify(nodeIds)],
+    );
+  }
+
+  markPublished(runId: string, nodeId: string): Promise<void> {
+    return this.db.run('insert or replace into publications (run_id, node_id, published_at) values ($1, $2, $3)', [
+      runId,
+      nodeId,
+      new Date().toISOString(),
+    ]);
+  }
+
+  /** The destinations that committed the run's data (a run that failed while publishing lists some). */
+  published(runId: string): Promise<Set<string>> {
+    return this.serial(async () => {
+      const rows = await this.rows('select node_id from publications where run_id = $1', [runId]);
+      return new Set(rows.map((row) => String(row.node_id)));
     });
   }
 
@@ -384,6 +423,7 @@ function toRun(row: Record<string, unknown>): RunRow {
     ...(row.finished_at == null ? {} : { finishedAt: String(row.finished_at) }),
     attempts: Number(row.attempts),
     flow: parse(row.flow),
+    ...(row.fingerprint == null ? {} : { fingerprint: parse(row.fingerprint) as FlowFingerprint }),
     ...(row.summary == null ? {} : { summary: parse(row.summary) }),
     ...(row.error == null ? {} : { error: parse(row.error) as RunRow['error'] }),
   };

@@ -110,7 +110,8 @@ export const memoryPass: NodeType<Record<string, never>> = {
 export interface MemoryTable {
   records: Rec[];
   files: Map<string, number[]>;
-  closed: boolean;
+  prepared: boolean;
+  committed: boolean;
 }
 
 export const memoryTables = new Map<string, MemoryTable>();
@@ -128,7 +129,12 @@ export const memoryDestination: NodeType<{ name: string; failOnSeq?: number }> =
   inputs: [{ name: 'records', kind: 'records' }],
   outputs: [],
   async open(config, ctx): Promise<DestinationWriter> {
-    const table: MemoryTable = memoryTables.get(config.name) ?? { records: [], files: new Map(), closed: false };
+    const table: MemoryTable = memoryTables.get(config.name) ?? {
+      records: [],
+      files: new Map(),
+      prepared: false,
+      committed: false,
+    };
     memoryTables.set(config.name, table);
     return {
       async write(payload, seq) {
@@ -142,8 +148,11 @@ export const memoryDestination: NodeType<{ name: string; failOnSeq?: number }> =
           table.files.set(payload.name, JSON.parse(payload.contentType ?? '[]'));
         }
       },
-      async close() {
-        table.closed = true;
+      async prepare() {
+        table.prepared = true;
+      },
+      async commit() {
+        table.committed = true;
       },
     };
   },

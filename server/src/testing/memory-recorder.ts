@@ -4,15 +4,25 @@ import type { RejectedRecord } from '../nodes/contract.ts';
 /** A RunRecorder that keeps everything in arrays, for engine tests. */
 export class MemoryRecorder implements RunRecorder {
   readonly checkpoints: SourceCheckpoint[] = [];
-  readonly rejected: (RejectedRecord & { nodeId: string })[] = [];
+  readonly rejected: (RejectedRecord & { nodeId: string; seq: number })[] = [];
+  readonly published = new Set<string>();
   readonly logs: string[] = [];
 
   async saveCheckpoint(_runId: string, checkpoint: SourceCheckpoint): Promise<void> {
     this.checkpoints.push(structuredClone(checkpoint));
   }
 
-  async saveRejected(_runId: string, nodeId: string, rejected: RejectedRecord[]): Promise<void> {
-    for (const record of rejected) this.rejected.push({ ...record, nodeId });
+  async saveRejected(_runId: string, nodeId: string, rejected: RejectedRecord[], seq: number): Promise<void> {
+    for (const record of rejected) this.rejected.push({ ...record, nodeId, seq });
+  }
+
+  async discardRejected(_runId: string, nodeIds: string[], afterSeq: number): Promise<void> {
+    const kept = this.rejected.filter((row) => !(nodeIds.includes(row.nodeId) && row.seq > afterSeq));
+    this.rejected.splice(0, this.rejected.length, ...kept);
+  }
+
+  async markPublished(_runId: string, nodeId: string): Promise<void> {
+    this.published.add(nodeId);
   }
 
   log(_runId: string, level: string, message: string, nodeId?: string): void {

@@ -42,7 +42,7 @@ describe('duckdb.destination config', () => {
 });
 
 describe('duckdb.destination insert', () => {
-  it('stages batches durably, leaves the target untouched until close, then appends in batch order', async () => {
+  it('stages batches durably, leaves the target untouched until commit, then appends in batch order', async () => {
     const { file, writer } = await openWriter(
       `CREATE TABLE orders (id BIGINT, amount DECIMAL(12,2), note VARCHAR); INSERT INTO orders VALUES (0, 1.00, 'old')`,
       { table: 'orders' },
@@ -61,7 +61,8 @@ describe('duckdb.destination insert', () => {
       ['2', '2'],
       ['3', '2'],
     ]);
-    await writer.close();
+    await writer.prepare();
+    await writer.commit();
     expect(await sql(file, `SELECT id, amount, note FROM orders ORDER BY rowid`)).toEqual([
       ['0', '1.00', 'old'],
       ['1', '10.50', 'first'],
@@ -93,7 +94,8 @@ describe('duckdb.destination insert', () => {
       1,
     );
     await writer.write(batch([{ id: '4', amount: '1e3', tags: ['a', 'b'] }]), 2);
-    await writer.close();
+    await writer.prepare();
+    await writer.commit();
     expect(ctx.rejected).toEqual([
       {
         record: { id: '1', amount: 'abc', placed: '2024-01-02' },
@@ -125,7 +127,8 @@ describe('duckdb.destination insert', () => {
       ]),
       1,
     );
-    await writer.close();
+    await writer.prepare();
+    await writer.commit();
     expect(await sql(file, `SELECT "OrderId", note FROM orders ORDER BY 1`)).toEqual([
       [1, 'a'],
       [2, null],
@@ -149,7 +152,8 @@ describe('duckdb.destination insert', () => {
       }),
       1,
     );
-    await writer.close();
+    await writer.prepare();
+    await writer.commit();
     expect(await sql(file, `SELECT column_name, column_type FROM (DESCRIBE analytics.daily)`)).toEqual([
       ['day', 'DATE'],
       ['total', 'DECIMAL(18,2)'],
@@ -167,7 +171,8 @@ describe('duckdb.destination insert', () => {
       ]),
       1,
     );
-    await writer.close();
+    await writer.prepare();
+    await writer.commit();
     expect(await sql(file, `SELECT column_name, column_type FROM (DESCRIBE events)`)).toEqual([
       ['name', 'VARCHAR'],
       ['ok', 'BOOLEAN'],
@@ -214,7 +219,8 @@ describe('duckdb.destination replace', () => {
       [1, 'old'],
       [2, 'old'],
     ]);
-    await good.writer.close();
+    await good.writer.prepare();
+    await good.writer.commit();
     expect(await sql(good.file, `SELECT * FROM orders ORDER BY id`)).toEqual([
       [2, 'new'],
       [3, 'new'],
@@ -223,7 +229,8 @@ describe('duckdb.destination replace', () => {
     const failing = await openWriter(setup, { table: 'orders', mode: 'replace' });
     await failing.writer.write(batch([{ id: 5, v: 'new' }]), 1);
     await failing.writer.write(batch([{ id: 5, v: 'duplicate key' }]), 2);
-    await expect(failing.writer.close()).rejects.toThrow(DestinationError);
+    await failing.writer.prepare();
+    await expect(failing.writer.commit()).rejects.toThrow(DestinationError);
     expect(await sql(failing.file, `SELECT * FROM orders ORDER BY id`)).toEqual([
       [1, 'old'],
       [2, 'old'],
@@ -254,7 +261,8 @@ describe('duckdb.destination upsert', () => {
       ]),
       2,
     );
-    await writer.close();
+    await writer.prepare();
+    await writer.commit();
     expect(await sql(file, `SELECT region, id, email FROM contacts ORDER BY region, id`)).toEqual([
       ['eu', 1, 'v2@a'],
       ['eu', 2, 'keep@b'],
@@ -276,7 +284,8 @@ describe('duckdb.destination upsert', () => {
       ]),
       1,
     );
-    await writer.close();
+    await writer.prepare();
+    await writer.commit();
     expect(ctx.rejected.map((rejection) => rejection.reason)).toEqual(['field "id": the key is NULL']);
     await expect(
       openWriter(`CREATE TABLE contacts (id INTEGER)`, { table: 'contacts', mode: 'upsert', key: 'email' }),
@@ -303,7 +312,8 @@ describe('duckdb.destination resume', () => {
       testContext(dir, { resumeSeq: 2, resumeState: checkpoint }),
     );
     await writeAll(resumed, 3, 4);
-    await resumed.close();
+    await resumed.prepare();
+    await resumed.commit();
     expect((await sql(file, `SELECT list(id ORDER BY rowid) FROM orders`))[0]?.[0]).toEqual([
       10, 11, 20, 21, 30, 31, 40, 41,
     ]);
@@ -315,7 +325,8 @@ describe('duckdb.destination resume', () => {
     await writer.abort?.();
     const restarted = await duckdbDestination.open!({ path: 'target.duckdb', table: 'orders' }, testContext(dir));
     await writeAll(restarted, 1, 1);
-    await restarted.close();
+    await restarted.prepare();
+    await restarted.commit();
     expect(await sql(file, `SELECT list(id ORDER BY id) FROM orders`)).toEqual([[[10, 11]]]);
   });
 
@@ -331,5 +342,31 @@ describe('duckdb.destination resume', () => {
         testContext(dir, { resumeSeq: 1, resumeState: checkpoint }),
       ),
     ).rejects.toThrow(/staging table .* is gone, so the batches up to 1 are lost/);
+  });
+
+  it('commits a prepared run once: reopened to publish after its commit already landed, it applies nothing again', async () => {
+    const { dir, file, writer } = await openWriter(`CREATE TABLE orders (id INTEGER)`, { table: 'orders' });
+    await writeAll(writer, 1, 2);
+    await writer.prepare();
+    const prepared = writer.state?.();
+    await writer.commit();
+    // The process died before the store recorded the commit: the resume reopens the writer to publish.
+    const ctx = testContext(dir, { resumeSeq: 2, resumeState: prepared, prepared: true });
+    const again = await duckdbDestination.open!({ path: 'target.duckdb', table: 'orders' }, ctx);
+    await again.commit();
+    expect(await sql(file, `SELECT list(id ORDER BY id) FROM orders`)).toEqual([[[10, 11, 20, 21]]]);
+  });
+
+  it('reopened to publish with its staging table in place, it applies the staged rows exactly', async () => {
+    const { dir, file, writer } = await openWriter(`CREATE TABLE orders (id INTEGER)`, { table: 'orders' });
+    await writeAll(writer, 1, 2);
+    await writer.prepare();
+    const prepared = writer.state?.();
+    await writer.abort?.();
+    const ctx = testContext(dir, { resumeSeq: 2, resumeState: prepared, prepared: true });
+    const again = await duckdbDestination.open!({ path: 'target.duckdb', table: 'orders' }, ctx);
+    await again.commit();
+    expect(await sql(file, `SELECT list(id ORDER BY id) FROM orders`)).toEqual([[[10, 11, 20, 21]]]);
+    expect(await stagingTables(file)).toEqual([]);
   });
 });

@@ -4,8 +4,9 @@
  * Batches are staged in `_backflow_stage_<table>_<runId>` (same database, the target's column
  * types, plus `_backflow_seq`), each in one committed transaction, so a write is durable when it
  * resolves and a resumed run drops the staged batches after its checkpoint before they are
- * replayed. `close` moves the staged rows into the target in one transaction; until then the
- * target is untouched.
+ * replayed. `commit`, once the whole run has succeeded, moves the staged rows into the target and
+ * drops the staging table in one transaction; until then the target is untouched. So a staging
+ * table that is gone after its run prepared was published.
  *
  * Loading: each batch is appended as text to a temporary table, then cast to the column types by
  * one set-based INSERT … SELECT (DuckDB parses every value; see record-values.ts). Rows with a
@@ -119,6 +120,8 @@ interface Stage {
 class StagedTableWriter implements DestinationWriter {
   private stage: Stage | undefined;
   private connected = true;
+  /** Found already published when reopened to publish (a crash came between the commit and its record). */
+  private published = false;
   /** Record field → stage column index (undefined: no such column, already warned about). */
   private readonly fieldColumns = new Map<string, number | undefined>();
 
@@ -146,6 +149,10 @@ class StagedTableWriter implements DestinationWriter {
       // Left by an earlier attempt of this run that the engine restarts from the beginning.
       await this.connection.run(`DROP TABLE ${stage}`);
     } else if (resumeSeq !== undefined && (this.ctx.resumeState as StageState | undefined)?.staged) {
+      if (this.ctx.prepared) {
+        this.published = true;
+        return;
+      }
       throw this.error(
         `staging table ${stage} is gone, so the batches up to ${resumeSeq} are lost; run the flow again`,
       );
@@ -179,11 +186,18 @@ class StagedTableWriter implements DestinationWriter {
   }
 
   state(): StageState {
-    return { staged: this.stage !== undefined };
+    return { staged: this.stage !== undefined || this.published };
   }
 
-  async close(): Promise<void> {
+  /** Every batch is staged durably as it is written: nothing is left to do before publishing. */
+  async prepare(): Promise<void> {}
+
+  async commit(): Promise<void> {
     try {
+      if (this.published) {
+        this.ctx.log.info(`this run's rows were already applied to ${quoteQualifiedName(this.target)}`);
+        return;
+      }
       if (this.stage === undefined) {
         this.ctx.log.info('no records arrived and the table does not exist; nothing to write', {
           nodeId: this.ctx.nodeId,

@@ -76,7 +76,8 @@ async function copyThroughRecords(setup: string, table: string) {
   const batches = await collect(duckdbSource.read!({ path: 'backup.duckdb', table, key: 'id' }, ctx));
   const writer = await duckdbDestination.open!({ path: 'restore.duckdb', table: `${table}_restored` }, ctx);
   for (const [index, batch] of batches.entries()) await writer.write(batch, index + 1);
-  await writer.close();
+  await writer.prepare();
+  await writer.commit();
   expect(ctx.rejected).toEqual([]);
   const describe = (file: string, name: string) =>
     sql(join(dir, file), `SELECT column_name, column_type FROM (DESCRIBE ${name})`);
@@ -192,7 +193,8 @@ describe('duckdb.destination with records from text sources', () => {
       },
       1,
     );
-    await writer.close();
+    await writer.prepare();
+    await writer.commit();
     expect(ctx.rejected).toEqual([]);
     expect(
       await sql(

@@ -31,7 +31,8 @@ it(`reads and loads ${ROWS} orders exactly, and reports rows/s`, async () => {
   started = performance.now();
   const writer = await duckdbDestination.open!({ path: 'copy.duckdb', table: 'orders' }, ctx);
   for (const [index, batch] of batches.entries()) await writer.write(batch, index + 1);
-  await writer.close();
+  await writer.prepare();
+  await writer.commit();
   const loadSeconds = (performance.now() - started) / 1000;
 
   const checksum = `SELECT count(*), bit_xor(hash(t)) FROM (${ORDERS_WITH_NOTE}) t`;

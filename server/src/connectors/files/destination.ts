@@ -1,7 +1,7 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { ConfigError } from '../../errors.ts';
+import { ConfigError, DestinationError } from '../../errors.ts';
 import type { DestinationContext, FilePayload, NodeType, Payload } from '../../nodes/contract.ts';
 import { expandPathTemplate } from '../../nodes/path-template.ts';
 import { syncDirectory, tempMarker, writeFileAtomically } from './atomic-file.ts';
@@ -102,8 +102,25 @@ class FilesWriter {
     return this.parts.state();
   }
 
-  async close(): Promise<void> {
+  /** Drops parts an earlier, longer attempt left, and checks every part of this backup is still there. */
+  async prepare(): Promise<void> {
     await this.removeUnlistedParts();
+    const sizes = new Map<string, number>();
+    for (const name of this.parts.names()) {
+      const stats = await stat(path.resolve(this.dir, name)).catch(() => undefined);
+      if (stats?.isFile()) sizes.set(name, stats.size);
+    }
+    const missing = this.parts.missing((name) => sizes.get(name));
+    if (missing.length > 0) {
+      throw new DestinationError(
+        `node "${this.ctx.nodeId}": the backup in ${this.dir} cannot be completed: ${missing.join(', ')}; run the flow again`,
+        { nodeId: this.ctx.nodeId },
+      );
+    }
+  }
+
+  /** Publishes the backup: its manifest, written last. */
+  async commit(): Promise<void> {
     const manifest = this.parts.manifest({ flow: this.ctx.flowName, runId: this.ctx.runId });
     await writeFileAtomically(path.join(this.dir, manifestName), {
       open: () => Readable.from([`${JSON.stringify(manifest, null, 2)}\n`]),
@@ -115,7 +132,16 @@ class FilesWriter {
     const listed = new Set(this.parts.names().map((name) => path.resolve(this.dir, name)));
     const dirs = new Set([...listed].map((file) => path.dirname(file)));
     for (const dir of dirs) {
-      for (const entry of await readdir(dir)) {
+      const entries = await readdir(dir).catch((cause: NodeJS.ErrnoException) => {
+        // A directory that is gone holds no strays; its parts are reported missing.
+        if (cause.code === 'ENOENT') return [];
+        throw new DestinationError(`node "${this.ctx.nodeId}": cannot list ${dir}: ${cause.code ?? cause.message}`, {
+          nodeId: this.ctx.nodeId,
+          cause,
+        });
+      });
+      if (entries.length === 0) continue;
+      for (const entry of entries) {
         const file = path.join(dir, entry);
         if (partName.test(entry) && !listed.has(file)) await rm(file, { force: true });
       }

@@ -24,7 +24,8 @@ describe('files.destination', () => {
     const dir = path.join(ctx.baseDir, 'out/test-flow/2026-11-24-run-1');
     expect(await readdir(dir)).toEqual(['orders']);
     await writer.write(textFile('orders/part-00002.csv', 'id\n3\n', 1), 2);
-    await writer.close();
+    await writer.prepare();
+    await writer.commit();
     const manifest = JSON.parse(await readFile(path.join(dir, '_manifest.json'), 'utf8')) as Manifest;
     expect(manifest).toMatchObject({ complete: true, flow: 'test-flow', runId: 'run-1', rows: 3 });
     expect(manifest.files).toEqual([
@@ -37,6 +38,7 @@ describe('files.destination', () => {
     const ctx = testContext(await temporaryDirectory());
     const dir = path.join(ctx.baseDir, 'b');
     await mkdir(path.join(dir, 'orders'), { recursive: true });
+    await writeFile(path.join(dir, 'orders', 'part-00001.csv'), 'id\n1\n2\n');
     await writeFile(path.join(dir, 'orders', 'part-00002.csv'), 'stale half of an older attempt');
     await writeFile(path.join(dir, 'orders', 'part-00009.csv'), 'stray from a longer attempt');
     await writeFile(path.join(dir, 'orders', `.part-00003.csv${tempMarker}abcd`), 'crash leftover');
@@ -48,12 +50,35 @@ describe('files.destination', () => {
     );
     expect(await readdir(dir)).toEqual(['orders']);
     await writer.write(textFile('orders/part-00002.csv', 'id\n3\n', 1), 2);
-    await writer.close();
+    await writer.prepare();
+    await writer.commit();
     const manifest = JSON.parse(await readFile(path.join(dir, '_manifest.json'), 'utf8')) as Manifest;
     expect(manifest.files.map((f) => f.name)).toEqual(['orders/part-00001.csv', 'orders/part-00002.csv']);
     expect(manifest.rows).toBe(3);
-    expect((await readdir(path.join(dir, 'orders'))).sort()).toEqual(['part-00002.csv']);
+    expect((await readdir(path.join(dir, 'orders'))).sort()).toEqual(['part-00001.csv', 'part-00002.csv']);
     expect(await readFile(path.join(dir, 'orders', 'part-00002.csv'), 'utf8')).toBe('id\n3\n');
+  });
+
+  it('refuses to publish a backup whose listed part is gone or changed size, and writes no manifest', async () => {
+    const ctx = testContext(await temporaryDirectory());
+    const dir = path.join(ctx.baseDir, 'b');
+    await mkdir(path.join(dir, 'orders'), { recursive: true });
+    await writeFile(path.join(dir, 'orders', 'part-00002.csv'), 'id\n3\n and more');
+    const part = (n: number, text: string) => ({
+      name: `orders/part-0000${n}.csv`,
+      stream: 'orders',
+      rows: 1,
+      bytes: Buffer.byteLength(text),
+      sha256: sha256(text),
+    });
+    const writer = await filesDestination.open!(
+      { dir: 'b' },
+      { ...ctx, resumeState: { files: [part(1, 'id\n1\n'), part(2, 'id\n3\n')], schemas: {} }, resumeSeq: 2 },
+    );
+    await expect(writer.prepare()).rejects.toThrow(
+      /cannot be completed: orders\/part-00001\.csv is gone, orders\/part-00002\.csv has 14 bytes, not the 5 written; run the flow again/,
+    );
+    expect(await readdir(dir)).toEqual(['orders']);
   });
 
   it('refuses a file name that escapes the directory', async () => {
@@ -95,7 +120,8 @@ describe('files.source', () => {
     const writer = await filesDestination.open!({ dir: 'backup' }, ctx);
     await writer.write(textFile('t/part-00001.csv', 'id\n1\n', 1), 1);
     await writer.write(textFile('t/part-00002.csv', 'id\n2\n', 1), 2);
-    await writer.close();
+    await writer.prepare();
+    await writer.commit();
     const parts = await collect(filesSource.read!({ path: 'backup' }, ctx));
     expect(parts.map((p) => p.kind === 'file' && [p.name, p.rows, p.stream])).toEqual([
       ['t/part-00001.csv', 1, 't'],

@@ -108,6 +108,21 @@ export class BackupParts {
     return [...this.files.keys()];
   }
 
+  /**
+   * Parts listed but not stored as written, given the stored size of each name found (undefined:
+   * not there): a backup missing one cannot be published, and a resume cannot bring it back.
+   */
+  missing(storedSize: (name: string) => number | undefined): string[] {
+    const problems: string[] = [];
+    for (const file of this.files.values()) {
+      const size = storedSize(file.name);
+      const expected = file.storedBytes ?? file.bytes;
+      if (size === undefined) problems.push(`${file.name} is gone`);
+      else if (size !== expected) problems.push(`${file.name} has ${size} bytes, not the ${expected} written`);
+    }
+    return problems;
+  }
+
   state(): BackupPartsState {
     return { files: [...this.files.values()], schemas: this.schemas };
   }

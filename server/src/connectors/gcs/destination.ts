@@ -1,6 +1,6 @@
 import type { Bucket } from '@google-cloud/storage';
 import pRetry from 'p-retry';
-import { ConfigError } from '../../errors.ts';
+import { ConfigError, DestinationError } from '../../errors.ts';
 import type { DestinationContext, FilePayload, NodeContext, NodeType, Payload } from '../../nodes/contract.ts';
 import { expandPathTemplate } from '../../nodes/path-template.ts';
 import { measure } from '../files/digest.ts';
@@ -172,8 +172,20 @@ class GcsWriter {
     return this.parts.state();
   }
 
-  async close(): Promise<void> {
-    await this.removeUnlistedParts();
+  /** Drops parts an earlier, longer attempt left, and checks every part of this backup is still stored. */
+  async prepare(): Promise<void> {
+    const sizes = await this.removeUnlistedParts();
+    const missing = this.parts.missing((name) => sizes.get(objectName(this.prefix, name)));
+    if (missing.length > 0) {
+      throw new DestinationError(
+        `node "${this.ctx.nodeId}": the backup under gs://${this.config.bucket}/${this.prefix} cannot be completed: ${missing.join(', ')}; run the flow again`,
+        { nodeId: this.ctx.nodeId },
+      );
+    }
+  }
+
+  /** Publishes the backup: its manifest, written last. */
+  async commit(): Promise<void> {
     const manifest = this.parts.manifest(
       { flow: this.ctx.flowName, runId: this.ctx.runId },
       this.config.encryptionKey ? { ...encryptionScheme } : undefined,
@@ -185,14 +197,20 @@ class GcsWriter {
     });
   }
 
-  /** Parts an earlier, longer attempt left under the prefix are not part of this backup. */
-  private async removeUnlistedParts(): Promise<void> {
+  /**
+   * Parts an earlier, longer attempt left under the prefix are not part of this backup. Returns the
+   * stored size of every listed part found.
+   */
+  private async removeUnlistedParts(): Promise<Map<string, number>> {
     const listed = new Set(this.parts.names().map((name) => objectName(this.prefix, name)));
     const stray: string[] = [];
+    const sizes = new Map<string, number>();
     for await (const object of listObjects(this.bucket, `${this.prefix}/`)) {
-      if (partName.test(object.name) && !listed.has(object.name)) stray.push(object.name);
+      if (listed.has(object.name)) sizes.set(object.name, Number(object.metadata.size));
+      else if (partName.test(object.name)) stray.push(object.name);
     }
     for (const name of stray) await this.bucket.file(name).delete({ ignoreNotFound: true });
+    return sizes;
   }
 }
 
