@@ -21,6 +21,9 @@ import type { RunRow } from './store/state-store.ts';
 /** Exit codes: 0 succeeded, 1 the run failed or was cancelled, 2 the flow or the command line is invalid. */
 const exit = { ok: 0, failed: 1, invalid: 2 } as const;
 
+/** Errors that mean the flow or the command cannot be run as given (exit 2), not that a run failed. */
+const refusedAsInvalid = new Set(['flow_invalid', 'flow_changed', 'outside_roots']);
+
 async function readFlowFile(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch((error) => {
     throw new UsageError(`cannot read ${file}: ${errorMessage(error)}`);
@@ -30,6 +33,14 @@ async function readFlowFile(file: string): Promise<unknown> {
   } catch (error) {
     throw new UsageError(`${file} is not valid JSON: ${errorMessage(error)}`);
   }
+}
+
+/** A comma-separated environment variable as its entries. */
+function listOf(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 function namesConnection(document: unknown): boolean {
@@ -270,7 +281,9 @@ program
       resumeInterrupted: options.resume,
       ...(env.BACKFLOW_TOKEN ? { token: env.BACKFLOW_TOKEN } : {}),
       ...(env.BACKFLOW_MAX_BODY_BYTES ? { maxBodyBytes: Number(env.BACKFLOW_MAX_BODY_BYTES) } : {}),
-      ...(env.BACKFLOW_CORS_ORIGINS ? { corsOrigins: env.BACKFLOW_CORS_ORIGINS.split(',').map((o) => o.trim()) } : {}),
+      ...(env.BACKFLOW_CORS_ORIGINS ? { corsOrigins: listOf(env.BACKFLOW_CORS_ORIGINS) } : {}),
+      ...(env.BACKFLOW_ALLOWED_HOSTS ? { allowedHosts: listOf(env.BACKFLOW_ALLOWED_HOSTS) } : {}),
+      ...(env.BACKFLOW_FILES_ROOTS ? { fileRoots: listOf(env.BACKFLOW_FILES_ROOTS) } : {}),
     });
     const stop = () => {
       console.error('backflow: stopping; active runs are interrupted and resume on the next start');
@@ -302,7 +315,7 @@ try {
     process.exitCode = exit.invalid;
   } else if (error instanceof BackflowError) {
     console.error(`backflow: ${error.message}`);
-    process.exitCode = error.code === 'flow_invalid' || error.code === 'flow_changed' ? exit.invalid : exit.failed;
+    process.exitCode = refusedAsInvalid.has(error.code) ? exit.invalid : exit.failed;
   } else {
     console.error(`backflow: ${errorMessage(error)}`);
     process.exitCode = exit.failed;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import { type RunningServer, serve } from '../../server/src/api/serve.ts';
+import { type RunningServer, type ServeOptions, serve } from '../../server/src/api/serve.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const chromiumPath = '/usr/bin/chromium';
@@ -60,7 +60,7 @@ export function ensureWebBuilt(): void {
 }
 
 /** A server on a free port with its own data and base directories (the demo warehouse is made under it). */
-export async function startServer(): Promise<RunningServer & { baseDir: string }> {
+export async function startServer(options: Partial<ServeOptions> = {}): Promise<RunningServer & { baseDir: string }> {
   const baseDir = await mkdtemp(path.join(tmpdir(), 'backflow-browser-'));
   const server = await serve({
     port: 0,
@@ -68,6 +68,7 @@ export async function startServer(): Promise<RunningServer & { baseDir: string }
     dataDir: path.join(baseDir, '.backflow'),
     baseDir,
     quiet: true,
+    ...options,
   });
   return { ...server, baseDir };
 }

@@ -129,6 +129,33 @@ describe('resuming through a running server', () => {
   }, 60_000);
 });
 
+describe('handing a run to a server from elsewhere', () => {
+  it('refuses a run from a directory outside the server’s file roots, saying how to allow it (exit 2)', async () => {
+    const serverDir = removeLater(await workDir('srv-roots'));
+    const elsewhere = removeLater(await workDir('elsewhere'));
+    await writeFile(path.join(elsewhere, 'in.csv'), 'id\n1\n');
+    const flow = {
+      name: 'from-elsewhere',
+      nodes: [
+        { id: 'src', type: 'files.source', config: { path: 'in.csv' } },
+        { id: 'out', type: 'files.destination', config: { dir: 'copied' } },
+      ],
+      edges: [{ from: 'src', to: 'out' }],
+    };
+    await writeFile(path.join(elsewhere, 'flow.json'), JSON.stringify(flow));
+    const server = await startServer(serverDir);
+    const refused = await spawnCliWithEnv(['run', 'flow.json'], elsewhere, {
+      BACKFLOW_TOKEN: undefined,
+      BACKFLOW_DATA_DIR: path.join(serverDir, '.backflow'),
+    }).done;
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`start the server with BACKFLOW_FILES_ROOTS including ${elsewhere}`);
+    expect(refused.stderr).not.toMatch(stackTrace);
+    expect(existsSync(path.join(elsewhere, 'copied'))).toBe(false);
+    expect(await call<RunView[]>(server.url, 'GET', '/api/runs')).toEqual([]);
+  }, 60_000);
+});
+
 describe('serve at the process level', () => {
   it('refuses a non-loopback host without BACKFLOW_TOKEN: exits non-zero, names the variable, listens nowhere', async () => {
     const cwd = removeLater(await workDir('srv-notoken'));

@@ -16,5 +16,7 @@ export interface ApiContext {
   dataDir: string;
   /** Relative paths in flows resolve against this directory. */
   baseDir: string;
+  /** The directories flows may touch (BACKFLOW_FILES_ROOTS, or baseDir, plus dataDir). */
+  fileRoots: readonly string[];
   version: string;
 }

@@ -1,10 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -14,11 +13,17 @@ import { ApiRoutes } from './api-routes.ts';
 import { catalogRoutes } from './catalog.ts';
 import { connectionRoutes } from './connections.ts';
 import { flowRoutes } from './flows.ts';
+import { hostGuard, jsonBodyGuard, originGuard } from './request-guards.ts';
 import { runRoutes } from './runs.ts';
+import { authGuard, csrfHeader, Sessions, sessionRoutes } from './sessions.ts';
 
 export interface HttpOptions {
-  /** When set, every `/api` request needs `Authorization: Bearer <token>`. */
+  /** When set, every `/api` request needs `Authorization: Bearer <token>` or an editor session. */
   token?: string;
+  /** The address the server is bound to: bound to loopback, it answers only requests for a loopback name. */
+  bindHost?: string;
+  /** More names the server answers to (`Host` header), e.g. behind a reverse proxy. */
+  allowedHosts?: string[];
   /** Request bodies larger than this are refused with 413. */
   maxBodyBytes?: number;
   /** Origins allowed to call the API from a browser; none (no CORS headers) by default. */
@@ -36,6 +41,7 @@ const statusOf: Record<string, ContentfulStatusCode> = {
   config_invalid: 400,
   unauthorized: 401,
   not_found: 404,
+  outside_roots: 403,
   conflict: 409,
   run_active: 409,
   flow_changed: 409,
@@ -61,8 +67,17 @@ export function createApp(api: ApiContext, options: HttpOptions = {}): Hono {
     return c.json(body, status);
   });
 
-  if (options.corsOrigins?.length) app.use('/api/*', cors({ origin: options.corsOrigins }));
-  if (options.token) app.use('/api/*', bearerAuth(options.token));
+  const sessions = new Sessions(options.token);
+  app.use('*', hostGuard({ bindHost: options.bindHost ?? '127.0.0.1', allowedHosts: options.allowedHosts ?? [] }));
+  if (options.corsOrigins?.length) {
+    app.use(
+      '/api/*',
+      cors({ origin: options.corsOrigins, allowHeaders: ['Authorization', 'Content-Type', csrfHeader] }),
+    );
+  }
+  app.use('/api/*', originGuard({ corsOrigins: options.corsOrigins ?? [] }));
+  app.use('/api/*', jsonBodyGuard());
+  app.use('/api/*', authGuard(sessions));
   app.use(
     '/api/*',
     bodyLimit({
@@ -78,6 +93,7 @@ export function createApp(api: ApiContext, options: HttpOptions = {}): Hono {
   );
 
   const routes = new ApiRoutes(app);
+  sessionRoutes(routes, sessions);
   catalogRoutes(routes, api);
   flowRoutes(routes, api);
   runRoutes(routes, api);
@@ -100,18 +116,4 @@ export function createApp(api: ApiContext, options: HttpOptions = {}): Hono {
     return page ? c.html(page) : c.text('the editor is not built: run npm start', 503);
   });
   return app;
-}
-
-function bearerAuth(token: string) {
-  const expected = createHash('sha256').update(token).digest();
-  return async (c: Context, next: () => Promise<void>) => {
-    const header = c.req.header('Authorization') ?? '';
-    const given = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
-    if (!timingSafeEqual(createHash('sha256').update(given).digest(), expected)) {
-      c.header('WWW-Authenticate', 'Bearer');
-      const message = given ? 'the bearer token is wrong' : 'this server needs Authorization: Bearer <BACKFLOW_TOKEN>';
-      return c.json({ error: { code: 'unauthorized', message, details: [] } }, 401);
-    }
-    await next();
-  };
 }

@@ -37,7 +37,10 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
   };
   /** Every problem of a flow: document, configs, connections, graph and schedule. */
   const issuesOf = async (document: unknown) =>
-    validatorFor(api.catalog)(document, { connections: await api.connections.resolved() }).issues;
+    validatorFor(api.catalog)(document, {
+      connections: await api.connections.resolved(),
+      files: { baseDir: api.baseDir, roots: api.fileRoots },
+    }).issues;
   const checkSavable = async (document: Flow, draft: boolean) => {
     const issues = await issuesOf(document);
     // A draft may be unfinished, but never holds a literal secret: the store keeps every version.
@@ -201,6 +204,7 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
           catalog: api.catalog,
           connections: await api.connections.resolved(),
           baseDir: api.baseDir,
+          fileRoots: api.fileRoots,
           dataDir: api.dataDir,
           redactor: api.redactor,
         },

@@ -93,6 +93,9 @@ describe('a secret stored in a connection', () => {
     await call('openapi', 'GET', '/api/openapi.json');
     await call('connection types', 'GET', '/api/connection-types');
     await call('templates', 'GET', '/api/templates');
+    await call('session', 'GET', '/api/session');
+    await call('sign in', 'POST', '/api/session', {});
+    await call('sign out', 'DELETE', '/api/session');
 
     const connection = { name: 'vault-main', type: 'vault', config: { token: secret, rows: 25 } };
     const { id: connectionId } = (await call('create connection', 'POST', '/api/connections', connection)).json;

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve as serveHttp } from '@hono/node-server';
 import { DEMO_WAREHOUSE_PATH } from '../demo/prepare.ts';
 import { ensureDemoWarehouse } from '../demo/warehouse.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
+import { serverFileRoots } from '../flow/file-roots.ts';
 import { catalog as defaultCatalog, type NodeCatalog } from '../nodes/registry.ts';
 import { Redactor } from '../secrets/redactor.ts';
 import { loadSecretKey, SecretBox } from '../secrets/secret-box.ts';
@@ -17,6 +17,7 @@ import { writeServerFile } from '../store/server-file.ts';
 import { StateStore } from '../store/state-store.ts';
 import type { ApiContext } from './api-context.ts';
 import { createApp, type HttpOptions } from './app.ts';
+import { isLoopbackHost } from './request-guards.ts';
 
 export interface ServeOptions extends HttpOptions {
   port: number;
@@ -24,6 +25,8 @@ export interface ServeOptions extends HttpOptions {
   dataDir: string;
   /** Relative paths in flows resolve against this directory (default: the working directory). */
   baseDir?: string;
+  /** The directories flows may touch (BACKFLOW_FILES_ROOTS; default: baseDir). The data dir is always one. */
+  fileRoots?: string[];
   /** Resume runs a dead server left running (default true). */
   resumeInterrupted?: boolean;
   maxConcurrentRuns?: number;
@@ -43,12 +46,9 @@ const version = JSON.parse(
   await readFile(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8'),
 ).version as string;
 
-const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
-
 /** Refuses to expose the API beyond this machine without a token (DESIGN.md §8). */
 export function assertSafeBinding(host: string, token: string | undefined): void {
-  const isLoopback = loopback.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
-  if (!isLoopback && !token) {
+  if (!isLoopbackHost(host) && !token) {
     throw new ConfigError(
       `refusing to listen on ${host} without a token: anyone who can reach it could read and run your flows. ` +
         'Set BACKFLOW_TOKEN (clients then send Authorization: Bearer <token>) or bind 127.0.0.1.',
@@ -62,6 +62,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   // The examples read the demo warehouse; build it now so the first run does not wait for it.
   await ensureDemoWarehouse(path.resolve(baseDir, DEMO_WAREHOUSE_PATH));
   const store = await StateStore.open(options.dataDir);
+  const fileRoots = serverFileRoots(options.fileRoots?.join(','), baseDir, options.dataDir);
   const redactor = new Redactor();
   store.redact = (text) => redactor.redact(text);
   const catalog = options.catalog ?? defaultCatalog;
@@ -71,6 +72,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     box: new SecretBox(await loadSecretKey(options.dataDir)),
     redactor,
     baseDir,
+    fileRoots,
   });
   await connections.load();
   const runs = new RunService({
@@ -78,6 +80,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     catalog,
     dataDir: options.dataDir,
     baseDir,
+    fileRoots,
     redactor,
     connections: () => connections.resolved(),
     ...(options.maxConcurrentRuns ? { maxConcurrentRuns: options.maxConcurrentRuns } : {}),
@@ -111,6 +114,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     redactor,
     dataDir: options.dataDir,
     baseDir,
+    fileRoots,
     version,
   };
 
@@ -128,7 +132,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   }
   await scheduler.catchUp(scheduled);
 
-  const app = createApp(api, options);
+  const app = createApp(api, { ...options, bindHost: options.host });
   const { server, port } = await new Promise<{ server: ReturnType<typeof serveHttp>; port: number }>((resolve) => {
     const server = serveHttp({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) =>
       resolve({ server, port: info.port }),

@@ -25,6 +25,8 @@ export interface ExecuteOptions {
   startedAt: string;
   /** Relative paths in configs resolve against this directory. */
   baseDir: string;
+  /** The directories nodes may touch (a server's runs); see NodeContext.fileRoots. */
+  fileRoots?: readonly string[];
   /** Temporary parts live here, under the run id. */
   tempRoot: string;
   /** Checkpoints to resume from, one per source. */
@@ -221,7 +223,7 @@ class RunExecution {
   }
 
   private context(node: GraphNode): NodeContext {
-    const { runId, flow, startedAt, baseDir, recorder } = this.options;
+    const { runId, flow, startedAt, baseDir, fileRoots, recorder } = this.options;
     const log: Logger = {
       info: (message) => recorder.log(runId, 'info', message, node.id),
       warn: (message) => recorder.log(runId, 'warn', message, node.id),
@@ -234,6 +236,7 @@ class RunExecution {
       runDate: startedAt.slice(0, 10),
       tempDir: path.join(this.tempDir, node.id),
       baseDir,
+      ...(fileRoots ? { fileRoots } : {}),
       signal: this.controller.signal,
       log,
     };

@@ -67,6 +67,8 @@ export interface RunFlowOptions {
   resumeRunId?: string;
   baseDir: string;
   dataDir: string;
+  /** The directories the flow may touch (a server's runs): paths outside are validation issues. */
+  fileRoots?: readonly string[];
   resume?: boolean;
   dryRun?: boolean;
   signal?: AbortSignal;
@@ -101,7 +103,10 @@ export function newRunId(now = new Date()): string {
 export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   const { store } = options;
   const validate = validatorFor(options.catalog ?? defaultCatalog);
-  const validation = validate(options.document, options.connections ? { connections: options.connections } : {});
+  const validation = validate(options.document, {
+    ...(options.connections ? { connections: options.connections } : {}),
+    ...(options.fileRoots ? { files: { baseDir: options.baseDir, roots: options.fileRoots } } : {}),
+  });
   if (!validation.graph || !validation.flow) throw new FlowValidationError(validation.issues);
   const { flow, graph } = validation;
   if (options.redactor) registerSecrets(graph, options.redactor);
@@ -146,6 +151,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     recorder: store,
     startedAt,
     baseDir: options.baseDir,
+    ...(options.fileRoots ? { fileRoots: options.fileRoots } : {}),
     tempRoot: path.join(options.dataDir, 'tmp'),
     resume: checkpoints,
     published,

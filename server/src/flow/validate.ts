@@ -4,6 +4,7 @@ import type { NodeType } from '../nodes/contract.ts';
 import { validateSchedule } from '../service/scheduler.ts';
 import { createAjv, toErrorDetails } from './ajv.ts';
 import { resolveEnvRefs } from './env-refs.ts';
+import { type FileAccess, localPathFields, outsideRoots } from './file-roots.ts';
 import type { Flow } from './flow-schema.ts';
 import { flowSchema } from './flow-schema.ts';
 import { buildGraph, type FlowGraph } from './graph.ts';
@@ -29,6 +30,8 @@ export interface ValidateFlowOptions {
   connections?: ReadonlyMap<string, ResolvedConnection>;
   /** Where `${env:NAME}` references are looked up (default: this process's environment). */
   env?: NodeJS.ProcessEnv;
+  /** Local paths in configs must fall under these roots (a server's flows); unchecked without. */
+  files?: FileAccess;
 }
 
 export interface FlowValidation {
@@ -98,6 +101,13 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
       for (const detail of type.checkConfig?.(node.config) ?? []) {
         const path = detail.path ? `nodes[${index}].config.${detail.path}` : `nodes[${index}].config`;
         issues.push({ path, message: detail.message, nodeId: node.id });
+      }
+      if (options.files) {
+        for (const field of localPathFields(type.config)) {
+          const value = node.config[field];
+          const problem = typeof value === 'string' ? outsideRoots(value, options.files) : undefined;
+          if (problem) issues.push({ path: `nodes[${index}].config.${field}`, message: problem, nodeId: node.id });
+        }
       }
     });
     if (flow.nodes.length === 0) issues.push({ path: 'nodes', message: 'a flow needs at least one node' });

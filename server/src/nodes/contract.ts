@@ -79,6 +79,11 @@ export interface NodeContext {
   tempDir: string;
   /** Directory relative paths in configs resolve against. */
   baseDir: string;
+  /**
+   * The directories the node may touch, when confined (a server's runs): user SQL may read and
+   * write files under them only. Undefined for a CLI run on its own.
+   */
+  fileRoots?: readonly string[];
   signal: AbortSignal;
   log: Logger;
 }

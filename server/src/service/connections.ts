@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { BackflowError, ConfigError, errorMessage } from '../errors.ts';
 import { createAjv, toErrorDetails } from '../flow/ajv.ts';
+import { localPathFields, outsideRoots } from '../flow/file-roots.ts';
 import type { JSONSchema } from '../flow/json-schema.ts';
 import { connectorOf, type ResolvedConnection, secretFields } from '../flow/validate.ts';
 import type { NodeContext, NodeType } from '../nodes/contract.ts';
@@ -98,6 +99,8 @@ export class ConnectionService {
       box: SecretBox;
       redactor: Redactor;
       baseDir: string;
+      /** A server's file roots: local paths in connections must fall under them (see flow/file-roots.ts). */
+      fileRoots?: readonly string[];
     },
   ) {
     this.kinds = new Map(connectionTypes(options.catalog).map((kind) => [kind.type, kind]));
@@ -156,10 +159,13 @@ export class ConnectionService {
       (t): t is NodeType => Boolean(t.check && t.connectionFields?.length) && connectorOf(t) === row.type,
     );
     if (!nodeType?.check) throw new ConfigError(`${row.type} connections cannot be tested`);
+    const config = this.unseal(row);
+    this.assertWithinRoots(this.kinds.get(row.type)!, config);
     const tempDir = await mkdtemp(path.join(tmpdir(), 'backflow-check-'));
     const started = Date.now();
     try {
-      await nodeType.check(this.unseal(row), checkContext(row.name, this.options.baseDir, tempDir));
+      const ctx = checkContext(row.name, this.options.baseDir, tempDir);
+      await nodeType.check(config, this.options.fileRoots ? { ...ctx, fileRoots: this.options.fileRoots } : ctx);
       return { ok: true, durationMs: Date.now() - started };
     } catch (error) {
       throw new ConnectionCheckError(row.name, error);
@@ -193,6 +199,7 @@ export class ConnectionService {
     if (!validate(candidate)) {
       throw new ConfigError('the connection config is invalid', { details: toErrorDetails(validate.errors, 'config') });
     }
+    this.assertWithinRoots(kind, candidate);
     for (const [field, value] of Object.entries(candidate)) {
       if (kind.secretFields.includes(field)) {
         secrets[field] = this.options.box.seal(String(value));
@@ -200,6 +207,19 @@ export class ConnectionService {
       } else config[field] = value;
     }
     return { config, secrets };
+  }
+
+  /** A local path of a server's connection must fall under its file roots, as a flow's must. */
+  private assertWithinRoots(kind: ConnectionType, config: Record<string, unknown>): void {
+    const roots = this.options.fileRoots;
+    if (!roots) return;
+    const details = localPathFields(kind.config).flatMap((field) => {
+      const value = config[field];
+      const problem =
+        typeof value === 'string' ? outsideRoots(value, { baseDir: this.options.baseDir, roots }) : undefined;
+      return problem ? [{ path: `config.${field}`, message: problem }] : [];
+    });
+    if (details.length > 0) throw new ConfigError('the connection config is invalid', { details });
   }
 
   private validator(kind: ConnectionType): ValidateFunction {

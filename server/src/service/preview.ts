@@ -50,6 +50,8 @@ export async function previewNode(
     catalog: NodeCatalog;
     connections: ReadonlyMap<string, ResolvedConnection>;
     baseDir: string;
+    /** The directories the flow may touch; see RunFlowOptions.fileRoots. */
+    fileRoots?: readonly string[];
     dataDir: string;
     /** Learns the secrets the flow resolves, so a failure cannot echo them. */
     redactor: Redactor;
@@ -57,7 +59,8 @@ export async function previewNode(
 ): Promise<PreviewResult> {
   const started = Date.now();
   const validate = validatorFor(options.catalog);
-  const full = validate(request.document, { connections: options.connections });
+  const files = options.fileRoots ? { files: { baseDir: options.baseDir, roots: options.fileRoots } } : {};
+  const full = validate(request.document, { connections: options.connections, ...files });
   if (!full.graph || !full.flow) throw new FlowValidationError(full.issues);
   const target = full.graph.nodes.get(request.nodeId);
   if (!target) {
@@ -88,7 +91,7 @@ export async function previewNode(
     captureType('records', capture),
     captureType('files', capture),
   ]);
-  const validation = validatorFor(catalog)(previewFlow, { connections: options.connections });
+  const validation = validatorFor(catalog)(previewFlow, { connections: options.connections, ...files });
   if (!validation.graph || !validation.flow) throw new FlowValidationError(validation.issues);
   registerSecrets(validation.graph, options.redactor);
   await prepareDemoWarehouse(validation.flow, options.baseDir);
@@ -104,6 +107,7 @@ export async function previewNode(
       recorder: quietRecorder,
       startedAt: new Date().toISOString(),
       baseDir: options.baseDir,
+      ...(options.fileRoots ? { fileRoots: options.fileRoots } : {}),
       tempRoot,
       signal: capture.stop.signal,
     });

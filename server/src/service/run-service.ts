@@ -8,6 +8,7 @@ import {
 } from '../engine/flow-runner.ts';
 import type { RunStats, StatsSnapshot } from '../engine/run-stats.ts';
 import { BackflowError, errorMessage, FlowValidationError } from '../errors.ts';
+import { isUnder } from '../flow/file-roots.ts';
 import { fingerprintFlow } from '../flow/fingerprint.ts';
 import type { Flow } from '../flow/flow-schema.ts';
 import type { FlowGraph } from '../flow/graph.ts';
@@ -36,6 +37,8 @@ export interface RunServiceOptions {
   catalog: NodeCatalog;
   dataDir: string;
   baseDir: string;
+  /** The directories flows may touch; a run handed over from a directory outside them is refused. */
+  fileRoots?: readonly string[];
   redactor: Redactor;
   /** Stored connections, secrets opened (read at each run's start, so edits apply to the next run). */
   connections(): Promise<ReadonlyMap<string, ResolvedConnection>>;
@@ -43,6 +46,17 @@ export interface RunServiceOptions {
   maxConcurrentRuns?: number;
   /** How often running runs publish their counts. */
   statsIntervalMs?: number;
+}
+
+/** A run handed over from a directory outside the server's file roots (its relative paths would reach there). */
+export class OutsideRootsError extends BackflowError {
+  constructor(baseDir: string, roots: readonly string[]) {
+    super(
+      'outside_roots',
+      `this server may only use files under ${roots.join(', ')}, and ${baseDir} is not among them: run from inside one of them, or start the server with BACKFLOW_FILES_ROOTS including ${baseDir}`,
+      { details: [{ path: 'baseDir', message: `${baseDir} is outside the server's file roots` }] },
+    );
+  }
 }
 
 /** A second run of a flow that has one queued or running. */
@@ -93,7 +107,10 @@ export class RunService {
 
   /** Validates and queues a new run; resolves with its id before it starts (HTTP 202). */
   async start(request: RunRequest): Promise<{ runId: string }> {
-    const { flow } = await this.validate(request.document);
+    const baseDir = request.baseDir ?? this.options.baseDir;
+    const { fileRoots } = this.options;
+    if (fileRoots && !fileRoots.some((root) => isUnder(baseDir, root))) throw new OutsideRootsError(baseDir, fileRoots);
+    const { flow } = await this.validate(request.document, baseDir);
     this.assertIdle(flow.name);
     const runId = newRunId();
     await this.options.store.queueRun({
@@ -102,7 +119,7 @@ export class RunService {
       flow: request.document,
       dryRun: request.dryRun ?? false,
       startedAt: new Date().toISOString(),
-      baseDir: request.baseDir ?? this.options.baseDir,
+      baseDir,
       ...(request.flowId ? { flowId: request.flowId } : {}),
     });
     this.enqueue(runId, flow.name, (context) =>
@@ -126,7 +143,9 @@ export class RunService {
     const run = await this.options.store.getRun(runId);
     if (!run) throw new BackflowError('not_found', `no run with id "${runId}"`);
     this.assertIdle(run.flowName);
-    if (document !== undefined) assertSameFlow(run, fingerprintFlow((await this.validate(document)).graph));
+    if (document !== undefined) {
+      assertSameFlow(run, fingerprintFlow((await this.validate(document, run.baseDir ?? this.options.baseDir)).graph));
+    }
     if (run.status === 'succeeded')
       throw new BackflowError('conflict', `run ${runId} succeeded; there is nothing to resume`);
     if (run.dryRun) throw new BackflowError('conflict', `run ${runId} was a dry run; start a new one instead`);
@@ -216,8 +235,12 @@ export class RunService {
     this.unwatchLogs();
   }
 
-  private async validate(document: unknown): Promise<{ flow: Flow; graph: FlowGraph }> {
-    const validation = validatorFor(this.options.catalog)(document, { connections: await this.options.connections() });
+  private async validate(document: unknown, baseDir: string): Promise<{ flow: Flow; graph: FlowGraph }> {
+    const { fileRoots } = this.options;
+    const validation = validatorFor(this.options.catalog)(document, {
+      connections: await this.options.connections(),
+      ...(fileRoots ? { files: { baseDir, roots: fileRoots } } : {}),
+    });
     if (!validation.flow || !validation.graph) throw new FlowValidationError(validation.issues);
     return { flow: validation.flow, graph: validation.graph };
   }
@@ -235,6 +258,7 @@ export class RunService {
       redactor: this.options.redactor,
       baseDir: baseDir ?? this.options.baseDir,
       dataDir: this.options.dataDir,
+      ...(this.options.fileRoots ? { fileRoots: this.options.fileRoots } : {}),
       signal: context.signal,
       onStart: ({ stats }: { stats: RunStats }) => context.onStats(stats),
     };

@@ -1,5 +1,6 @@
 /** What the HTTP API tests share: a real server on a free port, a fetch client, and an SSE reader. */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,6 +162,42 @@ function parseSseBlock(block: string): SseEvent | undefined {
   }
   if (data.length === 0) return undefined;
   return { event, data: JSON.parse(data.join('\n')) };
+}
+
+/**
+ * A request with headers fetch will not send as given (`Host` above all, which it always derives
+ * from the URL): what a DNS-rebinding page or a hand-made client can send.
+ */
+export function rawRequest(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: {
+          ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }),
+          ...options.headers,
+        },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(options.body);
+  });
 }
 
 /** Runs SQL on a DuckDB file (or in memory) and returns the rows as JSON-safe objects. */

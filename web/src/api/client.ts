@@ -12,20 +12,44 @@ import type {
   SavedFlow,
 } from './types.ts';
 
-const tokenKey = 'backflow.token';
+/**
+ * The editor's session on a server started with BACKFLOW_TOKEN: the token is traded once for an
+ * HttpOnly cookie (no script, ours included, can read it) and a CSRF token kept in memory, sent
+ * back on every request that changes something. Without a token the server needs neither.
+ */
+let csrfToken: string | undefined;
+let sessionLoaded: Promise<void> | undefined;
 
-/** The bearer token for servers started with BACKFLOW_TOKEN, kept in this browser only. */
-export function apiToken(): string | undefined {
-  try {
-    return globalThis.localStorage?.getItem(tokenKey) || undefined;
-  } catch {
-    return undefined;
-  }
+const csrfHeader = 'x-backflow-csrf';
+const safeMethods = new Set(['GET', 'HEAD']);
+
+interface SessionView {
+  tokenRequired: boolean;
+  signedIn: boolean;
+  csrfToken?: string;
 }
 
-export function setApiToken(token: string | undefined): void {
-  if (token) localStorage.setItem(tokenKey, token);
-  else localStorage.removeItem(tokenKey);
+async function readSession(response: Response): Promise<SessionView> {
+  if (!response.ok) throw await apiErrorOf(response);
+  const session = (await response.json()) as SessionView;
+  csrfToken = session.csrfToken;
+  return session;
+}
+
+/** Whether this browser is signed in (picking up the CSRF token of a session it already has). */
+export async function loadSession(): Promise<SessionView> {
+  return readSession(await fetch('/api/session'));
+}
+
+/** Trades BACKFLOW_TOKEN for a session; throws an ApiError (401) when the token is wrong. */
+export async function signIn(token: string): Promise<void> {
+  await readSession(
+    await fetch('/api/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    }),
+  );
 }
 
 /** An API answer other than 2xx, with the server's `{ error: { code, message, details } }`. */
@@ -57,37 +81,44 @@ export function describeError(error: unknown): { message: string; details: strin
   return { message: error instanceof Error ? error.message : String(error), details: [] };
 }
 
-function headers(json: boolean): Record<string, string> {
-  const token = apiToken();
-  return {
-    ...(json ? { 'content-type': 'application/json' } : {}),
-    ...(token ? { authorization: `Bearer ${token}` } : {}),
-  };
-}
-
 /** A fetch of `/api/…` that throws an `ApiError` for any answer other than 2xx. */
 export async function apiFetch(
   path: string,
   init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
 ): Promise<Response> {
+  const method = init.method ?? 'GET';
+  const changes = !safeMethods.has(method);
+  // After a reload the cookie is still there but the CSRF token is not: ask for it once.
+  if (changes && csrfToken === undefined) {
+    sessionLoaded ??= loadSession().then(
+      () => undefined,
+      () => undefined,
+    );
+    await sessionLoaded;
+  }
   const response = await fetch(path, {
-    method: init.method ?? 'GET',
+    method,
     ...(init.signal ? { signal: init.signal } : {}),
-    headers: headers(init.body !== undefined),
+    headers: {
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(changes && csrfToken ? { [csrfHeader]: csrfToken } : {}),
+    },
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
   });
-  if (!response.ok) {
-    const text = await response.text();
-    let body: ApiErrorBody = { code: `http_${response.status}`, message: text || response.statusText, details: [] };
-    try {
-      const parsed = JSON.parse(text) as { error?: ApiErrorBody };
-      if (parsed.error) body = parsed.error;
-    } catch {
-      // not JSON: keep the text
-    }
-    throw new ApiError(response.status, body);
-  }
+  if (!response.ok) throw await apiErrorOf(response);
   return response;
+}
+
+async function apiErrorOf(response: Response): Promise<ApiError> {
+  const text = await response.text();
+  let body: ApiErrorBody = { code: `http_${response.status}`, message: text || response.statusText, details: [] };
+  try {
+    const parsed = JSON.parse(text) as { error?: ApiErrorBody };
+    if (parsed.error) body = parsed.error;
+  } catch {
+    // not JSON: keep the text
+  }
+  return new ApiError(response.status, body);
 }
 
 async function json<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {

@@ -1,4 +1,4 @@
-import { apiFetch, apiToken } from './client.ts';
+import { apiFetch } from './client.ts';
 import type { RunEvent } from './types.ts';
 
 const eventTypes = ['status', 'stats', 'log', 'summary'] as const;
@@ -34,8 +34,8 @@ export function createSseParser(onEvent: (event: string, data: string) => void):
 }
 
 /**
- * Follows a run's live events (`GET /api/runs/:id/events`) until its `summary`. EventSource when no
- * token is needed; a streamed fetch otherwise (EventSource cannot send an Authorization header).
+ * Follows a run's live events (`GET /api/runs/:id/events`) until its `summary`: EventSource (it
+ * carries the session cookie), or a streamed fetch where there is none.
  * Returns a function that stops listening.
  */
 export function followRun(
@@ -56,7 +56,7 @@ export function followRun(
     if (type === 'summary') end();
   };
 
-  if (!apiToken() && typeof EventSource !== 'undefined') {
+  if (typeof EventSource !== 'undefined') {
     const source = new EventSource(url);
     for (const type of eventTypes)
       source.addEventListener(type, (message) => {

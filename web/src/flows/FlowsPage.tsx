@@ -1,5 +1,5 @@
 import { type ChangeEvent, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, api, describeError, setApiToken } from '../api/client.ts';
+import { ApiError, api, describeError, signIn } from '../api/client.ts';
 import type { Flow, SavedFlow } from '../api/types.ts';
 import { navigate } from '../app/router.ts';
 import { exportFlow, openUnsaved } from '../editor/session.ts';
@@ -248,8 +248,8 @@ export function FlowsPage() {
               <div key={detail}>{detail}</div>
             ))}
             <p className="muted">
-              Is the server running (<code>npm start</code>)? A server started with BACKFLOW_TOKEN needs the token: set
-              it under <em>Token</em> below.
+              Is the server running (<code>npm start</code>)? A server started with BACKFLOW_TOKEN needs the token once:
+              sign in below (this browser then holds a session until the server restarts).
             </p>
             <TokenForm onSaved={refresh} />
           </div>
@@ -409,13 +409,20 @@ export function FlowsPage() {
 
 function TokenForm({ onSaved }: { onSaved(): void }) {
   const [token, setToken] = useState('');
+  const [refused, setRefused] = useState<string>();
   return (
     <form
       className="token-form"
       onSubmit={(event) => {
         event.preventDefault();
-        setApiToken(token || undefined);
-        onSaved();
+        signIn(token).then(
+          () => {
+            setRefused(undefined);
+            setToken('');
+            onSaved();
+          },
+          (error: unknown) => setRefused(describeError(error).message),
+        );
       }}
     >
       <label>
@@ -425,11 +432,17 @@ function TokenForm({ onSaved }: { onSaved(): void }) {
           value={token}
           onChange={(event) => setToken(event.target.value)}
           placeholder="BACKFLOW_TOKEN"
+          autoComplete="current-password"
         />
       </label>
-      <button type="submit" className="button small">
-        Use token
+      <button type="submit" className="button small" disabled={token === ''}>
+        Sign in
       </button>
+      {refused && (
+        <span className="error-text" role="alert">
+          {refused}
+        </span>
+      )}
     </form>
   );
 }

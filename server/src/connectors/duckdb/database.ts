@@ -3,10 +3,10 @@
  * identifiers and qualified names, and the catalog look-ups both node types need.
  */
 import { access, mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ConfigError, errorMessage } from '../../errors.ts';
-import type { Column } from '../../nodes/contract.ts';
+import type { Column, NodeContext } from '../../nodes/contract.ts';
 
 /** Absolute path of a database file named in a config; relative paths resolve against the flow's base directory. */
 export function resolveDatabasePath(path: string, baseDir: string): string {
@@ -25,6 +25,11 @@ export interface ConnectOptions {
    * time. A writer of the same file in this process is shared as is.
    */
   readOnly?: boolean;
+  /**
+   * Confines the instance's file access to these directories (a server's file roots): SQL may read
+   * or write files under them only (DuckDB's allowed_directories with external access off).
+   */
+  fileRoots?: readonly string[];
 }
 
 /**
@@ -42,6 +47,8 @@ function instanceOptions(readOnly: boolean): Record<string, string> {
 /** A file's shared instance and how many of our connections use it. */
 interface OpenFile {
   opening: Promise<DuckDBInstance>;
+  /** The directories it is confined to, as one key ('' when it is not). */
+  confinement: string;
   /** Set once open, so the last `disconnect` closes it at once (no window for a reopen to race). */
   instance?: DuckDBInstance;
   connections: number;
@@ -53,21 +60,49 @@ interface OpenFile {
   markClosed(): void;
 }
 
-function openFile(file: string, readOnly: boolean): OpenFile {
+function openFile(file: string, readOnly: boolean, fileRoots: readonly string[] | undefined): OpenFile {
   let markClosed!: () => void;
   const closed = new Promise<void>((resolve) => {
     markClosed = resolve;
   });
   return {
-    // Not DuckDB's instance cache: after a read stopped early (a preview, a cancel) closed its
-    // instance mid-stream, the cache's next open of that file can wait forever.
-    opening: DuckDBInstance.create(file, instanceOptions(readOnly)),
+    opening: createInstance(file, readOnly, fileRoots),
+    confinement: confinementOf(fileRoots),
     connections: 0,
     readOnly,
     runs: new Map(),
     closed,
     markClosed,
   };
+}
+
+function confinementOf(fileRoots: readonly string[] | undefined): string {
+  return fileRoots ? JSON.stringify(fileRoots) : '';
+}
+
+async function createInstance(
+  file: string,
+  readOnly: boolean,
+  fileRoots: readonly string[] | undefined,
+): Promise<DuckDBInstance> {
+  // Not DuckDB's instance cache: after a read stopped early (a preview, a cancel) closed its
+  // instance mid-stream, the cache's next open of that file can wait forever.
+  const instance = await DuckDBInstance.create(file, instanceOptions(readOnly));
+  if (fileRoots === undefined) return instance;
+  const setup = await instance.connect();
+  try {
+    // Directories end in a separator so /data does not also allow /data-other; DuckDB adds its own temp directory.
+    const directories = fileRoots.map((root) => `'${join(root, sep).replaceAll("'", "''")}'`).join(', ');
+    await setup.run(`SET allowed_directories = [${directories}]`);
+    // Once off it cannot be turned on again, not even by a query of the user's.
+    await setup.run('SET enable_external_access = false');
+  } catch (cause) {
+    setup.closeSync();
+    instance.closeSync();
+    throw cause;
+  }
+  setup.closeSync();
+  return instance;
 }
 
 const openFiles = new Map<string, OpenFile>();
@@ -92,10 +127,12 @@ export async function connectDatabase(file: string, options: ConnectOptions): Pr
     await mkdir(dirname(file), { recursive: true });
   }
   const readOnly = options.readOnly ?? false;
+  const confinement = confinementOf(options.fileRoots);
   let open = openFiles.get(file);
   // A file open read-only for a source cannot take a writer too. The writer of another run waits
   // until that read is over (as a second writer process would); within one run it would wait forever.
-  while (open?.readOnly && !readOnly) {
+  // An instance confined otherwise (a run of another kind in this process) is waited for the same way.
+  while (open && ((open.readOnly && !readOnly) || open.confinement !== confinement)) {
     if (options.runId !== undefined && open.runs.has(options.runId)) {
       throw new ConfigError(
         `node "${options.nodeId}": database ${file} is open read-only for a source of this run; a flow cannot write a file it reads unless the destination opens it first`,
@@ -106,7 +143,7 @@ export async function connectDatabase(file: string, options: ConnectOptions): Pr
     open = openFiles.get(file);
   }
   if (open === undefined) {
-    open = openFile(file, readOnly);
+    open = openFile(file, readOnly, options.fileRoots);
     openFiles.set(file, open);
   }
   open.connections += 1;
@@ -124,6 +161,20 @@ export async function connectDatabase(file: string, options: ConnectOptions): Pr
       cause,
     });
   }
+}
+
+/** A node's connection to the database file its config names, confined as its context says. */
+export function connectNodeDatabase(
+  path: string,
+  ctx: NodeContext,
+  options: { mustExist: boolean; readOnly?: boolean },
+): Promise<DuckDBConnection> {
+  return connectDatabase(resolveDatabasePath(path, ctx.baseDir), {
+    ...options,
+    runId: ctx.runId,
+    nodeId: ctx.nodeId,
+    ...(ctx.fileRoots ? { fileRoots: ctx.fileRoots } : {}),
+  });
 }
 
 /** Closes a connection from `connectDatabase`, and the file's instance with its last connection. */

@@ -25,14 +25,13 @@ import type {
 } from '../../nodes/contract.ts';
 import {
   canonicalTypes,
-  connectDatabase,
+  connectNodeDatabase,
   disconnect,
   inTransaction,
   parseQualifiedName,
   type QualifiedName,
   quoteIdentifier,
   quoteQualifiedName,
-  resolveDatabasePath,
   type TableColumn,
   tableColumns,
 } from './database.ts';
@@ -55,6 +54,7 @@ const configSchema: JSONSchema = {
   properties: {
     path: {
       type: 'string',
+      'x-local-path': true,
       minLength: 1,
       title: 'Database file',
       description:
@@ -460,11 +460,7 @@ async function open(config: DuckDBDestinationConfig, ctx: DestinationContext): P
     });
   }
   const stageTable: QualifiedName = { ...target, name: `_backflow_stage_${target.name}_${ctx.runId}` };
-  const connection = await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
-    runId: ctx.runId,
-    mustExist: false,
-    nodeId: ctx.nodeId,
-  });
+  const connection = await connectNodeDatabase(config.path, ctx, { mustExist: false });
   try {
     const targetColumns = await tableColumns(connection, target);
     const writer = new StagedTableWriter(connection, ctx, target, stageTable, mode, keys, targetColumns);

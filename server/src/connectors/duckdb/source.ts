@@ -18,14 +18,13 @@ import type {
 } from '../../nodes/contract.ts';
 import { copyParts, partKeys } from './copy-parts.ts';
 import {
-  connectDatabase,
+  connectNodeDatabase,
   disconnect,
   formatQualifiedName,
   keyRangeFilter,
   parseQualifiedName,
   quoteIdentifier,
   quoteQualifiedName,
-  resolveDatabasePath,
 } from './database.ts';
 import { recordValue } from './record-values.ts';
 
@@ -55,6 +54,7 @@ const configSchema: JSONSchema = {
   properties: {
     path: {
       type: 'string',
+      'x-local-path': true,
       minLength: 1,
       title: 'Database file',
       description: 'Path of the .duckdb file; a relative path is resolved against the flow directory.',
@@ -99,12 +99,7 @@ export interface OpenSource {
 
 async function openSource(config: DuckDBSourceConfig, ctx: NodeContext): Promise<OpenSource> {
   const { relation, stream, configPath } = sourceRelation(config, ctx.nodeId);
-  const connection = await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
-    runId: ctx.runId,
-    mustExist: true,
-    nodeId: ctx.nodeId,
-    readOnly: true,
-  });
+  const connection = await connectNodeDatabase(config.path, ctx, { mustExist: true, readOnly: true });
   try {
     const columns = await describeRelation(connection, relation).catch((cause: unknown) => {
       throw new ConfigError(`node "${ctx.nodeId}": cannot read ${configPath}: ${errorMessage(cause)}`, {
@@ -349,14 +344,7 @@ async function* readParts(
 /** Opens the database read-only; with a table or query, also resolves its columns and key. */
 async function check(config: DuckDBSourceConfig, ctx: NodeContext): Promise<void> {
   if (config.table === undefined && config.query === undefined) {
-    disconnect(
-      await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
-        runId: ctx.runId,
-        mustExist: true,
-        nodeId: ctx.nodeId,
-        readOnly: true,
-      }),
-    );
+    disconnect(await connectNodeDatabase(config.path, ctx, { mustExist: true, readOnly: true }));
     return;
   }
   const { connection } = await openSource(config, ctx);
@@ -365,12 +353,7 @@ async function check(config: DuckDBSourceConfig, ctx: NodeContext): Promise<void
 
 /** Every table and view of the database (Backflow's staging tables aside), with columns and primary keys. */
 async function discover(config: DuckDBSourceConfig, ctx: NodeContext): Promise<StreamInfo[]> {
-  const connection = await connectDatabase(resolveDatabasePath(config.path, ctx.baseDir), {
-    runId: ctx.runId,
-    mustExist: true,
-    nodeId: ctx.nodeId,
-    readOnly: true,
-  });
+  const connection = await connectNodeDatabase(config.path, ctx, { mustExist: true, readOnly: true });
   try {
     const columnRows = (
       await connection.runAndReadAll(

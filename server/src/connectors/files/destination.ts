@@ -33,6 +33,7 @@ export const filesDestination: NodeType<FilesDestinationConfig> = {
     properties: {
       dir: {
         type: 'string',
+        'x-local-path': true,
         minLength: 1,
         title: 'Directory',
         description: 'Target directory; may use {flow}, {runId} and {runDate}',

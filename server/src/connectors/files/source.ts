@@ -27,7 +27,13 @@ export const filesSource: NodeType<FilesSourceConfig> = {
     additionalProperties: false,
     required: ['path'],
     properties: {
-      path: { type: 'string', minLength: 1, title: 'Path', description: 'A file, a directory or a glob' },
+      path: {
+        type: 'string',
+        'x-local-path': true,
+        minLength: 1,
+        title: 'Path',
+        description: 'A file, a directory or a glob',
+      },
       stream: {
         type: 'string',
         title: 'Stream name',
