@@ -302,7 +302,8 @@ try {
     process.exitCode = exit.invalid;
   } else if (error instanceof BackflowError) {
     console.error(`backflow: ${error.message}`);
-    process.exitCode = error.code === 'flow_invalid' ? exit.invalid : exit.failed;
+    // A request the server refused carries what this command sent: the flow or the command line.
+    process.exitCode = error.code === 'flow_invalid' || error.code === 'request_invalid' ? exit.invalid : exit.failed;
   } else {
     console.error(`backflow: ${errorMessage(error)}`);
     process.exitCode = exit.failed;

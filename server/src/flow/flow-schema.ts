@@ -39,6 +39,8 @@ export const flowSchema: JSONSchema = {
     },
     nodes: {
       type: 'array',
+      // Far above any real flow (the editor is measured at 300 nodes); keeps graph walks and forms bounded.
+      maxItems: 1000,
       items: {
         type: 'object',
         additionalProperties: false,
@@ -65,6 +67,7 @@ export const flowSchema: JSONSchema = {
     },
     edges: {
       type: 'array',
+      maxItems: 2000,
       items: {
         type: 'object',
         additionalProperties: false,

@@ -7,6 +7,7 @@ import { resolveEnvRefs } from './env-refs.ts';
 import type { Flow } from './flow-schema.ts';
 import { flowSchema } from './flow-schema.ts';
 import { buildGraph, type FlowGraph } from './graph.ts';
+import { nestingIssue } from './nesting.ts';
 
 /** The issue of a secret written into a flow (drafts are refused with it too). */
 export const inlineSecretMessage =
@@ -38,9 +39,9 @@ export interface FlowValidation {
 }
 
 /**
- * Validates a flow document in three passes: the document shape (ajv), each node's config against
- * its node type's schema (ajv, defaults filled in) after merging in its stored connection, and the
- * graph (ports, kinds, cycles). Every issue names the JSON path and, where there is one, the node id.
+ * Validates a flow document in three passes, once its nesting depth is known to be bounded (every
+ * pass recurses): the document shape (ajv), each node's config against its node type's schema (ajv,
+ * defaults filled in) after merging in its stored connection, and the graph (ports, kinds, cycles). Every issue names the JSON path and, where there is one, the node id.
  * The returned flow carries the merged configs; the document itself never holds a secret: an inline
  * value of a `writeOnly` field must be an `${env:NAME}` reference.
  */
@@ -58,6 +59,9 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
   };
 
   return function validateFlow(document: unknown, options: ValidateFlowOptions = {}): FlowValidation {
+    // First: structuredClone, ajv and the env reference walk all recurse.
+    const tooDeep = nestingIssue(document);
+    if (tooDeep) return { issues: [withNodeId(tooDeep, document as Flow)] };
     const flow = structuredClone(document) as Flow;
     if (!validateDocument(flow)) {
       return { issues: toErrorDetails(validateDocument.errors, '').map((d) => withNodeId(d, flow)) };
