@@ -175,4 +175,49 @@ describe('record nodes in a flow', () => {
     expect(issues[0]!.message).toBe("expected ')' at column 12");
     expect(issues[2]!.message).toBe('"x" is already the new name of "a"');
   });
+
+  it('reports a filter nested 20,000 parentheses deep at nodes[i].config.expression', () => {
+    const expression = `${'('.repeat(20_000)}x = 1${')'.repeat(20_000)}`;
+    const { issues } = validateFlow({
+      name: 'deep-filter',
+      nodes: [
+        { id: 'in', type: 'files.source', config: { path: 'x.csv' } },
+        { id: 'parse', type: 'csv.parse' },
+        { id: 'keep', type: 'filter', config: { expression } },
+        { id: 'json', type: 'json.format' },
+        { id: 'out', type: 'files.destination', config: { dir: 'o' } },
+      ],
+      edges: [
+        { from: 'in', to: 'parse' },
+        { from: 'parse', to: 'keep' },
+        { from: 'keep', to: 'json' },
+        { from: 'json', to: 'out' },
+      ],
+    });
+    expect(issues).toEqual([
+      {
+        path: 'nodes[2].config.expression',
+        message: 'expression nests deeper than 64 levels at column 65',
+        nodeId: 'keep',
+      },
+    ]);
+  });
+
+  it('runs a filter of 20,000 or terms and keeps exactly the records it matches', async () => {
+    const dir = await temporaryDirectory();
+    await writeFile(path.join(dir, 'people.csv'), people);
+    // spend = 0, 0.5, 1, … 9999.5: of 120.50, 99, (empty), 5000 and 12 it matches all but the empty one.
+    const expression = Array.from({ length: 20_000 }, (_, i) => `spend = ${i / 2}`).join(' or ');
+    const { result } = await runChain(dir, [
+      { id: 'in', type: 'files.source', config: { path: 'people.csv' } },
+      { id: 'parse', type: 'csv.parse', config: {} },
+      { id: 'keep', type: 'filter', config: { expression } },
+      { id: 'json', type: 'json.format', config: {} },
+      { id: 'out', type: 'files.destination', config: { dir: 'out' } },
+    ]);
+    expect(result.status).toBe('succeeded');
+    expect(result.stats.nodes.keep).toEqual({ read: 5, written: 4, rejected: 0, filtered: 1 });
+    const lines = (await readFile(path.join(dir, 'out/people/part-00001.ndjson'), 'utf8')).trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).id)).toEqual(['1', '2', '4', '5']);
+  });
 });
