@@ -1,3 +1,4 @@
+import { maxBatchSize } from '../nodes/contract.ts';
 import type { JSONSchema } from './json-schema.ts';
 
 /** A node id or an edge endpoint: `node` or `node:port`. */
@@ -28,13 +29,19 @@ export const flowSchema: JSONSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        batchSize: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 10_000 },
+        batchSize: { type: 'integer', minimum: 1, maximum: maxBatchSize, default: 10_000 },
         maxRejected: {
           type: 'integer',
           minimum: 0,
           description: 'Fail the run once more records than this are rejected (default: no limit)',
         },
-        checkpointIntervalMs: { type: 'integer', minimum: 0, default: 1000 },
+        checkpointIntervalMs: {
+          type: 'integer',
+          minimum: 0,
+          // A day: longer would mean never, and a resume would redo the whole run.
+          maximum: 86_400_000,
+          default: 1000,
+        },
       },
     },
     nodes: {

@@ -220,4 +220,43 @@ describe('record nodes in a flow', () => {
     const lines = (await readFile(path.join(dir, 'out/people/part-00001.ndjson'), 'utf8')).trim().split('\n');
     expect(lines.map((line) => JSON.parse(line).id)).toEqual(['1', '2', '4', '5']);
   });
+
+  it('refuses integers beyond their documented maximum, naming the field, and takes the maximum itself', () => {
+    // 1e308 is an integer to JSON Schema; it used to validate and then fail in DuckDB or in memory.
+    const flow = (rowsPerFile: number, batchSize: number, chunkSize: number) => ({
+      name: 'huge-numbers',
+      nodes: [
+        { id: 'src', type: 'duckdb.source', config: { path: 'x.duckdb', table: 't', batchSize } },
+        { id: 'csv', type: 'csv.format', config: { rowsPerFile } },
+        { id: 'json', type: 'json.format', config: { rowsPerFile } },
+        { id: 'pq', type: 'parquet.format', config: { rowsPerFile } },
+        { id: 'gcs', type: 'gcs.destination', config: { bucket: 'backups', prefix: 'p', chunkSize } },
+        { id: 'files', type: 'files.destination', config: { dir: 'o' } },
+        { id: 'more', type: 'files.destination', config: { dir: 'p' } },
+      ],
+      edges: [
+        { from: 'src', to: 'csv' },
+        { from: 'src', to: 'json' },
+        { from: 'src', to: 'pq' },
+        { from: 'csv', to: 'gcs' },
+        { from: 'json', to: 'files' },
+        { from: 'pq', to: 'more' },
+      ],
+    });
+    expect(validateFlow(flow(1e308, 1e308, 1e308)).issues).toEqual([
+      { path: 'nodes[0].config.batchSize', message: 'must be <= 1000000', nodeId: 'src' },
+      { path: 'nodes[1].config.rowsPerFile', message: 'must be <= 1000000000', nodeId: 'csv' },
+      { path: 'nodes[2].config.rowsPerFile', message: 'must be <= 1000000000', nodeId: 'json' },
+      { path: 'nodes[3].config.rowsPerFile', message: 'must be <= 1000000000', nodeId: 'pq' },
+      { path: 'nodes[4].config.chunkSize', message: 'must be <= 1073741824', nodeId: 'gcs' },
+    ]);
+    expect(validateFlow(flow(1_000_000_000, 1_000_000, 1_073_741_824)).issues).toEqual([]);
+    const settings = (batchSize: number, checkpointIntervalMs: number) =>
+      validateFlow({ ...flow(1, 1, 262_144), settings: { batchSize, checkpointIntervalMs } }).issues;
+    expect(settings(1_000_001, 1e308)).toEqual([
+      { path: 'settings.batchSize', message: 'must be <= 1000000' },
+      { path: 'settings.checkpointIntervalMs', message: 'must be <= 86400000' },
+    ]);
+    expect(settings(1_000_000, 86_400_000)).toEqual([]);
+  });
 });
