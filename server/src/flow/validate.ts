@@ -41,9 +41,10 @@ export interface FlowValidation {
 /**
  * Validates a flow document in three passes, once its nesting depth is known to be bounded (every
  * pass recurses): the document shape (ajv), each node's config against its node type's schema (ajv,
- * defaults filled in) after merging in its stored connection, and the graph (ports, kinds, cycles). Every issue names the JSON path and, where there is one, the node id.
- * The returned flow carries the merged configs; the document itself never holds a secret: an inline
- * value of a `writeOnly` field must be an `${env:NAME}` reference.
+ * defaults filled in) after merging in its stored connection, and the graph (ports, kinds, cycles).
+ * Every issue names the JSON path and, where there is one, the node id. The returned flow carries
+ * the merged configs; the document itself never holds a secret: an inline value of a `writeOnly`
+ * field must be an `${env:NAME}` reference.
  */
 export function createFlowValidator(typeOf: (type: string) => NodeType | undefined) {
   const ajv = createAjv();
