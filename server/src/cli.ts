@@ -21,8 +21,11 @@ import type { RunRow } from './store/state-store.ts';
 /** Exit codes: 0 succeeded, 1 the run failed or was cancelled, 2 the flow or the command line is invalid. */
 const exit = { ok: 0, failed: 1, invalid: 2 } as const;
 
-/** Errors that mean the flow or the command cannot be run as given (exit 2), not that a run failed. */
-const refusedAsInvalid = new Set(['flow_invalid', 'flow_changed', 'outside_roots']);
+/**
+ * Errors that mean the flow or the command cannot be run as given (exit 2), not that a run failed;
+ * a request the server refused carries what this command sent.
+ */
+const refusedAsInvalid = new Set(['flow_invalid', 'request_invalid', 'flow_changed', 'outside_roots']);
 
 async function readFlowFile(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch((error) => {

@@ -175,6 +175,27 @@ describe('backflow validate', () => {
     }
   });
 
+  it('exits 2 on a config nested 3,000 levels deep, naming the path, for validate and run', async () => {
+    const cwd = await workDir('cli');
+    const deep = `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`;
+    await writeFile(
+      path.join(cwd, 'deep.json'),
+      `{"name":"x","nodes":[{"id":"a","type":"map","config":{"defaults":${deep}}}],"edges":[]}`,
+    );
+    const result = await runCli(['validate', 'deep.json'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('deep.json: nodes[0].config.defaults.a.a.a.a…: nesting deeper than 64 levels\n');
+    const json = await runCli(['validate', 'deep.json', '--json'], cwd);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      valid: false,
+      issues: [{ path: 'nodes[0].config.defaults.a.a.a.a…', message: 'nesting deeper than 64 levels', nodeId: 'a' }],
+    });
+    const run = await runCli(['run', 'deep.json'], cwd);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('nodes[0].config.defaults.a.a.a.a…: nesting deeper than 64 levels');
+  });
+
   it('exits 2 on a file that is not JSON', async () => {
     const cwd = await workDir('cli');
     await writeFile(path.join(cwd, 'broken.json'), '{ "name": ');

@@ -92,6 +92,25 @@ describe('the CLI and a running server', () => {
     expect(localSummary.nodes.out).toMatchObject({ read: rows, written: rows, rejected: 0, files: 3 });
     await expectExactBackup(path.join(cwd, 'backups', localSummary.runId), orders, rowsPerFile);
   }, 60_000);
+
+  it('a flow the server refuses as invalid exits 2 with the path, for run and for validate', async () => {
+    const cwd = removeLater(await workDir('srv-cli'));
+    const deep = `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`;
+    // Naming a connection sends validate to the server too (it holds the stored connections).
+    const node = `{"id":"a","type":"map","connection":"warehouse","config":{"defaults":${deep}}}`;
+    await writeFile(path.join(cwd, 'deep.json'), `{"name":"x","nodes":[${node}],"edges":[]}`);
+    await startServer(cwd);
+    // The server names the path in the body it got: a run sends the flow as `flow`.
+    for (const [command, path] of [
+      ['run', 'flow.nodes[0].config.defaults.a.a.a…'],
+      ['validate', 'nodes[0].config.defaults.a.a.a.a…'],
+    ] as const) {
+      const result = await backflow([command, 'deep.json'], cwd);
+      expect(result.code, command).toBe(2);
+      expect(result.stderr, command).toContain(`the request body is invalid: ${path}: nesting deeper than 64 levels`);
+      expect(result.stderr, command).not.toMatch(stackTrace);
+    }
+  }, 60_000);
 });
 
 describe('resuming through a running server', () => {

@@ -2,45 +2,86 @@ import { readField } from './field-path.ts';
 import type { CompareOperator, Expression, FunctionName } from './filter-expression.ts';
 import { valueToText } from './value-text.ts';
 
+/** A compiled expression: the value it has for one record. */
+export type Evaluator = (record: object) => unknown;
+
 /**
- * Interprets a parsed filter expression against one record. It never throws: a missing field is null,
+ * Turns a parsed filter expression into a function of a record, once, so a record costs one call per
+ * node of the tree and no dispatch on its kind. The function never throws: a missing field is null,
  * and any comparison with null is false (so is `like`), except `is null`. `and`, `or` and `not` treat
  * anything but `true` as false. Numbers compare with numeric text numerically, exactly for integers of
- * any size (BIGINT values travel as strings of digits); text compares by code point.
+ * any size (BIGINT values travel as strings of digits); text compares by code point. It recurses once
+ * per nesting level, which the parser bounds; a chain of `and`/`or` of any length is one loop.
  */
-export function evaluate(expression: Expression, record: object): unknown {
+export function compileExpression(expression: Expression): Evaluator {
   switch (expression.kind) {
-    case 'literal':
-      return expression.value;
-    case 'field':
-      return readField(record, expression.path) ?? null;
-    case 'not':
-      return evaluate(expression.operand, record) !== true;
-    case 'and':
-      return evaluate(expression.left, record) === true && evaluate(expression.right, record) === true;
-    case 'or':
-      return evaluate(expression.left, record) === true || evaluate(expression.right, record) === true;
-    case 'compare':
-      return compareWith(expression.operator, evaluate(expression.left, record), evaluate(expression.right, record));
+    case 'literal': {
+      const { value } = expression;
+      return () => value;
+    }
+    case 'field': {
+      const { path } = expression;
+      return (record) => readField(record, path) ?? null;
+    }
+    case 'not': {
+      const operand = compileExpression(expression.operand);
+      return (record) => operand(record) !== true;
+    }
+    case 'and': {
+      const operands = expression.operands.map(compileExpression);
+      return (record) => {
+        for (const operand of operands) if (operand(record) !== true) return false;
+        return true;
+      };
+    }
+    case 'or': {
+      const operands = expression.operands.map(compileExpression);
+      return (record) => {
+        for (const operand of operands) if (operand(record) === true) return true;
+        return false;
+      };
+    }
+    case 'compare': {
+      const { operator } = expression;
+      const left = compileExpression(expression.left);
+      const right = compileExpression(expression.right);
+      return (record) => compareWith(operator, left(record), right(record));
+    }
     case 'in': {
-      const value = evaluate(expression.operand, record);
-      if (value === null) return false;
-      const found = expression.list.some((item) => compareValues(value, evaluate(item, record)) === 0);
-      return found !== expression.negated;
+      const { negated } = expression;
+      const operand = compileExpression(expression.operand);
+      const list = expression.list.map(compileExpression);
+      return (record) => {
+        const value = operand(record);
+        if (value === null) return false;
+        return list.some((item) => compareValues(value, item(record)) === 0) !== negated;
+      };
     }
-    case 'is-null':
-      return (evaluate(expression.operand, record) === null) !== expression.negated;
+    case 'is-null': {
+      const { negated } = expression;
+      const operand = compileExpression(expression.operand);
+      return (record) => (operand(record) === null) !== negated;
+    }
     case 'like': {
-      const value = evaluate(expression.operand, record);
-      const pattern = evaluate(expression.pattern, record);
-      if (value === null || pattern === null) return false;
-      return likePattern(valueToText(pattern)).test(valueToText(value)) !== expression.negated;
+      const { negated } = expression;
+      const operand = compileExpression(expression.operand);
+      const pattern = compileExpression(expression.pattern);
+      return (record) => {
+        const value = operand(record);
+        const text = pattern(record);
+        if (value === null || text === null) return false;
+        return likePattern(valueToText(text)).test(valueToText(value)) !== negated;
+      };
     }
-    case 'call':
-      return callFunction(
-        expression.name,
-        expression.args.map((arg) => evaluate(arg, record)),
-      );
+    case 'call': {
+      const { name } = expression;
+      const args = expression.args.map(compileExpression);
+      return (record) =>
+        callFunction(
+          name,
+          args.map((arg) => arg(record)),
+        );
+    }
   }
 }
 
@@ -78,11 +119,16 @@ export function compareValues(left: unknown, right: unknown): number | undefined
     const b = asBoolean(right);
     return a === undefined || b === undefined ? undefined : Number(a) - Number(b);
   }
-  const isNumber = (value: unknown) => typeof value === 'number' || typeof value === 'bigint';
   if (!isNumber(left) && !isNumber(right)) return undefined;
   const a = asNumeric(left);
   const b = asNumeric(right);
   return a === undefined || b === undefined ? undefined : compareNumeric(a, b);
+}
+
+// Helpers stay at module level: tsx (esbuild's keepNames) names an inner named function with a
+// defineProperty each time it is created, which made every comparison of a long `or` chain cost a microsecond.
+function isNumber(value: unknown): value is Numeric {
+  return typeof value === 'number' || typeof value === 'bigint';
 }
 
 function asBoolean(value: unknown): boolean | undefined {
@@ -102,9 +148,10 @@ function asNumeric(value: unknown): Numeric | undefined {
 }
 
 function compareNumeric(a: Numeric, b: Numeric): number {
+  // Two doubles compare exactly as they are (the common case, kept cheap for long `or` chains).
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
   // Integers compare exactly as bigints; anything with a fraction compares as doubles.
-  const exact = (value: Numeric) => typeof value === 'bigint' || Number.isInteger(value);
-  if (exact(a) && exact(b)) {
+  if (isExact(a) && isExact(b)) {
     const x = BigInt(a);
     const y = BigInt(b);
     return x < y ? -1 : x > y ? 1 : 0;
@@ -112,6 +159,10 @@ function compareNumeric(a: Numeric, b: Numeric): number {
   const x = Number(a);
   const y = Number(b);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function isExact(value: Numeric): boolean {
+  return typeof value === 'bigint' || Number.isInteger(value);
 }
 
 /** Code point order (as DuckDB sorts UTF-8), which differs from UTF-16 order around astral characters. */

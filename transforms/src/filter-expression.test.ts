@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TransformError } from './errors.ts';
-import { parseExpression } from './filter-expression.ts';
+import { MAX_NESTING, parseExpression } from './filter-expression.ts';
 
 const field = (...path: string[]) => ({ kind: 'field', path });
 const literal = (value: unknown) => ({ kind: 'literal', value });
@@ -9,13 +9,57 @@ describe('parseExpression', () => {
   it('binds comparison tighter than not, not tighter than and, and tighter than or', () => {
     expect(parseExpression("not a = 1 or b <> 'x' && c")).toEqual({
       kind: 'or',
-      left: { kind: 'not', operand: { kind: 'compare', operator: '=', left: field('a'), right: literal(1) } },
-      right: {
-        kind: 'and',
-        left: { kind: 'compare', operator: '!=', left: field('b'), right: literal('x') },
-        right: field('c'),
-      },
+      operands: [
+        { kind: 'not', operand: { kind: 'compare', operator: '=', left: field('a'), right: literal(1) } },
+        {
+          kind: 'and',
+          operands: [{ kind: 'compare', operator: '!=', left: field('b'), right: literal('x') }, field('c')],
+        },
+      ],
     });
+  });
+
+  it('holds a chain of or (and of and) as one node with every term, in order', () => {
+    expect(parseExpression('a or b || c and d && e or (f or g)')).toEqual({
+      kind: 'or',
+      operands: [
+        field('a'),
+        field('b'),
+        { kind: 'and', operands: [field('c'), field('d'), field('e')] },
+        { kind: 'or', operands: [field('f'), field('g')] },
+      ],
+    });
+    const terms = Array.from({ length: 20_000 }, (_, i) => `a = ${i}`).join(' or ');
+    const parsed = parseExpression(terms);
+    expect(parsed.kind === 'or' && parsed.operands.length).toBe(20_000);
+    expect(parsed.kind === 'or' && parsed.operands[19_999]).toEqual({
+      kind: 'compare',
+      operator: '=',
+      left: field('a'),
+      right: literal(19_999),
+    });
+  });
+
+  it(`takes ${MAX_NESTING} levels of parentheses, not and calls, and refuses one more at its column`, () => {
+    expect(MAX_NESTING).toBe(64);
+    const nest = (open: string, close: string, levels: number) => `${open.repeat(levels)}x = 1${close.repeat(levels)}`;
+    expect(parseExpression(nest('(', ')', 64))).toMatchObject({ kind: 'compare', operator: '=' });
+    for (const [source, column] of [
+      [nest('(', ')', 65), 65],
+      [nest('(', ')', 20_000), 65],
+      [nest('not ', '', 20_000), 257],
+      [nest('! ', '', 65), 129],
+      [`${'lower('.repeat(20_000)}x${')'.repeat(20_000)} = 1`, 385],
+      [`a = 1 or (${nest('(', ')', 64)})`, 74],
+    ] as const) {
+      expect(() => parseExpression(source), source.slice(0, 20)).toThrow(
+        expect.objectContaining({
+          code: 'expression_invalid',
+          message: `expression nests deeper than 64 levels at column ${column}`,
+          column,
+        }),
+      );
+    }
   });
 
   it('reads literals: numbers, big integers, negative numbers, strings with escapes, booleans, null', () => {

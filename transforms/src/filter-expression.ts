@@ -1,8 +1,8 @@
 import { TransformError } from './errors.ts';
 
 /**
- * The filter language, parsed into a tree that `evaluate` interprets: nothing in it can run code or
- * reach beyond the record's own fields.
+ * The filter language, parsed into a tree that `compileExpression` turns into a function of a record:
+ * nothing in it can run code or reach beyond the record's own fields.
  *
  *   expression := or
  *   or         := and (('or' | '||') and)*
@@ -17,12 +17,15 @@ import { TransformError } from './errors.ts';
  * Keywords and function names are case-insensitive. Fields are bare names (`status`, `customer.country`)
  * or backquoted (`` `field with space` ``, a backquote inside written twice). Strings take single or double
  * quotes, with `\` escapes (`\n`, `\t`, `\uXXXX`, `\u{…}`, …) or the quote written twice.
+ *
+ * A chain of `and` (or of `or`) is one node with every operand, however long, so evaluating it does not
+ * recurse per term; parentheses, `not` and function calls nest at most `MAX_NESTING` levels deep.
  */
 export type Expression =
   | { kind: 'literal'; value: unknown }
   | { kind: 'field'; path: string[] }
   | { kind: 'not'; operand: Expression }
-  | { kind: 'and' | 'or'; left: Expression; right: Expression }
+  | { kind: 'and' | 'or'; operands: Expression[] }
   | { kind: 'compare'; operator: CompareOperator; left: Expression; right: Expression }
   | { kind: 'in'; operand: Expression; list: Expression[]; negated: boolean }
   | { kind: 'is-null'; operand: Expression; negated: boolean }
@@ -42,6 +45,9 @@ export const FUNCTIONS = {
   coalesce: [1, Number.POSITIVE_INFINITY],
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
+
+/** Levels of parentheses, `not` and function calls: far beyond what a person writes, and each costs stack. */
+export const MAX_NESTING = 64;
 
 type TokenKind = 'number' | 'string' | 'name' | 'quoted-name' | 'symbol' | 'end';
 
@@ -85,6 +91,7 @@ const ESCAPES: Record<string, string> = {
 export function parseExpression(source: string): Expression {
   const tokens = tokenize(source);
   let position = 0;
+  let depth = 0;
 
   const peek = (): Token => tokens[position]!;
   const next = (): Token => tokens[position++]!;
@@ -106,28 +113,38 @@ export function parseExpression(source: string): Expression {
     next();
   }
 
+  /** Parses what `token` opens one level deeper: the parser and `compileExpression` recurse once per level. */
+  function nested<T>(token: Token, parse: () => T): T {
+    if (depth === MAX_NESTING) fail(token, `expression nests deeper than ${MAX_NESTING} levels`);
+    depth++;
+    const parsed = parse();
+    depth--;
+    return parsed;
+  }
+
   function parseOr(): Expression {
-    let left = parseAnd();
-    while (isKeyword(peek(), 'or') || isSymbol(peek(), '||')) {
-      next();
-      left = { kind: 'or', left, right: parseAnd() };
-    }
-    return left;
+    return parseChain('or', '||', parseAnd);
   }
 
   function parseAnd(): Expression {
-    let left = parseNot();
-    while (isKeyword(peek(), 'and') || isSymbol(peek(), '&&')) {
+    return parseChain('and', '&&', parseNot);
+  }
+
+  /** `term (kind term)*` as one node holding every term (or the term alone). */
+  function parseChain(kind: 'and' | 'or', symbol: string, parseTerm: () => Expression): Expression {
+    const operands = [parseTerm()];
+    while (isKeyword(peek(), kind) || isSymbol(peek(), symbol)) {
       next();
-      left = { kind: 'and', left, right: parseNot() };
+      operands.push(parseTerm());
     }
-    return left;
+    return operands.length === 1 ? operands[0]! : { kind, operands };
   }
 
   function parseNot(): Expression {
-    if (isKeyword(peek(), 'not') || isSymbol(peek(), '!')) {
+    const token = peek();
+    if (isKeyword(token, 'not') || isSymbol(token, '!')) {
       next();
-      return { kind: 'not', operand: parseNot() };
+      return { kind: 'not', operand: nested(token, parseNot) };
     }
     return parsePredicate();
   }
@@ -176,7 +193,7 @@ export function parseExpression(source: string): Expression {
       return { kind: 'literal', value: -value };
     }
     if (isSymbol(token, '(')) {
-      const inner = parseOr();
+      const inner = nested(token, parseOr);
       expectSymbol(')');
       return inner;
     }
@@ -206,10 +223,10 @@ export function parseExpression(source: string): Expression {
     next(); // (
     const args: Expression[] = [];
     if (!isSymbol(peek(), ')')) {
-      args.push(parseOr());
+      args.push(nested(nameToken, parseOr));
       while (isSymbol(peek(), ',')) {
         next();
-        args.push(parseOr());
+        args.push(nested(nameToken, parseOr));
       }
     }
     expectSymbol(')');

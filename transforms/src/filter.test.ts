@@ -124,3 +124,30 @@ describe('compileFilter with where conditions', () => {
     );
   });
 });
+
+describe('compileFilter on long chains', () => {
+  // Each chain used to nest one level per term, and evaluating 20,000 of them overflowed the stack.
+  const amounts = [0, 1, 2, 39_998, 39_999, 40_000, -2, '39998', '3.9998e4', null, 12345678901234567890n];
+  const rows = amounts.map((amount, index) => ({ index, amount }));
+  const kept = (config: FilterConfig) => rows.filter(compileFilter(config)).map((row) => row.amount);
+
+  it('keeps exactly the records one of 20,000 or terms matches, 100 records in well under a second', () => {
+    const expression = Array.from({ length: 20_000 }, (_, i) => `amount = ${i * 2}`).join(' or ');
+    expect(kept({ expression })).toEqual([0, 2, 39_998, '39998', '3.9998e4']);
+    const keep = compileFilter({ expression });
+    // Near the end of the chain, so nearly every term is tried: 2 million comparisons (about 0.1 s).
+    const many = Array.from({ length: 100 }, (_, i) => ({ amount: 40_000 - i }));
+    const started = performance.now();
+    expect(many.filter(keep).map((record) => record.amount)).toEqual(
+      Array.from({ length: 49 }, (_, i) => 39_998 - i * 2),
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('keeps exactly the records all of 20,000 and terms hold for, as expression or where conditions', () => {
+    const expression = Array.from({ length: 20_000 }, (_, i) => `amount <> ${i * 2 + 1}`).join(' and ');
+    expect(kept({ expression })).toEqual([0, 2, 39_998, 40_000, -2, '39998', '3.9998e4', 12345678901234567890n]);
+    const where = Array.from({ length: 20_000 }, (_, i) => ({ field: 'amount', op: 'ne' as const, value: i * 2 + 1 }));
+    expect(kept({ where })).toEqual(kept({ expression }));
+  });
+});

@@ -1,5 +1,5 @@
 import { TransformError } from './errors.ts';
-import { evaluate } from './filter-evaluate.ts';
+import { compileExpression } from './filter-evaluate.ts';
 import { type CompareOperator, type Expression, parseExpression } from './filter-expression.ts';
 
 export type WhereOperator =
@@ -44,7 +44,7 @@ const COMPARISONS = new Map<string, CompareOperator>([
 /**
  * Compiles a filter once: a record passes when the expression and every `where` condition hold. Both
  * are turned into one expression tree, so they share the same comparison and null rules (see
- * `evaluate`). A syntax error throws `expression-invalid` with its column; a malformed condition throws
+ * `compileExpression`). A syntax error throws `expression-invalid` with its column; a malformed condition throws
  * `config-invalid`.
  */
 export function compileFilter(config: FilterConfig): RecordFilter {
@@ -54,10 +54,9 @@ export function compileFilter(config: FilterConfig): RecordFilter {
   const parts: Expression[] = [];
   if (config.expression !== undefined) parts.push(parseExpression(config.expression));
   for (const [index, condition] of (config.where ?? []).entries()) parts.push(conditionToExpression(condition, index));
-  const [first, ...rest] = parts;
-  if (!first) return () => true;
-  const expression = rest.reduce<Expression>((left, right) => ({ kind: 'and', left, right }), first);
-  return (record) => evaluate(expression, record) === true;
+  // One n-ary `and`, however many conditions: it loops instead of recursing (none holds vacuously).
+  const matches = compileExpression({ kind: 'and', operands: parts });
+  return (record) => matches(record) === true;
 }
 
 function conditionToExpression(condition: WhereCondition, index: number): Expression {

@@ -20,7 +20,7 @@ export {
   type WhereCondition,
   type WhereOperator,
 } from './filter.ts';
-export { compareValues, evaluate } from './filter-evaluate.ts';
+export { compareValues, compileExpression, type Evaluator } from './filter-evaluate.ts';
 export {
   type CompareOperator,
   type Expression,

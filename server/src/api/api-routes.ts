@@ -3,6 +3,7 @@ import type { Context, Hono } from 'hono';
 import { BackflowError } from '../errors.ts';
 import { createAjv, toErrorDetails } from '../flow/ajv.ts';
 import type { JSONSchema } from '../flow/json-schema.ts';
+import { nestingIssue } from '../flow/nesting.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -70,6 +71,9 @@ async function readBody(c: Context, validate: ValidateFunction): Promise<unknown
   } catch (error) {
     throw new RequestInvalidError('body', [{ path: '', message: `is not valid JSON: ${(error as Error).message}` }]);
   }
+  // Before ajv and the handler: both recurse, and a body of any depth parses.
+  const tooDeep = nestingIssue(body);
+  if (tooDeep) throw new RequestInvalidError('body', [tooDeep]);
   return checked('body', validate, body);
 }
 

@@ -74,6 +74,37 @@ describe('bad requests', () => {
     expect(array.json.error.details).toEqual([{ path: '', message: 'must be object' }]);
   });
 
+  it('refuse a body nested 3,000 levels deep with 400 request_invalid at its path, on every route with a body', async () => {
+    // As the fuzzer sent it: JSON.parse takes any depth, what runs after it recursed and answered 500.
+    const deep = `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`;
+    const flow = `{"name":"x","nodes":[{"id":"a","type":"map","config":{"defaults":${deep}}}],"edges":[]}`;
+    const message = 'nesting deeper than 64 levels';
+    const cases: [string, string, string, string][] = [
+      ['POST', '/api/flows', flow, 'nodes[0].config.defaults.a.a.a.a…'],
+      ['PUT', '/api/flows/nope', flow, 'nodes[0].config.defaults.a.a.a.a…'],
+      ['POST', '/api/flows/validate', flow, 'nodes[0].config.defaults.a.a.a.a…'],
+      ['POST', '/api/flows/nope/preview', `{"nodeId":"a","flow":${flow}}`, 'flow.nodes[0].config.defaults.a.a.a…'],
+      ['POST', '/api/preview', `{"nodeId":"a","flow":${flow}}`, 'flow.nodes[0].config.defaults.a.a.a…'],
+      ['POST', '/api/runs', `{"flow":${flow}}`, 'flow.nodes[0].config.defaults.a.a.a…'],
+      ['POST', '/api/connections', `{"name":"x","type":"duckdb","config":${deep}}`, 'config.a.a.a.a.a.a.a…'],
+    ];
+    for (const [method, route, body, path] of cases) {
+      const response = await client.request(method, route, body);
+      expect(response.status, `${method} ${route}`).toBe(400);
+      expect(response.json.error, `${method} ${route}`).toEqual({
+        code: 'request_invalid',
+        message: `the request body is invalid: ${path}: ${message}`,
+        details: [{ path, message }],
+      });
+    }
+    // A bare array nested a million levels deep (2 MB) is refused the same way, from the root.
+    const arrays = await client.request('POST', '/api/flows/validate', `${'['.repeat(1e6)}${']'.repeat(1e6)}`);
+    expect(arrays.status).toBe(400);
+    expect(arrays.json.error.details).toEqual([{ path: '[0][0][0][0][0][0][0][0]…', message }]);
+    expect((await client.get('/api/flows')).json).toEqual([]);
+    expect((await client.get('/api/connections')).json).toEqual([]);
+  });
+
   it('refuse a body over maxBodyBytes with 413 payload_too_large, and keep nothing', async () => {
     const smallClient = new ApiClient(small.url);
     const flow = await exampleFlow('warehouse-backup');

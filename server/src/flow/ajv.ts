@@ -44,10 +44,21 @@ export function toErrorDetails(errors: ErrorObject[] | null | undefined, prefix:
 
 /** `/nodes/2/config/query` under `prefix` → `prefix.nodes[2].config.query`. */
 function joinPath(prefix: string, pointer: string): string {
+  const segments = pointer
+    .split('/')
+    .slice(1)
+    .map((raw) => raw.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return fieldPath(prefix, segments);
+}
+
+/**
+ * Array indices and object keys under `prefix` as an issue path: `prefix.nodes[2].config["odd key"]`.
+ * A key of digits reads as an index, as in ajv's JSON pointers, so one place has one path.
+ */
+export function fieldPath(prefix: string, segments: readonly (string | number)[]): string {
   let path = prefix;
-  for (const raw of pointer.split('/').slice(1)) {
-    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    if (/^\d+$/.test(segment)) path += `[${segment}]`;
+  for (const segment of segments) {
+    if (typeof segment === 'number' || /^\d+$/.test(segment)) path += `[${segment}]`;
     else if (/^[A-Za-z_$][\w$]*$/.test(segment)) path += path ? `.${segment}` : segment;
     else path += `[${JSON.stringify(segment)}]`;
   }

@@ -1,3 +1,4 @@
+import { maxBatchSize } from '../nodes/contract.ts';
 import type { JSONSchema } from './json-schema.ts';
 
 /** A node id or an edge endpoint: `node` or `node:port`. */
@@ -28,17 +29,25 @@ export const flowSchema: JSONSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        batchSize: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 10_000 },
+        batchSize: { type: 'integer', minimum: 1, maximum: maxBatchSize, default: 10_000 },
         maxRejected: {
           type: 'integer',
           minimum: 0,
           description: 'Fail the run once more records than this are rejected (default: no limit)',
         },
-        checkpointIntervalMs: { type: 'integer', minimum: 0, default: 1000 },
+        checkpointIntervalMs: {
+          type: 'integer',
+          minimum: 0,
+          // A day: longer would mean never, and a resume would redo the whole run.
+          maximum: 86_400_000,
+          default: 1000,
+        },
       },
     },
     nodes: {
       type: 'array',
+      // Far above any real flow (the editor is measured at 300 nodes); keeps graph walks and forms bounded.
+      maxItems: 1000,
       items: {
         type: 'object',
         additionalProperties: false,
@@ -65,6 +74,7 @@ export const flowSchema: JSONSchema = {
     },
     edges: {
       type: 'array',
+      maxItems: 2000,
       items: {
         type: 'object',
         additionalProperties: false,

@@ -114,4 +114,39 @@ describe('validateFlow', () => {
       nodeId: 'dst',
     });
   });
+
+  it('reports a config nested 3,000 levels deep at its path instead of overflowing the stack', () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`);
+    const { issues, flow } = validate({
+      name: 'f',
+      nodes: [source, { ...records, config: { name: 'out', defaults: deep } }],
+      edges: [{ from: 'src', to: 'dst' }],
+    });
+    expect(issues).toEqual([
+      { path: 'nodes[1].config.defaults.a.a.a.a…', message: 'nesting deeper than 64 levels', nodeId: 'dst' },
+    ]);
+    expect(flow).toBeUndefined();
+  });
+
+  it('accepts a config nested to the limit of 64 levels', () => {
+    // The document, nodes, the node and config take 4 levels; 60 are left inside config.
+    let nested: unknown = 1;
+    for (let level = 0; level < 60; level++) nested = [nested];
+    const flow = { name: 'f', nodes: [{ ...source, config: { rows: 1, extra: nested } }], edges: [] };
+    expect(validate(flow).issues).toEqual([]);
+    const { issues: deeper } = validate({ ...flow, nodes: [{ ...source, config: { rows: 1, extra: [nested] } }] });
+    expect(deeper).toEqual([
+      { path: 'nodes[0].config.extra[0][0][0][0]…', message: 'nesting deeper than 64 levels', nodeId: 'src' },
+    ]);
+  });
+
+  it('refuses more than 1,000 nodes or 2,000 edges at nodes and edges', () => {
+    const many = Array.from({ length: 1001 }, (_, i) => ({ ...source, id: `src${i}` }));
+    const edges = Array.from({ length: 2001 }, () => ({ from: 'src0', to: 'src1' }));
+    const { issues } = validate({ name: 'f', nodes: many, edges });
+    expect(issues).toEqual([
+      { path: 'nodes', message: 'must NOT have more than 1000 items' },
+      { path: 'edges', message: 'must NOT have more than 2000 items' },
+    ]);
+  });
 });

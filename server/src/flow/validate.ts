@@ -8,6 +8,7 @@ import { type FileAccess, localPathFields, outsideRoots } from './file-roots.ts'
 import type { Flow } from './flow-schema.ts';
 import { flowSchema } from './flow-schema.ts';
 import { buildGraph, type FlowGraph } from './graph.ts';
+import { nestingIssue } from './nesting.ts';
 
 /** The issue of a secret written into a flow (drafts are refused with it too). */
 export const inlineSecretMessage =
@@ -41,11 +42,12 @@ export interface FlowValidation {
 }
 
 /**
- * Validates a flow document in three passes: the document shape (ajv), each node's config against
- * its node type's schema (ajv, defaults filled in) after merging in its stored connection, and the
- * graph (ports, kinds, cycles). Every issue names the JSON path and, where there is one, the node id.
- * The returned flow carries the merged configs; the document itself never holds a secret: an inline
- * value of a `writeOnly` field must be an `${env:NAME}` reference.
+ * Validates a flow document in three passes, once its nesting depth is known to be bounded (every
+ * pass recurses): the document shape (ajv), each node's config against its node type's schema (ajv,
+ * defaults filled in) after merging in its stored connection, and the graph (ports, kinds, cycles).
+ * Every issue names the JSON path and, where there is one, the node id. The returned flow carries
+ * the merged configs; the document itself never holds a secret: an inline value of a `writeOnly`
+ * field must be an `${env:NAME}` reference.
  */
 export function createFlowValidator(typeOf: (type: string) => NodeType | undefined) {
   const ajv = createAjv();
@@ -61,6 +63,9 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
   };
 
   return function validateFlow(document: unknown, options: ValidateFlowOptions = {}): FlowValidation {
+    // First: structuredClone, ajv and the env reference walk all recurse.
+    const tooDeep = nestingIssue(document);
+    if (tooDeep) return { issues: [withNodeId(tooDeep, document as Flow)] };
     const flow = structuredClone(document) as Flow;
     if (!validateDocument(flow)) {
       return { issues: toErrorDetails(validateDocument.errors, '').map((d) => withNodeId(d, flow)) };

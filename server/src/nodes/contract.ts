@@ -88,6 +88,9 @@ export interface NodeContext {
   log: Logger;
 }
 
+/** Records per batch at most, in flow settings and in a source's `batchSize`: a batch is held whole in memory. */
+export const maxBatchSize = 1_000_000;
+
 export interface SourceContext extends NodeContext {
   /** The cursor of the last checkpoint, when resuming. */
   resumeCursor?: unknown;

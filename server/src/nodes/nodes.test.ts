@@ -175,4 +175,88 @@ describe('record nodes in a flow', () => {
     expect(issues[0]!.message).toBe("expected ')' at column 12");
     expect(issues[2]!.message).toBe('"x" is already the new name of "a"');
   });
+
+  it('reports a filter nested 20,000 parentheses deep at nodes[i].config.expression', () => {
+    const expression = `${'('.repeat(20_000)}x = 1${')'.repeat(20_000)}`;
+    const { issues } = validateFlow({
+      name: 'deep-filter',
+      nodes: [
+        { id: 'in', type: 'files.source', config: { path: 'x.csv' } },
+        { id: 'parse', type: 'csv.parse' },
+        { id: 'keep', type: 'filter', config: { expression } },
+        { id: 'json', type: 'json.format' },
+        { id: 'out', type: 'files.destination', config: { dir: 'o' } },
+      ],
+      edges: [
+        { from: 'in', to: 'parse' },
+        { from: 'parse', to: 'keep' },
+        { from: 'keep', to: 'json' },
+        { from: 'json', to: 'out' },
+      ],
+    });
+    expect(issues).toEqual([
+      {
+        path: 'nodes[2].config.expression',
+        message: 'expression nests deeper than 64 levels at column 65',
+        nodeId: 'keep',
+      },
+    ]);
+  });
+
+  it('runs a filter of 20,000 or terms and keeps exactly the records it matches', async () => {
+    const dir = await temporaryDirectory();
+    await writeFile(path.join(dir, 'people.csv'), people);
+    // spend = 0, 0.5, 1, … 9999.5: of 120.50, 99, (empty), 5000 and 12 it matches all but the empty one.
+    const expression = Array.from({ length: 20_000 }, (_, i) => `spend = ${i / 2}`).join(' or ');
+    const { result } = await runChain(dir, [
+      { id: 'in', type: 'files.source', config: { path: 'people.csv' } },
+      { id: 'parse', type: 'csv.parse', config: {} },
+      { id: 'keep', type: 'filter', config: { expression } },
+      { id: 'json', type: 'json.format', config: {} },
+      { id: 'out', type: 'files.destination', config: { dir: 'out' } },
+    ]);
+    expect(result.status).toBe('succeeded');
+    expect(result.stats.nodes.keep).toEqual({ read: 5, written: 4, rejected: 0, filtered: 1 });
+    const lines = (await readFile(path.join(dir, 'out/people/part-00001.ndjson'), 'utf8')).trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).id)).toEqual(['1', '2', '4', '5']);
+  });
+
+  it('refuses integers beyond their documented maximum, naming the field, and takes the maximum itself', () => {
+    // 1e308 is an integer to JSON Schema; it used to validate and then fail in DuckDB or in memory.
+    const flow = (rowsPerFile: number, batchSize: number, chunkSize: number) => ({
+      name: 'huge-numbers',
+      nodes: [
+        { id: 'src', type: 'duckdb.source', config: { path: 'x.duckdb', table: 't', batchSize } },
+        { id: 'csv', type: 'csv.format', config: { rowsPerFile } },
+        { id: 'json', type: 'json.format', config: { rowsPerFile } },
+        { id: 'pq', type: 'parquet.format', config: { rowsPerFile } },
+        { id: 'gcs', type: 'gcs.destination', config: { bucket: 'backups', prefix: 'p', chunkSize } },
+        { id: 'files', type: 'files.destination', config: { dir: 'o' } },
+        { id: 'more', type: 'files.destination', config: { dir: 'p' } },
+      ],
+      edges: [
+        { from: 'src', to: 'csv' },
+        { from: 'src', to: 'json' },
+        { from: 'src', to: 'pq' },
+        { from: 'csv', to: 'gcs' },
+        { from: 'json', to: 'files' },
+        { from: 'pq', to: 'more' },
+      ],
+    });
+    expect(validateFlow(flow(1e308, 1e308, 1e308)).issues).toEqual([
+      { path: 'nodes[0].config.batchSize', message: 'must be <= 1000000', nodeId: 'src' },
+      { path: 'nodes[1].config.rowsPerFile', message: 'must be <= 1000000000', nodeId: 'csv' },
+      { path: 'nodes[2].config.rowsPerFile', message: 'must be <= 1000000000', nodeId: 'json' },
+      { path: 'nodes[3].config.rowsPerFile', message: 'must be <= 1000000000', nodeId: 'pq' },
+      { path: 'nodes[4].config.chunkSize', message: 'must be <= 1073741824', nodeId: 'gcs' },
+    ]);
+    expect(validateFlow(flow(1_000_000_000, 1_000_000, 1_073_741_824)).issues).toEqual([]);
+    const settings = (batchSize: number, checkpointIntervalMs: number) =>
+      validateFlow({ ...flow(1, 1, 262_144), settings: { batchSize, checkpointIntervalMs } }).issues;
+    expect(settings(1_000_001, 1e308)).toEqual([
+      { path: 'settings.batchSize', message: 'must be <= 1000000' },
+      { path: 'settings.checkpointIntervalMs', message: 'must be <= 86400000' },
+    ]);
+    expect(settings(1_000_000, 86_400_000)).toEqual([]);
+  });
 });

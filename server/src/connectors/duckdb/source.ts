@@ -6,15 +6,16 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CancelledError, ConfigError, errorMessage, SourceError } from '../../errors.ts';
 import type { JSONSchema } from '../../flow/json-schema.ts';
-import type {
-  Column,
-  CopyFormat,
-  NodeContext,
-  NodeType,
-  Rec,
-  SourceBatch,
-  SourceContext,
-  StreamInfo,
+import {
+  type Column,
+  type CopyFormat,
+  maxBatchSize,
+  type NodeContext,
+  type NodeType,
+  type Rec,
+  type SourceBatch,
+  type SourceContext,
+  type StreamInfo,
 } from '../../nodes/contract.ts';
 import { copyParts, partKeys } from './copy-parts.ts';
 import {
@@ -76,6 +77,7 @@ const configSchema: JSONSchema = {
     batchSize: {
       type: 'integer',
       minimum: 1,
+      maximum: maxBatchSize,
       title: 'Batch size',
       description: 'Records per batch; the engine default when empty.',
     },

@@ -56,6 +56,8 @@ export const gcsDestination: NodeType<GcsDestinationConfig> = {
       chunkSize: {
         type: 'integer',
         minimum: 262_144,
+        // A chunk is held in memory while it is sent: 1 GiB at most.
+        maximum: 1_073_741_824,
         title: 'Chunk size (bytes)',
         description:
           'Bytes per upload request, a multiple of 256 KiB (default 16 MiB); a failed chunk is resent from where GCS stopped',

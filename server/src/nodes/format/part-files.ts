@@ -221,6 +221,8 @@ export const partConfigProperties = {
   rowsPerFile: {
     type: 'integer',
     minimum: 1,
+    // A billion rows is beyond any sensible part; the value reaches DuckDB's OFFSET as written.
+    maximum: 1_000_000_000,
     title: 'Rows per file',
     description: 'Start a new part after this many records (parts close on batch boundaries); empty = one file',
   },
