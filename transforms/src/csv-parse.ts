@@ -1,5 +1,6 @@
 import Papa from 'papaparse';
 import { resolveCsvDialect } from './csv-dialect.ts';
+import { type CsvNewline, type CsvRecordSkipper, createCsvRecordSkipper } from './csv-record-skipper.ts';
 import { TransformError } from './errors.ts';
 import { writeField } from './field-path.ts';
 
@@ -17,9 +18,10 @@ export interface CsvParseOptions {
   /** An empty unquoted field becomes null; a quoted empty field (`""`) stays an empty string. Default true. */
   emptyAsNull?: boolean;
   /**
-   * The longest record, in characters, the parser holds while waiting for its end. Past it the record is
-   * reported as `record-too-long` and skipped, so a quote left open cannot pull a whole file into memory.
-   * Default 16 MiB.
+   * The longest record, in characters without its line break. A longer one is reported as
+   * `record_too_long` and skipped to its end without being held, following its quotes, so a quote left
+   * open cannot pull a whole file into memory and the inside of a long quoted field is never read as
+   * rows. Default 16 MiB.
    */
   maxRecordChars?: number;
 }
@@ -53,8 +55,6 @@ export interface CsvParser {
   end(): CsvChunkResult;
 }
 
-type Newline = '\n' | '\r\n' | '\r';
-
 /** One row as Papa's core parser steps through it (its step results wrap the single row in an array). */
 interface PapaRow {
   data: string[][];
@@ -74,7 +74,8 @@ const DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
  * named `column<index>`, so no value is lost to a key collision.
  */
 export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
-  const { delimiter, quoteChar } = resolveCsvDialect(options);
+  const dialect = resolveCsvDialect(options);
+  const { delimiter, quoteChar } = dialect;
   const header = options.header ?? true;
   const skipEmptyLines = options.skipEmptyLines ?? true;
   const emptyAsNull = options.emptyAsNull ?? true;
@@ -87,11 +88,11 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
   /** Physical line `pending` starts on. */
   let pendingLine = 1;
   let started = false;
-  let newline: Newline | undefined;
+  let newline: CsvNewline | undefined;
   /** Re-parsing an unfinished record on every small chunk would be quadratic, so wait until it doubled. */
   let reparseAt = 0;
-  /** After an over-long record, input is dropped until the end of its line. */
-  let skippingToLineEnd = false;
+  /** Follows the over-long record whose text is being dropped, until its end. */
+  let skipper: CsvRecordSkipper | undefined;
 
   function write(chunk: string): CsvChunkResult {
     const result = emptyResult();
@@ -101,7 +102,7 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
       started = true;
       if (text.startsWith(BOM)) text = text.slice(1);
     }
-    if (skippingToLineEnd) text = dropUntilLineEnd(text);
+    if (skipper) text = skipThrough(text);
     pending += text;
     if (pending.length < reparseAt) return result;
     // A first line longer than the record limit gets the common line ending, so it can be reported.
@@ -111,41 +112,50 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
       return result;
     }
     parsePending(newline, false, result);
-    while (pending.length > maxRecordChars) skipOverlongRecord(newline, result);
-    reparseAt = Math.min(pending.length * 2, maxRecordChars + 1);
+    // `pending` is one unfinished record; it may end with the CR of its CRLF.
+    const longestPending = maxRecordChars + newline.length - 1;
+    while (pending.length > longestPending) skipOverlongRecord(newline, result);
+    reparseAt = Math.min(pending.length * 2, longestPending + 1);
     return result;
   }
 
   function end(): CsvChunkResult {
     const result = emptyResult();
+    // A record still being skipped had no end: it ran to the end of the file and is reported already.
+    skipper = undefined;
     if (pending !== '') parsePending(newline ?? '\n', true, result);
     pending = '';
     return result;
   }
 
   /** The line break character that starts a new physical line (CRLF files count the LF). */
-  function lineBreakOf(newlineInUse: Newline): string {
+  function lineBreakOf(newlineInUse: CsvNewline): string {
     return newlineInUse === '\r' ? '\r' : '\n';
   }
 
-  function dropUntilLineEnd(text: string): string {
-    const lineEnd = text.indexOf(lineBreakOf(newline ?? '\n'));
-    if (lineEnd === -1) return '';
-    skippingToLineEnd = false;
-    pendingLine++;
-    return text.slice(lineEnd + 1);
+  /** Feeds `text` to the record being skipped; returns the text after the record's end ('' while it goes on). */
+  function skipThrough(text: string): string {
+    const recordEnd = skipper!.scan(text);
+    if (recordEnd === -1) return '';
+    pendingLine += skipper!.lineBreaks;
+    skipper = undefined;
+    return text.slice(recordEnd);
   }
 
-  /** Reports the unfinished record in `pending` as too long and drops its first line. */
-  function skipOverlongRecord(newlineInUse: Newline, result: CsvChunkResult): void {
-    result.errors.push({
-      line: pendingLine,
-      code: 'record_too_long',
-      message: `line ${pendingLine}: record is longer than ${maxRecordChars} characters (is a quote left open?)`,
-    });
-    skippingToLineEnd = true;
-    pending = dropUntilLineEnd(pending);
+  /** Reports the unfinished record in `pending` as too long, drops it to its end and parses what follows. */
+  function skipOverlongRecord(newlineInUse: CsvNewline, result: CsvChunkResult): void {
+    result.errors.push(tooLong(pendingLine));
+    skipper = createCsvRecordSkipper(dialect, newlineInUse);
+    pending = skipThrough(pending);
     if (pending !== '') parsePending(newlineInUse, false, result);
+  }
+
+  function tooLong(line: number): CsvRowError {
+    return {
+      line,
+      code: 'record_too_long',
+      message: `line ${line}: record is longer than ${maxRecordChars} characters (is a quote left open?)`,
+    };
   }
 
   /**
@@ -153,7 +163,7 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
    * A malformed or unclosed quote makes Papa run the row on until some later quote: that row is reported
    * at the line the quote opened on and parsing restarts on the next line, so the rows after it survive.
    */
-  function parsePending(newlineInUse: Newline, final: boolean, result: CsvChunkResult): void {
+  function parsePending(newlineInUse: CsvNewline, final: boolean, result: CsvChunkResult): void {
     const lineBreak = lineBreakOf(newlineInUse);
     let resumeAt: number;
     do {
@@ -193,6 +203,12 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
           resumeAt = quoteLineEnd === -1 ? text.length : quoteLineEnd + 1;
           line = quoteLine + 1;
           parser.abort();
+          return;
+        }
+
+        // A record that arrived whole is held to the limit too, so the result does not depend on the chunks.
+        if (end - start > maxRecordChars && end - start - lineBreakLength(text, end, newlineInUse) > maxRecordChars) {
+          result.errors.push(tooLong(startLine));
           return;
         }
 
@@ -304,6 +320,11 @@ function nameColumns(fields: string[], line: number, errors: CsvRowError[]): str
   });
 }
 
+/** The length of the line break that ends the row ending at `end` in `text` (0 for a last row without one). */
+function lineBreakLength(text: string, end: number, newline: CsvNewline): number {
+  return text.startsWith(newline, end - newline.length) ? newline.length : 0;
+}
+
 /** Occurrences of `search` in `text` between `from` (inclusive) and `to` (exclusive). */
 function countOf(text: string, search: string, from: number, to: number): number {
   let count = 0;
@@ -315,7 +336,7 @@ function countOf(text: string, search: string, from: number, to: number): number
  * The line ending of the file: the first line break outside a quoted field. Undefined while the text
  * seen so far has none, or ends in `\r` (the `\n` of a CRLF may be in the next chunk).
  */
-function detectNewline(text: string, quoteChar: string, delimiter: string): Newline | undefined {
+function detectNewline(text: string, quoteChar: string, delimiter: string): CsvNewline | undefined {
   let inQuotes = false;
   for (let index = 0; index < text.length; index++) {
     const char = text[index];
