@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChunks as parseAllChunks } from './chunked-parse.testing.ts';
+import { parseChunks as parseAllChunks, parseBytesSplitAnywhere } from './chunked-parse.testing.ts';
 import { type CsvChunkResult, type CsvParseOptions, type CsvRowError, createCsvParser } from './csv-parse.ts';
 
 function parseChunks(chunks: string[], options: CsvParseOptions = {}): CsvChunkResult {
@@ -262,5 +262,49 @@ describe('createCsvParser', () => {
       expect.objectContaining({ code: 'config_invalid', path: 'columns' }),
     );
     expect(() => createCsvParser({ header: false, columns: ['a', 'a'] })).toThrow('columns: "a" is used twice');
+  });
+});
+
+describe('createCsvParser, bytes that are not valid UTF-8', () => {
+  function parseBytes(bytes: Buffer): CsvChunkResult {
+    return parseBytesSplitAnywhere(() => createCsvParser(), bytes) as CsvChunkResult;
+  }
+
+  it('rejects just the line with an invalid byte, naming its offset, and parses the lines around it', () => {
+    const bytes = Buffer.concat([Buffer.from('id,name\n1,Ann\n2,Zo'), Buffer.of(0xe9), Buffer.from('\n3,Bob\n')]);
+    expect(parseBytes(bytes)).toEqual({
+      records: [
+        { id: '1', name: 'Ann' },
+        { id: '3', name: 'Bob' },
+      ],
+      lines: [2, 4],
+      errors: [{ line: 3, code: 'invalid_encoding', message: 'line 3: invalid UTF-8 at byte offset 18' }],
+    });
+  });
+
+  it('rejects a multi-line quoted record once at its first line, and keeps the header names despite a bad byte', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('id,na'),
+      Buffer.of(0xff),
+      Buffer.from('me\r\n1,"first\r\nsecond '),
+      Buffer.of(0xe9),
+      Buffer.from(' line '),
+      Buffer.of(0xe9),
+      Buffer.from('\r\nthird"\r\n5,"ok ""q"""\r\n6,'),
+      Buffer.of(0xe9),
+      Buffer.from('\r\n7,last'),
+    ]);
+    expect(parseBytes(bytes)).toEqual({
+      records: [
+        { id: '5', 'na\uFFFDme': 'ok "q"' },
+        { id: '7', 'na\uFFFDme': 'last' },
+      ],
+      lines: [5, 7],
+      errors: [
+        { line: 1, code: 'invalid_encoding', message: 'line 1: invalid UTF-8 at byte offset 5' },
+        { line: 2, code: 'invalid_encoding', message: 'line 2: invalid UTF-8 at byte offset 27' },
+        { line: 6, code: 'invalid_encoding', message: 'line 6: invalid UTF-8 at byte offset 61' },
+      ],
+    });
   });
 });

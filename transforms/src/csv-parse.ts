@@ -3,6 +3,8 @@ import { resolveCsvDialect } from './csv-dialect.ts';
 import { type CsvNewline, type CsvRecordSkipper, createCsvRecordSkipper } from './csv-record-skipper.ts';
 import { TransformError } from './errors.ts';
 import { writeField } from './field-path.ts';
+import type { InvalidBytes } from './file-decoder.ts';
+import { createInvalidBytesQueue } from './invalid-bytes.ts';
 
 export interface CsvParseOptions {
   /** The first record names the columns. Default true. */
@@ -32,7 +34,8 @@ export type CsvErrorCode =
   | 'too_many_fields'
   | 'duplicate_header'
   | 'empty_header'
-  | 'record_too_long';
+  | 'record_too_long'
+  | 'invalid_encoding';
 
 export interface CsvRowError {
   /** 1-based physical line of the file where the problem is. */
@@ -51,7 +54,8 @@ export interface CsvChunkResult {
 }
 
 export interface CsvParser {
-  write(chunk: string): CsvChunkResult;
+  /** `invalid`: where the decoder replaced invalid bytes in `chunk`; the records holding them are rejected. */
+  write(chunk: string, invalid?: readonly InvalidBytes[]): CsvChunkResult;
   end(): CsvChunkResult;
 }
 
@@ -71,7 +75,8 @@ const DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
  * malformed row comes out as an error with its line while the rows around it still come out.
  *
  * Duplicate header names are reported and renamed `name_1`, `name_2`, …; empty ones are reported and
- * named `column<index>`, so no value is lost to a key collision.
+ * named `column<index>`, so no value is lost to a key collision. A record holding bytes the decoder
+ * found invalid is reported instead of parsed; in the header they are reported and the names kept.
  */
 export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
   const dialect = resolveCsvDialect(options);
@@ -83,6 +88,7 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
   checkColumns(header, options.columns);
 
   let columns: string[] | undefined = options.columns && [...options.columns];
+  const invalidBytes = createInvalidBytesQueue();
   /** Text not parsed yet; it always starts at a record boundary. */
   let pending = '';
   /** Physical line `pending` starts on. */
@@ -94,7 +100,8 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
   /** Follows the over-long record whose text is being dropped, until its end. */
   let skipper: CsvRecordSkipper | undefined;
 
-  function write(chunk: string): CsvChunkResult {
+  function write(chunk: string, invalid: readonly InvalidBytes[] = []): CsvChunkResult {
+    invalidBytes.add(chunk.length, invalid);
     const result = emptyResult();
     let text = chunk;
     if (!started) {
@@ -168,6 +175,8 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
     let resumeAt: number;
     do {
       const text = pending;
+      /** Where `text` starts in all the text received (it always ends it). */
+      const textAt = invalidBytes.received - text.length;
       let line = pendingLine;
       let rowStart = 0;
       let nextLineBreak = text.indexOf(lineBreak);
@@ -211,12 +220,16 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
           result.errors.push(tooLong(startLine));
           return;
         }
+        // A header with invalid bytes is reported but still names the columns, or every row would shift.
+        const invalidEncoding = invalidBytes.takeBetween(textAt + start, textAt + end, startLine);
+        if (invalidEncoding) result.errors.push(invalidEncoding);
 
         const fields = row.data[0] ?? [];
         if (!columns) {
           columns = header ? nameColumns(fields, startLine, result.errors) : fields.map((_, index) => `column${index}`);
           if (header) return;
         }
+        if (invalidEncoding) return;
         if (fields.length !== columns.length) {
           result.errors.push({
             line: startLine,
