@@ -1,3 +1,5 @@
+import { isAscii, isUtf8 } from 'node:buffer';
+
 /**
  * File bytes to text for the parsers, chunk by chunk, so that one bad byte costs one record instead of
  * the whole file: bytes that are not valid in the encoding read as U+FFFD and are reported with their
@@ -34,8 +36,8 @@ export interface FileDecoder {
 interface ByteLayout {
   /** The name in messages. */
   name: string;
-  /** The text of whole characters; throws `ERR_ENCODING_INVALID_ENCODED_DATA` on invalid bytes. */
-  decode(bytes: Uint8Array): string;
+  /** The text of whole characters, or undefined when some bytes are not valid. */
+  decodeValid(bytes: Uint8Array): string | undefined;
   /** How many bytes at the end of `bytes` start a character that the next bytes may complete. */
   unfinishedTail(bytes: Uint8Array): number;
   /** The byte length of the valid character at `at`, or minus the number of invalid bytes there. */
@@ -51,7 +53,7 @@ const WINDOWS_1252_80_TO_9F = '€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8DŽ\x8F\x9
  */
 const windows1252: ByteLayout = {
   name: 'windows-1252',
-  decode(bytes) {
+  decodeValid(bytes) {
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     return text.replace(/[\x80-\x9f]/g, (char) => WINDOWS_1252_80_TO_9F[char.charCodeAt(0) - 0x80]!);
   },
@@ -59,17 +61,21 @@ const windows1252: ByteLayout = {
   characterAt: () => 1,
 };
 
-/** Strict, so the one call per chunk is all a valid chunk costs; without `stream` it keeps no state. */
-function strictDecoder(encoding: 'utf-8' | 'utf-16le'): (bytes: Uint8Array) => string {
-  // A BOM is text here: the parsers drop it at the start of a file, and only there.
-  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
-  return (bytes) => decoder.decode(bytes);
-}
+// A BOM is text here: the parsers drop it at the start of a file, and only there.
+const utf8OneCall = new TextDecoder('utf-8', { ignoreBOM: true });
+const utf8Streaming = new TextDecoder('utf-8', { ignoreBOM: true });
+const utf16leStrict = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
 
 /** Lengths and second-byte ranges as in the WHATWG UTF-8 decoder, so overlongs and surrogates are invalid. */
 const utf8: ByteLayout = {
   name: 'UTF-8',
-  decode: strictDecoder('utf-8'),
+  decodeValid(bytes) {
+    // Node 20's TextDecoder decodes ASCII ~5x faster in one call than streaming (7.6 against 1.5 GB/s),
+    // other text ~2x slower (0.8 against 1.5 GB/s); checking the bytes first costs little (simdutf).
+    if (isAscii(bytes)) return utf8OneCall.decode(bytes);
+    // Whole characters only, so the streaming decoder never holds bytes back between calls.
+    return isUtf8(bytes) ? utf8Streaming.decode(bytes, { stream: true }) : undefined;
+  },
   unfinishedTail(bytes) {
     for (let back = 1; back <= Math.min(3, bytes.length); back++) {
       const byte = bytes[bytes.length - back]!;
@@ -107,7 +113,14 @@ function utf8Length(lead: number): number {
 /** Two bytes a unit, low byte first; a surrogate is valid only as a high one followed by a low one. */
 const utf16le: ByteLayout = {
   name: 'UTF-16LE',
-  decode: strictDecoder('utf-16le'),
+  decodeValid(bytes) {
+    try {
+      return utf16leStrict.decode(bytes);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return undefined;
+      throw error;
+    }
+  },
   unfinishedTail(bytes) {
     const odd = bytes.length % 2;
     const lastUnit = bytes.length - odd - 2;
@@ -138,8 +151,8 @@ const layouts: Record<TextEncoding, ByteLayout> = {
 
 /**
  * A decoder for one file. Each chunk is cut after its last complete character (the rest waits for the
- * next chunk) and decoded strictly in one call, which is as fast as decoding it leniently; only a chunk
- * that fails is walked character by character to find its invalid bytes.
+ * next chunk) and decoded in one call when it is valid; only a chunk that is not is walked character by
+ * character to find its invalid bytes.
  */
 export function createFileDecoder(encoding: TextEncoding = 'utf-8'): FileDecoder {
   const layout = layouts[encoding];
@@ -150,12 +163,8 @@ export function createFileDecoder(encoding: TextEncoding = 'utf-8'): FileDecoder
   function decode(bytes: Uint8Array): DecodedText {
     const start = offset;
     offset += bytes.length;
-    try {
-      return { text: layout.decode(bytes), invalid: [] };
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'ERR_ENCODING_INVALID_ENCODED_DATA') throw error;
-      return decodeMarkingInvalid(bytes, start);
-    }
+    const text = layout.decodeValid(bytes);
+    return text === undefined ? decodeMarkingInvalid(bytes, start) : { text, invalid: [] };
   }
 
   function decodeMarkingInvalid(bytes: Uint8Array, start: number): DecodedText {
@@ -168,13 +177,13 @@ export function createFileDecoder(encoding: TextEncoding = 'utf-8'): FileDecoder
         at += length;
         continue;
       }
-      result.text += layout.decode(bytes.subarray(validFrom, at));
+      result.text += layout.decodeValid(bytes.subarray(validFrom, at));
       result.invalid.push({ at: result.text.length, reason: `invalid ${layout.name} at byte offset ${start + at}` });
       result.text += '\uFFFD';
       at -= length;
       validFrom = at;
     }
-    result.text += layout.decode(bytes.subarray(validFrom));
+    result.text += layout.decodeValid(bytes.subarray(validFrom));
     return result;
   }
 
