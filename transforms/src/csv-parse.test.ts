@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseChunks as parseAllChunks } from './chunked-parse.testing.ts';
-import { type CsvChunkResult, type CsvParseOptions, createCsvParser } from './csv-parse.ts';
+import { parseChunks as parseAllChunks, parseBytesSplitAnywhere } from './chunked-parse.testing.ts';
+import { type CsvChunkResult, type CsvParseOptions, type CsvRowError, createCsvParser } from './csv-parse.ts';
 
 function parseChunks(chunks: string[], options: CsvParseOptions = {}): CsvChunkResult {
   return parseAllChunks(createCsvParser(options), chunks) as CsvChunkResult;
@@ -179,21 +179,77 @@ describe('createCsvParser', () => {
     expect(result.records).toEqual([{ n: '-123456789012345678901234567890', f: '1.000000000000000000001' }]);
   });
 
-  it('reports a record longer than maxRecordChars and goes on after its line', () => {
-    const text = `a,b\n1,"${'x'.repeat(60)}\n2,y\n3,z\n`;
-    const result = parseChunks(chunksOf(text, 10), { maxRecordChars: 50 });
-    expect(result.errors).toEqual([
-      {
-        line: 2,
-        code: 'record_too_long',
-        message: 'line 2: record is longer than 50 characters (is a quote left open?)',
-      },
-    ]);
-    expect(result.records).toEqual([
-      { a: '2', b: 'y' },
-      { a: '3', b: 'z' },
-    ]);
-    expect(result.lines).toEqual([3, 4]);
+  it('rejects an over-long quoted field as one record and goes on after its closing quote', () => {
+    // The field holds lines that look like rows; none of them may come out as a record.
+    const text = `id,name\n1,"${'fake1,injected\n'.repeat(100)}"\n2,ok\n`;
+    const expected: CsvChunkResult = {
+      records: [{ id: '2', name: 'ok' }],
+      lines: [103],
+      errors: [
+        {
+          line: 2,
+          code: 'record_too_long',
+          message: 'line 2: record is longer than 1024 characters (is a quote left open?)',
+        },
+      ],
+    };
+    for (const size of [text.length, 1000, 64, 7, 1]) {
+      expect(parseChunks(chunksOf(text, size), { maxRecordChars: 1024 }), `chunks of ${size}`).toEqual(expected);
+    }
+  });
+
+  it('rejects an over-long record whose quote never closes as one record running to the end of the file', () => {
+    const text = `a,b\n1,"${'x\n2,y\n'.repeat(20)}3,z\n`;
+    for (const size of [text.length, 10, 1]) {
+      expect(parseChunks(chunksOf(text, size), { maxRecordChars: 50 }), `chunks of ${size}`).toEqual({
+        records: [],
+        lines: [],
+        errors: [
+          {
+            line: 2,
+            code: 'record_too_long',
+            message: 'line 2: record is longer than 50 characters (is a quote left open?)',
+          },
+        ],
+      });
+    }
+  });
+
+  it('skips over-long records to the same end wherever the text is split, with LF, CRLF or CR line breaks', () => {
+    const rows = [
+      'id,note',
+      '1,"short ""q"""',
+      '2,"over ""x"",<br>fake,row<br>""""<br>long enough to pass the limit"""',
+      '3,"a<br>b"',
+      `4,unquoted ${'z'.repeat(40)} "not a quote"`,
+      '5,"x"""',
+      '6,"a ""b"" c"<br>',
+    ];
+    const tooLong = (line: number): CsvRowError => ({
+      line,
+      code: 'record_too_long',
+      message: `line ${line}: record is longer than 40 characters (is a quote left open?)`,
+    });
+    for (const newline of ['\n', '\r\n', '\r']) {
+      const text = rows.join('<br>').replaceAll('<br>', newline);
+      const expected: CsvChunkResult = {
+        records: [
+          { id: '1', note: 'short "q"' },
+          { id: '3', note: `a${newline}b` },
+          { id: '5', note: 'x"' },
+          { id: '6', note: 'a "b" c' },
+        ],
+        lines: [2, 7, 10, 11],
+        errors: [tooLong(3), tooLong(9)],
+      };
+      const parse = (chunks: string[]) => parseChunks(chunks, { maxRecordChars: 40 });
+      for (let at = 0; at <= text.length; at++) {
+        expect(parse([text.slice(0, at), text.slice(at)]), `${JSON.stringify(newline)} split at ${at}`).toEqual(
+          expected,
+        );
+      }
+      expect(parse(text.split('')), `${JSON.stringify(newline)} one character at a time`).toEqual(expected);
+    }
   });
 
   it('returns nothing for empty input or a header alone', () => {
@@ -206,5 +262,49 @@ describe('createCsvParser', () => {
       expect.objectContaining({ code: 'config_invalid', path: 'columns' }),
     );
     expect(() => createCsvParser({ header: false, columns: ['a', 'a'] })).toThrow('columns: "a" is used twice');
+  });
+});
+
+describe('createCsvParser, bytes that are not valid UTF-8', () => {
+  function parseBytes(bytes: Buffer): CsvChunkResult {
+    return parseBytesSplitAnywhere(() => createCsvParser(), bytes) as CsvChunkResult;
+  }
+
+  it('rejects just the line with an invalid byte, naming its offset, and parses the lines around it', () => {
+    const bytes = Buffer.concat([Buffer.from('id,name\n1,Ann\n2,Zo'), Buffer.of(0xe9), Buffer.from('\n3,Bob\n')]);
+    expect(parseBytes(bytes)).toEqual({
+      records: [
+        { id: '1', name: 'Ann' },
+        { id: '3', name: 'Bob' },
+      ],
+      lines: [2, 4],
+      errors: [{ line: 3, code: 'invalid_encoding', message: 'line 3: invalid UTF-8 at byte offset 18' }],
+    });
+  });
+
+  it('rejects a multi-line quoted record once at its first line, and keeps the header names despite a bad byte', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('id,na'),
+      Buffer.of(0xff),
+      Buffer.from('me\r\n1,"first\r\nsecond '),
+      Buffer.of(0xe9),
+      Buffer.from(' line '),
+      Buffer.of(0xe9),
+      Buffer.from('\r\nthird"\r\n5,"ok ""q"""\r\n6,'),
+      Buffer.of(0xe9),
+      Buffer.from('\r\n7,last'),
+    ]);
+    expect(parseBytes(bytes)).toEqual({
+      records: [
+        { id: '5', 'na\uFFFDme': 'ok "q"' },
+        { id: '7', 'na\uFFFDme': 'last' },
+      ],
+      lines: [5, 7],
+      errors: [
+        { line: 1, code: 'invalid_encoding', message: 'line 1: invalid UTF-8 at byte offset 5' },
+        { line: 2, code: 'invalid_encoding', message: 'line 2: invalid UTF-8 at byte offset 27' },
+        { line: 6, code: 'invalid_encoding', message: 'line 6: invalid UTF-8 at byte offset 61' },
+      ],
+    });
   });
 });

@@ -1,7 +1,10 @@
 import Papa from 'papaparse';
 import { resolveCsvDialect } from './csv-dialect.ts';
+import { type CsvNewline, type CsvRecordSkipper, createCsvRecordSkipper } from './csv-record-skipper.ts';
 import { TransformError } from './errors.ts';
 import { writeField } from './field-path.ts';
+import type { InvalidBytes } from './file-decoder.ts';
+import { createInvalidBytesQueue } from './invalid-bytes.ts';
 
 export interface CsvParseOptions {
   /** The first record names the columns. Default true. */
@@ -17,9 +20,10 @@ export interface CsvParseOptions {
   /** An empty unquoted field becomes null; a quoted empty field (`""`) stays an empty string. Default true. */
   emptyAsNull?: boolean;
   /**
-   * The longest record, in characters, the parser holds while waiting for its end. Past it the record is
-   * reported as `record-too-long` and skipped, so a quote left open cannot pull a whole file into memory.
-   * Default 16 MiB.
+   * The longest record, in characters without its line break. A longer one is reported as
+   * `record_too_long` and skipped to its end without being held, following its quotes, so a quote left
+   * open cannot pull a whole file into memory and the inside of a long quoted field is never read as
+   * rows. Default 16 MiB.
    */
   maxRecordChars?: number;
 }
@@ -30,7 +34,8 @@ export type CsvErrorCode =
   | 'too_many_fields'
   | 'duplicate_header'
   | 'empty_header'
-  | 'record_too_long';
+  | 'record_too_long'
+  | 'invalid_encoding';
 
 export interface CsvRowError {
   /** 1-based physical line of the file where the problem is. */
@@ -49,11 +54,10 @@ export interface CsvChunkResult {
 }
 
 export interface CsvParser {
-  write(chunk: string): CsvChunkResult;
+  /** `invalid`: where the decoder replaced invalid bytes in `chunk`; the records holding them are rejected. */
+  write(chunk: string, invalid?: readonly InvalidBytes[]): CsvChunkResult;
   end(): CsvChunkResult;
 }
-
-type Newline = '\n' | '\r\n' | '\r';
 
 /** One row as Papa's core parser steps through it (its step results wrap the single row in an array). */
 interface PapaRow {
@@ -71,10 +75,12 @@ const DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
  * malformed row comes out as an error with its line while the rows around it still come out.
  *
  * Duplicate header names are reported and renamed `name_1`, `name_2`, …; empty ones are reported and
- * named `column<index>`, so no value is lost to a key collision.
+ * named `column<index>`, so no value is lost to a key collision. A record holding bytes the decoder
+ * found invalid is reported instead of parsed; in the header they are reported and the names kept.
  */
 export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
-  const { delimiter, quoteChar } = resolveCsvDialect(options);
+  const dialect = resolveCsvDialect(options);
+  const { delimiter, quoteChar } = dialect;
   const header = options.header ?? true;
   const skipEmptyLines = options.skipEmptyLines ?? true;
   const emptyAsNull = options.emptyAsNull ?? true;
@@ -82,18 +88,20 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
   checkColumns(header, options.columns);
 
   let columns: string[] | undefined = options.columns && [...options.columns];
+  const invalidBytes = createInvalidBytesQueue();
   /** Text not parsed yet; it always starts at a record boundary. */
   let pending = '';
   /** Physical line `pending` starts on. */
   let pendingLine = 1;
   let started = false;
-  let newline: Newline | undefined;
+  let newline: CsvNewline | undefined;
   /** Re-parsing an unfinished record on every small chunk would be quadratic, so wait until it doubled. */
   let reparseAt = 0;
-  /** After an over-long record, input is dropped until the end of its line. */
-  let skippingToLineEnd = false;
+  /** Follows the over-long record whose text is being dropped, until its end. */
+  let skipper: CsvRecordSkipper | undefined;
 
-  function write(chunk: string): CsvChunkResult {
+  function write(chunk: string, invalid: readonly InvalidBytes[] = []): CsvChunkResult {
+    invalidBytes.add(chunk.length, invalid);
     const result = emptyResult();
     let text = chunk;
     if (!started) {
@@ -101,7 +109,7 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
       started = true;
       if (text.startsWith(BOM)) text = text.slice(1);
     }
-    if (skippingToLineEnd) text = dropUntilLineEnd(text);
+    if (skipper) text = skipThrough(text);
     pending += text;
     if (pending.length < reparseAt) return result;
     // A first line longer than the record limit gets the common line ending, so it can be reported.
@@ -111,41 +119,50 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
       return result;
     }
     parsePending(newline, false, result);
-    while (pending.length > maxRecordChars) skipOverlongRecord(newline, result);
-    reparseAt = Math.min(pending.length * 2, maxRecordChars + 1);
+    // `pending` is one unfinished record; it may end with the CR of its CRLF.
+    const longestPending = maxRecordChars + newline.length - 1;
+    while (pending.length > longestPending) skipOverlongRecord(newline, result);
+    reparseAt = Math.min(pending.length * 2, longestPending + 1);
     return result;
   }
 
   function end(): CsvChunkResult {
     const result = emptyResult();
+    // A record still being skipped had no end: it ran to the end of the file and is reported already.
+    skipper = undefined;
     if (pending !== '') parsePending(newline ?? '\n', true, result);
     pending = '';
     return result;
   }
 
   /** The line break character that starts a new physical line (CRLF files count the LF). */
-  function lineBreakOf(newlineInUse: Newline): string {
+  function lineBreakOf(newlineInUse: CsvNewline): string {
     return newlineInUse === '\r' ? '\r' : '\n';
   }
 
-  function dropUntilLineEnd(text: string): string {
-    const lineEnd = text.indexOf(lineBreakOf(newline ?? '\n'));
-    if (lineEnd === -1) return '';
-    skippingToLineEnd = false;
-    pendingLine++;
-    return text.slice(lineEnd + 1);
+  /** Feeds `text` to the record being skipped; returns the text after the record's end ('' while it goes on). */
+  function skipThrough(text: string): string {
+    const recordEnd = skipper!.scan(text);
+    if (recordEnd === -1) return '';
+    pendingLine += skipper!.lineBreaks;
+    skipper = undefined;
+    return text.slice(recordEnd);
   }
 
-  /** Reports the unfinished record in `pending` as too long and drops its first line. */
-  function skipOverlongRecord(newlineInUse: Newline, result: CsvChunkResult): void {
-    result.errors.push({
-      line: pendingLine,
-      code: 'record_too_long',
-      message: `line ${pendingLine}: record is longer than ${maxRecordChars} characters (is a quote left open?)`,
-    });
-    skippingToLineEnd = true;
-    pending = dropUntilLineEnd(pending);
+  /** Reports the unfinished record in `pending` as too long, drops it to its end and parses what follows. */
+  function skipOverlongRecord(newlineInUse: CsvNewline, result: CsvChunkResult): void {
+    result.errors.push(tooLong(pendingLine));
+    skipper = createCsvRecordSkipper(dialect, newlineInUse);
+    pending = skipThrough(pending);
     if (pending !== '') parsePending(newlineInUse, false, result);
+  }
+
+  function tooLong(line: number): CsvRowError {
+    return {
+      line,
+      code: 'record_too_long',
+      message: `line ${line}: record is longer than ${maxRecordChars} characters (is a quote left open?)`,
+    };
   }
 
   /**
@@ -153,11 +170,13 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
    * A malformed or unclosed quote makes Papa run the row on until some later quote: that row is reported
    * at the line the quote opened on and parsing restarts on the next line, so the rows after it survive.
    */
-  function parsePending(newlineInUse: Newline, final: boolean, result: CsvChunkResult): void {
+  function parsePending(newlineInUse: CsvNewline, final: boolean, result: CsvChunkResult): void {
     const lineBreak = lineBreakOf(newlineInUse);
     let resumeAt: number;
     do {
       const text = pending;
+      /** Where `text` starts in all the text received (it always ends it). */
+      const textAt = invalidBytes.received - text.length;
       let line = pendingLine;
       let rowStart = 0;
       let nextLineBreak = text.indexOf(lineBreak);
@@ -196,11 +215,21 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
           return;
         }
 
+        // A record that arrived whole is held to the limit too, so the result does not depend on the chunks.
+        if (end - start > maxRecordChars && end - start - lineBreakLength(text, end, newlineInUse) > maxRecordChars) {
+          result.errors.push(tooLong(startLine));
+          return;
+        }
+        // A header with invalid bytes is reported but still names the columns, or every row would shift.
+        const invalidEncoding = invalidBytes.takeBetween(textAt + start, textAt + end, startLine);
+        if (invalidEncoding) result.errors.push(invalidEncoding);
+
         const fields = row.data[0] ?? [];
         if (!columns) {
           columns = header ? nameColumns(fields, startLine, result.errors) : fields.map((_, index) => `column${index}`);
           if (header) return;
         }
+        if (invalidEncoding) return;
         if (fields.length !== columns.length) {
           result.errors.push({
             line: startLine,
@@ -304,6 +333,11 @@ function nameColumns(fields: string[], line: number, errors: CsvRowError[]): str
   });
 }
 
+/** The length of the line break that ends the row ending at `end` in `text` (0 for a last row without one). */
+function lineBreakLength(text: string, end: number, newline: CsvNewline): number {
+  return text.startsWith(newline, end - newline.length) ? newline.length : 0;
+}
+
 /** Occurrences of `search` in `text` between `from` (inclusive) and `to` (exclusive). */
 function countOf(text: string, search: string, from: number, to: number): number {
   let count = 0;
@@ -315,7 +349,7 @@ function countOf(text: string, search: string, from: number, to: number): number
  * The line ending of the file: the first line break outside a quoted field. Undefined while the text
  * seen so far has none, or ends in `\r` (the `\n` of a CRLF may be in the next chunk).
  */
-function detectNewline(text: string, quoteChar: string, delimiter: string): Newline | undefined {
+function detectNewline(text: string, quoteChar: string, delimiter: string): CsvNewline | undefined {
   let inQuotes = false;
   for (let index = 0; index < text.length; index++) {
     const char = text[index];

@@ -14,6 +14,14 @@ export { TransformError, type TransformErrorCode, type TransformErrorContext } f
 export { parseExactJson, stringifyExactJson } from './exact-json.ts';
 export { ownField, readField, writeField } from './field-path.ts';
 export {
+  createFileDecoder,
+  type DecodedText,
+  type FileDecoder,
+  type InvalidBytes,
+  TEXT_ENCODINGS,
+  type TextEncoding,
+} from './file-decoder.ts';
+export {
   compileFilter,
   type FilterConfig,
   type RecordFilter,

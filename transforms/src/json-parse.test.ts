@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChunks as parseAllChunks } from './chunked-parse.testing.ts';
+import { parseChunks as parseAllChunks, parseBytesSplitAnywhere } from './chunked-parse.testing.ts';
 import { createJsonParser, type JsonChunkResult, type JsonParseOptions } from './json-parse.ts';
 
 function parseChunks(chunks: string[], options: JsonParseOptions = {}): JsonChunkResult {
@@ -122,5 +122,33 @@ describe('createJsonParser, JSON array', () => {
     expect(parseChunks(['[]'])).toEqual({ records: [], lines: [], errors: [] });
     expect(parseChunks([''])).toEqual({ records: [], lines: [], errors: [] });
     expect(parseChunks(['\uFEFF', ' \n '])).toEqual({ records: [], lines: [], errors: [] });
+  });
+});
+
+describe('createJsonParser, bytes that are not valid UTF-8', () => {
+  it('rejects just the NDJSON line with an invalid byte, naming its offset, and parses the lines around it', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"id":1}\n{"id":2,"name":"Zo'),
+      Buffer.of(0xe9),
+      Buffer.from('"}\n{"id":3}\n'),
+    ]);
+    expect(parseBytesSplitAnywhere(() => createJsonParser(), bytes)).toEqual({
+      records: [{ id: 1 }, { id: 3 }],
+      lines: [1, 3],
+      errors: [{ line: 2, code: 'invalid_encoding', message: 'line 2: invalid UTF-8 at byte offset 27' }],
+    });
+  });
+
+  it('rejects an array element spanning lines once, at the line it starts on', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('[\n{"id":1,\n"name":"Zo'),
+      Buffer.of(0xe9),
+      Buffer.from('"},\n{"id":2}\n]'),
+    ]);
+    expect(parseBytesSplitAnywhere(() => createJsonParser(), bytes)).toEqual({
+      records: [{ id: 2 }],
+      lines: [4],
+      errors: [{ line: 2, code: 'invalid_encoding', message: 'line 2: invalid UTF-8 at byte offset 21' }],
+    });
   });
 });

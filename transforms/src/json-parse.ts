@@ -1,4 +1,6 @@
 import { parseExactJson } from './exact-json.ts';
+import type { InvalidBytes } from './file-decoder.ts';
+import { createInvalidBytesQueue } from './invalid-bytes.ts';
 import {
   createJsonArraySplitter,
   createNdjsonSplitter,
@@ -25,7 +27,8 @@ export interface JsonChunkResult {
 }
 
 export interface JsonParser {
-  write(chunk: string): JsonChunkResult;
+  /** `invalid`: where the decoder replaced invalid bytes in `chunk`; the records holding them are rejected. */
+  write(chunk: string, invalid?: readonly InvalidBytes[]): JsonChunkResult;
   end(): JsonChunkResult;
 }
 
@@ -33,8 +36,9 @@ const DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
 const BOM = '\uFEFF';
 
 /**
- * A streaming parser of NDJSON or JSON-array text into records. A record that is not valid JSON or not
- * an object is an error with its line, and parsing goes on with the next one.
+ * A streaming parser of NDJSON or JSON-array text into records. A record that is not valid JSON, not
+ * an object or holding bytes the decoder found invalid is an error with its line, and parsing goes on
+ * with the next one.
  *
  * Integers beyond ±(2^53 − 1) are kept as strings of their exact digits (`"12345678901234567890"`)
  * instead of being rounded to the nearest double; see `parseExactJson`.
@@ -42,6 +46,7 @@ const BOM = '\uFEFF';
 export function createJsonParser(options: JsonParseOptions = {}): JsonParser {
   const style = options.style ?? 'auto';
   const maxRecordChars = options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS;
+  const invalidBytes = createInvalidBytesQueue();
   let splitter: JsonSplitter | undefined;
   /** The text before the splitter is chosen: `auto` waits for the first character that is not whitespace. */
   let head = '';
@@ -54,11 +59,14 @@ export function createJsonParser(options: JsonParseOptions = {}): JsonParser {
       if (firstChar === undefined) return undefined;
       chosen = firstChar === '[' ? 'array' : 'ndjson';
     }
-    return chosen === 'array' ? createJsonArraySplitter(maxRecordChars) : createNdjsonSplitter(maxRecordChars);
+    return chosen === 'array'
+      ? createJsonArraySplitter(maxRecordChars, invalidBytes)
+      : createNdjsonSplitter(maxRecordChars, invalidBytes);
   }
 
   return {
-    write(chunk) {
+    write(chunk, invalid = []) {
+      invalidBytes.add(chunk.length, invalid);
       if (splitter) return toRecords(splitter.write(chunk));
       head += chunk;
       if (head.startsWith(BOM)) head = head.slice(1);

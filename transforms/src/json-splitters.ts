@@ -2,8 +2,11 @@
  * Cutting a stream of JSON text into the text of each record, with the line it starts on, so the
  * native `JSON.parse` can parse records one at a time: NDJSON by lines, a JSON array by its top-level
  * elements. Only the unfinished record is held between chunks, and one longer than `maxRecordChars` is
- * reported and skipped without being held, so memory stays bounded.
+ * reported and skipped without being held, so memory stays bounded. A record holding bytes the decoder
+ * found invalid (noted in `invalidBytes` by the parser, which counts the text it receives) is reported
+ * instead of returned.
  */
+import type { InvalidBytesQueue } from './invalid-bytes.ts';
 
 export type JsonErrorCode =
   | 'invalid_json'
@@ -11,7 +14,8 @@ export type JsonErrorCode =
   | 'not_an_array'
   | 'unterminated_array'
   | 'trailing_content'
-  | 'record_too_long';
+  | 'record_too_long'
+  | 'invalid_encoding';
 
 export interface JsonRowError {
   /** 1-based line of the input. */
@@ -49,19 +53,22 @@ function tooLong(line: number, maxRecordChars: number): JsonRowError {
 }
 
 /** One record per line; lines holding only whitespace are skipped. */
-export function createNdjsonSplitter(maxRecordChars: number): JsonSplitter {
+export function createNdjsonSplitter(maxRecordChars: number, invalidBytes?: InvalidBytesQueue): JsonSplitter {
   /** The unfinished last line. */
   let pending = '';
   let line = 1;
   /** The current line grew past the limit: its text is being dropped until its end. */
   let skipping = false;
 
-  function take(lineText: string, split: JsonSplit): void {
+  /** `lineAt`: where the line starts in all the text received. */
+  function take(lineText: string, lineAt: number, split: JsonSplit): void {
     if (skipping) {
       split.errors.push(tooLong(line, maxRecordChars));
       skipping = false;
     } else if (/\S/.test(lineText)) {
-      split.texts.push({ text: lineText, line });
+      const invalidEncoding = invalidBytes?.takeBetween(lineAt, lineAt + lineText.length, line);
+      if (invalidEncoding) split.errors.push(invalidEncoding);
+      else split.texts.push({ text: lineText, line });
     }
     line++;
   }
@@ -70,9 +77,10 @@ export function createNdjsonSplitter(maxRecordChars: number): JsonSplitter {
     write(chunk) {
       const split = emptySplit();
       const text = pending + chunk;
+      const textAt = streamPositionOf(text, invalidBytes);
       let lineStart = 0;
       for (let lineEnd = text.indexOf('\n'); lineEnd !== -1; lineEnd = text.indexOf('\n', lineStart)) {
-        take(text.slice(lineStart, lineEnd), split);
+        take(text.slice(lineStart, lineEnd), textAt + lineStart, split);
         lineStart = lineEnd + 1;
       }
       pending = text.slice(lineStart);
@@ -84,11 +92,16 @@ export function createNdjsonSplitter(maxRecordChars: number): JsonSplitter {
     },
     end() {
       const split = emptySplit();
-      if (pending !== '' || skipping) take(pending, split);
+      if (pending !== '' || skipping) take(pending, streamPositionOf(pending, invalidBytes), split);
       pending = '';
       return split;
     },
   };
+}
+
+/** Where `text`, which ends all the text received, starts in it (0 when nothing counts the text). */
+function streamPositionOf(text: string, invalidBytes: InvalidBytesQueue | undefined): number {
+  return invalidBytes ? invalidBytes.received - text.length : 0;
 }
 
 type ArrayState = 'before-array' | 'before-element' | 'in-element' | 'after-array' | 'done';
@@ -111,7 +124,7 @@ function isJsonWhitespace(code: number): boolean {
  * survives between chunks, so each character is looked at once. Structure errors (no array, unclosed
  * array, content after it) are reported with their line; a malformed element is left for `JSON.parse`.
  */
-export function createJsonArraySplitter(maxRecordChars: number): JsonSplitter {
+export function createJsonArraySplitter(maxRecordChars: number, invalidBytes?: InvalidBytesQueue): JsonSplitter {
   let state: ArrayState = 'before-array';
   /** Text from the start of the current element (empty between elements). */
   let pending = '';
@@ -125,16 +138,23 @@ export function createJsonArraySplitter(maxRecordChars: number): JsonSplitter {
   /** The current element grew past the limit: it is scanned to its end but not kept. */
   let skipping = false;
 
-  function finishElement(text: string, split: JsonSplit): void {
-    if (skipping) split.errors.push(tooLong(elementLine, maxRecordChars));
+  /** `elementAt`: where the element starts in all the text received. */
+  function finishElement(text: string, elementAt: number, split: JsonSplit): void {
+    if (skipping) {
+      split.errors.push(tooLong(elementLine, maxRecordChars));
+      skipping = false;
+      return;
+    }
+    const invalidEncoding = invalidBytes?.takeBetween(elementAt, elementAt + text.length, elementLine);
+    if (invalidEncoding) split.errors.push(invalidEncoding);
     else split.texts.push({ text, line: elementLine });
-    skipping = false;
   }
 
   return {
     write(chunk) {
       const split = emptySplit();
       const text = pending + chunk;
+      const textAt = streamPositionOf(text, invalidBytes);
       let elementStart = 0;
       // `pending` was scanned already; only the new chunk is.
       for (let index = pending.length; index < text.length && state !== 'done'; index++) {
@@ -193,7 +213,7 @@ export function createJsonArraySplitter(maxRecordChars: number): JsonSplitter {
         } else if (depth > 0 && (code === CLOSE_BRACE || code === CLOSE_BRACKET)) {
           depth--;
         } else if (depth === 0 && (code === COMMA || code === CLOSE_BRACKET)) {
-          finishElement(text.slice(elementStart, index), split);
+          finishElement(text.slice(elementStart, index), textAt + elementStart, split);
           state = code === COMMA ? 'before-element' : 'after-array';
           afterComma = code === COMMA;
         }

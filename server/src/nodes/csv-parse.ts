@@ -1,8 +1,9 @@
-import { createCsvParser } from '@backflow/transforms';
+import { createCsvParser, type TextEncoding } from '@backflow/transforms';
 import type { NodeType } from './contract.ts';
-import { createTextParserNode } from './parse/text-parser-node.ts';
+import { createTextParserNode, encodingProperty } from './parse/text-parser-node.ts';
 
 interface CsvParseConfig {
+  encoding?: TextEncoding;
   header?: boolean;
   delimiter?: string;
   quoteChar?: string;
@@ -15,11 +16,12 @@ export const csvParse: NodeType<CsvParseConfig> = {
   role: 'transform',
   title: 'Parse CSV',
   description:
-    'Reads CSV files (gzipped when named .gz) into records; malformed rows go to "rejected" with file, line and reason.',
+    'Reads CSV files (gzipped when named .gz) into records; malformed rows, rows with bytes not valid in the encoding and records longer than 16 MiB go to "rejected" with file, line and reason.',
   config: {
     type: 'object',
     additionalProperties: false,
     properties: {
+      encoding: encodingProperty,
       header: { type: 'boolean', default: true, title: 'First line is a header' },
       delimiter: { type: 'string', minLength: 1, maxLength: 1, default: ',', title: 'Delimiter' },
       quoteChar: { type: 'string', minLength: 1, maxLength: 1, default: '"', title: 'Quote character' },
@@ -32,5 +34,5 @@ export const csvParse: NodeType<CsvParseConfig> = {
     { name: 'records', kind: 'records' },
     { name: 'rejected', kind: 'records' },
   ],
-  create: (config, ctx) => createTextParserNode(() => createCsvParser(config), ctx),
+  create: ({ encoding, ...options }, ctx) => createTextParserNode(() => createCsvParser(options), encoding, ctx),
 };

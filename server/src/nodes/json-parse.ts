@@ -1,8 +1,9 @@
-import { createJsonParser } from '@backflow/transforms';
+import { createJsonParser, type TextEncoding } from '@backflow/transforms';
 import type { NodeType } from './contract.ts';
-import { createTextParserNode } from './parse/text-parser-node.ts';
+import { createTextParserNode, encodingProperty } from './parse/text-parser-node.ts';
 
 interface JsonParseConfig {
+  encoding?: TextEncoding;
   style?: 'ndjson' | 'array' | 'auto';
 }
 
@@ -11,11 +12,12 @@ export const jsonParse: NodeType<JsonParseConfig> = {
   role: 'transform',
   title: 'Parse JSON',
   description:
-    'Reads NDJSON or JSON-array files (gzipped when named .gz) into records; bad lines go to "rejected" with file and line.',
+    'Reads NDJSON or JSON-array files (gzipped when named .gz) into records; bad lines, and lines with bytes not valid in the encoding, go to "rejected" with file and line.',
   config: {
     type: 'object',
     additionalProperties: false,
     properties: {
+      encoding: encodingProperty,
       style: { enum: ['ndjson', 'array', 'auto'], default: 'auto', title: 'Layout' },
     },
   },
@@ -24,5 +26,5 @@ export const jsonParse: NodeType<JsonParseConfig> = {
     { name: 'records', kind: 'records' },
     { name: 'rejected', kind: 'records' },
   ],
-  create: (config, ctx) => createTextParserNode(() => createJsonParser(config), ctx),
+  create: ({ encoding, ...options }, ctx) => createTextParserNode(() => createJsonParser(options), encoding, ctx),
 };

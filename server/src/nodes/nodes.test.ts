@@ -69,6 +69,26 @@ describe('record nodes in a flow', () => {
     ]);
   });
 
+  it('a row with an invalid UTF-8 byte is one reject, and the run reconciles what csv.parse read', async () => {
+    const dir = await temporaryDirectory();
+    const bytes = Buffer.concat([Buffer.from('id,name\n1,Ann\n2,Zo'), Buffer.of(0xe9), Buffer.from('\n3,Bob\n')]);
+    await writeFile(path.join(dir, 'people.csv'), bytes);
+    const { result, recorder } = await runChain(dir, [
+      { id: 'in', type: 'files.source', config: { path: 'people.csv' } },
+      { id: 'parse', type: 'csv.parse', config: {} },
+      { id: 'json', type: 'json.format', config: { style: 'ndjson' } },
+      { id: 'out', type: 'files.destination', config: { dir: 'out' } },
+    ]);
+    expect(result.status).toBe('succeeded');
+    expect(result.stats.nodes.parse).toEqual({ read: 3, written: 2, rejected: 1, filtered: 0 });
+    expect(recorder.rejected.map((r) => [r.nodeId, r.line, r.reasons])).toEqual([
+      ['parse', 3, ['people.csv: line 3: invalid UTF-8 at byte offset 18']],
+    ]);
+    const manifest = await manifestOf(path.join(dir, 'out'));
+    const written = await readFile(path.join(dir, 'out', manifest.files[0]!.name), 'utf8');
+    expect(written).toBe('{"id":"1","name":"Ann"}\n{"id":"3","name":"Bob"}\n');
+  });
+
   it('csv.format escapes formulae on request and refuses fields outside its columns instead of dropping them', async () => {
     const dir = await temporaryDirectory();
     // The columns come from the first batch (10,000 records); a field first seen later has no column.

@@ -1,4 +1,6 @@
 import { createGunzip } from 'node:zlib';
+import { createFileDecoder, type InvalidBytes, TEXT_ENCODINGS, type TextEncoding } from '@backflow/transforms';
+import type { JSONSchema } from '../../flow/json-schema.ts';
 import type { Emit, FilePayload, Rec, RecordLocation, TransformContext, TransformInstance } from '../contract.ts';
 
 /** What both the CSV and the JSON parser return for each chunk of text. */
@@ -9,27 +11,47 @@ export interface ParsedChunk {
 }
 
 export interface TextParser {
-  write(chunk: string): ParsedChunk;
+  write(chunk: string, invalid: readonly InvalidBytes[]): ParsedChunk;
   end(): ParsedChunk;
 }
+
+/** The `encoding` config of both parse nodes. */
+export const encodingProperty: JSONSchema = {
+  enum: [...TEXT_ENCODINGS],
+  default: 'utf-8',
+  title: 'Text encoding',
+  description:
+    'Bytes not valid in it reject the record holding them. latin1 and iso-8859-1 are read as windows-1252, as browsers do.',
+};
 
 const recordsPerBatch = 10_000;
 
 /**
- * A files → records node: each file is decompressed when its name ends in `.gz`, decoded as UTF-8
- * and parsed as it streams; records go out in batches with their file and line, and every
- * malformed row goes to `rejected` with its line and reason, never dropped.
+ * A files → records node: each file is decompressed when its name ends in `.gz`, decoded from
+ * `encoding` and parsed as it streams; records go out in batches with their file and line, and every
+ * malformed row, or row with bytes not valid in the encoding, goes to `rejected` with its line and
+ * reason, never dropped.
  */
-export function createTextParserNode(createParser: () => TextParser, ctx: TransformContext): TransformInstance {
+export function createTextParserNode(
+  createParser: () => TextParser,
+  encoding: TextEncoding | undefined,
+  ctx: TransformContext,
+): TransformInstance {
   return {
     async process(input, emit) {
       if (input.kind !== 'file') return;
-      await parseFile(input, createParser(), ctx, emit);
+      await parseFile(input, createParser(), encoding, ctx, emit);
     },
   };
 }
 
-async function parseFile(file: FilePayload, parser: TextParser, ctx: TransformContext, emit: Emit): Promise<void> {
+async function parseFile(
+  file: FilePayload,
+  parser: TextParser,
+  encoding: TextEncoding | undefined,
+  ctx: TransformContext,
+  emit: Emit,
+): Promise<void> {
   const records: Rec[] = [];
   const locations: RecordLocation[] = [];
   /** Emits full batches of `recordsPerBatch` (or everything left, at the end), whatever the chunk sizes were. */
@@ -65,12 +87,14 @@ async function parseFile(file: FilePayload, parser: TextParser, ctx: TransformCo
   const raw = file.open();
   const bytes = file.name.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   raw.on('error', (error) => bytes.destroy(error));
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decoder = createFileDecoder(encoding);
   for await (const chunk of bytes) {
     ctx.signal.throwIfAborted();
-    await take(parser.write(decoder.decode(chunk as Buffer, { stream: true })));
+    const decoded = decoder.write(chunk as Buffer);
+    await take(parser.write(decoded.text, decoded.invalid));
   }
-  await take(parser.write(decoder.decode()));
+  const rest = decoder.end();
+  await take(parser.write(rest.text, rest.invalid));
   await take(parser.end());
   await flushRecords(true);
 }
