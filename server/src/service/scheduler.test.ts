@@ -191,12 +191,42 @@ describe('createScheduler', () => {
       { flowId: 'b', at: '2026-01-10T13:00:00.000Z' },
       { flowId: 'c', at: '2026-01-10T13:00:00.000Z' },
     ]);
-    jobs.remove('b');
+    await jobs.remove('b');
     jobs.set({ id: 'c', name: 'c' });
     expect(jobs.nextRuns('b')).toEqual([]);
     expect(jobs.nextRuns('c')).toEqual([]);
     await vi.advanceTimersByTimeAsync(3600 * 1000);
     expect(triggered.slice(3)).toEqual([{ flowId: 'a', at: '2026-01-10T13:30:00.000Z' }]);
+  });
+
+  it('remove() resolves only once a scheduled start under way has returned, and no start follows', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-10T12:00:00Z') });
+    let release: (() => void) | undefined;
+    const triggered: string[] = [];
+    const { options } = recording({
+      trigger: (_flowId, scheduledAt) => {
+        triggered.push(scheduledAt.toISOString());
+        // The start hangs (a busy store, say) until the test releases it.
+        return new Promise((resolve) => (release = () => resolve('started')));
+      },
+    });
+    const jobs = scheduler(options);
+    jobs.set({ id: 'f1', name: 'orders', schedule: { cron: '0 * * * *' } });
+    await vi.advanceTimersByTimeAsync(3600 * 1000);
+    expect(triggered).toEqual(['2026-01-10T13:00:00.000Z']);
+    let removed = false;
+    const removal = jobs.remove('f1').then(() => {
+      removed = true;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(removed).toBe(false);
+    release!();
+    await removal;
+    expect(jobs.nextRuns('f1')).toEqual([]);
+    await vi.advanceTimersByTimeAsync(3 * 3600 * 1000);
+    expect(triggered).toEqual(['2026-01-10T13:00:00.000Z']);
+    // With nothing under way, it resolves at once.
+    await jobs.remove('f1');
   });
 
   it('set() throws a ConfigError naming schedule.cron / schedule.timezone and keeps the old job', async () => {
