@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../connectors/files/manifest.ts';
 import type { Flow } from '../flow/flow-schema.ts';
 import { createCatalog, nodeTypes } from '../nodes/registry.ts';
@@ -47,6 +47,9 @@ beforeAll(async () => {
   delete flow.schedule;
   flowId = (await client.post('/api/flows', flow)).json.id;
 });
+
+// A test that failed while holding a run must not hold the next ones.
+afterEach(() => orders.open());
 
 afterAll(async () => {
   await server?.close();
