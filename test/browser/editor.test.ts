@@ -24,7 +24,8 @@ const availability = browserAvailability();
 /** Waits for the page to reach a state: generous, since the machine may be busy with other suites. */
 const eventually = <T>(read: () => T | Promise<T>, timeout = 15_000) => expect.poll(read, { timeout, interval: 100 });
 
-describe.runIf(availability.run)('flow editor in Chromium', () => {
+// One editing session: each test goes on from the page the one before left, so they never run shuffled.
+describe.runIf(availability.run)('flow editor in Chromium', { shuffle: false }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let browser: Browser;
   let context: BrowserContext;
@@ -70,7 +71,7 @@ describe.runIf(availability.run)('flow editor in Chromium', () => {
     await eventually(() => nodes().count()).toBe(1);
     // A fresh source misses its required fields: the server's issues show on the node and in the inspector.
     await eventually(() => page.locator('.react-flow__node[data-id="duckdb-source"] .issue-badge').count()).toBe(1);
-    expect(await page.getByTestId('node-issues').textContent()).toContain('config.path required');
+    await eventually(() => page.getByTestId('node-issues').textContent()).toContain('config.path required');
     await screenshot(page, '02-source-dropped-with-issues');
 
     await page.fill('#cfg-duckdb-source_path', 'demo/warehouse.duckdb');
@@ -152,10 +153,10 @@ describe.runIf(availability.run)('flow editor in Chromium', () => {
     await eventually(() => status.textContent(), 45_000).toBe('succeeded');
     const recordsEdge = page.locator('.edge-count[data-edge="duckdb-source->csv-format"]');
     await eventually(() => recordsEdge.textContent()).toBe('200,000 records');
-    expect(await page.locator('.edge-count[data-edge="csv-format->files-destination"]').textContent()).toBe(
+    await eventually(() => page.locator('.edge-count[data-edge="csv-format->files-destination"]').textContent()).toBe(
       '4 files · 200,000 rows',
     );
-    expect(await page.getByTestId('run-node-stats').textContent()).toContain('200,000');
+    await eventually(() => page.getByTestId('run-node-stats').textContent()).toContain('200,000');
     await screenshot(page, '05-run-succeeded');
 
     // What the canvas shows is what the run did: 4 gzipped parts and a manifest of 200,000 rows.
@@ -220,9 +221,11 @@ describe.runIf(availability.run)('flow editor in Chromium', () => {
   });
 
   it('exports the flow and imports the file back as an identical version', async () => {
-    const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export' }).click();
-    const file = await download;
+    // Both awaited together: a failed click must not leave the wait for the download unobserved.
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export' }).click(),
+    ]);
     expect(file.suggestedFilename()).toBe('orders-backup.json');
     const exported = await readFile((await file.path())!, 'utf8');
     expect(exported).not.toMatch(/password|secret/i);
@@ -253,9 +256,9 @@ describe.runIf(availability.run)('flow editor in Chromium', () => {
     const schedule = page.getByTestId('schedule-editor');
     await schedule.getByRole('checkbox', { name: /Run on a schedule/ }).check();
     await page.fill('[data-testid=cron-input]', '30 6 * * 1-5');
-    await expect
-      .poll(() => page.getByTestId('cron-reading').textContent())
-      .toBe('At 06:30, Monday through Friday (UTC)');
+    await eventually(() => page.getByTestId('cron-reading').textContent()).toBe(
+      'At 06:30, Monday through Friday (UTC)',
+    );
     expect(await page.locator('[data-testid=next-runs] li').count()).toBe(5);
     await page.fill('[data-testid=cron-input]', '61 * * * *');
     await eventually(() => page.getByTestId('cron-reading').textContent()).toMatch(/^Not a valid cron pattern/);

@@ -303,5 +303,5 @@ describe('backflow connections', () => {
     const after = await runCli(['validate', 'flow.json'], cwd);
     expect(after.code).toBe(2);
     expect(after.stderr).toContain('nodes[0].connection: no stored connection is named "wh"');
-  });
+  }, 120_000);
 });

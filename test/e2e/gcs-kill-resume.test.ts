@@ -43,15 +43,18 @@ afterAll(async () => {
  * Polls the bucket until `count` parts of one backup are objects (an object exists only once its
  * upload is finalized) and returns that backup's prefix. Parts are uploaded one after the other
  * and a checkpoint is saved after each, so once the second one is there the first is checkpointed.
+ * The test timeout bounds the wait: the sandbox holds the upload after them, so they come or the
+ * run failed.
  */
-async function partsUploaded(count: number, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+async function partsUploaded(count: number, cli: ReturnType<typeof spawnCli>): Promise<string> {
+  for (;;) {
     const parts = (await objectsUnder(bucket, `backups/${flowName}/`)).filter((o) => /\/part-\d{5}\./.test(o.name));
     if (parts.length >= count) return parts[0]!.name.split('/').slice(0, 3).join('/');
+    if (cli.child.exitCode !== null) {
+      throw new Error(`the backup ended before ${count} parts were uploaded: ${(await cli.done).stderr}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`${count} parts were not uploaded in time`);
 }
 
 /** The parts the run's last checkpoint says gcs.destination has uploaded (read once the CLI is dead). */
@@ -81,10 +84,13 @@ describe('kill -9 during a backup to GCS, then --resume', () => {
     ]);
     await writeFile(path.join(cwd, 'flow.json'), JSON.stringify(flow));
 
+    // The third part's upload is held: the backup stays mid-run however slow or fast the machine.
+    sandbox.faults.holdUploadsOf = 'part-00003';
     const first = spawnCli(['run', 'flow.json', '--json'], cwd);
-    const location = await partsUploaded(2);
+    const location = await partsUploaded(2, first);
     first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
+    sandbox.faults.holdUploadsOf = undefined;
     const runId = location.split('/').at(-1)!;
     const beforeResume = await objectsUnder(bucket, `${location}/`);
     expect(beforeResume.map((o) => o.name)).not.toContain(`${location}/${manifestName}`);

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { query, runCli, spawnCli, sqlString, workDir } from './support.ts';
+import { holdBeforePart, holding, query, runCli, spawnCliWithEnv, sqlString, workDir } from './support.ts';
 
 const manifestName = '_manifest.json';
 
@@ -40,39 +40,25 @@ function backupFlow(format: 'csv' | 'parquet', rowsPerFile: number, viaRowPath: 
   };
 }
 
-/**
- * Polls until the second part lands in the backup directory (parts are renamed into place, so they
- * are whole). Parts are delivered one after the other and a checkpoint is saved after each, so by
- * then the first part is surely checkpointed.
- */
-async function secondPartLanded(dir: string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (existsSync(dir)) {
-      for (const run of readdirSync(dir)) {
-        const streamDir = path.join(dir, run, 'orders');
-        if (existsSync(streamDir) && readdirSync(streamDir).filter((f) => f.startsWith('part-')).length >= 2)
-          return run;
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  throw new Error('no second part landed in time');
-}
-
 async function checkKillAndResume(format: 'csv' | 'parquet', rows: number, rowsPerFile: number, viaRowPath: boolean) {
   const cwd = await workDir(`kill-${format}`);
   await createOrders(path.join(cwd, 'source.duckdb'), rows);
   await writeFile(path.join(cwd, 'flow.json'), JSON.stringify(backupFlow(format, rowsPerFile, viaRowPath)));
 
-  const first = spawnCli(['run', 'flow.json', '--json'], cwd);
-  const runId = await secondPartLanded(path.join(cwd, 'backups'), 60_000);
+  // Held before the third part lands: killed with two parts landed and checkpointed, every time.
+  const extension = format === 'csv' ? 'csv.gz' : 'parquet';
+  const first = spawnCliWithEnv(['run', 'flow.json', '--json'], cwd, holdBeforePart(`part-00003.${extension}`));
+  await holding(first);
   first.child.kill('SIGKILL');
   const killed = await first.done;
   expect(killed.signal).toBe('SIGKILL');
-  const backupDir = path.join(cwd, 'backups', runId);
+  const [runId, ...others] = await readdir(path.join(cwd, 'backups'));
+  expect(others).toEqual([]);
+  const backupDir = path.join(cwd, 'backups', runId!);
   expect(existsSync(path.join(backupDir, manifestName))).toBe(false);
-  const firstPart = path.join(backupDir, 'orders', `part-00001.${format === 'csv' ? 'csv.gz' : 'parquet'}`);
+  const landed = (await readdir(path.join(backupDir, 'orders'))).filter((name) => name.startsWith('part-'));
+  expect(landed.sort()).toEqual([`part-00001.${extension}`, `part-00002.${extension}`]);
+  const firstPart = path.join(backupDir, 'orders', `part-00001.${extension}`);
   const beforeResume = await stat(firstPart);
 
   const resumed = await runCli(['run', 'flow.json', '--resume', '--json'], cwd);

@@ -1,4 +1,3 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { link, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -75,20 +74,6 @@ export function ordersBackupFlow(options: BackupFlowOptions) {
     nodes,
     edges: chain.slice(1).map((to, i) => ({ from: chain[i]!, to })),
   };
-}
-
-/**
- * Polls (every 2 ms: a 200k-row part lands every few hundred ms) until `count` parts landed in
- * `streamDir`. Parts are renamed into place whole, and a checkpoint is saved after each, so once
- * the second one is there the first one is checkpointed.
- */
-export async function partsLanded(streamDir: string, count: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (existsSync(streamDir) && readdirSync(streamDir).filter((f) => f.startsWith('part-')).length >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  throw new Error(`${count} parts did not land in ${streamDir} in time`);
 }
 
 interface Manifest {

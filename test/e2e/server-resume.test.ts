@@ -9,7 +9,6 @@ import {
   manifestName,
   type Orders,
   ordersBackupFlow,
-  partsLanded,
 } from './orders-backup.ts';
 import {
   call,
@@ -23,7 +22,7 @@ import {
   waitFor,
   waitForRunEnd,
 } from './server-process.ts';
-import { workDir } from './support.ts';
+import { holdBeforePart, holding, workDir } from './support.ts';
 
 const rows = 2_000_000;
 const rowsPerFile = 200_000;
@@ -49,11 +48,14 @@ interface RunningBackup {
   firstPart: string;
 }
 
-/** A server in the middle of a run of a saved 2M-row backup flow: its second part has landed. */
+/**
+ * A server in the middle of a run of a saved 2M-row backup flow: two parts landed and the run is
+ * held before the third (until SIGTERM), so it is surely still running when the test stops it.
+ */
 async function backupRunningOnServer(prefix: string): Promise<RunningBackup> {
   const cwd = removeLater(await workDir(prefix));
   await linkOrders(orders, cwd);
-  const server = await startServer(cwd);
+  const server = await startServer(cwd, [], holdBeforePart('part-00003.csv.gz'));
   const flow = await call<{ id: string }>(
     server.url,
     'POST',
@@ -63,7 +65,7 @@ async function backupRunningOnServer(prefix: string): Promise<RunningBackup> {
   );
   const { runId } = await call<{ runId: string }>(server.url, 'POST', `/api/flows/${flow.id}/runs`, {}, 202);
   const backupDir = path.join(cwd, 'backups', runId);
-  await partsLanded(path.join(backupDir, 'orders'), 2);
+  await holding(server);
   return { cwd, server, runId, backupDir, firstPart: path.join(backupDir, 'orders', 'part-00001.csv.gz') };
 }
 
@@ -106,7 +108,7 @@ describe('a server stopped during a run', () => {
     expect(messages).toContain('the server stopped during this run (it was still marked running)');
     expect(messages).toContain('resuming from its checkpoint');
     expect(messages).toContainEqual(expect.stringMatching(/^resuming \(attempt 2\) from \d+ checkpoint/));
-  }, 90_000);
+  }, 240_000);
 
   it('kill -9, restart with --no-resume: the run stays interrupted until POST /resume finishes it exactly', async () => {
     const backup = await backupRunningOnServer('srv-noresume');
@@ -126,7 +128,7 @@ describe('a server stopped during a run', () => {
       runId: backup.runId,
     });
     await expectFinishedExactly(backup, await waitForRunEnd(restarted.url, backup.runId), firstPartBefore);
-  }, 90_000);
+  }, 240_000);
 
   it('SIGTERM: the server exits 0 within seconds and leaves the run interrupted (not failed), its backup unfinished', async () => {
     const backup = await backupRunningOnServer('srv-term');
@@ -138,7 +140,7 @@ describe('a server stopped during a run', () => {
     expect(await storedRun(backup.cwd, backup.runId)).toEqual({ status: 'interrupted', attempts: 1 });
     expect(existsSync(path.join(backup.cwd, '.backflow', 'server.json'))).toBe(false);
     expect(existsSync(path.join(backup.backupDir, manifestName))).toBe(false);
-  }, 90_000);
+  }, 240_000);
 
   it('SIGTERM, then restart: the interrupted run resumes and every row lands exactly once', async () => {
     const backup = await backupRunningOnServer('srv-term-resume');
@@ -147,17 +149,13 @@ describe('a server stopped during a run', () => {
     const firstPartBefore = await stat(backup.firstPart);
 
     const restarted = await startServer(backup.cwd);
-    await waitFor(
-      'the interrupted run to resume',
-      async () => {
-        const run = await call<RunView>(restarted.url, 'GET', `/api/runs/${backup.runId}`);
-        return run.status === 'interrupted' ? undefined : run;
-      },
-      3000,
-    );
+    await waitFor('the interrupted run to resume', async () => {
+      const run = await call<RunView>(restarted.url, 'GET', `/api/runs/${backup.runId}`);
+      return run.status === 'interrupted' ? undefined : run;
+    });
     await expectFinishedExactly(backup, await waitForRunEnd(restarted.url, backup.runId), firstPartBefore);
     expect(await logMessages(restarted.url, backup.runId)).toContainEqual(
       expect.stringMatching(/^resuming \(attempt 2\)/),
     );
-  }, 90_000);
+  }, 240_000);
 });

@@ -73,14 +73,10 @@ describe('scheduled flows on a running server', () => {
     expect(times.slice(1).map((time, i) => time - times[i]!)).toEqual([2000, 2000, 2000, 2000]);
 
     const runsRoute = `/api/runs?flowId=${flow.id}`;
-    await waitFor(
-      'three scheduled runs to succeed',
-      async () => {
-        const runs = await call<RunView[]>(server.url, 'GET', runsRoute);
-        return runs.filter((run) => run.status === 'succeeded').length >= 3 ? runs : undefined;
-      },
-      30_000,
-    );
+    await waitFor('three scheduled runs to succeed', async () => {
+      const runs = await call<RunView[]>(server.url, 'GET', runsRoute);
+      return runs.filter((run) => run.status === 'succeeded').length >= 3 ? runs : undefined;
+    });
     await unscheduleAndDelete(server, flow, { cancel: false });
 
     // Its runs outlive the flow; each fire started exactly one run, and every one succeeded.
@@ -98,7 +94,7 @@ describe('scheduled flows on a running server', () => {
       expect(await readManifest(path.join(backupsDir, runId))).toMatchObject({ flow: 'every-2s', runId });
       await expectExactBackup(path.join(backupsDir, runId), orders, rowsPerFile);
     }
-  }, 60_000);
+  }, 120_000);
 
   it('skip-if-running: a flow scheduled every second whose run takes seconds never has two runs at once', async () => {
     const cwd = removeLater(await workDir('srv-skip'));
@@ -137,5 +133,5 @@ describe('scheduled flows on a running server', () => {
     await unscheduleAndDelete(server, flow, { cancel: true });
     const after = await call<RunView[]>(server.url, 'GET', runsRoute);
     expect(after.filter(active)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -54,6 +54,37 @@ export function spawnCliWithEnv(args: string[], cwd: string, env: Record<string,
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   return { child, done, output: () => ({ stdout, stderr }) };
+}
+
+/**
+ * Environment for `spawnCliWithEnv` that makes a `backflow` process hold its run before the file
+ * named `part` (e.g. `part-00003.csv.gz`) lands (see hold-part.mjs): the parts before it landed and
+ * were checkpointed, and the run cannot end until the test kills the process (or sends SIGTERM).
+ */
+export function holdBeforePart(part: string): Record<string, string> {
+  const preload = `--import=${pathToFileURL(path.join(repoRoot, 'test/e2e/hold-part.mjs')).href}`;
+  return {
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' '),
+    BACKFLOW_TEST_HOLD_PART: part,
+  };
+}
+
+/** Resolves once a process started with `holdBeforePart` holds its run; rejects when it exits first. */
+export function holding(cli: CliProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!cli.output().stderr.includes('hold-part: holding ')) return;
+      cli.child.stderr!.off('data', check);
+      resolve();
+    };
+    cli.child.stderr!.on('data', check);
+    check();
+    void cli.done.then((result) =>
+      reject(
+        new Error(`the process exited (${result.code ?? result.signal}) before holding its run:\n${result.stderr}`),
+      ),
+    );
+  });
 }
 
 export function runCli(args: string[], cwd: string): Promise<CliResult> {

@@ -31,7 +31,8 @@ const customersFlow = (connection: string): Flow => ({
   ],
 });
 
-describe('connections', () => {
+// The connections' life, step by step: each test builds on the one before, so they never run shuffled.
+describe('connections', { shuffle: false }, () => {
   let warehouseId: string;
 
   it('come in the types the catalog implies, duckdb among them with its path field and no secrets', async () => {

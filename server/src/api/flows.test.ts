@@ -33,7 +33,8 @@ afterAll(async () => {
 
 const day = 24 * 60 * 60 * 1000;
 
-describe('saving flows', () => {
+// One flow's life, step by step: each test builds on the one before, so they never run shuffled.
+describe('saving flows', { shuffle: false }, () => {
   let saved: Flow;
   let flowId: string;
   let second: Flow;
@@ -145,13 +146,14 @@ describe('invalid flows', () => {
   };
 
   it('are refused with 400 flow_invalid naming the node path', async () => {
+    const flowsBefore = (await client.get('/api/flows')).json;
     const response = await client.post('/api/flows', await withRowsPerFile(0));
     expect(response.status).toBe(400);
     expect(response.json.error.code).toBe('flow_invalid');
     expect(response.json.error.details).toEqual([
       { path: 'nodes[1].config.rowsPerFile', message: 'must be >= 1', nodeId: 'as-csv' },
     ]);
-    expect((await client.get('/api/flows')).json).toEqual([]);
+    expect((await client.get('/api/flows')).json).toEqual(flowsBefore);
   });
 
   it('are saved as drafts with ?draft=true, with their issues', async () => {
@@ -196,6 +198,7 @@ describe('invalid flows', () => {
 
   it('report an invalid cron at schedule.cron', async () => {
     const flow = await exampleFlow('warehouse-backup');
+    flow.name = 'invalid-cron-backup';
     flow.schedule = { cron: '61 2 * * *' };
     const checked = await client.post('/api/flows/validate', flow);
     expect(checked.json.valid).toBe(false);
@@ -219,6 +222,10 @@ describe('POST /api/flows/:id/preview', () => {
     delete flow.schedule;
     flow.name = 'preview-backup';
     flowId = (await client.post('/api/flows', flow)).json.id;
+  });
+
+  afterAll(async () => {
+    await client.delete(`/api/flows/${flowId}`);
   });
 
   it('lists the file names a csv.format node would write', async () => {
@@ -276,7 +283,7 @@ describe('POST /api/flows/:id/preview', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(unhandled.rejections.slice(before)).toEqual([]);
-  });
+  }, 120_000);
 
   describe('of a records node', () => {
     let sample: { status: number; json: any };
@@ -324,6 +331,7 @@ describe('POST /api/flows/:id/preview', () => {
     const source = path.join(repoRoot, 'server/src/connectors/duckdb/source.ts');
     const script = `
       const { duckdbSource } = await import(${JSON.stringify(pathToFileURL(source).href)});
+      console.log('loaded');
       const baseDir = process.argv[1];
       const context = { runId: 'r', flowName: 'f', nodeId: 'orders', runDate: '2026-11-24', tempDir: baseDir, baseDir,
         signal: new AbortController().signal, log: { info() {}, warn() {}, error() {} }, batchSize: 5 };
@@ -339,13 +347,14 @@ describe('POST /api/flows/:id/preview', () => {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    // A read takes well under a second; one that makes no progress for 5 s is stuck.
+    // Loading tsx and DuckDB may take long on a busy machine, so the watchdog starts generous; once
+    // loaded, a read takes well under a second, and one that makes no progress for 10 s is stuck.
     let stdout = '';
-    let watchdog = setTimeout(() => child.kill('SIGKILL'), 5000);
+    let watchdog = setTimeout(() => child.kill('SIGKILL'), 40_000);
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
       clearTimeout(watchdog);
-      watchdog = setTimeout(() => child.kill('SIGKILL'), 5000);
+      watchdog = setTimeout(() => child.kill('SIGKILL'), 10_000);
     });
     const [code] = (await once(child, 'close')) as [number | null];
     clearTimeout(watchdog);

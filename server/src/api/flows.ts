@@ -52,7 +52,7 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     const planned = row.document.schedule;
     if (planned && validateSchedule(planned).length === 0)
       api.scheduler.set({ id: row.id, name: row.name, schedule: planned });
-    else api.scheduler.remove(row.id);
+    else void api.scheduler.remove(row.id);
   };
 
   routes.add({
@@ -131,11 +131,15 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     responses: { 204: { description: 'Deleted' } },
     handler: async (c) => {
       const row = await load(c.req.param('id')!);
+      // Its job stops first and a scheduled start under way is waited for, so that no run of the
+      // flow can start once it is deleted (nor slip past the active-run check below).
+      await api.scheduler.remove(row.id);
       const activeRunId = api.runs.activeRunOf(row.name);
-      if (activeRunId)
+      if (activeRunId) {
+        schedule(row);
         throw new BackflowError('conflict', `flow ${row.name} has an active run (${activeRunId}); cancel it first`);
+      }
       await api.store.flows.delete(row.id);
-      api.scheduler.remove(row.id);
       return c.body(null, 204);
     },
   });

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../connectors/files/manifest.ts';
 import type { Flow } from '../flow/flow-schema.ts';
+import { createCatalog, nodeTypes } from '../nodes/registry.ts';
 import {
   ApiClient,
   exampleFlow,
@@ -16,6 +17,7 @@ import {
   type TestServer,
   watchUnhandledRejections,
 } from '../testing/api-server.ts';
+import { heldSource, ReadGate } from '../testing/held-reads.ts';
 
 let server: TestServer;
 let client: ApiClient;
@@ -24,13 +26,18 @@ let flowId: string;
 let source: Record<string, unknown>;
 // Every unhandled rejection is recorded, so a test can assert there was none.
 const unhandled = watchUnhandledRejections();
+/** duckdb.source reads pass this gate: a test that needs a run still running holds it there. */
+const orders = new ReadGate();
+const catalog = createCatalog(
+  nodeTypes.map((type) => (type.type === 'duckdb.source' ? heldSource(type, orders) : type)),
+);
 
 const ordersSummary = (relation: string) =>
   `select count(*)::integer as rows, count(distinct order_id)::integer as ids, min(order_id)::integer as first,
      max(order_id)::integer as last, sum(items)::integer as items from ${relation}`;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ catalog });
   client = new ApiClient(server.url);
   [source] = (await query(ordersSummary('orders'), path.join(server.baseDir, 'demo/warehouse.duckdb'))) as [
     Record<string, unknown>,
@@ -40,6 +47,9 @@ beforeAll(async () => {
   delete flow.schedule;
   flowId = (await client.post('/api/flows', flow)).json.id;
 });
+
+// A test that failed while holding a run must not hold the next ones.
+afterEach(() => orders.open());
 
 afterAll(async () => {
   await server?.close();
@@ -54,9 +64,13 @@ async function backupOf(runId: string): Promise<string> {
   return path.join(root, dirs[0]!);
 }
 
+/** Every run of the flow this file started, oldest first. */
+const startedRuns: string[] = [];
+
 async function startRun(body: object = {}): Promise<string> {
   const response = await client.post(`/api/flows/${flowId}/runs`, body);
   expect(response.status).toBe(202);
+  startedRuns.push(response.json.runId);
   return response.json.runId;
 }
 
@@ -67,8 +81,15 @@ describe('a run of warehouse-backup', () => {
   let events: SseEvent[];
 
   beforeAll(async () => {
+    // Held before its first batch until the stream is open, so the stream shows every batch.
+    orders.close();
     runId = await startRun();
-    events = await client.runEvents(runId);
+    await orders.reached;
+    events = [];
+    for await (const event of client.events(`/api/runs/${runId}/events`)) {
+      events.push(event);
+      if (events.length === 1) orders.open();
+    }
   });
 
   it('streams status running, stats, log lines, then succeeded and the summary', () => {
@@ -144,7 +165,9 @@ describe('a run of warehouse-backup', () => {
   it('is listed under its flow, newest first', async () => {
     const listed = await client.get(`/api/runs?flowId=${flowId}`);
     expect(listed.status).toBe(200);
-    expect(listed.json.map((r: { runId: string }) => r.runId)).toEqual([runId]);
+    // Exactly the flow's runs, whichever suites ran before this one: this run, then any older ones.
+    expect(startedRuns.at(-1)).toBe(runId);
+    expect(listed.json.map((r: { runId: string }) => r.runId)).toEqual([...startedRuns].reverse());
     expect((await client.get('/api/runs?flowId=fl_000000000000')).json).toEqual([]);
     expect((await client.get('/api/runs?status=failed')).json).toEqual([]);
   });
@@ -181,7 +204,9 @@ describe('a run of warehouse-backup', () => {
 
 describe('runs of one flow', () => {
   it('refuses a second run while one is active with 409 run_active naming the active run', async () => {
+    orders.close();
     const first = await startRun();
+    await orders.reached;
     const second = await client.post(`/api/flows/${flowId}/runs`, {});
     expect(second.status).toBe(409);
     expect(second.json.error).toMatchObject({ code: 'run_active', details: [{ path: 'runId', message: first }] });
@@ -189,6 +214,7 @@ describe('runs of one flow', () => {
     const removal = await client.delete(`/api/flows/${flowId}`);
     expect(removal.status).toBe(409);
     expect(removal.json.error.message).toContain(first);
+    orders.open();
     const events = await client.runEvents(first);
     expect(events.at(-2)!.data.status).toBe('succeeded');
     expect((await client.get(`/api/flows/${flowId}`)).json.activeRunId).toBeUndefined();
@@ -209,12 +235,16 @@ describe('runs of one flow', () => {
   });
 
   it('cancels a run and resumes it under the same id to an exact backup', async () => {
+    // Held after its first batch: the cancel lands mid-run, with one part checkpointed.
+    orders.close(1);
     const runId = await startRun();
     const statuses: string[] = [];
     for await (const event of client.events(`/api/runs/${runId}/events`)) {
       if (event.event === 'status') statuses.push(event.data.status);
       if (event.event === 'log' && event.data.message.startsWith('checkpoint after batch 1:')) {
+        await orders.reached;
         expect((await client.post(`/api/runs/${runId}/cancel`)).status).toBe(202);
+        orders.open();
       }
     }
     expect(statuses).toEqual(['running', 'cancelled']);

@@ -210,7 +210,8 @@ describe('a secret stored in a connection', () => {
   });
 });
 
-describe('secret fields of a connection', () => {
+// Kept, then cleared: each test builds on the one before, so they never run shuffled.
+describe('secret fields of a connection', { shuffle: false }, () => {
   const token = `good-${randomUUID()}`;
   let client: ApiClient;
   let connectionId: string;
@@ -226,6 +227,12 @@ describe('secret fields of a connection', () => {
     client = new ApiClient(server.url);
     connectionId = (await client.post('/api/connections', connection({ token, rows: 5 }))).json.id;
     flowId = (await client.post('/api/flows', vaultFlow('vault-keep-flow', { connection: 'vault-keep' }))).json.id;
+  });
+
+  // Gone afterwards, so the other suites' listings see only their own connections, in any order.
+  afterAll(async () => {
+    expect((await client.delete(`/api/flows/${flowId}`)).status).toBe(204);
+    expect((await client.delete(`/api/connections/${connectionId}`)).status).toBe(204);
   });
 
   it('are used by runs and tests', async () => {

@@ -9,15 +9,29 @@ import { StateStore } from '../store/state-store.ts';
 import { memoryDestination, memoryTables } from '../testing/memory-nodes.ts';
 import { RunActiveError, type RunEvent, RunService } from './run-service.ts';
 
-/** Releases the batches of gated sources one by one, so a test decides when a run may go on. */
-const gates = new Map<string, { open: () => void; opened: Promise<void> }>();
+/**
+ * Holds gated sources after their first batch, so a test decides when a run may go on: `reached`
+ * resolves once the source waits at the gate (the run is surely running), `open` lets it go on.
+ */
+interface Gate {
+  open(): void;
+  opened: Promise<void>;
+  arrive(): void;
+  reached: Promise<void>;
+}
+
+const gates = new Map<string, Gate>();
 
 function gate(name: string) {
   let open!: () => void;
   const opened = new Promise<void>((resolve) => {
     open = resolve;
   });
-  gates.set(name, { open, opened });
+  let arrive!: () => void;
+  const reached = new Promise<void>((resolve) => {
+    arrive = resolve;
+  });
+  gates.set(name, { open, opened, arrive, reached });
 }
 
 /** Ten rows a batch; after the first batch it waits for its gate before each next one. */
@@ -32,7 +46,11 @@ const gatedSource: NodeType<{ gate: string; batches: number }> = {
   async *read(config, ctx): AsyncGenerator<SourceBatch> {
     const start = typeof ctx.resumeCursor === 'number' ? ctx.resumeCursor + 1 : 0;
     for (let batch = start; batch < config.batches; batch++) {
-      if (batch > start) await gates.get(config.gate)?.opened;
+      const held = gates.get(config.gate);
+      if (batch > start && held) {
+        held.arrive();
+        await held.opened;
+      }
       const records = Array.from({ length: 10 }, (_, i) => ({ id: batch * 10 + i }));
       yield { kind: 'records', stream: 'rows', records, cursor: batch };
     }
@@ -95,6 +113,17 @@ function leftRunning(id: string, options: { dryRun?: boolean } = {}) {
   });
 }
 
+/** Resolves when the store logs a line matching `message`; call it before the run starts. */
+function whenLogged(message: RegExp): Promise<void> {
+  return new Promise((resolve) => {
+    const unwatch = store.watchLogs((line) => {
+      if (!message.test(line.message)) return;
+      unwatch();
+      resolve();
+    });
+  });
+}
+
 async function statusOf(runId: string) {
   await service.settled(runId);
   return (await store.getRun(runId))?.status;
@@ -107,7 +136,7 @@ describe('RunService', () => {
     gate('b');
     const a = await service.start({ document: flow('a') });
     const b = await service.start({ document: flow('b') });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await gates.get('a')!.reached;
     expect(service.live(a.runId)?.status).toBe('running');
     expect(service.live(b.runId)?.status).toBe('queued');
     expect((await store.getRun(b.runId))?.status).toBe('queued');
@@ -136,8 +165,15 @@ describe('RunService', () => {
     gate('a');
     const { runId } = await service.start({ document: flow('a') });
     const events: RunEvent[] = [];
-    service.subscribe(runId, (event) => events.push(event));
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Held after its first batch, the run publishes its counts until they show that batch.
+    const countedWhileHeld = new Promise<void>((resolve) => {
+      service.subscribe(runId, (event) => {
+        events.push(event);
+        if (event.type === 'stats' && event.nodes.rows?.read === 10) resolve();
+      });
+    });
+    await gates.get('a')!.reached;
+    await countedWhileHeld;
     gates.get('a')!.open();
     await service.settled(runId);
     const types = events.map((e) => e.type);
@@ -153,8 +189,11 @@ describe('RunService', () => {
   it('cancels a running run and resumes it under the same id without loss or duplicates', async () => {
     service = createService();
     gate('a');
+    const firstCheckpoint = whenLogged(/^checkpoint after batch 1:/);
     const { runId } = await service.start({ document: flow('a', 5) });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Cancelled with its first batch checkpointed and the second held back: mid-run, every time.
+    await firstCheckpoint;
+    await gates.get('a')!.reached;
     expect(service.cancel(runId)).toBe(true);
     gates.get('a')!.open();
     expect(await statusOf(runId)).toBe('cancelled');
@@ -195,7 +234,7 @@ describe('RunService', () => {
     service = createService();
     gate('a');
     const { runId } = await service.start({ document: flow('a') });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await gates.get('a')!.reached;
     const stopping = service.shutdown();
     gates.get('a')!.open();
     await stopping;

@@ -45,8 +45,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Wall-clock hour and minute of an instant in a time zone, e.g. `02:00`. */
 function localTime(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
@@ -92,21 +90,18 @@ describe('validateSchedule', () => {
 });
 
 describe('createScheduler', () => {
-  it('fires a seconds pattern on time: markFired, then trigger, with whole-second fire times', async () => {
-    const { options, calls, triggered } = recording();
+  it('fires a seconds pattern on time: markFired, then trigger, with whole-second fire times (fake clock)', async () => {
+    // Mid-second on a clock the test moves: every second boundary in the 2.5 s fires, once, in order.
+    vi.useFakeTimers({ now: new Date('2026-01-10T12:00:00.300Z') });
+    const { options, calls } = recording();
     scheduler(options).set({ id: 'f1', name: 'nightly', schedule: { cron: '* * * * * *' } });
-    await sleep(2500);
-    expect(triggered.length).toBeGreaterThanOrEqual(2);
-    expect(triggered.length).toBeLessThanOrEqual(3);
-    const times = triggered.map((t) => Date.parse(t.at));
-    for (const [i, time] of times.entries()) {
-      expect(time % 1000).toBe(0);
-      if (i > 0) expect(time - times[i - 1]!).toBe(1000);
-    }
-    for (const { at } of triggered) {
-      const trigger = calls.indexOf(`trigger f1 ${at}`);
-      expect(calls[trigger - 1]).toBe(`markFired f1 ${at}`);
-    }
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(calls).toEqual([
+      'markFired f1 2026-01-10T12:00:01.000Z',
+      'trigger f1 2026-01-10T12:00:01.000Z',
+      'markFired f1 2026-01-10T12:00:02.000Z',
+      'trigger f1 2026-01-10T12:00:02.000Z',
+    ]);
   });
 
   it('fires a daily pattern once a day at its local time in the zone (fake clock)', async () => {
@@ -196,12 +191,42 @@ describe('createScheduler', () => {
       { flowId: 'b', at: '2026-01-10T13:00:00.000Z' },
       { flowId: 'c', at: '2026-01-10T13:00:00.000Z' },
     ]);
-    jobs.remove('b');
+    await jobs.remove('b');
     jobs.set({ id: 'c', name: 'c' });
     expect(jobs.nextRuns('b')).toEqual([]);
     expect(jobs.nextRuns('c')).toEqual([]);
     await vi.advanceTimersByTimeAsync(3600 * 1000);
     expect(triggered.slice(3)).toEqual([{ flowId: 'a', at: '2026-01-10T13:30:00.000Z' }]);
+  });
+
+  it('remove() resolves only once a scheduled start under way has returned, and no start follows', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-10T12:00:00Z') });
+    let release: (() => void) | undefined;
+    const triggered: string[] = [];
+    const { options } = recording({
+      trigger: (_flowId, scheduledAt) => {
+        triggered.push(scheduledAt.toISOString());
+        // The start hangs (a busy store, say) until the test releases it.
+        return new Promise((resolve) => (release = () => resolve('started')));
+      },
+    });
+    const jobs = scheduler(options);
+    jobs.set({ id: 'f1', name: 'orders', schedule: { cron: '0 * * * *' } });
+    await vi.advanceTimersByTimeAsync(3600 * 1000);
+    expect(triggered).toEqual(['2026-01-10T13:00:00.000Z']);
+    let removed = false;
+    const removal = jobs.remove('f1').then(() => {
+      removed = true;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(removed).toBe(false);
+    release!();
+    await removal;
+    expect(jobs.nextRuns('f1')).toEqual([]);
+    await vi.advanceTimersByTimeAsync(3 * 3600 * 1000);
+    expect(triggered).toEqual(['2026-01-10T13:00:00.000Z']);
+    // With nothing under way, it resolves at once.
+    await jobs.remove('f1');
   });
 
   it('set() throws a ConfigError naming schedule.cron / schedule.timezone and keeps the old job', async () => {

@@ -37,7 +37,11 @@ export interface Scheduler {
    * is then left as it was).
    */
   set(flow: ScheduledFlow): void;
-  remove(flowId: string): void;
+  /**
+   * Stops the flow's job. Resolves once a scheduled start of the flow that was under way (its
+   * markFired and trigger not returned yet) has returned: from then on no scheduled run of it starts.
+   */
+  remove(flowId: string): Promise<void>;
   /** Next fire times as ISO strings (empty when unscheduled). */
   nextRuns(flowId: string, count?: number): string[];
   /**
@@ -103,6 +107,8 @@ function isTimeZone(timeZone: string): boolean {
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const jobs = new Map<string, Cron>();
+  /** Scheduled starts under way, by flow (croner's `protect` allows one a job at a time). */
+  const starting = new Map<string, Promise<void>>();
 
   /** Throws a ConfigError naming `schedule.cron` / `schedule.timezone` when the schedule is invalid. */
   function assertValid(flow: ScheduledFlow, schedule: FlowSchedule): void {
@@ -128,20 +134,30 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
   }
 
-  function remove(flowId: string): void {
+  /** `fire`, remembered until it returns, so `remove` can wait for it. */
+  function start(flow: ScheduledFlow, scheduledAt: Date): Promise<void> {
+    const started: Promise<void> = fire(flow, scheduledAt).finally(() => {
+      if (starting.get(flow.id) === started) starting.delete(flow.id);
+    });
+    starting.set(flow.id, started);
+    return started;
+  }
+
+  function remove(flowId: string): Promise<void> {
     jobs.get(flowId)?.stop();
     jobs.delete(flowId);
+    return starting.get(flowId) ?? Promise.resolve();
   }
 
   return {
     set(flow) {
       if (!flow.schedule) {
-        remove(flow.id);
+        void remove(flow.id);
         return;
       }
       const schedule = flow.schedule;
       assertValid(flow, schedule); // before the old job is touched
-      remove(flow.id);
+      void remove(flow.id);
       let lastBlocked: string | undefined;
       const job = new Cron(
         schedule.cron,
@@ -162,7 +178,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           },
           catch: (error) => options.log('error', `flow "${flow.name}": scheduler error: ${errorMessage(error)}`),
         },
-        (self) => fire(flow, scheduledTime(self, self.currentRun() ?? new Date())),
+        (self) => start(flow, scheduledTime(self, self.currentRun() ?? new Date())),
       );
       jobs.set(flow.id, job);
     },
@@ -190,7 +206,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
               'info',
               `flow "${flow.name}" missed the run scheduled for ${missed.toISOString()} (last fired ${last.toISOString()}); catching up`,
             );
-            await fire(flow, missed);
+            await start(flow, missed);
           }
         } catch (error) {
           options.log('error', `flow "${flow.name}": catch-up failed: ${errorMessage(error)}`);

@@ -21,6 +21,12 @@ export interface FaultOptions {
   cutUploadAfterBytes?: number;
   /** Disarms `cutUploadAfterBytes` (sets it to undefined) after its first cut. Default true. */
   cutOnce?: boolean;
+  /**
+   * Holds every upload request (under `/upload/`) of an object whose name contains this text: it is
+   * never answered, as over a stalled network, until the client goes away. A test keeps a backup
+   * mid-run this way, so killing it does not race the backup's end.
+   */
+  holdUploadsOf?: string;
 }
 
 export interface FaultStats {
@@ -73,6 +79,12 @@ export class FaultInjector {
     return new GcsError(status, 'backendError', 'The sandbox injected a backend error.');
   }
 
+  /** Whether an upload of the object `name` is to be held (see `holdUploadsOf`). */
+  holds(name: string | null): boolean {
+    const held = this.options.holdUploadsOf;
+    return held !== undefined && name?.includes(held) === true;
+  }
+
   /** Bytes after which this resumable upload request is cut, if a cut is armed. */
   cutAfter(): number | undefined {
     return this.options.cutUploadAfterBytes;
@@ -100,7 +112,7 @@ export class FaultInjector {
   }
 }
 
-const known = new Set(['errorRate', 'errorStatus', 'seed', 'cutUploadAfterBytes', 'cutOnce']);
+const known = new Set(['errorRate', 'errorStatus', 'seed', 'cutUploadAfterBytes', 'cutOnce', 'holdUploadsOf']);
 
 function checkFaultOptions(options: FaultOptions): void {
   for (const [key, value] of Object.entries(options)) {
@@ -113,7 +125,9 @@ function checkFaultOptions(options: FaultOptions): void {
           ? errorStatuses.includes(value as number)
           : key === 'cutOnce'
             ? typeof value === 'boolean'
-            : Number.isSafeInteger(value) && (value as number) >= 0;
+            : key === 'holdUploadsOf'
+              ? typeof value === 'string' && value !== ''
+              : Number.isSafeInteger(value) && (value as number) >= 0;
     if (!ok) throw invalid(`Invalid fault option ${key}: ${JSON.stringify(value)}.`);
   }
 }

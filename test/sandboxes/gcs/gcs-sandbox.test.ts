@@ -343,6 +343,35 @@ describe('GCS sandbox driven by @google-cloud/storage', () => {
     expect(sha256(content)).toBe(sha256(data));
   });
 
+  it('holds uploads of the objects holdUploadsOf names, unanswered, and serves the others', async () => {
+    const [bucket] = await storage.createBucket('held');
+    const upload = (name: string, signal?: AbortSignal) =>
+      fetch(`${sandbox.url}/upload/storage/v1/b/held/o?uploadType=media&name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        body: name,
+        ...(signal ? { signal } : {}),
+      });
+    const requestsBefore = sandbox.stats.requests;
+    sandbox.faults.holdUploadsOf = 'part-00003';
+    const caller = new AbortController();
+    try {
+      let answered = false;
+      const held = upload('run/part-00003.csv', caller.signal).then(() => {
+        answered = true;
+      });
+      // Once the sandbox has the held request, the next upload is answered while it still waits.
+      await expect.poll(() => sandbox.stats.requests, { timeout: 30_000 }).toBe(requestsBefore + 1);
+      expect((await upload('run/part-00002.csv')).status).toBe(200);
+      expect(answered).toBe(false);
+      caller.abort();
+      await expect(held).rejects.toThrow();
+    } finally {
+      sandbox.faults.holdUploadsOf = undefined;
+    }
+    expect((await bucket.getFiles())[0].map((f) => f.name)).toEqual(['run/part-00002.csv']);
+    expect((await upload('run/part-00003.csv')).status).toBe(200);
+  });
+
   it('also serves a client pointed at it through STORAGE_EMULATOR_HOST', async () => {
     process.env.STORAGE_EMULATOR_HOST = sandbox.url;
     let viaEnvironment: Storage;

@@ -57,6 +57,11 @@ export async function startGcsSandbox(options: GcsSandboxOptions = {}): Promise<
       if (url.pathname.startsWith('/_sandbox/')) return await admin(req, res, url);
       const injected = faults.errorFor();
       if (injected) throw injected;
+      if (url.pathname.startsWith('/upload/') && faults.holds(url.searchParams.get('name'))) {
+        // Never answered: the request ends when the client (or `close`) drops the connection.
+        await new Promise((resolve) => res.once('close', resolve));
+        return;
+      }
       // With STORAGE_EMULATOR_HOST the client sends JSON API calls without the /storage/v1 prefix.
       const pathname = /^\/b(\/|$)/.test(url.pathname) ? `/storage/v1${url.pathname}` : url.pathname;
       const match = matchRoute(routes, req.method ?? 'GET', pathname);
