@@ -13,7 +13,7 @@ import {
 } from './cli/store-access.ts';
 import { type RunSummary, runFlow, validateFlow } from './engine/flow-runner.ts';
 import type { NodeCounts } from './engine/run-stats.ts';
-import { BackflowError, errorMessage } from './errors.ts';
+import { BackflowError, describeIssue, errorMessage, type FlowIssueDetail } from './errors.ts';
 import type { Flow } from './flow/flow-schema.ts';
 import { describeNodeType, nodeTypes } from './nodes/registry.ts';
 import type { RunRow } from './store/state-store.ts';
@@ -165,13 +165,12 @@ program
       ? await withStore(
           async (store) =>
             validateFlow(document, { connections: await storedConnections(store, redactingStore(store)) }),
-          (client) =>
-            client.json<{ issues: { path: string; message: string }[] }>('POST', '/api/flows/validate', document),
+          (client) => client.json<{ issues: FlowIssueDetail[] }>('POST', '/api/flows/validate', document),
         )
       : validateFlow(document);
     if (options.json) console.log(JSON.stringify({ valid: issues.length === 0, issues }));
     else if (issues.length === 0) console.log(`${file}: valid`);
-    else for (const issue of issues) console.error(`${file}: ${issue.path}: ${issue.message}`);
+    else for (const issue of issues) console.error(`${file}: ${describeIssue(issue)} (at ${issue.path})`);
     process.exitCode = issues.length === 0 ? exit.ok : exit.invalid;
   });
 

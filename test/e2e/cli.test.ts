@@ -151,20 +151,20 @@ describe('backflow run on malformed CSV', () => {
 });
 
 describe('backflow validate', () => {
-  it('prints each issue with its JSON path and exits 2', async () => {
+  it('prints each issue by node name with its JSON path, and exits 2', async () => {
     const flow = importFlow();
     flow.nodes[3] = { id: 'table', type: 'duckdb.destination', config: { table: 'payments' } as never };
     flow.edges.push({ from: 'rejects', to: 'table' });
     const cwd = await setUp(flow);
     const result = await runCli(['validate', 'flow.json'], cwd);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('flow.json: nodes[3].config.path: required');
+    expect(result.stderr).toContain('flow.json: table: path is required (at nodes[3].config.path)\n');
     expect(result.stderr).toContain(
-      'flow.json: edges[6]: files output "rejects:files" cannot connect to records input "table:records"',
+      'flow.json: edges[6]: files output "rejects:files" cannot connect to records input "table:records" (at edges[6])\n',
     );
     const run = await runCli(['run', 'flow.json'], cwd);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('nodes[3].config.path: required');
+    expect(run.stderr).toContain('  table: path is required\n');
   });
 
   it('accepts every shipped example', async () => {
@@ -184,7 +184,9 @@ describe('backflow validate', () => {
     );
     const result = await runCli(['validate', 'deep.json'], cwd);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('deep.json: nodes[0].config.defaults.a.a.a.a…: nesting deeper than 64 levels\n');
+    expect(result.stderr).toBe(
+      'deep.json: a: defaults.a.a.a.a…: nesting deeper than 64 levels (at nodes[0].config.defaults.a.a.a.a…)\n',
+    );
     const json = await runCli(['validate', 'deep.json', '--json'], cwd);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toEqual({
@@ -193,7 +195,7 @@ describe('backflow validate', () => {
     });
     const run = await runCli(['run', 'deep.json'], cwd);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('nodes[0].config.defaults.a.a.a.a…: nesting deeper than 64 levels');
+    expect(run.stderr).toContain('a: defaults.a.a.a.a…: nesting deeper than 64 levels');
   });
 
   it('exits 2 on a file that is not JSON', async () => {

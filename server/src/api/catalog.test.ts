@@ -124,12 +124,39 @@ describe('GET /api/openapi.json', () => {
     expect(bodyOf('/api/flows/{id}/runs', 'post')).toEqual({
       type: 'object',
       additionalProperties: false,
-      properties: { dryRun: { type: 'boolean' } },
+      properties: {
+        dryRun: { type: 'boolean' },
+        flow: {
+          type: 'object',
+          description: 'An unsaved version of the flow to run instead; the run is listed under the flow',
+        },
+      },
     });
     expect(bodyOf('/api/flows/{id}/preview', 'post').required).toEqual(['nodeId']);
     // The documented schema is the validated one: what it requires, the route refuses without.
     const refused = await client.post('/api/flows', { name: 'no-edges', nodes: [{ id: 'a', type: 'csv.parse' }] });
     expect(refused.status).toBe(400);
     expect(refused.json.error.details).toEqual([{ path: 'edges', message: 'required' }]);
+  });
+});
+
+describe('GET /api/templates', () => {
+  it('places connected nodes far enough apart for the count label of the edge between them', async () => {
+    // The editor draws nodes 200 px wide; "4 files · 200,000 rows" needs about 140 px and the ports.
+    const templates = (await client.get('/api/templates')).json as {
+      name: string;
+      nodes: { id: string; position?: { x: number; y: number } }[];
+      edges: { from: string; to: string }[];
+    }[];
+    expect(templates.length).toBeGreaterThanOrEqual(5);
+    for (const template of templates) {
+      const at = new Map(template.nodes.map((node) => [node.id, node.position]));
+      for (const edge of template.edges) {
+        const from = at.get(edge.from.split(':')[0]!)!;
+        const to = at.get(edge.to.split(':')[0]!)!;
+        if (from.y !== to.y) continue;
+        expect(to.x - from.x - 200, `${template.name}: ${edge.from} → ${edge.to}`).toBeGreaterThanOrEqual(180);
+      }
+    }
   });
 });

@@ -267,6 +267,31 @@ describe('POST /api/flows/:id/preview', () => {
     expect(missing.json.error.details).toEqual([{ path: 'flow', message: 'required' }]);
   });
 
+  it('needs only the node and what feeds it to be valid; an issue upstream names its node and place', async () => {
+    const flow = await exampleFlow('warehouse-backup');
+    flow.name = 'half-built';
+    // An unfinished filter beside the backup, fed by the same source, and an archive with no dir.
+    flow.nodes.push({ id: 'big-ones', type: 'filter', config: {} });
+    flow.edges.push({ from: 'orders', to: 'big-ones' });
+    flow.nodes[2]!.config = {};
+    const source = await client.post('/api/preview', { flow, nodeId: 'orders', limit: 2 });
+    expect(source.status).toBe(200);
+    expect(source.json.records).toHaveLength(2);
+    const files = await client.post('/api/preview', { flow, nodeId: 'as-csv', limit: 1 });
+    expect(files.status).toBe(200);
+    // The destination receives what as-csv makes: its own missing dir does not matter to a preview.
+    const destination = await client.post('/api/preview', { flow, nodeId: 'archive', limit: 1 });
+    expect(destination.status).toBe(200);
+    expect(destination.json.files.map((f: { name: string }) => f.name)).toEqual(['orders/part-00001.csv.gz']);
+    const filter = await client.post('/api/preview', { flow, nodeId: 'big-ones', limit: 1 });
+    expect(filter.status).toBe(400);
+    // Its path is its place in the whole document (the preview ran a part of it).
+    expect(filter.json.error.message).toBe('flow is invalid:\n  big-ones: give expression or where');
+    expect(filter.json.error.details).toEqual([
+      { path: 'nodes[3].config', message: 'give expression or where', nodeId: 'big-ones' },
+    ]);
+  });
+
   it('refuses an unknown node id with 400 at path nodeId', async () => {
     const response = await client.post(`/api/flows/${flowId}/preview`, { nodeId: 'nope', limit: 5 });
     expect(response.status).toBe(400);

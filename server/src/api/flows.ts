@@ -180,12 +180,23 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     },
   });
 
-  routes.add<{ dryRun?: boolean }>({
+  routes.add<{ dryRun?: boolean; flow?: unknown }>({
     method: 'post',
     path: '/api/flows/:id/runs',
-    summary: 'Start a run of the saved flow',
+    summary:
+      'Start a run of the saved flow, or of an unsaved version of it (what is saved and scheduled stays as it is)',
     tag: 'runs',
-    body: { type: 'object', additionalProperties: false, properties: { dryRun: { type: 'boolean' } } },
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        dryRun: { type: 'boolean' },
+        flow: {
+          type: 'object',
+          description: 'An unsaved version of the flow to run instead; the run is listed under the flow',
+        },
+      },
+    },
     responses: {
       202: {
         description: 'The run was queued',
@@ -195,7 +206,11 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     },
     handler: async (c, { body }) => {
       const row = await load(c.req.param('id')!);
-      const started = await api.runs.start({ document: row.document, flowId: row.id, dryRun: body.dryRun ?? false });
+      const started = await api.runs.start({
+        document: body.flow ?? row.document,
+        flowId: row.id,
+        dryRun: body.dryRun ?? false,
+      });
       return c.json(started, 202);
     },
   });

@@ -21,8 +21,13 @@ export function toErrorDetails(errors: ErrorObject[] | null | undefined, prefix:
   if (!errors) return [];
   const details: Required<ErrorDetail>[] = [];
   const seen = new Set<string>();
-  const precise = errors.filter((e) => !['oneOf', 'anyOf', 'if', 'not'].includes(e.keyword));
-  for (const error of precise.length > 0 ? precise : errors) {
+  const { alternatives, explained } = requiredAlternatives(errors);
+  for (const { instancePath, fields } of alternatives) {
+    details.push({ path: joinPath(prefix, instancePath), message: `give ${fields.join(' or ')}` });
+  }
+  const remaining = errors.filter((e) => !explained.has(e));
+  const precise = remaining.filter((e) => !['oneOf', 'anyOf', 'if', 'not'].includes(e.keyword));
+  for (const error of precise.length > 0 || alternatives.length > 0 ? precise : remaining) {
     let path = joinPath(prefix, error.instancePath);
     let message = error.message ?? 'is invalid';
     if (error.keyword === 'required') {
@@ -40,6 +45,26 @@ export function toErrorDetails(errors: ErrorObject[] | null | undefined, prefix:
     details.push({ path, message });
   }
   return details;
+}
+
+/**
+ * A `oneOf`/`anyOf` whose every branch failed only for a missing field (`expression` or `where`)
+ * means "give one of them": one issue saying so, not one "required" per alternative.
+ */
+function requiredAlternatives(errors: ErrorObject[]) {
+  const alternatives: { instancePath: string; fields: string[] }[] = [];
+  const explained = new Set<ErrorObject>();
+  for (const wrapper of errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')) {
+    const branches = errors.filter((e) => e !== wrapper && e.schemaPath.startsWith(`${wrapper.schemaPath}/`));
+    if (branches.length < 2 || !branches.every((e) => e.keyword === 'required')) continue;
+    alternatives.push({
+      instancePath: wrapper.instancePath,
+      fields: [...new Set(branches.map((e) => String(e.params.missingProperty)))],
+    });
+    explained.add(wrapper);
+    for (const branch of branches) explained.add(branch);
+  }
+  return { alternatives, explained };
 }
 
 /** `/nodes/2/config/query` under `prefix` → `prefix.nodes[2].config.query`. */

@@ -6,8 +6,8 @@ import { executeRun } from '../engine/executor.ts';
 import { newRunId, registerSecrets, validatorFor } from '../engine/flow-runner.ts';
 import { BackflowError, ConfigError, FlowValidationError } from '../errors.ts';
 import type { Flow, FlowNode } from '../flow/flow-schema.ts';
-import type { FlowGraph } from '../flow/graph.ts';
-import type { ResolvedConnection } from '../flow/validate.ts';
+import { parseEndpoint } from '../flow/graph.ts';
+import type { FlowIssue, ResolvedConnection } from '../flow/validate.ts';
 import type { NodeType, Payload, PayloadKind } from '../nodes/contract.ts';
 import { createCatalog, type NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
@@ -41,7 +41,8 @@ const previewTimeoutMs = 30_000;
 
 /**
  * Samples what a node emits: runs only the node and what feeds it, with a capture node on the
- * sampled port that stops the run once it holds `limit` items. Nothing is written anywhere (the
+ * sampled port that stops the run once it holds `limit` items. Only that part of the flow must be
+ * valid (an unfinished node elsewhere does not stop a preview). Nothing is written anywhere (the
  * part of a flow upstream of a node holds no destination) and nothing is recorded as a run.
  */
 export async function previewNode(
@@ -58,20 +59,25 @@ export async function previewNode(
   },
 ): Promise<PreviewResult> {
   const started = Date.now();
-  const validate = validatorFor(options.catalog);
   const files = options.fileRoots ? { files: { baseDir: options.baseDir, roots: options.fileRoots } } : {};
-  const full = validate(request.document, { connections: options.connections, ...files });
-  if (!full.graph || !full.flow) throw new FlowValidationError(full.issues);
-  const target = full.graph.nodes.get(request.nodeId);
-  if (!target) {
+  const original = request.document as Flow;
+  const targetIndex = original.nodes.findIndex((node) => node.id === request.nodeId);
+  if (targetIndex < 0) {
     throw new ConfigError(`the flow has no node "${request.nodeId}"`, {
       details: [{ path: 'nodeId', message: 'no such node' }],
     });
   }
-  const taps = tapsFor(full.graph, request.nodeId, request.port);
+  const targetType = options.catalog.find(original.nodes[targetIndex]!.type);
+  if (!targetType) {
+    const type = original.nodes[targetIndex]!.type;
+    throw new FlowValidationError([
+      { path: `nodes[${targetIndex}].type`, message: `unknown node type "${type}"`, nodeId: request.nodeId },
+    ]);
+  }
+  const taps = tapsFor(original, options.catalog, request.nodeId, targetType, request.port);
   const capture = new Capture(request.limit);
-  const kept = upstreamOf(full.graph, request.nodeId, target.type.outputs.length > 0);
-  const original = request.document as Flow;
+  const kept = upstreamOf(original, request.nodeId);
+  if (targetType.outputs.length > 0) kept.add(request.nodeId);
   const previewFlow: Flow = {
     ...original,
     // One record more than asked tells whether the sample was cut.
@@ -92,7 +98,9 @@ export async function previewNode(
     captureType('files', capture),
   ]);
   const validation = validatorFor(catalog)(previewFlow, { connections: options.connections, ...files });
-  if (!validation.graph || !validation.flow) throw new FlowValidationError(validation.issues);
+  if (!validation.graph || !validation.flow) {
+    throw new FlowValidationError(validation.issues.map((issue) => inOriginal(issue, original, previewFlow)));
+  }
   registerSecrets(validation.graph, options.redactor);
   await prepareDemoWarehouse(validation.flow, options.baseDir);
 
@@ -133,39 +141,60 @@ interface Tap {
   kind: PayloadKind;
 }
 
-/** The ports to sample: the node's chosen output, or for a destination the edges into it. */
-function tapsFor(graph: FlowGraph, nodeId: string, port: string | undefined): Tap[] {
-  const node = graph.nodes.get(nodeId)!;
-  if (node.type.outputs.length === 0) {
-    return node.incoming.map((edge) => ({
-      from: `${edge.from.node}:${edge.from.port}`,
-      port: `${edge.to.port}`,
-      kind: edge.kind,
-    }));
+/**
+ * The ports to sample: the node's chosen output, or for a destination the edges into it (their
+ * kind from the port they leave; a node of an unknown type is reported when the part is validated).
+ */
+function tapsFor(flow: Flow, catalog: NodeCatalog, nodeId: string, type: NodeType, port: string | undefined): Tap[] {
+  if (type.outputs.length === 0) {
+    return flow.edges
+      .filter((edge) => endpointNode(edge.to) === nodeId)
+      .map((edge) => {
+        const from = parseEndpoint(edge.from);
+        const outputs = catalog.find(flow.nodes.find((node) => node.id === from.node)?.type ?? '')?.outputs ?? [];
+        const output = from.port ? outputs.find((p) => p.name === from.port) : outputs[0];
+        return {
+          from: edge.from,
+          port: parseEndpoint(edge.to).port ?? type.inputs[0]?.name ?? 'records',
+          kind: output?.kind ?? 'records',
+        };
+      });
   }
-  const output = port ? node.type.outputs.find((p) => p.name === port) : node.type.outputs[0];
+  const output = port ? type.outputs.find((p) => p.name === port) : type.outputs[0];
   if (!output) {
     throw new ConfigError(`node "${nodeId}" has no output "${port}"`, {
-      details: [{ path: 'port', message: `must be one of: ${node.type.outputs.map((p) => p.name).join(', ')}` }],
+      details: [{ path: 'port', message: `must be one of: ${type.outputs.map((p) => p.name).join(', ')}` }],
     });
   }
   return [{ from: `${nodeId}:${output.name}`, port: output.name, kind: output.kind }];
 }
 
-/** The node (when it has outputs) and every node upstream of it. */
-function upstreamOf(graph: FlowGraph, nodeId: string, includeNode: boolean): Set<string> {
+/** Every node upstream of `nodeId`, following the document's edges back. */
+function upstreamOf(flow: Flow, nodeId: string): Set<string> {
   const kept = new Set<string>();
-  const visit = (id: string) => {
-    for (const edge of graph.nodes.get(id)!.incoming) {
-      if (!kept.has(edge.from.node)) {
-        kept.add(edge.from.node);
-        visit(edge.from.node);
+  const waiting = [nodeId];
+  while (waiting.length > 0) {
+    const id = waiting.pop()!;
+    for (const edge of flow.edges) {
+      const from = endpointNode(edge.from);
+      if (endpointNode(edge.to) === id && !kept.has(from) && from !== nodeId) {
+        kept.add(from);
+        waiting.push(from);
       }
     }
-  };
-  visit(nodeId);
-  if (includeNode) kept.add(nodeId);
+  }
   return kept;
+}
+
+/** An issue of the previewed part with its path in the whole document (nodes and edges keep their ids). */
+function inOriginal(issue: FlowIssue, original: Flow, part: Flow): FlowIssue {
+  const match = /^(nodes|edges)\[(\d+)\](.*)$/.exec(issue.path);
+  if (!match) return issue;
+  const index =
+    match[1] === 'nodes'
+      ? original.nodes.findIndex((node) => node.id === part.nodes[Number(match[2])]?.id)
+      : original.edges.findIndex((edge) => edge === part.edges[Number(match[2])]);
+  return index < 0 ? issue : { ...issue, path: `${match[1]}[${index}]${match[3]}` };
 }
 
 function endpointNode(endpoint: string): string {

@@ -1,3 +1,4 @@
+import { issueText } from '../flow/issues.ts';
 import type {
   ApiErrorBody,
   Connection,
@@ -41,6 +42,9 @@ export async function loadSession(): Promise<SessionView> {
   return readSession(await fetch('/api/session'));
 }
 
+/** Sent on `window` after a sign-in, so what was refused before it is asked for again. */
+export const signedInEvent = 'backflow:signed-in';
+
 /** Trades BACKFLOW_TOKEN for a session; throws an ApiError (401) when the token is wrong. */
 export async function signIn(token: string): Promise<void> {
   await readSession(
@@ -50,13 +54,14 @@ export async function signIn(token: string): Promise<void> {
       body: JSON.stringify({ token }),
     }),
   );
+  window.dispatchEvent(new Event(signedInEvent));
 }
 
 /** An API answer other than 2xx, with the server's `{ error: { code, message, details } }`. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  readonly details: { path: string; message: string }[];
+  readonly details: Issue[];
   readonly nodeId: string | undefined;
 
   constructor(status: number, body: ApiErrorBody) {
@@ -72,7 +77,7 @@ export class ApiError extends Error {
 /** What a person reads when a call fails: the API's message, then each detail with its path. */
 export function describeError(error: unknown): { message: string; details: string[] } {
   if (error instanceof ApiError) {
-    const details = error.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message));
+    const details = error.details.map(issueText);
     // The message often repeats the details after a colon; keep the part before it when details follow.
     const message = details.length > 0 && error.message.includes(': ') ? error.message.split(': ')[0]! : error.message;
     return { message, details };
@@ -151,8 +156,13 @@ export const api = {
   previewUnsaved: (body: { nodeId: string; port?: string; limit?: number; flow: Flow }) =>
     json<PreviewResult>('/api/preview', { method: 'POST', body }),
 
-  startRun: (flowId: string, dryRun: boolean) =>
-    json<{ runId: string }>(`/api/flows/${id(flowId)}/runs`, { method: 'POST', body: { dryRun } }),
+  startRun: (flowId: string, dryRun: boolean, unsaved?: Flow) =>
+    json<{ runId: string }>(`/api/flows/${id(flowId)}/runs`, {
+      method: 'POST',
+      body: unsaved ? { dryRun, flow: unsaved } : { dryRun },
+    }),
+  runDocument: (flow: Flow, dryRun: boolean) =>
+    json<{ runId: string }>('/api/runs', { method: 'POST', body: { flow, dryRun } }),
   listRuns: (flowId: string, limit = 30) => json<RunView[]>(`/api/runs?flowId=${id(flowId)}&limit=${limit}`),
   getRun: (runId: string) => json<RunView>(`/api/runs/${id(runId)}`),
   cancelRun: (runId: string) => json<{ runId: string }>(`/api/runs/${id(runId)}/cancel`, { method: 'POST' }),

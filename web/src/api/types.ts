@@ -107,7 +107,7 @@ export interface EdgeCounts {
 export interface ApiErrorBody {
   code: string;
   message: string;
-  details: { path: string; message: string }[];
+  details: Issue[];
   nodeId?: string;
 }
 

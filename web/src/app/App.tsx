@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, describeError } from '../api/client.ts';
+import { api, describeError, signedInEvent } from '../api/client.ts';
 import type { Catalog } from '../api/types.ts';
 import { EditorPage } from '../editor/EditorPage.tsx';
 import { FlowsPage } from '../flows/FlowsPage.tsx';
@@ -13,18 +13,23 @@ export function App() {
   const [catalog, setCatalog] = useState<{ ready: boolean; error?: { message: string; details: string[] } }>({
     ready: false,
   });
+  const editor = /^\/flows\/([^/]+)$/.exec(path);
   useEffect(() => {
-    api
-      .nodeTypes()
-      .then((types) => {
-        const byType: Catalog = Object.fromEntries(types.map((type) => [type.type, type]));
-        editorStore.getState().setCatalog(byType);
-        setCatalog({ ready: true });
-      })
-      .catch((error) => setCatalog({ ready: false, error: describeError(error) }));
+    const load = () =>
+      api
+        .nodeTypes()
+        .then((types) => {
+          const byType: Catalog = Object.fromEntries(types.map((type) => [type.type, type]));
+          editorStore.getState().setCatalog(byType);
+          setCatalog({ ready: true });
+        })
+        .catch((error) => setCatalog({ ready: false, error: describeError(error) }));
+    void load();
+    // Refused before the sign-in (a server with a token): loaded again once signed in.
+    window.addEventListener(signedInEvent, load);
+    return () => window.removeEventListener(signedInEvent, load);
   }, []);
 
-  const editor = /^\/flows\/([^/]+)$/.exec(path);
   let page: React.ReactNode;
   if (catalog.error && editor) {
     page = (

@@ -10,12 +10,14 @@ import {
   useConnection,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useMemo, useRef, useState } from 'react';
+import { type DragEvent, type MouseEvent as ReactMouseEvent, useCallback, useMemo, useRef, useState } from 'react';
 import type { CanvasNode } from '../flow/to-react-flow.ts';
 import { createNodeCache, toCanvasEdges, toCanvasNodes } from '../flow/to-react-flow.ts';
 import { editorStore, useEditor } from '../store/editor.ts';
+import { useNarrowScreen } from '../ui/narrow.ts';
 import { toast } from '../ui/toasts.tsx';
 import { CountedEdge } from './CountedEdge.tsx';
+import { useEditorUi } from './editor-ui.ts';
 import { FlowNodeView } from './FlowNodeView.tsx';
 
 /** Defined once, outside any component, so React Flow never sees new node or edge types. */
@@ -74,6 +76,10 @@ export function Canvas() {
   const selectedNodes = useEditor((state) => state.selectedNodes);
   const selectedEdges = useEditor((state) => state.selectedEdges);
   const sizes = useEditor((state) => state.sizes);
+  // On a narrow screen, or above an open run panel, the minimap would cover nodes the person needs to see.
+  const narrow = useNarrowScreen();
+  const runPanel = useEditorUi((state) => state.runPanel);
+  const showMinimap = !narrow && !runPanel;
   const cache = useRef(createNodeCache());
   const { screenToFlowPosition } = useReactFlow();
   // Fit the flow in view when it opens; an empty flow keeps the plain view, so a dropped node lands where it fell.
@@ -107,6 +113,12 @@ export function Canvas() {
     if (!check.ok) toast(`Not connected: ${check.reason}`, { tone: 'error' });
   }, []);
 
+  // A plain click selects that node alone, even within a selection (React Flow keeps the group, for dragging it).
+  const onNodeClick = useCallback((event: ReactMouseEvent, node: CanvasNode) => {
+    if (event.shiftKey || event.metaKey || event.ctrlKey) return;
+    editorStore.getState().select([node.id]);
+  }, []);
+
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(paletteMime)) return;
     event.preventDefault();
@@ -135,6 +147,7 @@ export function Canvas() {
         onEdgesChange={editorStore.getState().applyEdgeChanges}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
+        onNodeClick={onNodeClick}
         onDragOver={onDragOver}
         onDrop={onDrop}
         isValidConnection={isValidConnection}
@@ -150,14 +163,16 @@ export function Canvas() {
         connectionRadius={24}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#c9d0d8" />
-        <MiniMap<CanvasNode>
-          pannable
-          zoomable
-          nodeColor={minimapColour}
-          nodeStrokeWidth={0}
-          ariaLabel="Overview map"
-          style={minimapSize}
-        />
+        {showMinimap && (
+          <MiniMap<CanvasNode>
+            pannable
+            zoomable
+            nodeColor={minimapColour}
+            nodeStrokeWidth={0}
+            ariaLabel="Overview map"
+            style={minimapSize}
+          />
+        )}
         <Controls showInteractive={false} />
         <ConnectionHint />
       </ReactFlow>

@@ -1,7 +1,7 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { Suspense, useEffect, useMemo, useState } from 'react';
 import { describeError } from '../api/client.ts';
-import { navigate } from '../app/router.ts';
+import { navigate, setLeaveGuard } from '../app/router.ts';
 import { ConnectionsDialog } from '../forms/lazy.tsx';
 import { RunPanel } from '../runs/RunPanel.tsx';
 import { renameFlowProblem } from '../schedule/FlowSettings.tsx';
@@ -10,10 +10,14 @@ import { Canvas } from './Canvas.tsx';
 import { useEditorUi } from './editor-ui.ts';
 import { HelpDialog } from './HelpDialog.tsx';
 import { Inspector } from './Inspector.tsx';
+import { IssuesMenu } from './IssuesMenu.tsx';
+import { LeaveDialog } from './LeaveDialog.tsx';
 import { Palette } from './Palette.tsx';
 import { PreviewDialog } from './PreviewDialog.tsx';
+import { SecondaryActions } from './SecondaryActions.tsx';
 import {
   exportFlow,
+  hasUnsavedChanges,
   isJustCreated,
   loadSaved,
   loadUnsaved,
@@ -57,21 +61,21 @@ function FlowName() {
   );
 }
 
-function SaveState() {
-  const dirty = useEditor((state) => state.flow !== state.saved?.flow);
-  const saved = useEditor((state) => state.saved);
-  const issueCount = useEditor(
+/** How many issues the server found in the document on the canvas. */
+function useIssueCount(): number {
+  return useEditor(
     (state) =>
       state.issues.flow.length + Object.values(state.issues.byNode).reduce((sum, list) => sum + list.length, 0),
   );
+}
+
+function SaveState() {
+  const dirty = useEditor((state) => state.flow !== state.saved?.flow);
+  const saved = useEditor((state) => state.saved);
   return (
     <span className="save-state" data-testid="save-state">
       {!saved ? 'Not saved yet' : dirty ? 'Unsaved changes' : `Saved · version ${saved.version}`}
-      {issueCount > 0 && (
-        <span className="issue-count" title="Select a node with a red badge to see its issues">
-          {issueCount} issue{issueCount === 1 ? '' : 's'}
-        </span>
-      )}
+      <IssuesMenu />
     </span>
   );
 }
@@ -84,7 +88,13 @@ function TopBar() {
   const dirty = useEditor((state) => state.flow !== state.saved?.flow);
   const running = useEditor((state) => state.run?.status === 'running' || state.run?.status === 'queued');
   const empty = useEditor((state) => state.flow.nodes.length === 0);
+  const issueCount = useIssueCount();
   const [busy, setBusy] = useState(false);
+  const runBlocked = busy || running || empty || issueCount > 0;
+  const runTitle =
+    issueCount > 0
+      ? `Fix the ${issueCount} issue${issueCount === 1 ? '' : 's'} first (listed beside the save state)`
+      : 'Runs what is on the canvas; nothing is saved';
   const act = (work: () => Promise<unknown>) => async () => {
     setBusy(true);
     try {
@@ -152,35 +162,31 @@ function TopBar() {
         </button>
       </div>
       <div className="toolbar right">
-        <button type="button" className="button ghost" onClick={() => useEditorUi.setState({ connections: '' })}>
-          Connections
-        </button>
-        <button
-          type="button"
-          className="button ghost"
-          title="Keyboard shortcuts (?)"
-          onClick={() => useEditorUi.setState({ help: true })}
-        >
-          ?
-        </button>
-        <button
-          type="button"
-          className="button ghost"
-          title="The saved versions of this flow; restore one onto the canvas"
-          onClick={() => useEditorUi.setState({ versions: true })}
-          data-testid="versions"
-        >
-          Versions
-        </button>
-        <button
-          type="button"
-          className="button ghost"
-          disabled={!saved}
-          title={saved ? 'Download the saved flow as JSON (connections by name, never secrets)' : 'Save the flow first'}
-          onClick={() => saved && exportFlow(saved.id, editorStore.getState().saved!.flow.name)}
-        >
-          Export
-        </button>
+        <SecondaryActions
+          actions={[
+            { label: 'Connections', onClick: () => useEditorUi.setState({ connections: '' }) },
+            {
+              label: '?',
+              menuLabel: 'Keyboard shortcuts',
+              title: 'Keyboard shortcuts (?)',
+              onClick: () => useEditorUi.setState({ help: true }),
+            },
+            {
+              label: 'Versions',
+              title: 'The saved versions of this flow; restore one onto the canvas',
+              testId: 'versions',
+              onClick: () => useEditorUi.setState({ versions: true }),
+            },
+            {
+              label: 'Export',
+              disabled: !saved,
+              title: saved
+                ? 'Download the saved flow as JSON (connections by name, never secrets)'
+                : 'Save the flow first',
+              onClick: () => saved && exportFlow(saved.id, editorStore.getState().saved!.flow.name),
+            },
+          ]}
+        />
         <button
           type="button"
           className="button"
@@ -193,23 +199,24 @@ function TopBar() {
         <button
           type="button"
           className="button"
-          disabled={busy || running || empty}
+          disabled={runBlocked}
           onClick={act(async () => {
             useEditorUi.setState({ runPanel: true, runTab: 'overview' });
             await run(true);
           })}
-          title="Run without writing anything"
+          title={issueCount > 0 ? runTitle : 'Run what is on the canvas without writing anything'}
         >
           Dry run
         </button>
         <button
           type="button"
           className="button primary"
-          disabled={busy || running || empty}
+          disabled={runBlocked}
           onClick={act(async () => {
             useEditorUi.setState({ runPanel: true, runTab: 'overview' });
             await run(false);
           })}
+          title={runTitle}
           data-testid="run"
         >
           {running ? 'Running…' : 'Run'}
@@ -224,8 +231,10 @@ function Dialogs() {
   const connections = useEditorUi((state) => state.connections);
   const preview = useEditorUi((state) => state.preview);
   const versions = useEditorUi((state) => state.versions);
+  const leaving = useEditorUi((state) => state.leaving);
   return (
     <Suspense fallback={null}>
+      {leaving !== undefined && <LeaveDialog to={leaving} />}
       {help && <HelpDialog />}
       {connections !== undefined && (
         <ConnectionsDialog
@@ -288,7 +297,13 @@ export function EditorPage({ flowId }: { flowId: string }) {
     }
     let cancelled = false;
     resetValidation();
-    useEditorUi.setState({ runPanel: false, preview: undefined, versions: false, runTab: 'overview' });
+    useEditorUi.setState({
+      runPanel: false,
+      preview: undefined,
+      versions: false,
+      runTab: 'overview',
+      leaving: undefined,
+    });
     setState({ loading: true });
     (async () => {
       if (flowId === 'new') {
@@ -319,14 +334,21 @@ export function EditorPage({ flowId }: { flowId: string }) {
     });
   }, [state.loading]);
 
-  // Leaving with unsaved changes asks first.
+  // Leaving with unsaved changes asks first: closing the tab (the browser asks) or any in-app move.
   useEffect(() => {
     const warn = (event: BeforeUnloadEvent) => {
-      const { flow, saved } = editorStore.getState();
-      if (flow !== saved?.flow && flow.nodes.length > 0) event.preventDefault();
+      if (hasUnsavedChanges()) event.preventDefault();
     };
     window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
+    setLeaveGuard((to) => {
+      if (!hasUnsavedChanges()) return true;
+      useEditorUi.setState({ leaving: to });
+      return false;
+    });
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      setLeaveGuard(undefined);
+    };
   }, []);
 
   if (state.error)

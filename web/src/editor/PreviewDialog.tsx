@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, describeError } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import type { PreviewResult } from '../api/types.ts';
 import { editorStore, useEditor } from '../store/editor.ts';
 import { formatBytes, formatCount, formatDuration } from '../ui/format.ts';
 import { Modal } from '../ui/Modal.tsx';
 import { RecordsTable } from '../ui/RecordsTable.tsx';
+import { ErrorBox } from './ErrorBox.tsx';
 import { useEditorUi } from './editor-ui.ts';
 
 /** Sample records (or file names) at a node, from the document as it is now, saved or not. */
@@ -17,7 +18,7 @@ export function PreviewDialog({ nodeId }: { nodeId: string }) {
   const [port, setPort] = useState(outputs[0]?.name);
   const [limit, setLimit] = useState(50);
   const [result, setResult] = useState<PreviewResult>();
-  const [error, setError] = useState<{ message: string; details: string[] }>();
+  const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const close = useCallback(() => useEditorUi.setState({ preview: undefined }), []);
 
@@ -30,7 +31,7 @@ export function PreviewDialog({ nodeId }: { nodeId: string }) {
       setResult(await api.previewUnsaved({ nodeId, limit, flow, ...(port ? { port } : {}) }));
     } catch (caught) {
       setResult(undefined);
-      setError(describeError(caught));
+      setError(caught);
     } finally {
       setBusy(false);
     }
@@ -78,18 +79,7 @@ export function PreviewDialog({ nodeId }: { nodeId: string }) {
         )}
       </div>
       {busy && !result && <p className="muted">Running what feeds {nodeId}…</p>}
-      {error && (
-        <div className="error-box" role="alert">
-          <strong>{error.message}</strong>
-          {error.details.length > 0 && (
-            <ul>
-              {error.details.map((detail) => (
-                <li key={detail}>{detail}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {error !== undefined && <ErrorBox error={error} onShowNode={close} />}
       {result?.kind === 'records' &&
         (result.records && result.records.length > 0 ? (
           <RecordsTable records={result.records} />

@@ -11,6 +11,8 @@ export interface EditorUi {
   preview: string | undefined;
   runPanel: boolean;
   runTab: 'overview' | 'logs' | 'rejected' | 'history';
+  /** Where the person asked to go while the flow has unsaved changes: the dialog asks what to do. */
+  leaving: string | undefined;
 }
 
 export const useEditorUi = create<EditorUi>()(() => ({
@@ -20,4 +22,5 @@ export const useEditorUi = create<EditorUi>()(() => ({
   preview: undefined,
   runPanel: false,
   runTab: 'overview',
+  leaving: undefined,
 }));

@@ -34,6 +34,12 @@ function placed(flow: Flow): Flow {
   };
 }
 
+/** Whether leaving now would lose edits: a saved flow changed since, or a new one with nodes. */
+export function hasUnsavedChanges(): boolean {
+  const { flow, saved } = editorStore.getState();
+  return saved ? flow !== saved.flow : flow.nodes.length > 0;
+}
+
 export function loadUnsaved(flow: Flow): void {
   stopFollowing();
   editorStore.getState().load(placed(flow));
@@ -164,12 +170,17 @@ export function follow(runId: string): void {
   );
 }
 
-/** Saves, then starts a run (or a dry run) of the flow and follows it live. */
+/**
+ * Runs (or dry-runs) the document on the canvas and follows it live. Nothing is saved and no
+ * schedule changes: an unsaved version of a saved flow runs as a run of that flow, a new flow as
+ * a run of its document (as `backflow run` does).
+ */
 export async function run(dryRun: boolean): Promise<void> {
-  const saved = await save({ quiet: true });
-  if (!saved) return;
+  const { flow, saved } = editorStore.getState();
   try {
-    const { runId } = await api.startRun(saved.id, dryRun);
+    const { runId } = saved
+      ? await api.startRun(saved.id, dryRun, flow === saved.flow ? undefined : flow)
+      : await api.runDocument(flow, dryRun);
     editorStore.getState().startRun({ runId, dryRun });
     follow(runId);
   } catch (error) {

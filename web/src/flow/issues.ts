@@ -35,6 +35,19 @@ export function placeIssues(validated: Flow, issues: readonly Issue[]): PlacedIs
   return placed;
 }
 
+/**
+ * An issue as a person reads it, by node name rather than array position: `orders: path is
+ * required`, `edges: the edges form a cycle…` (the server words `backflow validate` the same way).
+ */
+export function issueText(issue: Issue): string {
+  const inNode = /^nodes\[\d+\](?:\.config)?(?:\.(.*))?$/.exec(issue.path);
+  if (!issue.nodeId || !inNode) return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
+  const field = inNode[1] ?? '';
+  const message = issue.message === 'required' ? 'is required' : issue.message;
+  if (!field) return `${issue.nodeId}: ${message}`;
+  return `${issue.nodeId}: ${field}${/^(is|must|should|has) /.test(message) ? ' ' : ': '}${message}`;
+}
+
 /** An `@rjsf` error schema (`{ rowsPerFile: { __errors: [...] } }`) from a node's issues under `config`. */
 export function configErrorSchema(issues: readonly NodeIssue[]): Record<string, any> {
   const root: Record<string, any> = {};

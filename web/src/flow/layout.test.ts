@@ -45,6 +45,12 @@ describe('layoutFlow', () => {
     expect(width / height).toBeLessThan(3);
   });
 
+  it('leaves room for an edge count label between a node and the next', () => {
+    const positions = layoutFlow(chains(1));
+    const gap = positions.get('b0')!.x - (positions.get('a0')!.x + defaultNodeSize.width);
+    expect(gap).toBeGreaterThanOrEqual(180);
+  });
+
   it('uses the drawn size of a node when it has one', () => {
     const flow = chains(1);
     const wide = layoutFlow(flow, (id) => (id === 'a0' ? { width: 600, height: 96 } : undefined));

@@ -15,6 +15,12 @@ export const defaultNodeSize: Size = { width: 200, height: 96 };
 /** Space between separate parts of a flow once they are packed side by side. */
 const componentGap = 80;
 
+/**
+ * Space between a node and the next one along its edges: room for the edge's count label
+ * ("4 files · 200,000 rows" is about 140 px, plus the ports) between them, clear of both nodes.
+ */
+export const edgeLabelRoom = 190;
+
 /** The flow's connected parts, each a list of node ids in document order. */
 function components(flow: Flow): string[][] {
   const parent = new Map(flow.nodes.map((node) => [node.id, node.id]));
@@ -47,7 +53,7 @@ function layoutPart(
 ): { positions: Map<string, Point>; size: Size } {
   const members = new Set(ids);
   const graph = new Graph({ multigraph: true });
-  graph.setGraph({ rankdir: 'LR', nodesep: 36, ranksep: 70, marginx: 0, marginy: 0 });
+  graph.setGraph({ rankdir: 'LR', nodesep: 36, ranksep: edgeLabelRoom, marginx: 0, marginy: 0 });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const id of ids) graph.setNode(id, { ...sizeOf(id) });
   flow.edges.forEach((edge, i) => {
