@@ -178,6 +178,34 @@ describe.runIf(availability.run)('the editor keeps what the user has and shows w
     await eventually(() => page.locator('.react-flow__node').count()).toBe(3);
   });
 
+  it('says why a flow name was refused, and places nodes added from the keyboard clear of the others', async () => {
+    await page.getByTestId('flow-name').fill('two words');
+    await page.getByTestId('flow-name').press('Enter');
+    const refusal = page.locator('.toast-error .toast-message').filter({ hasText: 'Not renamed' });
+    await eventually(() => refusal.textContent()).toBe(
+      'Not renamed to “two words”: Letters, digits and _ . - only (no spaces), starting with a letter or digit',
+    );
+    expect(await page.getByTestId('flow-name').inputValue()).toBe('half-done');
+
+    const before = await page.locator('.react-flow__node').count();
+    const filter = page.locator('.palette-item', { hasText: 'Filter' }).first();
+    await filter.focus();
+    await page.keyboard.press('Enter');
+    await filter.focus();
+    await page.keyboard.press('Enter');
+    await eventually(() => page.locator('.react-flow__node').count()).toBe(before + 2);
+    const boxes = await page
+      .locator('.react-flow__node')
+      .evaluateAll((nodes) => nodes.map((node) => node.getBoundingClientRect().toJSON() as DOMRect));
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
+        const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+        expect(apart).toBe(true);
+      }
+    }
+    await screenshot(page, 'safety-06-keyboard-added-1440');
+  });
+
   it('fits 1024 px: no sideways scroll, Save and Run in view, the rest under More, edge counts clear of nodes', async () => {
     await page.setViewportSize({ width: 1024, height: 768 });
     const saved = await post<SavedView>('/api/flows', { ...(await template('warehouse-backup')), name: 'narrow' });

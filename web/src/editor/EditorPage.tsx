@@ -6,6 +6,7 @@ import { ConnectionsDialog } from '../forms/lazy.tsx';
 import { RunPanel } from '../runs/RunPanel.tsx';
 import { renameFlowProblem } from '../schedule/FlowSettings.tsx';
 import { editorStore, useEditor } from '../store/editor.ts';
+import { toast } from '../ui/toasts.tsx';
 import { Canvas } from './Canvas.tsx';
 import { useEditorUi } from './editor-ui.ts';
 import { HelpDialog } from './HelpDialog.tsx';
@@ -35,7 +36,9 @@ function FlowName() {
   const [text, setText] = useState<string>();
   const problem = text === undefined ? undefined : renameFlowProblem(text);
   const apply = () => {
-    if (text !== undefined && !problem && text !== name) {
+    if (text !== undefined && problem) {
+      toast(`Not renamed to “${text}”: ${problem}`, { tone: 'error' });
+    } else if (text !== undefined && text !== name) {
       const flow = editorStore.getState().flow;
       editorStore.getState().commit({ ...flow, name: text });
     }

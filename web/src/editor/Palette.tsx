@@ -1,6 +1,7 @@
 import { useReactFlow } from '@xyflow/react';
 import { type DragEvent, useMemo, useState } from 'react';
 import type { NodeRole, NodeTypeInfo } from '../api/types.ts';
+import { freePosition } from '../flow/layout.ts';
 import { editorStore, useEditor } from '../store/editor.ts';
 import { RoleIcon } from '../ui/icons.tsx';
 import { paletteMime } from './Canvas.tsx';
@@ -37,13 +38,17 @@ export function Palette() {
     event.dataTransfer.setData(paletteMime, type);
     event.dataTransfer.effectAllowed = 'copy';
   };
-  // Without a mouse: Enter adds the node in the middle of the view.
+  // Without a mouse: Enter adds the node in the middle of the view, below any node already there.
   const addAtCentre = (type: string) => {
     const canvas = document.querySelector('.canvas')?.getBoundingClientRect();
-    const at = canvas
+    const centre = canvas
       ? screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
       : { x: 0, y: 0 };
-    editorStore.getState().addNode(type, at);
+    const { flow, sizes } = editorStore.getState();
+    editorStore.getState().addNode(
+      type,
+      freePosition(flow, centre, (id) => sizes[id]),
+    );
   };
   const empty = groups.every((group) => group.types.length === 0);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../api/types.ts';
-import { defaultNodeSize, layoutFlow } from './layout.ts';
+import { defaultNodeSize, freePosition, layoutFlow } from './layout.ts';
 
 function chains(count: number): Flow {
   const flow: Flow = { name: 'chains', nodes: [], edges: [] };
@@ -55,5 +55,24 @@ describe('layoutFlow', () => {
     const flow = chains(1);
     const wide = layoutFlow(flow, (id) => (id === 'a0' ? { width: 600, height: 96 } : undefined));
     expect(wide.get('b0')!.x).toBeGreaterThanOrEqual(600);
+  });
+});
+
+describe('freePosition', () => {
+  it('keeps a free spot and moves a taken one down until no node is under it', () => {
+    const flow: Flow = {
+      name: 'f',
+      nodes: [
+        { id: 'a', type: 'x', position: { x: 100, y: 100 } },
+        { id: 'b', type: 'x', position: { x: 100, y: 220 } },
+      ],
+      edges: [],
+    };
+    expect(freePosition(flow, { x: 600, y: 100 })).toEqual({ x: 600, y: 100 });
+    const placed = freePosition(flow, { x: 150, y: 120 });
+    expect(placed.x).toBe(150);
+    expect(placed.y).toBeGreaterThanOrEqual(220 + defaultNodeSize.height + 24);
+    const withNew = { ...flow, nodes: [...flow.nodes, { id: 'c', type: 'x', position: placed }] };
+    expect(overlaps(new Map(withNew.nodes.map((node) => [node.id, node.position!])))).toBe(false);
   });
 });

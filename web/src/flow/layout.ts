@@ -107,3 +107,28 @@ export function layoutFlow(flow: Flow, sizeOf: (id: string) => Size | undefined 
   }
   return positions;
 }
+
+/** Space left between a node placed without a pointer and the nodes already there. */
+const placementGap = 24;
+
+/**
+ * The first place at or below `at` where a new node overlaps no node of the flow: a node added
+ * from the keyboard lands in the middle of the view, beside what is there rather than on top of it.
+ */
+export function freePosition(flow: Flow, at: Point, sizeOf: (id: string) => Size | undefined = () => undefined): Point {
+  const size = defaultNodeSize;
+  const boxes = flow.nodes
+    .filter((node) => node.position)
+    .map((node) => ({ ...node.position!, ...(sizeOf(node.id) ?? defaultNodeSize) }));
+  const free = (y: number) =>
+    boxes.every(
+      (box) =>
+        at.x + size.width + placementGap <= box.x ||
+        box.x + box.width + placementGap <= at.x ||
+        y + size.height + placementGap <= box.y ||
+        box.y + box.height + placementGap <= y,
+    );
+  let y = at.y;
+  while (!free(y)) y += size.height + placementGap;
+  return { x: at.x, y };
+}
