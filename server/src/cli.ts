@@ -170,7 +170,13 @@ program
       : validateFlow(document);
     if (options.json) console.log(JSON.stringify({ valid: issues.length === 0, issues }));
     else if (issues.length === 0) console.log(`${file}: valid`);
-    else for (const issue of issues) console.error(`${file}: ${describeIssue(issue)} (at ${issue.path})`);
+    else {
+      // Named by its node, an issue keeps its JSON path at the end, for tools and searches.
+      for (const issue of issues) {
+        const text = describeIssue(issue);
+        console.error(`${file}: ${text}${text.startsWith(`${issue.path}:`) ? '' : ` (at ${issue.path})`}`);
+      }
+    }
     process.exitCode = issues.length === 0 ? exit.ok : exit.invalid;
   });
 

@@ -160,7 +160,7 @@ describe('backflow validate', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('flow.json: table: path is required (at nodes[3].config.path)\n');
     expect(result.stderr).toContain(
-      'flow.json: edges[6]: files output "rejects:files" cannot connect to records input "table:records" (at edges[6])\n',
+      'flow.json: edges[6]: files output "rejects:files" cannot connect to records input "table:records" (put csv.parse or json.parse between them)\n',
     );
     const run = await runCli(['run', 'flow.json'], cwd);
     expect(run.code).toBe(2);
@@ -304,6 +304,8 @@ describe('backflow connections', () => {
     expect((await runCli(['connections', 'remove', 'wh'], cwd)).code).toBe(0);
     const after = await runCli(['validate', 'flow.json'], cwd);
     expect(after.code).toBe(2);
-    expect(after.stderr).toContain('nodes[0].connection: no stored connection is named "wh"');
+    expect(after.stderr).toContain(
+      'flow.json: src: connection: no stored connection is named "wh" (at nodes[0].connection)\n',
+    );
   }, 120_000);
 });
