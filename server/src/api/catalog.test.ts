@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,7 @@ afterAll(async () => {
 const operations: Record<string, string[]> = {
   '/api/health': ['get'],
   '/api/node-types': ['get'],
+  '/api/node-types/{type}/check-syntax': ['post'],
   '/api/openapi.json': ['get'],
   '/api/templates': ['get'],
   '/api/flows': ['get', 'post'],
@@ -73,6 +75,58 @@ describe('GET /api/node-types', () => {
       { name: 'rejected', kind: 'records' },
     ]);
     expect(types.find((t) => t.type === 'duckdb.source')!.connectionFields).toEqual(['path']);
+  });
+});
+
+describe('POST /api/node-types/:type/check-syntax', () => {
+  const check = (type: string, config: Record<string, unknown>) =>
+    client.post(`/api/node-types/${type}/check-syntax`, { config });
+
+  it('names where a duckdb.source query stops parsing, as a line and column of the query', async () => {
+    const cases: [string, string][] = [
+      ['select * frm orders', 'syntax error at or near "orders" (line 1, column 14)'],
+      // Columns count characters, not bytes or UTF-16 units.
+      ["select 'é😀', x\nfrom orders\nwhere amount > > 3", 'syntax error at or near ">" (line 3, column 16)'],
+      ['select * from orders where', 'syntax error at end of input (line 1, column 27)'],
+      ["select 'open", `unterminated quoted string at or near "'open" (line 1, column 8)`],
+      ['select 1; select 2', 'holds 2 statements; a read takes one SELECT'],
+      ['-- nothing but a comment', 'holds no statement'],
+      ['insert into orders values (1)', 'is not a SELECT statement: a read selects the rows of the query'],
+    ];
+    for (const [query, message] of cases) {
+      const response = await check('duckdb.source', { path: 'demo/warehouse.duckdb', query });
+      expect(response.status, query).toBe(200);
+      expect(response.json, query).toEqual({ valid: false, issues: [{ path: 'query', message }] });
+    }
+  });
+
+  it('passes a query that parses without binding or running it: unknown tables and files are not its business', async () => {
+    for (const query of [
+      'select * from orders',
+      'select 1;\n-- the final semicolon and comment are dropped as a read drops them',
+      "from no_such_table select count(*) where note = 'a;b'",
+      "select * from read_csv('/no/such/file.csv')",
+      // Not a plain SELECT, but one a read can select from.
+      'pivot orders on status using sum(amount)',
+    ]) {
+      expect((await check('duckdb.source', { query })).json, query).toEqual({ valid: true, issues: [] });
+    }
+    expect(existsSync('/no/such/file.csv')).toBe(false);
+  });
+
+  it('checks only fields present, answers valid for types without a syntax, and refuses what it cannot check', async () => {
+    expect((await check('duckdb.source', { table: 'orders' })).json).toEqual({ valid: true, issues: [] });
+    expect((await check('duckdb.source', { query: 42 })).json).toEqual({ valid: true, issues: [] });
+    expect((await check('csv.format', { gzip: true })).json).toEqual({ valid: true, issues: [] });
+    const unknown = await check('no.such', {});
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error.code).toBe('not_found');
+    const noConfig = await client.post('/api/node-types/duckdb.source/check-syntax', { query: 'select 1' });
+    expect(noConfig.status).toBe(400);
+    expect(noConfig.json.error.details).toEqual([
+      { path: 'config', message: 'required' },
+      { path: 'query', message: 'unknown field' },
+    ]);
   });
 });
 

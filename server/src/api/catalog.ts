@@ -1,10 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BackflowError } from '../errors.ts';
 import { describeNodeType } from '../nodes/registry.ts';
 import type { ApiContext } from './api-context.ts';
 import type { ApiRoutes } from './api-routes.ts';
 import { buildOpenApi } from './openapi.ts';
+import { issuesSchema } from './schemas.ts';
 
 /** The repository's example flows, offered as templates. */
 const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
@@ -45,6 +47,27 @@ export function catalogRoutes(routes: ApiRoutes, api: ApiContext): void {
     tag: 'server',
     responses: { 200: { description: 'The node types', schema: { type: 'array', items: { type: 'object' } } } },
     handler: (c) => c.json(api.catalog.types.map(describeNodeType)),
+  });
+
+  routes.add<{ config: Record<string, unknown> }>({
+    method: 'post',
+    path: '/api/node-types/:type/check-syntax',
+    summary:
+      'Parse what a node config holds in a language (a SQL query) without running it; paths are relative to the config',
+    tag: 'server',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['config'],
+      properties: { config: { type: 'object' } },
+    },
+    responses: { 200: { description: 'Whether it parses, and where it does not', schema: issuesSchema } },
+    handler: async (c, { body }) => {
+      const type = api.catalog.find(c.req.param('type')!);
+      if (!type) throw new BackflowError('not_found', `no node type "${c.req.param('type')}"`);
+      const issues = (await type.checkSyntax?.(body.config)) ?? [];
+      return c.json({ valid: issues.length === 0, issues });
+    },
   });
 
   routes.add({

@@ -286,9 +286,9 @@ describe('POST /api/flows/:id/preview', () => {
     const filter = await client.post('/api/preview', { flow, nodeId: 'big-ones', limit: 1 });
     expect(filter.status).toBe(400);
     // Its path is its place in the whole document (the preview ran a part of it).
-    expect(filter.json.error.message).toBe('flow is invalid:\n  big-ones: give expression or where');
+    expect(filter.json.error.message).toBe('flow is invalid:\n  big-ones: give at least one of expression or where');
     expect(filter.json.error.details).toEqual([
-      { path: 'nodes[3].config', message: 'give expression or where', nodeId: 'big-ones' },
+      { path: 'nodes[3].config', message: 'give at least one of expression or where', nodeId: 'big-ones' },
     ]);
   });
 

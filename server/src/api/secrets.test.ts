@@ -84,12 +84,17 @@ describe('a secret stored in a connection', () => {
     client = new ApiClient(server.url);
     const call = async (label: string, method: string, route: string, body?: unknown) => {
       const ids = /\/(fl_[0-9a-f]+|cn_[0-9a-f]+|\d{8}T\d{6}Z-[0-9a-f]{6})(?=\/|$)/g;
-      called.add(`${method.toLowerCase()} ${route.split('?')[0]!.replace(ids, '/{id}')}`);
+      const operation = route
+        .split('?')[0]!
+        .replace(ids, '/{id}')
+        .replace(/^\/api\/node-types\/[^/]+\//, '/api/node-types/{type}/');
+      called.add(`${method.toLowerCase()} ${operation}`);
       seen[label] = await client.request(method, route, body);
       return seen[label]!;
     };
     await call('health', 'GET', '/api/health');
     await call('node types', 'GET', '/api/node-types');
+    await call('check syntax', 'POST', '/api/node-types/vault.source/check-syntax', { config: { token: secret } });
     await call('openapi', 'GET', '/api/openapi.json');
     await call('connection types', 'GET', '/api/connection-types');
     await call('templates', 'GET', '/api/templates');

@@ -15,16 +15,17 @@ export function createAjv(options: { useDefaults?: boolean } = {}): Ajv2020 {
 /**
  * Turns ajv errors into `{ path, message }` with a readable dotted path under `prefix`
  * (`nodes[2].config.query: required`). Errors of `oneOf`/`if` wrappers are dropped when a more
- * precise error on the same object explains them.
+ * precise error on the same object explains them. Alternatives that only require fields are said
+ * once, at their object (`nodes[2].config: give either query or table`).
  */
 export function toErrorDetails(errors: ErrorObject[] | null | undefined, prefix: string): Required<ErrorDetail>[] {
   if (!errors) return [];
-  const details: Required<ErrorDetail>[] = [];
+  const { alternatives, explained } = unmetAlternatives(errors);
+  const details: Required<ErrorDetail>[] = alternatives.map(({ instancePath, message }) => ({
+    path: joinPath(prefix, instancePath),
+    message,
+  }));
   const seen = new Set<string>();
-  const { alternatives, explained } = requiredAlternatives(errors);
-  for (const { instancePath, fields } of alternatives) {
-    details.push({ path: joinPath(prefix, instancePath), message: `give ${fields.join(' or ')}` });
-  }
   const remaining = errors.filter((e) => !explained.has(e));
   const precise = remaining.filter((e) => !['oneOf', 'anyOf', 'if', 'not'].includes(e.keyword));
   for (const error of precise.length > 0 || alternatives.length > 0 ? precise : remaining) {
@@ -48,21 +49,33 @@ export function toErrorDetails(errors: ErrorObject[] | null | undefined, prefix:
 }
 
 /**
- * A `oneOf`/`anyOf` whose every branch failed only for a missing field (`expression` or `where`)
- * means "give one of them": one issue saying so, not one "required" per alternative.
+ * Each failed `oneOf`/`anyOf` whose branches failed only for want of fields, as one message saying
+ * which to give, with the errors it explains: a `required` per branch would each say too much
+ * (neither `query` nor `table` is required; one of them is).
  */
-function requiredAlternatives(errors: ErrorObject[]) {
-  const alternatives: { instancePath: string; fields: string[] }[] = [];
+function unmetAlternatives(errors: ErrorObject[]): {
+  alternatives: { instancePath: string; message: string }[];
+  explained: Set<ErrorObject>;
+} {
+  const alternatives: { instancePath: string; message: string }[] = [];
   const explained = new Set<ErrorObject>();
-  for (const wrapper of errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')) {
-    const branches = errors.filter((e) => e !== wrapper && e.schemaPath.startsWith(`${wrapper.schemaPath}/`));
-    if (branches.length < 2 || !branches.every((e) => e.keyword === 'required')) continue;
-    alternatives.push({
-      instancePath: wrapper.instancePath,
-      fields: [...new Set(branches.map((e) => String(e.params.missingProperty)))],
-    });
-    explained.add(wrapper);
-    for (const branch of branches) explained.add(branch);
+  for (const wrapper of errors) {
+    if (wrapper.keyword !== 'oneOf' && wrapper.keyword !== 'anyOf') continue;
+    const inside = errors.filter((e) => e.schemaPath.startsWith(`${wrapper.schemaPath}/`));
+    const branchOf = (error: ErrorObject) =>
+      error.keyword === 'required' && error.instancePath === wrapper.instancePath
+        ? /^(\d+)\/required$/.exec(error.schemaPath.slice(wrapper.schemaPath.length + 1))?.[1]
+        : undefined;
+    if (inside.length === 0 || inside.some((error) => branchOf(error) === undefined)) continue;
+    const branches = new Map<string, string[]>();
+    for (const error of inside) {
+      const branch = branchOf(error)!;
+      branches.set(branch, [...(branches.get(branch) ?? []), String(error.params.missingProperty)]);
+    }
+    const choices = [...branches.values()].map((fields) => fields.join(' and ')).join(' or ');
+    const rule = wrapper.keyword === 'oneOf' ? 'either' : 'at least one of';
+    alternatives.push({ instancePath: wrapper.instancePath, message: `give ${rule} ${choices}` });
+    for (const error of [wrapper, ...inside]) explained.add(error);
   }
   return { alternatives, explained };
 }

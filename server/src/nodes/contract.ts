@@ -193,6 +193,12 @@ export interface NodeType<C = Record<string, unknown>> {
    * parses). Paths are relative to the config, e.g. `expression`.
    */
   checkConfig?(config: C): { path: string; message: string }[];
+  /**
+   * Parses what a config holds in a language (a SQL query) without running it or opening any data,
+   * cheaply enough for the editor to ask as the user leaves a field. The config may be half edited:
+   * only fields present are checked. Paths are relative to the config, e.g. `query`.
+   */
+  checkSyntax?(config: Partial<C>): Promise<{ path: string; message: string }[]>;
   /** Test the connection/config without moving data. */
   check?(config: C, ctx: NodeContext): Promise<void>;
   /** List streams (tables, objects) and their fields. */

@@ -25,7 +25,12 @@ export const csvParse: NodeType<CsvParseConfig> = {
       header: { type: 'boolean', default: true, title: 'First line is a header' },
       delimiter: { type: 'string', minLength: 1, maxLength: 1, default: ',', title: 'Delimiter' },
       quoteChar: { type: 'string', minLength: 1, maxLength: 1, default: '"', title: 'Quote character' },
-      columns: { type: 'array', items: { type: 'string' }, title: 'Column names (when there is no header)' },
+      columns: {
+        type: 'array',
+        items: { type: 'string' },
+        title: 'Column names',
+        description: 'In file order, when the first line is not a header.',
+      },
       emptyAsNull: { type: 'boolean', default: true, title: 'Empty unquoted fields are null' },
     },
   },

@@ -22,6 +22,13 @@ const operators = [
   'starts_with',
 ];
 
+/** What a condition compares a field with (a JSON value a record field can equal). */
+const scalarValues = [
+  { type: 'string', title: 'Text' },
+  { type: 'number', title: 'Number' },
+  { type: 'boolean', title: 'Yes / no' },
+];
+
 export const filterNode: NodeType<FilterConfig> = {
   type: 'filter',
   role: 'transform',
@@ -33,15 +40,29 @@ export const filterNode: NodeType<FilterConfig> = {
     additionalProperties: false,
     anyOf: [{ required: ['expression'] }, { required: ['where'] }],
     properties: {
-      expression: { type: 'string', minLength: 1, title: 'Expression' },
+      expression: {
+        type: 'string',
+        minLength: 1,
+        title: 'Expression',
+        description: "Such as status = 'paid' and amount > 100. With conditions as well, both must hold.",
+      },
       where: {
         type: 'array',
-        title: 'Conditions (all must hold)',
+        title: 'Where conditions',
+        description: 'Every condition must hold.',
         items: {
           type: 'object',
           additionalProperties: false,
           required: ['field', 'op'],
-          properties: { field: { type: 'string' }, op: { enum: operators }, value: {} },
+          properties: {
+            field: { type: 'string', title: 'Field', description: 'A name or a dotted path: customer.country' },
+            op: { enum: operators, title: 'Operator' },
+            value: {
+              title: 'Value',
+              description: 'A list for in and not_in; none for is_null and not_null.',
+              anyOf: [...scalarValues, { type: 'array', title: 'List', items: { anyOf: scalarValues } }],
+            },
+          },
         },
       },
     },

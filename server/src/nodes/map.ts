@@ -1,9 +1,7 @@
-import { createMapper, type MapConfig } from '@backflow/transforms';
+import { CAST_TYPES, createMapper, type MapConfig } from '@backflow/transforms';
 import { inferColumns } from '../connectors/duckdb/record-values.ts';
 import { compileIssues } from './config-check.ts';
 import type { NodeType, Rec, RecordLocation } from './contract.ts';
-
-const castTypes = ['string', 'integer', 'number', 'boolean', 'date', 'timestamp', 'json'];
 
 export const mapNode: NodeType<MapConfig> = {
   type: 'map',
@@ -14,12 +12,37 @@ export const mapNode: NodeType<MapConfig> = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      select: { type: 'array', items: { type: 'string' }, title: 'Keep only these fields' },
+      select: {
+        type: 'array',
+        items: { type: 'string' },
+        title: 'Keep only these fields',
+        description: 'In this order; every other field is left out. Empty keeps them all.',
+      },
       drop: { type: 'array', items: { type: 'string' }, title: 'Drop these fields' },
-      rename: { type: 'object', additionalProperties: { type: 'string' }, title: 'Rename (old → new)' },
-      cast: { type: 'object', additionalProperties: { enum: castTypes }, title: 'Cast (field → type)' },
-      defaults: { type: 'object', title: 'Defaults for null or missing fields' },
-      set: { type: 'object', title: 'Set fields to constants or {"template": "…{field}…"}' },
+      rename: {
+        type: 'object',
+        title: 'Rename fields',
+        description: 'Cast, defaults and set name fields by their new names.',
+        propertyNames: { title: 'Field' },
+        additionalProperties: { type: 'string', title: 'New name' },
+      },
+      cast: {
+        type: 'object',
+        title: 'Cast fields',
+        description: 'A value that does not convert sends its record to “rejected”.',
+        propertyNames: { title: 'Field' },
+        additionalProperties: { enum: [...CAST_TYPES], title: 'Type' },
+      },
+      defaults: {
+        type: 'object',
+        title: 'Defaults for null or missing fields',
+        description: 'A JSON object of field → value.',
+      },
+      set: {
+        type: 'object',
+        title: 'Set fields',
+        description: 'A JSON object of field → a constant, or {"template": "…{field}…"} filled from the record.',
+      },
     },
   },
   inputs: [{ name: 'records', kind: 'records' }],

@@ -139,6 +139,11 @@ export const api = {
   health: () => json<{ status: 'ok'; version: string }>('/api/health'),
   nodeTypes: () => json<NodeTypeInfo[]>('/api/node-types'),
   templates: () => json<Flow[]>('/api/templates'),
+  checkSyntax: (type: string, config: Record<string, unknown>) =>
+    json<{ valid: boolean; issues: Issue[] }>(`/api/node-types/${id(type)}/check-syntax`, {
+      method: 'POST',
+      body: { config },
+    }),
 
   listFlows: () => json<SavedFlow[]>('/api/flows'),
   getFlow: (flowId: string) => json<SavedFlow>(`/api/flows/${id(flowId)}`),

@@ -175,6 +175,7 @@ function NodeInspector({ node, nodeType }: { node: FlowNode; nodeType: NodeTypeI
               errors={errors}
               connection={node.connection}
               connectionFields={nodeType.connectionFields}
+              checkSyntax={async (config) => (await api.checkSyntax(nodeType.type, config)).issues}
               onChange={(next) =>
                 editorStore
                   .getState()

@@ -1,9 +1,11 @@
 import Form from '@rjsf/core';
-import type { FieldProps, RegistryFieldsType } from '@rjsf/utils';
+import type { FieldProps, RegistryFieldsType, RegistryWidgetsType } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { useEffect, useMemo, useState } from 'react';
 import type { JsonSchema } from '../api/types.ts';
-import { envSyntax, generateForm, secretProblems } from './form-schema.ts';
+import { envSyntax, generateForm, rulesFor, secretProblems } from './form-schema.ts';
+import { PairsField } from './PairsField.tsx';
+import { type ConfigFormContext, SqlWidget } from './SqlWidget.tsx';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -61,7 +63,14 @@ function JsonField(props: FieldProps) {
   );
 }
 
-const fields: RegistryFieldsType = { json: JsonField };
+const fields: RegistryFieldsType = { json: JsonField, pairs: PairsField };
+const widgets: RegistryWidgetsType = { sql: SqlWidget };
+
+/** What the server's parser said of a field's text; it stands while the field holds that text. */
+interface SyntaxVerdict {
+  text: unknown;
+  messages: string[];
+}
 
 export interface ConfigFormProps {
   /** The node type's config JSON Schema, as the server validates it. */
@@ -73,11 +82,13 @@ export interface ConfigFormProps {
   connection?: string | undefined;
   connectionFields?: string[] | undefined;
   idPrefix: string;
+  /** Parses the config's SQL fields on the server (never runs them); issue paths are config fields. */
+  checkSyntax?(config: Record<string, unknown>): Promise<{ path: string; message: string }[]>;
 }
 
 /** A node's config as a form generated from its JSON Schema (`@rjsf`). */
 export function ConfigForm(props: ConfigFormProps) {
-  const { schema, config, onChange, errors, connection, connectionFields, idPrefix } = props;
+  const { schema, config, onChange, errors, connection, connectionFields, idPrefix, checkSyntax } = props;
   const form = useMemo(
     () =>
       generateForm(schema, {
@@ -86,7 +97,25 @@ export function ConfigForm(props: ConfigFormProps) {
       }),
     [schema, connection, connectionFields],
   );
-  const extraErrors = useMemo(() => {
+  const rules = useMemo(() => rulesFor(form.rules, config), [form.rules, config]);
+  const [verdicts, setVerdicts] = useState<Record<string, SyntaxVerdict>>({});
+  const formContext = useMemo<ConfigFormContext>(
+    () => ({
+      checkSyntax(field, text) {
+        if (!checkSyntax) return;
+        checkSyntax({ ...config, [field]: text }).then(
+          (issues) => {
+            const messages = issues.filter((issue) => issue.path === field).map((issue) => issue.message);
+            setVerdicts((current) => ({ ...current, [field]: { text, messages } }));
+          },
+          // A check that could not run says nothing about the query; the run will.
+          () => undefined,
+        );
+      },
+    }),
+    [checkSyntax, config],
+  );
+  const { extraErrors, rulesUnmet } = useMemo(() => {
     const merged: Record<string, any> = structuredClone(errors);
     // Said at once as the secret is typed; the server's own word replaces it once validation answers.
     for (const [name, message] of Object.entries(secretProblems(config, form.secrets))) {
@@ -95,18 +124,34 @@ export function ConfigForm(props: ConfigFormProps) {
       field.__errors = [...(field.__errors ?? []), message];
       merged[name] = field;
     }
-    return merged;
-  }, [errors, config, form.secrets]);
+    for (const [name, verdict] of Object.entries(verdicts)) {
+      if (verdict.messages.length === 0 || !same(verdict.text, config[name])) continue;
+      merged[name] = { ...merged[name], __errors: [...(merged[name]?.__errors ?? []), ...verdict.messages] };
+    }
+    // The server says an unmet rule of the whole config (give either query or table) at its root: with
+    // the rules stated above the fields, they say it once, instead of a second time below the form.
+    const unmet = rules.length > 0 && (merged.__errors?.length ?? 0) > 0;
+    if (unmet) delete merged.__errors;
+    return { extraErrors: merged, rulesUnmet: unmet };
+  }, [errors, config, form.secrets, verdicts, rules]);
 
   return (
     <div className="config-form">
-      {form.rule && <p className="form-rule">{form.rule}</p>}
+      {rules.length > 0 && (
+        <div className={rulesUnmet ? 'form-rule unmet' : 'form-rule'} role={rulesUnmet ? 'alert' : undefined}>
+          {rules.map((rule) => (
+            <p key={rule.text}>{rule.text}</p>
+          ))}
+        </div>
+      )}
       <Form
         schema={form.schema}
         uiSchema={form.uiSchema}
         formData={config}
         validator={validator}
         fields={fields}
+        widgets={widgets}
+        formContext={formContext}
         extraErrors={extraErrors}
         showErrorList={false}
         noHtml5Validate

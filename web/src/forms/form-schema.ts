@@ -1,3 +1,4 @@
+import validator from '@rjsf/validator-ajv8';
 import type { JsonSchema } from '../api/types.ts';
 
 /** How a config value names an environment variable. */
@@ -8,15 +9,26 @@ export const envReference = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/;
 
 export const secretHelp = `Secret: write ${envSyntax} to take it from the server’s environment, or pick a stored connection. A literal secret is refused, so it never lands in a flow file.`;
 
+/** A sentence the form states above its fields for what it cannot show on one field. */
+export interface FormRule {
+  /** Such as "Give either query or table." */
+  text: string;
+  /** The schema a config must match for the rule to apply (an `if`); without it, it always applies. */
+  when?: JsonSchema;
+}
+
 export interface GeneratedForm {
   /** The config schema, less what a form cannot draw well (the server still checks all of it). */
   schema: JsonSchema;
   uiSchema: Record<string, any>;
   /** Fields marked `writeOnly`. */
   secrets: string[];
-  /** A sentence from alternatives the form leaves out, such as "Give a query or a table". */
-  rule: string | undefined;
+  /** From the alternatives and conditions the form leaves out; `rulesFor` picks those that apply. */
+  rules: FormRule[];
 }
+
+/** A text field holding SQL (`contentMediaType: application/sql`): drawn as a SQL editor and parsed on the server. */
+export const sqlMediaType = 'application/sql';
 
 const kindTitle: Record<string, string> = {
   string: 'Text',
@@ -36,6 +48,24 @@ function isFreeObject(schema: JsonSchema): boolean {
   return schema.type === 'object' && !schema.properties && typeof schema.additionalProperties !== 'object';
 }
 
+/** An object of field → text or choice (`{ old: 'new' }`, `{ amount: 'integer' }`), drawn as a list of pairs. */
+function isPairs(schema: JsonSchema): boolean {
+  const value = schema.additionalProperties;
+  return (
+    schema.type === 'object' &&
+    !schema.properties &&
+    typeof value === 'object' &&
+    (value.type === 'string' || (Array.isArray(value.enum) && value.enum.every((v: unknown) => typeof v === 'string')))
+  );
+}
+
+/** A field as a sentence names it: its title, lower-cased unless it starts an acronym, else its name. */
+function spoken(name: string, properties: Record<string, JsonSchema>): string {
+  const title = properties[name]?.title;
+  if (typeof title !== 'string') return name;
+  return /^[A-Z][a-z]/.test(title) ? title[0]!.toLowerCase() + title.slice(1) : title;
+}
+
 function titled(branches: JsonSchema[]): JsonSchema[] {
   return branches.map((branch) =>
     branch.title ? branch : { ...branch, title: kindTitle[String(branch.type)] ?? String(branch.type ?? 'Value') },
@@ -43,14 +73,18 @@ function titled(branches: JsonSchema[]): JsonSchema[] {
 }
 
 /** "With mode upsert, give key." from `if: { properties: { mode: { const: 'upsert' } } }, then: { required: ['key'] }`. */
-function conditionalRule(when: JsonSchema | undefined, then: JsonSchema | undefined): string | undefined {
+function conditionalRule(
+  when: JsonSchema | undefined,
+  then: JsonSchema | undefined,
+  properties: Record<string, JsonSchema>,
+): FormRule | undefined {
   const conditions = Object.entries((when?.properties ?? {}) as Record<string, JsonSchema>).filter(
     ([, p]) => 'const' in p,
   );
   const required = (then?.required ?? []) as string[];
-  if (conditions.length === 0 || required.length === 0) return undefined;
-  const clause = conditions.map(([name, p]) => `${name} ${String(p.const)}`).join(' and ');
-  return `With ${clause}, give ${required.join(' and ')}.`;
+  if (!when || conditions.length === 0 || required.length === 0) return undefined;
+  const clause = conditions.map(([name, p]) => `${spoken(name, properties)} ${String(p.const)}`).join(' and ');
+  return { text: `With ${clause}, give ${required.map((name) => spoken(name, properties)).join(' and ')}.`, when };
 }
 
 /** A readable label for enum values that are whitespace, like line endings. */
@@ -69,19 +103,23 @@ export function generateForm(
   config: JsonSchema,
   options: { connection?: string; connectionFields?: string[] } = {},
 ): GeneratedForm {
-  const { oneOf, anyOf, if: _if, then: _then, else: _else, ...rest } = config;
-  const rules: string[] = [];
-  const schema: JsonSchema = { ...rest, properties: { ...(config.properties ?? {}) } };
+  // The title and description of the whole config are the node type's, which the inspector shows already.
+  const { oneOf, anyOf, if: _if, then: _then, else: _else, title: _title, description: _description, ...rest } = config;
+  const properties = (config.properties ?? {}) as Record<string, JsonSchema>;
+  const rules: FormRule[] = [];
+  const schema: JsonSchema = { ...rest, properties: { ...properties } };
   for (const alternatives of [oneOf, anyOf]) {
     if (!Array.isArray(alternatives)) continue;
     if (alternatives.every(onlyRequires)) {
-      const names = alternatives.map((branch: JsonSchema) => (branch.required ?? []).join(' and '));
-      rules.push(`Give ${alternatives === oneOf ? 'either' : 'at least one of'} ${names.join(' or ')}.`);
+      const names = alternatives.map((branch: JsonSchema) =>
+        (branch.required ?? []).map((name: string) => spoken(name, properties)).join(' and '),
+      );
+      rules.push({ text: `Give ${alternatives === oneOf ? 'either' : 'at least one of'} ${names.join(' or ')}.` });
     } else {
       schema[alternatives === oneOf ? 'oneOf' : 'anyOf'] = alternatives;
     }
   }
-  const conditional = conditionalRule(_if, _then);
+  const conditional = conditionalRule(_if, _then, properties);
   if (conditional) rules.push(conditional);
 
   const uiSchema: Record<string, any> = { 'ui:submitButtonOptions': { norender: true } };
@@ -97,6 +135,10 @@ export function generateForm(
       ui['ui:placeholder'] = envSyntax;
     }
     if (isFreeObject(property)) ui['ui:field'] = 'json';
+    if (isPairs(property)) ui['ui:field'] = 'pairs';
+    if (property.contentMediaType === sqlMediaType) ui['ui:widget'] = 'sql';
+    // The list's legend names its entries; rjsf would label each "<title>-1", "<title>-2"… and star it.
+    if (property.type === 'array') ui.items = { 'ui:label': false };
     if (Array.isArray(property.anyOf)) field = { ...field, anyOf: titled(property.anyOf) };
     if (Array.isArray(property.oneOf)) field = { ...field, oneOf: titled(property.oneOf) };
     if (Array.isArray(property.enum) && property.enum.some((value: unknown) => /^\s+$/.test(String(value))))
@@ -110,7 +152,12 @@ export function generateForm(
   }
   if (supplied.size > 0 && Array.isArray(schema.required))
     schema.required = schema.required.filter((name: string) => !supplied.has(name));
-  return { schema, uiSchema, secrets, rule: rules.length > 0 ? rules.join(' ') : undefined };
+  return { schema, uiSchema, secrets, rules };
+}
+
+/** The rules that apply to `config`: a conditional one only while its condition holds. */
+export function rulesFor(rules: readonly FormRule[], config: Record<string, unknown>): FormRule[] {
+  return rules.filter((rule) => rule.when === undefined || validator.isValid(rule.when, config, rule.when));
 }
 
 /** Secret fields holding something other than an `${env:NAME}` reference, with what to do. */

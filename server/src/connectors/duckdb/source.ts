@@ -28,6 +28,7 @@ import {
   quoteQualifiedName,
 } from './database.ts';
 import { recordValue } from './record-values.ts';
+import { lineAndColumn, parseSql } from './sql-syntax.ts';
 
 export type DuckDBSourceConfig = {
   path: string;
@@ -65,6 +66,8 @@ const configSchema: JSONSchema = {
       minLength: 1,
       title: 'Query',
       description: 'A SELECT statement; each result row becomes a record. Give either a query or a table.',
+      // Drawn as a SQL editor, which asks the server to parse it as the user leaves it.
+      contentMediaType: 'application/sql',
     },
     table: {
       type: 'string',
@@ -137,12 +140,8 @@ function sourceRelation(
       details: [{ path: 'config', message: 'give exactly one of query and table' }],
     });
   }
-  if (config.query !== undefined) {
-    // Without its final `;` (and a `-- comment` after it), and on lines of its own so a trailing
-    // comment cannot swallow the closing parenthesis.
-    const query = config.query.replace(/;\s*(?:--[^\n]*)?\s*$/, '');
-    return { relation: `(\n${query}\n) AS source_query`, stream: 'query', configPath: 'query' };
-  }
+  if (config.query !== undefined)
+    return { relation: queryRelation(config.query), stream: 'query', configPath: 'query' };
   const table = config.table as string;
   try {
     return { relation: quoteQualifiedName(parseQualifiedName(table)), stream: table, configPath: 'table' };
@@ -153,6 +152,45 @@ function sourceRelation(
       cause,
     });
   }
+}
+
+/** A query as a relation to select from. */
+function queryRelation(query: string): string {
+  // On lines of its own so a trailing comment cannot swallow the closing parenthesis.
+  return `(\n${withoutFinalSemicolon(query)}\n) AS source_query`;
+}
+
+/** A query without its final `;` (and a `-- comment` after it), as a read selects from it. */
+function withoutFinalSemicolon(query: string): string {
+  return query.replace(/;\s*(?:--[^\n]*)?\s*$/, '');
+}
+
+/**
+ * Parses the query (never runs it): where DuckDB's parser stopped, as a line and column of the
+ * query, or that it is not the one SELECT a read selects from.
+ */
+async function checkSyntax(config: Partial<DuckDBSourceConfig>): Promise<{ path: string; message: string }[]> {
+  const query = config.query;
+  if (typeof query !== 'string' || query.trim() === '') return [];
+  const issue = (message: string) => [{ path: 'query', message }];
+  const parsed = await parseSql(withoutFinalSemicolon(query));
+  if ('statements' in parsed) {
+    if (parsed.statements === 1) return [];
+    return issue(
+      parsed.statements === 0 ? 'holds no statement' : `holds ${parsed.statements} statements; a read takes one SELECT`,
+    );
+  }
+  if (parsed.errorType === 'parser') {
+    if (parsed.position === undefined) return issue(parsed.message);
+    const { line, column } = lineAndColumn(query, parsed.position);
+    return issue(`${parsed.message} (line ${line}, column ${column})`);
+  }
+  // A statement other than a plain SELECT: fine if a read can select from it (PIVOT), else not.
+  const wrapped = await parseSql(`SELECT * FROM ${queryRelation(query)}`);
+  if ('errorType' in wrapped && wrapped.errorType === 'parser') {
+    return issue('is not a SELECT statement: a read selects the rows of the query');
+  }
+  return [];
 }
 
 /** Column names and DuckDB's own type text (DESCRIBE keeps aliases such as JSON that result types lose). */
@@ -405,6 +443,7 @@ export const duckdbSource: NodeType<DuckDBSourceConfig> = {
   inputs: [],
   outputs: [{ name: 'records', kind: 'records' }],
   connectionFields: ['path'],
+  checkSyntax,
   check,
   discover,
   read,
