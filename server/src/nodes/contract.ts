@@ -231,6 +231,8 @@ export interface CopyFormat {
 /** What a `rejected` port carries and the store keeps: the record, why, and where it came from. */
 export interface RejectedRecord {
   record: unknown;
+  /** The text as it stood in the file when it could not be parsed into a record (`record` is then null); capped. */
+  raw?: string;
   reasons: string[];
   file?: string;
   line?: number;
