@@ -206,6 +206,11 @@ export interface NodeType<C = Record<string, unknown>> {
    * a warning and does not fail the run.
    */
   retain?(config: C, ctx: NodeContext): Promise<string[]>;
+  /**
+   * Where a run's output lands, as the user would look for it (a directory, `gs://bucket/prefix`, a
+   * database file and table), for the run summary's `outputs`. Never holds a secret.
+   */
+  location?(config: C, ctx: NodeContext): string;
   /** Rows per part a format node cuts at, so sources can align batches to it. */
   partRows?(config: C): number | undefined;
   /**
