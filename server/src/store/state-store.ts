@@ -44,6 +44,9 @@ export interface NewRun {
   fingerprint?: FlowFingerprint;
 }
 
+/** What the flows list shows of a flow's latest run. */
+export type LastRun = Pick<RunRow, 'id' | 'status' | 'dryRun' | 'startedAt' | 'finishedAt'>;
+
 export interface LogRow {
   runId: string;
   at: string;
@@ -250,6 +253,28 @@ export class StateStore implements RunRecorder {
         [options.flowName ?? null, options.flowId ?? null, options.status ?? null, options.limit ?? 50],
       );
       return rows.map(toRun);
+    });
+  }
+
+  /** The latest run of every saved flow that has run, by flow id: one query however many flows there are. */
+  lastRuns(): Promise<Map<string, LastRun>> {
+    return this.serial(async () => {
+      const rows = await this.rows(
+        `select distinct on (flow_id) flow_id, id, status, dry_run, started_at, finished_at
+         from runs where flow_id is not null order by flow_id, started_at desc`,
+      );
+      return new Map(
+        rows.map((row) => [
+          String(row.flow_id),
+          {
+            id: String(row.id),
+            status: row.status as RunStatus,
+            dryRun: Boolean(row.dry_run),
+            startedAt: String(row.started_at),
+            ...(row.finished_at == null ? {} : { finishedAt: String(row.finished_at) }),
+          },
+        ]),
+      );
     });
   }
 
