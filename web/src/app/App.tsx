@@ -3,6 +3,7 @@ import { api, describeError } from '../api/client.ts';
 import type { Catalog } from '../api/types.ts';
 import { EditorPage } from '../editor/EditorPage.tsx';
 import { FlowsPage } from '../flows/FlowsPage.tsx';
+import { RunsPage } from '../runs/RunsPage.tsx';
 import { editorStore } from '../store/editor.ts';
 import { Toasts } from '../ui/toasts.tsx';
 import { navigate, usePath } from './router.ts';
@@ -42,6 +43,8 @@ export function App() {
     ) : (
       <div className="page-message muted">Loading…</div>
     );
+  } else if (path === '/runs') {
+    page = <RunsPage />;
   } else {
     page = <FlowsPage />;
   }
