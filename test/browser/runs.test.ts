@@ -151,12 +151,15 @@ describe.runIf(availability.run)('runs in the editor', { shuffle: false }, () =>
     await screenshots('runs-01-dry-run-would-write');
   });
 
-  it('cancels a running run at once, then offers Resume since it saved a checkpoint, and resumes it', async () => {
+  it('cancels a running run, then offers Resume since it saved a checkpoint, and resumes it to a whole backup', async () => {
     await openFlow('warehouse-backup');
-    // Held after its first part (50,000 rows, checkpointed): the run is surely running when Cancel is pressed.
+    // Held after its first part (50,000 rows): the run is surely running when Cancel is pressed.
     orders.close(1);
     await page.getByTestId('run').click();
     await orders.reached;
+    const cancelledRunId = (await page.locator('.run-summary .mono').textContent())!;
+    // The first part is checkpointed before the cancel, so there is something to resume from.
+    await eventually(async () => (await api(`/api/runs/${cancelledRunId}`)).checkpointAt).toBeTruthy();
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await eventually(panelStatus).toBe('cancelled');
     const read = Number(
@@ -181,6 +184,7 @@ describe.runIf(availability.run)('runs in the editor', { shuffle: false }, () =>
     await resume.click();
     await eventually(panelStatus, 60_000).toBe('succeeded');
     const runId = (await page.locator('.run-summary .mono').textContent())!;
+    expect(runId).toBe(cancelledRunId);
     const outputs = page.getByTestId('run-outputs');
     await eventually(() => outputs.locator('h3').textContent()).toBe('Output');
     const [location] = await outputs.locator('dd').allTextContents();
