@@ -99,6 +99,14 @@ describe('backflow run on malformed CSV', () => {
       expect(rejection.file).toBe('payments.csv');
       expect(rejection.reasons[0]).toMatch(/^payments\.csv/);
     }
+    // Lines that did not parse keep their text; records that parsed keep the record.
+    expect(stored.map((r: { record: unknown; raw?: string }) => r.raw ?? null)).toEqual([
+      '4,d@example.com,40,too,many,fields',
+      '6,f@example.com',
+      '9,i@example.com,90,"unbalanced',
+      null,
+      null,
+    ]);
     expect(stored[3].record).toMatchObject({ id: '5', email: 'not-an-email' });
     expect(stored[3].reasons).toEqual(['payments.csv:7: /email must match format "email"']);
 
@@ -140,13 +148,33 @@ describe('backflow run on malformed CSV', () => {
     expect(await query('select count(*)::integer as n from payments', path.join(cwd, 'db.duckdb'))).toEqual([{ n: 5 }]);
   });
 
-  it('writes nothing on --dry-run but reports the counts', async () => {
+  it('writes nothing on --dry-run and reports what each destination would write under that name', async () => {
     const cwd = await setUp(importFlow());
     const result = await runCli(['run', 'flow.json', '--dry-run', '--json'], cwd);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).nodes.table).toEqual({ read: 5, written: 5, rejected: 0, filtered: 0 });
+    const summary = JSON.parse(result.stdout);
+    expect(summary.nodes.table).toEqual({ read: 5, written: 0, wouldWrite: 5, rejected: 0, filtered: 0 });
+    expect(summary.nodes['rejects-file']).toEqual({
+      read: 5,
+      written: 0,
+      wouldWrite: 5,
+      rejected: 0,
+      filtered: 0,
+      files: 0,
+    });
+    // Transforms did their work: they wrote what they passed on.
+    expect(summary.nodes.check).toEqual({ read: 7, written: 5, rejected: 2, filtered: 0 });
+    expect(summary.outputs).toEqual({ table: 'db.duckdb, table payments', 'rejects-file': 'rejected' });
     expect(existsSync(path.join(cwd, 'db.duckdb'))).toBe(false);
     expect(existsSync(path.join(cwd, 'rejected'))).toBe(false);
+
+    const table = await runCli(['run', 'flow.json', '--dry-run'], cwd);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^run \S+ succeeded \(dry run: nothing was written\) in \d+ ms\n/);
+    expect(table.stdout).toMatch(/│ node +│ read │ written │ would write │ rejected │ filtered │ files │/);
+    expect(table.stdout).toMatch(/│ 'table' +│ 5 +│ 0 +│ 5 +│ 0 +│ 0 +│ '' +│/);
+    expect(table.stdout).toContain('table would write to db.duckdb, table payments\n');
+    expect(table.stdout).not.toContain('output of');
   });
 });
 

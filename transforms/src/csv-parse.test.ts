@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseChunks as parseAllChunks, parseBytesSplitAnywhere } from './chunked-parse.testing.ts';
-import { type CsvChunkResult, type CsvParseOptions, type CsvRowError, createCsvParser } from './csv-parse.ts';
+import {
+  type CsvChunkResult,
+  type CsvParseOptions,
+  type CsvRowError,
+  createCsvParser,
+  MAX_RAW_CHARS,
+} from './csv-parse.ts';
 
 function parseChunks(chunks: string[], options: CsvParseOptions = {}): CsvChunkResult {
   return parseAllChunks(createCsvParser(options), chunks) as CsvChunkResult;
@@ -43,12 +49,13 @@ const nastyExpected: CsvChunkResult = {
   ],
   lines: [2, 4, 6, 9, 13, 14],
   errors: [
-    { line: 10, code: 'too_few_fields', message: 'line 10: expected 4 fields, found 3' },
-    { line: 11, code: 'too_many_fields', message: 'line 11: expected 4 fields, found 5' },
+    { line: 10, code: 'too_few_fields', message: 'line 10: expected 4 fields, found 3', raw: '5,too,few' },
+    { line: 11, code: 'too_many_fields', message: 'line 11: expected 4 fields, found 5', raw: '6,"a",b,c,d' },
     {
       line: 12,
       code: 'unbalanced_quotes',
       message: 'line 12: a closing quote must be followed by a delimiter or the end of the line',
+      raw: '7,"bad"x,y,z',
     },
   ],
 };
@@ -107,8 +114,14 @@ describe('createCsvParser', () => {
 
   it('reports a quote that never closes at the line it opened on, and keeps the rows after it', () => {
     const result = parse('a,b,c\n1,"multi\nline","open\n2,3,4\n5,6,7\n');
+    // The rejected text runs from the record's start to the end of the line the quote opened on.
     expect(result.errors).toEqual([
-      { line: 3, code: 'unbalanced_quotes', message: 'line 3: quoted field is never closed' },
+      {
+        line: 3,
+        code: 'unbalanced_quotes',
+        message: 'line 3: quoted field is never closed',
+        raw: '1,"multi\nline","open',
+      },
     ]);
     expect(result.records).toEqual([
       { a: '2', b: '3', c: '4' },
@@ -121,7 +134,7 @@ describe('createCsvParser', () => {
     const result = parseChunks(['a,b\n1,2\n3,"oo', 'ps'], {});
     expect(result.records).toEqual([{ a: '1', b: '2' }]);
     expect(result.errors).toEqual([
-      { line: 3, code: 'unbalanced_quotes', message: 'line 3: quoted field is never closed' },
+      { line: 3, code: 'unbalanced_quotes', message: 'line 3: quoted field is never closed', raw: '3,"oops' },
     ]);
   });
 
@@ -129,11 +142,17 @@ describe('createCsvParser', () => {
     const result = parse('id,name,,name,name_1\n1,a,b,c,d\n');
     expect(result.records).toEqual([{ id: '1', name: 'a', column2: 'b', name_2: 'c', name_1: 'd' }]);
     expect(result.errors).toEqual([
-      { line: 1, code: 'empty_header', message: 'line 1: column 3 has no name; it is called "column2"' },
+      {
+        line: 1,
+        code: 'empty_header',
+        message: 'line 1: column 3 has no name; it is called "column2"',
+        raw: 'id,name,,name,name_1',
+      },
       {
         line: 1,
         code: 'duplicate_header',
         message: 'line 1: column "name" appears more than once; column 4 is called "name_2"',
+        raw: 'id,name,,name,name_1',
       },
     ]);
   });
@@ -141,7 +160,7 @@ describe('createCsvParser', () => {
   it('without a header, uses the given column names or column0, column1, …', () => {
     expect(parse('1,2\n3,4,5\n', { header: false }).records).toEqual([{ column0: '1', column1: '2' }]);
     expect(parse('1,2\n3,4,5\n', { header: false }).errors).toEqual([
-      { line: 2, code: 'too_many_fields', message: 'line 2: expected 2 fields, found 3' },
+      { line: 2, code: 'too_many_fields', message: 'line 2: expected 2 fields, found 3', raw: '3,4,5' },
     ]);
     expect(parse('1,2\n', { header: false, columns: ['x', 'y'] }).records).toEqual([{ x: '1', y: '2' }]);
   });
@@ -161,7 +180,7 @@ describe('createCsvParser', () => {
       errors: [],
     });
     expect(parse('a,b\n\n1,2\n', { skipEmptyLines: false }).errors).toEqual([
-      { line: 2, code: 'too_few_fields', message: 'line 2: expected 2 fields, found 1' },
+      { line: 2, code: 'too_few_fields', message: 'line 2: expected 2 fields, found 1', raw: '' },
     ]);
   });
 
@@ -190,6 +209,8 @@ describe('createCsvParser', () => {
           line: 2,
           code: 'record_too_long',
           message: 'line 2: record is longer than 1024 characters (is a quote left open?)',
+          // Its first 1,024 characters: what every chunking holds of it.
+          raw: `${`1,"${'fake1,injected\n'.repeat(100)}`.slice(0, 1024)}…`,
         },
       ],
     };
@@ -209,6 +230,7 @@ describe('createCsvParser', () => {
             line: 2,
             code: 'record_too_long',
             message: 'line 2: record is longer than 50 characters (is a quote left open?)',
+            raw: `${`1,"${'x\n2,y\n'.repeat(20)}`.slice(0, 50)}…`,
           },
         ],
       });
@@ -225,10 +247,11 @@ describe('createCsvParser', () => {
       '5,"x"""',
       '6,"a ""b"" c"<br>',
     ];
-    const tooLong = (line: number): CsvRowError => ({
+    const tooLong = (line: number, raw: string): CsvRowError => ({
       line,
       code: 'record_too_long',
       message: `line ${line}: record is longer than 40 characters (is a quote left open?)`,
+      raw: `${raw.slice(0, 40)}…`,
     });
     for (const newline of ['\n', '\r\n', '\r']) {
       const text = rows.join('<br>').replaceAll('<br>', newline);
@@ -240,7 +263,7 @@ describe('createCsvParser', () => {
           { id: '6', note: 'a "b" c' },
         ],
         lines: [2, 7, 10, 11],
-        errors: [tooLong(3), tooLong(9)],
+        errors: [tooLong(3, rows[2]!.replaceAll('<br>', newline)), tooLong(9, `${rows[4]}${newline}${rows[5]}`)],
       };
       const parse = (chunks: string[]) => parseChunks(chunks, { maxRecordChars: 40 });
       for (let at = 0; at <= text.length; at++) {
@@ -250,6 +273,16 @@ describe('createCsvParser', () => {
       }
       expect(parse(text.split('')), `${JSON.stringify(newline)} one character at a time`).toEqual(expected);
     }
+  });
+
+  it('keeps the text of a rejected record as it stands in the file, cut after MAX_RAW_CHARS characters', () => {
+    const wide = `4,${'w'.repeat(10_000)},extra`;
+    const result = parse(`a,b\r\n4,d@example.com,40,too,many,fields\r\n${wide}\r\n5,ok\r\n`);
+    expect(result.records).toEqual([{ a: '5', b: 'ok' }]);
+    expect(result.errors.map((error) => error.raw)).toEqual([
+      '4,d@example.com,40,too,many,fields',
+      `${wide.slice(0, MAX_RAW_CHARS)}…`,
+    ]);
   });
 
   it('returns nothing for empty input or a header alone', () => {
@@ -278,7 +311,9 @@ describe('createCsvParser, bytes that are not valid UTF-8', () => {
         { id: '3', name: 'Bob' },
       ],
       lines: [2, 4],
-      errors: [{ line: 3, code: 'invalid_encoding', message: 'line 3: invalid UTF-8 at byte offset 18' }],
+      errors: [
+        { line: 3, code: 'invalid_encoding', message: 'line 3: invalid UTF-8 at byte offset 18', raw: '2,Zo\uFFFD' },
+      ],
     });
   });
 
@@ -301,9 +336,14 @@ describe('createCsvParser, bytes that are not valid UTF-8', () => {
       ],
       lines: [5, 7],
       errors: [
-        { line: 1, code: 'invalid_encoding', message: 'line 1: invalid UTF-8 at byte offset 5' },
-        { line: 2, code: 'invalid_encoding', message: 'line 2: invalid UTF-8 at byte offset 27' },
-        { line: 6, code: 'invalid_encoding', message: 'line 6: invalid UTF-8 at byte offset 61' },
+        { line: 1, code: 'invalid_encoding', message: 'line 1: invalid UTF-8 at byte offset 5', raw: 'id,na\uFFFDme' },
+        {
+          line: 2,
+          code: 'invalid_encoding',
+          message: 'line 2: invalid UTF-8 at byte offset 27',
+          raw: '1,"first\r\nsecond \uFFFD line \uFFFD\r\nthird"',
+        },
+        { line: 6, code: 'invalid_encoding', message: 'line 6: invalid UTF-8 at byte offset 61', raw: '6,\uFFFD' },
       ],
     });
   });

@@ -42,6 +42,8 @@ export interface CsvRowError {
   line: number;
   code: CsvErrorCode;
   message: string;
+  /** The rejected text as it stands in the file, without its line break (see `rawText`). */
+  raw: string;
 }
 
 export type CsvRecord = Record<string, string | null>;
@@ -66,6 +68,8 @@ interface PapaRow {
 }
 
 const BOM = '\uFEFF';
+/** The most of a rejected record's text an error keeps: enough to see what is wrong, never a whole file. */
+export const MAX_RAW_CHARS = 4096;
 const DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
 
 /**
@@ -151,17 +155,19 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
 
   /** Reports the unfinished record in `pending` as too long, drops it to its end and parses what follows. */
   function skipOverlongRecord(newlineInUse: CsvNewline, result: CsvChunkResult): void {
-    result.errors.push(tooLong(pendingLine));
+    result.errors.push(tooLong(pendingLine, pending, 0));
     skipper = createCsvRecordSkipper(dialect, newlineInUse);
     pending = skipThrough(pending);
     if (pending !== '') parsePending(newlineInUse, false, result);
   }
 
-  function tooLong(line: number): CsvRowError {
+  /** The error for the record starting at `start` of `text`; its raw text is its beginning, as much as any chunking holds. */
+  function tooLong(line: number, text: string, start: number): CsvRowError {
     return {
       line,
       code: 'record_too_long',
       message: `line ${line}: record is longer than ${maxRecordChars} characters (is a quote left open?)`,
+      raw: `${text.slice(start, start + Math.min(maxRecordChars, MAX_RAW_CHARS))}…`,
     };
   }
 
@@ -202,13 +208,14 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
           const quoteAt = (quoteError.index ?? start + 1) - 1;
           const quoteLine = startLine + countOf(text, lineBreak, start, quoteAt);
           const neverClosed = row.errors.every((error) => error.code === 'MissingQuotes');
+          // Papa's guess at where this row ends may have swallowed good rows; restart on the next line.
+          const quoteLineEnd = text.indexOf(lineBreak, quoteAt);
           result.errors.push({
             line: quoteLine,
             code: 'unbalanced_quotes',
             message: `line ${quoteLine}: ${neverClosed ? 'quoted field is never closed' : 'a closing quote must be followed by a delimiter or the end of the line'}`,
+            raw: rawText(text, start, quoteLineEnd === -1 ? text.length : quoteLineEnd),
           });
-          // Papa's guess at where this row ends may have swallowed good rows; restart on the next line.
-          const quoteLineEnd = text.indexOf(lineBreak, quoteAt);
           resumeAt = quoteLineEnd === -1 ? text.length : quoteLineEnd + 1;
           line = quoteLine + 1;
           parser.abort();
@@ -217,16 +224,18 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
 
         // A record that arrived whole is held to the limit too, so the result does not depend on the chunks.
         if (end - start > maxRecordChars && end - start - lineBreakLength(text, end, newlineInUse) > maxRecordChars) {
-          result.errors.push(tooLong(startLine));
+          result.errors.push(tooLong(startLine, text, start));
           return;
         }
         // A header with invalid bytes is reported but still names the columns, or every row would shift.
         const invalidEncoding = invalidBytes.takeBetween(textAt + start, textAt + end, startLine);
-        if (invalidEncoding) result.errors.push(invalidEncoding);
+        if (invalidEncoding) result.errors.push({ ...invalidEncoding, raw: rawText(text, start, end) });
 
         const fields = row.data[0] ?? [];
         if (!columns) {
-          columns = header ? nameColumns(fields, startLine, result.errors) : fields.map((_, index) => `column${index}`);
+          columns = header
+            ? nameColumns(fields, startLine, rawText(text, start, end), result.errors)
+            : fields.map((_, index) => `column${index}`);
           if (header) return;
         }
         if (invalidEncoding) return;
@@ -235,6 +244,7 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
             line: startLine,
             code: fields.length < columns.length ? 'too_few_fields' : 'too_many_fields',
             message: `line ${startLine}: expected ${columns.length} fields, found ${fields.length}`,
+            raw: rawText(text, start, end),
           });
           return;
         }
@@ -305,7 +315,7 @@ function checkColumns(header: boolean, columns: string[] | undefined): void {
 }
 
 /** Header names, with each duplicate or empty one reported and replaced by a name no other column has. */
-function nameColumns(fields: string[], line: number, errors: CsvRowError[]): string[] {
+function nameColumns(fields: string[], line: number, raw: string, errors: CsvRowError[]): string[] {
   const taken = new Set(fields);
   const seen = new Set<string>();
   return fields.map((field, index) => {
@@ -316,6 +326,7 @@ function nameColumns(fields: string[], line: number, errors: CsvRowError[]): str
         line,
         code: 'empty_header',
         message: `line ${line}: column ${index + 1} has no name; it is called "${name}"`,
+        raw,
       });
     } else if (seen.has(field)) {
       let suffix = 1;
@@ -325,12 +336,23 @@ function nameColumns(fields: string[], line: number, errors: CsvRowError[]): str
         line,
         code: 'duplicate_header',
         message: `line ${line}: column "${field}" appears more than once; column ${index + 1} is called "${name}"`,
+        raw,
       });
     }
     seen.add(field);
     taken.add(name);
     return name;
   });
+}
+
+/**
+ * The text of a rejected record, `text` from `start` to `end`, without the line break that ends it; a
+ * longer one is cut at MAX_RAW_CHARS and ends with `…`.
+ */
+function rawText(text: string, start: number, end: number): string {
+  const kept = Math.min(end, start + MAX_RAW_CHARS + 2);
+  const raw = text.slice(start, kept).replace(/\r?\n$|\r$/, '');
+  return kept < end || raw.length > MAX_RAW_CHARS ? `${raw.slice(0, MAX_RAW_CHARS)}…` : raw;
 }
 
 /** The length of the line break that ends the row ending at `end` in `text` (0 for a last row without one). */

@@ -60,8 +60,23 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     path: '/api/flows',
     summary: 'List saved flows',
     tag: 'flows',
-    responses: { 200: { description: 'The flows, by name', schema: { type: 'array', items: flowViewSchema } } },
-    handler: async (c) => c.json((await api.store.flows.list()).map(view)),
+    responses: {
+      200: {
+        description: 'The flows, by name, each with its latest run',
+        schema: { type: 'array', items: flowViewSchema },
+      },
+    },
+    handler: async (c) => {
+      const [rows, lastRuns] = await Promise.all([api.store.flows.list(), api.store.lastRuns()]);
+      return c.json(
+        rows.map((row) => {
+          const run = lastRuns.get(row.id);
+          if (!run) return view(row);
+          const { id: runId, ...lastRun } = run;
+          return { ...view(row), lastRun: { runId, ...lastRun } };
+        }),
+      );
+    },
   });
 
   routes.add<Flow, { draft?: string }>({

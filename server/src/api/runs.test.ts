@@ -130,6 +130,8 @@ describe('a run of warehouse-backup', () => {
     });
 
     const dir = await backupOf(runId);
+    // The summary names where the backup went, as the flow names it (relative to the run's directory).
+    expect(summary.outputs).toEqual({ archive: path.relative(server.baseDir, dir) });
     const manifest = JSON.parse(await readFile(path.join(dir, '_manifest.json'), 'utf8')) as Manifest;
     expect(manifest).toMatchObject({ complete: true, flow: 'warehouse-backup', runId, rows: source.rows });
     expect(await filesUnder(dir)).toEqual(['_manifest.json', ...manifest.files.map((f) => f.name)]);
@@ -157,6 +159,7 @@ describe('a run of warehouse-backup', () => {
     expect(run).toMatchObject({ dryRun: false, resumed: false });
     expect(run.nodes).toEqual(summary.nodes);
     expect(run.edges).toEqual(summary.edges);
+    expect(run.outputs).toEqual(summary.outputs);
     expect(run.checkpointAgeMs).toBeGreaterThanOrEqual(0);
     expect(Date.parse(run.finishedAt)).toBeGreaterThanOrEqual(Date.parse(run.checkpointAt));
     expect(run.error).toBeUndefined();
@@ -229,9 +232,53 @@ describe('runs of one flow', () => {
     const { summary } = events.at(-1)!.data;
     expect(summary).toMatchObject({ status: 'succeeded', dryRun: true });
     expect(summary.nodes.orders.read).toBe(source.rows);
+    // The destination wrote nothing: what it would have written is counted as such, and still reconciles.
+    expect(summary.nodes.archive).toEqual({
+      read: source.rows,
+      written: 0,
+      wouldWrite: source.rows,
+      rejected: 0,
+      filtered: 0,
+      files: 0,
+    });
+    expect(summary.nodes['as-csv']).toEqual({
+      read: source.rows,
+      written: source.rows,
+      rejected: 0,
+      filtered: 0,
+      files: 4,
+    });
+    expect(summary.outputs.archive).toMatch(new RegExp(`^backups/warehouse-backup/\\d{4}-\\d{2}-\\d{2}-${runId}$`));
     expect(await filesUnder(root)).toEqual(before);
     expect(before.some((file) => file.includes(runId))).toBe(false);
     expect((await client.get(`/api/runs/${runId}`)).json).toMatchObject({ dryRun: true, status: 'succeeded' });
+  });
+
+  // No gate here: the source reads as fast as it can, and the cancel races it as a person's would.
+  it.each([
+    ['pushed down (DuckDB writes each part with COPY)', (flow: Flow) => flow],
+    ['row by row (a map node between source and format)', throughMap],
+  ])('stops at the next batch when cancelled after the first checkpoint, %s', async (_path, shape) => {
+    const flow = shape(await exampleFlow('warehouse-backup'));
+    delete flow.schedule;
+    const started = await client.post('/api/runs', { flow: { ...flow, name: `${flow.name}-cancelled` } });
+    expect(started.status).toBe(202);
+    const { runId } = started.json;
+    let cancelledAt: number | undefined;
+    let summary: any;
+    for await (const event of client.events(`/api/runs/${runId}/events`)) {
+      if (event.event === 'log' && cancelledAt === undefined && event.data.message.startsWith('checkpoint after')) {
+        cancelledAt = Number(/(\d+) records read/.exec(event.data.message)![1]);
+        expect((await client.post(`/api/runs/${runId}/cancel`)).status).toBe(202);
+      }
+      if (event.event === 'summary') summary = event.data.summary;
+    }
+    expect(cancelledAt).toBe(50_000);
+    expect(summary.status).toBe('cancelled');
+    // The first part (50,000 rows) was checkpointed; the cancel stops the read at the next batch, far from the end.
+    expect(summary.nodes.orders.read).toBeGreaterThanOrEqual(50_000);
+    expect(summary.nodes.orders.read).toBeLessThanOrEqual(100_000);
+    expect(summary.nodes.archive.written).toBeLessThanOrEqual(100_000);
   });
 
   it('cancels a run and resumes it under the same id to an exact backup', async () => {
@@ -271,6 +318,58 @@ describe('runs of one flow', () => {
     // Every order exactly once: as many rows as distinct ids as the source has.
     const [written] = await query(ordersSummary(`read_csv(${sqlString(path.join(dir, 'orders/*.csv.gz'))})`));
     expect(written).toEqual(source);
+  });
+});
+
+describe('the list of flows', () => {
+  it('gives each flow its latest run, and none to a flow that never ran', async () => {
+    const copy = await client.post('/api/flows', {
+      name: 'customers-copy',
+      nodes: [
+        { id: 'customers', type: 'duckdb.source', config: { path: 'demo/warehouse.duckdb', table: 'customers' } },
+        { id: 'as-json', type: 'json.format', config: {} },
+        { id: 'copy', type: 'files.destination', config: { dir: 'copies/{runId}' } },
+      ],
+      edges: [
+        { from: 'customers', to: 'as-json' },
+        { from: 'as-json', to: 'copy' },
+      ],
+    });
+    const never = await client.post('/api/flows?draft=true', { name: 'never-run', nodes: [], edges: [] });
+    const runIds: string[] = [];
+    for (const dryRun of [false, true]) {
+      const { runId } = (await client.post(`/api/flows/${copy.json.id}/runs`, { dryRun })).json;
+      await client.runEvents(runId);
+      runIds.push(runId);
+    }
+    const latest = (await client.get(`/api/runs/${runIds[1]}`)).json;
+    // The backup flow's latest run: whichever test of this file ran it last (none when run alone).
+    const backup = (await client.get(`/api/runs?flowId=${flowId}&limit=1`)).json[0];
+    const list = (await client.get('/api/flows')).json as { name: string; lastRun?: unknown }[];
+    expect(list.map((flow) => [flow.name, flow.lastRun])).toEqual([
+      [
+        'customers-copy',
+        {
+          runId: runIds[1],
+          status: 'succeeded',
+          dryRun: true,
+          startedAt: latest.startedAt,
+          finishedAt: latest.finishedAt,
+        },
+      ],
+      ['never-run', undefined],
+      [
+        'warehouse-backup',
+        backup && {
+          runId: backup.runId,
+          status: backup.status,
+          dryRun: backup.dryRun,
+          startedAt: backup.startedAt,
+          finishedAt: backup.finishedAt,
+        },
+      ],
+    ]);
+    for (const id of [copy.json.id, never.json.id]) expect((await client.delete(`/api/flows/${id}`)).status).toBe(204);
   });
 });
 
@@ -320,13 +419,22 @@ describe('rejected records', () => {
     ],
   };
 
+  /** Runs people-import once for the tests of this group: its run id and summary. */
+  let imported: Promise<{ runId: string; summary: any }> | undefined;
+  const runImport = () => {
+    imported ??= (async () => {
+      await mkdir(path.join(server.baseDir, 'input'), { recursive: true });
+      await writeFile(path.join(server.baseDir, 'input/people.csv'), csv);
+      const started = await client.post('/api/runs', { flow });
+      expect(started.status).toBe(202);
+      const { runId } = started.json;
+      return { runId, summary: (await client.runEvents(runId)).at(-1)!.data.summary };
+    })();
+    return imported;
+  };
+
   it('stream as NDJSON with reasons and line numbers, as many as the summary rejected', async () => {
-    await mkdir(path.join(server.baseDir, 'input'), { recursive: true });
-    await writeFile(path.join(server.baseDir, 'input/people.csv'), csv);
-    const started = await client.post('/api/runs', { flow });
-    expect(started.status).toBe(202);
-    const { runId } = started.json;
-    const { summary } = (await client.runEvents(runId)).at(-1)!.data;
+    const { runId, summary } = await runImport();
     expect(summary.status).toBe('succeeded');
     const rejectedCount = Object.values(summary.nodes as Record<string, { rejected: number }>).reduce(
       (sum, counts) => sum + counts.rejected,
@@ -347,11 +455,12 @@ describe('rejected records', () => {
       expect(line.reasons.length).toBeGreaterThan(0);
       expect(line.file).toBe('people.csv');
     }
-    expect(lines.map((l) => [l.nodeId, l.line, l.record])).toEqual([
-      ['parse', 5, null],
-      ['parse', 6, null],
-      ['check', 4, { id: '3', name: 'Zoë', score: 'abc' }],
-      ['check', 10, { id: '8', name: null, score: '50' }],
+    // A line that did not parse has no record: its text as it stood in the file says what was wrong.
+    expect(lines.map((l) => [l.nodeId, l.line, l.record, l.raw])).toEqual([
+      ['parse', 5, null, '4,too,many,fields'],
+      ['parse', 6, null, '5,short'],
+      ['check', 4, { id: '3', name: 'Zoë', score: 'abc' }, undefined],
+      ['check', 10, { id: '8', name: null, score: '50' }, undefined],
     ]);
     expect(lines[0].reasons).toEqual(['people.csv: line 5: expected 3 fields, found 4']);
     expect(lines[2].reasons).toEqual(['people.csv:4: /score must match pattern "^[0-9]+$"']);
@@ -371,4 +480,37 @@ describe('rejected records', () => {
       { id: '7', name: '日本', score: '40' },
     ]);
   });
+  it('download as CSV: a header, then one row per reject with its reasons, record as JSON and raw text', async () => {
+    const { runId } = await runImport();
+    const response = await client.get(`/api/runs/${runId}/rejected?format=csv`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const [header, ...rows] = response.text.split('\n');
+    expect(header).toBe('nodeId,at,file,line,reasons,record,raw');
+    // Each row without its `at` column (the time the reject was stored).
+    expect(rows.map((row) => row.replace(/^(\w+),[^,]+,/, '$1,'))).toEqual([
+      'parse,people.csv,5,"people.csv: line 5: expected 3 fields, found 4",,"4,too,many,fields"',
+      'parse,people.csv,6,"people.csv: line 6: expected 3 fields, found 2",,"5,short"',
+      'check,people.csv,4,"people.csv:4: /score must match pattern ""^[0-9]+$""","{""id"":""3"",""name"":""Zoë"",""score"":""abc""}",',
+      'check,people.csv,10,people.csv:10: /name must be string,"{""id"":""8"",""name"":null,""score"":""50""}",',
+      '',
+    ]);
+    const refused = await client.get(`/api/runs/${runId}/rejected?format=xml`);
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.details).toEqual([{ path: 'format', message: 'must be one of: "ndjson", "csv"' }]);
+  });
 });
+
+/** The flow with a `map` node between its source and its format node, so rows cross JavaScript (no pushdown). */
+function throughMap(flow: Flow): Flow {
+  const [source, format] = flow.nodes;
+  return {
+    ...flow,
+    nodes: [...flow.nodes, { id: 'pass', type: 'map', config: {} }],
+    edges: [
+      { from: source!.id, to: 'pass' },
+      { from: 'pass', to: format!.id },
+      ...flow.edges.filter((edge) => edge.from !== source!.id),
+    ],
+  };
+}

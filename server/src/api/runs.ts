@@ -5,7 +5,8 @@ import type { RunEvent } from '../service/run-service.ts';
 import type { RunRow } from '../store/state-store.ts';
 import type { ApiContext } from './api-context.ts';
 import type { ApiRoutes } from './api-routes.ts';
-import { flowDocumentSchema, runViewSchema } from './schemas.ts';
+import { type RejectedFormat, rejectedBody, rejectedFormats } from './rejected-download.ts';
+import { flowDocumentSchema, runStatusSchema, runViewSchema } from './schemas.ts';
 
 const runIdSchema = { type: 'object', required: ['runId'], properties: { runId: { type: 'string' } } };
 
@@ -35,6 +36,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
       durationMs: (live || !finishedAt ? Date.now() : Date.parse(finishedAt)) - Date.parse(run.startedAt),
       nodes: live?.stats?.nodes ?? summary?.nodes ?? {},
       edges: live?.stats?.edges ?? summary?.edges ?? [],
+      ...(summary?.outputs && !live ? { outputs: summary.outputs } : {}),
       ...(checkpointAt ? { checkpointAt, checkpointAgeMs: Date.now() - Date.parse(checkpointAt) } : {}),
       ...(run.error && !live ? { error: run.error } : {}),
     };
@@ -50,7 +52,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
       additionalProperties: false,
       properties: {
         flowId: { type: 'string' },
-        status: { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] },
+        status: runStatusSchema,
         limit: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', description: 'At most 9999 (default 50)' },
       },
     },
@@ -186,35 +188,29 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
     },
   });
 
-  routes.add({
+  routes.add<unknown, { format?: RejectedFormat }>({
     method: 'get',
     path: '/api/runs/:id/rejected',
-    summary: 'The rejected records of a run with their reasons, one JSON object per line',
+    summary:
+      'The rejected records of a run with their reasons, file, line and raw text, streamed as NDJSON (one JSON object per line) or CSV',
     tag: 'runs',
-    responses: { 200: { description: 'NDJSON', contentType: 'application/x-ndjson' } },
-    handler: async (c) => {
+    query: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { format: { enum: Object.keys(rejectedFormats), description: 'ndjson (default) or csv' } },
+    },
+    responses: {
+      200: {
+        description: 'NDJSON, or CSV with the columns nodeId, at, file, line, reasons, record (JSON) and raw',
+        contentType: rejectedFormats.ndjson,
+      },
+    },
+    handler: async (c, { query }) => {
       const run = await load(c.req.param('id')!);
-      const rows = api.store.rejected(run.id);
-      const encoder = new TextEncoder();
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const lines: string[] = [];
-          for (let i = 0; i < 500; i++) {
-            const next = await rows.next();
-            if (next.done) {
-              if (lines.length > 0) controller.enqueue(encoder.encode(lines.join('')));
-              controller.close();
-              return;
-            }
-            lines.push(`${JSON.stringify(next.value)}\n`);
-          }
-          controller.enqueue(encoder.encode(lines.join('')));
-        },
-        async cancel() {
-          await rows.return(undefined);
-        },
+      const format = query.format ?? 'ndjson';
+      return new Response(rejectedBody(api.store.rejected(run.id), format), {
+        headers: { 'Content-Type': rejectedFormats[format] },
       });
-      return new Response(body, { headers: { 'Content-Type': 'application/x-ndjson' } });
     },
   });
 

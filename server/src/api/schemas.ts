@@ -41,6 +41,10 @@ export const issuesSchema: JSONSchema = {
   },
 };
 
+export const runStatusSchema: JSONSchema = {
+  enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'],
+};
+
 export const flowViewSchema: JSONSchema = {
   type: 'object',
   required: ['id', 'name', 'version', 'document', 'createdAt', 'updatedAt'],
@@ -53,6 +57,18 @@ export const flowViewSchema: JSONSchema = {
     updatedAt: { type: 'string', format: 'date-time' },
     nextRuns: { type: 'array', items: { type: 'string', format: 'date-time' } },
     activeRunId: { type: 'string' },
+    lastRun: {
+      type: 'object',
+      description: 'The latest run of the flow (only in the list of flows)',
+      required: ['runId', 'status', 'dryRun', 'startedAt'],
+      properties: {
+        runId: { type: 'string' },
+        status: runStatusSchema,
+        dryRun: { type: 'boolean' },
+        startedAt: { type: 'string' },
+        finishedAt: { type: 'string' },
+      },
+    },
   },
 };
 
@@ -61,6 +77,7 @@ const nodeCounts: JSONSchema = {
   properties: {
     read: { type: 'integer' },
     written: { type: 'integer' },
+    wouldWrite: { type: 'integer', description: 'Only on the destinations of a dry run (their written is 0)' },
     rejected: { type: 'integer' },
     filtered: { type: 'integer' },
     files: { type: 'integer' },
@@ -74,7 +91,7 @@ export const runViewSchema: JSONSchema = {
     runId: { type: 'string' },
     flow: { type: 'string' },
     flowId: { type: 'string' },
-    status: { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] },
+    status: runStatusSchema,
     dryRun: { type: 'boolean' },
     resumed: { type: 'boolean' },
     attempts: { type: 'integer' },
@@ -95,7 +112,15 @@ export const runViewSchema: JSONSchema = {
         },
       },
     },
-    checkpointAt: { type: 'string' },
+    outputs: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Where each destination put (in a dry run: would put) the output, by node id; once the run ended',
+    },
+    checkpointAt: {
+      type: 'string',
+      description: "When the run's latest checkpoint was saved; absent when it has none",
+    },
     checkpointAgeMs: { type: 'integer' },
     error: errorResponseSchema.properties!.error!,
   },

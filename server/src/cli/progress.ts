@@ -15,7 +15,9 @@ export function startProgress(
     let sourceRows = 0;
     const parts: string[] = [];
     for (const [id, counts] of nodes()) {
-      if (counts.read === counts.written && counts.rejected === 0 && counts.filtered === 0) {
+      if (counts.wouldWrite !== undefined) {
+        parts.push(`${id} would write ${counts.wouldWrite.toLocaleString('en')}`);
+      } else if (counts.read === counts.written && counts.rejected === 0 && counts.filtered === 0) {
         parts.push(`${id} ${counts.written.toLocaleString('en')}`);
       } else {
         parts.push(

@@ -43,6 +43,8 @@ export interface ExecuteOptions {
 export interface ExecuteResult {
   status: 'succeeded' | 'failed' | 'cancelled';
   stats: StatsSnapshot;
+  /** Where each destination put (or, in a dry run, would put) the run's output, by node id. */
+  outputs: Record<string, string>;
   error?: BackflowError;
 }
 
@@ -100,7 +102,7 @@ class RunExecution {
   private readonly pushedDown = new Map<string, { sourceId: string; format: CopyFormat }>();
 
   constructor(private readonly options: ExecuteOptions) {
-    this.stats = new RunStats(options.graph);
+    this.stats = new RunStats(options.graph, { dryRun: options.dryRun ?? false });
     this.tempDir = path.join(options.tempRoot, options.runId);
     for (const checkpoint of options.resume ?? []) {
       this.checkpoints.set(checkpoint.sourceId, checkpoint);
@@ -160,9 +162,24 @@ class RunExecution {
       await rm(this.tempDir, { recursive: true, force: true });
     }
     const stats = this.stats.snapshot();
-    if (succeeded) return { status: 'succeeded', stats };
+    const outputs = this.outputs();
+    if (succeeded) return { status: 'succeeded', stats, outputs };
     const status = this.firstError instanceof CancelledError ? 'cancelled' : 'failed';
-    return { status, stats, error: this.firstError };
+    return { status, stats, outputs, error: this.firstError };
+  }
+
+  /** Where each destination puts the run's output (NodeType.location), for the summary. */
+  private outputs(): Record<string, string> {
+    const outputs: Record<string, string> = {};
+    for (const node of this.options.graph.order) {
+      if (node.type.role !== 'destination' || !node.type.location) continue;
+      try {
+        outputs[node.id] = node.type.location(this.config(node), this.context(node));
+      } catch {
+        // A config the destination cannot resolve (a bad path template) failed the run already, saying why.
+      }
+    }
+    return outputs;
   }
 
   /**
@@ -427,9 +444,12 @@ class RunExecution {
           counts.read += rows;
           this.writingSeq.set(node.id, seq);
           await this.writers.get(node.id)!.write(payload, seq);
-          counts.written += rows - (counts.rejected - rejectedBefore);
+          const accepted = rows - (counts.rejected - rejectedBefore);
+          // A dry run's destination writes nothing: what it took counts as would-write, not written.
+          if (counts.wouldWrite !== undefined) counts.wouldWrite += accepted;
+          else counts.written += accepted;
           if (payload.kind === 'file') {
-            counts.files = (counts.files ?? 0) + 1;
+            if (counts.wouldWrite === undefined) counts.files = (counts.files ?? 0) + 1;
             const source = this.options.graph.sourceOf.get(node.id)!;
             this.filesSinceCheckpoint.set(source, (this.filesSinceCheckpoint.get(source) ?? 0) + 1);
           }

@@ -47,6 +47,8 @@ export interface RunSummary {
   durationMs: number;
   nodes: Record<string, NodeCounts>;
   edges: EdgeCounts[];
+  /** Where each destination put (in a dry run: would put) the output, by node id; never a secret. */
+  outputs: Record<string, string>;
   error?: { code: string; message: string; nodeId?: string; details?: unknown[] };
 }
 
@@ -175,6 +177,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     durationMs: Date.now() - attemptStart,
     nodes: result.stats.nodes,
     edges: result.stats.edges,
+    outputs: options.redactor ? options.redactor.redactDeep(result.outputs) : result.outputs,
     ...(error ? { error } : {}),
   };
   store.log(

@@ -1,10 +1,16 @@
 import type { ErrorDetail } from '../errors.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 
-/** Per-node counts; `files` only for nodes that emit or write files. */
+/**
+ * Per-node counts; `files` only for nodes that emit or write files. In a dry run a destination
+ * writes nothing: its `written` (and `files`) stay 0 and `wouldWrite` counts what it would have
+ * written, so read = written + wouldWrite + rejected + filtered still holds.
+ */
 export interface NodeCounts {
   read: number;
   written: number;
+  /** Only on the destinations of a dry run. */
+  wouldWrite?: number;
   rejected: number;
   filtered: number;
   files?: number;
@@ -33,13 +39,17 @@ export class RunStats {
   readonly edges: EdgeCounts[];
   private readonly edgesByIndex: Map<number, EdgeCounts>;
 
-  constructor(private readonly graph: FlowGraph) {
+  constructor(
+    private readonly graph: FlowGraph,
+    options: { dryRun?: boolean } = {},
+  ) {
     for (const node of graph.order) {
       const emitsFiles = node.type.outputs.some((p) => p.kind === 'files');
       const takesFiles = node.type.inputs.some((p) => p.kind === 'files');
       this.nodes.set(node.id, {
         read: 0,
         written: 0,
+        ...(options.dryRun && node.type.role === 'destination' ? { wouldWrite: 0 } : {}),
         rejected: 0,
         filtered: 0,
         ...(emitsFiles || (takesFiles && node.type.role === 'destination') ? { files: 0 } : {}),
@@ -97,10 +107,12 @@ export class RunStats {
     const problems: ErrorDetail[] = [];
     for (const node of this.graph.order) {
       const c = this.node(node.id);
-      if (c.read !== c.written + c.rejected + c.filtered) {
+      const wouldWrite = c.wouldWrite ?? 0;
+      if (c.read !== c.written + wouldWrite + c.rejected + c.filtered) {
+        const would = c.wouldWrite === undefined ? '' : `, would write ${wouldWrite}`;
         problems.push({
           path: node.id,
-          message: `node "${node.id}" read ${c.read} but wrote ${c.written}, rejected ${c.rejected}, filtered ${c.filtered}`,
+          message: `node "${node.id}" read ${c.read} but wrote ${c.written}${would}, rejected ${c.rejected}, filtered ${c.filtered}`,
         });
       }
       const incoming = node.incoming.filter((e) => e.kind === 'records');

@@ -212,6 +212,11 @@ export interface NodeType<C = Record<string, unknown>> {
    * a warning and does not fail the run.
    */
   retain?(config: C, ctx: NodeContext): Promise<string[]>;
+  /**
+   * Where a run's output lands, as the user would look for it (a directory, `gs://bucket/prefix`, a
+   * database file and table), for the run summary's `outputs`. Never holds a secret.
+   */
+  location?(config: C, ctx: NodeContext): string;
   /** Rows per part a format node cuts at, so sources can align batches to it. */
   partRows?(config: C): number | undefined;
   /**
@@ -237,6 +242,8 @@ export interface CopyFormat {
 /** What a `rejected` port carries and the store keeps: the record, why, and where it came from. */
 export interface RejectedRecord {
   record: unknown;
+  /** The text as it stood in the file when it could not be parsed into a record (`record` is then null); capped. */
+  raw?: string;
   reasons: string[];
   file?: string;
   line?: number;

@@ -343,6 +343,7 @@ export class RunService {
       durationMs: 0,
       nodes: {},
       edges: [],
+      outputs: {},
       error: failure,
     };
     this.options.store.log(runId, 'error', `run failed: ${failure.message}`);

@@ -64,7 +64,7 @@ describe('StateStore', () => {
     expect(await store.loadCheckpoints('r')).toEqual([{ ...base, seq: 2, cursor: { after: '12', part: 4 }, stats }]);
   });
 
-  it('stores rejected records with their reasons, file and line', async () => {
+  it('stores rejected records with their reasons, file, line and the raw text of one that did not parse', async () => {
     const { store } = await openStore();
     await store.saveRejected(
       'r',
@@ -76,7 +76,13 @@ describe('StateStore', () => {
           file: 'a.csv',
           line: 7,
         },
-        { record: null, reasons: ['a.csv:9: unbalanced quotes'], file: 'a.csv', line: 9 },
+        {
+          record: null,
+          raw: '9,"open, ""quoted"" \u{1F680}',
+          reasons: ['a.csv:9: unbalanced quotes'],
+          file: 'a.csv',
+          line: 9,
+        },
       ],
       1,
     );
@@ -90,7 +96,14 @@ describe('StateStore', () => {
         file: 'a.csv',
         line: 7,
       },
-      { nodeId: 'check', record: null, reasons: ['a.csv:9: unbalanced quotes'], file: 'a.csv', line: 9 },
+      {
+        nodeId: 'check',
+        record: null,
+        raw: '9,"open, ""quoted"" \u{1F680}',
+        reasons: ['a.csv:9: unbalanced quotes'],
+        file: 'a.csv',
+        line: 9,
+      },
     ]);
   });
 

@@ -44,6 +44,9 @@ export interface NewRun {
   fingerprint?: FlowFingerprint;
 }
 
+/** What the flows list shows of a flow's latest run. */
+export type LastRun = Pick<RunRow, 'id' | 'status' | 'dryRun' | 'startedAt' | 'finishedAt'>;
+
 export interface LogRow {
   runId: string;
   at: string;
@@ -74,6 +77,7 @@ const schemaStatements = [
   'alter table runs add column if not exists fingerprint json',
   'alter table checkpoints add column if not exists finished boolean default false',
   'alter table rejected add column if not exists seq bigint default 0',
+  'alter table rejected add column if not exists raw varchar',
   `create table if not exists publications (run_id varchar not null, node_id varchar not null,
      published_at varchar not null, primary key (run_id, node_id))`,
   ...flowTables,
@@ -252,6 +256,28 @@ export class StateStore implements RunRecorder {
     });
   }
 
+  /** The latest run of every saved flow that has run, by flow id: one query however many flows there are. */
+  lastRuns(): Promise<Map<string, LastRun>> {
+    return this.serial(async () => {
+      const rows = await this.rows(
+        `select distinct on (flow_id) flow_id, id, status, dry_run, started_at, finished_at
+         from runs where flow_id is not null order by flow_id, started_at desc`,
+      );
+      return new Map(
+        rows.map((row) => [
+          String(row.flow_id),
+          {
+            id: String(row.id),
+            status: row.status as RunStatus,
+            dryRun: Boolean(row.dry_run),
+            startedAt: String(row.started_at),
+            ...(row.finished_at == null ? {} : { finishedAt: String(row.finished_at) }),
+          },
+        ]),
+      );
+    });
+  }
+
   /** The flow's latest run, when it did not succeed (the one `--resume` continues). */
   latestUnfinishedRun(flowName: string): Promise<RunRow | undefined> {
     return this.serial(async () => {
@@ -307,8 +333,8 @@ export class StateStore implements RunRecorder {
     return this.serial(async () => {
       // One statement for the whole batch: the rows travel as one JSON array.
       await this.connection.run(
-        `insert into rejected (run_id, node_id, rejected_at, record, reasons, file, line, seq)
-         select $1, $2, $4, r->'record', r->'reasons', r->>'file', (r->>'line')::bigint, $5
+        `insert into rejected (run_id, node_id, rejected_at, record, raw, reasons, file, line, seq)
+         select $1, $2, $4, r->'record', r->>'raw', r->'reasons', r->>'file', (r->>'line')::bigint, $5
          from (select unnest(from_json($3::json, '["json"]')) as r)`,
         [runId, nodeId, JSON.stringify(rejected), new Date().toISOString(), seq],
       );
@@ -353,7 +379,7 @@ export class StateStore implements RunRecorder {
   private rejectedPage(runId: string, afterRowid: number, limit: number) {
     return this.serial(async () => {
       const rows = await this.rows(
-        `select rowid, node_id, rejected_at, record::varchar as record, reasons::varchar as reasons, file, line
+        `select rowid, node_id, rejected_at, record::varchar as record, raw, reasons::varchar as reasons, file, line
          from rejected where run_id = $1 and rowid > $2 order by rowid limit $3`,
         [runId, afterRowid, limit],
       );
@@ -403,6 +429,7 @@ function toRejected(row: Record<string, unknown>): RejectedRow {
     nodeId: String(row.node_id),
     at: String(row.rejected_at),
     record: JSON.parse(String(row.record)),
+    ...(row.raw == null ? {} : { raw: String(row.raw) }),
     reasons: JSON.parse(String(row.reasons)),
     ...(row.file == null ? {} : { file: String(row.file) }),
     ...(row.line == null ? {} : { line: Number(row.line) }),

@@ -169,6 +169,8 @@ export const api = {
   runDocument: (flow: Flow, dryRun: boolean) =>
     json<{ runId: string }>('/api/runs', { method: 'POST', body: { flow, dryRun } }),
   listRuns: (flowId: string, limit = 30) => json<RunView[]>(`/api/runs?flowId=${id(flowId)}&limit=${limit}`),
+  /** The latest runs of every flow, newest first. */
+  recentRuns: (limit = 100) => json<RunView[]>(`/api/runs?limit=${limit}`),
   getRun: (runId: string) => json<RunView>(`/api/runs/${id(runId)}`),
   cancelRun: (runId: string) => json<{ runId: string }>(`/api/runs/${id(runId)}/cancel`, { method: 'POST' }),
   resumeRun: (runId: string) => json<{ runId: string }>(`/api/runs/${id(runId)}/resume`, { method: 'POST' }),
@@ -188,6 +190,11 @@ export const api = {
   testConnection: (connectionId: string) =>
     json<{ ok: true; durationMs: number }>(`/api/connections/${id(connectionId)}/test`, { method: 'POST' }),
 };
+
+/** Where a run's rejected records download from, streamed by the server (a GET: the session cookie goes along). */
+export function rejectedUrl(runId: string, format: 'ndjson' | 'csv'): string {
+  return `/api/runs/${id(runId)}/rejected?format=${format}`;
+}
 
 /** The first `limit` objects of an NDJSON text, and whether more followed. */
 export function parseNdjson<T>(text: string, limit: number): { rows: T[]; more: boolean } {

@@ -79,6 +79,8 @@ export interface SavedFlow {
   updatedAt: string;
   nextRuns?: string[];
   activeRunId?: string;
+  /** Only in the list of flows: the flow's latest run. */
+  lastRun?: { runId: string; status: RunStatus; dryRun: boolean; startedAt: string; finishedAt?: string };
   /** Only in the answer to a save: what is still wrong with a draft. */
   issues?: Issue[];
 }
@@ -88,6 +90,8 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 export interface NodeCounts {
   read: number;
   written: number;
+  /** Only on the destinations of a dry run, whose `written` is 0. */
+  wouldWrite?: number;
   rejected: number;
   filtered: number;
   files?: number;
@@ -124,6 +128,9 @@ export interface RunView {
   durationMs?: number;
   nodes: Record<string, NodeCounts>;
   edges: EdgeCounts[];
+  /** Once the run ended: where each destination put (in a dry run: would put) its output, by node id. */
+  outputs?: Record<string, string>;
+  /** When the run's latest checkpoint was saved; absent when it never got that far. */
   checkpointAt?: string;
   checkpointAgeMs?: number;
   error?: ApiErrorBody;
@@ -139,6 +146,7 @@ export interface RunSummary {
   durationMs?: number;
   nodes: Record<string, NodeCounts>;
   edges: EdgeCounts[];
+  outputs?: Record<string, string>;
   error?: ApiErrorBody;
 }
 
@@ -160,6 +168,8 @@ export interface RejectedRow {
   nodeId: string;
   at: string;
   record: unknown;
+  /** The text of a line that did not parse into a record (`record` is then null). */
+  raw?: string;
   reasons: string[];
   file?: string;
   line?: number;

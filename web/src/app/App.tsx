@@ -3,6 +3,7 @@ import { api, describeError, signedInEvent } from '../api/client.ts';
 import type { Catalog } from '../api/types.ts';
 import { EditorPage } from '../editor/EditorPage.tsx';
 import { FlowsPage } from '../flows/FlowsPage.tsx';
+import { RunsPage } from '../runs/RunsPage.tsx';
 import { editorStore } from '../store/editor.ts';
 import { Toasts } from '../ui/toasts.tsx';
 import { navigate, usePath } from './router.ts';
@@ -47,6 +48,8 @@ export function App() {
     ) : (
       <div className="page-message muted">Loading…</div>
     );
+  } else if (path === '/runs') {
+    page = <RunsPage />;
   } else {
     page = <FlowsPage />;
   }

@@ -45,14 +45,24 @@ export function loadUnsaved(flow: Flow): void {
   editorStore.getState().load(placed(flow));
 }
 
+/**
+ * Opens a saved flow, following its active run if it has one, else showing the run the address names
+ * (`/flows/:id?run=<runId>`, as the runs page links it).
+ */
 export async function loadSaved(id: string): Promise<SavedFlow> {
   stopFollowing();
-  const saved = await api.getFlow(id);
+  const shownRunId = new URLSearchParams(location.search).get('run');
+  const [saved, shown] = await Promise.all([
+    api.getFlow(id),
+    shownRunId ? api.getRun(shownRunId).catch(() => undefined) : undefined,
+  ]);
   const flow = placed(saved.document);
   editorStore.getState().load(flow, saved);
   if (saved.activeRunId) {
     editorStore.getState().startRun({ runId: saved.activeRunId, dryRun: false });
     follow(saved.activeRunId);
+  } else if (shown) {
+    editorStore.getState().showRun(shown);
   }
   return saved;
 }
@@ -188,12 +198,15 @@ export async function run(dryRun: boolean): Promise<void> {
   }
 }
 
-export async function cancelRun(runId: string): Promise<void> {
+/** Asks the server to stop a run; false when it refused (the toast says why). */
+export async function cancelRun(runId: string): Promise<boolean> {
   try {
     await api.cancelRun(runId);
     toast('Cancelling: the run stops at its next batch and can be resumed');
+    return true;
   } catch (error) {
     toastError('Could not cancel', error);
+    return false;
   }
 }
 

@@ -4,12 +4,18 @@ import type { Flow, SavedFlow } from '../api/types.ts';
 import { navigate } from '../app/router.ts';
 import { exportFlow, openUnsaved } from '../editor/session.ts';
 import { ConnectionsDialog } from '../forms/lazy.tsx';
+import { StatusBadge } from '../runs/RunPanel.tsx';
 import { readSchedule } from '../schedule/describe.ts';
 import { renameFlowProblem } from '../schedule/FlowSettings.tsx';
-import { formatAgo } from '../ui/format.ts';
+import { formatAgo, formatTime } from '../ui/format.ts';
 import { Modal } from '../ui/Modal.tsx';
 import { toast, toastError } from '../ui/toasts.tsx';
 import { parseFlowFile } from './import-flow.ts';
+
+/** The flow's editor showing its last run. */
+function lastRunLink(flow: SavedFlow): string {
+  return `/flows/${encodeURIComponent(flow.id)}?run=${encodeURIComponent(flow.lastRun?.runId ?? '')}`;
+}
 
 /** A name not used by any saved flow: `name`, else `name-2`, `name-3`… */
 function freeName(name: string, flows: readonly SavedFlow[]): string {
@@ -207,6 +213,9 @@ export function FlowsPage() {
           Backflow
         </span>
         <div className="toolbar right">
+          <button type="button" className="button ghost" onClick={() => navigate('/runs')} data-testid="runs-link">
+            Runs
+          </button>
           <button type="button" className="button ghost" onClick={() => setDialog({ kind: 'connections' })}>
             Connections
           </button>
@@ -271,6 +280,7 @@ export function FlowsPage() {
                 <th>Name</th>
                 <th>Nodes</th>
                 <th>Schedule</th>
+                <th>Last run</th>
                 <th>Saved</th>
                 <th />
               </tr>
@@ -303,6 +313,25 @@ export function FlowsPage() {
                       </>
                     ) : (
                       <span className="muted">manual</span>
+                    )}
+                  </td>
+                  <td className="last-run">
+                    {flow.lastRun ? (
+                      <a
+                        href={lastRunLink(flow)}
+                        title={`Run ${flow.lastRun.runId}, started ${formatTime(flow.lastRun.startedAt)}`}
+                        onClick={(event) => {
+                          event.preventDefault();
+                          navigate(lastRunLink(flow));
+                        }}
+                      >
+                        <StatusBadge status={flow.lastRun.status} dryRun={flow.lastRun.dryRun} />{' '}
+                        <span className="muted small">
+                          {formatAgo(flow.lastRun.finishedAt ?? flow.lastRun.startedAt)}
+                        </span>
+                      </a>
+                    ) : (
+                      <span className="muted">never</span>
                     )}
                   </td>
                   <td>

@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'react';
-import { api, describeError } from '../api/client.ts';
+import { api, describeError, rejectedUrl } from '../api/client.ts';
 import type { LogLine, RejectedRow, RunView } from '../api/types.ts';
 import { useEditorUi } from '../editor/editor-ui.ts';
-import { cancelRun, follow, resumeRun } from '../editor/session.ts';
+import { cancelRun, follow, resumeRun, run as startRun } from '../editor/session.ts';
 import { editorStore, useEditor } from '../store/editor.ts';
 import type { LiveRun } from '../store/flow-store.ts';
 import { formatAgo, formatCount, formatDuration, formatTime } from '../ui/format.ts';
+import { useEndedRun } from './ended-run.ts';
+import { type RunTotals, runTotals } from './run-totals.ts';
 
 const active = (status: string | undefined) => status === 'running' || status === 'queued';
 
@@ -23,7 +25,33 @@ function elapsed(run: LiveRun, now: number): number {
   return Math.max(0, end - Date.parse(run.startedAt));
 }
 
-function Overview({ run }: { run: LiveRun }) {
+/** Where each destination put its output (in a dry run: would have), as the server resolved it. */
+function Outputs({ run, outputs }: { run: LiveRun; outputs: Record<string, string> }) {
+  const entries = Object.entries(outputs);
+  if (entries.length === 0) return null;
+  const heading = run.dryRun
+    ? 'Would write to'
+    : run.status === 'succeeded'
+      ? 'Output'
+      : 'Output (unfinished: nothing is published until the run succeeds)';
+  return (
+    <div className="run-outputs" data-testid="run-outputs">
+      <h3>{heading}</h3>
+      <dl>
+        {entries.map(([nodeId, location]) => (
+          <div key={nodeId} className="run-output">
+            <dt>{nodeId}</dt>
+            <dd className="mono" title={location}>
+              {location}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+function Overview({ run, outputs }: { run: LiveRun; outputs: Record<string, string> | undefined }) {
   const flow = useEditor((state) => state.flow);
   const ids = [...new Set([...flow.nodes.map((node) => node.id), ...Object.keys(run.nodes)])];
   return (
@@ -50,6 +78,11 @@ function Overview({ run }: { run: LiveRun }) {
             <th>Node</th>
             <th className="num">Read</th>
             <th className="num">Written</th>
+            {run.dryRun && (
+              <th className="num" title="A dry run writes nothing: what each destination would have written">
+                Would write
+              </th>
+            )}
             <th className="num">Rejected</th>
             <th className="num">Filtered</th>
             <th className="num">Files</th>
@@ -67,6 +100,9 @@ function Overview({ run }: { run: LiveRun }) {
                 </td>
                 <td className="num">{counts ? formatCount(counts.read) : '–'}</td>
                 <td className="num">{counts ? formatCount(counts.written) : '–'}</td>
+                {run.dryRun && (
+                  <td className="num">{counts?.wouldWrite === undefined ? '' : formatCount(counts.wouldWrite)}</td>
+                )}
                 <td className={`num${counts?.rejected ? ' rejected' : ''}`}>
                   {counts ? formatCount(counts.rejected) : '–'}
                 </td>
@@ -77,6 +113,7 @@ function Overview({ run }: { run: LiveRun }) {
           })}
         </tbody>
       </table>
+      {outputs && <Outputs run={run} outputs={outputs} />}
     </div>
   );
 }
@@ -134,13 +171,22 @@ function Rejected({ run }: { run: LiveRun }) {
   if (rows.rows.length === 0) return <p className="empty-note">No record was rejected in this run.</p>;
   return (
     <div className="table-scroll">
+      <div className="rejected-downloads" data-testid="rejected-downloads">
+        Download all {formatCount(total)}:{' '}
+        <a href={rejectedUrl(run.runId, 'ndjson')} download={`${run.runId}-rejected.ndjson`}>
+          NDJSON
+        </a>{' '}
+        <a href={rejectedUrl(run.runId, 'csv')} download={`${run.runId}-rejected.csv`}>
+          CSV
+        </a>
+      </div>
       <table className="table compact data-table" data-testid="rejected-table">
         <thead>
           <tr>
             <th>Node</th>
             <th>Why</th>
             <th>Where</th>
-            <th>Record</th>
+            <th title="The record; for a line that did not parse, the line as it stood in the file">Record or line</th>
           </tr>
         </thead>
         <tbody>
@@ -157,13 +203,31 @@ function Rejected({ run }: { run: LiveRun }) {
                 {row.file ?? ''}
                 {row.line !== undefined ? `:${row.line}` : ''}
               </td>
-              <td className="mono small record-cell">{JSON.stringify(row.record)}</td>
+              <td className="mono small record-cell">
+                {row.record === null && row.raw !== undefined ? (
+                  <span className="raw-line" title="The text as it stood in the file">
+                    {row.raw}
+                  </span>
+                ) : (
+                  JSON.stringify(row.record)
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {rows.more && <p className="muted small">Showing the first 500. The API streams all of them as NDJSON.</p>}
+      {rows.more && <p className="muted small">Showing the first 500; the downloads hold all of them.</p>}
     </div>
+  );
+}
+
+/** What a run's destinations wrote; for a dry run, what they would have written, said so. */
+export function WrittenCount({ totals, dryRun }: { totals: RunTotals; dryRun: boolean }) {
+  if (!dryRun) return <>{formatCount(totals.written)}</>;
+  return (
+    <span className="would-write" title="A dry run writes nothing">
+      would write {formatCount(totals.wouldWrite)}
+    </span>
   );
 }
 
@@ -198,11 +262,7 @@ function History({ flowId }: { flowId: string | undefined }) {
       </thead>
       <tbody>
         {runs.map((run) => {
-          const counts = Object.values(run.nodes);
-          const sources = counts.length > 0 ? counts : [];
-          const read = Math.max(0, ...sources.map((c) => c.read));
-          const written = Math.max(0, ...sources.map((c) => c.written));
-          const rejected = sources.reduce((sum, c) => sum + c.rejected, 0);
+          const totals = runTotals(run);
           return (
             <tr key={run.runId} className={current?.runId === run.runId ? 'is-current' : ''}>
               <td title={run.runId}>
@@ -212,9 +272,11 @@ function History({ flowId }: { flowId: string | undefined }) {
                 <StatusBadge status={run.status} dryRun={run.dryRun} />
               </td>
               <td className="num">{formatDuration(run.durationMs)}</td>
-              <td className="num">{formatCount(read)}</td>
-              <td className="num">{formatCount(written)}</td>
-              <td className={`num${rejected ? ' rejected' : ''}`}>{formatCount(rejected)}</td>
+              <td className="num">{formatCount(totals.read)}</td>
+              <td className="num">
+                <WrittenCount totals={totals} dryRun={run.dryRun} />
+              </td>
+              <td className={`num${totals.rejected ? ' rejected' : ''}`}>{formatCount(totals.rejected)}</td>
               <td className="actions">
                 <button
                   type="button"
@@ -243,13 +305,49 @@ const tabs = [
   { id: 'history', label: 'History' },
 ] as const;
 
+/**
+ * What to offer after a run that did not succeed: Resume when it saved a checkpoint (it got somewhere
+ * to continue from; a dry run never does), otherwise Run again. Nothing while its record loads.
+ */
+function RetryButton({ run, stored }: { run: LiveRun; stored: RunView | undefined }) {
+  if (!stored || !['failed', 'cancelled', 'interrupted'].includes(run.status)) return null;
+  if (!run.dryRun && stored.checkpointAt) {
+    return (
+      <button
+        type="button"
+        className="button small"
+        title={`Continue from the checkpoint saved ${formatAgo(stored.checkpointAt)}, under the same run id`}
+        onClick={() => resumeRun(run.runId, run.dryRun)}
+      >
+        Resume
+      </button>
+    );
+  }
+  return (
+    <button
+      type="button"
+      className="button small"
+      title="The run saved no checkpoint, so there is nothing to resume: start it anew"
+      onClick={() => startRun(run.dryRun)}
+    >
+      Run again
+    </button>
+  );
+}
+
 /** The run shown on the canvas: status, per-node counts, logs, rejected records, and the flow's run history. */
 export function RunPanel() {
   const run = useEditor((state) => state.run);
   const flowId = useEditor((state) => state.saved?.id);
   const tab = useEditorUi((state) => state.runTab);
   const [now, setNow] = useState(Date.now());
+  /** The run a cancel was asked for: its button says so until the run ends. */
+  const [cancelling, setCancelling] = useState<string>();
   const live = active(run?.status);
+  const stored = useEndedRun(run?.runId, run?.status);
+  useEffect(() => {
+    if (!live) setCancelling(undefined);
+  }, [live]);
   useEffect(() => {
     if (!live) return;
     const timer = setInterval(() => setNow(Date.now()), 500);
@@ -290,15 +388,21 @@ export function RunPanel() {
               </span>
             )}
             {live && (
-              <button type="button" className="button small danger-outline" onClick={() => cancelRun(run.runId)}>
-                Cancel
+              <button
+                type="button"
+                className="button small danger-outline"
+                disabled={cancelling === run.runId}
+                onClick={() => {
+                  setCancelling(run.runId);
+                  void cancelRun(run.runId).then((asked) => {
+                    if (!asked) setCancelling(undefined);
+                  });
+                }}
+              >
+                {cancelling === run.runId ? 'Cancelling…' : 'Cancel'}
               </button>
             )}
-            {(run.status === 'failed' || run.status === 'cancelled' || run.status === 'interrupted') && (
-              <button type="button" className="button small" onClick={() => resumeRun(run.runId, run.dryRun)}>
-                Resume
-              </button>
-            )}
+            <RetryButton run={run} stored={stored} />
           </div>
         )}
         <button
@@ -312,7 +416,7 @@ export function RunPanel() {
       </header>
       <div className="run-panel-body">
         {shownTab === 'history' && <History key={`${run?.runId}:${run?.status}`} flowId={flowId} />}
-        {run && shownTab === 'overview' && <Overview run={run} />}
+        {run && shownTab === 'overview' && <Overview run={run} outputs={stored?.outputs} />}
         {run && shownTab === 'logs' && <Logs run={run} />}
         {run && shownTab === 'rejected' && <Rejected run={run} />}
       </div>

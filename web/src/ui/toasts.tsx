@@ -1,15 +1,7 @@
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import { describeError } from '../api/client.ts';
-
-export type ToastTone = 'info' | 'success' | 'error';
-
-export interface Toast {
-  id: number;
-  tone: ToastTone;
-  message: string;
-  details: string[];
-}
+import { type Toast, type ToastTone, toastDurationMs, withToast } from './toast-list.ts';
 
 const toasts = createStore<{ list: Toast[] }>()(() => ({ list: [] }));
 let nextId = 1;
@@ -18,11 +10,11 @@ export function dismiss(id: number): void {
   toasts.setState({ list: toasts.getState().list.filter((toast) => toast.id !== id) });
 }
 
-/** A short message in the corner; errors stay longer and list their details. */
+/** A short message in the corner (a few at most, the same one never twice); errors stay longer and list their details. */
 export function toast(message: string, options: { tone?: ToastTone; details?: string[] } = {}): void {
-  const entry: Toast = { id: nextId++, tone: options.tone ?? 'info', message, details: options.details ?? [] };
-  toasts.setState({ list: [...toasts.getState().list.slice(-4), entry] });
-  setTimeout(() => dismiss(entry.id), entry.tone === 'error' ? 12_000 : 5_000);
+  const entry = { id: nextId++, tone: options.tone ?? 'info', message, details: options.details ?? [] };
+  toasts.setState({ list: withToast(toasts.getState().list, entry) });
+  setTimeout(() => dismiss(entry.id), toastDurationMs[entry.tone]);
 }
 
 /** Shows what went wrong with an API call, in the API's words. */
@@ -37,7 +29,15 @@ export function Toasts() {
     <div className="toasts" aria-live="polite">
       {list.map((entry) => (
         <div key={entry.id} className={`toast toast-${entry.tone}`} role={entry.tone === 'error' ? 'alert' : 'status'}>
-          <div className="toast-message">{entry.message}</div>
+          <div className="toast-message">
+            {entry.message}
+            {entry.count > 1 && (
+              <span className="toast-count" title={`Raised ${entry.count} times`}>
+                {' '}
+                ×{entry.count}
+              </span>
+            )}
+          </div>
           {entry.details.length > 0 && (
             <ul className="toast-details">
               {entry.details.slice(0, 6).map((detail) => (

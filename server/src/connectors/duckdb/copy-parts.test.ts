@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CancelledError } from '../../errors.ts';
 import type { CopyFormat, FilePayload, SourceBatch } from '../../nodes/contract.ts';
 import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
+import { copyParts } from './copy-parts.ts';
+import { connectDatabase, disconnect } from './database.ts';
 import { duckdbSource } from './source.ts';
 import { sql } from './test-context.ts';
 
@@ -107,5 +110,32 @@ describe('duckdb.source pushed down into a format node', () => {
     );
     expect(parts.map((part) => [part.name, part.rows, part.cursor])).toEqual([['t/part-00001.csv', 0, null]]);
     expect(await readFile(parts[0]?.localPath as string, 'utf8')).toBe('i\n');
+  });
+});
+
+describe('copyParts, cancelled', () => {
+  it('starts no COPY once cancelled, even when the cancel came between two statements (nothing to interrupt)', async () => {
+    const dir = await salesDatabase();
+    const connection = await connectDatabase(join(dir, 'source.duckdb'), { mustExist: true, nodeId: 'test' });
+    const controller = new AbortController();
+    const source = { connection, relation: '"sales"', stream: 'sales', columns: [], keys: [] };
+    // Without the source's supervision, so no interrupt: as if the cancel landed while no statement ran.
+    const parts = copyParts(
+      source,
+      [{ name: 'id', type: 'BIGINT' }],
+      testContext(dir, { signal: controller.signal }),
+      PARQUET,
+    );
+    try {
+      expect((await parts.next()).value).toMatchObject({ name: 'sales/part-00001.parquet', rows: 10 });
+      // Part 2 is being written ahead; the cancel comes while the read waits for it.
+      const second = parts.next();
+      controller.abort();
+      await expect(second).rejects.toThrow(CancelledError);
+      // Part 2 was under way before the cancel; the last part was never started.
+      expect((await readdir(join(dir, 'sales'))).sort()).toEqual(['part-00001.parquet', 'part-00002.parquet']);
+    } finally {
+      disconnect(connection);
+    }
   });
 });

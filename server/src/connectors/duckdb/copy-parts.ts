@@ -37,6 +37,13 @@ export async function* copyParts(
   const keyList = keys.map((key) => quoteIdentifier(key.name)).join(', ');
 
   const resume = resumePosition(ctx.resumeCursor, keys.length, ctx.nodeId, stream);
+  /**
+   * A cancel interrupts the statement DuckDB is running, but not one started after it: so none starts
+   * once the run is cancelled, and the read stops at the part under way.
+   */
+  const throwIfCancelled = () => {
+    if (ctx.signal.aborted) throw new CancelledError();
+  };
   let part = resume.part;
   const rowsPerFile = format.rowsPerFile ? Math.floor(format.rowsPerFile) : undefined;
 
@@ -48,6 +55,7 @@ export async function* copyParts(
    */
   const upperAfter = async (lower: unknown[] | null): Promise<unknown[] | null> => {
     if (rowsPerFile === undefined) return null;
+    throwIfCancelled();
     const rest = keyRangeFilter(keys, lower, null);
     const statement = await connection.prepare(
       `SELECT ${keyList} FROM ${relation} ${rest.where} ORDER BY ${keyList} LIMIT 1 OFFSET ${rowsPerFile - 1}`,
@@ -62,6 +70,7 @@ export async function* copyParts(
 
   /** Writes one part with DuckDB; the key range alone decides its rows, which keep their storage order. */
   const copyPart = async (number: number, lower: unknown[] | null, upper: unknown[] | null) => {
+    throwIfCancelled();
     const name = partFileName(stream, number, format.extension, false);
     const file = join(ctx.tempDir, name);
     await mkdir(dirname(file), { recursive: true });
@@ -82,7 +91,7 @@ export async function* copyParts(
   let next: ReturnType<typeof copyPart> | undefined = copyPart(part, resume.after, await upperAfter(resume.after));
   try {
     while (next !== undefined) {
-      if (ctx.signal.aborted) throw new CancelledError();
+      throwIfCancelled();
       const current: Awaited<ReturnType<typeof copyPart>> = await next;
       next = undefined;
       if (current.upper !== null) {

@@ -487,4 +487,5 @@ export const duckdbDestination: NodeType<DuckDBDestinationConfig> = {
   outputs: [],
   connectionFields: ['path'],
   open,
+  location: (config) => `${config.path}, table ${config.table}`,
 };

@@ -62,6 +62,7 @@ export const filesDestination: NodeType<FilesDestinationConfig> = {
   async retain(config, ctx) {
     return config.keepLast === undefined ? [] : pruneBackups(config.dir, config.keepLast, ctx);
   },
+  location: (config, ctx) => expandPathTemplate(config.dir, ctx),
 };
 
 class FilesWriter {

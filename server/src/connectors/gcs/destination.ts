@@ -85,7 +85,7 @@ export const gcsDestination: NodeType<GcsDestinationConfig> = {
   },
   async open(config, ctx) {
     const bucket = await assertBucket(config, ctx);
-    const prefix = expandPathTemplate(config.prefix, ctx).replace(/^\/+|\/+$/g, '');
+    const prefix = backupPrefix(config, ctx);
     // An old or partial manifest must not make this (unfinished) backup look complete.
     await bucket.file(objectName(prefix, manifestName)).delete({ ignoreNotFound: true });
     return new GcsWriter(bucket, prefix, config, ctx, ctx.resumeState as BackupPartsState | undefined);
@@ -95,14 +95,20 @@ export const gcsDestination: NodeType<GcsDestinationConfig> = {
     const bucket = createStorage(config, ctx.nodeId).bucket(config.bucket);
     const pattern = objectPrefixPattern(config.prefix, ctx);
     if (!pattern) return [];
-    const current = expandPathTemplate(config.prefix, ctx).replace(/^\/+|\/+$/g, '');
+    const current = backupPrefix(config, ctx);
     const backups = (await findBackups(bucket, pattern)).filter((b) => b.manifest.flow === ctx.flowName);
     const others = backups.filter((b) => b.location !== current);
     const expired = expiredBackups(others, config.keepLast, others.length < backups.length);
     for (const backup of expired) await deletePrefix(bucket, backup.location);
     return expired.map((backup) => `gs://${config.bucket}/${backup.location}`);
   },
+  location: (config, ctx) => `gs://${config.bucket}/${backupPrefix(config, ctx)}`,
 };
+
+/** This run's object name prefix: the template expanded, without leading or trailing slashes. */
+function backupPrefix(config: GcsDestinationConfig, ctx: NodeContext): string {
+  return expandPathTemplate(config.prefix, ctx).replace(/^\/+|\/+$/g, '');
+}
 
 async function assertBucket(config: GcsDestinationConfig, ctx: NodeContext): Promise<Bucket> {
   const bucket = createStorage(config, ctx.nodeId).bucket(config.bucket);

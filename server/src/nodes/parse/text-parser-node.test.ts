@@ -49,6 +49,7 @@ describe('csv.parse', () => {
       rejected: [
         {
           record: null,
+          raw: '2,Zo\uFFFD',
           reasons: ['people.csv: line 3: invalid UTF-8 at byte offset 18'],
           file: 'people.csv',
           line: 3,
@@ -89,6 +90,8 @@ describe('csv.parse', () => {
       rejected: [
         {
           record: null,
+          // Only its first 4,096 characters: a reject never holds a whole file.
+          raw: `${text.slice(text.indexOf('1,"'), text.indexOf('1,"') + 4096)}…`,
           reasons: ['big.csv: line 2: record is longer than 16777216 characters (is a quote left open?)'],
           file: 'big.csv',
           line: 2,

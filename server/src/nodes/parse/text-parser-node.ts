@@ -7,7 +7,8 @@ import type { Emit, FilePayload, Rec, RecordLocation, TransformContext, Transfor
 export interface ParsedChunk {
   records: Rec[];
   lines: number[];
-  errors: { line: number; code: string; message: string }[];
+  /** `raw`: the rejected text as it stands in the file (capped), when the parser keeps it. */
+  errors: { line: number; code: string; message: string; raw?: string }[];
 }
 
 export interface TextParser {
@@ -69,8 +70,10 @@ async function parseFile(
   const take = async (chunk: ParsedChunk) => {
     ctx.read(chunk.records.length + chunk.errors.length);
     if (chunk.errors.length > 0) {
+      // Nothing parsed, so no record: the text itself shows what was wrong.
       const rejected = chunk.errors.map((error) => ({
         record: null,
+        ...(error.raw === undefined ? {} : { raw: error.raw }),
         reasons: [`${file.name}: ${error.message}`],
         file: file.name,
         line: error.line,
