@@ -142,6 +142,10 @@ describe.runIf(availability.run)('runs in the editor', { shuffle: false }, () =>
       '0',
       '0',
     ]);
+    // The destination on the canvas says the same: nothing out, 200K it would write.
+    expect(await page.locator('.react-flow__node[data-id="archive"] .flow-node-counts').textContent()).toBe(
+      '200K in · 200K would write',
+    );
     const runId = (await page.locator('.run-summary .mono').textContent())!;
     const outputs = page.getByTestId('run-outputs');
     await eventually(() => outputs.locator('h3').textContent()).toBe('Would write to');

@@ -83,9 +83,16 @@ export const FlowNodeView = memo(function FlowNodeView({ id, data, selected }: N
           {counts && (
             <span
               className="flow-node-counts"
-              title={`${formatCount(counts.read)} read, ${formatCount(counts.written)} written, ${formatCount(counts.rejected)} rejected, ${formatCount(counts.filtered)} filtered`}
+              title={`${formatCount(counts.read)} read, ${
+                counts.wouldWrite === undefined
+                  ? `${formatCount(counts.written)} written`
+                  : `${formatCount(counts.wouldWrite)} would be written (dry run)`
+              }, ${formatCount(counts.rejected)} rejected, ${formatCount(counts.filtered)} filtered`}
             >
-              {formatCompact(counts.read)} in · {formatCompact(counts.written)} out
+              {formatCompact(counts.read)} in ·{' '}
+              {counts.wouldWrite === undefined
+                ? `${formatCompact(counts.written)} out`
+                : `${formatCompact(counts.wouldWrite)} would write`}
               {counts.rejected > 0 && <span className="rejected"> · {formatCompact(counts.rejected)} rejected</span>}
             </span>
           )}
