@@ -42,10 +42,12 @@ export function setLeaveGuard(guard: LeaveGuard | undefined): void {
 
 /** Goes to `path` unless the leave guard holds the page; `force` goes without asking (the person decided). */
 export function navigate(path: string, options: { replace?: boolean; force?: boolean } = {}): void {
-  if (!options.force && path !== shownPath && leaveGuard && !leaveGuard(path)) return;
+  const to = new URL(path, location.href).pathname;
+  if (!options.force && to !== shownPath && leaveGuard && !leaveGuard(to)) return;
   if (options.replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
-  shownPath = path;
+  // The page is the path alone; a query (`?run=…`) is the page's to read.
+  shownPath = location.pathname;
   notify();
 }
 
