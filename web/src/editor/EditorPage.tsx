@@ -6,6 +6,7 @@ import { ConnectionsDialog } from '../forms/lazy.tsx';
 import { RunPanel } from '../runs/RunPanel.tsx';
 import { renameFlowProblem } from '../schedule/FlowSettings.tsx';
 import { editorStore, useEditor } from '../store/editor.ts';
+import { BrandLink } from '../ui/BrandLink.tsx';
 import { toast } from '../ui/toasts.tsx';
 import { Canvas } from './Canvas.tsx';
 import { useEditorUi } from './editor-ui.ts';
@@ -108,17 +109,7 @@ function TopBar() {
   };
   return (
     <header className="topbar">
-      <a
-        className="brand"
-        href="/"
-        onClick={(event) => {
-          event.preventDefault();
-          navigate('/');
-        }}
-      >
-        <span className="brand-mark" aria-hidden="true" />
-        Backflow
-      </a>
+      <BrandLink />
       <span className="crumb-sep">/</span>
       <FlowName />
       <SaveState />

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, describeError } from '../api/client.ts';
 import type { RunView } from '../api/types.ts';
 import { navigate } from '../app/router.ts';
+import { BrandLink } from '../ui/BrandLink.tsx';
 import { formatAgo, formatCount, formatDuration, formatTime } from '../ui/format.ts';
 import { StatusBadge, WrittenCount } from './RunPanel.tsx';
 import { runTotals } from './run-totals.ts';
@@ -42,17 +43,7 @@ export function RunsPage() {
   return (
     <div className="flows-page runs-page">
       <header className="topbar">
-        <a
-          className="brand"
-          href="/"
-          onClick={(event) => {
-            event.preventDefault();
-            navigate('/');
-          }}
-        >
-          <span className="brand-mark" aria-hidden="true" />
-          Backflow
-        </a>
+        <BrandLink />
         <div className="toolbar right">
           <button type="button" className="button ghost" onClick={() => navigate('/')}>
             Flows
