@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Bucket } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManifestFile } from '../../server/src/connectors/files/manifest.ts';
+import type { ManifestFile } from '../../server/src/node-kit/manifest.ts';
 import { StateStore } from '../../server/src/store/state-store.ts';
 import { type GcsSandbox, startGcsSandbox } from '../sandboxes/gcs/server.ts';
 import {

@@ -3,8 +3,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../connectors/files/manifest.ts';
 import type { Flow } from '../flow/flow-schema.ts';
+import type { Manifest } from '../node-kit/manifest.ts';
 import { createCatalog, nodeTypes } from '../nodes/registry.ts';
 import {
   ApiClient,

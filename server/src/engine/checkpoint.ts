@@ -1,4 +1,4 @@
-import type { RejectedRecord } from '../nodes/contract.ts';
+import type { RejectedRecord } from '../node-kit/contract.ts';
 import type { StatsSnapshot } from './run-stats.ts';
 
 /**

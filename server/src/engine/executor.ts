@@ -11,7 +11,7 @@ import type {
   Payload,
   RejectedRecord,
   TransformInstance,
-} from '../nodes/contract.ts';
+} from '../node-kit/contract.ts';
 import type { RunRecorder, SourceCheckpoint } from './checkpoint.ts';
 import { readAhead } from './read-ahead.ts';
 import { RunStats, type StatsSnapshot } from './run-stats.ts';

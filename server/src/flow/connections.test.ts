@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeType } from '../nodes/contract.ts';
+import type { NodeType } from '../node-kit/contract.ts';
 import { findMemoryNodeType } from '../testing/memory-nodes.ts';
 import { createFlowValidator, type ResolvedConnection } from './validate.ts';
 

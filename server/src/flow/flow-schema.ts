@@ -1,4 +1,4 @@
-import { maxBatchSize } from '../nodes/contract.ts';
+import { maxBatchSize } from '../node-kit/contract.ts';
 import type { JSONSchema } from './json-schema.ts';
 
 /** A node id or an edge endpoint: `node` or `node:port`. */

@@ -1,4 +1,4 @@
-import type { NodeType, PayloadKind, PortSpec } from '../nodes/contract.ts';
+import type { NodeType, PayloadKind, PortSpec } from '../node-kit/contract.ts';
 import type { Flow, FlowNode } from './flow-schema.ts';
 
 /** One resolved edge: both endpoints with explicit ports. */

@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import { BackflowError, type ErrorDetail } from '../errors.ts';
-import type { NodeType } from '../nodes/contract.ts';
+import type { NodeType } from '../node-kit/contract.ts';
 import { validateSchedule } from '../service/scheduler.ts';
 import { createAjv, toErrorDetails } from './ajv.ts';
 import { resolveEnvRefs } from './env-refs.ts';

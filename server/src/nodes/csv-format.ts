@@ -1,5 +1,5 @@
 import { createCsvFormatter } from '@backflow/transforms';
-import type { NodeType } from './contract.ts';
+import type { NodeType } from '../node-kit/contract.ts';
 import { createPartWriter, partConfigProperties } from './format/part-files.ts';
 
 interface CsvFormatConfig {

@@ -1,5 +1,5 @@
 import { createCsvParser, type TextEncoding } from '@backflow/transforms';
-import type { NodeType } from './contract.ts';
+import type { NodeType } from '../node-kit/contract.ts';
 import { createTextParserNode, encodingProperty } from './parse/text-parser-node.ts';
 
 interface CsvParseConfig {

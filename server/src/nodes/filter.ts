@@ -1,6 +1,6 @@
 import { compileFilter } from '@backflow/transforms';
+import type { NodeType, Rec, RecordLocation } from '../node-kit/contract.ts';
 import { compileIssues } from './config-check.ts';
-import type { NodeType, Rec, RecordLocation } from './contract.ts';
 
 interface FilterConfig {
   expression?: string;

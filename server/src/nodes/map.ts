@@ -1,7 +1,7 @@
 import { CAST_TYPES, createMapper, type MapConfig } from '@backflow/transforms';
-import { inferColumns } from '../connectors/duckdb/record-values.ts';
+import { inferColumns } from '../node-kit/columns.ts';
+import type { NodeType, Rec, RecordLocation } from '../node-kit/contract.ts';
 import { compileIssues } from './config-check.ts';
-import type { NodeType, Rec, RecordLocation } from './contract.ts';
 
 export const mapNode: NodeType<MapConfig> = {
   type: 'map',

@@ -1,6 +1,6 @@
 import { createJsonFormatter } from '@backflow/transforms';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Column, NodeType } from './contract.ts';
+import type { Column, NodeType } from '../node-kit/contract.ts';
 import { createPartWriter, partConfigProperties } from './format/part-files.ts';
 
 interface ParquetFormatConfig {

@@ -4,7 +4,7 @@ import { filesDestination } from '../connectors/files/destination.ts';
 import { filesSource } from '../connectors/files/source.ts';
 import { gcsDestination } from '../connectors/gcs/destination.ts';
 import { gcsSource } from '../connectors/gcs/source.ts';
-import type { NodeType } from './contract.ts';
+import type { NodeType } from '../node-kit/contract.ts';
 import { csvFormat } from './csv-format.ts';
 import { csvParse } from './csv-parse.ts';
 import { filterNode } from './filter.ts';

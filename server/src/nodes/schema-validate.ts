@@ -1,6 +1,6 @@
 import { createValidator } from '@backflow/transforms';
+import type { NodeType, Rec } from '../node-kit/contract.ts';
 import { compileIssues } from './config-check.ts';
-import type { NodeType, Rec } from './contract.ts';
 
 interface SchemaValidateConfig {
   schema: Record<string, unknown>;

@@ -7,7 +7,7 @@ import { createAjv, toErrorDetails } from '../flow/ajv.ts';
 import { localPathFields, outsideRoots } from '../flow/file-roots.ts';
 import type { JSONSchema } from '../flow/json-schema.ts';
 import { connectorOf, type ResolvedConnection, secretFields } from '../flow/validate.ts';
-import type { NodeContext, NodeType } from '../nodes/contract.ts';
+import type { NodeContext, NodeType } from '../node-kit/contract.ts';
 import type { NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';

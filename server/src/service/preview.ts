@@ -8,7 +8,7 @@ import { BackflowError, ConfigError, FlowValidationError } from '../errors.ts';
 import type { Flow, FlowNode } from '../flow/flow-schema.ts';
 import { parseEndpoint } from '../flow/graph.ts';
 import type { FlowIssue, ResolvedConnection } from '../flow/validate.ts';
-import type { NodeType, Payload, PayloadKind } from '../nodes/contract.ts';
+import type { NodeType, Payload, PayloadKind } from '../node-kit/contract.ts';
 import { createCatalog, type NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 

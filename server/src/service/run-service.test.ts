@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NodeType, SourceBatch } from '../nodes/contract.ts';
+import type { NodeType, SourceBatch } from '../node-kit/contract.ts';
 import { createCatalog } from '../nodes/registry.ts';
 import { Redactor } from '../secrets/redactor.ts';
 import { StateStore } from '../store/state-store.ts';

@@ -4,7 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { RunRecorder, SourceCheckpoint } from '../engine/checkpoint.ts';
 import { BackflowError } from '../errors.ts';
 import type { FlowFingerprint } from '../flow/fingerprint.ts';
-import type { RejectedRecord } from '../nodes/contract.ts';
+import type { RejectedRecord } from '../node-kit/contract.ts';
 import { ConnectionRepository, connectionTables } from './connection-repository.ts';
 import { FlowRepository, flowTables } from './flow-repository.ts';
 import { parseJsonColumn, type SqlValue, StoreDatabase } from './store-database.ts';

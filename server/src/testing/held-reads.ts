@@ -3,7 +3,7 @@
  * run held at the gate is surely still running when the test cancels it, refuses a second run or
  * subscribes to its events. The wrapped node type is the real one in every other respect.
  */
-import type { NodeType, SourceBatch, SourceContext } from '../nodes/contract.ts';
+import type { NodeType, SourceBatch, SourceContext } from '../node-kit/contract.ts';
 
 export class ReadGate {
   private afterBatches: number | undefined;

@@ -3,7 +3,7 @@
  * "format" node and a destination that records what it got. They follow the real contract, so the
  * engine runs them exactly as it runs connectors.
  */
-import type { DestinationWriter, Emit, NodeType, Rec, SourceBatch } from '../nodes/contract.ts';
+import type { DestinationWriter, Emit, NodeType, Rec, SourceBatch } from '../node-kit/contract.ts';
 
 export interface MemorySourceConfig {
   rows: number;

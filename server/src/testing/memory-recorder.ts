@@ -1,5 +1,5 @@
 import type { RunRecorder, SourceCheckpoint } from '../engine/checkpoint.ts';
-import type { RejectedRecord } from '../nodes/contract.ts';
+import type { RejectedRecord } from '../node-kit/contract.ts';
 
 /** A RunRecorder that keeps everything in arrays, for engine tests. */
 export class MemoryRecorder implements RunRecorder {

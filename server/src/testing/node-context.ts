@@ -10,7 +10,7 @@ import type {
   SourceBatch,
   SourceContext,
   TransformContext,
-} from '../nodes/contract.ts';
+} from '../node-kit/contract.ts';
 
 export interface TestContext extends SourceContext, TransformContext, DestinationContext {
   rejected: { record: Rec; reason: string; location?: RecordLocation }[];

@@ -3,7 +3,7 @@
  * its failed checks all spell the token out. Tests plant a random token and prove that no API
  * response, log or stored file ever shows it.
  */
-import type { NodeType, SourceBatch } from '../nodes/contract.ts';
+import type { NodeType, SourceBatch } from '../node-kit/contract.ts';
 import { catalog, createCatalog } from '../nodes/registry.ts';
 
 export interface VaultSourceConfig {

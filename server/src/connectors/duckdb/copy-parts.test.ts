@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CancelledError } from '../../errors.ts';
-import type { CopyFormat, FilePayload, SourceBatch } from '../../nodes/contract.ts';
+import type { CopyFormat, FilePayload, SourceBatch } from '../../node-kit/contract.ts';
 import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { copyParts } from './copy-parts.ts';
 import { connectDatabase, disconnect } from './database.ts';

@@ -6,7 +6,7 @@ import { access, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ConfigError, errorMessage } from '../../errors.ts';
-import type { Column, NodeContext } from '../../nodes/contract.ts';
+import type { Column, NodeContext } from '../../node-kit/contract.ts';
 
 /** Absolute path of a database file named in a config; relative paths resolve against the flow's base directory. */
 export function resolveDatabasePath(path: string, baseDir: string): string {

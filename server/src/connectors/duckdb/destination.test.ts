@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { DestinationError } from '../../errors.ts';
-import type { DestinationWriter, Rec, RecordBatch } from '../../nodes/contract.ts';
+import type { DestinationWriter, Rec, RecordBatch } from '../../node-kit/contract.ts';
 import { type TestContext, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { type DuckDBDestinationConfig, duckdbDestination } from './destination.ts';
 import { sql } from './test-context.ts';

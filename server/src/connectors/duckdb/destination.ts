@@ -15,6 +15,7 @@
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { BackflowError, ConfigError, DestinationError, errorMessage } from '../../errors.ts';
 import type { JSONSchema } from '../../flow/json-schema.ts';
+import { inferColumns } from '../../node-kit/columns.ts';
 import type {
   DestinationContext,
   DestinationWriter,
@@ -22,7 +23,7 @@ import type {
   Payload,
   Rec,
   RecordBatch,
-} from '../../nodes/contract.ts';
+} from '../../node-kit/contract.ts';
 import {
   canonicalTypes,
   connectNodeDatabase,
@@ -35,7 +36,7 @@ import {
   type TableColumn,
   tableColumns,
 } from './database.ts';
-import { castableText, castFromText, convertsText, inferColumns, type TypedColumn } from './record-values.ts';
+import { castableText, castFromText, convertsText, type TypedColumn } from './record-values.ts';
 
 export type WriteMode = 'insert' | 'replace' | 'upsert';
 

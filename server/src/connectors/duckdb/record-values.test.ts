@@ -3,7 +3,7 @@ import { INTEGER, INTERVAL, LIST, MAP, STRUCT, UNION, VARCHAR } from '@duckdb/no
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../../testing/node-context.ts';
 import { connectDatabase, disconnect } from './database.ts';
-import { blobText, castableText, inferColumns, recordValue } from './record-values.ts';
+import { blobText, castableText, recordValue } from './record-values.ts';
 
 async function memoryConnection() {
   return connectDatabase(join(await temporaryDirectory(), 'values.duckdb'), { mustExist: false, nodeId: 'test' });
@@ -67,25 +67,5 @@ describe('record value → castable text', () => {
     ).toBe('{"spans":["0 months 1 days 0 microseconds",null],"lookup":{"k":{"n":1}}}');
     // Forms DuckDB already reads are left alone.
     expect(castableText({ k: 1 }, MAP(VARCHAR, INTEGER))).toBe('{"k":1}');
-  });
-});
-
-describe('column inference for records without a schema', () => {
-  it('takes VARCHAR when any value is a string, BOOLEAN or DOUBLE when all are, JSON otherwise', () => {
-    expect(
-      inferColumns([
-        { s: 'a', b: true, n: 1, o: { x: 1 }, l: [1], mixed: 1, loose: 1, none: null },
-        { s: 2, b: false, n: 1.5, o: null, l: [], mixed: 'x', loose: false },
-      ]),
-    ).toEqual([
-      { name: 's', type: 'VARCHAR' },
-      { name: 'b', type: 'BOOLEAN' },
-      { name: 'n', type: 'DOUBLE' },
-      { name: 'o', type: 'JSON' },
-      { name: 'l', type: 'JSON' },
-      { name: 'mixed', type: 'VARCHAR' },
-      { name: 'loose', type: 'JSON' },
-      { name: 'none', type: 'VARCHAR' },
-    ]);
   });
 });

@@ -19,7 +19,6 @@ import {
   type Json,
   JsonDuckDBValueConverter,
 } from '@duckdb/node-api';
-import type { Column, Rec } from '../../nodes/contract.ts';
 import { quoteIdentifier } from './database.ts';
 
 /**
@@ -194,30 +193,4 @@ function textCarrier(type: DuckDBType): string {
 /** Whether text written to a column of `type` goes through a cast that can fail (everything but plain VARCHAR). */
 export function convertsText(type: DuckDBType): boolean {
   return type.typeId !== DuckDBTypeId.VARCHAR || type.alias === 'JSON';
-}
-
-/**
- * Column types for records that arrive without a schema, from the values of the first batch:
- * any string → VARCHAR (other values keep their JSON text), only booleans → BOOLEAN, only numbers
- * → DOUBLE (a JS number is a double; guessing BIGINT would round a later 1.5), anything else → JSON.
- */
-export function inferColumns(records: readonly Rec[]): Column[] {
-  const kinds = new Map<string, Set<string>>();
-  for (const record of records) {
-    for (const [field, value] of Object.entries(record)) {
-      let seen = kinds.get(field);
-      if (seen === undefined) {
-        seen = new Set();
-        kinds.set(field, seen);
-      }
-      if (value !== null && value !== undefined) seen.add(Array.isArray(value) ? 'array' : typeof value);
-    }
-  }
-  return [...kinds].map(([name, seen]) => ({ name, type: inferredType(seen) }));
-}
-
-function inferredType(kinds: Set<string>): string {
-  if (kinds.size === 0 || kinds.has('string')) return 'VARCHAR';
-  if (kinds.size > 1) return 'JSON';
-  return kinds.has('boolean') ? 'BOOLEAN' : kinds.has('number') ? 'DOUBLE' : 'JSON';
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RecordBatch } from '../../nodes/contract.ts';
+import type { RecordBatch } from '../../node-kit/contract.ts';
 import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { duckdbDestination } from './destination.ts';
 import { duckdbSource } from './source.ts';

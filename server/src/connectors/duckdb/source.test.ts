@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, ConfigError } from '../../errors.ts';
-import type { RecordBatch, SourceBatch } from '../../nodes/contract.ts';
+import type { RecordBatch, SourceBatch } from '../../node-kit/contract.ts';
 import { collect, type TestContext, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { type DuckDBSourceConfig, duckdbSource } from './source.ts';
 import { sql } from './test-context.ts';

@@ -16,7 +16,7 @@ import {
   type SourceBatch,
   type SourceContext,
   type StreamInfo,
-} from '../../nodes/contract.ts';
+} from '../../node-kit/contract.ts';
 import { copyParts, partKeys } from './copy-parts.ts';
 import {
   connectNodeDatabase,

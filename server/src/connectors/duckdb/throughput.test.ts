@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { generateOrders } from '../../demo/warehouse.ts';
-import type { SourceBatch } from '../../nodes/contract.ts';
+import type { SourceBatch } from '../../node-kit/contract.ts';
 import { temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { duckdbDestination } from './destination.ts';
 import { duckdbSource } from './source.ts';

@@ -2,18 +2,17 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { ConfigError, DestinationError } from '../../errors.ts';
-import type { DestinationContext, FilePayload, NodeType, Payload } from '../../nodes/contract.ts';
-import { expandPathTemplate } from '../../nodes/path-template.ts';
+import type { DestinationContext, FilePayload, NodeType, Payload } from '../../node-kit/contract.ts';
+import { BackupParts, type BackupPartsState, manifestName } from '../../node-kit/manifest.ts';
+import { isPartName } from '../../node-kit/parts.ts';
+import { expandPathTemplate } from '../../node-kit/path-template.ts';
 import { syncDirectory, tempMarker, writeFileAtomically } from './atomic-file.ts';
-import { BackupParts, type BackupPartsState, manifestName } from './manifest.ts';
 import { pruneBackups } from './retention.ts';
 
 interface FilesDestinationConfig {
   dir: string;
   keepLast?: number;
 }
-
-const partName = /^part-\d{5}\./;
 
 /**
  * Writes each incoming file atomically under `dir`, then `_manifest.json` last. Parts are named
@@ -145,7 +144,7 @@ class FilesWriter {
       if (entries.length === 0) continue;
       for (const entry of entries) {
         const file = path.join(dir, entry);
-        if (partName.test(entry) && !listed.has(file)) await rm(file, { force: true });
+        if (isPartName(entry) && !listed.has(file)) await rm(file, { force: true });
       }
       await syncDirectory(dir);
     }

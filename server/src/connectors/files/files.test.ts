@@ -3,11 +3,11 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { FilePayload, SourceBatch } from '../../nodes/contract.ts';
+import type { FilePayload, SourceBatch } from '../../node-kit/contract.ts';
+import type { Manifest } from '../../node-kit/manifest.ts';
 import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { tempMarker } from './atomic-file.ts';
 import { filesDestination } from './destination.ts';
-import type { Manifest } from './manifest.ts';
 import { filesSource } from './source.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -1,9 +1,9 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildManifest, manifestName } from '../../node-kit/manifest.ts';
 import { temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { filesDestination } from './destination.ts';
-import { buildManifest, manifestName } from './manifest.ts';
 
 /** A backup directory with one part and, unless `manifest` is false, a manifest with these fields. */
 async function backup(dir: string, manifest: { flow: string; runId: string; createdAt: string } | false | string) {

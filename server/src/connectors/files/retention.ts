@@ -1,19 +1,14 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
-import type { NodeContext } from '../../nodes/contract.ts';
-import { expandPathTemplate } from '../../nodes/path-template.ts';
-import { isManifest, type Manifest, manifestName } from './manifest.ts';
+import type { NodeContext } from '../../node-kit/contract.ts';
+import { isManifest, type Manifest, manifestName } from '../../node-kit/manifest.ts';
+import { expandPathTemplate } from '../../node-kit/path-template.ts';
+import { type Backup, expiredBackups } from '../../node-kit/retention.ts';
 
 /** Placeholders that differ from run to run: a template without them names a single backup. */
 const runPlaceholder = /\{(runId|runDate)\}/;
 const placeholder = /(\{[A-Za-z]+\})/;
-
-/** A complete backup: where it lives (a directory, an object prefix) and its manifest. */
-export interface Backup {
-  location: string;
-  manifest: Manifest;
-}
 
 /**
  * Deletes the older complete backups of this flow that `template` (a files.destination `dir`)
@@ -42,16 +37,6 @@ export async function pruneBackups(
   return pruned;
 }
 
-/**
- * Of the other complete backups of a flow, those beyond the newest `keepLast`, newest first. The
- * current backup counts as one when complete; were it not, one older backup still stays, so the
- * only good backup is never among them.
- */
-export function expiredBackups<T extends Backup>(others: T[], keepLast: number, currentComplete: boolean): T[] {
-  const keep = Math.max(1, Math.floor(keepLast));
-  return [...others].sort(newestFirst).slice(currentComplete ? keep - 1 : keep);
-}
-
 /** The template as a glob: `{flow}` expanded, `{runId}` and `{runDate}` as `*`, everything else literal. */
 function siblingsPattern(template: string, ctx: Pick<NodeContext, 'flowName' | 'baseDir'>): string {
   return path
@@ -72,13 +57,4 @@ async function readManifest(dir: string): Promise<Manifest | undefined> {
   } catch {
     return undefined; // no manifest yet (a running or crashed run) or not one of ours
   }
-}
-
-function newestFirst(a: Backup, b: Backup): number {
-  const time = (backup: Backup) => Date.parse(backup.manifest.createdAt) || Number.NEGATIVE_INFINITY;
-  return time(b) - time(a) || compare(b.manifest.runId, a.manifest.runId) || compare(b.location, a.location);
-}
-
-function compare(a: unknown, b: unknown): number {
-  return String(a).localeCompare(String(b));
 }

@@ -3,9 +3,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { ConfigError } from '../../errors.ts';
-import type { FilePayload, NodeType, SourceBatch } from '../../nodes/contract.ts';
-import { readChunkBytes, verifySha256 } from './digest.ts';
-import { compareNames, isManifest, type Manifest, manifestName } from './manifest.ts';
+import type { FilePayload, NodeType, SourceBatch } from '../../node-kit/contract.ts';
+import { readChunkBytes, verifySha256 } from '../../node-kit/digest.ts';
+import { compareNames, isManifest, type Manifest, manifestName } from '../../node-kit/manifest.ts';
+import { streamOf } from '../../node-kit/parts.ts';
 
 interface FilesSourceConfig {
   path: string;
@@ -145,13 +146,6 @@ function commonDirectory(files: string[]): string {
     while (!`${file}`.startsWith(common + path.sep)) common = path.dirname(common);
   }
   return common;
-}
-
-/** `orders/part-00001.csv.gz` → `orders`; `customers.csv` → `customers`. */
-export function streamOf(name: string): string {
-  const [first, ...rest] = name.split('/');
-  if (rest.length > 0) return first!;
-  return first!.replace(/\..*$/, '');
 }
 
 /** Streams a file and fails at its end if the bytes do not hash to what the manifest says. */

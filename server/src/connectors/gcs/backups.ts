@@ -1,7 +1,7 @@
 import type { Bucket } from '@google-cloud/storage';
-import type { NodeContext } from '../../nodes/contract.ts';
-import { isManifest, type Manifest, manifestName } from '../files/manifest.ts';
-import type { Backup } from '../files/retention.ts';
+import type { NodeContext } from '../../node-kit/contract.ts';
+import { isManifest, type Manifest, manifestName } from '../../node-kit/manifest.ts';
+import type { Backup } from '../../node-kit/retention.ts';
 import { listObjects } from './storage-client.ts';
 
 /** Where a prefix template's backups live: the fixed start to list, and what a backup's prefix looks like. */

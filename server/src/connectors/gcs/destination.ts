@@ -1,11 +1,12 @@
 import type { Bucket } from '@google-cloud/storage';
 import pRetry from 'p-retry';
 import { ConfigError, DestinationError } from '../../errors.ts';
-import type { DestinationContext, FilePayload, NodeContext, NodeType, Payload } from '../../nodes/contract.ts';
-import { expandPathTemplate } from '../../nodes/path-template.ts';
-import { measure } from '../files/digest.ts';
-import { BackupParts, type BackupPartsState, type ManifestFile, manifestName } from '../files/manifest.ts';
-import { expiredBackups } from '../files/retention.ts';
+import type { DestinationContext, FilePayload, NodeContext, NodeType, Payload } from '../../node-kit/contract.ts';
+import { measure } from '../../node-kit/digest.ts';
+import { BackupParts, type BackupPartsState, type ManifestFile, manifestName } from '../../node-kit/manifest.ts';
+import { isPartName } from '../../node-kit/parts.ts';
+import { expandPathTemplate } from '../../node-kit/path-template.ts';
+import { expiredBackups } from '../../node-kit/retention.ts';
 import { findBackups, objectPrefixPattern } from './backups.ts';
 import { encryptionScheme, encryptStream } from './encryption.ts';
 import { uploadResumable, validChunkSize } from './resumable-upload.ts';
@@ -27,7 +28,6 @@ interface GcsDestinationConfig extends GcsAccess {
 }
 
 const defaultChunkSize = 16 * 1024 * 1024;
-const partName = /(^|\/)part-\d{5}\./;
 
 /**
  * Uploads each incoming file as an object under `prefix` as it arrives (resumable, chunk by chunk,
@@ -215,7 +215,7 @@ class GcsWriter {
     const sizes = new Map<string, number>();
     for await (const object of listObjects(this.bucket, `${this.prefix}/`)) {
       if (listed.has(object.name)) sizes.set(object.name, Number(object.metadata.size));
-      else if (partName.test(object.name)) stray.push(object.name);
+      else if (isPartName(object.name)) stray.push(object.name);
     }
     for (const name of stray) await this.bucket.file(name).delete({ ignoreNotFound: true });
     return sizes;

@@ -2,10 +2,10 @@ import type { Readable } from 'node:stream';
 import type { Bucket } from '@google-cloud/storage';
 import picomatch from 'picomatch';
 import { ConfigError } from '../../errors.ts';
-import type { FilePayload, NodeContext, NodeType, SourceBatch } from '../../nodes/contract.ts';
-import { verifySha256 } from '../files/digest.ts';
-import { compareNames, type Manifest } from '../files/manifest.ts';
-import { streamOf } from '../files/source.ts';
+import type { FilePayload, NodeContext, NodeType, SourceBatch } from '../../node-kit/contract.ts';
+import { verifySha256 } from '../../node-kit/digest.ts';
+import { compareNames, type Manifest } from '../../node-kit/manifest.ts';
+import { streamOf } from '../../node-kit/parts.ts';
 import { findBackups } from './backups.ts';
 import { decryptStream } from './encryption.ts';
 import {

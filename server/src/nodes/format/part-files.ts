@@ -6,8 +6,17 @@ import path from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { digestFile } from '../../connectors/files/digest.ts';
-import type { Column, Emit, FilePayload, Rec, RecordBatch, TransformContext, TransformInstance } from '../contract.ts';
+import type {
+  Column,
+  Emit,
+  FilePayload,
+  Rec,
+  RecordBatch,
+  TransformContext,
+  TransformInstance,
+} from '../../node-kit/contract.ts';
+import { digestFile } from '../../node-kit/digest.ts';
+import { partFileName } from '../../node-kit/parts.ts';
 
 /** Turns records into the bytes of one part (CSV, NDJSON, …). One encoder per part. */
 export interface TextEncoder {
@@ -38,11 +47,6 @@ export interface PartOptions {
 /** Resume state of a format node: the next part number of each stream. */
 interface PartState {
   nextPart: Record<string, number>;
-}
-
-/** `part-00001.csv.gz`: deterministic names, so a replayed part overwrites itself. */
-export function partFileName(stream: string, part: number, extension: string, gzip: boolean): string {
-  return `${stream}/part-${String(part).padStart(5, '0')}.${extension}${gzip ? '.gz' : ''}`;
 }
 
 /**

@@ -2,8 +2,8 @@ import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { NodeType, RecordBatch } from '../../node-kit/contract.ts';
 import { testContext } from '../../testing/node-context.ts';
-import type { NodeType, RecordBatch } from '../contract.ts';
 import { csvParse } from '../csv-parse.ts';
 import { jsonParse } from '../json-parse.ts';
 

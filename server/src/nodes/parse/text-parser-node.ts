@@ -1,7 +1,14 @@
 import { createGunzip } from 'node:zlib';
 import { createFileDecoder, type InvalidBytes, TEXT_ENCODINGS, type TextEncoding } from '@backflow/transforms';
 import type { JSONSchema } from '../../flow/json-schema.ts';
-import type { Emit, FilePayload, Rec, RecordLocation, TransformContext, TransformInstance } from '../contract.ts';
+import type {
+  Emit,
+  FilePayload,
+  Rec,
+  RecordLocation,
+  TransformContext,
+  TransformInstance,
+} from '../../node-kit/contract.ts';
 
 /** What both the CSV and the JSON parser return for each chunk of text. */
 export interface ParsedChunk {

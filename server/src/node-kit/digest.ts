@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
-import { SourceError } from '../../errors.ts';
+import { SourceError } from '../errors.ts';
 
 /** Large reads: hashing a part in 64 KiB chunks costs three times as long as in 1 MiB ones. */
 export const readChunkBytes = 1 << 20;

@@ -17,11 +17,9 @@ export interface PortSpec {
 /** A plain JSON-safe record. Exact types (BIGINT, DECIMAL, dates…) travel as strings. */
 export type Rec = Record<string, unknown>;
 
-/** A column of a stream; `type` is a DuckDB logical type name (`BIGINT`, `DECIMAL(18,2)`, `STRUCT(...)`). */
-export interface Column {
-  name: string;
-  type: string;
-}
+import type { Column } from './columns.ts';
+
+export type { Column };
 
 /** Where a record came from, so a rejection can name the file and line. */
 export interface RecordLocation {

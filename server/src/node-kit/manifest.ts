@@ -1,4 +1,4 @@
-import type { Column } from '../../nodes/contract.ts';
+import type { Column } from './contract.ts';
 
 /** One part of a backup, as listed in its manifest. */
 export interface ManifestFile {

@@ -1,0 +1,48 @@
+/**
+ * Backflow's column types. A stream's columns carry DuckDB's logical type names, the one type
+ * system every connector maps to and from, so a backup restores to the same types whatever lies
+ * between (see connectors/duckdb/README.md for the values records carry):
+ *
+ * - integers: TINYINT, SMALLINT, INTEGER, BIGINT, HUGEINT and their unsigned UTINYINT … UHUGEINT;
+ * - decimals and floats: DECIMAL(p,s), FLOAT, DOUBLE;
+ * - text and bytes: VARCHAR, BLOB, UUID, JSON, ENUM(...), BIT;
+ * - time: DATE, TIME, TIMETZ, TIMESTAMP (and _S, _MS, _NS), TIMESTAMPTZ, INTERVAL;
+ * - nested: T[] (LIST), T[n] (ARRAY), STRUCT(name T, …), MAP(K, V), UNION(tag T, …);
+ * - BOOLEAN.
+ *
+ * A connector whose system has other types maps them to the nearest of these, and says how in its
+ * README (e.g. Postgres `numeric` → DECIMAL(38,10) when unbounded).
+ */
+import type { Rec } from './contract.ts';
+
+/** A column of a stream: its name and its type, one of the names above (`BIGINT`, `DECIMAL(18,2)`, `STRUCT(...)`). */
+export interface Column {
+  name: string;
+  type: string;
+}
+
+/**
+ * Column types for records that arrive without a schema, from the values of the first batch:
+ * any string → VARCHAR (other values keep their JSON text), only booleans → BOOLEAN, only numbers
+ * → DOUBLE (a JS number is a double; guessing BIGINT would round a later 1.5), anything else → JSON.
+ */
+export function inferColumns(records: readonly Rec[]): Column[] {
+  const kinds = new Map<string, Set<string>>();
+  for (const record of records) {
+    for (const [field, value] of Object.entries(record)) {
+      let seen = kinds.get(field);
+      if (seen === undefined) {
+        seen = new Set();
+        kinds.set(field, seen);
+      }
+      if (value !== null && value !== undefined) seen.add(Array.isArray(value) ? 'array' : typeof value);
+    }
+  }
+  return [...kinds].map(([name, seen]) => ({ name, type: inferredType(seen) }));
+}
+
+function inferredType(kinds: Set<string>): string {
+  if (kinds.size === 0 || kinds.has('string')) return 'VARCHAR';
+  if (kinds.size > 1) return 'JSON';
+  return kinds.has('boolean') ? 'BOOLEAN' : kinds.has('number') ? 'DOUBLE' : 'JSON';
+}
