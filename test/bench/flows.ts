@@ -7,9 +7,9 @@ export const sourceId = 'orders';
 
 const partRows = 1_000_000;
 
-function chain(name: string, nodes: FlowNode[]) {
+function chain(name: string, nodes: FlowNode[], settings: Record<string, unknown> = {}) {
   const edges = nodes.slice(1).map((node, index) => ({ from: nodes[index]!.id, to: node.id }));
-  return { name, nodes, edges };
+  return { name, settings, nodes, edges };
 }
 
 function ordersSource(database: string): FlowNode {
@@ -28,17 +28,19 @@ export function ordersToParquet(database: string) {
 }
 
 /**
- * DuckDB orders → gzipped CSV parts. `rowPath` puts a no-op `map` between source and format, which
- * rules the pushdown out, so every row crosses into JavaScript.
+ * DuckDB orders → gzipped CSV parts. `rowPath` turns the pushdown off (`settings.pushdown: false`),
+ * so every row crosses into JavaScript.
  */
 export function ordersToCsvGzip(database: string, options: { rowPath: boolean }) {
-  const passThrough: FlowNode[] = options.rowPath ? [{ id: 'keep-all', type: 'map', config: { drop: [] } }] : [];
-  return chain(options.rowPath ? 'bench-orders-csv-row-path' : 'bench-orders-csv', [
-    ordersSource(database),
-    ...passThrough,
-    { id: 'as-csv', type: 'csv.format', config: { rowsPerFile: partRows, gzip: true } },
-    archive,
-  ]);
+  return chain(
+    options.rowPath ? 'bench-orders-csv-row-path' : 'bench-orders-csv',
+    [
+      ordersSource(database),
+      { id: 'as-csv', type: 'csv.format', config: { rowsPerFile: partRows, gzip: true } },
+      archive,
+    ],
+    options.rowPath ? { pushdown: false } : {},
+  );
 }
 
 /** A CSV file → records → NDJSON parts. */

@@ -9,9 +9,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalog, nodeTypes } from '../../server/src/nodes/registry.ts';
+import { catalog as defaultCatalog } from '../../server/src/nodes/registry.ts';
 import { exampleFlow } from '../../server/src/testing/api-server.ts';
-import { heldSource, ReadGate } from '../../server/src/testing/held-reads.ts';
+import { heldCatalog, ReadGate } from '../../server/src/testing/held-reads.ts';
 import { browserAvailability, ensureWebBuilt, launchChromium, screenshot, startServer } from './support.ts';
 
 const availability = browserAvailability();
@@ -21,9 +21,7 @@ const eventually = <T>(read: () => T | Promise<T>, timeout = 20_000) => expect.p
 
 /** duckdb.source reads pass this gate: a test that needs a run still running holds it there. */
 const orders = new ReadGate();
-const catalog = createCatalog(
-  nodeTypes.map((type) => (type.type === 'duckdb.source' ? heldSource(type, orders) : type)),
-);
+const catalog = heldCatalog(defaultCatalog, 'duckdb.source', orders);
 
 /** Two good rows, a row with too many fields, one cut short, a quote never closed. */
 const peopleCsv = [

@@ -47,15 +47,14 @@ export interface BackupFlowOptions {
   dir?: string;
   keepLast?: number;
   schedule?: { cron: string };
-  /** Send the records through a `map` (the row path, much slower than DuckDB's COPY pushdown). */
-  viaMap?: boolean;
+  /** Take the row path (`settings.pushdown: false`: records cross into JavaScript, much slower than DuckDB's COPY). */
+  rowPath?: boolean;
 }
 
 /** orders (source.duckdb in the working directory) → CSV.gz parts → files.destination. */
 export function ordersBackupFlow(options: BackupFlowOptions) {
   const nodes = [
     { id: 'orders', type: 'duckdb.source', config: { path: 'source.duckdb', table: 'orders', key: 'order_id' } },
-    ...(options.viaMap ? [{ id: 'keep', type: 'map', config: { drop: [] } }] : []),
     { id: 'fmt', type: 'csv.format', config: { rowsPerFile: options.rowsPerFile, gzip: true } },
     {
       id: 'out',
@@ -70,7 +69,7 @@ export function ordersBackupFlow(options: BackupFlowOptions) {
   return {
     name: options.name,
     ...(options.schedule ? { schedule: options.schedule } : {}),
-    settings: { batchSize: 5000 },
+    settings: { batchSize: 5000, ...(options.rowPath ? { pushdown: false } : {}) },
     nodes,
     edges: chain.slice(1).map((to, i) => ({ from: chain[i]!, to })),
   };

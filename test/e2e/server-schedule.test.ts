@@ -103,7 +103,7 @@ describe('scheduled flows on a running server', () => {
     const document = ordersBackupFlow({
       name: 'slow-every-second',
       rowsPerFile: 200_000,
-      viaMap: true,
+      rowPath: true,
       schedule: { cron: '* * * * * *' },
     });
     const flow = await call<FlowView>(server.url, 'POST', '/api/flows', document, 201);

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Flow } from '../flow/flow-schema.ts';
 import type { Manifest } from '../node-kit/manifest.ts';
-import { createCatalog, nodeTypes } from '../nodes/registry.ts';
+import { catalog as defaultCatalog } from '../nodes/registry.ts';
 import {
   ApiClient,
   exampleFlow,
@@ -17,7 +17,7 @@ import {
   type TestServer,
   watchUnhandledRejections,
 } from '../testing/api-server.ts';
-import { heldSource, ReadGate } from '../testing/held-reads.ts';
+import { heldCatalog, ReadGate } from '../testing/held-reads.ts';
 
 let server: TestServer;
 let client: ApiClient;
@@ -28,9 +28,7 @@ let source: Record<string, unknown>;
 const unhandled = watchUnhandledRejections();
 /** duckdb.source reads pass this gate: a test that needs a run still running holds it there. */
 const orders = new ReadGate();
-const catalog = createCatalog(
-  nodeTypes.map((type) => (type.type === 'duckdb.source' ? heldSource(type, orders) : type)),
-);
+const catalog = heldCatalog(defaultCatalog, 'duckdb.source', orders);
 
 const ordersSummary = (relation: string) =>
   `select count(*)::integer as rows, count(distinct order_id)::integer as ids, min(order_id)::integer as first,
@@ -182,8 +180,10 @@ describe('a run of warehouse-backup', () => {
     expect(lines[0]).toMatchObject({ runId, level: 'info', message: 'run started' });
     expect(lines.at(-1)).toMatchObject({ runId, level: 'info', message: 'run succeeded' });
     const sourceLines = lines.filter((line) => line.nodeId === 'orders').map((line) => line.message);
-    // A checkpoint after each of the 4 parts, then the line that says the source ended and its destinations prepared.
-    expect(sourceLines).toHaveLength(5);
+    // That it writes the parts itself (pushdown), a checkpoint after each of the 4 parts, then the
+    // line that says the source ended and its destinations prepared.
+    expect(sourceLines).toHaveLength(6);
+    expect(sourceLines[0]).toBe('writes the parts of "as-csv" itself (pushdown)');
     expect(sourceLines.at(-1)).toMatch(
       /^source ended after batch 4 \(\d+ records read\); its destinations are ready to publish$/,
     );

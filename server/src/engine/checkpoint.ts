@@ -26,5 +26,12 @@ export interface RunRecorder {
   discardRejected(runId: string, nodeIds: string[], afterSeq: number): Promise<void>;
   /** Records that a destination committed this run's data. */
   markPublished(runId: string, nodeId: string): Promise<void>;
-  log(runId: string, level: 'info' | 'warn' | 'error', message: string, nodeId?: string): void;
+  /** Appends a line to the run's log; `fields` are the structured values the node logged with it. */
+  log(
+    runId: string,
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    nodeId?: string,
+    fields?: Record<string, unknown>,
+  ): void;
 }

@@ -4,16 +4,19 @@ import { BackflowError, CancelledError, errorMessage, ReconciliationError } from
 import type { Flow } from '../flow/flow-schema.ts';
 import type { FlowGraph, GraphNode } from '../flow/graph.ts';
 import type {
-  CopyFormat,
   DestinationWriter,
   Logger,
   NodeContext,
-  Payload,
+  PartsFusion,
   RejectedRecord,
   TransformInstance,
 } from '../node-kit/contract.ts';
 import type { RunRecorder, SourceCheckpoint } from './checkpoint.ts';
+import { CheckpointPolicy } from './checkpoint-policy.ts';
+import { Dispatcher, NodeFailedError } from './dispatch.ts';
+import { planRun } from './planner.ts';
 import { readAhead } from './read-ahead.ts';
+import { createRunLog } from './run-log.ts';
 import { RunStats, type StatsSnapshot } from './run-stats.ts';
 
 export interface ExecuteOptions {
@@ -33,6 +36,8 @@ export interface ExecuteOptions {
   resume?: SourceCheckpoint[];
   /** Destinations that committed this run's data in an earlier attempt (a resume after a partial publish). */
   published?: ReadonlySet<string>;
+  /** What sources may fuse with the format nodes they feed (the catalog's); none: no pushdown. */
+  fusions?: readonly PartsFusion[];
   /** Read and transform, but write nothing at destinations. */
   dryRun?: boolean;
   signal?: AbortSignal;
@@ -51,20 +56,7 @@ export interface ExecuteResult {
 const defaultBatchSize = 10_000;
 const defaultCheckpointIntervalMs = 1000;
 
-/** Any error from a node, carrying that node's id. */
-export class NodeFailedError extends BackflowError {
-  constructor(nodeId: string, cause: unknown) {
-    super(
-      cause instanceof BackflowError ? cause.code : 'node_failed',
-      `node "${nodeId}" failed: ${errorMessage(cause)}`,
-      {
-        nodeId,
-        cause,
-        ...(cause instanceof BackflowError ? { details: cause.details } : {}),
-      },
-    );
-  }
-}
+export { NodeFailedError };
 
 class RejectionLimitError extends BackflowError {
   constructor(limit: number) {
@@ -73,11 +65,11 @@ class RejectionLimitError extends BackflowError {
 }
 
 /**
- * Runs a validated flow graph. Each source streams batches depth-first through its part of the
- * graph: a batch is handed to the next node only when the previous one accepted it, so memory is
- * bounded by one batch per node plus what format nodes buffer into their open part (on disk).
- * Once a source's batch is delivered and no node still holds buffered records from it, all it read
- * is durable, and the cursor, node states and counts are saved together as a checkpoint.
+ * Runs a validated flow graph, as planned (planner.ts). Each source streams batches depth-first
+ * through its part of the graph (dispatch.ts), so memory is bounded by one batch per node plus what
+ * format nodes buffer into their open part (on disk). Once a source's batch is delivered and no
+ * node still holds buffered records from it, all it read is durable, and the cursor, node states
+ * and counts are saved together as a checkpoint (checkpoint-policy.ts says when).
  */
 export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult> {
   const run = new RunExecution(options);
@@ -85,58 +77,60 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
 }
 
 class RunExecution {
+  private readonly graph: FlowGraph;
   private readonly stats: RunStats;
   private readonly controller = new AbortController();
   private readonly transforms = new Map<string, TransformInstance>();
   private readonly writers = new Map<string, DestinationWriter>();
-  /** Buffering nodes holding records not yet passed on (their part is still open). */
-  private readonly holding = new Set<string>();
-  private readonly locks = new Map<string, Promise<unknown>>();
   private readonly checkpoints = new Map<string, SourceCheckpoint>();
-  /** The batch each destination is writing, so the records it rejects are stored with it. */
-  private readonly writingSeq = new Map<string, number>();
-  private filesSinceCheckpoint = new Map<string, number>();
+  private readonly policy: CheckpointPolicy;
+  private readonly dispatcher: Dispatcher;
+  private readonly logger: (nodeId?: string) => Logger;
   private firstError?: BackflowError;
   private readonly tempDir: string;
-  /** Format nodes whose work their DuckDB source does in one COPY per part (see `copyFormat`). */
-  private readonly pushedDown = new Map<string, { sourceId: string; format: CopyFormat }>();
+  private readonly fused: { sourceId: string; formatId: string }[];
 
   constructor(private readonly options: ExecuteOptions) {
-    this.stats = new RunStats(options.graph, { dryRun: options.dryRun ?? false });
+    const { flow } = options;
+    const plan = planRun(options.graph, {
+      fusions: options.fusions ?? [],
+      ...(flow.settings?.pushdown === undefined ? {} : { pushdown: flow.settings.pushdown }),
+    });
+    this.graph = plan.graph;
+    this.fused = plan.fused;
+    this.stats = new RunStats(this.graph, { dryRun: options.dryRun ?? false });
     this.tempDir = path.join(options.tempRoot, options.runId);
+    this.logger = createRunLog(options.recorder, options.runId);
+    this.policy = new CheckpointPolicy(this.graph, flow.settings?.checkpointIntervalMs ?? defaultCheckpointIntervalMs);
+    this.dispatcher = new Dispatcher({
+      graph: this.graph,
+      stats: this.stats,
+      policy: this.policy,
+      transforms: this.transforms,
+      writers: this.writers,
+      storeRejected: (nodeId, rejected, seq) => this.storeRejected(nodeId, rejected, seq),
+      throwIfStopped: () => this.throwIfStopped(),
+    });
     for (const checkpoint of options.resume ?? []) {
       this.checkpoints.set(checkpoint.sourceId, checkpoint);
       this.stats.restore(checkpoint.stats, this.nodesOf(checkpoint.sourceId));
     }
     if (options.signal?.aborted) this.fail(new CancelledError());
     options.signal?.addEventListener('abort', () => this.fail(new CancelledError()), { once: true });
-    this.planPushdown();
     options.onStats?.(this.stats);
   }
 
-  /**
-   * A source that can write parts itself, wired straight into the only format node it feeds, does
-   * the formatting in the database: rows never cross into JavaScript. Counts stay per node.
-   */
-  private planPushdown(): void {
-    for (const source of this.options.graph.order) {
-      if (!source.type.readParts || source.outgoing.length !== 1) continue;
-      if (!(source.type.canReadParts?.(source.spec.config ?? {}) ?? true)) continue;
-      const target = this.options.graph.nodes.get(source.outgoing[0]!.to.node)!;
-      if (target.incoming.length !== 1 || !target.type.copyFormat) continue;
-      const format = target.type.copyFormat(target.spec.config ?? {});
-      if (format) this.pushedDown.set(target.id, { sourceId: source.id, format });
-    }
-  }
-
   async execute(): Promise<ExecuteResult> {
-    const { graph } = this.options;
+    const { graph } = this;
     let succeeded = false;
     try {
       // A crashed attempt of this run may have left temp parts; they may even be hard-linked into a
       // destination, so they are unlinked, never rewritten in place.
       await rm(this.tempDir, { recursive: true, force: true });
       await mkdir(this.tempDir, { recursive: true });
+      for (const { sourceId, formatId } of this.fused) {
+        this.logger(sourceId).info(`writes the parts of "${formatId}" itself (pushdown)`, { format: formatId });
+      }
       const sources = graph.order.filter((n) => n.type.role === 'source');
       await this.discardReplayedRejects(sources);
       for (const node of graph.order) await this.instantiate(node);
@@ -171,7 +165,7 @@ class RunExecution {
   /** Where each destination puts the run's output (NodeType.location), for the summary. */
   private outputs(): Record<string, string> {
     const outputs: Record<string, string> = {};
-    for (const node of this.options.graph.order) {
+    for (const node of this.graph.order) {
       if (node.type.role !== 'destination' || !node.type.location) continue;
       try {
         outputs[node.id] = node.type.location(this.config(node), this.context(node));
@@ -195,7 +189,7 @@ class RunExecution {
         await this.options.recorder.markPublished(this.options.runId, id);
       } catch (error) {
         const failure = new NodeFailedError(id, error);
-        this.options.recorder.log(this.options.runId, 'error', `publishing failed: ${errorMessage(error)}`, id);
+        this.logger(id).error(`publishing failed: ${errorMessage(error)}`);
         firstFailure ??= failure;
       }
     }
@@ -221,7 +215,7 @@ class RunExecution {
    * `keepLast`). A failure only warns: the data of this run is written and stays so.
    */
   private async retain(): Promise<void> {
-    for (const node of this.options.graph.order) {
+    for (const node of this.graph.order) {
       if (node.type.role !== 'destination' || !node.type.retain) continue;
       const ctx = this.context(node);
       try {
@@ -236,16 +230,11 @@ class RunExecution {
   }
 
   private nodesOf(sourceId: string): string[] {
-    return this.options.graph.order.filter((n) => this.options.graph.sourceOf.get(n.id) === sourceId).map((n) => n.id);
+    return this.graph.order.filter((n) => this.graph.sourceOf.get(n.id) === sourceId).map((n) => n.id);
   }
 
   private context(node: GraphNode): NodeContext {
-    const { runId, flow, startedAt, baseDir, fileRoots, recorder } = this.options;
-    const log: Logger = {
-      info: (message) => recorder.log(runId, 'info', message, node.id),
-      warn: (message) => recorder.log(runId, 'warn', message, node.id),
-      error: (message) => recorder.log(runId, 'error', message, node.id),
-    };
+    const { runId, flow, startedAt, baseDir, fileRoots } = this.options;
     return {
       runId,
       flowName: flow.name,
@@ -255,7 +244,7 @@ class RunExecution {
       baseDir,
       ...(fileRoots ? { fileRoots } : {}),
       signal: this.controller.signal,
-      log,
+      log: this.logger(node.id),
     };
   }
 
@@ -265,7 +254,7 @@ class RunExecution {
   }
 
   private async instantiate(node: GraphNode): Promise<void> {
-    const checkpoint = this.checkpoints.get(this.options.graph.sourceOf.get(node.id) ?? '');
+    const checkpoint = this.checkpoints.get(this.graph.sourceOf.get(node.id) ?? '');
     const prepared = checkpoint?.finished === true;
     // A finished source's nodes have done their work: only a destination left to commit reopens.
     if (this.options.published?.has(node.id) || (prepared && node.type.role !== 'destination')) return;
@@ -273,9 +262,8 @@ class RunExecution {
     const ctx = this.context(node);
     await mkdir(ctx.tempDir, { recursive: true });
     try {
-      if (this.pushedDown.has(node.id)) return;
       if (node.type.role === 'transform') {
-        const instance = await node.type.create!(this.config(node), {
+        const instance = await node.type.create(this.config(node), {
           ...ctx,
           ...(resumeState === undefined ? {} : { resumeState }),
           filtered: (count) => {
@@ -289,7 +277,7 @@ class RunExecution {
       } else if (node.type.role === 'destination') {
         const writer = this.options.dryRun
           ? dryRunWriter()
-          : await node.type.open!(this.config(node), {
+          : await node.type.open(this.config(node), {
               ...ctx,
               ...(resumeState === undefined ? {} : { resumeState }),
               ...(checkpoint ? { resumeSeq: checkpoint.seq } : {}),
@@ -300,7 +288,7 @@ class RunExecution {
                   reasons: [reasons[i] ?? 'rejected by destination'],
                   ...locations?.[i],
                 }));
-                this.recordRejected(node.id, rejected, this.writingSeq.get(node.id) ?? 0);
+                this.recordRejected(node.id, rejected, this.dispatcher.writingSeq(node.id));
               },
             });
         this.writers.set(node.id, writer);
@@ -311,55 +299,33 @@ class RunExecution {
   }
 
   private async runSource(source: GraphNode): Promise<void> {
+    if (source.type.role !== 'source') return;
     const checkpoint = this.checkpoints.get(source.id);
     let seq = checkpoint?.seq ?? 0;
-    const ctx = this.context(source);
-    const batchSize = this.options.flow.settings?.batchSize ?? defaultBatchSize;
     const alignRows = this.partRowsBelow(source);
-    const sourceContext = {
-      ...ctx,
-      batchSize,
+    const batches = source.type.read(this.config(source), {
+      ...this.context(source),
+      batchSize: this.options.flow.settings?.batchSize ?? defaultBatchSize,
       ...(alignRows ? { alignRows } : {}),
       ...(checkpoint ? { resumeCursor: checkpoint.cursor } : {}),
-    };
-    const pushdown = [...this.pushedDown.values()].find((p) => p.sourceId === source.id);
-    const batches = pushdown
-      ? source.type.readParts!(this.config(source), sourceContext, pushdown.format)
-      : source.type.read!(this.config(source), sourceContext);
+    });
     const port = source.type.outputs[0]!.name;
-    const counts = this.stats.node(source.id);
-    let lastSave = Date.now();
     let lastCursor: unknown = checkpoint?.cursor ?? null;
+    this.policy.started(source.id);
     try {
-      for await (const batch of readAhead(batches, 1)) {
+      for await (const { cursor, ...payload } of readAhead(batches, 1)) {
         this.throwIfStopped();
         seq += 1;
-        const { cursor, ...payload } = batch;
         if (cursor !== null) lastCursor = cursor;
-        const rows = rowsOf(payload as Payload);
-        counts.read += rows;
-        counts.written += rows;
-        if (payload.kind === 'file' && counts.files !== undefined) counts.files += 1;
-        await this.deliver(source, port, payload as Payload, seq);
-        const interval = this.options.flow.settings?.checkpointIntervalMs ?? defaultCheckpointIntervalMs;
-        const filesLanded = (this.filesSinceCheckpoint.get(source.id) ?? 0) > 0;
-        if (cursor !== null && this.quiescent(source.id) && (filesLanded || Date.now() - lastSave >= interval)) {
-          await this.saveCheckpoint(source.id, seq, cursor);
-          lastSave = Date.now();
-        }
+        this.stats.sourceBatch(source.id, payload);
+        await this.dispatcher.deliver(source, port, payload, seq);
+        if (this.policy.due(source.id, cursor)) await this.saveCheckpoint(source.id, seq, cursor);
       }
     } catch (error) {
       throw error instanceof BackflowError && error.context.nodeId ? error : new NodeFailedError(source.id, error);
     }
     this.throwIfStopped();
-    for (const id of this.nodesOf(source.id)) {
-      const node = this.options.graph.nodes.get(id)!;
-      const instance = this.transforms.get(id);
-      if (instance?.flush) {
-        await this.locked(id, () => instance.flush!(this.emitter(node, seq)));
-        this.holding.delete(id);
-      }
-    }
+    for (const id of this.nodesOf(source.id)) await this.dispatcher.flush(this.graph.nodes.get(id)!, seq);
     for (const id of this.nodesOf(source.id)) {
       const writer = this.writers.get(id);
       if (writer) {
@@ -376,15 +342,10 @@ class RunExecution {
   /** The smallest part size of the format nodes fed by this source, so the source can align batches to it. */
   private partRowsBelow(source: GraphNode): number | undefined {
     const sizes = this.nodesOf(source.id)
-      .map((id) => this.options.graph.nodes.get(id)!)
-      .map((node) => node.type.partRows?.(node.spec.config ?? {}))
+      .map((id) => this.graph.nodes.get(id)!)
+      .map((node) => (node.type.role === 'transform' ? node.type.partRows?.(node.spec.config ?? {}) : undefined))
       .filter((n): n is number => typeof n === 'number' && n > 0);
     return sizes.length > 0 ? Math.min(...sizes) : undefined;
-  }
-
-  private quiescent(sourceId: string): boolean {
-    for (const id of this.holding) if (this.options.graph.sourceOf.get(id) === sourceId) return false;
-    return true;
   }
 
   private async saveCheckpoint(sourceId: string, seq: number, cursor: unknown, finished = false): Promise<void> {
@@ -404,91 +365,18 @@ class RunExecution {
       ...(finished ? { finished } : {}),
     };
     await this.options.recorder.saveCheckpoint(this.options.runId, checkpoint);
-    this.filesSinceCheckpoint.set(sourceId, 0);
+    this.policy.saved(sourceId);
     const read = checkpoint.stats.nodes[sourceId]?.read ?? 0;
-    this.options.recorder.log(
-      this.options.runId,
-      'info',
+    this.logger(sourceId).info(
       finished
         ? `source ended after batch ${seq} (${read} records read); its destinations are ready to publish`
         : `checkpoint after batch ${seq}: ${read} records read`,
-      sourceId,
+      { seq, read },
     );
-  }
-
-  /** Hands a payload emitted on `port` of `from` to every node connected there. */
-  private async deliver(from: GraphNode, port: string, payload: Payload, seq: number): Promise<void> {
-    const edges = from.outgoing.filter((e) => e.from.port === port);
-    const rows = rowsOf(payload);
-    await Promise.all(
-      edges.map((edge) => {
-        const counts = this.stats.edge(edge.index);
-        if (payload.kind === 'file') counts.files += 1;
-        // A records edge carries part files when its format node is pushed down: count their rows too.
-        if (payload.kind === 'records' || edge.kind === 'records') counts.records += rows;
-        else if (counts.rows !== undefined) counts.rows += rows;
-        return this.receive(this.options.graph.nodes.get(edge.to.node)!, payload, seq);
-      }),
-    );
-    if (payload.kind === 'file') await payload.dispose?.();
-  }
-
-  private async receive(node: GraphNode, payload: Payload, seq: number): Promise<void> {
-    this.throwIfStopped();
-    await this.locked(node.id, async () => {
-      const counts = this.stats.node(node.id);
-      const rows = rowsOf(payload);
-      try {
-        if (node.type.role === 'destination') {
-          const rejectedBefore = counts.rejected;
-          counts.read += rows;
-          this.writingSeq.set(node.id, seq);
-          await this.writers.get(node.id)!.write(payload, seq);
-          const accepted = rows - (counts.rejected - rejectedBefore);
-          // A dry run's destination writes nothing: what it took counts as would-write, not written.
-          if (counts.wouldWrite !== undefined) counts.wouldWrite += accepted;
-          else counts.written += accepted;
-          if (payload.kind === 'file') {
-            if (counts.wouldWrite === undefined) counts.files = (counts.files ?? 0) + 1;
-            const source = this.options.graph.sourceOf.get(node.id)!;
-            this.filesSinceCheckpoint.set(source, (this.filesSinceCheckpoint.get(source) ?? 0) + 1);
-          }
-          return;
-        }
-        if (this.pushedDown.has(node.id)) {
-          counts.read += rows;
-          await this.emitter(node, seq)(node.type.outputs[0]!.name, payload);
-          return;
-        }
-        if (payload.kind === 'records') counts.read += rows;
-        const instance = this.transforms.get(node.id)!;
-        await instance.process(payload, this.emitter(node, seq));
-        if (instance.holding?.()) this.holding.add(node.id);
-        else this.holding.delete(node.id);
-      } catch (error) {
-        if (error instanceof BackflowError && (error.context.nodeId || error instanceof CancelledError)) throw error;
-        throw new NodeFailedError(node.id, error);
-      }
-    });
-  }
-
-  private emitter(node: GraphNode, seq: number) {
-    return async (port: string, payload: Payload): Promise<void> => {
-      const counts = this.stats.node(node.id);
-      const rows = rowsOf(payload);
-      if (port === 'rejected' && payload.kind === 'records') {
-        counts.rejected += rows;
-        await this.storeRejected(node.id, payload.records as unknown as RejectedRecord[], seq);
-      } else {
-        counts.written += rows;
-        if (payload.kind === 'file') counts.files = (counts.files ?? 0) + 1;
-      }
-      await this.deliver(node, port, payload, seq);
-    };
   }
 
   private recordRejected(nodeId: string, rejected: RejectedRecord[], seq: number): void {
-    this.stats.node(nodeId).rejected += rejected.length;
+    this.stats.rejected(nodeId, rejected.length);
     void this.storeRejected(nodeId, rejected, seq).catch((error) => this.fail(error));
   }
 
@@ -496,17 +384,6 @@ class RunExecution {
     await this.options.recorder.saveRejected(this.options.runId, nodeId, rejected, seq);
     const limit = this.options.flow.settings?.maxRejected;
     if (limit !== undefined && this.stats.totalRejected() > limit) throw new RejectionLimitError(limit);
-  }
-
-  /** Serialises work on one node: several upstream edges may deliver to it at once. */
-  private locked<T>(nodeId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(nodeId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    this.locks.set(
-      nodeId,
-      next.catch(() => undefined),
-    );
-    return next;
   }
 
   private throwIfStopped(): void {
@@ -527,10 +404,6 @@ class RunExecution {
     ];
     await Promise.allSettled(aborts);
   }
-}
-
-function rowsOf(payload: Payload): number {
-  return payload.kind === 'records' ? payload.records.length : (payload.rows ?? 0);
 }
 
 function dryRunWriter(): DestinationWriter {

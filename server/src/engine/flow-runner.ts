@@ -157,6 +157,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     tempRoot: path.join(options.dataDir, 'tmp'),
     resume: checkpoints,
     published,
+    fusions: (options.catalog ?? defaultCatalog).fusions,
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onStats: (stats) => options.onStart?.({ runId, resumed: Boolean(previous), stats }),

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { sql } from '../connectors/duckdb/test-context.ts';
 import { filesDestination } from '../connectors/files/destination.ts';
 import type { Flow } from '../flow/flow-schema.ts';
-import type { DestinationWriter, NodeType } from '../node-kit/contract.ts';
+import { type DestinationWriter, defineDestination } from '../node-kit/contract.ts';
 import type { Manifest } from '../node-kit/manifest.ts';
 import { createCatalog, nodeTypes } from '../nodes/registry.ts';
 import { StateStore } from '../store/state-store.ts';
@@ -30,11 +30,11 @@ async function repairDirectory(dir: string): Promise<void> {
   await rename(`${dir}.moved`, dir);
 }
 
-const sabotagedFiles: NodeType = {
-  ...(filesDestination as unknown as NodeType),
-  async open(config, ctx): Promise<DestinationWriter> {
-    const writer = await filesDestination.open!(config as { dir: string }, ctx);
-    const dir = path.resolve(ctx.baseDir, (config as { dir: string }).dir);
+const sabotagedFiles = defineDestination({
+  ...filesDestination,
+  async open(config: Parameters<typeof filesDestination.open>[0], ctx): Promise<DestinationWriter> {
+    const writer = await filesDestination.open(config, ctx);
+    const dir = path.resolve(ctx.baseDir, config.dir);
     const phase = (name: 'prepare' | 'commit') => async () => {
       if (breakArchiveBefore === name) await breakDirectory(dir);
       return writer[name]();
@@ -47,7 +47,7 @@ const sabotagedFiles: NodeType = {
       commit: phase('commit'),
     };
   },
-};
+});
 
 const catalog = createCatalog([...nodeTypes.filter((t) => t.type !== 'files.destination'), sabotagedFiles]);
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { filesDestination } from '../connectors/files/destination.ts';
 import type { Flow } from '../flow/flow-schema.ts';
 import { createFlowValidator } from '../flow/validate.ts';
-import type { NodeType } from '../node-kit/contract.ts';
+import { defineDestination } from '../node-kit/contract.ts';
 import type { Manifest } from '../node-kit/manifest.ts';
 import { findNodeType } from '../nodes/registry.ts';
 import { findMemoryNodeType } from '../testing/memory-nodes.ts';
@@ -14,13 +14,13 @@ import { runValidFlow } from '../testing/run-graph.ts';
 import type { ExecuteOptions } from './executor.ts';
 
 /** files.destination whose pruning always fails, to show a retention failure leaves the run succeeded. */
-const brokenRetention: NodeType = {
-  ...(filesDestination as unknown as NodeType),
+const brokenRetention = defineDestination({
+  ...filesDestination,
   type: 'broken-retention.destination',
   retain: async () => {
     throw new Error('permission denied');
   },
-};
+});
 
 const validate = createFlowValidator(
   (type) =>

@@ -1,5 +1,6 @@
 import type { ErrorDetail } from '../errors.ts';
-import type { FlowGraph } from '../flow/graph.ts';
+import type { FlowGraph, GraphEdge } from '../flow/graph.ts';
+import type { Payload } from '../node-kit/contract.ts';
 
 /**
  * Per-node counts; `files` only for nodes that emit or write files. In a dry run a destination
@@ -96,6 +97,59 @@ export class RunStats {
     return { nodes, edges };
   }
 
+  /** A source produced `payload`: it read and passed on its rows (and the file). */
+  sourceBatch(id: string, payload: Payload): void {
+    const counts = this.node(id);
+    const rows = rowsOf(payload);
+    counts.read += rows;
+    counts.written += rows;
+    if (payload.kind === 'file' && counts.files !== undefined) counts.files += 1;
+  }
+
+  /** `edge` carried `payload`. A records edge carries part files when its format node is fused: their rows count as records. */
+  carried(edge: GraphEdge, payload: Payload): void {
+    const counts = this.edge(edge.index);
+    const rows = rowsOf(payload);
+    if (payload.kind === 'file') counts.files += 1;
+    if (payload.kind === 'records' || edge.kind === 'records') counts.records += rows;
+    else if (counts.rows !== undefined) counts.rows += rows;
+  }
+
+  /** A transform took a records payload (a files payload's rows it reports itself). */
+  transformTook(id: string, payload: Payload): void {
+    if (payload.kind === 'records') this.node(id).read += payload.records.length;
+  }
+
+  /** A node passed `payload` on (a port other than `rejected`). */
+  emitted(id: string, payload: Payload): void {
+    const counts = this.node(id);
+    counts.written += rowsOf(payload);
+    if (payload.kind === 'file') counts.files = (counts.files ?? 0) + 1;
+  }
+
+  rejected(id: string, count: number): void {
+    this.node(id).rejected += count;
+  }
+
+  /** A destination took `payload`, before writing it. */
+  destinationTook(id: string, payload: Payload): void {
+    this.node(id).read += rowsOf(payload);
+  }
+
+  /**
+   * A destination wrote `payload`, refusing `refused` of its rows on the way. In a dry run what it
+   * took counts as would-write, not written.
+   */
+  destinationWrote(id: string, payload: Payload, refused: number): void {
+    const counts = this.node(id);
+    const rows = rowsOf(payload);
+    if (counts.wouldWrite !== undefined) counts.wouldWrite += rows - refused;
+    else {
+      counts.written += rows - refused;
+      if (payload.kind === 'file') counts.files = (counts.files ?? 0) + 1;
+    }
+  }
+
   totalRejected(): number {
     let total = 0;
     for (const counts of this.nodes.values()) total += counts.rejected;
@@ -128,4 +182,8 @@ export class RunStats {
     }
     return problems;
   }
+}
+
+export function rowsOf(payload: Payload): number {
+  return payload.kind === 'records' ? payload.records.length : (payload.rows ?? 0);
 }

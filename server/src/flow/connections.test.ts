@@ -1,28 +1,27 @@
+import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import type { NodeType } from '../node-kit/contract.ts';
+import { defineSource } from '../node-kit/contract.ts';
 import { findMemoryNodeType } from '../testing/memory-nodes.ts';
 import { createFlowValidator, type ResolvedConnection } from './validate.ts';
 
 /** A source whose `password` is a secret a stored connection supplies. */
-const vaultSource: NodeType = {
+const vaultSource = defineSource({
   type: 'vault.source',
-  role: 'source',
   title: 'Vault',
   description: 'test source with a secret',
-  config: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['host', 'password', 'table'],
-    properties: {
-      host: { type: 'string' },
-      password: { type: 'string', writeOnly: true, minLength: 4 },
-      table: { type: 'string' },
+  config: Type.Object(
+    {
+      host: Type.String(),
+      password: Type.String({ writeOnly: true, minLength: 4 }),
+      table: Type.String(),
     },
-  },
+    { additionalProperties: false },
+  ),
   connectionFields: ['host', 'password'],
-  inputs: [],
   outputs: [{ name: 'records', kind: 'records' }],
-};
+  // Only validated here, never run.
+  read: async function* () {},
+});
 
 const validate = createFlowValidator((type) => (type === 'vault.source' ? vaultSource : findMemoryNodeType(type)));
 

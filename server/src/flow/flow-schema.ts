@@ -42,6 +42,12 @@ export const flowSchema: JSONSchema = {
           maximum: 86_400_000,
           default: 1000,
         },
+        pushdown: {
+          type: 'boolean',
+          default: true,
+          description:
+            'Let a source write the parts of the format node it feeds alone (DuckDB COPY) instead of passing records through JavaScript; false always takes the row path',
+        },
       },
     },
     nodes: {
@@ -106,7 +112,7 @@ export interface Flow {
   name: string;
   description?: string;
   schedule?: { cron: string; timezone?: string; catchUp?: boolean };
-  settings?: { batchSize?: number; maxRejected?: number; checkpointIntervalMs?: number };
+  settings?: { batchSize?: number; maxRejected?: number; checkpointIntervalMs?: number; pushdown?: boolean };
   nodes: FlowNode[];
   edges: FlowEdge[];
 }

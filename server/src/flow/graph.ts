@@ -155,7 +155,7 @@ function findPort(
   return port;
 }
 
-function portList(ports: { name: string; kind: PayloadKind }[]): string {
+function portList(ports: readonly { name: string; kind: PayloadKind }[]): string {
   return ports.map((p) => `${p.name} (${p.kind})`).join(', ') || 'none';
 }
 

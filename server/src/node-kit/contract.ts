@@ -4,7 +4,7 @@
  * touch HTTP routes, the store or the editor.
  */
 import type { Readable } from 'node:stream';
-import type { JSONSchema } from '../flow/json-schema.ts';
+import type { Static, TObject } from '@sinclair/typebox';
 
 export type PayloadKind = 'records' | 'files';
 
@@ -171,39 +171,83 @@ export interface StreamInfo {
   key?: string[];
 }
 
-export interface NodeType<C = Record<string, unknown>> {
+/** An issue of a config beyond its schema; `path` is relative to the config, e.g. `expression`. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * A node type's config: one TypeBox object schema, which is at once the JSON Schema the server
+ * validates with (ajv reads it as is) and the editor draws its form from, and the TypeScript type
+ * the node's functions get (`Static<typeof schema>`).
+ */
+export type ConfigSchema = TObject;
+
+/** What every node type has, whatever its role. */
+interface NodeTypeBase<C> {
   /** `<system>.<role>`, e.g. `duckdb.source`. */
   type: string;
-  role: 'source' | 'transform' | 'destination';
   title: string;
   description: string;
-  /** The one description of the config: the server validates with it, the editor draws its form. */
-  config: JSONSchema;
-  inputs: PortSpec[];
-  outputs: PortSpec[];
+  config: ConfigSchema;
+  inputs: readonly PortSpec[];
+  outputs: readonly PortSpec[];
   /**
    * Config fields a stored connection of this connector (the `duckdb` of `duckdb.source`) may supply,
    * so credentials live in the store and flows name the connection. `check` must work with just these.
    */
   connectionFields?: readonly string[];
-  /**
-   * Checks a config beyond its JSON Schema, without I/O (a schema that compiles, an expression that
-   * parses). Paths are relative to the config, e.g. `expression`.
-   */
-  checkConfig?(config: C): { path: string; message: string }[];
+  /** Checks a config beyond its schema, without I/O (a schema that compiles, an expression that parses). */
+  checkConfig?(config: C): ConfigIssue[];
   /**
    * Parses what a config holds in a language (a SQL query) without running it or opening any data,
    * cheaply enough for the editor to ask as the user leaves a field. The config may be half edited:
-   * only fields present are checked. Paths are relative to the config, e.g. `query`.
+   * only fields present are checked.
    */
-  checkSyntax?(config: Partial<C>): Promise<{ path: string; message: string }[]>;
+  checkSyntax?(config: Partial<C>): Promise<ConfigIssue[]>;
   /** Test the connection/config without moving data. */
   check?(config: C, ctx: NodeContext): Promise<void>;
   /** List streams (tables, objects) and their fields. */
   discover?(config: C, ctx: NodeContext): Promise<StreamInfo[]>;
-  read?(config: C, ctx: SourceContext): AsyncIterable<SourceBatch>;
-  create?(config: C, ctx: TransformContext): TransformInstance | Promise<TransformInstance>;
-  open?(config: C, ctx: DestinationContext): Promise<DestinationWriter>;
+}
+
+/** Reads a system: an async iterable of batches, each with the cursor after it. */
+export interface SourceType<C = Record<string, unknown>> extends NodeTypeBase<C> {
+  role: 'source';
+  read(config: C, ctx: SourceContext): AsyncIterable<SourceBatch>;
+}
+
+/** Turns payloads into payloads (records → records, files → records, records → files). */
+export interface TransformType<C = Record<string, unknown>> extends NodeTypeBase<C> {
+  role: 'transform';
+  create(config: C, ctx: TransformContext): TransformInstance | Promise<TransformInstance>;
+  /** Rows per part a format node cuts at, so its source can end batches where parts end. */
+  partRows?(config: C): number | undefined;
+}
+
+/**
+ * How a destination makes a run's data visible (DESIGN.md §5):
+ * - `staged`: nothing is visible until the run commits (files, GCS, DuckDB, databases);
+ * - `idempotent-batches`: each batch lands at once, keyed so a replayed batch overwrites itself (CRM, Sheets);
+ * - `at-least-once`: each batch lands at once and a replay may repeat it (messages, webhooks); the
+ *   destination says in `duplicateGuard` how it limits that.
+ */
+export type PublishKind = 'staged' | 'idempotent-batches' | 'at-least-once';
+
+/** The one vocabulary of how a record destination applies records (DESIGN.md §5). */
+export const writeModes = ['insert', 'update', 'upsert', 'replace', 'append', 'mirror'] as const;
+export type WriteMode = (typeof writeModes)[number];
+
+/** Writes into a system, publishing in two phases (see DestinationWriter). */
+export interface DestinationType<C = Record<string, unknown>> extends NodeTypeBase<C> {
+  role: 'destination';
+  publishes: PublishKind;
+  /** For `at-least-once`: what limits a replay's repeats (e.g. an idempotency key per message). */
+  duplicateGuard?: string;
+  /** The write modes a record destination supports (its config's `mode` offers exactly these). */
+  modes?: readonly WriteMode[];
+  open(config: C, ctx: DestinationContext): Promise<DestinationWriter>;
   /**
    * After the run succeeded: prune older backups this destination wrote (config.keepLast); returns
    * what it deleted. Never called after a failed, cancelled or dry run. A failure here is logged as
@@ -215,26 +259,69 @@ export interface NodeType<C = Record<string, unknown>> {
    * database file and table), for the run summary's `outputs`. Never holds a secret.
    */
   location?(config: C, ctx: NodeContext): string;
-  /** Rows per part a format node cuts at, so sources can align batches to it. */
-  partRows?(config: C): number | undefined;
-  /**
-   * A format node DuckDB can write itself: the COPY options equal to this config (or undefined when
-   * some option has no COPY equivalent). Lets a DuckDB source → format pair run as one COPY per part.
-   */
-  copyFormat?(config: C): CopyFormat | undefined;
-  /** Whether `readParts` can serve this config (e.g. it needs a single-column key or a table). */
-  canReadParts?(config: C): boolean;
-  /** A source that can write parts itself (see `copyFormat`): yields finished part files with cursors. */
-  readParts?(config: C, ctx: SourceContext, format: CopyFormat): AsyncIterable<SourceBatch>;
 }
 
-export interface CopyFormat {
-  /** DuckDB COPY options, e.g. `format parquet, compression snappy`. */
-  options: string;
-  /** Part file extension, e.g. `parquet` or `csv.gz`. */
-  extension: string;
-  contentType: string;
-  rowsPerFile?: number;
+/** Any node type: what the registry lists and the engine runs, told apart by `role`. */
+export type NodeType<C = Record<string, unknown>> = SourceType<C> | TransformType<C> | DestinationType<C>;
+
+/** A definition: the node type less what its factory fills in, with the config schema its functions are typed by. */
+type Definition<N, S extends ConfigSchema, Fixed extends keyof N> = Omit<N, 'role' | 'config' | Fixed> & {
+  config: S;
+};
+
+/**
+ * A source: config schema, outputs and `read` (checked by the compiler: a source without `read`
+ * does not compile), its functions typed by the schema.
+ */
+export function defineSource<S extends ConfigSchema>(
+  definition: Definition<SourceType<Static<S>>, S, 'inputs'>,
+): SourceType<Static<S>> {
+  return { ...definition, role: 'source', inputs: [] };
+}
+
+/** A transform: config schema, inputs, outputs and `create`. */
+export function defineTransform<S extends ConfigSchema>(
+  definition: Definition<TransformType<Static<S>>, S, never>,
+): TransformType<Static<S>> {
+  return { ...definition, role: 'transform' };
+}
+
+/** A destination: config schema, inputs, how it publishes, and `open`. */
+export function defineDestination<S extends ConfigSchema>(
+  definition: Definition<DestinationType<Static<S>>, S, 'outputs'>,
+): DestinationType<Static<S>> {
+  return { ...definition, role: 'destination', outputs: [] };
+}
+
+/** A read that yields finished part files (each with the cursor after it) instead of records. */
+export type PartsRead = (ctx: SourceContext) => AsyncIterable<SourceBatch>;
+
+/**
+ * A source that can do a format node's work itself (DuckDB's `COPY … TO part`), so rows never
+ * cross into JavaScript. When such a source feeds that format node alone, the planner fuses the
+ * pair: the source reads with `plan`'s part-writing read and the format node passes the parts on.
+ * Declared by the source's connector; the format node knows nothing of it.
+ */
+export interface PartsFusion {
+  /** Node type names, e.g. `duckdb.source` and `csv.format`. */
+  source: string;
+  format: string;
+  /** The part-writing read for these configs, or undefined when they cannot fuse (the row path runs). */
+  plan(sourceConfig: Record<string, unknown>, formatConfig: Record<string, unknown>): PartsRead | undefined;
+}
+
+/** A fusion of `source` into `format`, its `plan` typed by both node types' configs. */
+export function defineFusion<SC, FC>(
+  source: SourceType<SC>,
+  format: TransformType<FC>,
+  plan: (sourceConfig: SC, formatConfig: FC) => PartsRead | undefined,
+): PartsFusion {
+  return {
+    source: source.type,
+    format: format.type,
+    // The configs were validated against these node types' schemas before any plan is made.
+    plan: (sourceConfig, formatConfig) => plan(sourceConfig as SC, formatConfig as FC),
+  };
 }
 
 /** What a `rejected` port carries and the store keeps: the record, why, and where it came from. */

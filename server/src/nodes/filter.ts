@@ -1,11 +1,8 @@
 import { compileFilter } from '@backflow/transforms';
-import type { NodeType, Rec, RecordLocation } from '../node-kit/contract.ts';
+import { Type } from '@sinclair/typebox';
+import { defineTransform, type Rec, type RecordLocation } from '../node-kit/contract.ts';
+import { oneOf } from '../node-kit/schema.ts';
 import { compileIssues } from './config-check.ts';
-
-interface FilterConfig {
-  expression?: string;
-  where?: { field: string; op: string; value?: unknown }[];
-}
 
 const operators = [
   'eq',
@@ -20,59 +17,55 @@ const operators = [
   'not_null',
   'contains',
   'starts_with',
-];
+] as const;
 
 /** What a condition compares a field with (a JSON value a record field can equal). */
-const scalarValues = [
-  { type: 'string', title: 'Text' },
-  { type: 'number', title: 'Number' },
-  { type: 'boolean', title: 'Yes / no' },
+const scalarValues = () => [
+  Type.String({ title: 'Text' }),
+  Type.Number({ title: 'Number' }),
+  Type.Boolean({ title: 'Yes / no' }),
 ];
 
-export const filterNode: NodeType<FilterConfig> = {
+export const filterNode = defineTransform({
   type: 'filter',
-  role: 'transform',
   title: 'Filter',
   description:
     "Keeps records matching an expression such as `status = 'paid' and amount > 100` or field conditions; the rest count as filtered.",
-  config: {
-    type: 'object',
-    additionalProperties: false,
-    anyOf: [{ required: ['expression'] }, { required: ['where'] }],
-    properties: {
-      expression: {
-        type: 'string',
-        minLength: 1,
-        title: 'Expression',
-        description: "Such as status = 'paid' and amount > 100. With conditions as well, both must hold.",
-      },
-      where: {
-        type: 'array',
-        title: 'Where conditions',
-        description: 'Every condition must hold.',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['field', 'op'],
-          properties: {
-            field: { type: 'string', title: 'Field', description: 'A name or a dotted path: customer.country' },
-            op: { enum: operators, title: 'Operator' },
-            value: {
-              title: 'Value',
-              description: 'A list for in and not_in; none for is_null and not_null.',
-              anyOf: [...scalarValues, { type: 'array', title: 'List', items: { anyOf: scalarValues } }],
+  config: Type.Object(
+    {
+      expression: Type.Optional(
+        Type.String({
+          minLength: 1,
+          title: 'Expression',
+          description: "Such as status = 'paid' and amount > 100. With conditions as well, both must hold.",
+        }),
+      ),
+      where: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              field: Type.String({ title: 'Field', description: 'A name or a dotted path: customer.country' }),
+              op: oneOf(operators, { title: 'Operator' }),
+              value: Type.Optional(
+                Type.Union([...scalarValues(), Type.Array(Type.Union(scalarValues()), { title: 'List' })], {
+                  title: 'Value',
+                  description: 'A list for in and not_in; none for is_null and not_null.',
+                }),
+              ),
             },
-          },
-        },
-      },
+            { additionalProperties: false },
+          ),
+          { title: 'Where conditions', description: 'Every condition must hold.' },
+        ),
+      ),
     },
-  },
+    { additionalProperties: false, anyOf: [{ required: ['expression'] }, { required: ['where'] }] },
+  ),
   inputs: [{ name: 'records', kind: 'records' }],
-  checkConfig: (config) =>
-    compileIssues('expression', () => compileFilter(config as Parameters<typeof compileFilter>[0])),
+  checkConfig: (config) => compileIssues('expression', () => compileFilter(config)),
   outputs: [{ name: 'records', kind: 'records' }],
   create(config, ctx) {
-    const keep = compileFilter(config as Parameters<typeof compileFilter>[0]);
+    const keep = compileFilter(config);
     return {
       async process(input, emit) {
         if (input.kind !== 'records') return;
@@ -91,4 +84,4 @@ export const filterNode: NodeType<FilterConfig> = {
       },
     };
   },
-};
+});

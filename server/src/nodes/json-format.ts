@@ -1,26 +1,20 @@
 import { createJsonFormatter } from '@backflow/transforms';
-import type { NodeType } from '../node-kit/contract.ts';
+import { Type } from '@sinclair/typebox';
+import { defineTransform } from '../node-kit/contract.ts';
+import { oneOf } from '../node-kit/schema.ts';
 import { createPartWriter, partConfigProperties } from './format/part-files.ts';
 
-interface JsonFormatConfig {
-  style?: 'ndjson' | 'array';
-  rowsPerFile?: number;
-  gzip?: boolean;
-}
-
-export const jsonFormat: NodeType<JsonFormatConfig> = {
+export const jsonFormat = defineTransform({
   type: 'json.format',
-  role: 'transform',
   title: 'Format JSON',
   description: 'Writes records as NDJSON (one object a line) or JSON-array parts.',
-  config: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      style: { enum: ['ndjson', 'array'], default: 'ndjson', title: 'Layout' },
+  config: Type.Object(
+    {
+      style: Type.Optional(oneOf(['ndjson', 'array'], { default: 'ndjson', title: 'Layout' })),
       ...partConfigProperties,
     },
-  },
+    { additionalProperties: false },
+  ),
   inputs: [{ name: 'records', kind: 'records' }],
   outputs: [{ name: 'files', kind: 'files' }],
   partRows: (config) => config.rowsPerFile,
@@ -39,4 +33,4 @@ export const jsonFormat: NodeType<JsonFormatConfig> = {
       ctx,
     );
   },
-};
+});

@@ -1,50 +1,49 @@
-import { CAST_TYPES, createMapper, type MapConfig } from '@backflow/transforms';
+import { CAST_TYPES, createMapper } from '@backflow/transforms';
+import { Type } from '@sinclair/typebox';
 import { inferColumns } from '../node-kit/columns.ts';
-import type { NodeType, Rec, RecordLocation } from '../node-kit/contract.ts';
+import { defineTransform, type Rec, type RecordLocation } from '../node-kit/contract.ts';
+import { jsonObject, oneOf, recordOf } from '../node-kit/schema.ts';
 import { compileIssues } from './config-check.ts';
 
-export const mapNode: NodeType<MapConfig> = {
+export const mapNode = defineTransform({
   type: 'map',
-  role: 'transform',
   title: 'Map fields',
   description: 'Selects, drops, renames and casts fields, fills defaults and sets constant or template values.',
-  config: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      select: {
-        type: 'array',
-        items: { type: 'string' },
-        title: 'Keep only these fields',
-        description: 'In this order; every other field is left out. Empty keeps them all.',
-      },
-      drop: { type: 'array', items: { type: 'string' }, title: 'Drop these fields' },
-      rename: {
-        type: 'object',
-        title: 'Rename fields',
-        description: 'Cast, defaults and set name fields by their new names.',
-        propertyNames: { title: 'Field' },
-        additionalProperties: { type: 'string', title: 'New name' },
-      },
-      cast: {
-        type: 'object',
-        title: 'Cast fields',
-        description: 'A value that does not convert sends its record to “rejected”.',
-        propertyNames: { title: 'Field' },
-        additionalProperties: { enum: [...CAST_TYPES], title: 'Type' },
-      },
-      defaults: {
-        type: 'object',
-        title: 'Defaults for null or missing fields',
-        description: 'A JSON object of field → value.',
-      },
-      set: {
-        type: 'object',
-        title: 'Set fields',
-        description: 'A JSON object of field → a constant, or {"template": "…{field}…"} filled from the record.',
-      },
+  config: Type.Object(
+    {
+      select: Type.Optional(
+        Type.Array(Type.String(), {
+          title: 'Keep only these fields',
+          description: 'In this order; every other field is left out. Empty keeps them all.',
+        }),
+      ),
+      drop: Type.Optional(Type.Array(Type.String(), { title: 'Drop these fields' })),
+      rename: Type.Optional(
+        recordOf(Type.String({ title: 'New name' }), {
+          title: 'Rename fields',
+          description: 'Cast, defaults and set name fields by their new names.',
+          propertyNames: { title: 'Field' },
+        }),
+      ),
+      cast: Type.Optional(
+        recordOf(oneOf(CAST_TYPES, { title: 'Type' }), {
+          title: 'Cast fields',
+          description: 'A value that does not convert sends its record to “rejected”.',
+          propertyNames: { title: 'Field' },
+        }),
+      ),
+      defaults: Type.Optional(
+        jsonObject({ title: 'Defaults for null or missing fields', description: 'A JSON object of field → value.' }),
+      ),
+      set: Type.Optional(
+        jsonObject({
+          title: 'Set fields',
+          description: 'A JSON object of field → a constant, or {"template": "…{field}…"} filled from the record.',
+        }),
+      ),
     },
-  },
+    { additionalProperties: false },
+  ),
   inputs: [{ name: 'records', kind: 'records' }],
   checkConfig: (config) => compileIssues('', () => createMapper(config)),
   outputs: [
@@ -84,4 +83,4 @@ export const mapNode: NodeType<MapConfig> = {
       },
     };
   },
-};
+});

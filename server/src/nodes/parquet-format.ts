@@ -1,12 +1,11 @@
 import { createJsonFormatter } from '@backflow/transforms';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Column, NodeType } from '../node-kit/contract.ts';
+import { Type } from '@sinclair/typebox';
+import { type Column, defineTransform } from '../node-kit/contract.ts';
+import { oneOf } from '../node-kit/schema.ts';
 import { createPartWriter, partConfigProperties } from './format/part-files.ts';
 
-interface ParquetFormatConfig {
-  rowsPerFile?: number;
-  compression?: 'snappy' | 'zstd' | 'gzip' | 'uncompressed';
-}
+export const parquetCompressions = ['snappy', 'zstd', 'gzip', 'uncompressed'] as const;
 
 /** A string literal for DuckDB SQL: column names and types in read_json's `columns` cannot be bound. */
 function sqlString(value: string): string {
@@ -17,28 +16,20 @@ function sqlString(value: string): string {
  * Writes records as Parquet parts. Records are spooled as NDJSON on disk, then DuckDB converts
  * each part with the stream's column types, so DECIMAL, TIMESTAMPTZ, LIST, STRUCT… keep their types.
  */
-export const parquetFormat: NodeType<ParquetFormatConfig> = {
+export const parquetFormat = defineTransform({
   type: 'parquet.format',
-  role: 'transform',
   title: 'Format Parquet',
   description: 'Writes records as Parquet parts (part-00001.parquet) with the stream schema’s column types.',
-  config: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
+  config: Type.Object(
+    {
       rowsPerFile: partConfigProperties.rowsPerFile,
-      compression: { enum: ['snappy', 'zstd', 'gzip', 'uncompressed'], default: 'snappy', title: 'Compression' },
+      compression: Type.Optional(oneOf(parquetCompressions, { default: 'snappy', title: 'Compression' })),
     },
-  },
+    { additionalProperties: false },
+  ),
   inputs: [{ name: 'records', kind: 'records' }],
   outputs: [{ name: 'files', kind: 'files' }],
   partRows: (config) => config.rowsPerFile,
-  copyFormat: (config) => ({
-    options: `format parquet, compression ${config.compression ?? 'snappy'}`,
-    extension: 'parquet',
-    contentType: 'application/vnd.apache.parquet',
-    ...(config.rowsPerFile ? { rowsPerFile: config.rowsPerFile } : {}),
-  }),
   create(config, ctx) {
     const compression = config.compression ?? 'snappy';
     return createPartWriter(
@@ -55,7 +46,7 @@ export const parquetFormat: NodeType<ParquetFormatConfig> = {
       ctx,
     );
   },
-};
+});
 
 async function ndjsonToParquet(source: string, target: string, schema: Column[] | undefined, compression: string) {
   const instance = await DuckDBInstance.create(':memory:');

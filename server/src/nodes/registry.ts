@@ -1,10 +1,11 @@
 import { duckdbDestination } from '../connectors/duckdb/destination.ts';
+import { duckdbFusions } from '../connectors/duckdb/part-fusions.ts';
 import { duckdbSource } from '../connectors/duckdb/source.ts';
 import { filesDestination } from '../connectors/files/destination.ts';
 import { filesSource } from '../connectors/files/source.ts';
 import { gcsDestination } from '../connectors/gcs/destination.ts';
 import { gcsSource } from '../connectors/gcs/source.ts';
-import type { NodeType } from '../node-kit/contract.ts';
+import type { NodeType, PartsFusion } from '../node-kit/contract.ts';
 import { csvFormat } from './csv-format.ts';
 import { csvParse } from './csv-parse.ts';
 import { filterNode } from './filter.ts';
@@ -15,7 +16,7 @@ import { parquetFormat } from './parquet-format.ts';
 import { schemaValidate } from './schema-validate.ts';
 
 /** Every node type, as data: the API serves this list and the editor's palette is drawn from it. */
-export const nodeTypes: readonly NodeType<any>[] = [
+export const nodeTypes: readonly NodeType[] = [
   duckdbSource,
   filesSource,
   gcsSource,
@@ -50,15 +51,25 @@ export function describeNodeType(type: NodeType) {
   };
 }
 
+/** How sources may do the work of the format nodes they feed (see `PartsFusion`). */
+export const fusions: readonly PartsFusion[] = [...duckdbFusions];
+
 /** The node types a server or run works with: the registry, or a test's own list. */
 export interface NodeCatalog {
-  readonly types: readonly NodeType<any>[];
+  readonly types: readonly NodeType[];
+  /** The fusions the planner may apply among these types. */
+  readonly fusions: readonly PartsFusion[];
   find(type: string): NodeType | undefined;
 }
 
-export function createCatalog(types: readonly NodeType<any>[]): NodeCatalog {
+/** A catalog of `types`; of the fusions given, those whose two node types it holds. */
+export function createCatalog(types: readonly NodeType[], withFusions: readonly PartsFusion[] = fusions): NodeCatalog {
   const byName = new Map(types.map((t) => [t.type, t]));
-  return { types, find: (type) => byName.get(type) };
+  return {
+    types,
+    fusions: withFusions.filter((f) => byName.has(f.source) && byName.has(f.format)),
+    find: (type) => byName.get(type),
+  };
 }
 
 export const catalog = createCatalog(nodeTypes);

@@ -1,25 +1,18 @@
 import { createValidator } from '@backflow/transforms';
-import type { NodeType, Rec } from '../node-kit/contract.ts';
+import { Type } from '@sinclair/typebox';
+import { defineTransform, type Rec } from '../node-kit/contract.ts';
+import { jsonObject } from '../node-kit/schema.ts';
 import { compileIssues } from './config-check.ts';
 
-interface SchemaValidateConfig {
-  schema: Record<string, unknown>;
-}
-
-export const schemaValidate: NodeType<SchemaValidateConfig> = {
+export const schemaValidate = defineTransform({
   type: 'schema.validate',
-  role: 'transform',
   title: 'Validate (JSON Schema)',
   description:
     'Checks each record against a JSON Schema: valid records go on, invalid ones to "rejected" with every reason.',
-  config: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['schema'],
-    properties: {
-      schema: { type: 'object', title: 'JSON Schema', description: 'Draft 2020-12 schema every record must match' },
-    },
-  },
+  config: Type.Object(
+    { schema: jsonObject({ title: 'JSON Schema', description: 'Draft 2020-12 schema every record must match' }) },
+    { additionalProperties: false },
+  ),
   inputs: [{ name: 'records', kind: 'records' }],
   checkConfig: (config) => compileIssues('schema', () => createValidator(config.schema)),
   outputs: [
@@ -60,4 +53,4 @@ export const schemaValidate: NodeType<SchemaValidateConfig> = {
       },
     };
   },
-};
+});

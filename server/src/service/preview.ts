@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { Type } from '@sinclair/typebox';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import type { RunRecorder } from '../engine/checkpoint.ts';
 import { executeRun } from '../engine/executor.ts';
@@ -8,7 +9,7 @@ import { BackflowError, ConfigError, FlowValidationError } from '../errors.ts';
 import type { Flow, FlowNode } from '../flow/flow-schema.ts';
 import { parseEndpoint } from '../flow/graph.ts';
 import type { FlowIssue, ResolvedConnection } from '../flow/validate.ts';
-import type { NodeType, Payload, PayloadKind } from '../node-kit/contract.ts';
+import { defineDestination, type NodeType, type Payload, type PayloadKind } from '../node-kit/contract.ts';
 import { createCatalog, type NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 
@@ -239,14 +240,14 @@ class Capture {
 }
 
 function captureType(kind: PayloadKind, capture: Capture): NodeType {
-  return {
+  return defineDestination({
     type: captureTypeName(kind),
-    role: 'destination',
     title: 'Preview',
     description: 'Holds a sample for a preview',
-    config: { type: 'object' },
+    config: Type.Object({}),
+    // Nothing is published: a preview only looks.
+    publishes: 'staged',
     inputs: [{ name: kind, kind }],
-    outputs: [],
     async open() {
       return {
         async write(payload) {
@@ -256,7 +257,7 @@ function captureType(kind: PayloadKind, capture: Capture): NodeType {
         async commit() {},
       };
     },
-  };
+  });
 }
 
 const quietRecorder: RunRecorder = {

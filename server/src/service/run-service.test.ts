@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Type } from '@sinclair/typebox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NodeType, SourceBatch } from '../node-kit/contract.ts';
+import { defineSource, type SourceBatch } from '../node-kit/contract.ts';
 import { createCatalog } from '../nodes/registry.ts';
 import { Redactor } from '../secrets/redactor.ts';
 import { StateStore } from '../store/state-store.ts';
@@ -35,13 +36,11 @@ function gate(name: string) {
 }
 
 /** Ten rows a batch; after the first batch it waits for its gate before each next one. */
-const gatedSource: NodeType<{ gate: string; batches: number }> = {
+const gatedSource = defineSource({
   type: 'gated.source',
-  role: 'source',
   title: 'Gated source',
   description: 'Batches of 10 rows, held at a gate',
-  config: { type: 'object', required: ['gate', 'batches'] },
-  inputs: [],
+  config: Type.Object({ gate: Type.String(), batches: Type.Integer() }),
   outputs: [{ name: 'records', kind: 'records' }],
   async *read(config, ctx): AsyncGenerator<SourceBatch> {
     const start = typeof ctx.resumeCursor === 'number' ? ctx.resumeCursor + 1 : 0;
@@ -55,7 +54,7 @@ const gatedSource: NodeType<{ gate: string; batches: number }> = {
       yield { kind: 'records', stream: 'rows', records, cursor: batch };
     }
   },
-};
+});
 
 const catalog = createCatalog([gatedSource, memoryDestination]);
 

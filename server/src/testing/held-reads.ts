@@ -3,7 +3,8 @@
  * run held at the gate is surely still running when the test cancels it, refuses a second run or
  * subscribes to its events. The wrapped node type is the real one in every other respect.
  */
-import type { NodeType, SourceBatch, SourceContext } from '../node-kit/contract.ts';
+import type { NodeType, PartsFusion, SourceBatch, SourceContext } from '../node-kit/contract.ts';
+import { createCatalog, type NodeCatalog } from '../nodes/registry.ts';
 
 export class ReadGate {
   private afterBatches: number | undefined;
@@ -59,17 +60,23 @@ async function* gated(batches: AsyncIterable<SourceBatch>, gate: ReadGate, ctx: 
   }
 }
 
-/** `source` with its reads (`read` and `readParts`) passing `gate` before each batch. */
-export function heldSource<C>(source: NodeType<C>, gate: ReadGate): NodeType<C> {
-  const { read, readParts } = source;
-  return {
-    ...source,
-    ...(read ? { read: (config: C, ctx: SourceContext) => gated(read.call(source, config, ctx), gate, ctx) } : {}),
-    ...(readParts
-      ? {
-          readParts: (config: C, ctx: SourceContext, format: Parameters<typeof readParts>[2]) =>
-            gated(readParts.call(source, config, ctx, format), gate, ctx),
-        }
-      : {}),
-  };
+/** `catalog` with every read of the `sourceType` nodes (their own and their fusions') passing `gate` before each batch. */
+export function heldCatalog(catalog: NodeCatalog, sourceType: string, gate: ReadGate): NodeCatalog {
+  const types = catalog.types.map((type): NodeType => {
+    if (type.type !== sourceType || type.role !== 'source') return type;
+    return { ...type, read: (config, ctx) => gated(type.read(config, ctx), gate, ctx) };
+  });
+  const fusions = catalog.fusions.map(
+    (fusion): PartsFusion =>
+      fusion.source !== sourceType
+        ? fusion
+        : {
+            ...fusion,
+            plan(sourceConfig, formatConfig) {
+              const read = fusion.plan(sourceConfig, formatConfig);
+              return read && ((ctx: SourceContext) => gated(read(ctx), gate, ctx));
+            },
+          },
+  );
+  return createCatalog(types, fusions);
 }

@@ -3,27 +3,32 @@
  * "format" node and a destination that records what it got. They follow the real contract, so the
  * engine runs them exactly as it runs connectors.
  */
-import type { DestinationWriter, Emit, NodeType, Rec, SourceBatch } from '../node-kit/contract.ts';
+import { type Static, Type } from '@sinclair/typebox';
+import {
+  type DestinationWriter,
+  defineDestination,
+  defineSource,
+  defineTransform,
+  type Emit,
+  type NodeType,
+  type Rec,
+  type SourceBatch,
+} from '../node-kit/contract.ts';
 
-export interface MemorySourceConfig {
-  rows: number;
+const memorySourceConfig = Type.Object({
+  rows: Type.Integer(),
   /** Throw after emitting this many batches (simulates a crash mid-run). */
-  failAfterBatches?: number;
+  failAfterBatches: Type.Optional(Type.Integer()),
   /** Mark every n-th row `reject: true`, which memory destinations refuse. */
-  rejectEvery?: number;
-}
+  rejectEvery: Type.Optional(Type.Integer()),
+});
+export type MemorySourceConfig = Static<typeof memorySourceConfig>;
 
-export const memorySource: NodeType<MemorySourceConfig> = {
+export const memorySource = defineSource({
   type: 'memory.source',
-  role: 'source',
   title: 'Memory source',
   description: 'Rows 1..n with an id',
-  config: {
-    type: 'object',
-    required: ['rows'],
-    properties: { rows: { type: 'integer' }, failAfterBatches: { type: 'integer' }, rejectEvery: { type: 'integer' } },
-  },
-  inputs: [],
+  config: memorySourceConfig,
   outputs: [{ name: 'records', kind: 'records' }],
   async *read(config, ctx): AsyncGenerator<SourceBatch> {
     let next = typeof ctx.resumeCursor === 'number' ? ctx.resumeCursor + 1 : 1;
@@ -50,15 +55,14 @@ export const memorySource: NodeType<MemorySourceConfig> = {
       yield { kind: 'records', stream: 'rows', records, cursor: next - 1 };
     }
   },
-};
+});
 
 /** Collects groups of records and emits each group as one "file" of `groupRows`, like a format node. */
-export const memoryGroup: NodeType<{ groupRows: number }> = {
+export const memoryGroup = defineTransform({
   type: 'memory.group',
-  role: 'transform',
   title: 'Group',
   description: 'Buffers records and emits a file per group',
-  config: { type: 'object', required: ['groupRows'], properties: { groupRows: { type: 'integer' } } },
+  config: Type.Object({ groupRows: Type.Integer() }),
   inputs: [{ name: 'records', kind: 'records' }],
   outputs: [{ name: 'files', kind: 'files' }],
   partRows: (config) => config.groupRows,
@@ -92,19 +96,18 @@ export const memoryGroup: NodeType<{ groupRows: number }> = {
       holding: () => buffered.length > 0,
     };
   },
-};
+});
 
 /** Passes records through unchanged. */
-export const memoryPass: NodeType<Record<string, never>> = {
+export const memoryPass = defineTransform({
   type: 'memory.pass',
-  role: 'transform',
   title: 'Pass',
   description: 'Passes records on',
-  config: { type: 'object' },
+  config: Type.Object({}),
   inputs: [{ name: 'records', kind: 'records' }],
   outputs: [{ name: 'records', kind: 'records' }],
   create: () => ({ process: (input, emit) => emit('records', input) }),
-};
+});
 
 /** Where memory destinations put what they received, by destination name. */
 export interface MemoryTable {
@@ -116,18 +119,13 @@ export interface MemoryTable {
 
 export const memoryTables = new Map<string, MemoryTable>();
 
-export const memoryDestination: NodeType<{ name: string; failOnSeq?: number }> = {
+export const memoryDestination = defineDestination({
   type: 'memory.destination',
-  role: 'destination',
   title: 'Memory destination',
   description: 'Keeps records or files in memoryTables',
-  config: {
-    type: 'object',
-    required: ['name'],
-    properties: { name: { type: 'string' }, failOnSeq: { type: 'integer' } },
-  },
+  config: Type.Object({ name: Type.String(), failOnSeq: Type.Optional(Type.Integer()) }),
+  publishes: 'staged',
   inputs: [{ name: 'records', kind: 'records' }],
-  outputs: [],
   async open(config, ctx): Promise<DestinationWriter> {
     const table: MemoryTable = memoryTables.get(config.name) ?? {
       records: [],
@@ -156,16 +154,22 @@ export const memoryDestination: NodeType<{ name: string; failOnSeq?: number }> =
       },
     };
   },
-};
+});
 
-export const memoryFilesDestination: NodeType<{ name: string }> = {
-  ...(memoryDestination as unknown as NodeType<{ name: string }>),
+export const memoryFilesDestination = defineDestination({
+  ...memoryDestination,
   type: 'memory.files-destination',
   inputs: [{ name: 'files', kind: 'files' }],
-};
+});
 
-export const memoryNodeTypes = [memorySource, memoryPass, memoryGroup, memoryDestination, memoryFilesDestination];
+export const memoryNodeTypes: readonly NodeType[] = [
+  memorySource,
+  memoryPass,
+  memoryGroup,
+  memoryDestination,
+  memoryFilesDestination,
+];
 
 export function findMemoryNodeType(type: string): NodeType | undefined {
-  return memoryNodeTypes.find((t) => t.type === type) as NodeType | undefined;
+  return memoryNodeTypes.find((t) => t.type === type);
 }

@@ -3,33 +3,24 @@
  * its failed checks all spell the token out. Tests plant a random token and prove that no API
  * response, log or stored file ever shows it.
  */
-import type { NodeType, SourceBatch } from '../node-kit/contract.ts';
+import { Type } from '@sinclair/typebox';
+import { defineSource, type SourceBatch } from '../node-kit/contract.ts';
 import { catalog, createCatalog } from '../nodes/registry.ts';
 
-export interface VaultSourceConfig {
-  token: string;
-  rows?: number;
-  /** Throw (with the token in the message) after this many records. */
-  failAfter?: number;
-}
-
 /** Records `{ id, note }` for ids 1..rows; the token never goes into a record. */
-export const vaultSource: NodeType<VaultSourceConfig> = {
+export const vaultSource = defineSource({
   type: 'vault.source',
-  role: 'source',
   title: 'Vault source (test)',
   description: 'Rows 1..n read with a secret token; fails loudly, token included, when told to',
-  config: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['token'],
-    properties: {
-      token: { type: 'string', writeOnly: true, minLength: 4, title: 'Token' },
-      rows: { type: 'integer', minimum: 0, default: 10, title: 'Rows' },
-      failAfter: { type: 'integer', minimum: 0, title: 'Fail after this many records' },
+  config: Type.Object(
+    {
+      token: Type.String({ writeOnly: true, minLength: 4, title: 'Token' }),
+      rows: Type.Optional(Type.Integer({ minimum: 0, default: 10, title: 'Rows' })),
+      // Throws, the token in the message, after this many records.
+      failAfter: Type.Optional(Type.Integer({ minimum: 0, title: 'Fail after this many records' })),
     },
-  },
-  inputs: [],
+    { additionalProperties: false },
+  ),
   outputs: [{ name: 'records', kind: 'records' }],
   connectionFields: ['token', 'rows'],
   async check(config) {
@@ -52,7 +43,7 @@ export const vaultSource: NodeType<VaultSourceConfig> = {
       yield { kind: 'records', stream: 'vault', records, cursor: next - 1 };
     }
   },
-};
+});
 
 /** The real catalog plus `vault.source`. */
 export const secretTestCatalog = createCatalog([...catalog.types, vaultSource]);

@@ -8,7 +8,7 @@ import { millions, rowPathRun } from './row-path-memory.ts';
 /** `pushdown` is entry 2's measurement of our run; it ran on the pushdown path only if its notes say so. */
 export async function measurePushdownGain(database: string, rows: number, pushdown: EntryResult): Promise<EntryResult> {
   const report = await rowPathRun(database, rows);
-  const rowPath: Figure = { label: 'row path (map in between)', value: report.ms, unit: 'ms', samples: [report.ms] };
+  const rowPath: Figure = { label: 'row path (pushdown off)', value: report.ms, unit: 'ms', samples: [report.ms] };
   const pushdownTime: Figure = { ...pushdown.ours, label: 'entry 2 (pushdown when eligible)' };
   return {
     entry: `5 row path vs pushdown, CSV.gz ${millions(rows)}`,

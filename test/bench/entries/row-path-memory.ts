@@ -1,5 +1,5 @@
 /**
- * Entry 4: peak RSS of the row path (DuckDB source → map → csv.format gzip → files, every row in
+ * Entry 4: peak RSS of the row path (DuckDB source → csv.format gzip → files with `pushdown: false`, every row in
  * JavaScript) at 1M and 10M rows, each run alone in a child process. Memory must stay under budget
  * and flat: the engine streams, so ten times the rows must not mean much more memory.
  */

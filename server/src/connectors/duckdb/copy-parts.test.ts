@@ -3,11 +3,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CancelledError } from '../../errors.ts';
-import type { CopyFormat, FilePayload, SourceBatch } from '../../node-kit/contract.ts';
+import type { FilePayload, SourceBatch } from '../../node-kit/contract.ts';
 import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
-import { copyParts } from './copy-parts.ts';
+import { type CopyFormat, copyParts } from './copy-parts.ts';
 import { connectDatabase, disconnect } from './database.ts';
-import { duckdbSource } from './source.ts';
+import { duckdbFusions, readParts } from './part-fusions.ts';
 import { sql } from './test-context.ts';
 
 const PARQUET: CopyFormat = {
@@ -38,19 +38,18 @@ const parquetChecksum = (dir: string, paths: string[]) =>
 
 describe('duckdb.source pushed down into a format node', () => {
   it('can cut tables (by key or rowid) and keyed queries, but not a query without a key', () => {
-    const canReadParts = duckdbSource.canReadParts!;
-    expect(canReadParts({ path: 'a.duckdb', table: 'sales' })).toBe(true);
-    expect(canReadParts({ path: 'a.duckdb', query: 'SELECT 1 AS k', key: 'k' })).toBe(true);
-    expect(canReadParts({ path: 'a.duckdb', query: 'SELECT 1 AS k' })).toBe(false);
+    const intoParquet = duckdbFusions.find((fusion) => fusion.format === 'parquet.format')!;
+    const fuses = (config: Record<string, unknown>) => intoParquet.plan(config, {}) !== undefined;
+    expect(fuses({ path: 'a.duckdb', table: 'sales' })).toBe(true);
+    expect(fuses({ path: 'a.duckdb', query: 'SELECT 1 AS k', key: 'k' })).toBe(true);
+    expect(fuses({ path: 'a.duckdb', query: 'SELECT 1 AS k' })).toBe(false);
   });
 
   it('writes parts of rowsPerFile rows in key order, with exact counts, sizes and checksums', async () => {
     const dir = await salesDatabase();
     const ctx = testContext(dir);
     const parts = files(
-      await collect(
-        duckdbSource.readParts!({ path: 'source.duckdb', table: 'sales', key: ['region', 'id'] }, ctx, PARQUET),
-      ),
+      await collect(readParts({ path: 'source.duckdb', table: 'sales', key: ['region', 'id'] }, PARQUET)(ctx)),
     );
     expect(parts.map((part) => [part.name, part.rows, part.cursor])).toEqual([
       ['sales/part-00001.parquet', 10, { after: ['us', '1'], part: 2 }],
@@ -78,10 +77,8 @@ describe('duckdb.source pushed down into a format node', () => {
   it('resumes after the last delivered part and writes the rest exactly once', async () => {
     const dir = await salesDatabase();
     const config = { path: 'source.duckdb', table: 'sales', key: ['region', 'id'] };
-    const all = files(await collect(duckdbSource.readParts!(config, testContext(dir), PARQUET)));
-    const rest = files(
-      await collect(duckdbSource.readParts!(config, testContext(dir, { resumeCursor: all[0]?.cursor }), PARQUET)),
-    );
+    const all = files(await collect(readParts(config, PARQUET)(testContext(dir))));
+    const rest = files(await collect(readParts(config, PARQUET)(testContext(dir, { resumeCursor: all[0]?.cursor }))));
     expect(rest.map((part) => [part.name, part.rows])).toEqual([
       ['sales/part-00002.parquet', 10],
       ['sales/part-00003.parquet', 5],
@@ -92,9 +89,7 @@ describe('duckdb.source pushed down into a format node', () => {
   it('cuts a table without a key by rowid, and drops an empty last part when the rows divide evenly', async () => {
     const dir = await temporaryDirectory();
     await sql(join(dir, 'source.duckdb'), `CREATE TABLE t AS SELECT i FROM range(20) r(i)`);
-    const parts = files(
-      await collect(duckdbSource.readParts!({ path: 'source.duckdb', table: 't' }, testContext(dir), PARQUET)),
-    );
+    const parts = files(await collect(readParts({ path: 'source.duckdb', table: 't' }, PARQUET)(testContext(dir))));
     expect(parts.map((part) => [part.name, part.rows, part.cursor])).toEqual([
       ['t/part-00001.parquet', 10, { after: ['9'], part: 2 }],
       ['t/part-00002.parquet', 10, { after: ['19'], part: 3 }],
@@ -105,9 +100,7 @@ describe('duckdb.source pushed down into a format node', () => {
     const dir = await temporaryDirectory();
     await sql(join(dir, 'source.duckdb'), `CREATE TABLE t (i INTEGER)`);
     const csv: CopyFormat = { options: 'format csv, header true', extension: 'csv', contentType: 'text/csv' };
-    const parts = files(
-      await collect(duckdbSource.readParts!({ path: 'source.duckdb', table: 't' }, testContext(dir), csv)),
-    );
+    const parts = files(await collect(readParts({ path: 'source.duckdb', table: 't' }, csv)(testContext(dir))));
     expect(parts.map((part) => [part.name, part.rows, part.cursor])).toEqual([['t/part-00001.csv', 0, null]]);
     expect(await readFile(parts[0]?.localPath as string, 'utf8')).toBe('i\n');
   });

@@ -1,5 +1,5 @@
 /**
- * `duckdb.source` → format node, pushed down (see `NodeType.copyFormat`): DuckDB writes each part
+ * `duckdb.source` → format node, fused by the planner (see `part-fusions.ts`): DuckDB writes each part
  * itself with one `COPY (rows of a key range) TO part`, so rows never cross into JavaScript. The
  * part boundaries are the key of every `rowsPerFile`-th row, found one part ahead; the cursor after a
  * part is its upper key, so a resumed run continues with the next part and never writes a row twice.
@@ -8,12 +8,22 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CancelledError, SourceError } from '../../errors.ts';
-import type { Column, CopyFormat, SourceBatch, SourceContext } from '../../node-kit/contract.ts';
+import type { Column, SourceBatch, SourceContext } from '../../node-kit/contract.ts';
 import { digestFile } from '../../node-kit/digest.ts';
 import { partFileName } from '../../node-kit/parts.ts';
 import { keyRangeFilter, quoteIdentifier } from './database.ts';
 import { recordValue } from './record-values.ts';
-import type { OpenSource } from './source.ts';
+import type { OpenSource } from './relation.ts';
+
+/** How DuckDB writes a format node's parts. */
+export interface CopyFormat {
+  /** DuckDB COPY options, e.g. `format parquet, compression snappy`. */
+  options: string;
+  /** Part file extension, e.g. `parquet` or `csv.gz`. */
+  extension: string;
+  contentType: string;
+  rowsPerFile?: number;
+}
 
 /** Where a pushed-down read resumes: after this key, at this part number. */
 interface PartsCursor {

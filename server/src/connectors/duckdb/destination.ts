@@ -13,17 +13,18 @@
  * value that does not convert are reported through `ctx.reject` and the rest are staged.
  */
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { type Static, Type } from '@sinclair/typebox';
 import { BackflowError, ConfigError, DestinationError, errorMessage } from '../../errors.ts';
-import type { JSONSchema } from '../../flow/json-schema.ts';
 import { inferColumns } from '../../node-kit/columns.ts';
-import type {
-  DestinationContext,
-  DestinationWriter,
-  NodeType,
-  Payload,
-  Rec,
-  RecordBatch,
+import {
+  type DestinationContext,
+  type DestinationWriter,
+  defineDestination,
+  type Payload,
+  type Rec,
+  type RecordBatch,
 } from '../../node-kit/contract.ts';
+import { keyProperty, modeProperty } from '../../node-kit/schema.ts';
 import {
   canonicalTypes,
   connectNodeDatabase,
@@ -38,57 +39,42 @@ import {
 } from './database.ts';
 import { castableText, castFromText, convertsText, type TypedColumn } from './record-values.ts';
 
-export type WriteMode = 'insert' | 'replace' | 'upsert';
+const duckdbDestinationModes = ['insert', 'replace', 'upsert'] as const;
+type DuckDBWriteMode = (typeof duckdbDestinationModes)[number];
 
-export type DuckDBDestinationConfig = {
-  path: string;
-  table: string;
-  mode?: WriteMode;
-  key?: string | string[];
-};
-
-const configSchema: JSONSchema = {
-  type: 'object',
-  title: 'DuckDB destination',
-  additionalProperties: false,
-  required: ['path', 'table'],
-  properties: {
-    path: {
-      type: 'string',
+const duckdbDestinationConfig = Type.Object(
+  {
+    path: Type.String({
       'x-local-path': true,
       minLength: 1,
       title: 'Database file',
       description:
         'Path of the .duckdb file, created if missing; a relative path is resolved against the flow directory.',
-    },
-    table: {
-      type: 'string',
+    }),
+    table: Type.String({
       minLength: 1,
       title: 'Table',
       description:
         'Table to write, optionally with its schema (sales.orders). Created from the incoming columns if missing.',
-    },
-    mode: {
-      type: 'string',
-      enum: ['insert', 'replace', 'upsert'],
-      default: 'insert',
-      title: 'Mode',
-      description:
-        'insert appends the records; replace swaps the table contents for them; upsert replaces rows with the same key and inserts the others. Every mode applies when the run completes, all at once.',
-    },
-    key: {
-      title: 'Key',
-      description: 'Column, or columns, that identify a row; required for upsert.',
-      anyOf: [
-        { type: 'string', minLength: 1 },
-        { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true },
-      ],
-    },
+    }),
+    mode: Type.Optional(
+      modeProperty(duckdbDestinationModes, {
+        default: 'insert',
+        description:
+          'insert appends the records; replace swaps the table contents for them; upsert replaces rows with the same key and inserts the others. Every mode applies when the run completes, all at once.',
+      }),
+    ),
+    key: Type.Optional(keyProperty({ description: 'Column, or columns, that identify a row; required for upsert.' })),
   },
-  if: { properties: { mode: { const: 'upsert' } }, required: ['mode'] },
-  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable.
-  then: { required: ['key'] },
-};
+  {
+    title: 'DuckDB destination',
+    additionalProperties: false,
+    if: { properties: { mode: { const: 'upsert' } }, required: ['mode'] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable.
+    then: { required: ['key'] },
+  },
+);
+export type DuckDBDestinationConfig = Static<typeof duckdbDestinationConfig>;
 
 /** Sequence column of the staging table: the source batch a row came with. */
 const SEQ_COLUMN = '_backflow_seq';
@@ -131,7 +117,7 @@ class StagedTableWriter implements DestinationWriter {
     private readonly ctx: DestinationContext,
     private readonly target: QualifiedName,
     private readonly stageTable: QualifiedName,
-    private readonly mode: WriteMode,
+    private readonly mode: DuckDBWriteMode,
     private readonly keys: string[],
     private readonly targetColumns: TableColumn[] | undefined,
   ) {}
@@ -477,16 +463,16 @@ async function open(config: DuckDBDestinationConfig, ctx: DestinationContext): P
   }
 }
 
-export const duckdbDestination: NodeType<DuckDBDestinationConfig> = {
+export const duckdbDestination = defineDestination({
   type: 'duckdb.destination',
-  role: 'destination',
   title: 'DuckDB destination',
   description:
     'Writes records into a DuckDB table (insert, replace or upsert), applied all at once when the run completes.',
-  config: configSchema,
+  config: duckdbDestinationConfig,
+  publishes: 'staged',
+  modes: duckdbDestinationModes,
   inputs: [{ name: 'records', kind: 'records' }],
-  outputs: [],
   connectionFields: ['path'],
   open,
   location: (config) => `${config.path}, table ${config.table}`,
-};
+});

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, ConfigError } from '../../errors.ts';
 import type { RecordBatch, SourceBatch } from '../../node-kit/contract.ts';
 import { collect, type TestContext, temporaryDirectory, testContext } from '../../testing/node-context.ts';
-import { type DuckDBSourceConfig, duckdbSource } from './source.ts';
+import { duckdbSource } from './source.ts';
+import type { DuckDBSourceConfig } from './source-config.ts';
 import { sql } from './test-context.ts';
 
 /** A database file holding `setup`, and a context whose base directory holds it. */

@@ -3,167 +3,20 @@
  * is one ordered, streaming keyset query, so an interrupted run resumes after the last
  * checkpointed row without skipping or repeating any (DESIGN.md §4).
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { CancelledError, ConfigError, errorMessage, SourceError } from '../../errors.ts';
-import type { JSONSchema } from '../../flow/json-schema.ts';
+import { CancelledError, SourceError } from '../../errors.ts';
 import {
-  type Column,
-  type CopyFormat,
-  maxBatchSize,
+  defineSource,
   type NodeContext,
-  type NodeType,
   type Rec,
   type SourceBatch,
   type SourceContext,
   type StreamInfo,
 } from '../../node-kit/contract.ts';
-import { copyParts, partKeys } from './copy-parts.ts';
-import {
-  connectNodeDatabase,
-  disconnect,
-  formatQualifiedName,
-  keyRangeFilter,
-  parseQualifiedName,
-  quoteIdentifier,
-  quoteQualifiedName,
-} from './database.ts';
+import { connectNodeDatabase, disconnect, formatQualifiedName, keyRangeFilter, quoteIdentifier } from './database.ts';
 import { recordValue } from './record-values.ts';
+import { type OpenSource, openSource, queryRelation, supervise, withoutFinalSemicolon } from './relation.ts';
+import { type DuckDBSourceConfig, duckdbSourceConfig } from './source-config.ts';
 import { lineAndColumn, parseSql } from './sql-syntax.ts';
-
-export type DuckDBSourceConfig = {
-  path: string;
-  query?: string;
-  table?: string;
-  key?: string | string[];
-  batchSize?: number;
-};
-
-const keySchema: JSONSchema = {
-  title: 'Key',
-  description:
-    'Column, or columns, that identify a row uniquely. The read is ordered by them, which lets an interrupted run resume after the last checkpoint.',
-  anyOf: [
-    { type: 'string', minLength: 1 },
-    { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true },
-  ],
-};
-
-const configSchema: JSONSchema = {
-  type: 'object',
-  title: 'DuckDB source',
-  additionalProperties: false,
-  required: ['path'],
-  properties: {
-    path: {
-      type: 'string',
-      'x-local-path': true,
-      minLength: 1,
-      title: 'Database file',
-      description: 'Path of the .duckdb file; a relative path is resolved against the flow directory.',
-    },
-    query: {
-      type: 'string',
-      minLength: 1,
-      title: 'Query',
-      description: 'A SELECT statement; each result row becomes a record. Give either a query or a table.',
-      // Drawn as a SQL editor, which asks the server to parse it as the user leaves it.
-      contentMediaType: 'application/sql',
-    },
-    table: {
-      type: 'string',
-      minLength: 1,
-      title: 'Table',
-      description:
-        'A table or view to read whole, optionally with its schema (sales.orders). Give either a table or a query.',
-    },
-    key: keySchema,
-    batchSize: {
-      type: 'integer',
-      minimum: 1,
-      maximum: maxBatchSize,
-      title: 'Batch size',
-      description: 'Records per batch; the engine default when empty.',
-    },
-  },
-  oneOf: [
-    { title: 'Read a query', required: ['query'] },
-    { title: 'Read a table', required: ['table'] },
-  ],
-};
-
-/** An opened, described source: what every read starts from. */
-export interface OpenSource {
-  connection: DuckDBConnection;
-  /** SQL of the relation to read, usable after FROM. */
-  relation: string;
-  stream: string;
-  columns: Column[];
-  /** The key columns, in order (empty without a key). */
-  keys: Column[];
-}
-
-async function openSource(config: DuckDBSourceConfig, ctx: NodeContext): Promise<OpenSource> {
-  const { relation, stream, configPath } = sourceRelation(config, ctx.nodeId);
-  const connection = await connectNodeDatabase(config.path, ctx, { mustExist: true, readOnly: true });
-  try {
-    const columns = await describeRelation(connection, relation).catch((cause: unknown) => {
-      throw new ConfigError(`node "${ctx.nodeId}": cannot read ${configPath}: ${errorMessage(cause)}`, {
-        nodeId: ctx.nodeId,
-        details: [{ path: `config.${configPath}`, message: errorMessage(cause) }],
-        cause,
-      });
-    });
-    const keyNames = config.key === undefined ? [] : typeof config.key === 'string' ? [config.key] : config.key;
-    const keys = keyNames.flatMap((key) => columns.filter((column) => column.name === key));
-    const missing = keyNames.filter((key) => !columns.some((column) => column.name === key));
-    if (missing.length > 0) {
-      const message = `key column ${missing.join(', ')} is not among the columns (${columns.map((c) => c.name).join(', ')})`;
-      throw new ConfigError(`node "${ctx.nodeId}": ${message}`, {
-        nodeId: ctx.nodeId,
-        details: [{ path: 'config.key', message }],
-      });
-    }
-    return { connection, relation, stream, columns, keys };
-  } catch (error) {
-    disconnect(connection);
-    throw error;
-  }
-}
-
-function sourceRelation(
-  config: DuckDBSourceConfig,
-  nodeId: string,
-): { relation: string; stream: string; configPath: 'query' | 'table' } {
-  if ((config.query === undefined) === (config.table === undefined)) {
-    throw new ConfigError(`node "${nodeId}": give exactly one of query and table`, {
-      nodeId,
-      details: [{ path: 'config', message: 'give exactly one of query and table' }],
-    });
-  }
-  if (config.query !== undefined)
-    return { relation: queryRelation(config.query), stream: 'query', configPath: 'query' };
-  const table = config.table as string;
-  try {
-    return { relation: quoteQualifiedName(parseQualifiedName(table)), stream: table, configPath: 'table' };
-  } catch (cause) {
-    throw new ConfigError(`node "${nodeId}": ${errorMessage(cause)}`, {
-      nodeId,
-      details: [{ path: 'config.table', message: errorMessage(cause) }],
-      cause,
-    });
-  }
-}
-
-/** A query as a relation to select from. */
-function queryRelation(query: string): string {
-  // On lines of its own so a trailing comment cannot swallow the closing parenthesis.
-  return `(\n${withoutFinalSemicolon(query)}\n) AS source_query`;
-}
-
-/** A query without its final `;` (and a `-- comment` after it), as a read selects from it. */
-function withoutFinalSemicolon(query: string): string {
-  return query.replace(/;\s*(?:--[^\n]*)?\s*$/, '');
-}
 
 /**
  * Parses the query (never runs it): where DuckDB's parser stopped, as a line and column of the
@@ -191,18 +44,6 @@ async function checkSyntax(config: Partial<DuckDBSourceConfig>): Promise<{ path:
     return issue('is not a SELECT statement: a read selects the rows of the query');
   }
   return [];
-}
-
-/** Column names and DuckDB's own type text (DESCRIBE keeps aliases such as JSON that result types lose). */
-async function describeRelation(connection: DuckDBConnection, relation: string): Promise<Column[]> {
-  // prepare() accepts exactly one statement, so a query cannot smuggle in a second one.
-  const describe = await connection.prepare(`DESCRIBE SELECT * FROM ${relation}`);
-  try {
-    const rows = (await describe.runAndReadAll()).getRowsJson();
-    return rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
-  } finally {
-    describe.destroySync();
-  }
 }
 
 /**
@@ -331,54 +172,9 @@ async function* readRecords(source: OpenSource, batchSize: number, ctx: SourceCo
   if (records.length > 0) yield toBatch(records);
 }
 
-/**
- * Runs one of the source's reads to its end: the run's abort signal interrupts DuckDB mid-query,
- * errors leave typed, and the connection is given back however the read ends.
- */
-async function* supervise(
-  source: OpenSource,
-  ctx: SourceContext,
-  batches: AsyncGenerator<SourceBatch>,
-): AsyncGenerator<SourceBatch> {
-  const interrupt = () => source.connection.interrupt();
-  ctx.signal.addEventListener('abort', interrupt, { once: true });
-  try {
-    yield* batches;
-  } catch (error) {
-    if (ctx.signal.aborted) throw new CancelledError();
-    if (error instanceof ConfigError || error instanceof SourceError) throw error;
-    throw new SourceError(`node "${ctx.nodeId}": reading ${source.stream} failed: ${errorMessage(error)}`, {
-      nodeId: ctx.nodeId,
-      stream: source.stream,
-      cause: error,
-    });
-  } finally {
-    ctx.signal.removeEventListener('abort', interrupt);
-    disconnect(source.connection);
-  }
-}
-
 async function* read(config: DuckDBSourceConfig, ctx: SourceContext): AsyncGenerator<SourceBatch> {
   const source = await openSource(config, ctx);
   yield* supervise(source, ctx, readRecords(source, config.batchSize ?? ctx.batchSize, ctx));
-}
-
-/** Pushed down into a format node: DuckDB writes the part files (copy-parts.ts). */
-async function* readParts(
-  config: DuckDBSourceConfig,
-  ctx: SourceContext,
-  format: CopyFormat,
-): AsyncGenerator<SourceBatch> {
-  const source = await openSource(config, ctx);
-  const keys = partKeys(source, config.table !== undefined);
-  if (keys === undefined) {
-    disconnect(source.connection);
-    throw new ConfigError(`node "${ctx.nodeId}": a query needs a key to be written in parts`, {
-      nodeId: ctx.nodeId,
-      details: [{ path: 'config.key', message: 'a query needs a key to be written in parts' }],
-    });
-  }
-  yield* supervise(source, ctx, copyParts(source, keys, ctx, format));
 }
 
 /** Opens the database read-only; with a table or query, also resolves its columns and key. */
@@ -434,19 +230,15 @@ async function discover(config: DuckDBSourceConfig, ctx: NodeContext): Promise<S
   }
 }
 
-export const duckdbSource: NodeType<DuckDBSourceConfig> = {
+export const duckdbSource = defineSource({
   type: 'duckdb.source',
-  role: 'source',
   title: 'DuckDB source',
   description: 'Reads the rows of a DuckDB table or SQL query as records, in key order when a key is given.',
-  config: configSchema,
-  inputs: [],
+  config: duckdbSourceConfig,
   outputs: [{ name: 'records', kind: 'records' }],
   connectionFields: ['path'],
   checkSyntax,
   check,
   discover,
   read,
-  canReadParts: (config) => config.table !== undefined || config.key !== undefined,
-  readParts,
-};
+});

@@ -1,55 +1,50 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
 import { ConfigError, DestinationError } from '../../errors.ts';
-import type { DestinationContext, FilePayload, NodeType, Payload } from '../../node-kit/contract.ts';
+import { type DestinationContext, defineDestination, type FilePayload, type Payload } from '../../node-kit/contract.ts';
 import { BackupParts, type BackupPartsState, manifestName } from '../../node-kit/manifest.ts';
 import { isPartName } from '../../node-kit/parts.ts';
 import { expandPathTemplate } from '../../node-kit/path-template.ts';
 import { syncDirectory, tempMarker, writeFileAtomically } from './atomic-file.ts';
 import { pruneBackups } from './retention.ts';
 
-interface FilesDestinationConfig {
-  dir: string;
-  keepLast?: number;
-}
+const filesDestinationConfig = Type.Object(
+  {
+    dir: Type.String({
+      'x-local-path': true,
+      minLength: 1,
+      title: 'Directory',
+      description: 'Target directory; may use {flow}, {runId} and {runDate}',
+      examples: ['backups/{flow}/{runDate}-{runId}'],
+    }),
+    keepLast: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        title: 'Keep last',
+        description:
+          'After a successful run, delete older complete backups of this flow and keep only the newest N (this run included). Needs {runId} or {runDate} in the directory; incomplete backups are never deleted.',
+        examples: [7],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /**
  * Writes each incoming file atomically under `dir`, then `_manifest.json` last. Parts are named
  * deterministically, so a replay after a crash overwrites the same part instead of adding one.
  * With `keepLast`, `retain` prunes older complete backups of the flow once a run succeeded.
  */
-export const filesDestination: NodeType<FilesDestinationConfig> = {
+export const filesDestination = defineDestination({
   type: 'files.destination',
-  role: 'destination',
   title: 'Local files',
   description:
     'Writes files into a local directory, each atomically, and _manifest.json last with every part, its rows and sha256; with keepLast, prunes older backups after a successful run.',
-  config: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['dir'],
-    properties: {
-      dir: {
-        type: 'string',
-        'x-local-path': true,
-        minLength: 1,
-        title: 'Directory',
-        description: 'Target directory; may use {flow}, {runId} and {runDate}',
-        examples: ['backups/{flow}/{runDate}-{runId}'],
-      },
-      keepLast: {
-        type: 'integer',
-        minimum: 1,
-        title: 'Keep last',
-        description:
-          'After a successful run, delete older complete backups of this flow and keep only the newest N (this run included). Needs {runId} or {runDate} in the directory; incomplete backups are never deleted.',
-        examples: [7],
-      },
-    },
-  },
+  config: filesDestinationConfig,
+  publishes: 'staged',
   inputs: [{ name: 'files', kind: 'files' }],
-  outputs: [],
   async open(config, ctx) {
     const dir = path.resolve(ctx.baseDir, expandPathTemplate(config.dir, ctx));
     await mkdir(dir, { recursive: true });
@@ -62,7 +57,7 @@ export const filesDestination: NodeType<FilesDestinationConfig> = {
     return config.keepLast === undefined ? [] : pruneBackups(config.dir, config.keepLast, ctx);
   },
   location: (config, ctx) => expandPathTemplate(config.dir, ctx),
-};
+});
 
 class FilesWriter {
   private readonly parts: BackupParts;

@@ -1,48 +1,42 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Type } from '@sinclair/typebox';
 import fg from 'fast-glob';
 import { ConfigError } from '../../errors.ts';
-import type { FilePayload, NodeType, SourceBatch } from '../../node-kit/contract.ts';
+import { defineSource, type FilePayload, type SourceBatch } from '../../node-kit/contract.ts';
 import { readChunkBytes, verifySha256 } from '../../node-kit/digest.ts';
 import { compareNames, isManifest, type Manifest, manifestName } from '../../node-kit/manifest.ts';
 import { streamOf } from '../../node-kit/parts.ts';
 
-interface FilesSourceConfig {
-  path: string;
-  stream?: string;
-}
+const filesSourceConfig = Type.Object(
+  {
+    path: Type.String({
+      'x-local-path': true,
+      minLength: 1,
+      title: 'Path',
+      description: 'A file, a directory or a glob',
+    }),
+    stream: Type.Optional(
+      Type.String({
+        title: 'Stream name',
+        description: 'Name of the stream the files feed (default: the first folder, or the file name)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /**
  * Reads a file, every file under a directory, or a glob, in name order. A directory holding a
  * complete `_manifest.json` is read as a backup: exactly the parts it lists, each checked against
  * its sha256 while it streams. The cursor is the last file's name, so a resume skips what landed.
  */
-export const filesSource: NodeType<FilesSourceConfig> = {
+export const filesSource = defineSource({
   type: 'files.source',
-  role: 'source',
   title: 'Local files',
   description: 'Reads a file, a directory (a backup, when it holds _manifest.json) or a glob such as data/*.csv.',
-  config: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['path'],
-    properties: {
-      path: {
-        type: 'string',
-        'x-local-path': true,
-        minLength: 1,
-        title: 'Path',
-        description: 'A file, a directory or a glob',
-      },
-      stream: {
-        type: 'string',
-        title: 'Stream name',
-        description: 'Name of the stream the files feed (default: the first folder, or the file name)',
-      },
-    },
-  },
-  inputs: [],
+  config: filesSourceConfig,
   outputs: [{ name: 'files', kind: 'files' }],
   async *read(config, ctx): AsyncGenerator<SourceBatch> {
     const root = path.resolve(ctx.baseDir, config.path);
@@ -69,7 +63,7 @@ export const filesSource: NodeType<FilesSourceConfig> = {
       yield { ...file, cursor: entry.name };
     }
   },
-};
+});
 
 interface ListedFile {
   name: string;

@@ -1,18 +1,25 @@
 import type { Bucket } from '@google-cloud/storage';
+import { type Static, Type } from '@sinclair/typebox';
 import pRetry from 'p-retry';
 import { ConfigError, DestinationError } from '../../errors.ts';
-import type { DestinationContext, FilePayload, NodeContext, NodeType, Payload } from '../../node-kit/contract.ts';
+import {
+  type DestinationContext,
+  defineDestination,
+  type FilePayload,
+  type NodeContext,
+  type Payload,
+} from '../../node-kit/contract.ts';
 import { measure } from '../../node-kit/digest.ts';
 import { BackupParts, type BackupPartsState, type ManifestFile, manifestName } from '../../node-kit/manifest.ts';
 import { isPartName } from '../../node-kit/parts.ts';
 import { expandPathTemplate } from '../../node-kit/path-template.ts';
 import { expiredBackups } from '../../node-kit/retention.ts';
+import { oneOf } from '../../node-kit/schema.ts';
 import { findBackups, objectPrefixPattern } from './backups.ts';
 import { encryptionScheme, encryptStream } from './encryption.ts';
 import { uploadResumable, validChunkSize } from './resumable-upload.ts';
 import {
   createStorage,
-  type GcsAccess,
   gcsAccessProperties,
   gcsAccessRules,
   gcsConnectionFields,
@@ -20,12 +27,43 @@ import {
   objectName,
 } from './storage-client.ts';
 
-interface GcsDestinationConfig extends GcsAccess {
-  prefix: string;
-  chunkSize?: number;
-  storageClass?: string;
-  keepLast?: number;
-}
+const gcsDestinationConfig = Type.Object(
+  {
+    ...gcsAccessProperties,
+    prefix: Type.String({
+      minLength: 1,
+      title: 'Prefix',
+      description: 'Object name prefix of the backup; may use {flow}, {runId} and {runDate}',
+      examples: ['backups/{flow}/{runDate}-{runId}'],
+    }),
+    chunkSize: Type.Optional(
+      Type.Integer({
+        minimum: 262_144,
+        // A chunk is held in memory while it is sent: 1 GiB at most.
+        maximum: 1_073_741_824,
+        title: 'Chunk size (bytes)',
+        description:
+          'Bytes per upload request, a multiple of 256 KiB (default 16 MiB); a failed chunk is resent from where GCS stopped',
+      }),
+    ),
+    storageClass: Type.Optional(
+      oneOf(['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'], {
+        title: 'Storage class',
+        description: "Class of the uploaded objects (default: the bucket's)",
+      }),
+    ),
+    keepLast: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        title: 'Keep last',
+        description:
+          "After a successful run, delete this flow's older complete backups under the same prefix template, keeping the newest N",
+      }),
+    ),
+  },
+  { additionalProperties: false, ...gcsAccessRules },
+);
+type GcsDestinationConfig = Static<typeof gcsDestinationConfig>;
 
 const defaultChunkSize = 16 * 1024 * 1024;
 
@@ -34,51 +72,14 @@ const defaultChunkSize = 16 * 1024 * 1024;
  * CRC32C checked), then `_manifest.json` last: a prefix without a complete manifest is not a backup.
  * Part names are deterministic, so a replay after a crash overwrites the same object.
  */
-export const gcsDestination: NodeType<GcsDestinationConfig> = {
+export const gcsDestination = defineDestination({
   type: 'gcs.destination',
-  role: 'destination',
   title: 'Google Cloud Storage',
   description:
     'Uploads files to a GCS bucket under a prefix, each checked with CRC32C, and _manifest.json last; optional client-side encryption and keepLast retention.',
-  config: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['bucket', 'prefix'],
-    properties: {
-      ...gcsAccessProperties,
-      prefix: {
-        type: 'string',
-        minLength: 1,
-        title: 'Prefix',
-        description: 'Object name prefix of the backup; may use {flow}, {runId} and {runDate}',
-        examples: ['backups/{flow}/{runDate}-{runId}'],
-      },
-      chunkSize: {
-        type: 'integer',
-        minimum: 262_144,
-        // A chunk is held in memory while it is sent: 1 GiB at most.
-        maximum: 1_073_741_824,
-        title: 'Chunk size (bytes)',
-        description:
-          'Bytes per upload request, a multiple of 256 KiB (default 16 MiB); a failed chunk is resent from where GCS stopped',
-      },
-      storageClass: {
-        enum: ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'],
-        title: 'Storage class',
-        description: "Class of the uploaded objects (default: the bucket's)",
-      },
-      keepLast: {
-        type: 'integer',
-        minimum: 1,
-        title: 'Keep last',
-        description:
-          "After a successful run, delete this flow's older complete backups under the same prefix template, keeping the newest N",
-      },
-    },
-    ...gcsAccessRules,
-  },
+  config: gcsDestinationConfig,
+  publishes: 'staged',
   inputs: [{ name: 'files', kind: 'files' }],
-  outputs: [],
   connectionFields: gcsConnectionFields,
   async check(config, ctx) {
     await assertBucket(config, ctx);
@@ -103,7 +104,7 @@ export const gcsDestination: NodeType<GcsDestinationConfig> = {
     return expired.map((backup) => `gs://${config.bucket}/${backup.location}`);
   },
   location: (config, ctx) => `gs://${config.bucket}/${backupPrefix(config, ctx)}`,
-};
+});
 
 /** This run's object name prefix: the template expanded, without leading or trailing slashes. */
 function backupPrefix(config: GcsDestinationConfig, ctx: NodeContext): string {

@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { Bucket } from '@google-cloud/storage';
+import { type Static, Type } from '@sinclair/typebox';
 import picomatch from 'picomatch';
 import { ConfigError } from '../../errors.ts';
-import type { FilePayload, NodeContext, NodeType, SourceBatch } from '../../node-kit/contract.ts';
+import { defineSource, type FilePayload, type NodeContext, type SourceBatch } from '../../node-kit/contract.ts';
 import { verifySha256 } from '../../node-kit/digest.ts';
 import { compareNames, type Manifest } from '../../node-kit/manifest.ts';
 import { streamOf } from '../../node-kit/parts.ts';
@@ -10,7 +11,6 @@ import { findBackups } from './backups.ts';
 import { decryptStream } from './encryption.ts';
 import {
   createStorage,
-  type GcsAccess,
   gcsAccessProperties,
   gcsAccessRules,
   gcsConnectionFields,
@@ -18,12 +18,36 @@ import {
   objectName,
 } from './storage-client.ts';
 
-interface GcsSourceConfig extends GcsAccess {
-  prefix?: string;
-  glob?: string;
-  backup?: string;
-  stream?: string;
-}
+const gcsSourceConfig = Type.Object(
+  {
+    ...gcsAccessProperties,
+    prefix: Type.Optional(
+      Type.String({
+        title: 'Prefix',
+        description: 'Objects under this prefix; with backup, the prefix the backups live under (e.g. backups/my-flow)',
+      }),
+    ),
+    glob: Type.Optional(
+      Type.String({
+        minLength: 1,
+        title: 'Glob',
+        description: 'Only objects whose name matches, e.g. exports/**/*.csv',
+      }),
+    ),
+    backup: Type.Optional(
+      Type.String({
+        minLength: 1,
+        title: 'Backup',
+        description: '"latest" for the newest complete backup under the prefix, or the run id of one',
+      }),
+    ),
+    stream: Type.Optional(
+      Type.String({ title: 'Stream name', description: 'Stream the files feed (default: from the names)' }),
+    ),
+  },
+  { additionalProperties: false, ...gcsAccessRules },
+);
+type GcsSourceConfig = Static<typeof gcsSourceConfig>;
 
 /**
  * Reads objects by prefix (and glob), or a backup by its manifest: `backup: "latest"` or a run id.
@@ -31,40 +55,12 @@ interface GcsSourceConfig extends GcsAccess {
  * when the manifest says they were encrypted. The cursor is the last object's name, so a resume
  * skips what was read.
  */
-export const gcsSource: NodeType<GcsSourceConfig> = {
+export const gcsSource = defineSource({
   type: 'gcs.source',
-  role: 'source',
   title: 'Google Cloud Storage',
   description:
     'Reads objects from a GCS bucket by prefix or glob, or a Backflow backup by its manifest (latest or a run id), verifying each checksum.',
-  config: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['bucket'],
-    properties: {
-      ...gcsAccessProperties,
-      prefix: {
-        type: 'string',
-        title: 'Prefix',
-        description: 'Objects under this prefix; with backup, the prefix the backups live under (e.g. backups/my-flow)',
-      },
-      glob: {
-        type: 'string',
-        minLength: 1,
-        title: 'Glob',
-        description: 'Only objects whose name matches, e.g. exports/**/*.csv',
-      },
-      backup: {
-        type: 'string',
-        minLength: 1,
-        title: 'Backup',
-        description: '"latest" for the newest complete backup under the prefix, or the run id of one',
-      },
-      stream: { type: 'string', title: 'Stream name', description: 'Stream the files feed (default: from the names)' },
-    },
-    ...gcsAccessRules,
-  },
-  inputs: [],
+  config: gcsSourceConfig,
   outputs: [{ name: 'files', kind: 'files' }],
   connectionFields: gcsConnectionFields,
   async check(config, ctx) {
@@ -81,7 +77,7 @@ export const gcsSource: NodeType<GcsSourceConfig> = {
       yield { ...file, ...(config.stream ? { stream: config.stream } : {}), cursor: file.name };
     }
   },
-};
+});
 
 async function* backupFiles(bucket: Bucket, config: GcsSourceConfig, ctx: NodeContext): AsyncGenerator<FilePayload> {
   const prefix = (config.prefix ?? '').replace(/^\/+|\/+$/g, '');

@@ -1,50 +1,50 @@
 import { type Bucket, type File, IdempotencyStrategy, Storage, type StorageOptions } from '@google-cloud/storage';
+import { type Static, Type } from '@sinclair/typebox';
 import { ConfigError } from '../../errors.ts';
-import type { JSONSchema } from '../../flow/json-schema.ts';
-
-/** What both GCS node types need to reach a bucket; a stored `gcs` connection can supply all of it. */
-export interface GcsAccess {
-  bucket: string;
-  credentials?: string;
-  projectId?: string;
-  apiEndpoint?: string;
-  /** Encrypts parts before upload / decrypts them on restore (AES-256-GCM, key derived with scrypt). */
-  encryptionKey?: string;
-}
 
 export const gcsConnectionFields = ['credentials', 'projectId', 'apiEndpoint'] as const;
 
-export const gcsAccessProperties: Record<string, JSONSchema> = {
-  bucket: { type: 'string', minLength: 3, maxLength: 222, title: 'Bucket' },
-  credentials: {
-    type: 'string',
-    writeOnly: true,
-    minLength: 2,
-    title: 'Service account key',
-    description:
-      'The JSON key of a service account. Without it, Application Default Credentials are used (GOOGLE_APPLICATION_CREDENTIALS or the metadata server).',
-  },
-  projectId: { type: 'string', minLength: 1, title: 'Project id', description: 'Required with apiEndpoint' },
-  apiEndpoint: {
-    type: 'string',
-    format: 'uri',
-    title: 'API endpoint',
-    description: 'A private endpoint or a local sandbox, e.g. http://127.0.0.1:4443',
-  },
-  encryptionKey: {
-    type: 'string',
-    writeOnly: true,
-    minLength: 16,
-    title: 'Encryption key',
-    description: 'Encrypts every part before it leaves the machine (AES-256-GCM); a restore needs the same key',
-  },
+/** What both GCS node types need to reach a bucket; a stored `gcs` connection can supply all but the bucket. */
+export const gcsAccessProperties = {
+  bucket: Type.String({ minLength: 3, maxLength: 222, title: 'Bucket' }),
+  credentials: Type.Optional(
+    Type.String({
+      writeOnly: true,
+      minLength: 2,
+      title: 'Service account key',
+      description:
+        'The JSON key of a service account. Without it, Application Default Credentials are used (GOOGLE_APPLICATION_CREDENTIALS or the metadata server).',
+    }),
+  ),
+  projectId: Type.Optional(
+    Type.String({ minLength: 1, title: 'Project id', description: 'Required with apiEndpoint' }),
+  ),
+  apiEndpoint: Type.Optional(
+    Type.String({
+      format: 'uri',
+      title: 'API endpoint',
+      description: 'A private endpoint or a local sandbox, e.g. http://127.0.0.1:4443',
+    }),
+  ),
+  /** Encrypts parts before upload / decrypts them on restore (AES-256-GCM, key derived with scrypt). */
+  encryptionKey: Type.Optional(
+    Type.String({
+      writeOnly: true,
+      minLength: 16,
+      title: 'Encryption key',
+      description: 'Encrypts every part before it leaves the machine (AES-256-GCM); a restore needs the same key',
+    }),
+  ),
 };
+
+const gcsAccess = Type.Object(gcsAccessProperties);
+export type GcsAccess = Static<typeof gcsAccess>;
 
 /**
  * With a custom endpoint the client would ask the GCE metadata server for a project id it lacks,
  * which a sandbox or private endpoint never needs: the schema makes `projectId` required then.
  */
-export const gcsAccessRules: JSONSchema = {
+export const gcsAccessRules = {
   if: { required: ['apiEndpoint'] },
   // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable.
   then: { required: ['projectId'] },

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { Type } from '@sinclair/typebox';
 import type {
   Column,
   Emit,
@@ -222,13 +223,14 @@ class OpenPart {
 
 /** Config fields every format node shares. */
 export const partConfigProperties = {
-  rowsPerFile: {
-    type: 'integer',
-    minimum: 1,
-    // A billion rows is beyond any sensible part; the value reaches DuckDB's OFFSET as written.
-    maximum: 1_000_000_000,
-    title: 'Rows per file',
-    description: 'Start a new part after this many records (parts close on batch boundaries); empty = one file',
-  },
-  gzip: { type: 'boolean', default: false, title: 'Gzip' },
-} as const;
+  rowsPerFile: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      // A billion rows is beyond any sensible part; the value reaches DuckDB's OFFSET as written.
+      maximum: 1_000_000_000,
+      title: 'Rows per file',
+      description: 'Start a new part after this many records (parts close on batch boundaries); empty = one file',
+    }),
+  ),
+  gzip: Type.Optional(Type.Boolean({ default: false, title: 'Gzip' })),
+};

@@ -2,16 +2,16 @@ import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { NodeType, RecordBatch } from '../../node-kit/contract.ts';
+import type { RecordBatch, TransformType } from '../../node-kit/contract.ts';
 import { testContext } from '../../testing/node-context.ts';
 import { csvParse } from '../csv-parse.ts';
 import { jsonParse } from '../json-parse.ts';
 
 /** Runs a parse node over one file given as byte chunks; returns what each port got and what the node read. */
-async function parseFile<C>(type: NodeType<C>, config: C, name: string, chunks: Uint8Array[]) {
+async function parseFile<C>(type: TransformType<C>, config: C, name: string, chunks: Uint8Array[]) {
   const ctx = testContext(tmpdir());
   const batches: Record<string, RecordBatch[]> = { records: [], rejected: [] };
-  const node = await type.create!(config, ctx);
+  const node = await type.create(config, ctx);
   await node.process(
     { kind: 'file', name, stream: 'rows', open: () => Readable.from(chunks) },
     async (port, payload) => {

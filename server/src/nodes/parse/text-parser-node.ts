@@ -1,6 +1,6 @@
 import { createGunzip } from 'node:zlib';
 import { createFileDecoder, type InvalidBytes, TEXT_ENCODINGS, type TextEncoding } from '@backflow/transforms';
-import type { JSONSchema } from '../../flow/json-schema.ts';
+import { Type } from '@sinclair/typebox';
 import type {
   Emit,
   FilePayload,
@@ -9,6 +9,7 @@ import type {
   TransformContext,
   TransformInstance,
 } from '../../node-kit/contract.ts';
+import { oneOf } from '../../node-kit/schema.ts';
 
 /** What both the CSV and the JSON parser return for each chunk of text. */
 export interface ParsedChunk {
@@ -24,13 +25,14 @@ export interface TextParser {
 }
 
 /** The `encoding` config of both parse nodes. */
-export const encodingProperty: JSONSchema = {
-  enum: [...TEXT_ENCODINGS],
-  default: 'utf-8',
-  title: 'Text encoding',
-  description:
-    'Bytes not valid in it reject the record holding them. latin1 and iso-8859-1 are read as windows-1252, as browsers do.',
-};
+export const encodingProperty = Type.Optional(
+  oneOf(TEXT_ENCODINGS, {
+    default: 'utf-8',
+    title: 'Text encoding',
+    description:
+      'Bytes not valid in it reject the record holding them. latin1 and iso-8859-1 are read as windows-1252, as browsers do.',
+  }),
+);
 
 const recordsPerBatch = 10_000;
 

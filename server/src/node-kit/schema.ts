@@ -1,0 +1,35 @@
+/**
+ * Building blocks for node config schemas beyond TypeBox's own, each giving the plain JSON Schema
+ * the editor draws (an `enum` select, an object of field → value) and the matching static type.
+ */
+import { type SchemaOptions, type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type WriteMode, writeModes } from './contract.ts';
+
+/** A string that is one of `values`: a JSON Schema `enum`, drawn as a select. */
+export function oneOf<const V extends readonly string[]>(values: V, options: SchemaOptions = {}) {
+  return Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** An object of field → value (`additionalProperties`), such as a rename's field → new name. */
+export function recordOf<V extends TSchema>(value: V, options: SchemaOptions = {}) {
+  return Type.Unsafe<Record<string, Static<V>>>({ type: 'object', additionalProperties: value, ...options });
+}
+
+/** Any JSON object (a JSON Schema, defaults), edited as JSON text. */
+export function jsonObject(options: SchemaOptions = {}) {
+  return Type.Unsafe<Record<string, unknown>>({ type: 'object', ...options });
+}
+
+/** A record destination's `mode`: the subset of the one vocabulary of write modes it supports. */
+export function modeProperty<const M extends readonly WriteMode[]>(modes: M, options: SchemaOptions = {}) {
+  for (const mode of modes) if (!writeModes.includes(mode)) throw new Error(`unknown write mode ${mode}`);
+  return oneOf(modes, { title: 'Mode', ...options });
+}
+
+/** Column, or columns, that identify a row. */
+export function keyProperty(options: SchemaOptions = {}) {
+  return Type.Union(
+    [Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true })],
+    { title: 'Key', ...options },
+  );
+}
