@@ -1,0 +1,14 @@
+export {
+  createHttpApi,
+  type HttpApi,
+  type HttpApiOptions,
+  type HttpAuth,
+  type HttpMethod,
+  type HttpRequest,
+  type HttpRetry,
+  type HttpRetryPolicy,
+  type QueryValue,
+} from './api.ts';
+export { HttpApiError, type HttpApiErrorCode, type HttpApiErrorFields } from './http-api-error.ts';
+export type { HttpLimits } from './limiter.ts';
+export { serverWaitMs } from './server-wait.ts';
