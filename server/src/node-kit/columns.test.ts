@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inferColumns } from './columns.ts';
+import { inferColumns, isColumnType } from './columns.ts';
 
 describe('column inference for records without a schema', () => {
   it('takes VARCHAR when any value is a string, BOOLEAN or DOUBLE when all are, JSON otherwise', () => {
@@ -18,5 +18,24 @@ describe('column inference for records without a schema', () => {
       { name: 'loose', type: 'JSON' },
       { name: 'none', type: 'VARCHAR' },
     ]);
+  });
+});
+
+describe('isColumnType', () => {
+  it('takes the documented types, parametrised and nested, and refuses other names', () => {
+    for (const type of [
+      'BIGINT',
+      'DECIMAL(18,2)',
+      'VARCHAR[]',
+      'INTEGER[3]',
+      'STRUCT(a INTEGER, b VARCHAR)',
+      'TIMESTAMP WITH TIME ZONE',
+      "ENUM('a', 'b')",
+      'MAP(VARCHAR, INTEGER)[]',
+    ]) {
+      expect(isColumnType(type), type).toBe(true);
+    }
+    for (const type of ['', 'text', 'int4', 'NUMBER', 'STRUCT', 'varchar(255)'])
+      expect(isColumnType(type), type).toBe(false);
   });
 });

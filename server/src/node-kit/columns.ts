@@ -46,3 +46,44 @@ function inferredType(kinds: Set<string>): string {
   if (kinds.size > 1) return 'JSON';
   return kinds.has('boolean') ? 'BOOLEAN' : kinds.has('number') ? 'DOUBLE' : 'JSON';
 }
+
+const scalarTypes = new Set([
+  'TINYINT',
+  'SMALLINT',
+  'INTEGER',
+  'BIGINT',
+  'HUGEINT',
+  'UTINYINT',
+  'USMALLINT',
+  'UINTEGER',
+  'UBIGINT',
+  'UHUGEINT',
+  'FLOAT',
+  'DOUBLE',
+  'DECIMAL',
+  'VARCHAR',
+  'BLOB',
+  'UUID',
+  'JSON',
+  'BIT',
+  'DATE',
+  'TIME',
+  'TIMETZ',
+  'TIME WITH TIME ZONE',
+  'TIMESTAMP',
+  'TIMESTAMP_S',
+  'TIMESTAMP_MS',
+  'TIMESTAMP_NS',
+  'TIMESTAMPTZ',
+  'TIMESTAMP WITH TIME ZONE',
+  'INTERVAL',
+  'BOOLEAN',
+]);
+
+/** Whether `type` is one of Backflow's column types (above), as a connector's `discover` must report them. */
+export function isColumnType(type: string): boolean {
+  const element = type.trim().replace(/(\[\d*\])+$/, '');
+  if (scalarTypes.has(element)) return true;
+  if (/^DECIMAL\(\d+,\s*\d+\)$/.test(element)) return true;
+  return /^(STRUCT|MAP|UNION|ENUM)\(.+\)$/s.test(element);
+}

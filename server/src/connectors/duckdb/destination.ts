@@ -12,6 +12,9 @@
  * one set-based INSERT … SELECT (DuckDB parses every value; see record-values.ts). Rows with a
  * value that does not convert are reported through `ctx.reject` and the rest are staged.
  */
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { type Static, Type } from '@sinclair/typebox';
 import { BackflowError, ConfigError, DestinationError, errorMessage } from '../../errors.ts';
@@ -20,11 +23,13 @@ import {
   type DestinationContext,
   type DestinationWriter,
   defineDestination,
+  type NodeContext,
   type Payload,
   type Rec,
   type RecordBatch,
 } from '../../node-kit/contract.ts';
 import { keyProperty, modeProperty } from '../../node-kit/schema.ts';
+import { assertWritableDirectory } from '../../node-kit/writable-directory.ts';
 import {
   canonicalTypes,
   connectNodeDatabase,
@@ -34,6 +39,7 @@ import {
   type QualifiedName,
   quoteIdentifier,
   quoteQualifiedName,
+  resolveDatabasePath,
   type TableColumn,
   tableColumns,
 } from './database.ts';
@@ -427,6 +433,38 @@ function quoteValue(text: string): string {
   return `'${shown.replaceAll("'", "''")}'`;
 }
 
+/** The table name parses and the database file can be written (or created); nothing is created. */
+async function check(config: DuckDBDestinationConfig, ctx: NodeContext): Promise<void> {
+  targetTable(config, ctx.nodeId);
+  const file = resolveDatabasePath(config.path, ctx.baseDir);
+  const info = await stat(file).catch(() => undefined);
+  if (info === undefined) return assertWritableDirectory(path.dirname(file), { nodeId: ctx.nodeId, field: 'path' });
+  if (!info.isFile()) {
+    throw new ConfigError(`node "${ctx.nodeId}": ${file} is not a database file`, {
+      nodeId: ctx.nodeId,
+      details: [{ path: 'config.path', message: `${file} is not a database file` }],
+    });
+  }
+  await access(file, constants.W_OK).catch(() => {
+    throw new ConfigError(`node "${ctx.nodeId}": ${file} cannot be written to`, {
+      nodeId: ctx.nodeId,
+      details: [{ path: 'config.path', message: `${file} cannot be written to` }],
+    });
+  });
+}
+
+function targetTable(config: DuckDBDestinationConfig, nodeId: string): QualifiedName {
+  try {
+    return parseQualifiedName(config.table);
+  } catch (cause) {
+    throw new ConfigError(`node "${nodeId}": ${errorMessage(cause)}`, {
+      nodeId,
+      details: [{ path: 'config.table', message: errorMessage(cause) }],
+      cause,
+    });
+  }
+}
+
 async function open(config: DuckDBDestinationConfig, ctx: DestinationContext): Promise<DestinationWriter> {
   const mode = config.mode ?? 'insert';
   const keys = config.key === undefined ? [] : typeof config.key === 'string' ? [config.key] : config.key;
@@ -436,16 +474,7 @@ async function open(config: DuckDBDestinationConfig, ctx: DestinationContext): P
       details: [{ path: 'config.key', message: 'upsert needs a key' }],
     });
   }
-  let target: QualifiedName;
-  try {
-    target = parseQualifiedName(config.table);
-  } catch (cause) {
-    throw new ConfigError(`node "${ctx.nodeId}": ${errorMessage(cause)}`, {
-      nodeId: ctx.nodeId,
-      details: [{ path: 'config.table', message: errorMessage(cause) }],
-      cause,
-    });
-  }
+  const target = targetTable(config, ctx.nodeId);
   const stageTable: QualifiedName = { ...target, name: `_backflow_stage_${target.name}_${ctx.runId}` };
   const connection = await connectNodeDatabase(config.path, ctx, { mustExist: false });
   try {
@@ -473,6 +502,7 @@ export const duckdbDestination = defineDestination({
   modes: duckdbDestinationModes,
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields: ['path'],
+  check,
   open,
   location: (config) => `${config.path}, table ${config.table}`,
 });

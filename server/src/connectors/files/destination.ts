@@ -7,6 +7,7 @@ import { type DestinationContext, defineDestination, type FilePayload, type Payl
 import { BackupParts, type BackupPartsState, manifestName } from '../../node-kit/manifest.ts';
 import { isPartName } from '../../node-kit/parts.ts';
 import { expandPathTemplate } from '../../node-kit/path-template.ts';
+import { assertWritableDirectory } from '../../node-kit/writable-directory.ts';
 import { syncDirectory, tempMarker, writeFileAtomically } from './atomic-file.ts';
 import { pruneBackups } from './retention.ts';
 
@@ -45,6 +46,10 @@ export const filesDestination = defineDestination({
   config: filesDestinationConfig,
   publishes: 'staged',
   inputs: [{ name: 'files', kind: 'files' }],
+  async check(config, ctx) {
+    const dir = path.resolve(ctx.baseDir, expandPathTemplate(config.dir, ctx));
+    await assertWritableDirectory(dir, { nodeId: ctx.nodeId, field: 'dir' });
+  },
   async open(config, ctx) {
     const dir = path.resolve(ctx.baseDir, expandPathTemplate(config.dir, ctx));
     await mkdir(dir, { recursive: true });

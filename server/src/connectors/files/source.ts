@@ -38,6 +38,9 @@ export const filesSource = defineSource({
   description: 'Reads a file, a directory (a backup, when it holds _manifest.json) or a glob such as data/*.csv.',
   config: filesSourceConfig,
   outputs: [{ name: 'files', kind: 'files' }],
+  async check(config, ctx) {
+    await listFiles(path.resolve(ctx.baseDir, config.path), config.path, ctx.baseDir, ctx.nodeId);
+  },
   async *read(config, ctx): AsyncGenerator<SourceBatch> {
     const root = path.resolve(ctx.baseDir, config.path);
     const listing = await listFiles(root, config.path, ctx.baseDir, ctx.nodeId);
