@@ -11,11 +11,11 @@ import {
   UsageError,
   withStore,
 } from './cli/store-access.ts';
-import { type RunSummary, runFlow, validateFlow } from './engine/flow-runner.ts';
 import type { NodeCounts } from './engine/run-stats.ts';
 import { BackflowError, describeIssue, errorMessage, type FlowIssueDetail } from './errors.ts';
 import type { Flow } from './flow/flow-schema.ts';
 import { describeNodeType, nodeTypes } from './nodes/registry.ts';
+import { type RunSummary, runFlow, validateFlow } from './service/flow-runner.ts';
 import type { RunRow } from './store/state-store.ts';
 
 /** Exit codes: 0 succeeded, 1 the run failed or was cancelled, 2 the flow or the command line is invalid. */

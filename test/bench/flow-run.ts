@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type RunSummary, runFlow } from '../../server/src/engine/flow-runner.ts';
+import { type RunSummary, runFlow } from '../../server/src/service/flow-runner.ts';
 import { StateStore } from '../../server/src/store/state-store.ts';
 import type { Trial } from './timing.ts';
 import { timed } from './timing.ts';

@@ -1,8 +1,8 @@
 /** What the GCS e2e tests share: the sandbox and a raw client on it, flows run in-process, a table of every type. */
 import path from 'node:path';
 import { type Bucket, Storage } from '@google-cloud/storage';
-import { type RunSummary, runFlow } from '../../server/src/engine/flow-runner.ts';
 import { Redactor } from '../../server/src/secrets/redactor.ts';
+import { type RunSummary, runFlow } from '../../server/src/service/flow-runner.ts';
 import { StateStore } from '../../server/src/store/state-store.ts';
 import type { GcsSandbox } from '../sandboxes/gcs/server.ts';
 

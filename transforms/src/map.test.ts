@@ -127,3 +127,56 @@ describe('createMapper', () => {
     );
   });
 });
+
+describe('createMapper lookup tables', () => {
+  const stages = createMapper({
+    rename: { dealstage: 'StageName' },
+    cast: { amount: 'number' },
+    lookup: {
+      StageName: {
+        values: { appointmentscheduled: 'Prospecting', closedwon: 'Closed Won', '2': 'Two' },
+        default: 'Needs Analysis',
+      },
+      priority: { values: { high: 1, low: 3 }, unmatched: 'reject' },
+    },
+    defaults: { StageName: 'Unknown' },
+  });
+
+  it('maps values found, gives the default to others, leaves null for defaults, and compares as text', () => {
+    expect(stages.map({ dealstage: 'closedwon', priority: 'high' })).toEqual({
+      record: { StageName: 'Closed Won', priority: 1 },
+    });
+    expect(stages.map({ dealstage: 'qualifiedtobuy', priority: 'low' })).toEqual({
+      record: { StageName: 'Needs Analysis', priority: 3 },
+    });
+    expect(stages.map({ dealstage: null })).toEqual({ record: { StageName: 'Unknown' } });
+    expect(stages.map({ dealstage: 2, priority: 'high' })).toEqual({ record: { StageName: 'Two', priority: 1 } });
+  });
+
+  it('rejects a value missing from a table that says so, naming the field and the value', () => {
+    expect(stages.map({ dealstage: 'closedwon', priority: 'urgent' })).toEqual({
+      error: { path: 'priority', message: 'value "urgent" is not in the lookup table' },
+    });
+  });
+
+  it('keeps an unmatched value without default or reject, and types columns by what values become', () => {
+    const keep = createMapper({ lookup: { country: { values: { FR: 'France' } } } });
+    expect(keep.map({ country: 'DE' })).toEqual({ record: { country: 'DE' } });
+    expect(
+      stages.columns([
+        { name: 'dealstage', type: 'VARCHAR' },
+        { name: 'priority', type: 'VARCHAR' },
+      ]),
+    ).toEqual([
+      { name: 'StageName', type: 'VARCHAR' },
+      { name: 'priority', type: 'BIGINT' },
+    ]);
+  });
+
+  it('refuses a table without values, and one keyed by a name renamed away', () => {
+    expect(() => createMapper({ lookup: { a: {} as never } })).toThrow(/lookup.a: a lookup table needs "values"/);
+    expect(() => createMapper({ rename: { a: 'b' }, lookup: { a: { values: {} } } })).toThrow(
+      /lookup.a: "a" is renamed to "b"; look up the new name/,
+    );
+  });
+});

@@ -12,10 +12,24 @@ export interface MapConfig {
   rename?: Record<string, string>;
   /** Field (its name after renaming) → type; see `castValue` for what each cast accepts. */
   cast?: Record<string, CastType>;
+  /** Field (its name after renaming) → a table of values to replace, e.g. HubSpot stages → Salesforce stages. */
+  lookup?: Record<string, LookupTable>;
   /** Values for fields that are null or missing. */
   defaults?: Record<string, unknown>;
   /** Constant values, or `{ template: 'Hi {first_name} {address.city}' }` filled from the record. */
   set?: Record<string, unknown>;
+}
+
+/**
+ * A value map for one field: a value found in `values` (compared as text: 2 and "2" are one key)
+ * becomes what it maps to; any other value becomes `default` when there is one, else is kept, or
+ * sends its record to rejected with `unmatched: "reject"`. Null and missing values are left alone
+ * (`defaults` fills those).
+ */
+export interface LookupTable {
+  values: Record<string, unknown>;
+  default?: unknown;
+  unmatched?: 'keep' | 'reject';
 }
 
 /** A column of a stream: `type` is a DuckDB type name. */
@@ -36,8 +50,8 @@ export interface Mapper {
 type SetValue = { template: Template } | { constant: unknown };
 
 /**
- * Reshapes records in a fixed order: select or drop → rename → cast → defaults → set. Names in `cast`,
- * `defaults` and `set` are names after renaming, and templates in `set` read the record as the earlier
+ * Reshapes records in a fixed order: select or drop → rename → cast → lookup → defaults → set. Names
+ * in `cast`, `lookup`, `defaults` and `set` are names after renaming, and templates in `set` read the record as the earlier
  * steps left it. Config mistakes (a name renamed to twice, a cast of a field that is not kept, an
  * unknown type, a malformed template) throw `config-invalid` when the mapper is created.
  */
@@ -49,6 +63,9 @@ export function createMapper(config: MapConfig): Mapper {
   const casts = Object.entries(config.cast ?? {});
   const defaults = Object.entries(config.defaults ?? {});
   checkConfig(config, rename);
+  const lookups = Object.entries(config.lookup ?? {}).map(
+    ([field, table]) => [field, table, new Map(Object.entries(table.values))] as const,
+  );
   const sets = Object.entries(config.set ?? {}).map(([field, value]): [string, SetValue] => [
     field,
     isTemplate(value) ? { template: compileTemplate(value.template, `set.${field}`) } : { constant: value },
@@ -81,6 +98,16 @@ export function createMapper(config: MapConfig): Mapper {
         if ('error' in cast) return { error: { path: field, message: cast.error } };
         writeField(output, field, cast.value);
       }
+      for (const [field, table, values] of lookups) {
+        const current = ownField(output, field);
+        if (current === undefined || current === null) continue;
+        const key = typeof current === 'object' ? JSON.stringify(current) : String(current);
+        if (values.has(key)) writeField(output, field, copyOf(values.get(key)));
+        else if (Object.hasOwn(table, 'default')) writeField(output, field, copyOf(table.default));
+        else if (table.unmatched === 'reject') {
+          return { error: { path: field, message: `value ${JSON.stringify(current)} is not in the lookup table` } };
+        }
+      }
       for (const [field, value] of defaults) {
         const current = ownField(output, field);
         if (current === undefined || current === null) writeField(output, field, copyOf(value));
@@ -100,6 +127,7 @@ export function createMapper(config: MapConfig): Mapper {
       );
       const output = new Map(names.map((name) => [rename.get(name) ?? name, byName.get(name)!]));
       for (const [field, type] of casts) if (output.has(field)) output.set(field, CAST_COLUMN_TYPES[type]);
+      for (const [field, table] of lookups) if (output.has(field)) output.set(field, lookupColumnType(table));
       for (const [field, value] of defaults) if (!output.has(field)) output.set(field, columnTypeOf(value));
       for (const [field, value] of sets)
         output.set(field, 'template' in value ? 'VARCHAR' : columnTypeOf(value.constant));
@@ -130,6 +158,14 @@ function columnTypeOf(value: unknown): string {
     default:
       return 'VARCHAR';
   }
+}
+
+/** The type of a looked-up field: that of every value it can become, or VARCHAR when they differ. */
+function lookupColumnType(table: LookupTable): string {
+  const results = [...Object.values(table.values), ...(Object.hasOwn(table, 'default') ? [table.default] : [])];
+  const types = new Set(results.filter((value) => value !== null).map(columnTypeOf));
+  if (table.unmatched !== 'reject' && !Object.hasOwn(table, 'default')) return 'VARCHAR';
+  return types.size === 1 ? [...types][0]! : 'VARCHAR';
 }
 
 function configError(path: string, message: string): TransformError {
@@ -166,6 +202,16 @@ function checkConfig(config: MapConfig, rename: Map<string, string>): void {
     }
     if (kept && !kept.has(field)) throw configError(path, `"${field}" is not selected`);
     if (drop?.includes(field) && !renamedFrom.has(field)) throw configError(path, `"${field}" is dropped`);
+  }
+  for (const [field, table] of Object.entries(config.lookup ?? {})) {
+    const path = `lookup.${field}`;
+    if (typeof table !== 'object' || table === null || typeof table.values !== 'object' || table.values === null) {
+      throw configError(path, 'a lookup table needs "values": an object of value → new value');
+    }
+    if (rename.has(field) && !renamedFrom.has(field)) {
+      throw configError(path, `"${field}" is renamed to "${rename.get(field)}"; look up the new name`);
+    }
+    if (kept && !kept.has(field)) throw configError(path, `"${field}" is not selected`);
   }
   for (const [field, value] of Object.entries(config.set ?? {})) {
     if (isTemplate(value) && typeof value.template !== 'string') {

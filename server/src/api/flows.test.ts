@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateFlow } from '../engine/flow-runner.ts';
 import type { Flow } from '../flow/flow-schema.ts';
+import { validateFlow } from '../service/flow-runner.ts';
 import {
   ApiClient,
   exampleFlow,

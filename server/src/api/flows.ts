@@ -1,8 +1,8 @@
-import { validatorFor } from '../engine/flow-runner.ts';
 import { BackflowError, FlowValidationError } from '../errors.ts';
 import type { Flow } from '../flow/flow-schema.ts';
 import type { JSONSchema } from '../flow/json-schema.ts';
 import { inlineSecretMessage } from '../flow/validate.ts';
+import { validatorFor } from '../service/flow-runner.ts';
 import { previewNode } from '../service/preview.ts';
 import { validateSchedule } from '../service/scheduler.ts';
 import type { FlowRow } from '../store/flow-repository.ts';

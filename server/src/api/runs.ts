@@ -1,6 +1,6 @@
 import { streamSSE } from 'hono/streaming';
-import type { RunSummary } from '../engine/flow-runner.ts';
 import { BackflowError } from '../errors.ts';
+import type { RunSummary } from '../service/flow-runner.ts';
 import type { RunEvent } from '../service/run-service.ts';
 import type { RunRow } from '../store/state-store.ts';
 import type { ApiContext } from './api-context.ts';

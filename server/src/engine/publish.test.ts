@@ -13,9 +13,9 @@ import type { Flow } from '../flow/flow-schema.ts';
 import { type DestinationWriter, defineDestination } from '../node-kit/contract.ts';
 import type { Manifest } from '../node-kit/manifest.ts';
 import { createCatalog, nodeTypes } from '../nodes/registry.ts';
+import { runFlow } from '../service/flow-runner.ts';
 import { StateStore } from '../store/state-store.ts';
 import { temporaryDirectory } from '../testing/node-context.ts';
-import { runFlow } from './flow-runner.ts';
 
 /** When set, files.destination breaks its directory (moves it away, leaves a plain file) just before that phase. */
 let breakArchiveBefore: 'prepare' | 'commit' | undefined;

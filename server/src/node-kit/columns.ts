@@ -13,7 +13,6 @@
  * A connector whose system has other types maps them to the nearest of these, and says how in its
  * README (e.g. Postgres `numeric` → DECIMAL(38,10) when unbounded).
  */
-import type { Rec } from './contract.ts';
 
 /** A column of a stream: its name and its type, one of the names above (`BIGINT`, `DECIMAL(18,2)`, `STRUCT(...)`). */
 export interface Column {
@@ -26,7 +25,7 @@ export interface Column {
  * any string → VARCHAR (other values keep their JSON text), only booleans → BOOLEAN, only numbers
  * → DOUBLE (a JS number is a double; guessing BIGINT would round a later 1.5), anything else → JSON.
  */
-export function inferColumns(records: readonly Rec[]): Column[] {
+export function inferColumns(records: readonly Record<string, unknown>[]): Column[] {
   const kinds = new Map<string, Set<string>>();
   for (const record of records) {
     for (const [field, value] of Object.entries(record)) {

@@ -8,7 +8,8 @@ import { compileIssues } from './config-check.ts';
 export const mapNode = defineTransform({
   type: 'map',
   title: 'Map fields',
-  description: 'Selects, drops, renames and casts fields, fills defaults and sets constant or template values.',
+  description:
+    'Selects, drops, renames and casts fields, looks values up in tables, fills defaults and sets constant or template values.',
   config: Type.Object(
     {
       select: Type.Optional(
@@ -31,6 +32,34 @@ export const mapNode = defineTransform({
           description: 'A value that does not convert sends its record to “rejected”.',
           propertyNames: { title: 'Field' },
         }),
+      ),
+      lookup: Type.Optional(
+        recordOf(
+          Type.Object(
+            {
+              values: recordOf(Type.Unknown(), {
+                title: 'Values',
+                description: 'Each value (as text) → what it becomes',
+                propertyNames: { title: 'Value' },
+              }),
+              default: Type.Optional(Type.Unknown({ title: 'Default', description: 'What any other value becomes' })),
+              unmatched: Type.Optional(
+                oneOf(['keep', 'reject'], {
+                  title: 'Other values without a default',
+                  description: 'Keep them as they are, or send their records to “rejected”',
+                  default: 'keep',
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          {
+            title: 'Look up values',
+            description:
+              'Field → a table of values to replace (e.g. deal stages of one CRM → those of another). Null values are left to the defaults.',
+            propertyNames: { title: 'Field' },
+          },
+        ),
       ),
       defaults: Type.Optional(
         jsonObject({ title: 'Defaults for null or missing fields', description: 'A JSON object of field → value.' }),

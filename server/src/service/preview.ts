@@ -4,7 +4,6 @@ import { Type } from '@sinclair/typebox';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import type { RunRecorder } from '../engine/checkpoint.ts';
 import { executeRun } from '../engine/executor.ts';
-import { newRunId, registerSecrets, validatorFor } from '../engine/flow-runner.ts';
 import { BackflowError, ConfigError, FlowValidationError } from '../errors.ts';
 import type { Flow, FlowNode } from '../flow/flow-schema.ts';
 import { parseEndpoint } from '../flow/graph.ts';
@@ -12,6 +11,7 @@ import type { FlowIssue, ResolvedConnection } from '../flow/validate.ts';
 import { defineDestination, type NodeType, type Payload, type PayloadKind } from '../node-kit/contract.ts';
 import { createCatalog, type NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
+import { newRunId, registerSecrets, validatorFor } from './flow-runner.ts';
 
 export interface PreviewRequest {
   document: unknown;

@@ -1,11 +1,3 @@
-import {
-  assertSameFlow,
-  interruptRun,
-  newRunId,
-  type RunSummary,
-  runFlow,
-  validatorFor,
-} from '../engine/flow-runner.ts';
 import type { RunStats, StatsSnapshot } from '../engine/run-stats.ts';
 import { BackflowError, errorMessage, FlowValidationError } from '../errors.ts';
 import { isUnder } from '../flow/file-roots.ts';
@@ -16,6 +8,7 @@ import type { ResolvedConnection } from '../flow/validate.ts';
 import type { NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import type { LogRow, RunStatus, StateStore } from '../store/state-store.ts';
+import { assertSameFlow, interruptRun, newRunId, type RunSummary, runFlow, validatorFor } from './flow-runner.ts';
 
 /** What `GET /api/runs/:id/events` streams. */
 export type RunEvent =

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
+import { executeRun } from '../engine/executor.ts';
+import type { EdgeCounts, NodeCounts, RunStats } from '../engine/run-stats.ts';
 import { BackflowError, FlowChangedError, FlowValidationError } from '../errors.ts';
 import { type FlowFingerprint, fingerprintChanges, fingerprintFlow } from '../flow/fingerprint.ts';
 import type { FlowGraph } from '../flow/graph.ts';
@@ -8,8 +10,6 @@ import { createFlowValidator, type ResolvedConnection, secretFields } from '../f
 import { catalog as defaultCatalog, findNodeType, type NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import { type RunRow, type RunStatus, resumableStatuses, type StateStore } from '../store/state-store.ts';
-import { executeRun } from './executor.ts';
-import type { EdgeCounts, NodeCounts, RunStats } from './run-stats.ts';
 
 export const validateFlow = createFlowValidator(findNodeType);
 
