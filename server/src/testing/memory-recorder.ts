@@ -7,6 +7,8 @@ export class MemoryRecorder implements RunRecorder {
   readonly rejected: (RejectedRecord & { nodeId: string; seq: number })[] = [];
   readonly published = new Set<string>();
   readonly logs: string[] = [];
+  /** The fields of each line that had any, parallel to the lines that did. */
+  readonly logFields: { message: string; fields: Record<string, unknown> }[] = [];
 
   async saveCheckpoint(_runId: string, checkpoint: SourceCheckpoint): Promise<void> {
     this.checkpoints.push(structuredClone(checkpoint));
@@ -25,8 +27,9 @@ export class MemoryRecorder implements RunRecorder {
     this.published.add(nodeId);
   }
 
-  log(_runId: string, level: string, message: string, nodeId?: string): void {
+  log(_runId: string, level: string, message: string, nodeId?: string, fields?: Record<string, unknown>): void {
     this.logs.push(`${level} ${nodeId ?? '-'} ${message}`);
+    if (fields) this.logFields.push({ message, fields });
   }
 
   /** The latest checkpoint of each source, as a store would return them for a resume. */
