@@ -16,7 +16,7 @@ import type { NodeCounts } from './engine/run-stats.ts';
 import { BackflowError, describeIssue, errorMessage, type FlowIssueDetail } from './errors.ts';
 import type { Flow } from './flow/flow-schema.ts';
 import { describeNodeType, nodeTypes } from './nodes/registry.ts';
-import type { RunRow } from './store/state-store.ts';
+import type { RunRow } from './store/run-repository.ts';
 
 /** Exit codes: 0 succeeded, 1 the run failed or was cancelled, 2 the flow or the command line is invalid. */
 const exit = { ok: 0, failed: 1, invalid: 2 } as const;
@@ -208,7 +208,7 @@ program
   .action(async (options: { flow?: string; limit: string; json?: boolean }) => {
     const rows = await withStore(
       async (store) => {
-        const runs = await store.listRuns({
+        const runs = await store.runs.list({
           limit: Number(options.limit),
           ...(options.flow ? { flowName: options.flow } : {}),
         });
@@ -251,7 +251,7 @@ program
   .action((runId: string) =>
     withStore(
       async (store) => {
-        for await (const row of store.rejected(runId)) process.stdout.write(`${JSON.stringify(row)}\n`);
+        for await (const row of store.rejectedRecords.list(runId)) process.stdout.write(`${JSON.stringify(row)}\n`);
       },
       async (client) => {
         const response = await client.request('GET', `/api/runs/${encodeURIComponent(runId)}/rejected`);
@@ -266,7 +266,7 @@ program
   .argument('<runId>')
   .action(async (runId: string) => {
     const lines = await withStore(
-      (store) => store.listLogs(runId),
+      (store) => store.logs.list(runId),
       (client) =>
         client.json<{ at: string; level: string; nodeId?: string; message: string }[]>(
           'GET',
