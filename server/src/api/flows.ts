@@ -67,7 +67,7 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
       },
     },
     handler: async (c) => {
-      const [rows, lastRuns] = await Promise.all([api.store.flows.list(), api.store.lastRuns()]);
+      const [rows, lastRuns] = await Promise.all([api.store.flows.list(), api.store.runs.latestPerFlow()]);
       return c.json(
         rows.map((row) => {
           const run = lastRuns.get(row.id);

@@ -4,7 +4,7 @@
  * with millions of rejects streams in bounded memory.
  */
 import { createCsvFormatter } from '@backflow/transforms';
-import type { RejectedRow } from '../store/state-store.ts';
+import type { RejectedRow } from '../store/rejected-record-repository.ts';
 
 export const rejectedFormats = {
   ndjson: 'application/x-ndjson',

@@ -2,7 +2,7 @@ import { streamSSE } from 'hono/streaming';
 import { BackflowError } from '../errors.ts';
 import type { RunSummary } from '../service/flow-runner.ts';
 import type { RunEvent } from '../service/run-service.ts';
-import type { RunRow } from '../store/state-store.ts';
+import type { RunRow } from '../store/run-repository.ts';
 import type { ApiContext } from './api-context.ts';
 import type { ApiRoutes } from './api-routes.ts';
 import { type RejectedFormat, rejectedBody, rejectedFormats } from './rejected-download.ts';
@@ -12,7 +12,7 @@ const runIdSchema = { type: 'object', required: ['runId'], properties: { runId: 
 
 export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
   const load = async (id: string) => {
-    const run = await api.store.getRun(id);
+    const run = await api.store.runs.get(id);
     if (!run) throw new BackflowError('not_found', `no run with id "${id}"`);
     return run;
   };
@@ -58,7 +58,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
     },
     responses: { 200: { description: 'The runs', schema: { type: 'array', items: runViewSchema } } },
     handler: async (c, { query }) => {
-      const runs = await api.store.listRuns({
+      const runs = await api.store.runs.list({
         limit: query.limit ? Number(query.limit) : 50,
         ...(query.flowId ? { flowId: query.flowId } : {}),
         ...(query.status ? { status: query.status as RunRow['status'] } : {}),
@@ -87,7 +87,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
     handler: async (c, { body }) => {
       const baseDir = body.baseDir ?? api.baseDir;
       const name = (body.flow as { name: string }).name;
-      const unfinished = body.resume && !body.dryRun ? await api.store.latestUnfinishedRun(name) : undefined;
+      const unfinished = body.resume && !body.dryRun ? await api.store.runs.latestUnfinished(name) : undefined;
       const started = unfinished
         ? await api.runs.resume(unfinished.id, body.flow)
         : await api.runs.start({ document: body.flow, dryRun: body.dryRun ?? false, baseDir });
@@ -208,7 +208,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
     handler: async (c, { query }) => {
       const run = await load(c.req.param('id')!);
       const format = query.format ?? 'ndjson';
-      return new Response(rejectedBody(api.store.rejected(run.id), format), {
+      return new Response(rejectedBody(api.store.rejectedRecords.list(run.id), format), {
         headers: { 'Content-Type': rejectedFormats[format] },
       });
     },
@@ -238,7 +238,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
     },
     handler: async (c) => {
       const run = await load(c.req.param('id')!);
-      return c.json(await api.store.listLogs(run.id));
+      return c.json(await api.store.logs.list(run.id));
     },
   });
 }

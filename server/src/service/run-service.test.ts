@@ -103,7 +103,7 @@ afterEach(async () => {
 
 /** A run of flow `a` as a process that died mid-run leaves it in the store: `running`. */
 function leftRunning(id: string, options: { dryRun?: boolean } = {}) {
-  return store.createRun({
+  return store.runs.create({
     id,
     flowName: 'a',
     flow: flow('a'),
@@ -115,7 +115,7 @@ function leftRunning(id: string, options: { dryRun?: boolean } = {}) {
 /** Resolves when the store logs a line matching `message`; call it before the run starts. */
 function whenLogged(message: RegExp): Promise<void> {
   return new Promise((resolve) => {
-    const unwatch = store.watchLogs((line) => {
+    const unwatch = store.logs.watch((line) => {
       if (!message.test(line.message)) return;
       unwatch();
       resolve();
@@ -125,7 +125,7 @@ function whenLogged(message: RegExp): Promise<void> {
 
 async function statusOf(runId: string) {
   await service.settled(runId);
-  return (await store.getRun(runId))?.status;
+  return (await store.runs.get(runId))?.status;
 }
 
 describe('RunService', () => {
@@ -138,14 +138,14 @@ describe('RunService', () => {
     await gates.get('a')!.reached;
     expect(service.live(a.runId)?.status).toBe('running');
     expect(service.live(b.runId)?.status).toBe('queued');
-    expect((await store.getRun(b.runId))?.status).toBe('queued');
+    expect((await store.runs.get(b.runId))?.status).toBe('queued');
     gates.get('a')!.open();
     gates.get('b')!.open();
     expect(await statusOf(a.runId)).toBe('succeeded');
     expect(await statusOf(b.runId)).toBe('succeeded');
     expect(memoryTables.get('a')!.records.map((r) => r.id)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(memoryTables.get('b')!.records).toHaveLength(30);
-    expect((await store.getRun(b.runId))?.attempts).toBe(1);
+    expect((await store.runs.get(b.runId))?.attempts).toBe(1);
   });
 
   it('refuses a second run of a flow that has an active one, naming the active run', async () => {
@@ -200,7 +200,7 @@ describe('RunService', () => {
     expect(await statusOf(runId)).toBe('succeeded');
     const ids = memoryTables.get('a')!.records.map((r) => r.id);
     expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => i));
-    expect((await store.getRun(runId))?.attempts).toBe(2);
+    expect((await store.runs.get(runId))?.attempts).toBe(2);
   });
 
   it('marks runs a dead server left running as interrupted and resumes them', async () => {
@@ -210,15 +210,17 @@ describe('RunService', () => {
     gates.get('a')!.open();
     expect(await service.recover({ resume: true })).toEqual(['r-dead']);
     expect(await statusOf('r-dead')).toBe('succeeded');
-    expect((await store.getRun('r-dead'))?.attempts).toBe(2);
-    expect((await store.listLogs('r-dead')).map((l) => l.message).join('\n')).toMatch(/server stopped during this run/);
+    expect((await store.runs.get('r-dead'))?.attempts).toBe(2);
+    expect((await store.logs.list('r-dead')).map((l) => l.message).join('\n')).toMatch(
+      /server stopped during this run/,
+    );
   });
 
   it('ends an interrupted dry run as cancelled instead of resuming it', async () => {
     await leftRunning('r-dry', { dryRun: true });
     service = createService();
     expect(await service.recover({ resume: true })).toEqual([]);
-    expect((await store.getRun('r-dry'))?.status).toBe('cancelled');
+    expect((await store.runs.get('r-dry'))?.status).toBe('cancelled');
     expect(memoryTables.get('a')).toBeUndefined();
   });
 
@@ -226,7 +228,7 @@ describe('RunService', () => {
     await leftRunning('r-dead');
     service = createService();
     expect(await service.recover({ resume: false })).toEqual(['r-dead']);
-    expect((await store.getRun('r-dead'))?.status).toBe('interrupted');
+    expect((await store.runs.get('r-dead'))?.status).toBe('interrupted');
   });
 
   it('interrupts active runs on shutdown, so the next start resumes them', async () => {
@@ -237,6 +239,6 @@ describe('RunService', () => {
     const stopping = service.shutdown();
     gates.get('a')!.open();
     await stopping;
-    expect((await store.getRun(runId))?.status).toBe('interrupted');
+    expect((await store.runs.get(runId))?.status).toBe('interrupted');
   });
 });

@@ -7,7 +7,9 @@ import type { FlowGraph } from '../flow/graph.ts';
 import type { ResolvedConnection } from '../flow/validate.ts';
 import type { NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
-import type { LogRow, RunStatus, StateStore } from '../store/state-store.ts';
+import type { LogRow } from '../store/log-repository.ts';
+import type { RunStatus } from '../store/run-repository.ts';
+import type { StateStore } from '../store/state-store.ts';
 import { assertSameFlow, interruptRun, newRunId, type RunSummary, runFlow, validatorFor } from './flow-runner.ts';
 
 /** What `GET /api/runs/:id/events` streams. */
@@ -95,7 +97,7 @@ export class RunService {
 
   constructor(private readonly options: RunServiceOptions) {
     this.maxConcurrentRuns = options.maxConcurrentRuns ?? 4;
-    this.unwatchLogs = options.store.watchLogs((line) => this.publishLog(line));
+    this.unwatchLogs = options.store.logs.watch((line) => this.publishLog(line));
   }
 
   /** Validates and queues a new run; resolves with its id before it starts (HTTP 202). */
@@ -106,7 +108,7 @@ export class RunService {
     const { flow } = await this.validate(request.document, baseDir);
     this.assertIdle(flow.name);
     const runId = newRunId();
-    await this.options.store.queueRun({
+    await this.options.store.runs.queue({
       id: runId,
       flowName: flow.name,
       flow: request.document,
@@ -133,7 +135,7 @@ export class RunService {
    * hands its flow file over), that flow must be the one the run started with.
    */
   async resume(runId: string, document?: unknown): Promise<{ runId: string }> {
-    const run = await this.options.store.getRun(runId);
+    const run = await this.options.store.runs.get(runId);
     if (!run) throw new BackflowError('not_found', `no run with id "${runId}"`);
     this.assertIdle(run.flowName);
     if (document !== undefined) {
@@ -192,28 +194,28 @@ export class RunService {
    * continue from their checkpoints; runs left `queued` start.
    */
   async recover(options: { resume: boolean }): Promise<string[]> {
-    const crashed = await this.options.store.markInterrupted();
+    const crashed = await this.options.store.runs.markInterrupted();
     for (const run of crashed) {
-      this.options.store.log(run.id, 'warn', 'the server stopped during this run (it was still marked running)');
+      this.options.store.logs.write(run.id, 'warn', 'the server stopped during this run (it was still marked running)');
     }
     if (!options.resume) return crashed.map((run) => run.id);
     // Interrupted by a crash just now, or by an earlier stop (graceful, or with --no-resume).
-    const interrupted = await this.options.store.listRuns({ status: 'interrupted', limit: 1000 });
-    const queued = await this.options.store.listRuns({ status: 'queued', limit: 1000 });
+    const interrupted = await this.options.store.runs.list({ status: 'interrupted', limit: 1000 });
+    const queued = await this.options.store.runs.list({ status: 'queued', limit: 1000 });
     const resumed: string[] = [];
     for (const run of [...interrupted.reverse(), ...queued.reverse()]) {
       if (run.dryRun && run.status === 'interrupted') {
         // A dry run wrote nothing, so there is nothing to continue: it ends as cancelled.
-        this.options.store.log(run.id, 'warn', 'a dry run the server stopped is not resumed; start a new one');
-        await this.options.store.markCancelled(run.id);
+        this.options.store.logs.write(run.id, 'warn', 'a dry run the server stopped is not resumed; start a new one');
+        await this.options.store.runs.markCancelled(run.id);
         continue;
       }
       try {
-        if (run.status === 'interrupted') this.options.store.log(run.id, 'info', 'resuming from its checkpoint');
+        if (run.status === 'interrupted') this.options.store.logs.write(run.id, 'info', 'resuming from its checkpoint');
         await this.resume(run.id);
         resumed.push(run.id);
       } catch (error) {
-        this.options.store.log(run.id, 'error', `could not resume: ${errorMessage(error)}`);
+        this.options.store.logs.write(run.id, 'error', `could not resume: ${errorMessage(error)}`);
       }
     }
     return resumed;
@@ -339,8 +341,8 @@ export class RunService {
       outputs: {},
       error: failure,
     };
-    this.options.store.log(runId, 'error', `run failed: ${failure.message}`);
-    await this.options.store.finishRun(runId, 'failed', summary, failure);
+    this.options.store.logs.write(runId, 'error', `run failed: ${failure.message}`);
+    await this.options.store.runs.finish(runId, 'failed', summary, failure);
     return summary;
   }
 

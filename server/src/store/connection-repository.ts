@@ -16,11 +16,6 @@ export interface ConnectionRow {
 
 export type ConnectionInput = Pick<ConnectionRow, 'name' | 'type' | 'config' | 'secrets'>;
 
-export const connectionTables = [
-  `create table if not exists connections (id varchar primary key, name varchar not null, type varchar not null,
-     config json not null, secrets json not null, created_at varchar not null, updated_at varchar not null)`,
-];
-
 export class ConnectionNameTakenError extends BackflowError {
   constructor(name: string) {
     super('conflict', `a connection named "${name}" already exists`, {

@@ -20,13 +20,6 @@ export interface FlowVersionRow {
   document: unknown;
 }
 
-export const flowTables = [
-  `create table if not exists flows (id varchar primary key, name varchar not null, document json not null,
-     version integer not null, created_at varchar not null, updated_at varchar not null, last_fired_at varchar)`,
-  `create table if not exists flow_versions (flow_id varchar not null, version integer not null, document json not null,
-     saved_at varchar not null, primary key (flow_id, version))`,
-];
-
 export class FlowNameTakenError extends BackflowError {
   constructor(name: string) {
     super('conflict', `a flow named "${name}" already exists`, { details: [{ path: 'name', message: 'is taken' }] });

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import type { ConnectionInput, ConnectionView } from '../service/connections.ts';
-import type { ServerClient } from './server-client.ts';
-import { connectionService, UsageError, withStore } from './store-access.ts';
+import type { ConnectionInput, ConnectionView } from '../../service/connections.ts';
+import type { ServerClient } from '../server-client.ts';
+import { connectionService, UsageError, withStore } from '../store-access.ts';
 
 /** Repeated options, collected. */
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -1,0 +1,27 @@
+import type { RunSummary } from '../service/flow-runner.ts';
+
+/** A run's summary for a person: its outcome, a table of node counts, where it wrote, and what went wrong. */
+export function printSummary(summary: RunSummary): void {
+  const { dryRun } = summary;
+  // A dry run's destinations wrote nothing: what they would have written has its own column.
+  const rows = Object.entries(summary.nodes).map(([id, c]) => ({
+    node: id,
+    read: c.read,
+    written: c.written,
+    ...(dryRun ? { 'would write': c.wouldWrite ?? '' } : {}),
+    rejected: c.rejected,
+    filtered: c.filtered,
+    files: c.files ?? '',
+  }));
+  const how = [summary.resumed ? 'resumed' : '', dryRun ? 'dry run: nothing was written' : ''].filter(Boolean);
+  console.log(
+    `run ${summary.runId} ${summary.status}${how.length ? ` (${how.join('; ')})` : ''} in ${summary.durationMs} ms`,
+  );
+  console.table(rows);
+  for (const [node, location] of Object.entries(summary.outputs ?? {})) {
+    console.log(dryRun ? `${node} would write to ${location}` : `output of ${node}: ${location}`);
+  }
+  if (summary.error) console.error(`error: ${summary.error.message}`);
+  const rejected = Object.values(summary.nodes).reduce((sum, c) => sum + c.rejected, 0);
+  if (rejected > 0) console.error(`${rejected} record(s) rejected; see: backflow rejected ${summary.runId}`);
+}
