@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../flow/flow-schema.ts';
 import { createFlowValidator } from '../flow/validate.ts';
