@@ -194,7 +194,7 @@ function inOriginal(issue: FlowIssue, original: Flow, part: Flow): FlowIssue {
   const index =
     match[1] === 'nodes'
       ? original.nodes.findIndex((node) => node.id === part.nodes[Number(match[2])]?.id)
-      : original.edges.findIndex((edge) => edge === part.edges[Number(match[2])]);
+      : original.edges.indexOf(part.edges[Number(match[2])]!);
   return index < 0 ? issue : { ...issue, path: `${match[1]}[${index}]${match[3]}` };
 }
 
