@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'flow-model/src/**/*.test.ts',
       'transforms/src/**/*.test.ts',
       'server/src/**/*.test.ts',
       'test/e2e/**/*.test.ts',
