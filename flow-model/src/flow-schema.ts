@@ -5,7 +5,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 
-/** The largest `settings.batchSize` (and source batch size) a flow may ask for. */
+/** Records per batch at most, in flow settings and in a source's `batchSize`: a batch is held whole in memory. */
 export const maxBatchSize = 1_000_000;
 
 /** A node id or a flow name. */
@@ -45,8 +45,7 @@ export const flowNodeSchema = Type.Object(
     connection: Type.Optional(
       Type.String({
         minLength: 1,
-        description:
-          'Name of a stored connection that supplies part of the config (credentials stay out of the flow)',
+        description: 'Name of a stored connection that supplies part of the config (credentials stay out of the flow)',
       }),
     ),
     // Any object: the node type's config schema checks it.

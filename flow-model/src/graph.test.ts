@@ -123,7 +123,12 @@ describe('buildGraph', () => {
         message: 'node "sink" (db.destination) has no input port "elsewhere"; it has: records (records)',
         nodeId: 'sink',
       },
-      { code: 'unknown_port', path: 'edges[3].from', message: 'node "sink" (db.destination) has no outputs', nodeId: 'sink' },
+      {
+        code: 'unknown_port',
+        path: 'edges[3].from',
+        message: 'node "sink" (db.destination) has no outputs',
+        nodeId: 'sink',
+      },
       { code: 'unknown_port', path: 'edges[3].to', message: 'node "a" (db.source) has no inputs', nodeId: 'a' },
       {
         code: 'input_unconnected',
@@ -182,11 +187,14 @@ describe('buildGraph', () => {
 
 describe('pathBetween', () => {
   it('finds the nodes from one node to another along the edges, ports ignored', () => {
-    const chain = flow([], [
-      ['a', 'b:records'],
-      ['b:rejected', 'c'],
-      ['a', 'c'],
-    ]);
+    const chain = flow(
+      [],
+      [
+        ['a', 'b:records'],
+        ['b:rejected', 'c'],
+        ['a', 'c'],
+      ],
+    );
     expect(pathBetween(chain, 'a', 'c')).toEqual(['a', 'c']);
     expect(pathBetween(chain, 'b', 'c')).toEqual(['b', 'c']);
     expect(pathBetween(chain, 'c', 'a')).toBeUndefined();

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { describeIssue, type Flow } from '@backflow/flow-model';
 import { Command, CommanderError } from 'commander';
 import { connectionsCommand } from './cli/connections.ts';
 import { startProgress } from './cli/progress.ts';
@@ -13,8 +14,7 @@ import {
 } from './cli/store-access.ts';
 import { type RunSummary, runFlow, validateFlow } from './engine/flow-runner.ts';
 import type { NodeCounts } from './engine/run-stats.ts';
-import { BackflowError, describeIssue, errorMessage, type FlowIssueDetail } from './errors.ts';
-import type { Flow } from './flow/flow-schema.ts';
+import { BackflowError, errorMessage, type FlowIssueDetail } from './errors.ts';
 import { describeNodeType, nodeTypes } from './nodes/registry.ts';
 import type { RunRow } from './store/state-store.ts';
 

@@ -1,10 +1,9 @@
+import type { JSONSchema } from '@backflow/flow-model';
+import { type Flow, validateSchedule } from '@backflow/flow-model';
 import { validatorFor } from '../engine/flow-runner.ts';
 import { BackflowError, FlowValidationError } from '../errors.ts';
-import type { Flow } from '../flow/flow-schema.ts';
-import type { JSONSchema } from '../flow/json-schema.ts';
 import { inlineSecretMessage } from '../flow/validate.ts';
 import { previewNode } from '../service/preview.ts';
-import { validateSchedule } from '../service/scheduler.ts';
 import type { FlowRow } from '../store/flow-repository.ts';
 import type { ApiContext } from './api-context.ts';
 import type { ApiRoutes } from './api-routes.ts';

@@ -1,4 +1,4 @@
-import type { JSONSchema } from '../flow/json-schema.ts';
+import type { JSONSchema } from '@backflow/flow-model';
 import type { RouteSpec } from './api-routes.ts';
 import { errorResponseSchema } from './schemas.ts';
 

@@ -1,9 +1,9 @@
-import { flowSchema } from '../flow/flow-schema.ts';
-import type { JSONSchema } from '../flow/json-schema.ts';
+import { flowSchema, type JSONSchema } from '@backflow/flow-model';
 
 /** Schemas of API bodies and responses; routes validate with them and the OpenAPI document shows them. */
 
-const { $id: _flowSchemaId, ...flowDocument } = flowSchema;
+/** The flow model's schema as plain JSON (without TypeBox's symbols), without its `$id`. */
+const { $id: _flowSchemaId, ...flowDocument } = JSON.parse(JSON.stringify(flowSchema)) as JSONSchema;
 export const flowDocumentSchema: JSONSchema = flowDocument;
 
 const detail: JSONSchema = {

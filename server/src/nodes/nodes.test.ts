@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { Flow } from '@backflow/flow-model';
 import { describe, expect, it } from 'vitest';
 import { sql } from '../connectors/duckdb/test-context.ts';
 import { validateFlow } from '../engine/flow-runner.ts';
-import type { Flow } from '../flow/flow-schema.ts';
 import type { Manifest } from '../node-kit/manifest.ts';
 import { temporaryDirectory } from '../testing/node-context.ts';
 import { runValidFlow } from '../testing/run-graph.ts';

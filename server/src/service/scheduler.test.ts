@@ -1,11 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import {
-  createScheduler,
-  type ScheduledFlow,
-  type Scheduler,
-  type SchedulerOptions,
-} from './scheduler.ts';
+import { createScheduler, type ScheduledFlow, type Scheduler, type SchedulerOptions } from './scheduler.ts';
 
 /** Options that record every call; `trigger` answers with `outcome` unless replaced. */
 function recording(overrides: Partial<SchedulerOptions> = {}, lastFired?: Date) {
