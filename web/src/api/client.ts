@@ -1,4 +1,4 @@
-import { issueText } from '../flow/issues.ts';
+import { describeIssue } from '@backflow/flow-model';
 import type {
   ApiErrorBody,
   Connection,
@@ -77,7 +77,7 @@ export class ApiError extends Error {
 /** What a person reads when a call fails: the API's message, then each detail with its path. */
 export function describeError(error: unknown): { message: string; details: string[] } {
   if (error instanceof ApiError) {
-    const details = error.details.map(issueText);
+    const details = error.details.map(describeIssue);
     // The message often repeats the details after a colon; keep the part before it when details follow.
     const message = details.length > 0 && error.message.includes(': ') ? error.message.split(': ')[0]! : error.message;
     return { message, details };

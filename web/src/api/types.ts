@@ -2,51 +2,18 @@
 
 export type JsonSchema = Record<string, any>;
 
-export interface FlowNode {
-  id: string;
-  type: string;
-  title?: string;
-  connection?: string;
-  config?: Record<string, unknown>;
-  position?: { x: number; y: number };
-}
+export type {
+  Flow,
+  FlowEdge,
+  FlowNode,
+  FlowSchedule,
+  FlowSettings,
+  NodeRole,
+  PayloadKind,
+  Port,
+} from '@backflow/flow-model';
 
-export interface FlowEdge {
-  from: string;
-  to: string;
-}
-
-export interface FlowSchedule {
-  cron: string;
-  timezone?: string;
-  catchUp?: boolean;
-}
-
-export interface FlowSettings {
-  batchSize?: number;
-  maxRejected?: number;
-  checkpointIntervalMs?: number;
-}
-
-/** The flow document: the one source of truth of the editor (DESIGN.md §7). */
-export interface Flow {
-  $schema?: string;
-  name: string;
-  description?: string;
-  schedule?: FlowSchedule;
-  settings?: FlowSettings;
-  nodes: FlowNode[];
-  edges: FlowEdge[];
-}
-
-export type PayloadKind = 'records' | 'files';
-
-export interface Port {
-  name: string;
-  kind: PayloadKind;
-}
-
-export type NodeRole = 'source' | 'transform' | 'destination';
+import type { Flow, FlowIssue, NodeRole, PayloadKind, Port } from '@backflow/flow-model';
 
 export interface NodeTypeInfo {
   type: string;
@@ -64,11 +31,7 @@ export interface NodeTypeInfo {
 export type Catalog = Readonly<Record<string, NodeTypeInfo>>;
 
 /** A problem with a flow, pointing at the field (`nodes[2].config.rowsPerFile`) and the node. */
-export interface Issue {
-  path: string;
-  message: string;
-  nodeId?: string;
-}
+export type Issue = FlowIssue;
 
 export interface SavedFlow {
   id: string;
