@@ -10,6 +10,7 @@ export default defineConfig({
       'test/sandboxes/**/*.test.ts',
       'test/browser/**/*.test.ts',
       'web/src/**/*.test.ts',
+      'web/scripts/**/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
