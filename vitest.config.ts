@@ -3,12 +3,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'flow-model/src/**/*.test.ts',
       'transforms/src/**/*.test.ts',
       'server/src/**/*.test.ts',
       'test/e2e/**/*.test.ts',
       'test/sandboxes/**/*.test.ts',
       'test/browser/**/*.test.ts',
       'web/src/**/*.test.ts',
+      'web/scripts/**/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,

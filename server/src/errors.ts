@@ -2,6 +2,8 @@
  * Typed errors. Each has a stable `code`, a message a user can act on, and context (node id,
  * stream, record index or file + line, cause). They cross the API as `{ error: { code, message, details } }`.
  */
+import { describeIssue } from '@backflow/flow-model';
+
 export interface ErrorDetail {
   /** JSON path or location the problem is at, e.g. `nodes[2].config.query` or `orders.csv:17`. */
   path?: string;
@@ -46,20 +48,6 @@ export class BackflowError extends Error {
 /** An issue of a flow: where it is (a JSON path) and, when it is in a node, which node. */
 export interface FlowIssueDetail extends ErrorDetail {
   nodeId?: string;
-}
-
-/**
- * An issue as a person reads it, by node name rather than array position:
- * `my-source: path is required`, `archive: keepLast must be >= 1`, `edges: the edges form a cycle…`.
- */
-export function describeIssue(issue: FlowIssueDetail): string {
-  const inNode = /^nodes\[\d+\](?:\.config)?(?:\.(.*))?$/.exec(issue.path ?? '');
-  if (!issue.nodeId || !inNode) return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
-  const field = inNode[1] ?? '';
-  const message = issue.message === 'required' ? 'is required' : issue.message;
-  if (!field) return `${issue.nodeId}: ${message}`;
-  // "path is required" reads as a sentence; "connection: no stored connection…" needs the colon.
-  return `${issue.nodeId}: ${field}${/^(is|must|should|has) /.test(message) ? ' ' : ': '}${message}`;
 }
 
 /** The flow document or a node config is invalid; nothing ran. */

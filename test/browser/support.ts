@@ -52,9 +52,14 @@ function newestMtime(entry: string): number {
 /** Builds web/dist (`npm run build -w web`) unless it is newer than every source of the editor. */
 export function ensureWebBuilt(): void {
   const built = path.join(repoRoot, 'web/dist/index.html');
-  const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'web/package.json', 'examples'].map((entry) =>
-    path.join(repoRoot, entry),
-  );
+  const sources = [
+    'web/src',
+    'flow-model/src',
+    'web/index.html',
+    'web/vite.config.ts',
+    'web/package.json',
+    'examples',
+  ].map((entry) => path.join(repoRoot, entry));
   const stale = !existsSync(built) || Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
   if (stale) execFileSync('npm', ['run', 'build', '-w', 'web'], { cwd: repoRoot, stdio: 'pipe' });
 }

@@ -1,8 +1,8 @@
+import type { JSONSchema } from '@backflow/flow-model';
 import type { ValidateFunction } from 'ajv';
 import type { Context, Hono } from 'hono';
 import { BackflowError } from '../errors.ts';
 import { createAjv, toErrorDetails } from '../flow/ajv.ts';
-import type { JSONSchema } from '../flow/json-schema.ts';
 import { nestingIssue } from '../flow/nesting.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';

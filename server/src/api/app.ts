@@ -13,6 +13,7 @@ import { ApiRoutes } from './api-routes.ts';
 import { catalogRoutes } from './catalog.ts';
 import { connectionRoutes } from './connections.ts';
 import { flowRoutes } from './flows.ts';
+import { buildOpenApi } from './openapi.ts';
 import { hostGuard, jsonBodyGuard, originGuard } from './request-guards.ts';
 import { runRoutes } from './runs.ts';
 import { authGuard, csrfHeader, Sessions, sessionRoutes } from './sessions.ts';
@@ -49,6 +50,26 @@ const statusOf: Record<string, ContentfulStatusCode> = {
   connection_failed: 422,
   preview_failed: 422,
 };
+
+/** Every route of the API. Registering reads nothing of `api`: only the handlers do. */
+function addRoutes(routes: ApiRoutes, api: ApiContext, sessions: Sessions): void {
+  sessionRoutes(routes, sessions);
+  catalogRoutes(routes, api);
+  flowRoutes(routes, api);
+  runRoutes(routes, api);
+  connectionRoutes(routes, api);
+}
+
+/**
+ * The OpenAPI document `GET /api/openapi.json` serves, without a server: the routes are registered
+ * on an app that never answers, so no handler runs and the context is never read. The editor's
+ * response types are generated from it (`npm run -w web gen:api`).
+ */
+export function openApiDocument(version: string): ReturnType<typeof buildOpenApi> {
+  const routes = new ApiRoutes(new Hono());
+  addRoutes(routes, { version } as ApiContext, new Sessions(undefined));
+  return buildOpenApi(routes.specs, version);
+}
 
 /** The HTTP API under `/api` and the editor at `/`. */
 export function createApp(api: ApiContext, options: HttpOptions = {}): Hono {
@@ -92,12 +113,7 @@ export function createApp(api: ApiContext, options: HttpOptions = {}): Hono {
     }),
   );
 
-  const routes = new ApiRoutes(app);
-  sessionRoutes(routes, sessions);
-  catalogRoutes(routes, api);
-  flowRoutes(routes, api);
-  runRoutes(routes, api);
-  connectionRoutes(routes, api);
+  addRoutes(new ApiRoutes(app), api, sessions);
 
   app.all('/api/*', (c) =>
     c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: [] } }, 404),

@@ -153,6 +153,21 @@ describe('GET /api/openapi.json', () => {
     expect(new Set(operationIds).size).toBe(operationIds.length);
   });
 
+  it('names the shared schemas once and refers to them, every reference resolving', async () => {
+    const { json: document } = await client.get('/api/openapi.json');
+    const saved = document.paths['/api/flows/{id}'].get.responses[200].content['application/json'].schema;
+    expect(saved).toEqual({ $ref: '#/components/schemas/FlowView' });
+    const { FlowView, RunView } = document.components.schemas;
+    expect(FlowView.properties.document).toEqual({ $ref: '#/components/schemas/Flow' });
+    expect(RunView.properties.edges).toEqual({ type: 'array', items: { $ref: '#/components/schemas/EdgeCounts' } });
+    expect(RunView.properties.error).toEqual({ $ref: '#/components/schemas/ApiError' });
+    const refs = JSON.stringify(document).match(/"#\/components\/schemas\/[A-Za-z]+"/g) ?? [];
+    expect(refs.length).toBeGreaterThan(20);
+    for (const ref of new Set(refs)) {
+      expect(document.components.schemas[JSON.parse(ref).split('/').at(-1)], ref).toBeDefined();
+    }
+  });
+
   it('documents the path parameters of each route', async () => {
     const { json: document } = await client.get('/api/openapi.json');
     const runs = document.paths['/api/flows/{id}/runs'].post;
@@ -170,11 +185,14 @@ describe('GET /api/openapi.json', () => {
     const { json: document } = await client.get('/api/openapi.json');
     const bodyOf = (route: string, method: string) =>
       document.paths[route][method].requestBody.content['application/json'].schema;
-    const createFlow = bodyOf('/api/flows', 'post');
-    expect(createFlow.required).toEqual(['name', 'nodes', 'edges']);
-    expect(createFlow).toEqual(flowDocumentSchema);
-    expect(bodyOf('/api/flows/{id}', 'put')).toEqual(flowDocumentSchema);
-    expect(bodyOf('/api/connections', 'post')).toEqual(connectionInputSchema);
+    // A named schema is written once, under components, and referred to where it is used.
+    const schemas = document.components.schemas;
+    expect(bodyOf('/api/flows', 'post')).toEqual({ $ref: '#/components/schemas/Flow' });
+    expect(schemas.Flow.required).toEqual(['name', 'nodes', 'edges']);
+    expect(schemas.Flow).toEqual(flowDocumentSchema);
+    expect(bodyOf('/api/flows/{id}', 'put')).toEqual({ $ref: '#/components/schemas/Flow' });
+    expect(bodyOf('/api/connections', 'post')).toEqual({ $ref: '#/components/schemas/ConnectionInput' });
+    expect(schemas.ConnectionInput).toEqual(connectionInputSchema);
     expect(bodyOf('/api/flows/{id}/runs', 'post')).toEqual({
       type: 'object',
       additionalProperties: false,

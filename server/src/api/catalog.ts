@@ -6,7 +6,7 @@ import { describeNodeType } from '../nodes/registry.ts';
 import type { ApiContext } from './api-context.ts';
 import type { ApiRoutes } from './api-routes.ts';
 import { buildOpenApi } from './openapi.ts';
-import { issuesSchema } from './schemas.ts';
+import { flowDocumentSchema, issuesSchema, nodeTypeSchema } from './schemas.ts';
 
 /** The repository's example flows, offered as templates. */
 const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
@@ -22,7 +22,7 @@ export function catalogRoutes(routes: ApiRoutes, api: ApiContext): void {
     path: '/api/templates',
     summary: 'Example flows to start from (the documents of examples/*.json)',
     tag: 'flows',
-    responses: { 200: { description: 'Flow documents', schema: { type: 'array', items: { type: 'object' } } } },
+    responses: { 200: { description: 'Flow documents', schema: { type: 'array', items: flowDocumentSchema } } },
     handler: async (c) => c.json(await readTemplates()),
   });
 
@@ -45,7 +45,7 @@ export function catalogRoutes(routes: ApiRoutes, api: ApiContext): void {
     path: '/api/node-types',
     summary: 'Every node type: role, title, config JSON Schema, typed inputs and outputs',
     tag: 'server',
-    responses: { 200: { description: 'The node types', schema: { type: 'array', items: { type: 'object' } } } },
+    responses: { 200: { description: 'The node types', schema: { type: 'array', items: nodeTypeSchema } } },
     handler: (c) => c.json(api.catalog.types.map(describeNodeType)),
   });
 

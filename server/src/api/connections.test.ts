@@ -1,6 +1,6 @@
 import path from 'node:path';
+import type { Flow } from '@backflow/flow-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Flow } from '../flow/flow-schema.ts';
 import { catalog } from '../nodes/registry.ts';
 import { connectionTypes } from '../service/connections.ts';
 import { ApiClient, query, sqlString, startTestServer, type TestServer } from '../testing/api-server.ts';

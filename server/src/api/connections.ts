@@ -1,7 +1,7 @@
 import type { ConnectionInput } from '../service/connections.ts';
 import type { ApiContext } from './api-context.ts';
 import type { ApiRoutes } from './api-routes.ts';
-import { connectionInputSchema, connectionViewSchema } from './schemas.ts';
+import { connectionInputSchema, connectionTypeSchema, connectionViewSchema } from './schemas.ts';
 
 export function connectionRoutes(routes: ApiRoutes, api: ApiContext): void {
   routes.add({
@@ -9,7 +9,7 @@ export function connectionRoutes(routes: ApiRoutes, api: ApiContext): void {
     path: '/api/connection-types',
     summary: 'Kinds of stored connection, with the config schema of each (secret fields are writeOnly)',
     tag: 'connections',
-    responses: { 200: { description: 'The connection types', schema: { type: 'array', items: { type: 'object' } } } },
+    responses: { 200: { description: 'The connection types', schema: { type: 'array', items: connectionTypeSchema } } },
     handler: (c) => c.json(api.connections.types()),
   });
 

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Flow } from '@backflow/flow-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Flow } from '../flow/flow-schema.ts';
 import { validateFlow } from '../service/flow-runner.ts';
 import {
   ApiClient,

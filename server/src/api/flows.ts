@@ -1,14 +1,20 @@
+import type { JSONSchema } from '@backflow/flow-model';
+import { type Flow, validateSchedule } from '@backflow/flow-model';
 import { BackflowError, FlowValidationError } from '../errors.ts';
-import type { Flow } from '../flow/flow-schema.ts';
-import type { JSONSchema } from '../flow/json-schema.ts';
 import { inlineSecretMessage } from '../flow/validate.ts';
 import { validatorFor } from '../service/flow-runner.ts';
 import { previewNode } from '../service/preview.ts';
-import { validateSchedule } from '../service/scheduler.ts';
 import type { FlowRow } from '../store/flow-repository.ts';
 import type { ApiContext } from './api-context.ts';
 import type { ApiRoutes } from './api-routes.ts';
-import { flowDocumentSchema, flowViewSchema, issuesSchema } from './schemas.ts';
+import {
+  flowDocumentSchema,
+  flowVersionSchema,
+  flowViewSchema,
+  issuesSchema,
+  previewResultSchema,
+  runIdSchema,
+} from './schemas.ts';
 
 const draftQuery = {
   type: 'object',
@@ -167,13 +173,7 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     responses: {
       200: {
         description: 'The versions',
-        schema: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { version: { type: 'integer' }, savedAt: { type: 'string' }, document: flowDocumentSchema },
-          },
-        },
+        schema: { type: 'array', items: flowVersionSchema },
       },
     },
     handler: async (c) => {
@@ -215,7 +215,7 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     responses: {
       202: {
         description: 'The run was queued',
-        schema: { type: 'object', required: ['runId'], properties: { runId: { type: 'string' } } },
+        schema: runIdSchema,
       },
       409: { description: 'The flow already has an active run (its id is in the error details)' },
     },
@@ -254,7 +254,7 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     body: previewBodySchema({
       flow: { type: 'object', description: 'An unsaved version of the flow to preview instead' },
     }),
-    responses: { 200: { description: 'The sample', schema: { type: 'object' } } },
+    responses: { 200: { description: 'The sample', schema: previewResultSchema } },
     handler: async (c, { body }) => {
       const row = await load(c.req.param('id')!);
       return c.json(await preview(body.flow ?? row.document, body));
@@ -267,7 +267,7 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     summary: `${previewSummary} (a flow document that was never saved)`,
     tag: 'flows',
     body: previewBodySchema({ flow: { type: 'object' } }, ['flow']),
-    responses: { 200: { description: 'The sample', schema: { type: 'object' } } },
+    responses: { 200: { description: 'The sample', schema: previewResultSchema } },
     handler: async (c, { body }) => c.json(await preview(body.flow, body)),
   });
 }

@@ -1,9 +1,19 @@
-import type { JSONSchema } from '../flow/json-schema.ts';
+import type { JSONSchema } from '@backflow/flow-model';
 import type { RouteSpec } from './api-routes.ts';
-import { errorResponseSchema } from './schemas.ts';
+import { apiComponents, errorResponseSchema } from './schemas.ts';
 
-/** The OpenAPI 3.1 document of every registered route, built from the schemas the routes validate with. */
-export function buildOpenApi(specs: readonly RouteSpec[], version: string) {
+/**
+ * The OpenAPI 3.1 document of every registered route, built from the schemas the routes validate
+ * with. A schema named in `components` (by identity) is written once under `#/components/schemas`
+ * and referred to wherever it is used, so generated clients get one named type for it.
+ */
+export function buildOpenApi(
+  specs: readonly RouteSpec[],
+  version: string,
+  components: Readonly<Record<string, JSONSchema>> = apiComponents,
+) {
+  const names = new Map<unknown, string>(Object.entries(components).map(([name, schema]) => [schema, name]));
+  const named = (schema: unknown) => withRefs(schema, names);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of specs) {
     const path = spec.path.replace(/:([A-Za-z]+)/g, '{$1}');
@@ -18,7 +28,7 @@ export function buildOpenApi(specs: readonly RouteSpec[], version: string) {
         name,
         in: 'query',
         required: (spec.query?.required ?? []).includes(name),
-        schema,
+        schema: named(schema),
       })),
     ];
     const responses: Record<string, unknown> = {};
@@ -26,13 +36,13 @@ export function buildOpenApi(specs: readonly RouteSpec[], version: string) {
       responses[status] = {
         description: response.description,
         ...(response.schema || response.contentType
-          ? { content: { [response.contentType ?? 'application/json']: { schema: response.schema ?? {} } } }
+          ? { content: { [response.contentType ?? 'application/json']: { schema: named(response.schema ?? {}) } } }
           : {}),
       };
     }
     responses.default = {
       description: 'An error: `{ error: { code, message, details: [{ path, message }] } }`',
-      content: { 'application/json': { schema: errorResponseSchema } },
+      content: { 'application/json': { schema: named(errorResponseSchema) } },
     };
     paths[path] ??= {};
     paths[path][spec.method] = {
@@ -40,7 +50,9 @@ export function buildOpenApi(specs: readonly RouteSpec[], version: string) {
       tags: [spec.tag],
       operationId: operationId(spec),
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+      ...(spec.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: named(spec.body) } } } }
+        : {}),
       responses,
     };
   }
@@ -52,11 +64,23 @@ export function buildOpenApi(specs: readonly RouteSpec[], version: string) {
       description: 'Flows, runs, connections and node types of a Backflow server.',
     },
     components: {
+      schemas: Object.fromEntries(
+        Object.entries(components).map(([name, schema]) => [name, withRefs(schema, names, schema)]),
+      ),
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
     },
     security: [{ bearer: [] }],
     paths,
   };
+}
+
+/** A copy of `value` with every named schema in it (but `own`, the one being written out) as a `$ref`. */
+function withRefs(value: unknown, names: ReadonlyMap<unknown, string>, own?: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const name = value === own ? undefined : names.get(value);
+  if (name) return { $ref: `#/components/schemas/${name}` };
+  if (Array.isArray(value)) return value.map((item) => withRefs(item, names));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withRefs(item, names)]));
 }
 
 function operationId(spec: RouteSpec): string {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { Flow } from '@backflow/flow-model';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Flow } from '../flow/flow-schema.ts';
 import type { Manifest } from '../node-kit/manifest.ts';
 import { catalog as defaultCatalog } from '../nodes/registry.ts';
 import {

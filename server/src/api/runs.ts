@@ -6,9 +6,15 @@ import type { RunRow } from '../store/run-repository.ts';
 import type { ApiContext } from './api-context.ts';
 import type { ApiRoutes } from './api-routes.ts';
 import { type RejectedFormat, rejectedBody, rejectedFormats } from './rejected-download.ts';
-import { flowDocumentSchema, runStatusSchema, runViewSchema } from './schemas.ts';
-
-const runIdSchema = { type: 'object', required: ['runId'], properties: { runId: { type: 'string' } } };
+import {
+  flowDocumentSchema,
+  logLineSchema,
+  rejectedRowSchema,
+  runEventSchema,
+  runIdSchema,
+  runStatusSchema,
+  runViewSchema,
+} from './schemas.ts';
 
 export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
   const load = async (id: string) => {
@@ -111,8 +117,10 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
     tag: 'runs',
     responses: {
       200: {
-        description: 'An event stream; it ends after the final `summary` event',
+        description:
+          'An event stream; each event is named by its type and its data is a RunEvent; it ends after the final `summary` event',
         contentType: 'text/event-stream',
+        schema: runEventSchema,
       },
     },
     handler: async (c) => {
@@ -203,6 +211,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
       200: {
         description: 'NDJSON, or CSV with the columns nodeId, at, file, line, reasons, record (JSON) and raw',
         contentType: rejectedFormats.ndjson,
+        schema: rejectedRowSchema,
       },
     },
     handler: async (c, { query }) => {
@@ -222,18 +231,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
     responses: {
       200: {
         description: 'The log lines',
-        schema: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              at: { type: 'string' },
-              level: { type: 'string' },
-              nodeId: { type: 'string' },
-              message: { type: 'string' },
-            },
-          },
-        },
+        schema: { type: 'array', items: logLineSchema },
       },
     },
     handler: async (c) => {

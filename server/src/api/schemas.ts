@@ -1,32 +1,45 @@
-import { flowSchema } from '../flow/flow-schema.ts';
-import type { JSONSchema } from '../flow/json-schema.ts';
+import { flowSchema, type JSONSchema } from '@backflow/flow-model';
 
-/** Schemas of API bodies and responses; routes validate with them and the OpenAPI document shows them. */
+/**
+ * Schemas of API bodies and responses; routes validate with them and the OpenAPI document shows
+ * them. Those in `apiComponents` are named there, and the editor's response types are generated
+ * from them (`npm run -w web gen:api`).
+ */
 
-const { $id: _flowSchemaId, ...flowDocument } = flowSchema;
+/** The flow model's schema as plain JSON (without TypeBox's symbols), without its `$id`. */
+const { $id: _flowSchemaId, ...flowDocument } = JSON.parse(JSON.stringify(flowSchema)) as JSONSchema;
 export const flowDocumentSchema: JSONSchema = flowDocument;
 
-const detail: JSONSchema = {
+/** A problem with a flow or a request, at a JSON path. */
+export const issueSchema: JSONSchema = {
   type: 'object',
   required: ['path', 'message'],
-  properties: { path: { type: 'string' }, message: { type: 'string' } },
+  properties: {
+    path: { type: 'string', description: 'Where, e.g. nodes[2].config.rowsPerFile' },
+    message: { type: 'string' },
+    nodeId: { type: 'string', description: 'The node it is about, when it is about one' },
+    code: {
+      type: 'string',
+      description: 'Which rule it breaks, where the rule has a stable code (the graph rules do)',
+    },
+  },
+};
+
+export const apiErrorSchema: JSONSchema = {
+  type: 'object',
+  required: ['code', 'message', 'details'],
+  properties: {
+    code: { type: 'string' },
+    message: { type: 'string' },
+    details: { type: 'array', items: issueSchema },
+    nodeId: { type: 'string' },
+  },
 };
 
 export const errorResponseSchema: JSONSchema = {
   type: 'object',
   required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message', 'details'],
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        details: { type: 'array', items: detail },
-        nodeId: { type: 'string' },
-      },
-    },
-  },
+  properties: { error: apiErrorSchema },
 };
 
 export const issuesSchema: JSONSchema = {
@@ -34,14 +47,12 @@ export const issuesSchema: JSONSchema = {
   required: ['valid', 'issues'],
   properties: {
     valid: { type: 'boolean' },
-    issues: {
-      type: 'array',
-      items: { ...detail, properties: { ...detail.properties, nodeId: { type: 'string' } } },
-    },
+    issues: { type: 'array', items: issueSchema },
   },
 };
 
 export const runStatusSchema: JSONSchema = {
+  type: 'string',
   enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'],
 };
 
@@ -69,11 +80,23 @@ export const flowViewSchema: JSONSchema = {
         finishedAt: { type: 'string' },
       },
     },
+    issues: {
+      type: 'array',
+      items: issueSchema,
+      description: 'Only in the answer to a save: what is still wrong with a draft',
+    },
   },
 };
 
-const nodeCounts: JSONSchema = {
+export const flowVersionSchema: JSONSchema = {
   type: 'object',
+  required: ['version', 'savedAt', 'document'],
+  properties: { version: { type: 'integer' }, savedAt: { type: 'string' }, document: flowDocumentSchema },
+};
+
+export const nodeCountsSchema: JSONSchema = {
+  type: 'object',
+  required: ['read', 'written', 'rejected', 'filtered'],
   properties: {
     read: { type: 'integer' },
     written: { type: 'integer' },
@@ -82,6 +105,24 @@ const nodeCounts: JSONSchema = {
     filtered: { type: 'integer' },
     files: { type: 'integer' },
   },
+};
+
+export const edgeCountsSchema: JSONSchema = {
+  type: 'object',
+  required: ['from', 'to', 'records', 'files'],
+  properties: {
+    from: { type: 'string', description: 'node:port' },
+    to: { type: 'string', description: 'node:port' },
+    records: { type: 'integer' },
+    files: { type: 'integer' },
+    rows: { type: 'integer', description: 'On a files edge, the rows inside the files' },
+  },
+};
+
+const outputsSchema: JSONSchema = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  description: 'Where each destination put (in a dry run: would put) the output, by node id; once the run ended',
 };
 
 export const runViewSchema: JSONSchema = {
@@ -98,31 +139,141 @@ export const runViewSchema: JSONSchema = {
     startedAt: { type: 'string' },
     finishedAt: { type: 'string' },
     durationMs: { type: 'integer' },
-    nodes: { type: 'object', additionalProperties: nodeCounts },
-    edges: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          from: { type: 'string' },
-          to: { type: 'string' },
-          records: { type: 'integer' },
-          files: { type: 'integer' },
-          rows: { type: 'integer', description: 'On a files edge, the rows inside the files' },
-        },
-      },
-    },
-    outputs: {
-      type: 'object',
-      additionalProperties: { type: 'string' },
-      description: 'Where each destination put (in a dry run: would put) the output, by node id; once the run ended',
-    },
+    nodes: { type: 'object', additionalProperties: nodeCountsSchema },
+    edges: { type: 'array', items: edgeCountsSchema },
+    outputs: outputsSchema,
     checkpointAt: {
       type: 'string',
       description: "When the run's latest checkpoint was saved; absent when it has none",
     },
     checkpointAgeMs: { type: 'integer' },
-    error: errorResponseSchema.properties!.error!,
+    error: apiErrorSchema,
+  },
+};
+
+/** A finished run as the engine reports it (`backflow run --json`), sent as the last event of a run. */
+export const runSummarySchema: JSONSchema = {
+  type: 'object',
+  required: ['runId', 'flow', 'status', 'dryRun', 'startedAt', 'nodes', 'edges'],
+  properties: {
+    runId: { type: 'string' },
+    flow: { type: 'string' },
+    status: runStatusSchema,
+    dryRun: { type: 'boolean' },
+    resumed: { type: 'boolean' },
+    startedAt: { type: 'string' },
+    finishedAt: { type: 'string' },
+    durationMs: { type: 'integer' },
+    nodes: { type: 'object', additionalProperties: nodeCountsSchema },
+    edges: { type: 'array', items: edgeCountsSchema },
+    outputs: outputsSchema,
+    error: apiErrorSchema,
+  },
+};
+
+export const logLineSchema: JSONSchema = {
+  type: 'object',
+  required: ['at', 'level', 'message'],
+  properties: {
+    at: { type: 'string' },
+    level: { type: 'string' },
+    nodeId: { type: 'string' },
+    message: { type: 'string' },
+    fields: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'The structured values the node logged with the line; secrets blanked',
+    },
+  },
+};
+
+const eventOf = (type: string, required: string[], properties: Record<string, JSONSchema>): JSONSchema => ({
+  type: 'object',
+  required: ['type', 'runId', ...required],
+  properties: { type: { type: 'string', const: type }, runId: { type: 'string' }, ...properties },
+});
+
+/** The `data` of each server-sent event of a run; the event's name is its `type`. */
+export const runEventSchema: JSONSchema = {
+  oneOf: [
+    eventOf('status', ['status', 'at'], { status: runStatusSchema, at: { type: 'string' } }),
+    eventOf('stats', ['at', 'nodes', 'edges'], {
+      at: { type: 'string' },
+      nodes: { type: 'object', additionalProperties: nodeCountsSchema },
+      edges: { type: 'array', items: edgeCountsSchema },
+    }),
+    eventOf('log', ['at', 'level', 'message'], logLineSchema.properties!),
+    eventOf('summary', ['summary'], { summary: runSummarySchema }),
+  ],
+};
+
+/** One line of a run's rejected records (NDJSON). */
+export const rejectedRowSchema: JSONSchema = {
+  type: 'object',
+  required: ['nodeId', 'at', 'record', 'reasons'],
+  properties: {
+    nodeId: { type: 'string' },
+    at: { type: 'string' },
+    record: { description: 'The record as it was rejected; null for a line that did not parse' },
+    raw: { type: 'string', description: 'The text of a line that did not parse into a record' },
+    reasons: { type: 'array', items: { type: 'string' } },
+    file: { type: 'string' },
+    line: { type: 'integer' },
+  },
+};
+
+export const portSchema: JSONSchema = {
+  type: 'object',
+  required: ['name', 'kind'],
+  properties: {
+    name: { type: 'string' },
+    kind: { type: 'string', enum: ['records', 'files'] },
+    title: { type: 'string' },
+  },
+};
+
+export const nodeTypeSchema: JSONSchema = {
+  type: 'object',
+  required: ['type', 'role', 'title', 'description', 'config', 'inputs', 'outputs'],
+  properties: {
+    type: { type: 'string', description: '<system>.<role>, e.g. duckdb.source' },
+    role: { type: 'string', enum: ['source', 'transform', 'destination'] },
+    title: { type: 'string' },
+    description: { type: 'string' },
+    config: { type: 'object', description: "The config's JSON Schema (the server validates with it)" },
+    inputs: { type: 'array', items: portSchema },
+    outputs: { type: 'array', items: portSchema },
+    connectionFields: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "Config fields a stored connection of the node type's connector may supply",
+    },
+  },
+};
+
+export const previewResultSchema: JSONSchema = {
+  type: 'object',
+  required: ['nodeId', 'port', 'kind', 'truncated', 'durationMs'],
+  properties: {
+    nodeId: { type: 'string' },
+    port: { type: 'string' },
+    kind: { type: 'string', enum: ['records', 'files'] },
+    records: { type: 'array', items: { type: 'object' } },
+    files: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'stream'],
+        properties: {
+          name: { type: 'string' },
+          stream: { type: 'string' },
+          rows: { type: 'integer' },
+          bytes: { type: 'integer' },
+        },
+      },
+    },
+    truncated: { type: 'boolean', description: 'The node produced more than the limit: the sample was cut' },
+    durationMs: { type: 'integer' },
   },
 };
 
@@ -152,4 +303,47 @@ export const connectionViewSchema: JSONSchema = {
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
   },
+};
+
+export const connectionTypeSchema: JSONSchema = {
+  type: 'object',
+  required: ['type', 'title', 'config', 'secretFields'],
+  properties: {
+    type: { type: 'string', description: 'The connector, e.g. duckdb' },
+    title: { type: 'string' },
+    config: { type: 'object', description: 'The JSON Schema of a connection (secret fields are writeOnly)' },
+    secretFields: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+export const runIdSchema: JSONSchema = {
+  type: 'object',
+  required: ['runId'],
+  properties: { runId: { type: 'string' } },
+};
+
+/** The schemas the OpenAPI document names (`#/components/schemas/<name>`) wherever they are used. */
+export const apiComponents: Record<string, JSONSchema> = {
+  Flow: flowDocumentSchema,
+  FlowView: flowViewSchema,
+  FlowVersion: flowVersionSchema,
+  Issue: issueSchema,
+  Issues: issuesSchema,
+  ApiError: apiErrorSchema,
+  ErrorResponse: errorResponseSchema,
+  RunStatus: runStatusSchema,
+  NodeCounts: nodeCountsSchema,
+  EdgeCounts: edgeCountsSchema,
+  RunView: runViewSchema,
+  RunSummary: runSummarySchema,
+  RunEvent: runEventSchema,
+  RunId: runIdSchema,
+  LogLine: logLineSchema,
+  RejectedRow: rejectedRowSchema,
+  Port: portSchema,
+  NodeType: nodeTypeSchema,
+  PreviewResult: previewResultSchema,
+  ConnectionInput: connectionInputSchema,
+  ConnectionView: connectionViewSchema,
+  ConnectionType: connectionTypeSchema,
 };

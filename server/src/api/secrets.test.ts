@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Flow, FlowNode } from '@backflow/flow-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Flow, FlowNode } from '../flow/flow-schema.ts';
 import {
   ApiClient,
   type ApiResponse,

@@ -1,6 +1,6 @@
 /** Generates the demo warehouse on first use, for flows that read it (README: "generated on first use"). */
 import { resolve } from 'node:path';
-import type { Flow } from '../flow/flow-schema.ts';
+import type { Flow } from '@backflow/flow-model';
 import { ensureDemoWarehouse } from './warehouse.ts';
 
 /** Where flows find the demo warehouse, relative to their base directory. */

@@ -1,8 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Flow } from '@backflow/flow-model';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Flow } from '../flow/flow-schema.ts';
 import { createFlowValidator } from '../flow/validate.ts';
 import { findMemoryNodeType, memoryTables } from '../testing/memory-nodes.ts';
 import { runValidFlow } from '../testing/run-graph.ts';

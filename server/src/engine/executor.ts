@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { Flow } from '@backflow/flow-model';
 import { BackflowError, CancelledError, errorMessage, ReconciliationError } from '../errors.ts';
-import type { Flow } from '../flow/flow-schema.ts';
 import type { FlowGraph, GraphNode } from '../flow/graph.ts';
 import type {
   DestinationWriter,

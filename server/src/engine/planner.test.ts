@@ -1,5 +1,5 @@
+import type { Flow } from '@backflow/flow-model';
 import { describe, expect, it } from 'vitest';
-import type { Flow } from '../flow/flow-schema.ts';
 import { createFlowValidator } from '../flow/validate.ts';
 import { defineFusion, type FilePayload, type SourceContext } from '../node-kit/contract.ts';
 import { findMemoryNodeType, memoryGroup, memorySource } from '../testing/memory-nodes.ts';

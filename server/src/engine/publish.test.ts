@@ -6,10 +6,10 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Flow } from '@backflow/flow-model';
 import { describe, expect, it } from 'vitest';
 import { sql } from '../connectors/duckdb/test-context.ts';
 import { filesDestination } from '../connectors/files/destination.ts';
-import type { Flow } from '../flow/flow-schema.ts';
 import { type DestinationWriter, defineDestination } from '../node-kit/contract.ts';
 import type { Manifest } from '../node-kit/manifest.ts';
 import { createCatalog, nodeTypes } from '../nodes/registry.ts';

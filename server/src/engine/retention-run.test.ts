@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Flow } from '@backflow/flow-model';
 import { describe, expect, it } from 'vitest';
 import { filesDestination } from '../connectors/files/destination.ts';
-import type { Flow } from '../flow/flow-schema.ts';
 import { createFlowValidator } from '../flow/validate.ts';
 import { defineDestination } from '../node-kit/contract.ts';
 import type { Manifest } from '../node-kit/manifest.ts';

@@ -5,7 +5,7 @@
  * user's own shell already decides what it may touch.
  */
 import path from 'node:path';
-import type { JSONSchema } from './json-schema.ts';
+import type { JSONSchema } from '@backflow/flow-model';
 
 /** Where relative paths resolve, and the directories every path must fall under. */
 export interface FileAccess {

@@ -49,14 +49,16 @@ describe('validateFlow', () => {
     });
     expect(issues).toEqual(
       expect.arrayContaining([
-        { path: 'nodes[1].type', message: 'unknown node type "nope.source"', nodeId: 'odd' },
-        { path: 'edges[0].to', message: 'unknown node "ghost"' },
+        { code: 'unknown_node_type', path: 'nodes[1].type', message: 'unknown node type "nope.source"', nodeId: 'odd' },
+        { code: 'unknown_node', path: 'edges[0].to', message: 'unknown node "ghost"' },
         {
+          code: 'unknown_port',
           path: 'edges[1].from',
           message: 'node "src" (memory.source) has no output port "nothing"; it has: records (records)',
           nodeId: 'src',
         },
         {
+          code: 'unknown_port',
           path: 'edges[2].to',
           message: 'node "dst" (memory.destination) has no input port "elsewhere"; it has: records (records)',
           nodeId: 'dst',
@@ -68,6 +70,7 @@ describe('validateFlow', () => {
   it('refuses a records output wired to a files input and says what to put between them', () => {
     const { issues } = validate({ name: 'f', nodes: [source, files], edges: [{ from: 'src', to: 'files' }] });
     expect(issues).toContainEqual({
+      code: 'kind_mismatch',
       path: 'edges[0]',
       message:
         'records output "src:records" cannot connect to files input "files:files" (put csv.format, json.format or parquet.format between them)',
@@ -78,6 +81,7 @@ describe('validateFlow', () => {
   it('reports unconnected inputs', () => {
     const { issues } = validate({ name: 'f', nodes: [source, records, group], edges: [{ from: 'src', to: 'dst' }] });
     expect(issues).toContainEqual({
+      code: 'input_unconnected',
       path: 'nodes[2]',
       message: 'input "records" of node "group" is not connected',
       nodeId: 'group',
@@ -96,7 +100,7 @@ describe('validateFlow', () => {
         { from: 'b', to: 'dst' },
       ],
     });
-    expect(issues).toEqual([{ path: 'edges', message: 'the edges form a cycle through: a → b' }]);
+    expect(issues).toEqual([{ code: 'cycle', path: 'edges', message: 'the edges form a cycle through: a → b' }]);
   });
 
   it('reports a node fed by two sources', () => {
@@ -109,6 +113,7 @@ describe('validateFlow', () => {
       ],
     });
     expect(issues).toContainEqual({
+      code: 'several_sources',
       path: 'nodes[2]',
       message: 'node "dst" is fed by several sources (src, src2); split them into separate flows',
       nodeId: 'dst',

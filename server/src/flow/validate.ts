@@ -1,24 +1,17 @@
+import { buildGraph, type Flow, type FlowIssue, flowSchema, validateSchedule } from '@backflow/flow-model';
 import type { ValidateFunction } from 'ajv';
 import { BackflowError, type ErrorDetail } from '../errors.ts';
 import type { NodeType } from '../node-kit/contract.ts';
-import { validateSchedule } from '../service/scheduler.ts';
 import { createAjv, toErrorDetails } from './ajv.ts';
 import { resolveEnvRefs } from './env-refs.ts';
 import { type FileAccess, localPathFields, outsideRoots } from './file-roots.ts';
-import type { Flow } from './flow-schema.ts';
-import { flowSchema } from './flow-schema.ts';
-import { buildGraph, type FlowGraph } from './graph.ts';
+import type { FlowGraph } from './graph.ts';
 import { nestingIssue } from './nesting.ts';
 
 /** The issue of a secret written into a flow (drafts are refused with it too). */
 export const inlineSecretMessage =
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal syntax of an env reference.
   'is a secret: keep it in a stored connection or refer to an environment variable with ${env:NAME}';
-
-export interface FlowIssue extends ErrorDetail {
-  path: string;
-  nodeId?: string;
-}
 
 /** A stored connection as a flow sees it: its connector and its config, secrets decrypted. */
 export interface ResolvedConnection {

@@ -86,8 +86,8 @@ export interface NodeContext {
   log: Logger;
 }
 
-/** Records per batch at most, in flow settings and in a source's `batchSize`: a batch is held whole in memory. */
-export const maxBatchSize = 1_000_000;
+/** Records per batch at most (the flow model's limit on `settings.batchSize`). */
+export { maxBatchSize } from '@backflow/flow-model';
 
 export interface SourceContext extends NodeContext {
   /** The cursor of the last checkpoint, when resuming. */

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { Flow } from '@backflow/flow-model';
 import { describe, expect, it } from 'vitest';
 import { sql } from '../connectors/duckdb/test-context.ts';
-import type { Flow } from '../flow/flow-schema.ts';
 import type { Manifest } from '../node-kit/manifest.ts';
 import { validateFlow } from '../service/flow-runner.ts';
 import { temporaryDirectory } from '../testing/node-context.ts';

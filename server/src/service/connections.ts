@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { JSONSchema } from '@backflow/flow-model';
 import type { ValidateFunction } from 'ajv';
 import { BackflowError, ConfigError, errorMessage } from '../errors.ts';
 import { createAjv, toErrorDetails } from '../flow/ajv.ts';
 import { localPathFields, outsideRoots } from '../flow/file-roots.ts';
-import type { JSONSchema } from '../flow/json-schema.ts';
 import { connectorOf, type ResolvedConnection, secretFields } from '../flow/validate.ts';
 import type { NodeContext, NodeType } from '../node-kit/contract.ts';
 import type { NodeCatalog } from '../nodes/registry.ts';

@@ -1,13 +1,12 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { type Flow, type FlowIssue, type FlowNode, parseEndpoint } from '@backflow/flow-model';
 import { Type } from '@sinclair/typebox';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import type { RunRecorder } from '../engine/checkpoint.ts';
 import { executeRun } from '../engine/executor.ts';
 import { BackflowError, ConfigError, FlowValidationError } from '../errors.ts';
-import type { Flow, FlowNode } from '../flow/flow-schema.ts';
-import { parseEndpoint } from '../flow/graph.ts';
-import type { FlowIssue, ResolvedConnection } from '../flow/validate.ts';
+import type { ResolvedConnection } from '../flow/validate.ts';
 import { defineDestination, type NodeType, type Payload, type PayloadKind } from '../node-kit/contract.ts';
 import { createCatalog, type NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';

@@ -1,8 +1,8 @@
+import type { Flow } from '@backflow/flow-model';
 import type { RunStats, StatsSnapshot } from '../engine/run-stats.ts';
 import { BackflowError, errorMessage, FlowValidationError } from '../errors.ts';
 import { isUnder } from '../flow/file-roots.ts';
 import { fingerprintFlow } from '../flow/fingerprint.ts';
-import type { Flow } from '../flow/flow-schema.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import type { ResolvedConnection } from '../flow/validate.ts';
 import type { NodeCatalog } from '../nodes/registry.ts';

@@ -4,16 +4,9 @@
  * persisted last fire time, at most one catch-up run after downtime, and the skip-if-running
  * overlap policy (decided by `trigger`, which knows the flow's active runs).
  */
-import { Cron, type CronOptions } from 'croner';
+import { cronOptions, defaultTimezone, type FlowSchedule, validateSchedule } from '@backflow/flow-model';
+import { Cron } from 'croner';
 import { ConfigError, errorMessage } from '../errors.ts';
-
-export interface FlowSchedule {
-  cron: string;
-  /** IANA time zone the pattern is read in; UTC when absent. */
-  timezone?: string;
-  /** After downtime, start one run for the most recent missed fire time. */
-  catchUp?: boolean;
-}
 
 export interface ScheduledFlow {
   id: string;
@@ -54,39 +47,6 @@ export interface Scheduler {
   stop(): void;
 }
 
-export interface ScheduleIssue {
-  path: string;
-  message: string;
-}
-
-const defaultTimezone = 'UTC';
-
-/** Minute patterns (5 fields) and second patterns (6 fields); croner's 7th year field is refused. */
-const cronOptions = { mode: '5-or-6-parts' } satisfies CronOptions;
-
-/** Problems with a flow's schedule, with paths relative to the flow (`schedule.cron`, `schedule.timezone`). */
-export function validateSchedule(schedule: FlowSchedule): ScheduleIssue[] {
-  const issues: ScheduleIssue[] = [];
-  const timezone = zoneOf(schedule);
-  const zoneKnown = isTimeZone(timezone);
-  if (!zoneKnown) {
-    issues.push({
-      path: 'schedule.timezone',
-      message: `"${timezone}" is not a known IANA time zone (e.g. UTC, Europe/Oslo, America/New_York)`,
-    });
-  }
-  try {
-    const job = new Cron(schedule.cron, { ...cronOptions, paused: true, ...(zoneKnown ? { timezone } : {}) });
-    if (job.nextRun() === null) {
-      issues.push({ path: 'schedule.cron', message: `"${schedule.cron}" never matches a date, so it would never run` });
-    }
-  } catch (error) {
-    const reason = errorMessage(error).replace(/^CronPattern: /, '');
-    issues.push({ path: 'schedule.cron', message: `"${schedule.cron}" is not a valid cron pattern: ${reason}` });
-  }
-  return issues;
-}
-
 function zoneOf(schedule: FlowSchedule): string {
   return schedule.timezone ?? defaultTimezone;
 }
@@ -94,15 +54,6 @@ function zoneOf(schedule: FlowSchedule): string {
 /** The pattern time a fire at `firedAt` belongs to (croner's timer fires a few milliseconds after it). */
 function scheduledTime(job: Cron, firedAt: Date): Date {
   return job.previousRuns(1, new Date(firedAt.getTime() + 1))[0] ?? firedAt;
-}
-
-function isTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat(undefined, { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function createScheduler(options: SchedulerOptions): Scheduler {

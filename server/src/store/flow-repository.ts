@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { Flow } from '@backflow/flow-model';
 import { BackflowError } from '../errors.ts';
-import type { Flow } from '../flow/flow-schema.ts';
 import type { StoreDatabase } from './store-database.ts';
 import { parseJsonColumn } from './store-database.ts';
 

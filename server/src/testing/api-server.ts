@@ -4,9 +4,9 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Flow } from '@backflow/flow-model';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type RunningServer, type ServeOptions, serve } from '../api/serve.ts';
-import type { Flow } from '../flow/flow-schema.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 

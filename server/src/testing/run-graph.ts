@@ -1,6 +1,6 @@
+import type { Flow } from '@backflow/flow-model';
 import { expect } from 'vitest';
 import { type ExecuteOptions, executeRun } from '../engine/executor.ts';
-import type { Flow } from '../flow/flow-schema.ts';
 import type { FlowValidation } from '../flow/validate.ts';
 import { MemoryRecorder } from './memory-recorder.ts';
 

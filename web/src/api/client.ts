@@ -1,16 +1,23 @@
-import { issueText } from '../flow/issues.ts';
+import { describeIssue } from '@backflow/flow-model';
 import type {
   ApiErrorBody,
   Connection,
+  ConnectionInput,
+  ConnectionTest,
   ConnectionType,
   Flow,
+  FlowVersion,
+  Health,
   Issue,
+  Issues,
   LogLine,
   NodeTypeInfo,
   PreviewResult,
   RejectedRow,
+  RunId,
   RunView,
   SavedFlow,
+  SessionView,
 } from './types.ts';
 
 /**
@@ -23,12 +30,6 @@ let sessionLoaded: Promise<void> | undefined;
 
 const csrfHeader = 'x-backflow-csrf';
 const safeMethods = new Set(['GET', 'HEAD']);
-
-interface SessionView {
-  tokenRequired: boolean;
-  signedIn: boolean;
-  csrfToken?: string;
-}
 
 async function readSession(response: Response): Promise<SessionView> {
   if (!response.ok) throw await apiErrorOf(response);
@@ -77,7 +78,7 @@ export class ApiError extends Error {
 /** What a person reads when a call fails: the API's message, then each detail with its path. */
 export function describeError(error: unknown): { message: string; details: string[] } {
   if (error instanceof ApiError) {
-    const details = error.details.map(issueText);
+    const details = error.details.map(describeIssue);
     // The message often repeats the details after a colon; keep the part before it when details follow.
     const message = details.length > 0 && error.message.includes(': ') ? error.message.split(': ')[0]! : error.message;
     return { message, details };
@@ -136,11 +137,11 @@ const id = encodeURIComponent;
 
 /** Every call the editor makes; nothing else talks to the server. */
 export const api = {
-  health: () => json<{ status: 'ok'; version: string }>('/api/health'),
+  health: () => json<Health>('/api/health'),
   nodeTypes: () => json<NodeTypeInfo[]>('/api/node-types'),
   templates: () => json<Flow[]>('/api/templates'),
   checkSyntax: (type: string, config: Record<string, unknown>) =>
-    json<{ valid: boolean; issues: Issue[] }>(`/api/node-types/${id(type)}/check-syntax`, {
+    json<Issues>(`/api/node-types/${id(type)}/check-syntax`, {
       method: 'POST',
       body: { config },
     }),
@@ -152,28 +153,25 @@ export const api = {
     json<SavedFlow>(`/api/flows/${id(flowId)}?draft=true`, { method: 'PUT', body: document }),
   deleteFlow: (flowId: string) => json<void>(`/api/flows/${id(flowId)}`, { method: 'DELETE' }),
   exportFlow: async (flowId: string) => (await apiFetch(`/api/flows/${id(flowId)}/export`)).text(),
-  versions: (flowId: string) =>
-    json<{ version: number; savedAt: string; document: Flow }[]>(`/api/flows/${id(flowId)}/versions`),
-  validate: (document: Flow) =>
-    json<{ valid: boolean; issues: Issue[] }>('/api/flows/validate', { method: 'POST', body: document }),
+  versions: (flowId: string) => json<FlowVersion[]>(`/api/flows/${id(flowId)}/versions`),
+  validate: (document: Flow) => json<Issues>('/api/flows/validate', { method: 'POST', body: document }),
   preview: (flowId: string, body: { nodeId: string; port?: string; limit?: number; flow?: Flow }) =>
     json<PreviewResult>(`/api/flows/${id(flowId)}/preview`, { method: 'POST', body }),
   previewUnsaved: (body: { nodeId: string; port?: string; limit?: number; flow: Flow }) =>
     json<PreviewResult>('/api/preview', { method: 'POST', body }),
 
   startRun: (flowId: string, dryRun: boolean, unsaved?: Flow) =>
-    json<{ runId: string }>(`/api/flows/${id(flowId)}/runs`, {
+    json<RunId>(`/api/flows/${id(flowId)}/runs`, {
       method: 'POST',
       body: unsaved ? { dryRun, flow: unsaved } : { dryRun },
     }),
-  runDocument: (flow: Flow, dryRun: boolean) =>
-    json<{ runId: string }>('/api/runs', { method: 'POST', body: { flow, dryRun } }),
+  runDocument: (flow: Flow, dryRun: boolean) => json<RunId>('/api/runs', { method: 'POST', body: { flow, dryRun } }),
   listRuns: (flowId: string, limit = 30) => json<RunView[]>(`/api/runs?flowId=${id(flowId)}&limit=${limit}`),
   /** The latest runs of every flow, newest first. */
   recentRuns: (limit = 100) => json<RunView[]>(`/api/runs?limit=${limit}`),
   getRun: (runId: string) => json<RunView>(`/api/runs/${id(runId)}`),
-  cancelRun: (runId: string) => json<{ runId: string }>(`/api/runs/${id(runId)}/cancel`, { method: 'POST' }),
-  resumeRun: (runId: string) => json<{ runId: string }>(`/api/runs/${id(runId)}/resume`, { method: 'POST' }),
+  cancelRun: (runId: string) => json<RunId>(`/api/runs/${id(runId)}/cancel`, { method: 'POST' }),
+  resumeRun: (runId: string) => json<RunId>(`/api/runs/${id(runId)}/resume`, { method: 'POST' }),
   runLogs: (runId: string) => json<LogLine[]>(`/api/runs/${id(runId)}/logs`),
   rejected: async (runId: string, limit = 500): Promise<{ rows: RejectedRow[]; more: boolean }> => {
     const text = await (await apiFetch(`/api/runs/${id(runId)}/rejected`)).text();
@@ -182,13 +180,12 @@ export const api = {
 
   connectionTypes: () => json<ConnectionType[]>('/api/connection-types'),
   listConnections: () => json<Connection[]>('/api/connections'),
-  createConnection: (body: { name: string; type: string; config: Record<string, unknown> }) =>
-    json<Connection>('/api/connections', { method: 'POST', body }),
-  updateConnection: (connectionId: string, body: { name: string; type: string; config: Record<string, unknown> }) =>
+  createConnection: (body: ConnectionInput) => json<Connection>('/api/connections', { method: 'POST', body }),
+  updateConnection: (connectionId: string, body: ConnectionInput) =>
     json<Connection>(`/api/connections/${id(connectionId)}`, { method: 'PUT', body }),
   deleteConnection: (connectionId: string) => json<void>(`/api/connections/${id(connectionId)}`, { method: 'DELETE' }),
   testConnection: (connectionId: string) =>
-    json<{ ok: true; durationMs: number }>(`/api/connections/${id(connectionId)}/test`, { method: 'POST' }),
+    json<ConnectionTest>(`/api/connections/${id(connectionId)}/test`, { method: 'POST' }),
 };
 
 /** Where a run's rejected records download from, streamed by the server (a GET: the session cookie goes along). */

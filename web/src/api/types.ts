@@ -1,203 +1,57 @@
-/** The shapes the HTTP API sends and takes (server/src/api/schemas.ts is the source). */
+/**
+ * The shapes the HTTP API sends and takes. The flow document and its rules are the flow model's
+ * (@backflow/flow-model); response shapes are generated from the server's OpenAPI document into
+ * openapi.d.ts (`npm run -w web gen:api`), and named here.
+ */
+import type { Flow } from '@backflow/flow-model';
+import type { components, paths } from './openapi';
 
+export type {
+  Flow,
+  FlowEdge,
+  FlowIssue as Issue,
+  FlowNode,
+  FlowSchedule,
+  FlowSettings,
+  NodeRole,
+  PayloadKind,
+  Port,
+} from '@backflow/flow-model';
+
+type Schemas = components['schemas'];
+
+/** A JSON Schema (a node type's or a connection's config), read as the forms need. */
 export type JsonSchema = Record<string, any>;
 
-export interface FlowNode {
-  id: string;
-  type: string;
-  title?: string;
-  connection?: string;
-  config?: Record<string, unknown>;
-  position?: { x: number; y: number };
-}
-
-export interface FlowEdge {
-  from: string;
-  to: string;
-}
-
-export interface FlowSchedule {
-  cron: string;
-  timezone?: string;
-  catchUp?: boolean;
-}
-
-export interface FlowSettings {
-  batchSize?: number;
-  maxRejected?: number;
-  checkpointIntervalMs?: number;
-}
-
-/** The flow document: the one source of truth of the editor (DESIGN.md §7). */
-export interface Flow {
-  $schema?: string;
-  name: string;
-  description?: string;
-  schedule?: FlowSchedule;
-  settings?: FlowSettings;
-  nodes: FlowNode[];
-  edges: FlowEdge[];
-}
-
-export type PayloadKind = 'records' | 'files';
-
-export interface Port {
-  name: string;
-  kind: PayloadKind;
-}
-
-export type NodeRole = 'source' | 'transform' | 'destination';
-
-export interface NodeTypeInfo {
-  type: string;
-  role: NodeRole;
-  title: string;
-  description?: string;
-  config: JsonSchema;
-  inputs: Port[];
-  outputs: Port[];
-  /** Config fields a stored connection of the node type's connector may supply. */
-  connectionFields?: string[];
-}
+export type NodeTypeInfo = Omit<Schemas['NodeType'], 'config'> & { config: JsonSchema };
 
 /** Node types by type id. */
 export type Catalog = Readonly<Record<string, NodeTypeInfo>>;
 
-/** A problem with a flow, pointing at the field (`nodes[2].config.rowsPerFile`) and the node. */
-export interface Issue {
-  path: string;
-  message: string;
-  nodeId?: string;
-}
+/** A saved flow; its document is the flow model's `Flow` (the schema the API describes it with). */
+export type SavedFlow = Omit<Schemas['FlowView'], 'document'> & { document: Flow };
+export type FlowVersion = Omit<Schemas['FlowVersion'], 'document'> & { document: Flow };
 
-export interface SavedFlow {
-  id: string;
-  name: string;
-  version: number;
-  document: Flow;
-  createdAt: string;
-  updatedAt: string;
-  nextRuns?: string[];
-  activeRunId?: string;
-  /** Only in the list of flows: the flow's latest run. */
-  lastRun?: { runId: string; status: RunStatus; dryRun: boolean; startedAt: string; finishedAt?: string };
-  /** Only in the answer to a save: what is still wrong with a draft. */
-  issues?: Issue[];
-}
+export type RunStatus = Schemas['RunStatus'];
+export type NodeCounts = Schemas['NodeCounts'];
+export type EdgeCounts = Schemas['EdgeCounts'];
+export type ApiErrorBody = Schemas['ApiError'];
+export type RunView = Schemas['RunView'];
+export type RunSummary = Schemas['RunSummary'];
+/** The data of each server-sent event of a run (`GET /api/runs/:id/events`). */
+export type RunEvent = Schemas['RunEvent'];
+export type LogLine = Schemas['LogLine'];
+/** A rejected record of a run, with every reason and where it came from (one NDJSON line). */
+export type RejectedRow = Schemas['RejectedRow'];
+export type PreviewResult = Schemas['PreviewResult'];
+export type Connection = Schemas['ConnectionView'];
+export type ConnectionInput = Schemas['ConnectionInput'];
+export type ConnectionType = Omit<Schemas['ConnectionType'], 'config'> & { config: JsonSchema };
+export type Issues = Schemas['Issues'];
+export type RunId = Schemas['RunId'];
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
-
-export interface NodeCounts {
-  read: number;
-  written: number;
-  /** Only on the destinations of a dry run, whose `written` is 0. */
-  wouldWrite?: number;
-  rejected: number;
-  filtered: number;
-  files?: number;
-}
-
-export interface EdgeCounts {
-  /** `node:port` */
-  from: string;
-  /** `node:port` */
-  to: string;
-  records: number;
-  files: number;
-  /** On a files edge, the rows inside the files it carried. */
-  rows?: number;
-}
-
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  details: Issue[];
-  nodeId?: string;
-}
-
-export interface RunView {
-  runId: string;
-  flow: string;
-  flowId?: string;
-  status: RunStatus;
-  dryRun: boolean;
-  resumed?: boolean;
-  attempts?: number;
-  startedAt: string;
-  finishedAt?: string;
-  durationMs?: number;
-  nodes: Record<string, NodeCounts>;
-  edges: EdgeCounts[];
-  /** Once the run ended: where each destination put (in a dry run: would put) its output, by node id. */
-  outputs?: Record<string, string>;
-  /** When the run's latest checkpoint was saved; absent when it never got that far. */
-  checkpointAt?: string;
-  checkpointAgeMs?: number;
-  error?: ApiErrorBody;
-}
-
-export interface RunSummary {
-  runId: string;
-  flow: string;
-  status: RunStatus;
-  dryRun: boolean;
-  startedAt: string;
-  finishedAt?: string;
-  durationMs?: number;
-  nodes: Record<string, NodeCounts>;
-  edges: EdgeCounts[];
-  outputs?: Record<string, string>;
-  error?: ApiErrorBody;
-}
-
-export type RunEvent =
-  | { type: 'status'; runId: string; status: RunStatus; at: string }
-  | { type: 'stats'; runId: string; at: string; nodes: Record<string, NodeCounts>; edges: EdgeCounts[] }
-  | { type: 'log'; runId: string; at: string; level: string; nodeId?: string; message: string }
-  | { type: 'summary'; runId: string; summary: RunSummary };
-
-export interface LogLine {
-  at: string;
-  level: string;
-  nodeId?: string;
-  message: string;
-}
-
-/** A rejected record of a run, with every reason and where it came from. */
-export interface RejectedRow {
-  nodeId: string;
-  at: string;
-  record: unknown;
-  /** The text of a line that did not parse into a record (`record` is then null). */
-  raw?: string;
-  reasons: string[];
-  file?: string;
-  line?: number;
-}
-
-export interface PreviewResult {
-  nodeId: string;
-  port: string;
-  kind: PayloadKind;
-  records?: Record<string, unknown>[];
-  files?: { name: string; stream: string; rows?: number; bytes?: number }[];
-  truncated: boolean;
-  durationMs: number;
-}
-
-export interface Connection {
-  id: string;
-  name: string;
-  type: string;
-  config: Record<string, unknown>;
-  secretsSet: string[];
-  createdAt?: string;
-  updatedAt?: string;
-}
-
-export interface ConnectionType {
-  type: string;
-  title: string;
-  config: JsonSchema;
-  secretFields: string[];
-}
+/** Whether this browser is signed in (`GET /api/session`). */
+export type SessionView = paths['/api/session']['get']['responses'][200]['content']['application/json'];
+export type Health = paths['/api/health']['get']['responses'][200]['content']['application/json'];
+export type ConnectionTest =
+  paths['/api/connections/{id}/test']['post']['responses'][200]['content']['application/json'];

@@ -1,5 +1,5 @@
+import { describeIssue } from '@backflow/flow-model';
 import { ApiError, describeError } from '../api/client.ts';
-import { issueText } from '../flow/issues.ts';
 import { useShowNode } from './IssuesMenu.tsx';
 
 /** An error from the server in words; each detail about a node is a link to that node. */
@@ -22,7 +22,7 @@ export function ErrorBox({ error, onShowNode }: { error: unknown; onShowNode?():
               <li key={detail}>
                 {nodeId ? (
                   <button type="button" className="link-button" onClick={() => open(nodeId)}>
-                    {issueText(issues[i]!)}
+                    {describeIssue(issues[i]!)}
                   </button>
                 ) : (
                   detail

@@ -1,6 +1,6 @@
+import { describeIssue } from '@backflow/flow-model';
 import { useReactFlow } from '@xyflow/react';
 import type { Issue } from '../api/types.ts';
-import { issueText } from '../flow/issues.ts';
 import { editorStore, useEditor } from '../store/editor.ts';
 import { usePopover } from '../ui/popover.ts';
 
@@ -45,10 +45,10 @@ export function IssuesMenu() {
                     showNode(issue.nodeId!);
                   }}
                 >
-                  {issueText(issue)}
+                  {describeIssue(issue)}
                 </button>
               ) : (
-                issueText(issue)
+                describeIssue(issue)
               )}
             </li>
           ))}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../api/types.ts';
 import { backupFlow, testCatalog } from '../testing/catalog.ts';
-import { checkConnection, hasCycle, pathBetween } from './connect.ts';
+import { checkConnection } from './connect.ts';
 
 /** a → b → c, three record transforms in a row. */
 function chain(): Flow {
@@ -96,17 +96,5 @@ describe('checkConnection', () => {
     expect(!intoSource.ok && intoSource.reason).toMatch(/is a source: it takes no input/);
     const noPort = checkConnection(flow, testCatalog, { source: 'orders', sourceHandle: 'nope', target: 'as-csv' });
     expect(noPort.ok).toBe(false);
-  });
-});
-
-describe('pathBetween and hasCycle', () => {
-  it('finds the path along edges, ports aside', () => {
-    expect(pathBetween(chain(), 'a', 'c')).toEqual(['a', 'b', 'c']);
-    expect(pathBetween(chain(), 'c', 'a')).toBeUndefined();
-  });
-
-  it('sees a cycle an imported file already has', () => {
-    expect(hasCycle(chain())).toBe(false);
-    expect(hasCycle({ ...chain(), edges: [...chain().edges, { from: 'c:rejected', to: 'a' }] })).toBe(true);
   });
 });

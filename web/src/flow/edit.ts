@@ -2,9 +2,10 @@
  * Edits of a flow document. Each takes a document and returns a new one (unchanged parts keep
  * their identity, so React can skip them); none mutates its input.
  */
+import { formatEndpoint, parseEndpoint } from '@backflow/flow-model';
 import type { Catalog, Flow, FlowEdge, FlowNode } from '../api/types.ts';
+import { typeLookup } from './catalog.ts';
 import type { ProposedConnection } from './connect.ts';
-import { formatEndpoint, parseEndpoint } from './ports.ts';
 
 export const nodeIdPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -58,8 +59,8 @@ export function connect(flow: Flow, catalog: Catalog, connection: ProposedConnec
   const from = flow.nodes.find((node) => node.id === connection.source);
   const to = flow.nodes.find((node) => node.id === connection.target);
   const edge: FlowEdge = {
-    from: formatEndpoint(from, connection.source, connection.sourceHandle, catalog, 'outputs'),
-    to: formatEndpoint(to, connection.target, connection.targetHandle, catalog, 'inputs'),
+    from: formatEndpoint(from, connection.source, connection.sourceHandle, typeLookup(catalog), 'outputs'),
+    to: formatEndpoint(to, connection.target, connection.targetHandle, typeLookup(catalog), 'inputs'),
   };
   return { ...flow, edges: [...flow.edges, edge] };
 }

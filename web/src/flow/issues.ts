@@ -1,4 +1,6 @@
-import type { Flow, Issue } from '../api/types.ts';
+import { buildGraph, graphIssueCodes } from '@backflow/flow-model';
+import type { Catalog, Flow, Issue } from '../api/types.ts';
+import { typeLookup } from './catalog.ts';
 
 /** A validation issue placed on the node it belongs to, with the field path inside that node. */
 export interface NodeIssue extends Issue {
@@ -35,17 +37,39 @@ export function placeIssues(validated: Flow, issues: readonly Issue[]): PlacedIs
   return placed;
 }
 
+/** What the server last said about a document: the document it validated, and its issues. */
+export interface ServerIssues {
+  validated: Flow;
+  issues: readonly Issue[];
+}
+
+const graphCodes = new Set<string | undefined>(graphIssueCodes);
+
 /**
- * An issue as a person reads it, by node name rather than array position: `orders: path is
- * required`, `edges: the edges form a cycle…` (the server words `backflow validate` the same way).
+ * The issues the editor shows: those of the flow model's graph rules, found here in the document as
+ * it is now (the same rules, codes and words as the server's), and the server's other issues of the
+ * document it last validated (configs, connections, schedule). Until the catalog is loaded the
+ * server's graph issues stand in.
  */
-export function issueText(issue: Issue): string {
-  const inNode = /^nodes\[\d+\](?:\.config)?(?:\.(.*))?$/.exec(issue.path);
-  if (!issue.nodeId || !inNode) return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
-  const field = inNode[1] ?? '';
-  const message = issue.message === 'required' ? 'is required' : issue.message;
-  if (!field) return `${issue.nodeId}: ${message}`;
-  return `${issue.nodeId}: ${field}${/^(is|must|should|has) /.test(message) ? ' ' : ': '}${message}`;
+export function editorIssues(flow: Flow, catalog: Catalog, server: ServerIssues | undefined): PlacedIssues {
+  const known = Object.keys(catalog).length > 0;
+  const local = known ? placeIssues(flow, buildGraph(flow, typeLookup(catalog)).issues) : emptyPlaced();
+  if (!server) return local;
+  const rest = known ? server.issues.filter((issue) => !graphCodes.has(issue.code)) : server.issues;
+  const remote = placeIssues(server.validated, rest);
+  const byNode = { ...remote.byNode };
+  for (const [nodeId, issues] of Object.entries(local.byNode)) byNode[nodeId] = [...(byNode[nodeId] ?? []), ...issues];
+  return { byNode, flow: [...remote.flow, ...local.flow] };
+}
+
+/** Whether the graph rules would see the same in both documents: same edges, same node ids and types. */
+export function sameGraph(a: Flow, b: Flow): boolean {
+  if (a.edges !== b.edges || a.nodes.length !== b.nodes.length) return false;
+  return a.nodes.every((node, i) => node.id === b.nodes[i]!.id && node.type === b.nodes[i]!.type);
+}
+
+function emptyPlaced(): PlacedIssues {
+  return { byNode: {}, flow: [] };
 }
 
 /** An `@rjsf` error schema (`{ rowsPerFile: { __errors: [...] } }`) from a node's issues under `config`. */

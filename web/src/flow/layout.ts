@@ -1,6 +1,6 @@
+import { parseEndpoint } from '@backflow/flow-model';
 import { Graph, layout } from '@dagrejs/dagre';
 import type { Flow } from '../api/types.ts';
-import { parseEndpoint } from './ports.ts';
 
 export interface Size {
   width: number;

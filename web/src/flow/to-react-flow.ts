@@ -1,8 +1,9 @@
+import { fullEndpoint, resolvePort } from '@backflow/flow-model';
 import type { Edge, Node } from '@xyflow/react';
 import type { Catalog, Flow, FlowNode, NodeTypeInfo, PayloadKind } from '../api/types.ts';
+import { typeLookup } from './catalog.ts';
 import { edgeIds } from './edit.ts';
 import type { Size } from './layout.ts';
-import { fullEndpoint, resolvePort } from './ports.ts';
 
 export type FlowNodeData = { node: FlowNode; nodeType: NodeTypeInfo | undefined };
 export type CanvasNode = Node<FlowNodeData, 'flow'>;
@@ -58,9 +59,10 @@ export function toCanvasNodes(
 /** React Flow edges drawn from the document: each joins two port handles (a handle id is a port name). */
 export function toCanvasEdges(flow: Flow, catalog: Catalog, selected: ReadonlySet<string>): CanvasEdge[] {
   const ids = edgeIds(flow);
+  const typeOf = typeLookup(catalog);
   return flow.edges.map((edge, i) => {
-    const from = resolvePort(flow, catalog, edge.from, 'outputs');
-    const to = resolvePort(flow, catalog, edge.to, 'inputs');
+    const from = resolvePort(flow, typeOf, edge.from, 'outputs');
+    const to = resolvePort(flow, typeOf, edge.to, 'inputs');
     const kind = from.port?.kind ?? to.port?.kind;
     const id = ids[i]!;
     return {
@@ -75,8 +77,8 @@ export function toCanvasEdges(flow: Flow, catalog: Catalog, selected: ReadonlySe
       data: {
         kind,
         statKey: statKeyOf(
-          fullEndpoint(flow, catalog, edge.from, 'outputs'),
-          fullEndpoint(flow, catalog, edge.to, 'inputs'),
+          fullEndpoint(flow, typeOf, edge.from, 'outputs'),
+          fullEndpoint(flow, typeOf, edge.to, 'inputs'),
         ),
       },
     };

@@ -161,7 +161,15 @@ function ScheduleEditor({ flow }: { flow: Flow }) {
   );
 }
 
-function NumberSetting(props: { flow: Flow; name: keyof Settings; label: string; hint: string; min: number }) {
+/** Writes `settings` back, dropping the object when it is empty, as one undoable edit of `field`. */
+function commitSettings(flow: Flow, settings: Settings, field: string): void {
+  const { settings: _old, ...rest } = flow;
+  commit(Object.keys(settings).length > 0 ? { ...rest, settings } : rest, `settings.${field}`);
+}
+
+type NumberSettingName = 'batchSize' | 'maxRejected' | 'checkpointIntervalMs';
+
+function NumberSetting(props: { flow: Flow; name: NumberSettingName; label: string; hint: string; min: number }) {
   const value = props.flow.settings?.[props.name];
   return (
     <label className="field">
@@ -176,11 +184,36 @@ function NumberSetting(props: { flow: Flow; name: keyof Settings; label: string;
           const settings: Settings = { ...props.flow.settings };
           if (raw === '') delete settings[props.name];
           else settings[props.name] = Number(raw);
-          const { settings: _old, ...rest } = props.flow;
-          commit(Object.keys(settings).length > 0 ? { ...rest, settings } : rest, `settings.${props.name}`);
+          commitSettings(props.flow, settings, props.name);
         }}
       />
       <span className="field-hint">{props.hint}</span>
+    </label>
+  );
+}
+
+/** `settings.pushdown`: on unless the flow turns it off, so only `false` is written. */
+function PushdownSetting(props: { flow: Flow }) {
+  return (
+    <label className="field field-checkbox">
+      <span className="field-label">
+        <input
+          type="checkbox"
+          data-testid="setting-pushdown"
+          checked={props.flow.settings?.pushdown !== false}
+          onChange={(event) => {
+            const settings: Settings = { ...props.flow.settings };
+            if (event.target.checked) delete settings.pushdown;
+            else settings.pushdown = false;
+            commitSettings(props.flow, settings, 'pushdown');
+          }}
+        />{' '}
+        Push work down to the database
+      </span>
+      <span className="field-hint">
+        A DuckDB source feeding a CSV or Parquet format alone writes the parts itself with COPY (much faster). Off:
+        every record passes through the engine.
+      </span>
     </label>
   );
 }
@@ -250,6 +283,7 @@ export function FlowSettings() {
           hint="How often a checkpoint may be saved (default 1000)"
           min={0}
         />
+        <PushdownSetting flow={flow} />
       </section>
       <p className="muted small">Select a node to edit its settings. Press ? for keyboard shortcuts.</p>
     </div>

@@ -1,8 +1,6 @@
+import { cronOptions } from '@backflow/flow-model';
 import { Cron } from 'croner';
 import cronstrue from 'cronstrue';
-
-/** Same reading of a pattern as the server's scheduler: 5 fields, or 6 with seconds. */
-const cronOptions = { mode: '5-or-6-parts' } as const;
 
 export interface ScheduleReading {
   /** "At 02:00", or undefined when the pattern does not parse. */

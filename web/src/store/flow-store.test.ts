@@ -105,6 +105,38 @@ describe('editor store: undo and redo', () => {
   });
 });
 
+describe('editor store: issues', () => {
+  it('shows a second source wired into a node on that node at once, and drops it on undo', () => {
+    const { state } = editor();
+    const id = state().addNode('duckdb.source', { x: 0, y: 200 });
+    expect(state().issues.byNode['as-csv']).toBeUndefined();
+    expect(state().connect({ source: id, sourceHandle: 'records', target: 'as-csv', targetHandle: 'records' }).ok).toBe(
+      true,
+    );
+    expect(state().issues.byNode['as-csv']).toEqual([
+      {
+        code: 'several_sources',
+        path: 'nodes[1]',
+        message: `node "as-csv" is fed by several sources (orders, ${id}); split them into separate flows`,
+        nodeId: 'as-csv',
+        field: '',
+      },
+    ]);
+    state().undo();
+    expect(state().issues.byNode['as-csv']).toBeUndefined();
+  });
+
+  it('keeps the issues object through a drag, which changes no edge, node id or type', () => {
+    const { state } = editor();
+    state().commit({ ...state().flow, edges: [] });
+    const before = state().issues;
+    expect(before.byNode['as-csv']).toHaveLength(1);
+    state().applyNodeChanges([{ type: 'position', id: 'orders', position: { x: 5, y: 5 }, dragging: true }]);
+    expect(state().flow.nodes[0]!.position).toEqual({ x: 5, y: 5 });
+    expect(state().issues).toBe(before);
+  });
+});
+
 describe('editor store: selection, copy and paste', () => {
   it('selects through React Flow changes and deletes nodes and edges in one step', () => {
     const { state } = editor();

@@ -19,7 +19,7 @@ import {
   renameNode,
   updateNode,
 } from '../flow/edit.ts';
-import { type PlacedIssues, placeIssues } from '../flow/issues.ts';
+import { editorIssues, type PlacedIssues, type ServerIssues, sameGraph } from '../flow/issues.ts';
 import { layoutFlow, type Size } from '../flow/layout.ts';
 
 /** How many edits undo can go back. */
@@ -60,9 +60,10 @@ export interface EditorState {
 
   /** The server's copy: its id, version and the document last saved (dirty = flow !== saved). */
   saved: { id: string; version: number; flow: Flow; nextRuns: string[] } | undefined;
+  /** The issues shown on the nodes and in the top bar: the graph rules' on `flow`, and the server's. */
   issues: PlacedIssues;
-  /** The document the issues were found in. */
-  issuesOf: Flow | undefined;
+  /** What the server last found in a document it validated. */
+  serverIssues: ServerIssues | undefined;
   run: LiveRun | undefined;
 }
 
@@ -101,15 +102,27 @@ export interface EditorActions {
 
 export type EditorStore = StoreApi<EditorState & EditorActions>;
 
-const emptyIssues: PlacedIssues = { byNode: {}, flow: [] };
-
 export function emptyFlow(name: string): Flow {
   return { name, nodes: [], edges: [] };
 }
 
 export function createEditorStore(options: { catalog?: Catalog; now?: () => number } = {}): EditorStore {
   const now = options.now ?? Date.now;
-  return createStore<EditorState & EditorActions>()((set, get) => {
+  return createStore<EditorState & EditorActions>()((setState, get) => {
+    /**
+     * Every change goes through here: when it touches the graph, the catalog or the server's issues,
+     * the issues shown are drawn again in the same update.
+     */
+    const set = (change: Partial<EditorState>) => {
+      const before = get();
+      const after = { ...before, ...change };
+      const redraw =
+        after.catalog !== before.catalog ||
+        after.serverIssues !== before.serverIssues ||
+        !sameGraph(after.flow, before.flow);
+      setState(redraw ? { ...change, issues: editorIssues(after.flow, after.catalog, after.serverIssues) } : change);
+    };
+
     /** Keeps the selection to what still exists. */
     const reselect = (flow: Flow) => {
       const nodes = new Set(flow.nodes.map((node) => node.id));
@@ -148,8 +161,8 @@ export function createEditorStore(options: { catalog?: Catalog; now?: () => numb
       pastes: 0,
       sizes: {},
       saved: undefined,
-      issues: emptyIssues,
-      issuesOf: undefined,
+      issues: editorIssues(emptyFlow('new-flow'), options.catalog ?? {}, undefined),
+      serverIssues: undefined,
       run: undefined,
 
       setCatalog: (catalog) => set({ catalog }),
@@ -166,8 +179,7 @@ export function createEditorStore(options: { catalog?: Catalog; now?: () => numb
           pastes: 0,
           sizes: {},
           saved: saved ? { id: saved.id, version: saved.version, flow, nextRuns: saved.nextRuns ?? [] } : undefined,
-          issues: emptyIssues,
-          issuesOf: undefined,
+          serverIssues: undefined,
           run: undefined,
         }),
 
@@ -309,7 +321,7 @@ export function createEditorStore(options: { catalog?: Catalog; now?: () => numb
         if (selection) set({ selectedEdges: [...selection] });
       },
 
-      setIssues: (validated, issues) => set({ issues: placeIssues(validated, issues), issuesOf: validated }),
+      setIssues: (validated, issues) => set({ serverIssues: { validated, issues } }),
 
       startRun: ({ runId, dryRun }) =>
         set({

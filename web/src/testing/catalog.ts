@@ -6,6 +6,7 @@ const types: NodeTypeInfo[] = [
     type: 'duckdb.source',
     role: 'source',
     title: 'DuckDB source',
+    description: 'Reads a table or query from a DuckDB file',
     config: {
       type: 'object',
       required: ['path'],
@@ -19,6 +20,7 @@ const types: NodeTypeInfo[] = [
     type: 'files.source',
     role: 'source',
     title: 'Local files',
+    description: 'Reads files from a directory',
     config: { type: 'object', properties: { path: { type: 'string' } } },
     inputs: [],
     outputs: [{ name: 'files', kind: 'files' }],
@@ -27,6 +29,7 @@ const types: NodeTypeInfo[] = [
     type: 'csv.parse',
     role: 'transform',
     title: 'Parse CSV',
+    description: 'Turns CSV files into records',
     config: { type: 'object', properties: { header: { type: 'boolean', default: true } } },
     inputs: [{ name: 'files', kind: 'files' }],
     outputs: [
@@ -38,6 +41,7 @@ const types: NodeTypeInfo[] = [
     type: 'map',
     role: 'transform',
     title: 'Map fields',
+    description: 'Selects, renames and casts fields',
     config: { type: 'object', properties: { select: { type: 'array', items: { type: 'string' } } } },
     inputs: [{ name: 'records', kind: 'records' }],
     outputs: [
@@ -49,6 +53,7 @@ const types: NodeTypeInfo[] = [
     type: 'csv.format',
     role: 'transform',
     title: 'Format CSV',
+    description: 'Turns records into CSV files',
     config: {
       type: 'object',
       properties: { rowsPerFile: { type: 'integer', minimum: 1 }, gzip: { type: 'boolean', default: false } },
@@ -63,6 +68,7 @@ const types: NodeTypeInfo[] = [
     type: 'files.destination',
     role: 'destination',
     title: 'Local files',
+    description: 'Writes files to a directory',
     config: { type: 'object', required: ['dir'], properties: { dir: { type: 'string' } } },
     inputs: [{ name: 'files', kind: 'files' }],
     outputs: [],
@@ -71,6 +77,7 @@ const types: NodeTypeInfo[] = [
     type: 'duckdb.destination',
     role: 'destination',
     title: 'DuckDB destination',
+    description: 'Writes records to a DuckDB table',
     config: { type: 'object', properties: { table: { type: 'string' } } },
     inputs: [{ name: 'records', kind: 'records' }],
     outputs: [],

@@ -1,6 +1,6 @@
+import { describeIssue, type Flow } from '@backflow/flow-model';
 import { Command } from 'commander';
-import { describeIssue, type FlowIssueDetail } from '../../errors.ts';
-import type { Flow } from '../../flow/flow-schema.ts';
+import type { FlowIssueDetail } from '../../errors.ts';
 import { validateFlow } from '../../service/flow-runner.ts';
 import { exit } from '../exit-codes.ts';
 import { readFlowFile } from '../flow-file.ts';

@@ -1,0 +1,91 @@
+/**
+ * The flow document (DESIGN.md §1), declared once: the JSON Schema the server validates with (ajv)
+ * and the OpenAPI document shows, and the TypeScript types derived from it (TypeBox `Static`).
+ * Node configs are plain objects here; each is checked against its node type's own schema.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+
+/** Records per batch at most, in flow settings and in a source's `batchSize`: a batch is held whole in memory. */
+export const maxBatchSize = 1_000_000;
+
+/** A node id or a flow name. */
+const identifier = '^[A-Za-z0-9_][A-Za-z0-9_.-]*$';
+/** An edge endpoint: `node` or `node:port`. */
+const endpoint = '^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_-]+)?$';
+
+export const flowScheduleSchema = Type.Object(
+  {
+    cron: Type.String({ minLength: 1 }),
+    timezone: Type.Optional(Type.String({ default: 'UTC' })),
+    catchUp: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false },
+);
+
+export const flowSettingsSchema = Type.Object(
+  {
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: maxBatchSize, default: 10_000 })),
+    maxRejected: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'Fail the run once more records than this are rejected (default: no limit)',
+      }),
+    ),
+    // A day at most: longer would mean never, and a resume would redo the whole run.
+    checkpointIntervalMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000, default: 1000 })),
+    pushdown: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description:
+          'Let a source write the parts of the format node it feeds alone (DuckDB COPY) instead of passing records through JavaScript; false always takes the row path',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const flowNodeSchema = Type.Object(
+  {
+    id: Type.String({ pattern: identifier, maxLength: 100 }),
+    type: Type.String({ minLength: 1 }),
+    title: Type.Optional(Type.String()),
+    connection: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Name of a stored connection that supplies part of the config (credentials stay out of the flow)',
+      }),
+    ),
+    // Any object: the node type's config schema checks it.
+    config: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object', default: {} })),
+    position: Type.Optional(Type.Object({ x: Type.Number(), y: Type.Number() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+export const flowEdgeSchema = Type.Object(
+  {
+    from: Type.String({ pattern: endpoint }),
+    to: Type.String({ pattern: endpoint }),
+  },
+  { additionalProperties: false },
+);
+
+export const flowSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    name: Type.String({ pattern: identifier, maxLength: 200, description: 'Unique flow name' }),
+    description: Type.Optional(Type.String()),
+    schedule: Type.Optional(flowScheduleSchema),
+    settings: Type.Optional(flowSettingsSchema),
+    // Far above any real flow (the editor is measured at 300 nodes); keeps graph walks and forms bounded.
+    nodes: Type.Array(flowNodeSchema, { maxItems: 1000 }),
+    edges: Type.Array(flowEdgeSchema, { maxItems: 2000 }),
+  },
+  { $id: 'https://backflow.dev/schemas/flow.json', title: 'Backflow flow', additionalProperties: false },
+);
+
+export type FlowSchedule = Static<typeof flowScheduleSchema>;
+export type FlowSettings = Static<typeof flowSettingsSchema>;
+export type FlowNode = Static<typeof flowNodeSchema>;
+export type FlowEdge = Static<typeof flowEdgeSchema>;
+export type Flow = Static<typeof flowSchema>;
