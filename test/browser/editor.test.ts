@@ -264,6 +264,17 @@ describe.runIf(availability.run)('flow editor in Chromium', { shuffle: false }, 
     await eventually(() => page.getByTestId('cron-reading').textContent()).toMatch(/^Not a valid cron pattern/);
     await screenshot(page, '11-schedule');
 
+    // Pushdown is on unless the flow turns it off; turning it off is one undoable edit of the document.
+    const pushdown = page.getByTestId('setting-pushdown');
+    expect(await pushdown.isChecked()).toBe(true);
+    await pushdown.uncheck();
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await pushdown.evaluate((element) => element.scrollIntoView({ block: 'center' }));
+    await screenshot(page, '11b-run-settings-1024');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await eventually(() => pushdown.isChecked()).toBe(true);
+
     await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
     await page.keyboard.press('?');
     const help = page.getByTestId('help-dialog');

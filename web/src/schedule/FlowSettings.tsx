@@ -195,8 +195,8 @@ function NumberSetting(props: { flow: Flow; name: NumberSettingName; label: stri
 /** `settings.pushdown`: on unless the flow turns it off, so only `false` is written. */
 function PushdownSetting(props: { flow: Flow }) {
   return (
-    <label className="field field-checkbox">
-      <span className="field-label">
+    <div className="field">
+      <label className="checkbox">
         <input
           type="checkbox"
           data-testid="setting-pushdown"
@@ -207,14 +207,14 @@ function PushdownSetting(props: { flow: Flow }) {
             else settings.pushdown = false;
             commitSettings(props.flow, settings, 'pushdown');
           }}
-        />{' '}
+        />
         Push work down to the database
-      </span>
+      </label>
       <span className="field-hint">
         A DuckDB source feeding a CSV or Parquet format alone writes the parts itself with COPY (much faster). Off:
         every record passes through the engine.
       </span>
-    </label>
+    </div>
   );
 }
 
