@@ -293,8 +293,9 @@ describe.runIf(availability.run)('flow editor in Chromium', { shuffle: false }, 
     await big.waitForTimeout(400);
     await screenshot(big, '13-300-nodes');
     await big.close();
-    // Coarse guards (the benchmark entry has the real goals): they catch a canvas that redraws every node per frame.
-    expect(timing.openMs + timing.layoutMs).toBeLessThan(15_000);
+    // Coarse guards (the benchmark entry has the real goals, ≤ 3 s): they catch a canvas that redraws every
+    // node per frame, not a slow machine; 19 s was seen under a load of 11 on 2 cores, hence the margin.
+    expect(timing.openMs + timing.layoutMs).toBeLessThan(40_000);
     expect(timing.panFrames.length).toBeGreaterThan(20);
     expect(timing.panFrameP95).toBeLessThan(250);
     expect(pageErrors).toEqual([]);
