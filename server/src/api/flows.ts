@@ -170,12 +170,7 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     path: '/api/flows/:id/versions',
     summary: 'Every saved version of a flow, newest first',
     tag: 'flows',
-    responses: {
-      200: {
-        description: 'The versions',
-        schema: { type: 'array', items: flowVersionSchema },
-      },
-    },
+    responses: { 200: { description: 'The versions', schema: { type: 'array', items: flowVersionSchema } } },
     handler: async (c) => {
       const row = await load(c.req.param('id')!);
       return c.json(await api.store.flows.versions(row.id));

@@ -228,12 +228,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
     path: '/api/runs/:id/logs',
     summary: "A run's log lines, oldest first",
     tag: 'runs',
-    responses: {
-      200: {
-        description: 'The log lines',
-        schema: { type: 'array', items: logLineSchema },
-      },
-    },
+    responses: { 200: { description: 'The log lines', schema: { type: 'array', items: logLineSchema } } },
     handler: async (c) => {
       const run = await load(c.req.param('id')!);
       return c.json(await api.store.logs.list(run.id));
