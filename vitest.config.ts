@@ -12,6 +12,8 @@ export default defineConfig({
     // DuckDB files and child processes make the suites heavy; two workers fit the 2-core machine.
     maxWorkers: 2,
     env: { GCE_METADATA_HOST: '127.0.0.1:9' },
+    // One demo warehouse per project's run, copied into each test server's base directory.
+    globalSetup: ['server/src/testing/demo-warehouse-setup.ts'],
     projects: [
       {
         extends: true,

@@ -1,11 +1,14 @@
 /** What the HTTP API tests share: a real server on a free port, a fetch client, and an SSE reader. */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { inject } from 'vitest';
 import { type RunningServer, type ServeOptions, serve } from '../api/serve.ts';
+import { ensureDemoWarehouse } from '../demo/warehouse.ts';
 import type { Flow } from '../flow/flow-schema.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -26,12 +29,15 @@ export interface TestServer {
 
 /**
  * Starts a real server on 127.0.0.1 and a free port, with a fresh data directory and (unless given)
- * a fresh base directory, where the server builds the demo warehouse.
+ * a fresh base directory. The base directory holds the demo warehouse from the start: a copy of the
+ * test run's one build (see demo-warehouse-setup.ts), the file the server would otherwise build on
+ * first use. A flow handed over with another base directory still has it built there.
  */
 export async function startTestServer(options: Partial<ServeOptions> = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'backflow-api-data-'));
   const ownBaseDir = options.baseDir === undefined;
   const baseDir = options.baseDir ?? (await mkdtemp(path.join(tmpdir(), 'backflow-api-base-')));
+  await copyDemoWarehouse(baseDir);
   const running = await serve({ port: 0, host: '127.0.0.1', quiet: true, ...options, dataDir, baseDir });
   return {
     url: running.url,
@@ -44,6 +50,18 @@ export async function startTestServer(options: Partial<ServeOptions> = {}): Prom
       if (ownBaseDir) await rm(baseDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Copies this test run's demo warehouse (built on first use) to `demo/warehouse.duckdb` under `baseDir`, unless one is there. */
+async function copyDemoWarehouse(baseDir: string): Promise<void> {
+  const built = inject('demoWarehouse');
+  if (built === undefined) return;
+  await ensureDemoWarehouse(built);
+  const target = path.join(baseDir, 'demo/warehouse.duckdb');
+  await mkdir(path.dirname(target), { recursive: true });
+  await copyFile(built, target, constants.COPYFILE_EXCL).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
 }
 
 export interface ApiResponse {

@@ -3,9 +3,9 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Flow } from '../flow/flow-schema.ts';
-import type { Manifest } from '../node-kit/manifest.ts';
-import { createCatalog, nodeTypes } from '../nodes/registry.ts';
+import type { Flow } from '../../server/src/flow/flow-schema.ts';
+import type { Manifest } from '../../server/src/node-kit/manifest.ts';
+import { createCatalog, nodeTypes } from '../../server/src/nodes/registry.ts';
 import {
   ApiClient,
   exampleFlow,
@@ -16,8 +16,8 @@ import {
   startTestServer,
   type TestServer,
   watchUnhandledRejections,
-} from '../testing/api-server.ts';
-import { heldSource, ReadGate } from '../testing/held-reads.ts';
+} from '../../server/src/testing/api-server.ts';
+import { heldSource, ReadGate } from '../../server/src/testing/held-reads.ts';
 
 let server: TestServer;
 let client: ApiClient;
