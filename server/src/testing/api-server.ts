@@ -1,15 +1,13 @@
 /** What the HTTP API tests share: a real server on a free port, a fetch client, and an SSE reader. */
-import { constants } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { inject } from 'vitest';
 import { type RunningServer, type ServeOptions, serve } from '../api/serve.ts';
-import { ensureDemoWarehouse } from '../demo/warehouse.ts';
 import type { Flow } from '../flow/flow-schema.ts';
+import { copyDemoWarehouse } from './demo-warehouse.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -37,7 +35,7 @@ export async function startTestServer(options: Partial<ServeOptions> = {}): Prom
   const dataDir = await mkdtemp(path.join(tmpdir(), 'backflow-api-data-'));
   const ownBaseDir = options.baseDir === undefined;
   const baseDir = options.baseDir ?? (await mkdtemp(path.join(tmpdir(), 'backflow-api-base-')));
-  await copyDemoWarehouse(baseDir);
+  await copyDemoWarehouse(path.join(baseDir, 'demo/warehouse.duckdb'));
   const running = await serve({ port: 0, host: '127.0.0.1', quiet: true, ...options, dataDir, baseDir });
   return {
     url: running.url,
@@ -50,18 +48,6 @@ export async function startTestServer(options: Partial<ServeOptions> = {}): Prom
       if (ownBaseDir) await rm(baseDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Copies this test run's demo warehouse (built on first use) to `demo/warehouse.duckdb` under `baseDir`, unless one is there. */
-async function copyDemoWarehouse(baseDir: string): Promise<void> {
-  const built = inject('demoWarehouse');
-  if (built === undefined) return;
-  await ensureDemoWarehouse(built);
-  const target = path.join(baseDir, 'demo/warehouse.duckdb');
-  await mkdir(path.dirname(target), { recursive: true });
-  await copyFile(built, target, constants.COPYFILE_EXCL).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
 }
 
 export interface ApiResponse {

@@ -1,7 +1,8 @@
 /**
- * Vitest global setup: a directory for this test run's one demo warehouse. The first test server
- * that needs it builds it there (`startTestServer`), and every server copies it into its base
- * directory: a build costs seconds of CPU, a copy a few milliseconds. Removed when the run ends.
+ * Vitest global setup: a directory for this test run's one demo warehouse. The first test that needs
+ * it builds it there, and each test server (and each test reading the warehouse) gets a copy
+ * (demo-warehouse.ts): a build costs seconds of CPU, a copy a few milliseconds. Removed when the
+ * run ends.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
