@@ -9,6 +9,7 @@ import { measureCsvToNdjson } from './entries/csv-to-ndjson.ts';
 import { csvGzipExportEntry, measureExport, parquetExportEntry } from './entries/duckdb-export.ts';
 import { measureDuckdbNodes } from './entries/duckdb-nodes.ts';
 import { measureEditor300Nodes } from './entries/editor-300-nodes.ts';
+import { measureFilterChain } from './entries/filter-chain.ts';
 import { measureGcsUpload } from './entries/gcs-upload.ts';
 import { measurePushdownGain } from './entries/pushdown-gain.ts';
 import { measureRowPathMemory } from './entries/row-path-memory.ts';
@@ -68,6 +69,7 @@ const entryRuns = new Map<number, { title: string; run: EntryRun }>([
       run: (data) => measureDuckdbNodes(data.orders.rows1M, 1e6),
     },
   ],
+  [9, { title: 'filter: 20,000 or terms × 100 records', run: async () => [await measureFilterChain()] }],
 ]);
 
 function selectedEntries(argv: string[]): number[] {
