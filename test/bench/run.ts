@@ -7,7 +7,9 @@ import path from 'node:path';
 import { type BenchData, benchDir, prepareBenchData } from './bench-data.ts';
 import { measureCsvToNdjson } from './entries/csv-to-ndjson.ts';
 import { csvGzipExportEntry, measureExport, parquetExportEntry } from './entries/duckdb-export.ts';
+import { measureDuckdbNodes } from './entries/duckdb-nodes.ts';
 import { measureEditor300Nodes } from './entries/editor-300-nodes.ts';
+import { measureFilterChain } from './entries/filter-chain.ts';
 import { measureGcsUpload } from './entries/gcs-upload.ts';
 import { measurePushdownGain } from './entries/pushdown-gain.ts';
 import { measureRowPathMemory } from './entries/row-path-memory.ts';
@@ -60,6 +62,14 @@ const entryRuns = new Map<number, { title: string; run: EntryRun }>([
   ],
   [6, { title: 'GCS backup 1 GiB vs raw client upload', run: async () => [await measureGcsUpload()] }],
   [7, { title: 'editor: 300-node flow in Chromium', run: () => measureEditor300Nodes() }],
+  [
+    8,
+    {
+      title: 'duckdb.source read and duckdb.destination load, 1M vs DuckDB',
+      run: (data) => measureDuckdbNodes(data.orders.rows1M, 1e6),
+    },
+  ],
+  [9, { title: 'filter: 20,000 or terms × 100 records', run: async () => [await measureFilterChain()] }],
 ]);
 
 function selectedEntries(argv: string[]): number[] {

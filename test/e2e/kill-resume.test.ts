@@ -27,14 +27,13 @@ function backupFlow(format: 'csv' | 'parquet', rowsPerFile: number, viaRowPath: 
       : { id: 'fmt', type: 'parquet.format', config: { rowsPerFile } };
   const nodes = [
     { id: 'orders', type: 'duckdb.source', config: { path: 'source.duckdb', table: 'orders', key: 'order_id' } },
-    ...(viaRowPath ? [{ id: 'keep', type: 'map', config: { drop: [] } }] : []),
     formatNode,
     { id: 'out', type: 'files.destination', config: { dir: 'backups/{runId}' } },
   ];
   const chain = nodes.map((n) => n.id);
   return {
     name: `backup-${format}${viaRowPath ? '-rows' : ''}`,
-    settings: { batchSize: 5000 },
+    settings: { batchSize: 5000, ...(viaRowPath ? { pushdown: false } : {}) },
     nodes,
     edges: chain.slice(1).map((to, i) => ({ from: chain[i]!, to })),
   };

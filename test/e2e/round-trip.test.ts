@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { everyTypeTable, query, runCli, workDir } from './support.ts';
 
 /**
- * `csv` is pushed down (DuckDB writes the CSV), `csv-rows` goes through a `map` so records are
+ * `csv` is pushed down (DuckDB writes the CSV), `csv-rows` turns pushdown off (`settings.pushdown: false`) so records are
  * formatted in JavaScript, `json` writes NDJSON.
  */
 type BackupFormat = 'csv' | 'csv-rows' | 'json';
@@ -12,14 +12,18 @@ type BackupFormat = 'csv' | 'csv-rows' | 'json';
 function backupFlow(format: BackupFormat) {
   const nodes = [
     { id: 'source', type: 'duckdb.source', config: { path: 'source.duckdb', table: 'everything', key: 'id' } },
-    ...(format === 'csv-rows' ? [{ id: 'as-is', type: 'map', config: {} }] : []),
     format === 'json'
       ? { id: 'fmt', type: 'json.format', config: { gzip: true } }
       : { id: 'fmt', type: 'csv.format', config: { gzip: true } },
     { id: 'out', type: 'files.destination', config: { dir: `backup-${format}` } },
   ];
   const chain = nodes.map((n) => n.id);
-  return { name: `types-backup-${format}`, nodes, edges: chain.slice(1).map((to, i) => ({ from: chain[i]!, to })) };
+  return {
+    name: `types-backup-${format}`,
+    ...(format === 'csv-rows' ? { settings: { pushdown: false } } : {}),
+    nodes,
+    edges: chain.slice(1).map((to, i) => ({ from: chain[i]!, to })),
+  };
 }
 
 function restoreFlow(format: BackupFormat) {

@@ -131,17 +131,16 @@ describe('compileFilter on long chains', () => {
   const rows = amounts.map((amount, index) => ({ index, amount }));
   const kept = (config: FilterConfig) => rows.filter(compileFilter(config)).map((row) => row.amount);
 
-  it('keeps exactly the records one of 20,000 or terms matches, 100 records in well under a second', () => {
+  // How long the 100 records take (well under a second) is entry 9 of `npm run bench`.
+  it('keeps exactly the records one of 20,000 or terms matches, also near the end of the chain', () => {
     const expression = Array.from({ length: 20_000 }, (_, i) => `amount = ${i * 2}`).join(' or ');
     expect(kept({ expression })).toEqual([0, 2, 39_998, '39998', '3.9998e4']);
     const keep = compileFilter({ expression });
-    // Near the end of the chain, so nearly every term is tried: 2 million comparisons (about 0.1 s).
+    // Near the end of the chain, so nearly every term is tried: 2 million comparisons.
     const many = Array.from({ length: 100 }, (_, i) => ({ amount: 40_000 - i }));
-    const started = performance.now();
     expect(many.filter(keep).map((record) => record.amount)).toEqual(
       Array.from({ length: 49 }, (_, i) => 39_998 - i * 2),
     );
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('keeps exactly the records all of 20,000 and terms hold for, as expression or where conditions', () => {

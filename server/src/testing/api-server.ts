@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Flow } from '@backflow/flow-model';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type RunningServer, type ServeOptions, serve } from '../api/serve.ts';
+import { copyDemoWarehouse } from './demo-warehouse.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -26,12 +27,15 @@ export interface TestServer {
 
 /**
  * Starts a real server on 127.0.0.1 and a free port, with a fresh data directory and (unless given)
- * a fresh base directory, where the server builds the demo warehouse.
+ * a fresh base directory. The base directory holds the demo warehouse from the start: a copy of the
+ * test run's one build (see demo-warehouse-setup.ts), the file the server would otherwise build on
+ * first use. A flow handed over with another base directory still has it built there.
  */
 export async function startTestServer(options: Partial<ServeOptions> = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'backflow-api-data-'));
   const ownBaseDir = options.baseDir === undefined;
   const baseDir = options.baseDir ?? (await mkdtemp(path.join(tmpdir(), 'backflow-api-base-')));
+  await copyDemoWarehouse(path.join(baseDir, 'demo/warehouse.duckdb'));
   const running = await serve({ port: 0, host: '127.0.0.1', quiet: true, ...options, dataDir, baseDir });
   return {
     url: running.url,

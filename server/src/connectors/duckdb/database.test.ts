@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.ts';
 import { temporaryDirectory } from '../../testing/node-context.ts';
@@ -18,8 +15,6 @@ import {
   resolveDatabasePath,
   tableColumns,
 } from './database.ts';
-
-const run = promisify(execFile);
 
 describe('quoting', () => {
   it('always quotes identifiers and doubles embedded quotes', () => {
@@ -43,19 +38,6 @@ describe('quoting', () => {
   });
 });
 
-/** Opens `file` in a separate Node process and prints `count(*)` of table t, or the error. */
-async function countInAnotherProcess(file: string, readOnly = false): Promise<string> {
-  const options = readOnly ? "{ access_mode: 'READ_ONLY' }" : '{}';
-  const script = `require('@duckdb/node-api').DuckDBInstance.create(process.argv[1], ${options})
-    .then((instance) => instance.connect())
-    .then((connection) => connection.runAndReadAll('SELECT count(*) FROM t'))
-    .then((reader) => console.log(reader.getRowsJson()[0][0]), (error) => console.log(error.message))`;
-  const { stdout } = await run(process.execPath, ['-e', script, file], {
-    cwd: fileURLToPath(new URL('.', import.meta.url)),
-  });
-  return stdout.trim();
-}
-
 describe('opening databases', () => {
   it('resolves relative paths against the base directory', () => {
     expect(resolveDatabasePath('demo/w.duckdb', '/flows')).toBe('/flows/demo/w.duckdb');
@@ -69,30 +51,6 @@ describe('opening databases', () => {
     await writer.run('CREATE TABLE t AS SELECT 42 AS answer');
     expect((await reader.runAndReadAll('SELECT answer FROM t')).getRowsJson()).toEqual([[42]]);
     disconnect(writer);
-    disconnect(reader);
-  });
-
-  it('releases the file with its last connection, so another process (the DuckDB CLI) can open it', async () => {
-    const file = join(await temporaryDirectory(), 'released.duckdb');
-    const first = await connectDatabase(file, { mustExist: false, nodeId: 'a' });
-    const second = await connectDatabase(file, { mustExist: true, nodeId: 'b' });
-    await first.run('CREATE TABLE t AS SELECT 7 AS x');
-    disconnect(first);
-    expect(await countInAnotherProcess(file)).toMatch(/Could not set lock on file/);
-    disconnect(second);
-    expect(await countInAnotherProcess(file)).toBe('1');
-  });
-
-  it('opens a source read-only, so another process can read the file during the run', async () => {
-    const file = join(await temporaryDirectory(), 'shared-read.duckdb');
-    const writer = await connectDatabase(file, { mustExist: false, nodeId: 'setup' });
-    await writer.run('CREATE TABLE t AS SELECT 7 AS x');
-    disconnect(writer);
-    const reader = await connectDatabase(file, { mustExist: true, nodeId: 'src', readOnly: true, runId: 'r1' });
-    expect(await countInAnotherProcess(file, true)).toBe('1');
-    await expect(connectDatabase(file, { mustExist: true, nodeId: 'dst', runId: 'r1' })).rejects.toThrow(
-      'is open read-only for a source of this run',
-    );
     disconnect(reader);
   });
 

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateOrders } from '../../demo/warehouse.ts';
 import type { RecordBatch } from '../../node-kit/contract.ts';
 import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { duckdbDestination } from './destination.ts';
@@ -202,5 +203,29 @@ describe('duckdb.destination with records from text sources', () => {
         `SELECT (SELECT count(*) FROM (FROM typed EXCEPT ALL FROM expected)), (SELECT count(*) FROM (FROM expected EXCEPT ALL FROM typed)), (SELECT count(*) FROM typed)`,
       ),
     ).toEqual([['0', '0', '2']]);
+  });
+});
+
+// The speed of the same copy at 1M rows is entry 8 of `npm run bench` (test/bench/entries/duckdb-nodes.ts).
+describe('duckdb.source → duckdb.destination on the demo orders table', () => {
+  it('reads and loads 25,000 orders with a quoted note column exactly, in batches of 10,000', async () => {
+    const rows = 25_000;
+    const dir = await temporaryDirectory();
+    await generateOrders(join(dir, 'orders.duckdb'), rows);
+    const ordersWithNote = `SELECT *, 'order "' || order_id || '"' AS note FROM orders`;
+    const ctx = testContext(dir, { batchSize: 10_000 });
+    const source = { path: 'orders.duckdb', query: ordersWithNote, key: 'order_id' };
+    const batches = await collect(duckdbSource.read!(source, ctx));
+    expect(batches.map((batch) => (batch as RecordBatch).records.length)).toEqual([10_000, 10_000, 5_000]);
+    const writer = await duckdbDestination.open!({ path: 'copy.duckdb', table: 'orders' }, ctx);
+    for (const [index, batch] of batches.entries()) await writer.write(batch, index + 1);
+    await writer.prepare();
+    await writer.commit();
+    expect(ctx.rejected).toEqual([]);
+    const copied = await sql(join(dir, 'copy.duckdb'), `SELECT count(*), bit_xor(hash(t)) FROM orders t`);
+    expect(copied).toEqual(
+      await sql(join(dir, 'orders.duckdb'), `SELECT count(*), bit_xor(hash(t)) FROM (${ordersWithNote}) t`),
+    );
+    expect(copied[0]![0]).toBe(String(rows));
   });
 });

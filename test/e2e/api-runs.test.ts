@@ -4,8 +4,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Flow } from '@backflow/flow-model';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../node-kit/manifest.ts';
-import { catalog as defaultCatalog } from '../nodes/registry.ts';
+import type { Manifest } from '../../server/src/node-kit/manifest.ts';
+import { catalog as defaultCatalog } from '../../server/src/nodes/registry.ts';
 import {
   ApiClient,
   exampleFlow,
@@ -16,8 +16,8 @@ import {
   startTestServer,
   type TestServer,
   watchUnhandledRejections,
-} from '../testing/api-server.ts';
-import { heldCatalog, ReadGate } from '../testing/held-reads.ts';
+} from '../../server/src/testing/api-server.ts';
+import { heldCatalog, ReadGate } from '../../server/src/testing/held-reads.ts';
 
 let server: TestServer;
 let client: ApiClient;
@@ -257,7 +257,7 @@ describe('runs of one flow', () => {
   // No gate here: the source reads as fast as it can, and the cancel races it as a person's would.
   it.each([
     ['pushed down (DuckDB writes each part with COPY)', (flow: Flow) => flow],
-    ['row by row (a map node between source and format)', throughMap],
+    ['row by row (pushdown off)', rowPath],
   ])('stops at the next batch when cancelled after the first checkpoint, %s', async (_path, shape) => {
     const flow = shape(await exampleFlow('warehouse-backup'));
     delete flow.schedule;
@@ -501,16 +501,7 @@ describe('rejected records', () => {
   });
 });
 
-/** The flow with a `map` node between its source and its format node, so rows cross JavaScript (no pushdown). */
-function throughMap(flow: Flow): Flow {
-  const [source, format] = flow.nodes;
-  return {
-    ...flow,
-    nodes: [...flow.nodes, { id: 'pass', type: 'map', config: {} }],
-    edges: [
-      { from: source!.id, to: 'pass' },
-      { from: 'pass', to: format!.id },
-      ...flow.edges.filter((edge) => edge.from !== source!.id),
-    ],
-  };
+/** The flow with pushdown off (`settings.pushdown: false`), so rows cross JavaScript. */
+function rowPath(flow: Flow): Flow {
+  return { ...flow, settings: { ...flow.settings, pushdown: false } };
 }
