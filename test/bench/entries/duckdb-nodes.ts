@@ -102,7 +102,7 @@ async function sourceReadTrial(database: string): Promise<ReadTrial> {
     const config = { path: database, query: ordersWithNote, key: 'order_id' };
     const { ms, value: batches } = await timed(async () => {
       const read: RecordBatch[] = [];
-      for await (const batch of duckdbSource.read!(config, context)) read.push(recordsOf(batch));
+      for await (const batch of duckdbSource.read(config, context)) read.push(recordsOf(batch));
       return read;
     });
     return { ms, batches, rows: batches.reduce((sum, batch) => sum + batch.records.length, 0) };
@@ -125,7 +125,7 @@ async function loadTrial(batches: RecordBatch[], load: Load, expected: [string, 
 const loadWithDestination: Load = async (batches, file, dir) => {
   const rejected: Rec[] = [];
   const context = { ...nodeContext(dir), reject: (records: Rec[]) => rejected.push(...records) };
-  const writer = await duckdbDestination.open!({ path: file, table: 'orders' }, context);
+  const writer = await duckdbDestination.open({ path: file, table: 'orders' }, context);
   for (const [index, batch] of batches.entries()) await writer.write(batch, index + 1);
   await writer.prepare();
   await writer.commit();

@@ -20,7 +20,7 @@ async function openWriter(setup: string, config: Omit<DuckDBDestinationConfig, '
   const file = join(dir, 'target.duckdb');
   if (setup !== '') await sql(file, setup);
   const context = testContext(dir, ctx);
-  const writer = await duckdbDestination.open!({ path: 'target.duckdb', ...config }, context);
+  const writer = await duckdbDestination.open({ path: 'target.duckdb', ...config }, context);
   return { dir, file, ctx: context, writer };
 }
 
@@ -307,7 +307,7 @@ describe('duckdb.destination resume', () => {
     await writer.abort?.();
     expect(await sql(file, `SELECT count(*) FROM "_backflow_stage_orders_run-1"`)).toEqual([['6']]);
 
-    const resumed = await duckdbDestination.open!(
+    const resumed = await duckdbDestination.open(
       { path: 'target.duckdb', table: 'orders' },
       testContext(dir, { resumeSeq: 2, resumeState: checkpoint }),
     );
@@ -323,7 +323,7 @@ describe('duckdb.destination resume', () => {
     const { dir, file, writer } = await openWriter(`CREATE TABLE orders (id INTEGER)`, { table: 'orders' });
     await writeAll(writer, 1, 2);
     await writer.abort?.();
-    const restarted = await duckdbDestination.open!({ path: 'target.duckdb', table: 'orders' }, testContext(dir));
+    const restarted = await duckdbDestination.open({ path: 'target.duckdb', table: 'orders' }, testContext(dir));
     await writeAll(restarted, 1, 1);
     await restarted.prepare();
     await restarted.commit();
@@ -337,7 +337,7 @@ describe('duckdb.destination resume', () => {
     await writer.abort?.();
     await sql(file, `DROP TABLE "_backflow_stage_orders_run-1"`);
     await expect(
-      duckdbDestination.open!(
+      duckdbDestination.open(
         { path: 'target.duckdb', table: 'orders' },
         testContext(dir, { resumeSeq: 1, resumeState: checkpoint }),
       ),
@@ -352,7 +352,7 @@ describe('duckdb.destination resume', () => {
     await writer.commit();
     // The process died before the store recorded the commit: the resume reopens the writer to publish.
     const ctx = testContext(dir, { resumeSeq: 2, resumeState: prepared, prepared: true });
-    const again = await duckdbDestination.open!({ path: 'target.duckdb', table: 'orders' }, ctx);
+    const again = await duckdbDestination.open({ path: 'target.duckdb', table: 'orders' }, ctx);
     await again.commit();
     expect(await sql(file, `SELECT list(id ORDER BY id) FROM orders`)).toEqual([[[10, 11, 20, 21]]]);
   });
@@ -364,7 +364,7 @@ describe('duckdb.destination resume', () => {
     const prepared = writer.state?.();
     await writer.abort?.();
     const ctx = testContext(dir, { resumeSeq: 2, resumeState: prepared, prepared: true });
-    const again = await duckdbDestination.open!({ path: 'target.duckdb', table: 'orders' }, ctx);
+    const again = await duckdbDestination.open({ path: 'target.duckdb', table: 'orders' }, ctx);
     await again.commit();
     expect(await sql(file, `SELECT list(id ORDER BY id) FROM orders`)).toEqual([[[10, 11, 20, 21]]]);
     expect(await stagingTables(file)).toEqual([]);

@@ -74,8 +74,8 @@ async function copyThroughRecords(setup: string, table: string) {
   const dir = await temporaryDirectory();
   await sql(join(dir, 'backup.duckdb'), setup);
   const ctx = testContext(dir, { batchSize: 2 });
-  const batches = await collect(duckdbSource.read!({ path: 'backup.duckdb', table, key: 'id' }, ctx));
-  const writer = await duckdbDestination.open!({ path: 'restore.duckdb', table: `${table}_restored` }, ctx);
+  const batches = await collect(duckdbSource.read({ path: 'backup.duckdb', table, key: 'id' }, ctx));
+  const writer = await duckdbDestination.open({ path: 'restore.duckdb', table: `${table}_restored` }, ctx);
   for (const [index, batch] of batches.entries()) await writer.write(batch, index + 1);
   await writer.prepare();
   await writer.commit();
@@ -156,7 +156,7 @@ describe('duckdb.destination with records from text sources', () => {
          (7, 0, 0.5, false, NULL, NULL, NULL, '\\x00'::BLOB, [], [], {'a': 2, 'b': 'y z'}, NULL, '[]', NULL);`,
     );
     const ctx = testContext(dir);
-    const writer = await duckdbDestination.open!({ path: 'typed.duckdb', table: 'typed' }, ctx);
+    const writer = await duckdbDestination.open({ path: 'typed.duckdb', table: 'typed' }, ctx);
     await writer.write(
       {
         kind: 'records',
@@ -215,9 +215,9 @@ describe('duckdb.source → duckdb.destination on the demo orders table', () => 
     const ordersWithNote = `SELECT *, 'order "' || order_id || '"' AS note FROM orders`;
     const ctx = testContext(dir, { batchSize: 10_000 });
     const source = { path: 'orders.duckdb', query: ordersWithNote, key: 'order_id' };
-    const batches = await collect(duckdbSource.read!(source, ctx));
+    const batches = await collect(duckdbSource.read(source, ctx));
     expect(batches.map((batch) => (batch as RecordBatch).records.length)).toEqual([10_000, 10_000, 5_000]);
-    const writer = await duckdbDestination.open!({ path: 'copy.duckdb', table: 'orders' }, ctx);
+    const writer = await duckdbDestination.open({ path: 'copy.duckdb', table: 'orders' }, ctx);
     for (const [index, batch] of batches.entries()) await writer.write(batch, index + 1);
     await writer.prepare();
     await writer.commit();

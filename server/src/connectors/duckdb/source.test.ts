@@ -17,7 +17,7 @@ async function database(setup: string, ctx: Partial<TestContext> = {}) {
 }
 
 const read = (config: Omit<DuckDBSourceConfig, 'path'>, ctx: TestContext) =>
-  collect(duckdbSource.read!({ path: 'source.duckdb', ...config }, ctx));
+  collect(duckdbSource.read({ path: 'source.duckdb', ...config }, ctx));
 
 const records = (batches: SourceBatch[]) => batches.flatMap((batch) => (batch as RecordBatch).records);
 
@@ -145,7 +145,7 @@ describe('duckdb.source read', () => {
     let abortedAt = 0;
     const reading = (async () => {
       // A query no run could read to its end (10^15 rows): only an interrupted read ends at all.
-      for await (const batch of duckdbSource.read!(
+      for await (const batch of duckdbSource.read(
         { path: 'source.duckdb', query: 'SELECT i, md5(i::VARCHAR) AS h FROM range(1000000000000000) t(i)' },
         ctx,
       )) {

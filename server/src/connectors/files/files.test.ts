@@ -19,7 +19,7 @@ function textFile(name: string, text: string, rows: number): FilePayload {
 describe('files.destination', () => {
   it('writes parts under the expanded directory and the manifest last, with rows and sha256 of each part', async () => {
     const ctx = testContext(await temporaryDirectory());
-    const writer = await filesDestination.open!({ dir: 'out/{flow}/{runDate}-{runId}' }, ctx);
+    const writer = await filesDestination.open({ dir: 'out/{flow}/{runDate}-{runId}' }, ctx);
     await writer.write(textFile('orders/part-00001.csv', 'id\n1\n2\n', 2), 1);
     const dir = path.join(ctx.baseDir, 'out/test-flow/2026-11-24-run-1');
     expect(await readdir(dir)).toEqual(['orders']);
@@ -44,7 +44,7 @@ describe('files.destination', () => {
     await writeFile(path.join(dir, 'orders', `.part-00003.csv${tempMarker}abcd`), 'crash leftover');
     await writeFile(path.join(dir, '_manifest.json'), '{"complete": true, "files": []}');
     const landed = { name: 'orders/part-00001.csv', stream: 'orders', rows: 2, bytes: 7, sha256: sha256('id\n1\n2\n') };
-    const writer = await filesDestination.open!(
+    const writer = await filesDestination.open(
       { dir: 'b' },
       { ...ctx, resumeState: { files: [landed], schemas: {} }, resumeSeq: 1 },
     );
@@ -71,7 +71,7 @@ describe('files.destination', () => {
       bytes: Buffer.byteLength(text),
       sha256: sha256(text),
     });
-    const writer = await filesDestination.open!(
+    const writer = await filesDestination.open(
       { dir: 'b' },
       { ...ctx, resumeState: { files: [part(1, 'id\n1\n'), part(2, 'id\n3\n')], schemas: {} }, resumeSeq: 2 },
     );
@@ -83,7 +83,7 @@ describe('files.destination', () => {
 
   it('refuses a file name that escapes the directory', async () => {
     const ctx = testContext(await temporaryDirectory());
-    const writer = await filesDestination.open!({ dir: 'c' }, ctx);
+    const writer = await filesDestination.open({ dir: 'c' }, ctx);
     await expect(writer.write(textFile('../evil.csv', 'x', 1), 1)).rejects.toThrow('escapes the destination directory');
   });
 });
@@ -96,13 +96,13 @@ describe('files.source', () => {
     await writeFile(path.join(ctx.baseDir, 'in/a.csv'), 'a');
     await writeFile(path.join(ctx.baseDir, 'in/sub/c.csv'), 'c');
     await writeFile(path.join(ctx.baseDir, 'in/.hidden'), 'h');
-    const all = await collect(filesSource.read!({ path: 'in' }, ctx));
+    const all = await collect(filesSource.read({ path: 'in' }, ctx));
     expect(all.map((f) => [f.kind === 'file' && f.name, f.kind === 'file' && f.stream, f.cursor])).toEqual([
       ['a.csv', 'a', 'a.csv'],
       ['b.csv', 'b', 'b.csv'],
       ['sub/c.csv', 'sub', 'sub/c.csv'],
     ]);
-    const rest = await collect(filesSource.read!({ path: 'in' }, { ...ctx, resumeCursor: 'b.csv' }));
+    const rest = await collect(filesSource.read({ path: 'in' }, { ...ctx, resumeCursor: 'b.csv' }));
     expect(rest.map((f) => f.cursor)).toEqual(['sub/c.csv']);
   });
 
@@ -111,18 +111,18 @@ describe('files.source', () => {
     await mkdir(path.join(ctx.baseDir, 'g'), { recursive: true });
     await writeFile(path.join(ctx.baseDir, 'g/x.csv'), 'x');
     await writeFile(path.join(ctx.baseDir, 'g/y.json'), 'y');
-    const files = await collect(filesSource.read!({ path: path.join(ctx.baseDir, 'g/*.csv') }, ctx));
+    const files = await collect(filesSource.read({ path: path.join(ctx.baseDir, 'g/*.csv') }, ctx));
     expect(files.map((f) => f.kind === 'file' && f.name)).toEqual(['x.csv']);
   });
 
   it('reads a backup by its manifest and fails a part whose bytes do not match its sha256', async () => {
     const ctx = testContext(await temporaryDirectory());
-    const writer = await filesDestination.open!({ dir: 'backup' }, ctx);
+    const writer = await filesDestination.open({ dir: 'backup' }, ctx);
     await writer.write(textFile('t/part-00001.csv', 'id\n1\n', 1), 1);
     await writer.write(textFile('t/part-00002.csv', 'id\n2\n', 1), 2);
     await writer.prepare();
     await writer.commit();
-    const parts = await collect(filesSource.read!({ path: 'backup' }, ctx));
+    const parts = await collect(filesSource.read({ path: 'backup' }, ctx));
     expect(parts.map((p) => p.kind === 'file' && [p.name, p.rows, p.stream])).toEqual([
       ['t/part-00001.csv', 1, 't'],
       ['t/part-00002.csv', 1, 't'],
@@ -139,6 +139,6 @@ describe('files.source', () => {
 
   it('names a missing path', async () => {
     const ctx = testContext(await temporaryDirectory());
-    await expect(collect(filesSource.read!({ path: 'nowhere' }, ctx))).rejects.toThrow('path "nowhere" does not exist');
+    await expect(collect(filesSource.read({ path: 'nowhere' }, ctx))).rejects.toThrow('path "nowhere" does not exist');
   });
 });
