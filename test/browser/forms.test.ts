@@ -101,13 +101,20 @@ describe.runIf(availability.run)('generated config forms in Chromium', { shuffle
 
   it('labels every list and pair field with its help text: Map, Filter and Parse CSV', async () => {
     await select('reshape');
-    await eventually(legends).toEqual(['Keep only these fields', 'Drop these fields', 'Rename fields', 'Cast fields']);
+    await eventually(legends).toEqual([
+      'Keep only these fields',
+      'Drop these fields',
+      'Rename fields',
+      'Cast fields',
+      'Look up values',
+    ]);
     expect(await unlabelledAddButtons()).toBe(0);
     const help = await form().locator('.field-description').allTextContents();
     expect(help).toEqual([
       'In this order; every other field is left out. Empty keeps them all.',
       'Cast, defaults and set name fields by their new names.',
       'A value that does not convert sends its record to “rejected”.',
+      'Field → a table of values to replace (e.g. deal stages of one CRM → those of another). Null values are left to the defaults.',
       'A JSON object of field → value.',
       'A JSON object of field → a constant, or {"template": "…{field}…"} filled from the record.',
     ]);
