@@ -125,32 +125,6 @@ const outputsSchema: JSONSchema = {
   description: 'Where each destination put (in a dry run: would put) the output, by node id; once the run ended',
 };
 
-export const runViewSchema: JSONSchema = {
-  type: 'object',
-  required: ['runId', 'flow', 'status', 'dryRun', 'startedAt', 'nodes', 'edges'],
-  properties: {
-    runId: { type: 'string' },
-    flow: { type: 'string' },
-    flowId: { type: 'string' },
-    status: runStatusSchema,
-    dryRun: { type: 'boolean' },
-    resumed: { type: 'boolean' },
-    attempts: { type: 'integer' },
-    startedAt: { type: 'string' },
-    finishedAt: { type: 'string' },
-    durationMs: { type: 'integer' },
-    nodes: { type: 'object', additionalProperties: nodeCountsSchema },
-    edges: { type: 'array', items: edgeCountsSchema },
-    outputs: outputsSchema,
-    checkpointAt: {
-      type: 'string',
-      description: "When the run's latest checkpoint was saved; absent when it has none",
-    },
-    checkpointAgeMs: { type: 'integer' },
-    error: apiErrorSchema,
-  },
-};
-
 /** A finished run as the engine reports it (`backflow run --json`), sent as the last event of a run. */
 export const runSummarySchema: JSONSchema = {
   type: 'object',
@@ -168,6 +142,21 @@ export const runSummarySchema: JSONSchema = {
     edges: { type: 'array', items: edgeCountsSchema },
     outputs: outputsSchema,
     error: apiErrorSchema,
+  },
+};
+
+/** A run as the store keeps it: the summary's fields, plus where it stands (its flow, attempts, last checkpoint). */
+export const runViewSchema: JSONSchema = {
+  ...runSummarySchema,
+  properties: {
+    ...runSummarySchema.properties,
+    flowId: { type: 'string' },
+    attempts: { type: 'integer' },
+    checkpointAt: {
+      type: 'string',
+      description: "When the run's latest checkpoint was saved; absent when it has none",
+    },
+    checkpointAgeMs: { type: 'integer' },
   },
 };
 

@@ -559,11 +559,9 @@ export interface components {
         RunView: {
             runId: string;
             flow: string;
-            flowId?: string;
             status: components["schemas"]["RunStatus"];
             dryRun: boolean;
             resumed?: boolean;
-            attempts?: number;
             startedAt: string;
             finishedAt?: string;
             durationMs?: number;
@@ -575,10 +573,12 @@ export interface components {
             outputs?: {
                 [key: string]: string;
             };
+            error?: components["schemas"]["ApiError"];
+            flowId?: string;
+            attempts?: number;
             /** @description When the run's latest checkpoint was saved; absent when it has none */
             checkpointAt?: string;
             checkpointAgeMs?: number;
-            error?: components["schemas"]["ApiError"];
         };
         RunSummary: {
             runId: string;

@@ -13,6 +13,7 @@ import { Type } from '@sinclair/typebox';
 import { defineDestination, type NodeContext } from '../../node-kit/contract.ts';
 import { modeProperty } from '../../node-kit/schema.ts';
 import { assertWritableDirectory } from '../../node-kit/writable-directory.ts';
+import { filePath } from './file-path.ts';
 
 const templateModes = ['replace'] as const;
 
@@ -28,10 +29,6 @@ const templateDestinationConfig = Type.Object(
   },
   { additionalProperties: false },
 );
-
-function filePath(config: { path: string }, ctx: NodeContext): string {
-  return path.resolve(ctx.baseDir, config.path);
-}
 
 /** `<file>.staged-<runId>/`: this run's batches until it commits. */
 function stagingDir(config: { path: string }, ctx: NodeContext): string {

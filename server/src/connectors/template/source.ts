@@ -7,11 +7,11 @@
  */
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Type } from '@sinclair/typebox';
 import { ConfigError, SourceError } from '../../errors.ts';
-import { defineSource, type NodeContext, type Rec, type SourceBatch } from '../../node-kit/contract.ts';
+import { defineSource, type Rec, type SourceBatch } from '../../node-kit/contract.ts';
+import { filePath } from './file-path.ts';
 
 const templateSourceConfig = Type.Object(
   {
@@ -25,10 +25,6 @@ const templateSourceConfig = Type.Object(
   },
   { additionalProperties: false },
 );
-
-function filePath(config: { path: string }, ctx: NodeContext): string {
-  return path.resolve(ctx.baseDir, config.path);
-}
 
 export const templateSource = defineSource({
   type: 'template.source',
