@@ -271,6 +271,9 @@ describe.runIf(availability.run)('flow editor in Chromium', { shuffle: false }, 
     await page.setViewportSize({ width: 1024, height: 768 });
     await pushdown.evaluate((element) => element.scrollIntoView({ block: 'center' }));
     await screenshot(page, '11b-run-settings-1024');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await pushdown.evaluate((element) => element.scrollIntoView({ block: 'center' }));
+    await screenshot(page, '11c-run-settings-1440');
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByRole('button', { name: 'Undo' }).click();
     await eventually(() => pushdown.isChecked()).toBe(true);
