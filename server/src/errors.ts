@@ -112,3 +112,10 @@ export class CancelledError extends BackflowError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A migration's verification found the destination differs from what it received; nothing was published. */
+export class VerificationError extends BackflowError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super('verification_failed', message, context);
+  }
+}

@@ -18,6 +18,39 @@
 export interface Column {
   name: string;
   type: string;
+  /** NULL is refused (a database column declared NOT NULL), when the producer knows. */
+  notNull?: boolean;
+  /** Longest text a VARCHAR holds (`varchar(255)`), when the system declares one. */
+  maxLength?: number;
+  /** Filled by the system on insert (a serial, identity or AUTO_INCREMENT column). */
+  autoIncrement?: boolean;
+}
+
+/** An index of a table, as a database migration recreates it after the data. */
+export interface IndexShape {
+  name: string;
+  columns: string[];
+  unique: boolean;
+}
+
+/** A foreign key: `columns` of this stream reference `referencedColumns` of stream `referencedStream`. */
+export interface ForeignKeyShape {
+  name: string;
+  columns: string[];
+  referencedStream: string;
+  referencedColumns: string[];
+  onDelete?: string;
+  onUpdate?: string;
+}
+
+/**
+ * What a database source knows of a table beyond its columns, so a destination can rebuild it:
+ * the primary key (created with the table), indexes and foreign keys (created after the data).
+ */
+export interface TableShape {
+  primaryKey?: string[];
+  indexes?: IndexShape[];
+  foreignKeys?: ForeignKeyShape[];
 }
 
 /**

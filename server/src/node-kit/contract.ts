@@ -17,9 +17,10 @@ export interface PortSpec {
 /** A plain JSON-safe record. Exact types (BIGINT, DECIMAL, dates…) travel as strings. */
 export type Rec = Record<string, unknown>;
 
-import type { Column } from './columns.ts';
+import type { Column, TableShape } from './columns.ts';
+import type { StreamVerification } from './verification.ts';
 
-export type { Column };
+export type { Column, TableShape };
 
 /** Where a record came from, so a rejection can name the file and line. */
 export interface RecordLocation {
@@ -36,6 +37,8 @@ export interface RecordBatch {
   schema?: Column[];
   /** Parallel to `records` when the producer knows where each record came from. */
   locations?: RecordLocation[];
+  /** The table's keys, indexes and foreign keys, when a database source knows them (on every batch of the stream). */
+  shape?: TableShape;
 }
 
 export interface FilePayload {
@@ -92,6 +95,11 @@ export { maxBatchSize } from '@backflow/flow-model';
 export interface SourceContext extends NodeContext {
   /** The cursor of the last checkpoint, when resuming. */
   resumeCursor?: unknown;
+  /**
+   * The cursor this source ended at in the flow's last succeeded run, for incremental reads
+   * (rows changed since then); undefined on a flow's first run or when it is run with `fullResync`.
+   */
+  lastRunCursor?: unknown;
   /** Preferred records per batch. */
   batchSize: number;
   /**
@@ -163,12 +171,19 @@ export interface DestinationWriter {
   commit(): Promise<void>;
   /** Release resources on failure or cancel, keeping what is staged for a resume. */
   abort?(): Promise<void>;
+  /**
+   * The verification report of what `prepare` checked (a database compares what it received with
+   * what it staged, per stream): read after `prepare`, whether it resolved or threw.
+   */
+  verification?(): StreamVerification[];
 }
 
 export interface StreamInfo {
   name: string;
   columns: Column[];
   key?: string[];
+  /** Keys, indexes and foreign keys, for databases. */
+  shape?: TableShape;
 }
 
 /** An issue of a config beyond its schema; `path` is relative to the config, e.g. `expression`. */

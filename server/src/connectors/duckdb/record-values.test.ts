@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { INTEGER, INTERVAL, LIST, MAP, STRUCT, UNION, VARCHAR } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { blobToText } from '../../node-kit/blob-text.ts';
 import { temporaryDirectory } from '../../testing/node-context.ts';
 import { connectDatabase, disconnect } from './database.ts';
-import { blobText, castableText, recordValue } from './record-values.ts';
+import { castableText, recordValue } from './record-values.ts';
 
 async function memoryConnection() {
   return connectDatabase(join(await temporaryDirectory(), 'values.duckdb'), { mustExist: false, nodeId: 'test' });
@@ -17,10 +18,10 @@ describe('DuckDB value → record value', () => {
     const [[duckdbText]] = (await connection.runAndReadAll(`SELECT unhex('${hex}')::VARCHAR`)).getRowsJson() as [
       [string],
     ];
-    expect(blobText(bytes)).toBe(duckdbText);
-    const [[roundTrip]] = (await connection.runAndReadAll(`SELECT hex($1::BLOB)`, [blobText(bytes)])).getRowsJson() as [
-      [string],
-    ];
+    expect(blobToText(bytes)).toBe(duckdbText);
+    const [[roundTrip]] = (
+      await connection.runAndReadAll(`SELECT hex($1::BLOB)`, [blobToText(bytes)])
+    ).getRowsJson() as [[string]];
     expect(roundTrip.toLowerCase()).toBe(hex);
     disconnect(connection);
   });

@@ -19,6 +19,7 @@ import {
   type Json,
   JsonDuckDBValueConverter,
 } from '@duckdb/node-api';
+import { blobToText } from '../../node-kit/blob-text.ts';
 import { quoteIdentifier } from './database.ts';
 
 /**
@@ -29,7 +30,7 @@ import { quoteIdentifier } from './database.ts';
 export const recordValue: DuckDBValueConverter<Json> = (value, type, converter) => {
   switch (type.typeId) {
     case DuckDBTypeId.BLOB:
-      return value instanceof DuckDBBlobValue ? blobText(value.bytes) : null;
+      return value instanceof DuckDBBlobValue ? blobToText(value.bytes) : null;
     case DuckDBTypeId.DATE:
     case DuckDBTypeId.TIMESTAMP_S:
     case DuckDBTypeId.TIMESTAMP_MS:
@@ -39,16 +40,6 @@ export const recordValue: DuckDBValueConverter<Json> = (value, type, converter) 
       return JsonDuckDBValueConverter(value, type, converter);
   }
 };
-
-/** DuckDB's BLOB → VARCHAR text: printable ASCII as is, every other byte (and `\`, `'`, `"`) as `\xHH`. */
-export function blobText(bytes: Uint8Array): string {
-  let text = '';
-  for (const byte of bytes) {
-    const escaped = byte < 0x20 || byte >= 0x7f || byte === 0x22 || byte === 0x27 || byte === 0x5c;
-    text += escaped ? `\\x${byte.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(byte);
-  }
-  return text;
-}
 
 function infinityText(value: DuckDBValue): string | undefined {
   let sign: number | bigint | undefined;

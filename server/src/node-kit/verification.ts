@@ -1,0 +1,188 @@
+/**
+ * Verification of a migration (DESIGN.md §4): per stream, what a destination received against
+ * what it holds before publishing, so a run proves every row arrived intact rather than only
+ * counting them. The report's shape is shared by databases (row counts and checksums) and CRMs
+ * (counts, ID-map coverage, relations).
+ *
+ * Checksums are order-independent: the sum, modulo 2^64, of a 64-bit hash of each row's canonical
+ * form. The canonical form is per Backflow column type, so two systems' spellings of one value hash
+ * alike (`1.50` and `1.5` as DECIMAL, `t` and `true` as BOOLEAN, JSON with its keys sorted, a
+ * timestamp with zone as UTC microseconds), and documented conversions (a MySQL zero date read as
+ * NULL, tinyint(1) as BOOLEAN) never count as a mismatch: the destination hashes the records as
+ * they reached it, and the rows it reads back from its staging table.
+ */
+import { createHash } from 'node:crypto';
+import { textToBlob } from './blob-text.ts';
+
+/** One stream's (table's, object's) verification. */
+export interface StreamVerification {
+  stream: string;
+  /** Where it landed, as the user knows it (`public.orders`). */
+  target: string;
+  /** Records that reached the destination for this stream. */
+  source: number;
+  /** Rows the destination holds for it (read back from what it staged). */
+  loaded: number;
+  /** Records the destination refused, each with its reason (in the run's rejected records). */
+  rejected: number;
+  /** source − loaded − rejected: rows lost (or, negative, rows duplicated). */
+  missing: number;
+  /** Order-independent checksums (hex) of the received rows less the rejected, and of the rows held. */
+  checksum?: { source: string; destination: string };
+  /** Relation checks (CRM associations): expected and present. */
+  relations?: { name: string; expected: number; present: number }[];
+  /** The first row that differs, by key, and how. */
+  firstDifference?: { key: string; message: string };
+  ok: boolean;
+}
+
+/** A running order-independent checksum: rows counted and their hashes summed modulo 2^64. */
+export class RowChecksum {
+  private sum = 0n;
+  rows = 0;
+
+  constructor(saved?: SavedChecksum) {
+    if (saved !== undefined) {
+      this.sum = BigInt(`0x${saved.sum}`);
+      this.rows = saved.rows;
+    }
+  }
+
+  add(hash: bigint): void {
+    this.sum = (this.sum + hash) & 0xffff_ffff_ffff_ffffn;
+    this.rows += 1;
+  }
+
+  get hex(): string {
+    return this.sum.toString(16).padStart(16, '0');
+  }
+
+  /** JSON for a checkpoint's resume state. */
+  save(): SavedChecksum {
+    return { sum: this.hex, rows: this.rows };
+  }
+}
+
+export interface SavedChecksum {
+  sum: string;
+  rows: number;
+}
+
+/** The 64-bit hash of a row's values in their canonical forms (`types[i]` is value i's column type). */
+export function rowHash(values: readonly unknown[], types: readonly string[]): bigint {
+  const hash = createHash('sha1');
+  for (let index = 0; index < values.length; index++) {
+    const canonical = canonicalValue(values[index], types[index] ?? 'VARCHAR');
+    // Length-prefixed, so no value can spell its neighbour's boundary; null has its own mark.
+    hash.update(canonical === null ? '\u0000N|' : `${canonical.length}|${canonical}`);
+  }
+  return hash.digest().readBigUInt64BE(0);
+}
+
+/**
+ * A value's canonical text for its Backflow column type, whatever form it came in (a record's JSON
+ * value, a driver's text or Buffer); null for SQL NULL.
+ */
+export function canonicalValue(value: unknown, type: string): string | null {
+  if (value === null || value === undefined) return null;
+  const base = type.trim().toUpperCase();
+  if (base.endsWith(']')) return canonicalList(value, base.replace(/\[\d*\]$/, ''));
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(base)) {
+    return canonicalDecimal(String(value));
+  }
+  if (base.startsWith('DECIMAL') || base === 'NUMERIC') return canonicalDecimal(String(value));
+  if (base === 'FLOAT' || base === 'REAL') return canonicalFloat(value, true);
+  if (base === 'DOUBLE') return canonicalFloat(value, false);
+  if (base === 'BOOLEAN') return canonicalBoolean(value);
+  if (base === 'JSON' || base.startsWith('STRUCT') || base.startsWith('MAP') || base.startsWith('UNION')) {
+    return stableJson(typeof value === 'string' ? JSON.parse(value) : value);
+  }
+  if (base === 'BLOB') {
+    const bytes = Buffer.isBuffer(value) ? value : textToBlob(String(value));
+    return bytes.toString('hex');
+  }
+  if (base === 'UUID') return String(value).toLowerCase();
+  if (base === 'TIMESTAMPTZ' || base === 'TIMESTAMP WITH TIME ZONE') return canonicalInstant(value);
+  if (base.startsWith('TIMESTAMP')) return canonicalTimestamp(value);
+  if (base === 'TIME' || base === 'TIMETZ' || base === 'TIME WITH TIME ZONE') return trimFraction(String(value));
+  if (base === 'DATE') return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+  if (base === 'INTERVAL' && typeof value === 'object') return stableJson(value);
+  return String(value);
+}
+
+/** `+001.500` → `1.5`, `-0.0` → `0`, `12.` → `12`. */
+function canonicalDecimal(text: string): string {
+  const match = /^\s*([+-]?)0*(\d*)(?:\.(\d*?)0*)?\s*$/.exec(text);
+  if (match === null) return text;
+  const [, sign, whole, fraction] = match;
+  const digits = `${whole || '0'}${fraction ? `.${fraction}` : ''}`;
+  return sign === '-' && digits !== '0' ? `-${digits}` : digits;
+}
+
+function canonicalFloat(value: unknown, single: boolean): string {
+  const number = typeof value === 'number' ? value : Number(String(value).trim().replace(/^inf/i, 'Infinity'));
+  if (Number.isNaN(number)) return 'NaN';
+  // A single-precision value read as a double (`0.10000000149011612`) and its short spelling (`0.1`) are one float.
+  return String(single ? Math.fround(number) : number);
+}
+
+function canonicalBoolean(value: unknown): string {
+  if (typeof value === 'boolean') return String(value);
+  const text = String(value).trim().toLowerCase();
+  if (text === 't' || text === 'true' || text === '1' || text === 'y' || text === 'yes' || text === 'on') return 'true';
+  if (text === 'f' || text === 'false' || text === '0' || text === 'n' || text === 'no' || text === 'off')
+    return 'false';
+  return text;
+}
+
+/** `2024-01-02T03:04:05.500000` → `2024-01-02 03:04:05.5`. */
+function canonicalTimestamp(value: unknown): string {
+  const text = value instanceof Date ? value.toISOString().replace('Z', '') : String(value);
+  return trimFraction(text.replace('T', ' '));
+}
+
+/** An instant as UTC microseconds since the epoch, whatever offset it was written with. */
+function canonicalInstant(value: unknown): string {
+  if (value instanceof Date) return `${BigInt(value.getTime()) * 1000n}`;
+  const text = String(value).trim();
+  const match =
+    /^(-?\d{4,})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?\s*(Z|[+-]\d\d(?::?\d\d)?(?::?\d\d)?)?$/i.exec(
+      text,
+    );
+  if (match === null) return text;
+  const [, year, month, day, hour, minute, second, fraction = '', zone = 'Z'] = match;
+  const millis = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
+  let micros = BigInt(millis) * 1000n + BigInt(fraction.padEnd(6, '0').slice(0, 6) || '0');
+  if (zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1n : 1n;
+    const [hours = '0', minutes = '0', seconds = '0'] = zone.slice(1).match(/\d\d/g) ?? [];
+    const offset = (BigInt(hours) * 3600n + BigInt(minutes) * 60n + BigInt(seconds)) * 1_000_000n;
+    micros -= sign * offset;
+  }
+  return String(micros);
+}
+
+/** Drops trailing zeros of a fractional second (`05.120` → `05.12`, `05.000` → `05`). */
+function trimFraction(text: string): string {
+  return text.replace(/(\d\d:\d\d:\d\d)\.(\d*?)0+(?=$|[+-Z ])/i, (_, time, digits) =>
+    digits === '' ? time : `${time}.${digits}`,
+  );
+}
+
+function canonicalList(value: unknown, elementType: string): string {
+  const list = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  if (!Array.isArray(list)) return String(value);
+  return JSON.stringify(list.map((element) => canonicalValue(element, elementType)));
+}
+
+/** JSON with object keys sorted at every level: two spellings of one document are one text. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
