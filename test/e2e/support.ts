@@ -69,11 +69,25 @@ export function holdBeforePart(part: string): Record<string, string> {
   };
 }
 
-/** Resolves once a process started with `holdBeforePart` holds its run; rejects when it exits first. */
+/**
+ * Environment for `spawnCliWithEnv` that makes a `backflow` process hold its run at the `count`-th
+ * PostgreSQL statement matching `pattern` (see hold-sql.mjs), e.g. the third COPY of a load or its
+ * first CREATE INDEX, until the test kills it.
+ */
+export function holdAtSql(pattern: string, count = 1): Record<string, string> {
+  const preload = `--import=${pathToFileURL(path.join(repoRoot, 'test/e2e/hold-sql.mjs')).href}`;
+  return {
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' '),
+    BACKFLOW_TEST_HOLD_SQL: pattern,
+    BACKFLOW_TEST_HOLD_AFTER: String(count),
+  };
+}
+
+/** Resolves once a process started with `holdBeforePart` or `holdAtSql` holds its run; rejects when it exits first. */
 export function holding(cli: CliProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     const check = () => {
-      if (!cli.output().stderr.includes('hold-part: holding ')) return;
+      if (!/hold-(part|sql): holding /.test(cli.output().stderr)) return;
       cli.child.stderr!.off('data', check);
       resolve();
     };
