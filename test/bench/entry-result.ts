@@ -35,10 +35,35 @@ export interface EntryError {
   error: string;
 }
 
-export type EntryOutcome = EntryResult | EntryError;
+/**
+ * An entry whose own side cannot run here yet (say, its node types are not registered): the peer is
+ * still measured, so the line shows it works, and nothing fails.
+ */
+export interface EntrySkipped {
+  entry: string;
+  /** Why, e.g. `postgres.source not built yet`. */
+  skipped: string;
+  peer?: Figure;
+  /** How the goal will read once ours runs. */
+  goalText?: string;
+  notes: string[];
+}
+
+export type EntryOutcome = EntryResult | EntryError | EntrySkipped;
 
 export function isEntryError(outcome: EntryOutcome): outcome is EntryError {
   return 'error' in outcome;
+}
+
+export function isEntrySkipped(outcome: EntryOutcome): outcome is EntrySkipped {
+  return 'skipped' in outcome;
+}
+
+/** Whether the entry failed: could not be measured, or missed its goal. A skipped entry has not failed. */
+export function isFailure(outcome: EntryOutcome): boolean {
+  if (isEntryError(outcome)) return true;
+  if (isEntrySkipped(outcome)) return false;
+  return outcome.goal !== undefined && !outcome.goal.pass;
 }
 
 export function ratioOf(ours: Figure, peer: Figure): number {

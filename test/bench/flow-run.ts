@@ -2,11 +2,13 @@
  * One timed `runFlow` in-process, in a throwaway directory that is both the flow's base directory
  * and its state store, so runs never share state, output or DuckDB store files.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RunSummary, runFlow } from '../../server/src/service/flow-runner.ts';
 import { StateStore } from '../../server/src/store/state-store.ts';
+import { runBenchChild } from './child.ts';
+import type { FlowChildReport } from './flow-child.ts';
 import type { Trial } from './timing.ts';
 import { timed } from './timing.ts';
 
@@ -29,6 +31,18 @@ export async function runFlowTrial(document: unknown): Promise<FlowTrial> {
     } finally {
       await store.close();
     }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The same run in a child process (test/bench/flow-child.ts), for its peak RSS. */
+export async function runFlowInChild(document: unknown): Promise<FlowChildReport> {
+  const workDir = await mkdtemp(path.join(tmpdir(), 'backflow-bench-flow-'));
+  try {
+    const file = path.join(workDir, 'flow.json');
+    await writeFile(file, JSON.stringify(document));
+    return await runBenchChild<FlowChildReport>('flow-child.ts', [file]);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

@@ -52,3 +52,32 @@ export function csvToNdjson(csvFile: string) {
     archive,
   ]);
 }
+
+/** A URL from the environment: `url` is a secret field, so a flow refers to it (the bench sets the variable). */
+function envRef(name: string): string {
+  return `\${env:${name}}`;
+}
+
+/** Postgres table → gzipped CSV parts (eligible for the Postgres COPY pushdown); the URL from `urlEnv`. */
+export function postgresToCsvGzip(urlEnv: string, table: string, key: string) {
+  return chain('bench-postgres-csv', [
+    { id: sourceId, type: 'postgres.source', config: { url: envRef(urlEnv), table, key } },
+    { id: 'as-csv', type: 'csv.format', config: { rowsPerFile: partRows, gzip: true } },
+    archive,
+  ]);
+}
+
+/** The id of the destination in the migration flow. */
+export const migrationTargetId = 'target';
+
+/** Every table of a MySQL/MariaDB database → Postgres, tables created and replaced (examples/mysql-to-postgres.json). */
+export function mysqlToPostgres(sourceEnv: string, targetEnv: string) {
+  return chain('bench-mysql-postgres', [
+    { id: sourceId, type: 'mysql.source', config: { url: envRef(sourceEnv), tables: ['*'] } },
+    {
+      id: migrationTargetId,
+      type: 'postgres.destination',
+      config: { url: envRef(targetEnv), mode: 'replace', createTables: true },
+    },
+  ]);
+}

@@ -1,7 +1,7 @@
 /** The results as a table on stdout and as JSON in test-output/bench.json. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type EntryOutcome, type EntryResult, type Figure, isEntryError } from './entry-result.ts';
+import { type EntryOutcome, type EntryResult, type Figure, isEntryError, isEntrySkipped } from './entry-result.ts';
 import { type Machine, machineLine } from './machine.ts';
 
 export interface BenchReport {
@@ -35,6 +35,16 @@ export function formatReport(report: BenchReport): string {
 
 function tableRow(outcome: EntryOutcome): string[] {
   if (isEntryError(outcome)) return [outcome.entry, '-', '-', '-', '-', 'ERROR'];
+  if (isEntrySkipped(outcome)) {
+    return [
+      outcome.entry,
+      '-',
+      outcome.peer ? formatValue(outcome.peer) : '-',
+      '-',
+      outcome.goalText ?? '-',
+      'skipped',
+    ];
+  }
   const result = outcome;
   const verdict = result.goal ? (result.goal.pass ? 'pass' : 'FAIL') : 'info';
   return [
@@ -50,9 +60,17 @@ function tableRow(outcome: EntryOutcome): string[] {
 /** Under the table: what each side was, every trial behind each median, and the entry's notes. */
 function detailLines(outcome: EntryOutcome): string[] {
   if (isEntryError(outcome)) return [outcome.entry, `  error: ${outcome.error}`];
-  const result: EntryResult = outcome;
   const side = (name: string, figure: Figure) =>
     `  ${name}: ${figure.label}; trials ${figure.samples.map((value) => formatValue({ ...figure, value })).join(', ')}`;
+  if (isEntrySkipped(outcome)) {
+    return [
+      outcome.entry,
+      `  skipped: ${outcome.skipped}`,
+      ...(outcome.peer ? [side('peer', outcome.peer)] : []),
+      ...outcome.notes.map((note) => `  ${note}`),
+    ];
+  }
+  const result: EntryResult = outcome;
   return [
     result.entry,
     side('ours', result.ours),

@@ -1,0 +1,160 @@
+/**
+ * Entry 11: a whole MariaDB database (customers 100k → orders 400k → order_items 500k, foreign keys,
+ * secondary indexes, decimal/datetime/tinyint(1)/enum/json/text) migrated into a new Postgres
+ * database through `runFlow` (mysql.source tables ["*"] → postgres.destination, tables created,
+ * verified before publishing) against Debian's pgloader doing the same with its defaults, alternating
+ * the two, each into a fresh database. Ours runs in a child process, for its peak RSS (11b).
+ */
+import type { RunSummary } from '../../../server/src/service/flow-runner.ts';
+import {
+  benchDatabase,
+  dropPostgresDatabase,
+  freshPostgresDatabase,
+  mariadbTables,
+  mariadbUrl,
+  mariadbVersion,
+  postgresRowCounts,
+  postgresUrl,
+  postgresVersion,
+  seedMariadb,
+} from '../databases.ts';
+import { assertRows, type EntryOutcome, type Figure, ratioOf } from '../entry-result.ts';
+import type { FlowChildReport } from '../flow-child.ts';
+import { rowsWritten, runFlowInChild } from '../flow-run.ts';
+import { migrationTargetId, mysqlToPostgres } from '../flows.ts';
+import { notBuiltYet } from '../not-built.ts';
+import { pgloaderTrial, pgloaderVersion } from '../peers.ts';
+import { pairTrials } from '../timing.ts';
+import { timeFigure } from './duckdb-export.ts';
+
+const entry = '11a MariaDB → Postgres, 3 tables 1M rows, verified';
+const maxRatio = 0.7;
+const goalText = `ours ≤ ${maxRatio}× peer`;
+const peerLabel = 'pgloader mysql://… postgresql://… (Debian package, defaults)';
+/** 300 MB in bytes (decimal megabytes, the stricter reading), as entry 4. */
+const rssBudgetBytes = 300e6;
+
+/** The target databases, made afresh for each trial and dropped at the end. */
+const pgloaderDatabase = 'bench_pgloader';
+const backflowDatabase = 'bench_backflow';
+/** The variables the flow's URLs refer to (a URL is a secret field, so flows never hold one). */
+const sourceEnv = 'BACKFLOW_BENCH_MYSQL_URL';
+const targetEnv = 'BACKFLOW_BENCH_POSTGRES_URL';
+
+const totalRows = Object.values(mariadbTables).reduce((sum, rows) => sum + rows, 0);
+
+export async function measureMysqlMigration(): Promise<EntryOutcome[]> {
+  await seedMariadb();
+  const sourceUrl = mariadbUrl(benchDatabase);
+  const peer = () => pgloaderTrial(sourceUrl, pgloaderDatabase, mariadbTables);
+  const versions = `${await mariadbVersion()} → ${await postgresVersion()}, ${await pgloaderVersion()}`;
+  try {
+    const missing = notBuiltYet(['mysql.source', 'postgres.destination']);
+    if (missing) {
+      const trial = await peer();
+      return [
+        {
+          entry,
+          skipped: missing,
+          peer: timeFigure(peerLabel, [trial]),
+          goalText,
+          notes: [
+            versions,
+            `pgloader loaded ${countsNote(trial.counts)}; measured once, for ours to compare against later`,
+          ],
+        },
+      ];
+    }
+
+    process.env[sourceEnv] = sourceUrl;
+    process.env[targetEnv] = postgresUrl(backflowDatabase);
+    const ours = async (): Promise<FlowChildReport> => {
+      await freshPostgresDatabase(backflowDatabase);
+      const report = await runFlowInChild(mysqlToPostgres(sourceEnv, targetEnv));
+      await checkMigration(report.summary);
+      return report;
+    };
+    const trials = await pairTrials(peer, ours);
+    const oursFigure = timeFigure('runFlow mysql.source → postgres.destination (child process)', trials.ours);
+    const peerFigure = timeFigure(peerLabel, trials.peer);
+    const ratio = ratioOf(oursFigure, peerFigure);
+    const peakRss = Math.max(...trials.ours.map((trial) => trial.maxRssBytes));
+    const rss: Figure = {
+      label: 'peak RSS of the migration (child process: Node, tsx, drivers, run)',
+      value: peakRss,
+      unit: 'bytes',
+      samples: trials.ours.map((trial) => trial.maxRssBytes),
+    };
+    const budget: Figure = { label: 'budget', value: rssBudgetBytes, unit: 'bytes', samples: [rssBudgetBytes] };
+    return [
+      {
+        entry,
+        ours: oursFigure,
+        peer: peerFigure,
+        ratio,
+        goal: { text: goalText, pass: ratio <= maxRatio },
+        notes: [
+          versions,
+          `both loaded ${countsNote(trials.peer[0]!.counts)} into a new database`,
+          verificationNote(trials.ours.map((trial) => trial.summary)),
+          'ours is timed inside its process (runFlow); pgloader from its start, including its own start-up',
+        ],
+      },
+      {
+        entry: '11b MariaDB → Postgres peak RSS',
+        ours: rss,
+        peer: budget,
+        ratio: rss.value / budget.value,
+        goal: { text: '≤ 300 MB', pass: rss.value <= rssBudgetBytes },
+        notes: ['the highest of the trials'],
+      },
+    ];
+  } finally {
+    await dropPostgresDatabase(pgloaderDatabase);
+    await dropPostgresDatabase(backflowDatabase);
+  }
+}
+
+/** A migration that did not land every row is not a result: each table counted, every stream verified. */
+async function checkMigration(summary: RunSummary): Promise<void> {
+  assertRows(`${entry} ours (rows written)`, rowsWritten(summary, migrationTargetId), totalRows);
+  const counts = await postgresRowCounts(backflowDatabase, Object.keys(mariadbTables));
+  for (const [table, rows] of Object.entries(mariadbTables)) {
+    assertRows(`${entry} ours, table ${table}`, counts.get(table) ?? 0, rows);
+  }
+  const failed = verificationsOf(summary).filter((stream) => !stream.ok);
+  if (failed.length > 0) {
+    throw new Error(`${entry} ours: verification failed for ${failed.map((stream) => stream.stream).join(', ')}`);
+  }
+}
+
+interface VerifiedStream {
+  stream: string;
+  ok: boolean;
+}
+
+/**
+ * The per-stream verification report in a run summary, wherever the engine puts it: a list, or
+ * lists by destination node. Read loosely so the bench does not fix the summary's shape.
+ */
+function verificationsOf(summary: RunSummary): VerifiedStream[] {
+  const report = (summary as { verification?: unknown }).verification;
+  const lists = Array.isArray(report) ? [report] : report && typeof report === 'object' ? Object.values(report) : [];
+  return lists
+    .flat()
+    .filter(
+      (item): item is VerifiedStream =>
+        typeof item === 'object' && item !== null && 'stream' in item && 'ok' in item && typeof item.ok === 'boolean',
+    );
+}
+
+function verificationNote(summaries: RunSummary[]): string {
+  const streams = summaries.map((summary) => verificationsOf(summary).length);
+  return streams.every((count) => count === Object.keys(mariadbTables).length)
+    ? 'ours verified every table (counts and checksums) before publishing, in every trial'
+    : `the run summary's verification report listed ${streams.join(', ')} streams (of ${Object.keys(mariadbTables).length})`;
+}
+
+function countsNote(counts: ReadonlyMap<string, number>): string {
+  return [...counts].map(([table, rows]) => `${table} ${rows.toLocaleString('en')}`).join(', ');
+}
