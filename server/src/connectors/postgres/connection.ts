@@ -4,13 +4,12 @@
  * read as text (record-values.ts converts it), errors typed and free of the password.
  */
 import pg from 'pg';
-import { BackflowError, ConfigError, errorMessage, SourceError } from '../../errors.ts';
 import {
   type ConnectionConfig,
   type ConnectionTarget,
-  connectionTarget,
+  connectionRefused,
   describeConnection,
-  withoutSecrets,
+  nodeConnectionTarget,
 } from '../../node-kit/sql/connection.ts';
 import type { SqlDialect } from '../../node-kit/sql/dialect.ts';
 
@@ -47,14 +46,7 @@ const sessionOptions = [
   .join(' ');
 
 export function postgresTarget(config: ConnectionConfig, nodeId: string): ConnectionTarget {
-  try {
-    return connectionTarget(config, postgresSystem);
-  } catch (error) {
-    throw new ConfigError(`node "${nodeId}": ${withoutSecrets(errorMessage(error), config)}`, {
-      nodeId,
-      details: [{ path: 'config.url', message: withoutSecrets(errorMessage(error), config) }],
-    });
-  }
+  return nodeConnectionTarget(config, postgresSystem, nodeId);
 }
 
 /** Where a node connects, as a user may see it (no password). */
@@ -101,10 +93,7 @@ export async function connectPostgres(
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw new ConfigError(
-      `node "${nodeId}": cannot connect to ${describeConnection(target, 'postgres')}: ${withoutSecrets(errorMessage(error), config)}`,
-      { nodeId, details: [{ path: 'config', message: withoutSecrets(errorMessage(error), config) }] },
-    );
+    throw connectionRefused(error, config, describeConnection(target, 'postgres'), nodeId);
   }
   return client;
 }
@@ -120,19 +109,4 @@ export async function disconnectPostgres(client: pg.Client): Promise<void> {
  */
 export function interruptPostgres(client: pg.Client): void {
   (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
-}
-
-/** A driver error as a typed SourceError naming the node (and stream), the password never in it. */
-export function sourceFailure(
-  error: unknown,
-  config: ConnectionConfig,
-  nodeId: string,
-  stream?: string,
-): BackflowError {
-  if (error instanceof BackflowError) return error;
-  const message = withoutSecrets(errorMessage(error), config);
-  return new SourceError(`node "${nodeId}": ${stream ? `reading ${stream} failed: ` : ''}${message}`, {
-    nodeId,
-    ...(stream ? { stream } : {}),
-  });
 }

@@ -6,9 +6,9 @@
 import type pg from 'pg';
 import { CancelledError } from '../../errors.ts';
 import type { Rec, SourceContext } from '../../node-kit/contract.ts';
-import type { ConnectionConfig } from '../../node-kit/sql/connection.ts';
+import { type ConnectionConfig, sourceFailure } from '../../node-kit/sql/connection.ts';
 import type { SqlSession, SqlStream } from '../../node-kit/sql/read-streams.ts';
-import { postgresDialect, sourceFailure } from './connection.ts';
+import { postgresDialect } from './connection.ts';
 import { keyParameter, selectExpression, type ValueReader, valueReader } from './record-values.ts';
 
 /** Rows fetched at a time from a scan's cursor. */

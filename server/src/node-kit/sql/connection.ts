@@ -4,6 +4,7 @@
  * user: never with its password.
  */
 import { Type } from '@sinclair/typebox';
+import { BackflowError, ConfigError, errorMessage, SourceError } from '../../errors.ts';
 
 /** The config fields a stored connection of a database connector supplies. */
 export const connectionFields = ['url', 'host', 'port', 'user', 'password', 'database'] as const;
@@ -126,4 +127,47 @@ export function withoutSecrets(text: string, config: ConnectionConfig): string {
     if (secret) safe = safe.replaceAll(secret, '***');
   }
   return redactUrl(safe);
+}
+
+/** A config's connection for a node; a config that names none (or an unparsable URL) is a ConfigError without the password. */
+export function nodeConnectionTarget(
+  config: ConnectionConfig,
+  system: { protocols: readonly string[]; defaultPort: number },
+  nodeId: string,
+): ConnectionTarget {
+  try {
+    return connectionTarget(config, system);
+  } catch (error) {
+    const message = withoutSecrets(errorMessage(error), config);
+    throw new ConfigError(`node "${nodeId}": ${message}`, { nodeId, details: [{ path: 'config.url', message }] });
+  }
+}
+
+/** A refused connection (host down, wrong password, no such database) as a ConfigError a user can act on. */
+export function connectionRefused(
+  error: unknown,
+  config: ConnectionConfig,
+  where: string,
+  nodeId: string,
+): ConfigError {
+  const message = withoutSecrets(errorMessage(error), config);
+  return new ConfigError(`node "${nodeId}": cannot connect to ${where}: ${message}`, {
+    nodeId,
+    details: [{ path: 'config', message }],
+  });
+}
+
+/** A driver error while reading as a typed SourceError naming the node (and stream), the password never in it. */
+export function sourceFailure(
+  error: unknown,
+  config: ConnectionConfig,
+  nodeId: string,
+  stream?: string,
+): BackflowError {
+  if (error instanceof BackflowError) return error;
+  const message = withoutSecrets(errorMessage(error), config);
+  return new SourceError(`node "${nodeId}": ${stream ? `reading ${stream} failed: ` : ''}${message}`, {
+    nodeId,
+    ...(stream ? { stream } : {}),
+  });
 }
