@@ -573,12 +573,46 @@ export interface components {
             outputs?: {
                 [key: string]: string;
             };
+            /** @description What each destination verified before publishing, by node id (only destinations that verify: databases) */
+            verification?: {
+                [key: string]: components["schemas"]["StreamVerification"][];
+            };
             error?: components["schemas"]["ApiError"];
             flowId?: string;
             attempts?: number;
             /** @description When the run's latest checkpoint was saved; absent when it has none */
             checkpointAt?: string;
             checkpointAgeMs?: number;
+        };
+        StreamVerification: {
+            stream: string;
+            /** @description Where it landed, as the user knows it (public.orders) */
+            target: string;
+            /** @description Records that reached the destination for this stream */
+            source: number;
+            /** @description Rows the destination holds for it (read back from what it staged) */
+            loaded: number;
+            /** @description Records the destination refused (in the rejected records) */
+            rejected: number;
+            /** @description source − loaded − rejected (negative: duplicated rows) */
+            missing: number;
+            /** @description Order-independent checksums (hex) of the rows received less the rejected, and of the rows held */
+            checksum?: {
+                source: string;
+                destination: string;
+            };
+            /** @description Relation checks (CRM associations) */
+            relations?: {
+                name: string;
+                expected: number;
+                present: number;
+            }[];
+            /** @description The first row that differs, by key, and how */
+            firstDifference?: {
+                key: string;
+                message: string;
+            };
+            ok: boolean;
         };
         RunSummary: {
             runId: string;
@@ -596,6 +630,10 @@ export interface components {
             /** @description Where each destination put (in a dry run: would put) the output, by node id; once the run ended */
             outputs?: {
                 [key: string]: string;
+            };
+            /** @description What each destination verified before publishing, by node id (only destinations that verify: databases) */
+            verification?: {
+                [key: string]: components["schemas"]["StreamVerification"][];
             };
             error?: components["schemas"]["ApiError"];
         };
@@ -1265,6 +1303,8 @@ export interface operations {
             content: {
                 "application/json": {
                     dryRun?: boolean;
+                    /** @description Re-read every source in full instead of from where the flow's last succeeded run ended */
+                    fullResync?: boolean;
                     /** @description An unsaved version of the flow to run instead; the run is listed under the flow */
                     flow?: Record<string, unknown>;
                 };
@@ -1424,6 +1464,8 @@ export interface operations {
                     dryRun?: boolean;
                     /** @description Continue the flow's latest unfinished run */
                     resume?: boolean;
+                    /** @description Re-read every source in full instead of from where the flow's last succeeded run ended */
+                    fullResync?: boolean;
                     /** @description Directory relative paths in the flow resolve against */
                     baseDir?: string;
                 };
