@@ -281,6 +281,65 @@ export const nodeTypeSchema: JSONSchema = {
       items: { type: 'string' },
       description: "Config fields a stored connection of the node type's connector may supply",
     },
+    discover: {
+      type: 'boolean',
+      description: 'It can list its streams (tables) and their columns: POST /api/discover',
+    },
+  },
+};
+
+const namesSchema: JSONSchema = { type: 'array', items: { type: 'string' } };
+
+/** A column of a stream, with its Backflow type (DuckDB's logical type names). */
+export const columnSchema: JSONSchema = {
+  type: 'object',
+  required: ['name', 'type'],
+  properties: {
+    name: { type: 'string' },
+    type: { type: 'string', description: 'BIGINT, DECIMAL(18,2), VARCHAR, TIMESTAMPTZ…' },
+    notNull: { type: 'boolean' },
+    maxLength: { type: 'integer' },
+    autoIncrement: { type: 'boolean' },
+  },
+};
+
+/** A stream (table) a node can read or write: its columns, key and, for databases, its shape. */
+export const streamInfoSchema: JSONSchema = {
+  type: 'object',
+  required: ['name', 'columns'],
+  properties: {
+    name: { type: 'string', description: 'The stream name: the table (sales.orders when qualified)' },
+    columns: { type: 'array', items: columnSchema },
+    key: namesSchema,
+    shape: {
+      type: 'object',
+      properties: {
+        primaryKey: namesSchema,
+        indexes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name', 'columns', 'unique'],
+            properties: { name: { type: 'string' }, columns: namesSchema, unique: { type: 'boolean' } },
+          },
+        },
+        foreignKeys: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name', 'columns', 'referencedStream', 'referencedColumns'],
+            properties: {
+              name: { type: 'string' },
+              columns: namesSchema,
+              referencedStream: { type: 'string' },
+              referencedColumns: namesSchema,
+              onDelete: { type: 'string' },
+              onUpdate: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
   },
 };
 
@@ -376,6 +435,8 @@ export const apiComponents: Record<string, JSONSchema> = {
   RejectedRow: rejectedRowSchema,
   Port: portSchema,
   NodeType: nodeTypeSchema,
+  Column: columnSchema,
+  StreamInfo: streamInfoSchema,
   PreviewResult: previewResultSchema,
   ConnectionInput: connectionInputSchema,
   ConnectionView: connectionViewSchema,

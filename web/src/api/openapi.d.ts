@@ -438,6 +438,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/discover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** List the streams (tables) a node could read or write, with typed columns, keys and shape, from the node's config as edited (its connection and env references resolved as a run resolves them) */
+        post: operations["postDiscover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -713,6 +730,38 @@ export interface components {
             outputs: components["schemas"]["Port"][];
             /** @description Config fields a stored connection of the node type's connector may supply */
             connectionFields?: string[];
+            /** @description It can list its streams (tables) and their columns: POST /api/discover */
+            discover?: boolean;
+        };
+        Column: {
+            name: string;
+            /** @description BIGINT, DECIMAL(18,2), VARCHAR, TIMESTAMPTZ… */
+            type: string;
+            notNull?: boolean;
+            maxLength?: number;
+            autoIncrement?: boolean;
+        };
+        StreamInfo: {
+            /** @description The stream name: the table (sales.orders when qualified) */
+            name: string;
+            columns: components["schemas"]["Column"][];
+            key?: string[];
+            shape?: {
+                primaryKey?: string[];
+                indexes?: {
+                    name: string;
+                    columns: string[];
+                    unique: boolean;
+                }[];
+                foreignKeys?: {
+                    name: string;
+                    columns: string[];
+                    referencedStream: string;
+                    referencedColumns: string[];
+                    onDelete?: string;
+                    onUpdate?: string;
+                }[];
+            };
         };
         PreviewResult: {
             nodeId: string;
@@ -1891,6 +1940,62 @@ export interface operations {
                 };
             };
             /** @description The check failed; the error says why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error: `{ error: { code, message, details: [{ path, message }] } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postDiscover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A node type with discover, e.g. duckdb.source */
+                    type: string;
+                    /** @description The node config; it may be half edited (nothing is required) */
+                    config: Record<string, unknown>;
+                    /** @description The stored connection the node names */
+                    connection?: string;
+                    /** @description The node asking, so an error names it */
+                    nodeId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The streams, in the order the system lists them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamInfo"][];
+                };
+            };
+            /** @description The config is invalid (details point at its fields), or the type has no discover */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The system could not be listed (unreachable, refused); the message says why */
             422: {
                 headers: {
                     [name: string]: unknown;
