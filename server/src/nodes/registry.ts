@@ -52,6 +52,7 @@ export function describeNodeType(type: NodeType) {
     inputs: type.inputs,
     outputs: type.outputs,
     ...(type.connectionFields ? { connectionFields: type.connectionFields } : {}),
+    ...(type.discover ? { discover: true } : {}),
   };
 }
 
