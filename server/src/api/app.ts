@@ -12,6 +12,7 @@ import type { ApiContext } from './api-context.ts';
 import { ApiRoutes } from './api-routes.ts';
 import { catalogRoutes } from './catalog.ts';
 import { connectionRoutes } from './connections.ts';
+import { discoverRoutes } from './discover.ts';
 import { flowRoutes } from './flows.ts';
 import { buildOpenApi } from './openapi.ts';
 import { hostGuard, jsonBodyGuard, originGuard } from './request-guards.ts';
@@ -49,6 +50,8 @@ const statusOf: Record<string, ContentfulStatusCode> = {
   payload_too_large: 413,
   connection_failed: 422,
   preview_failed: 422,
+  not_discoverable: 400,
+  discover_failed: 422,
 };
 
 /** Every route of the API. Registering reads nothing of `api`: only the handlers do. */
@@ -58,6 +61,7 @@ function addRoutes(routes: ApiRoutes, api: ApiContext, sessions: Sessions): void
   flowRoutes(routes, api);
   runRoutes(routes, api);
   connectionRoutes(routes, api);
+  discoverRoutes(routes, api);
 }
 
 /**

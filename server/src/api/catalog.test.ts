@@ -43,6 +43,7 @@ const operations: Record<string, string[]> = {
   '/api/connections': ['get', 'post'],
   '/api/connections/{id}': ['get', 'put', 'delete'],
   '/api/connections/{id}/test': ['post'],
+  '/api/discover': ['post'],
 };
 
 describe('GET /api/health', () => {
@@ -198,6 +199,10 @@ describe('GET /api/openapi.json', () => {
       additionalProperties: false,
       properties: {
         dryRun: { type: 'boolean' },
+        fullResync: {
+          type: 'boolean',
+          description: "Re-read every source in full instead of from where the flow's last succeeded run ended",
+        },
         flow: {
           type: 'object',
           description: 'An unsaved version of the flow to run instead; the run is listed under the flow',

@@ -190,7 +190,7 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
     },
   });
 
-  routes.add<{ dryRun?: boolean; flow?: unknown }>({
+  routes.add<{ dryRun?: boolean; fullResync?: boolean; flow?: unknown }>({
     method: 'post',
     path: '/api/flows/:id/runs',
     summary:
@@ -201,6 +201,10 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
       additionalProperties: false,
       properties: {
         dryRun: { type: 'boolean' },
+        fullResync: {
+          type: 'boolean',
+          description: "Re-read every source in full instead of from where the flow's last succeeded run ended",
+        },
         flow: {
           type: 'object',
           description: 'An unsaved version of the flow to run instead; the run is listed under the flow',
@@ -220,6 +224,7 @@ export function flowRoutes(routes: ApiRoutes, api: ApiContext): void {
         document: body.flow ?? row.document,
         flowId: row.id,
         dryRun: body.dryRun ?? false,
+        ...(body.fullResync ? { fullResync: true } : {}),
       });
       return c.json(started, 202);
     },

@@ -43,6 +43,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
       nodes: live?.stats?.nodes ?? summary?.nodes ?? {},
       edges: live?.stats?.edges ?? summary?.edges ?? [],
       ...(summary?.outputs && !live ? { outputs: summary.outputs } : {}),
+      ...(summary?.verification && !live ? { verification: summary.verification } : {}),
       ...(checkpointAt ? { checkpointAt, checkpointAgeMs: Date.now() - Date.parse(checkpointAt) } : {}),
       ...(run.error && !live ? { error: run.error } : {}),
     };
@@ -73,7 +74,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
     },
   });
 
-  routes.add<{ flow: unknown; dryRun?: boolean; resume?: boolean; baseDir?: string }>({
+  routes.add<{ flow: unknown; dryRun?: boolean; resume?: boolean; fullResync?: boolean; baseDir?: string }>({
     method: 'post',
     path: '/api/runs',
     summary: 'Run a flow document without saving it (what the CLI does when a server holds the data directory)',
@@ -86,6 +87,10 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
         flow: flowDocumentSchema,
         dryRun: { type: 'boolean' },
         resume: { type: 'boolean', description: "Continue the flow's latest unfinished run" },
+        fullResync: {
+          type: 'boolean',
+          description: "Re-read every source in full instead of from where the flow's last succeeded run ended",
+        },
         baseDir: { type: 'string', description: 'Directory relative paths in the flow resolve against' },
       },
     },
@@ -96,7 +101,12 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
       const unfinished = body.resume && !body.dryRun ? await api.store.runs.latestUnfinished(name) : undefined;
       const started = unfinished
         ? await api.runs.resume(unfinished.id, body.flow)
-        : await api.runs.start({ document: body.flow, dryRun: body.dryRun ?? false, baseDir });
+        : await api.runs.start({
+            document: body.flow,
+            dryRun: body.dryRun ?? false,
+            ...(body.fullResync ? { fullResync: true } : {}),
+            baseDir,
+          });
       return c.json({ ...started, resumed: Boolean(unfinished) }, 202);
     },
   });

@@ -125,6 +125,49 @@ const outputsSchema: JSONSchema = {
   description: 'Where each destination put (in a dry run: would put) the output, by node id; once the run ended',
 };
 
+/** One stream's (table's, object's) verification by a destination before it published (node-kit/verification.ts). */
+export const streamVerificationSchema: JSONSchema = {
+  type: 'object',
+  required: ['stream', 'target', 'source', 'loaded', 'rejected', 'missing', 'ok'],
+  properties: {
+    stream: { type: 'string' },
+    target: { type: 'string', description: 'Where it landed, as the user knows it (public.orders)' },
+    source: { type: 'integer', description: 'Records that reached the destination for this stream' },
+    loaded: { type: 'integer', description: 'Rows the destination holds for it (read back from what it staged)' },
+    rejected: { type: 'integer', description: 'Records the destination refused (in the rejected records)' },
+    missing: { type: 'integer', description: 'source − loaded − rejected (negative: duplicated rows)' },
+    checksum: {
+      type: 'object',
+      required: ['source', 'destination'],
+      description: 'Order-independent checksums (hex) of the rows received less the rejected, and of the rows held',
+      properties: { source: { type: 'string' }, destination: { type: 'string' } },
+    },
+    relations: {
+      type: 'array',
+      description: 'Relation checks (CRM associations)',
+      items: {
+        type: 'object',
+        required: ['name', 'expected', 'present'],
+        properties: { name: { type: 'string' }, expected: { type: 'integer' }, present: { type: 'integer' } },
+      },
+    },
+    firstDifference: {
+      type: 'object',
+      required: ['key', 'message'],
+      description: 'The first row that differs, by key, and how',
+      properties: { key: { type: 'string' }, message: { type: 'string' } },
+    },
+    ok: { type: 'boolean' },
+  },
+};
+
+const verificationSchema: JSONSchema = {
+  type: 'object',
+  additionalProperties: { type: 'array', items: streamVerificationSchema },
+  description:
+    'What each destination verified before publishing, by node id (only destinations that verify: databases)',
+};
+
 /** A finished run as the engine reports it (`backflow run --json`), sent as the last event of a run. */
 export const runSummarySchema: JSONSchema = {
   type: 'object',
@@ -141,6 +184,7 @@ export const runSummarySchema: JSONSchema = {
     nodes: { type: 'object', additionalProperties: nodeCountsSchema },
     edges: { type: 'array', items: edgeCountsSchema },
     outputs: outputsSchema,
+    verification: verificationSchema,
     error: apiErrorSchema,
   },
 };
@@ -237,6 +281,65 @@ export const nodeTypeSchema: JSONSchema = {
       items: { type: 'string' },
       description: "Config fields a stored connection of the node type's connector may supply",
     },
+    discover: {
+      type: 'boolean',
+      description: 'It can list its streams (tables) and their columns: POST /api/discover',
+    },
+  },
+};
+
+const namesSchema: JSONSchema = { type: 'array', items: { type: 'string' } };
+
+/** A column of a stream, with its Backflow type (DuckDB's logical type names). */
+export const columnSchema: JSONSchema = {
+  type: 'object',
+  required: ['name', 'type'],
+  properties: {
+    name: { type: 'string' },
+    type: { type: 'string', description: 'BIGINT, DECIMAL(18,2), VARCHAR, TIMESTAMPTZ…' },
+    notNull: { type: 'boolean' },
+    maxLength: { type: 'integer' },
+    autoIncrement: { type: 'boolean' },
+  },
+};
+
+/** A stream (table) a node can read or write: its columns, key and, for databases, its shape. */
+export const streamInfoSchema: JSONSchema = {
+  type: 'object',
+  required: ['name', 'columns'],
+  properties: {
+    name: { type: 'string', description: 'The stream name: the table (sales.orders when qualified)' },
+    columns: { type: 'array', items: columnSchema },
+    key: namesSchema,
+    shape: {
+      type: 'object',
+      properties: {
+        primaryKey: namesSchema,
+        indexes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name', 'columns', 'unique'],
+            properties: { name: { type: 'string' }, columns: namesSchema, unique: { type: 'boolean' } },
+          },
+        },
+        foreignKeys: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name', 'columns', 'referencedStream', 'referencedColumns'],
+            properties: {
+              name: { type: 'string' },
+              columns: namesSchema,
+              referencedStream: { type: 'string' },
+              referencedColumns: namesSchema,
+              onDelete: { type: 'string' },
+              onUpdate: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
   },
 };
 
@@ -324,6 +427,7 @@ export const apiComponents: Record<string, JSONSchema> = {
   NodeCounts: nodeCountsSchema,
   EdgeCounts: edgeCountsSchema,
   RunView: runViewSchema,
+  StreamVerification: streamVerificationSchema,
   RunSummary: runSummarySchema,
   RunEvent: runEventSchema,
   RunId: runIdSchema,
@@ -331,6 +435,8 @@ export const apiComponents: Record<string, JSONSchema> = {
   RejectedRow: rejectedRowSchema,
   Port: portSchema,
   NodeType: nodeTypeSchema,
+  Column: columnSchema,
+  StreamInfo: streamInfoSchema,
   PreviewResult: previewResultSchema,
   ConnectionInput: connectionInputSchema,
   ConnectionView: connectionViewSchema,

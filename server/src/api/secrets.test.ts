@@ -109,6 +109,8 @@ describe('a secret stored in a connection', () => {
     await call('update connection', 'PUT', `/api/connections/${connectionId}`, { ...connection, config: { rows: 30 } });
     // The check fails and its error spells the token out.
     await call('test connection', 'POST', `/api/connections/${connectionId}/test`);
+    // So does listing its streams, through the connection.
+    await call('discover', 'POST', '/api/discover', { type: 'vault.source', connection: 'vault-main', config: {} });
 
     const flow = vaultFlow('vault-backup', { connection: 'vault-main', config: { failAfter: 7 } });
     await call('validate flow', 'POST', '/api/flows/validate', flow);
@@ -151,6 +153,10 @@ describe('a secret stored in a connection', () => {
     expect(seen['test connection']!.status).toBe(422);
     expect(seen['test connection']!.json.error.message).toBe(
       'connection "vault-main" failed its test: invalid token [redacted]',
+    );
+    expect(seen.discover!.status).toBe(422);
+    expect(seen.discover!.json.error.message).toBe(
+      'cannot list the tables of "vault.source": cannot list the vault with token [redacted]',
     );
     expect(seen['failed preview']!.status).toBe(422);
     expect(seen['failed unsaved preview']!.json.error.message).toBe(seen['failed preview']!.json.error.message);

@@ -1,4 +1,5 @@
 import type { RunSummary } from '../service/flow-runner.ts';
+import { verificationTables } from './verification-table.ts';
 
 /** A run's summary for a person: its outcome, a table of node counts, where it wrote, and what went wrong. */
 export function printSummary(summary: RunSummary): void {
@@ -20,6 +21,10 @@ export function printSummary(summary: RunSummary): void {
   console.table(rows);
   for (const [node, location] of Object.entries(summary.outputs ?? {})) {
     console.log(dryRun ? `${node} would write to ${location}` : `output of ${node}: ${location}`);
+  }
+  for (const [node, lines] of verificationTables(summary.verification ?? {})) {
+    console.log(`verification of ${node}:`);
+    console.table(lines);
   }
   if (summary.error) console.error(`error: ${summary.error.message}`);
   const rejected = Object.values(summary.nodes).reduce((sum, c) => sum + c.rejected, 0);

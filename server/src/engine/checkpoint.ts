@@ -1,4 +1,5 @@
 import type { RejectedRecord } from '../node-kit/contract.ts';
+import type { StreamVerification } from '../node-kit/verification.ts';
 import type { StatsSnapshot } from './run-stats.ts';
 
 /**
@@ -15,6 +16,8 @@ export interface SourceCheckpoint {
   savedAt: string;
   /** The source has ended and its destinations prepared: a resume reads nothing more from it. */
   finished?: boolean;
+  /** On a finished checkpoint: what each of its destinations verified as it prepared, by node id. */
+  verification?: Record<string, StreamVerification[]>;
 }
 
 /** What the engine needs from the state store while a run is going. */

@@ -18,6 +18,7 @@ import { planRun } from './planner.ts';
 import { readAhead } from './read-ahead.ts';
 import { createRunLog } from './run-log.ts';
 import { RunStats, type StatsSnapshot } from './run-stats.ts';
+import { mismatchOf, readVerification, type VerificationReport } from './verification-report.ts';
 
 export interface ExecuteOptions {
   runId: string;
@@ -34,6 +35,11 @@ export interface ExecuteOptions {
   tempRoot: string;
   /** Checkpoints to resume from, one per source. */
   resume?: SourceCheckpoint[];
+  /**
+   * Where each source ended in the flow's last succeeded run, by source node id: its incremental
+   * start point (SourceContext.lastRunCursor). None for a full re-read.
+   */
+  lastRunCursors?: Readonly<Record<string, unknown>>;
   /** Destinations that committed this run's data in an earlier attempt (a resume after a partial publish). */
   published?: ReadonlySet<string>;
   /** What sources may fuse with the format nodes they feed (the catalog's); none: no pushdown. */
@@ -50,6 +56,8 @@ export interface ExecuteResult {
   stats: StatsSnapshot;
   /** Where each destination put (or, in a dry run, would put) the run's output, by node id. */
   outputs: Record<string, string>;
+  /** What each destination verified before publishing (databases: counts and checksums per table), by node id. */
+  verification?: VerificationReport;
   error?: BackflowError;
 }
 
@@ -83,6 +91,7 @@ class RunExecution {
   private readonly transforms = new Map<string, TransformInstance>();
   private readonly writers = new Map<string, DestinationWriter>();
   private readonly checkpoints = new Map<string, SourceCheckpoint>();
+  private readonly verification: VerificationReport = {};
   private readonly policy: CheckpointPolicy;
   private readonly dispatcher: Dispatcher;
   private readonly logger: (nodeId?: string) => Logger;
@@ -113,6 +122,8 @@ class RunExecution {
     });
     for (const checkpoint of options.resume ?? []) {
       this.checkpoints.set(checkpoint.sourceId, checkpoint);
+      // Destinations prepared in an earlier attempt are not prepared again: their reports stand.
+      Object.assign(this.verification, checkpoint.verification);
       this.stats.restore(checkpoint.stats, this.nodesOf(checkpoint.sourceId));
     }
     if (options.signal?.aborted) this.fail(new CancelledError());
@@ -157,9 +168,10 @@ class RunExecution {
     }
     const stats = this.stats.snapshot();
     const outputs = this.outputs();
-    if (succeeded) return { status: 'succeeded', stats, outputs };
+    const verification = Object.keys(this.verification).length > 0 ? { verification: this.verification } : {};
+    if (succeeded) return { status: 'succeeded', stats, outputs, ...verification };
     const status = this.firstError instanceof CancelledError ? 'cancelled' : 'failed';
-    return { status, stats, outputs, error: this.firstError };
+    return { status, stats, outputs, ...verification, error: this.firstError };
   }
 
   /** Where each destination puts the run's output (NodeType.location), for the summary. */
@@ -303,14 +315,17 @@ class RunExecution {
     const checkpoint = this.checkpoints.get(source.id);
     let seq = checkpoint?.seq ?? 0;
     const alignRows = this.partRowsBelow(source);
+    const lastRunCursor = this.options.lastRunCursors?.[source.id];
     const batches = source.type.read(this.config(source), {
       ...this.context(source),
       batchSize: this.options.flow.settings?.batchSize ?? defaultBatchSize,
       ...(alignRows ? { alignRows } : {}),
       ...(checkpoint ? { resumeCursor: checkpoint.cursor } : {}),
+      ...(lastRunCursor === undefined ? {} : { lastRunCursor }),
     });
     const port = source.type.outputs[0]!.name;
-    let lastCursor: unknown = checkpoint?.cursor ?? null;
+    // A source that reads nothing new ends where the last run ended, so the next run starts there too.
+    let lastCursor: unknown = checkpoint?.cursor ?? lastRunCursor ?? null;
     this.policy.started(source.id);
     try {
       for await (const { cursor, ...payload } of readAhead(batches, 1)) {
@@ -330,13 +345,27 @@ class RunExecution {
       const writer = this.writers.get(id);
       if (writer) {
         this.throwIfStopped();
-        await writer.prepare().catch((error) => {
-          throw new NodeFailedError(id, error);
-        });
+        await this.prepare(id, writer);
       }
     }
     this.throwIfStopped();
     await this.saveCheckpoint(source.id, seq, lastCursor, true);
+  }
+
+  /**
+   * Phase one of publishing for one destination: `prepare`, then its verification report, kept
+   * whether `prepare` resolved or threw. A report of a mismatch fails the run even when `prepare`
+   * did not throw: nothing is published after one.
+   */
+  private async prepare(id: string, writer: DestinationWriter): Promise<void> {
+    let failure: unknown;
+    await writer.prepare().catch((error: unknown) => {
+      failure = error;
+    });
+    const streams = readVerification(writer);
+    if (streams) this.verification[id] = streams;
+    failure ??= streams ? mismatchOf(id, streams) : undefined;
+    if (failure !== undefined) throw new NodeFailedError(id, failure);
   }
 
   /** The smallest part size of the format nodes fed by this source, so the source can align batches to it. */
@@ -351,9 +380,12 @@ class RunExecution {
   private async saveCheckpoint(sourceId: string, seq: number, cursor: unknown, finished = false): Promise<void> {
     const nodeIds = this.nodesOf(sourceId);
     const states: Record<string, unknown> = {};
+    const verification: VerificationReport = {};
     for (const id of nodeIds) {
       const state = this.transforms.get(id)?.state?.() ?? this.writers.get(id)?.state?.();
       if (state !== undefined) states[id] = state;
+      const streams = this.verification[id];
+      if (finished && streams) verification[id] = streams;
     }
     const checkpoint: SourceCheckpoint = {
       sourceId,
@@ -363,6 +395,7 @@ class RunExecution {
       stats: this.stats.snapshot(nodeIds),
       savedAt: new Date().toISOString(),
       ...(finished ? { finished } : {}),
+      ...(Object.keys(verification).length > 0 ? { verification } : {}),
     };
     await this.options.recorder.saveCheckpoint(this.options.runId, checkpoint);
     this.policy.saved(sourceId);

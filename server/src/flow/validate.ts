@@ -1,4 +1,11 @@
-import { buildGraph, type Flow, type FlowIssue, flowSchema, validateSchedule } from '@backflow/flow-model';
+import {
+  buildGraph,
+  type Flow,
+  type FlowIssue,
+  type FlowNode,
+  flowSchema,
+  validateSchedule,
+} from '@backflow/flow-model';
 import type { ValidateFunction } from 'ajv';
 import { BackflowError, type ErrorDetail } from '../errors.ts';
 import type { NodeType } from '../node-kit/contract.ts';
@@ -46,16 +53,72 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
   const ajv = createAjv();
   const validateDocument = ajv.compile(flowSchema);
   const configValidators = new Map<string, ValidateFunction>();
-  const configValidator = (type: NodeType): ValidateFunction => {
-    let validate = configValidators.get(type.type);
+  const configValidator = (type: NodeType, partial: boolean): ValidateFunction => {
+    const id = `${type.type}${partial ? ' (partial)' : ''}`;
+    let validate = configValidators.get(id);
     if (!validate) {
-      validate = ajv.compile(type.config);
-      configValidators.set(type.type, validate);
+      validate = ajv.compile(partial ? partialSchema(type.config) : type.config);
+      configValidators.set(id, validate);
     }
     return validate;
   };
 
-  return function validateFlow(document: unknown, options: ValidateFlowOptions = {}): FlowValidation {
+  /**
+   * One node's config as a run gets it: its stored connection merged in, `${env:NAME}` resolved,
+   * checked against its type's schema (defaults filled in) and `checkConfig`, local paths within
+   * the file roots. Issues point at `at` (`nodes[2]`: `nodes[2].config.path`; empty: `config.path`)
+   * and name the node. `partial` checks a config still being edited (for `discover`): the fields it
+   * has must be valid, none is required, and `checkConfig` is left for the run.
+   */
+  const resolveNode = (
+    node: Pick<FlowNode, 'id' | 'connection' | 'config'>,
+    type: NodeType,
+    at: string,
+    options: ValidateFlowOptions & { partial?: boolean },
+  ): { config: Record<string, unknown>; issues: FlowIssue[] } => {
+    const issues: FlowIssue[] = [];
+    const prefix = at === '' ? '' : `${at}.`;
+    let config = { ...(node.config ?? {}) };
+    for (const field of secretFields(type)) {
+      if (field in config && !isEnvReference(config[field])) {
+        issues.push({ path: `${prefix}config.${field}`, message: inlineSecretMessage, nodeId: node.id });
+      }
+    }
+    if (node.connection !== undefined) {
+      const problem = connectionProblem(node.connection, type, options.connections);
+      if (problem)
+        return { config, issues: [...issues, { path: `${prefix}connection`, message: problem, nodeId: node.id }] };
+      config = { ...options.connections!.get(node.connection)!.config, ...config };
+    }
+    try {
+      config = resolveEnvRefs(config, node.id, `${prefix}config`, options.env);
+    } catch (error) {
+      if (!(error instanceof BackflowError)) throw error;
+      for (const detail of error.details)
+        issues.push({ path: detail.path ?? '', message: detail.message, nodeId: node.id });
+      return { config, issues };
+    }
+    const validate = configValidator(type, options.partial === true);
+    if (!validate(config)) {
+      for (const detail of toErrorDetails(validate.errors, `${prefix}config`))
+        issues.push({ ...detail, nodeId: node.id });
+      return { config, issues };
+    }
+    for (const detail of options.partial ? [] : (type.checkConfig?.(config) ?? [])) {
+      const path = detail.path ? `${prefix}config.${detail.path}` : `${prefix}config`;
+      issues.push({ path, message: detail.message, nodeId: node.id });
+    }
+    if (options.files) {
+      for (const field of localPathFields(type.config)) {
+        const value = config[field];
+        const problem = typeof value === 'string' ? outsideRoots(value, options.files) : undefined;
+        if (problem) issues.push({ path: `${prefix}config.${field}`, message: problem, nodeId: node.id });
+      }
+    }
+    return { config, issues };
+  };
+
+  function validateFlow(document: unknown, options: ValidateFlowOptions = {}): FlowValidation {
     // First: structuredClone, ajv and the env reference walk all recurse.
     const tooDeep = nestingIssue(document);
     if (tooDeep) return { issues: [withNodeId(tooDeep, document as Flow)] };
@@ -67,53 +130,24 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
     flow.nodes.forEach((node, index) => {
       const type = typeOf(node.type);
       if (!type) return; // reported by the graph pass
-      node.config ??= {};
-      for (const field of secretFields(type)) {
-        if (field in node.config && !isEnvReference(node.config[field])) {
-          issues.push({ path: `nodes[${index}].config.${field}`, message: inlineSecretMessage, nodeId: node.id });
-        }
-      }
-      if (node.connection !== undefined) {
-        const problem = connectionProblem(node.connection, type, options.connections);
-        if (problem) {
-          issues.push({ path: `nodes[${index}].connection`, message: problem, nodeId: node.id });
-          return;
-        }
-        node.config = { ...options.connections!.get(node.connection)!.config, ...node.config };
-      }
-      try {
-        node.config = resolveEnvRefs(node.config, node.id, `nodes[${index}].config`, options.env);
-      } catch (error) {
-        if (!(error instanceof BackflowError)) throw error;
-        for (const detail of error.details)
-          issues.push({ path: detail.path ?? '', message: detail.message, nodeId: node.id });
-        return;
-      }
-      const validate = configValidator(type);
-      if (!validate(node.config)) {
-        for (const detail of toErrorDetails(validate.errors, `nodes[${index}].config`)) {
-          issues.push({ ...detail, nodeId: node.id });
-        }
-        return;
-      }
-      for (const detail of type.checkConfig?.(node.config) ?? []) {
-        const path = detail.path ? `nodes[${index}].config.${detail.path}` : `nodes[${index}].config`;
-        issues.push({ path, message: detail.message, nodeId: node.id });
-      }
-      if (options.files) {
-        for (const field of localPathFields(type.config)) {
-          const value = node.config[field];
-          const problem = typeof value === 'string' ? outsideRoots(value, options.files) : undefined;
-          if (problem) issues.push({ path: `nodes[${index}].config.${field}`, message: problem, nodeId: node.id });
-        }
-      }
+      const resolved = resolveNode(node, type, `nodes[${index}]`, options);
+      node.config = resolved.config;
+      issues.push(...resolved.issues);
     });
     if (flow.nodes.length === 0) issues.push({ path: 'nodes', message: 'a flow needs at least one node' });
     if (flow.schedule) issues.push(...validateSchedule(flow.schedule));
     const { graph, issues: graphIssues } = buildGraph(flow, typeOf);
     issues.push(...graphIssues);
     return issues.length > 0 ? { flow, issues } : { flow, graph, issues };
-  };
+  }
+
+  return Object.assign(validateFlow, { resolveNode });
+}
+
+/** A config schema with nothing required (at its top level): the fields present are checked, none is missing. */
+function partialSchema(schema: NodeType['config']): Record<string, unknown> {
+  const { required: _required, oneOf: _oneOf, anyOf: _anyOf, ...rest } = schema as Record<string, unknown>;
+  return rest;
 }
 
 /** The connector a node type belongs to: `postgres` for `postgres.source`. */

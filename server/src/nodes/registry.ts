@@ -5,6 +5,8 @@ import { filesDestination } from '../connectors/files/destination.ts';
 import { filesSource } from '../connectors/files/source.ts';
 import { gcsDestination } from '../connectors/gcs/destination.ts';
 import { gcsSource } from '../connectors/gcs/source.ts';
+import { mysqlSource } from '../connectors/mysql/source.ts';
+import { postgresSource } from '../connectors/postgres/source.ts';
 import type { NodeType, PartsFusion } from '../node-kit/contract.ts';
 import { csvFormat } from './csv-format.ts';
 import { csvParse } from './csv-parse.ts';
@@ -20,6 +22,8 @@ export const nodeTypes: readonly NodeType[] = [
   duckdbSource,
   filesSource,
   gcsSource,
+  postgresSource,
+  mysqlSource,
   csvParse,
   jsonParse,
   schemaValidate,
@@ -48,6 +52,7 @@ export function describeNodeType(type: NodeType) {
     inputs: type.inputs,
     outputs: type.outputs,
     ...(type.connectionFields ? { connectionFields: type.connectionFields } : {}),
+    ...(type.discover ? { discover: true } : {}),
   };
 }
 

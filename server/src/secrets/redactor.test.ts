@@ -12,9 +12,12 @@ describe('Redactor', () => {
     expect(redactedMark).toBe('[redacted]');
   });
 
-  it('returns text unchanged when no secret is known', () => {
-    const text = 'connect to postgres://u:p@host/db failed';
+  it('returns text unchanged when no secret is known, but for the passwords of URLs', () => {
+    const text = 'connect to postgres://u@host/db failed: user:pass is wrong';
     expect(new Redactor().redact(text)).toBe(text);
+    expect(new Redactor().redact('connect to postgres://u:p@host/db failed')).toBe(
+      'connect to postgres://u:***@host/db failed',
+    );
   });
 
   it('replaces every occurrence of every secret', () => {
@@ -57,9 +60,9 @@ describe('Redactor', () => {
   it('redacts the URL-encoded form of a secret', () => {
     const secret = 'p@ss w/rd&ü';
     const redactor = redactorWith(secret);
-    const url = `postgres://admin:${encodeURIComponent(secret)}@db.local:5432/app`;
-    expect(url).toBe('postgres://admin:p%40ss%20w%2Frd%26%C3%BC@db.local:5432/app');
-    expect(redactor.redact(url)).toBe('postgres://admin:[redacted]@db.local:5432/app');
+    const url = `https://db.local:5432/app?key=${encodeURIComponent(secret)}`;
+    expect(url).toBe('https://db.local:5432/app?key=p%40ss%20w%2Frd%26%C3%BC');
+    expect(redactor.redact(url)).toBe('https://db.local:5432/app?key=[redacted]');
   });
 
   it('ignores secrets shorter than 4 characters', () => {
@@ -127,5 +130,17 @@ describe('Redactor', () => {
     expect(copy.name).toBe('[redacted]');
     expect(copy.self).toBe(copy);
     expect(cyclic.name).toBe('tok_secret');
+  });
+});
+
+describe('Redactor and URLs', () => {
+  it("masks any URL's password, known or not, keeping the URL readable, and still blanks known secrets", () => {
+    const redactor = new Redactor();
+    expect(redactor.redact('failed: mysql://root:hunter2@db:3306/shop')).toBe('failed: mysql://root:***@db:3306/shop');
+    redactor.add('tok-123456');
+    expect(redactor.redactDeep({ out: 'postgres://app:S3cr3t@h/db', header: 'Bearer tok-123456' })).toEqual({
+      out: 'postgres://app:***@h/db',
+      header: 'Bearer [redacted]',
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { redactUrlPasswords } from '../node-kit/url-redaction.ts';
+
 export const redactedMark = '[redacted]';
 
 /** Secrets shorter than this are not redacted: replacing "a" everywhere would mangle every message. */
@@ -24,8 +26,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Replaces every known secret in text with `[redacted]`. A secret added twice (two connections
- * sharing a password) stays redacted until it is removed twice.
+ * Replaces every known secret in text with `[redacted]`, and the password of every URL with `***`
+ * (`postgres://app:***@db/shop`, whether or not the password is known: a driver may quote a URL in
+ * its own message). A secret added twice (two connections sharing a password) stays redacted until
+ * it is removed twice.
  */
 export class Redactor {
   readonly #secrets = new Map<string, number>();
@@ -46,8 +50,10 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    if (this.#secrets.size === 0) return text;
-    return text.replace(this.#compile(), redactedMark);
+    // URLs first, so a known URL still reads as one (user, host, database) with its password masked.
+    const masked = redactUrlPasswords(text);
+    if (this.#secrets.size === 0) return masked;
+    return masked.replace(this.#compile(), redactedMark);
   }
 
   /** A copy of plain objects and arrays with every string value redacted; keys and other values are kept. */

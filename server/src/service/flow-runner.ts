@@ -3,6 +3,7 @@ import path from 'node:path';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import { executeRun } from '../engine/executor.ts';
 import type { EdgeCounts, NodeCounts, RunStats } from '../engine/run-stats.ts';
+import type { VerificationReport } from '../engine/verification-report.ts';
 import { BackflowError, FlowChangedError, FlowValidationError } from '../errors.ts';
 import { type FlowFingerprint, fingerprintChanges, fingerprintFlow } from '../flow/fingerprint.ts';
 import type { FlowGraph } from '../flow/graph.ts';
@@ -49,6 +50,11 @@ export interface RunSummary {
   edges: EdgeCounts[];
   /** Where each destination put (in a dry run: would put) the output, by node id; never a secret. */
   outputs: Record<string, string>;
+  /**
+   * What each destination verified before publishing, by node id: per stream (table) the records it
+   * received, the rows it holds, rejected and missing rows, and checksums. Only destinations that verify.
+   */
+  verification?: VerificationReport;
   error?: { code: string; message: string; nodeId?: string; details?: unknown[] };
 }
 
@@ -73,6 +79,11 @@ export interface RunFlowOptions {
   fileRoots?: readonly string[];
   resume?: boolean;
   dryRun?: boolean;
+  /**
+   * Re-read every source in full: no source gets where it ended in the last succeeded run
+   * (`lastRunCursor`). A resumed run keeps the choice it started with.
+   */
+  fullResync?: boolean;
   signal?: AbortSignal;
   /** Told things the caller should show the user (e.g. that there was nothing to resume). */
   onNotice?(message: string): void;
@@ -120,7 +131,9 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   if (options.resume && !previous)
     options.onNotice?.(`no unfinished run of ${flow.name} to resume; starting a new run`);
   const runId = previous?.id ?? options.runId ?? newRunId();
-  const queued = !previous && options.runId ? (await store.getRun(options.runId))?.status === 'queued' : false;
+  const queuedRun = !previous && options.runId ? await store.getRun(options.runId) : undefined;
+  const queued = queuedRun?.status === 'queued';
+  const fullResync = previous ? previous.fullResync === true : (options.fullResync ?? queuedRun?.fullResync === true);
   const startedAt = previous?.startedAt ?? new Date().toISOString();
   const attemptStart = Date.now();
   if (previous || queued) await store.restartRun(runId, fingerprint);
@@ -134,8 +147,13 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
       baseDir: options.baseDir,
       fingerprint,
       ...(options.flowId ? { flowId: options.flowId } : {}),
+      ...(fullResync ? { fullResync } : {}),
     });
   }
+  const flowId = (previous ?? queuedRun)?.flowId ?? options.flowId;
+  const lastRunCursors = fullResync
+    ? {}
+    : await store.lastRunCursors({ flowName: flow.name, ...(flowId ? { flowId } : {}) });
   const checkpoints = previous ? await store.loadCheckpoints(runId) : [];
   const published = previous ? await store.published(runId) : new Set<string>();
   store.log(
@@ -143,7 +161,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     'info',
     previous
       ? `resuming (attempt ${previous.attempts + 1}) from ${checkpoints.length} checkpoint(s)`
-      : `run started${options.dryRun ? ' (dry run: destinations write nothing)' : ''}`,
+      : `run started${options.dryRun ? ' (dry run: destinations write nothing)' : ''}${fullResync ? ' (full re-read of every source)' : ''}`,
   );
 
   const result = await executeRun({
@@ -156,6 +174,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     ...(options.fileRoots ? { fileRoots: options.fileRoots } : {}),
     tempRoot: path.join(options.dataDir, 'tmp'),
     resume: checkpoints,
+    lastRunCursors,
     published,
     fusions: (options.catalog ?? defaultCatalog).fusions,
     ...(options.dryRun ? { dryRun: true } : {}),
@@ -179,6 +198,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     nodes: result.stats.nodes,
     edges: result.stats.edges,
     outputs: options.redactor ? options.redactor.redactDeep(result.outputs) : result.outputs,
+    ...(result.verification ? { verification: result.verification } : {}),
     ...(error ? { error } : {}),
   };
   store.log(

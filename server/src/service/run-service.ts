@@ -23,6 +23,8 @@ export interface RunRequest {
   document: unknown;
   flowId?: string;
   dryRun?: boolean;
+  /** Re-read every source in full instead of from where the flow's last succeeded run ended. */
+  fullResync?: boolean;
   /** Relative paths in the flow resolve against this directory (the CLI's working directory). */
   baseDir?: string;
 }
@@ -116,6 +118,7 @@ export class RunService {
       startedAt: new Date().toISOString(),
       baseDir,
       ...(request.flowId ? { flowId: request.flowId } : {}),
+      ...(request.fullResync ? { fullResync: true } : {}),
     });
     this.enqueue(runId, flow.name, (context) =>
       runFlow({
@@ -124,6 +127,7 @@ export class RunService {
         runId,
         ...(request.flowId ? { flowId: request.flowId } : {}),
         ...(request.dryRun ? { dryRun: true } : {}),
+        ...(request.fullResync ? { fullResync: true } : {}),
       }),
     );
     return { runId };

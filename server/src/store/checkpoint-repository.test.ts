@@ -32,3 +32,73 @@ describe('CheckpointRepository', () => {
     ]);
   });
 });
+
+describe('CheckpointRepository verification and last run cursors', () => {
+  it("keeps a finished checkpoint's verification report exactly", async () => {
+    const { store } = await openTempStore();
+    const verification = {
+      dst: [
+        {
+          stream: 'orders',
+          target: 'public.orders',
+          source: 3,
+          loaded: 3,
+          rejected: 0,
+          missing: 0,
+          checksum: { source: '00ff', destination: '00ff' },
+          ok: true,
+        },
+      ],
+    };
+    const checkpoint = { sourceId: 's', seq: 2, cursor: 7, states: {}, stats: { nodes: {}, edges: [] }, savedAt: 'x' };
+    await store.checkpoints.save('r', { ...checkpoint, finished: true, verification });
+    expect(await store.checkpoints.load('r')).toEqual([{ ...checkpoint, finished: true, verification }]);
+  });
+
+  it('finds the finished cursors of the latest succeeded run only, skipping null cursors', async () => {
+    const { store } = await openTempStore();
+    const stats = { nodes: {}, edges: [] };
+    const at = (minute: number) => `2026-01-01T00:0${minute}:00.000Z`;
+    const add = async (
+      id: string,
+      status: 'succeeded' | 'failed',
+      minute: number,
+      cursor: unknown,
+      flowId?: string,
+    ) => {
+      await store.runs.create({
+        id,
+        flowName: 'f',
+        flow: {},
+        dryRun: false,
+        startedAt: at(minute),
+        ...(flowId ? { flowId } : {}),
+      });
+      await store.checkpoints.save(id, {
+        sourceId: 's',
+        seq: 1,
+        cursor,
+        states: {},
+        stats,
+        savedAt: 'x',
+        finished: true,
+      });
+      await store.checkpoints.save(id, {
+        sourceId: 't',
+        seq: 1,
+        cursor: null,
+        states: {},
+        stats,
+        savedAt: 'x',
+        finished: true,
+      });
+      await store.runs.finish(id, status, {});
+    };
+    await add('r1', 'succeeded', 1, { key: ['zoë', '9007199254740993'] });
+    await add('r2', 'failed', 2, { key: ['later'] });
+    await add('r3', 'succeeded', 3, { key: ['flow id run'] }, 'fl_1');
+    expect(await store.lastRunCursors({ flowName: 'f' })).toEqual({ s: { key: ['zoë', '9007199254740993'] } });
+    expect(await store.lastRunCursors({ flowName: 'f', flowId: 'fl_1' })).toEqual({ s: { key: ['flow id run'] } });
+    expect(await store.lastRunCursors({ flowName: 'g' })).toEqual({});
+  });
+});

@@ -8,8 +8,8 @@ export class CheckpointRepository {
   /** Replaces the source's checkpoint in place. */
   save(runId: string, checkpoint: SourceCheckpoint): Promise<void> {
     return this.db.run(
-      `insert or replace into checkpoints (run_id, source_id, seq, cursor, states, stats, saved_at, finished)
-       values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `insert or replace into checkpoints (run_id, source_id, seq, cursor, states, stats, saved_at, finished, verification)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
         runId,
         checkpoint.sourceId,
@@ -19,6 +19,7 @@ export class CheckpointRepository {
         JSON.stringify(checkpoint.stats),
         checkpoint.savedAt,
         checkpoint.finished === true,
+        checkpoint.verification ? JSON.stringify(checkpoint.verification) : null,
       ],
     );
   }
@@ -27,7 +28,7 @@ export class CheckpointRepository {
     return this.db.serial(async () => {
       const rows = await this.db.rows(
         `select source_id, seq, cursor::varchar as cursor, states::varchar as states, stats::varchar as stats, saved_at,
-           finished from checkpoints where run_id = $1`,
+           finished, verification::varchar as verification from checkpoints where run_id = $1`,
         [runId],
       );
       return rows.map((row) => ({
@@ -38,7 +39,36 @@ export class CheckpointRepository {
         stats: JSON.parse(String(row.stats)),
         savedAt: String(row.saved_at),
         ...(row.finished === true ? { finished: true } : {}),
+        ...(row.verification == null ? {} : { verification: JSON.parse(String(row.verification)) }),
       }));
+    });
+  }
+
+  /**
+   * Where each source ended in the flow's last succeeded run (not a dry run), by source node id:
+   * the incremental start point of the next run. A saved flow is matched by its id, a flow file's
+   * runs by their flow name. A run's final checkpoints are saved before it is marked succeeded, so
+   * only a run that succeeded moves the start point, and a failed one never does.
+   */
+  lastRunCursors(flow: { flowId?: string; flowName: string }): Promise<Record<string, unknown>> {
+    return this.db.serial(async () => {
+      const [run] = await this.db.rows(
+        `select id from runs where status = 'succeeded' and not dry_run
+           and (case when $1::varchar is null then flow_id is null and flow_name = $2 else flow_id = $1 end)
+         order by finished_at desc limit 1`,
+        [flow.flowId ?? null, flow.flowName],
+      );
+      if (!run) return {};
+      const rows = await this.db.rows(
+        'select source_id, cursor::varchar as cursor from checkpoints where run_id = $1 and finished',
+        [String(run.id)],
+      );
+      const cursors: Record<string, unknown> = {};
+      for (const row of rows) {
+        const cursor = JSON.parse(String(row.cursor)) as unknown;
+        if (cursor !== null) cursors[String(row.source_id)] = cursor;
+      }
+      return cursors;
     });
   }
 }

@@ -70,4 +70,12 @@ export const migrations: readonly Migration[] = [
     name: 'log lines keep the structured fields nodes log with them',
     statements: ['alter table logs add column fields json'],
   },
+  {
+    version: 7,
+    name: 'destinations verify before publishing; a run may re-read its sources in full',
+    statements: [
+      'alter table checkpoints add column verification json',
+      'alter table runs add column full_resync boolean',
+    ],
+  },
 ];

@@ -18,6 +18,8 @@ export interface RunRow {
   attempts: number;
   flow: unknown;
   fingerprint?: FlowFingerprint;
+  /** The run re-reads its sources in full, ignoring where the last succeeded run ended (kept for its resumes). */
+  fullResync?: boolean;
   summary?: unknown;
   error?: { code: string; message: string; details?: unknown[]; nodeId?: string };
 }
@@ -34,6 +36,8 @@ export interface NewRun {
   baseDir?: string;
   /** What decides the run's cursors and output, per node (see flow/fingerprint.ts); a resume must match it. */
   fingerprint?: FlowFingerprint;
+  /** Re-read every source in full instead of from where the last succeeded run ended. */
+  fullResync?: boolean;
 }
 
 /** What the flows list shows of a flow's latest run. */
@@ -65,8 +69,8 @@ export class RunRepository {
 
   private insert(run: NewRun, status: RunStatus, attempts: number): Promise<void> {
     return this.db.run(
-      `insert into runs (id, flow_id, flow_name, status, dry_run, started_at, attempts, flow, base_dir, fingerprint)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `insert into runs (id, flow_id, flow_name, status, dry_run, started_at, attempts, flow, base_dir, fingerprint,
+         full_resync) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         run.id,
         run.flowId ?? null,
@@ -78,6 +82,7 @@ export class RunRepository {
         JSON.stringify(run.flow),
         run.baseDir ?? null,
         run.fingerprint ? JSON.stringify(run.fingerprint) : null,
+        run.fullResync === true,
       ],
     );
   }
@@ -194,6 +199,7 @@ function toRun(row: Record<string, unknown>): RunRow {
     attempts: Number(row.attempts),
     flow: parse(row.flow),
     ...(row.fingerprint == null ? {} : { fingerprint: parse(row.fingerprint) as FlowFingerprint }),
+    ...(row.full_resync === true ? { fullResync: true } : {}),
     ...(row.summary == null ? {} : { summary: parse(row.summary) }),
     ...(row.error == null ? {} : { error: parse(row.error) as RunRow['error'] }),
   };

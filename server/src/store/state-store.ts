@@ -119,6 +119,11 @@ export class StateStore implements RunRecorder {
     return this.checkpoints.load(runId);
   }
 
+  /** Where each source of the flow ended in its last succeeded run (see CheckpointRepository.lastRunCursors). */
+  lastRunCursors(flow: { flowId?: string; flowName: string }): Promise<Record<string, unknown>> {
+    return this.checkpoints.lastRunCursors(flow);
+  }
+
   saveRejected(runId: string, nodeId: string, rejected: RejectedRecord[], seq: number): Promise<void> {
     return this.rejectedRecords.save(runId, nodeId, rejected, seq);
   }

@@ -4,6 +4,7 @@
  * engine runs them exactly as it runs connectors.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { VerificationError } from '../errors.ts';
 import {
   type DestinationWriter,
   defineDestination,
@@ -14,6 +15,7 @@ import {
   type Rec,
   type SourceBatch,
 } from '../node-kit/contract.ts';
+import { RowChecksum, rowHash, type StreamVerification } from '../node-kit/verification.ts';
 
 const memorySourceConfig = Type.Object({
   rows: Type.Integer(),
@@ -21,8 +23,13 @@ const memorySourceConfig = Type.Object({
   failAfterBatches: Type.Optional(Type.Integer()),
   /** Mark every n-th row `reject: true`, which memory destinations refuse. */
   rejectEvery: Type.Optional(Type.Integer()),
+  /** Read only the rows after where the flow's last succeeded run ended (`ctx.lastRunCursor`). */
+  incremental: Type.Optional(Type.Boolean()),
 });
 export type MemorySourceConfig = Static<typeof memorySourceConfig>;
+
+/** The `lastRunCursor` each memory source read started with, in order, by node id. */
+export const memorySourceStarts: { nodeId: string; lastRunCursor: unknown }[] = [];
 
 export const memorySource = defineSource({
   type: 'memory.source',
@@ -31,7 +38,9 @@ export const memorySource = defineSource({
   config: memorySourceConfig,
   outputs: [{ name: 'records', kind: 'records' }],
   async *read(config, ctx): AsyncGenerator<SourceBatch> {
-    let next = typeof ctx.resumeCursor === 'number' ? ctx.resumeCursor + 1 : 1;
+    memorySourceStarts.push({ nodeId: ctx.nodeId, lastRunCursor: ctx.lastRunCursor });
+    const after = config.incremental && typeof ctx.lastRunCursor === 'number' ? ctx.lastRunCursor : 0;
+    let next = typeof ctx.resumeCursor === 'number' ? ctx.resumeCursor + 1 : after + 1;
     let batches = 0;
     let sinceAlign = 0;
     while (next <= config.rows) {
@@ -123,10 +132,25 @@ export const memoryDestination = defineDestination({
   type: 'memory.destination',
   title: 'Memory destination',
   description: 'Keeps records or files in memoryTables',
-  config: Type.Object({ name: Type.String(), failOnSeq: Type.Optional(Type.Integer()) }),
+  config: Type.Object({
+    name: Type.String(),
+    failOnSeq: Type.Optional(Type.Integer()),
+    /**
+     * Verify like a database: checksum what it received and what it "staged". `corrupt` stages the
+     * record with this id altered, so the readback differs there; `report` reports a mismatch
+     * without throwing (a destination the engine must still stop).
+     */
+    verify: Type.Optional(
+      Type.Object({ corrupt: Type.Optional(Type.Integer()), throws: Type.Optional(Type.Boolean()) }),
+    ),
+  }),
   publishes: 'staged',
   inputs: [{ name: 'records', kind: 'records' }],
   async open(config, ctx): Promise<DestinationWriter> {
+    const received = new RowChecksum();
+    let rejected = 0;
+    let report: StreamVerification[] | undefined;
+    const types = ['INTEGER', 'VARCHAR'];
     const table: MemoryTable = memoryTables.get(config.name) ?? {
       records: [],
       files: new Map(),
@@ -139,16 +163,46 @@ export const memoryDestination = defineDestination({
         if (config.failOnSeq === seq) throw new Error(`disk full at batch ${seq}`);
         if (payload.kind === 'records') {
           for (const record of payload.records) {
-            if (record.reject) ctx.reject([record], [`row ${record.id} refused`], [{ index: Number(record.id) }]);
-            else table.records.push(record);
+            if (record.reject) {
+              rejected += 1;
+              ctx.reject([record], [`row ${record.id} refused`], [{ index: Number(record.id) }]);
+            } else {
+              received.add(rowHash([record.id, record.name], types));
+              table.records.push(record.id === config.verify?.corrupt ? { ...record, name: 'altered' } : record);
+            }
           }
         } else {
           table.files.set(payload.name, JSON.parse(payload.contentType ?? '[]'));
         }
       },
       async prepare() {
+        if (config.verify) {
+          const held = new RowChecksum();
+          for (const record of table.records) held.add(rowHash([record.id, record.name], types));
+          const corrupt = config.verify.corrupt;
+          const differs = held.hex !== received.hex;
+          report = [
+            {
+              stream: 'rows',
+              target: `${config.name}.rows`,
+              source: received.rows + rejected,
+              loaded: held.rows,
+              rejected,
+              missing: received.rows - held.rows,
+              checksum: { source: received.hex, destination: held.hex },
+              ...(differs && corrupt !== undefined
+                ? { firstDifference: { key: `id=${corrupt}`, message: 'name differs' } }
+                : {}),
+              ok: !differs,
+            },
+          ];
+          if (differs && config.verify.throws !== false) {
+            throw new VerificationError(`${config.name}.rows differs from what it received at id=${corrupt}`);
+          }
+        }
         table.prepared = true;
       },
+      verification: () => report ?? [],
       async commit() {
         table.committed = true;
       },

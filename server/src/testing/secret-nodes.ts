@@ -26,6 +26,9 @@ export const vaultSource = defineSource({
   async check(config) {
     if (!config.token.startsWith('good')) throw new Error(`invalid token ${config.token}`);
   },
+  async discover(config) {
+    throw new Error(`cannot list the vault with token ${config.token}`);
+  },
   async *read(config, ctx): AsyncGenerator<SourceBatch> {
     const rows = config.rows ?? 10;
     let next = typeof ctx.resumeCursor === 'number' ? ctx.resumeCursor + 1 : 1;

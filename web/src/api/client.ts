@@ -18,6 +18,7 @@ import type {
   RunView,
   SavedFlow,
   SessionView,
+  StreamInfo,
 } from './types.ts';
 
 /**
@@ -145,6 +146,10 @@ export const api = {
       method: 'POST',
       body: { config },
     }),
+
+  /** The streams (tables) a node could read or write, from its config as edited. */
+  discover: (body: { type: string; config: Record<string, unknown>; connection?: string; nodeId?: string }) =>
+    json<StreamInfo[]>('/api/discover', { method: 'POST', body }),
 
   listFlows: () => json<SavedFlow[]>('/api/flows'),
   getFlow: (flowId: string) => json<SavedFlow>(`/api/flows/${id(flowId)}`),

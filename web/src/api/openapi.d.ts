@@ -438,6 +438,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/discover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** List the streams (tables) a node could read or write, with typed columns, keys and shape, from the node's config as edited (its connection and env references resolved as a run resolves them) */
+        post: operations["postDiscover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -573,12 +590,46 @@ export interface components {
             outputs?: {
                 [key: string]: string;
             };
+            /** @description What each destination verified before publishing, by node id (only destinations that verify: databases) */
+            verification?: {
+                [key: string]: components["schemas"]["StreamVerification"][];
+            };
             error?: components["schemas"]["ApiError"];
             flowId?: string;
             attempts?: number;
             /** @description When the run's latest checkpoint was saved; absent when it has none */
             checkpointAt?: string;
             checkpointAgeMs?: number;
+        };
+        StreamVerification: {
+            stream: string;
+            /** @description Where it landed, as the user knows it (public.orders) */
+            target: string;
+            /** @description Records that reached the destination for this stream */
+            source: number;
+            /** @description Rows the destination holds for it (read back from what it staged) */
+            loaded: number;
+            /** @description Records the destination refused (in the rejected records) */
+            rejected: number;
+            /** @description source − loaded − rejected (negative: duplicated rows) */
+            missing: number;
+            /** @description Order-independent checksums (hex) of the rows received less the rejected, and of the rows held */
+            checksum?: {
+                source: string;
+                destination: string;
+            };
+            /** @description Relation checks (CRM associations) */
+            relations?: {
+                name: string;
+                expected: number;
+                present: number;
+            }[];
+            /** @description The first row that differs, by key, and how */
+            firstDifference?: {
+                key: string;
+                message: string;
+            };
+            ok: boolean;
         };
         RunSummary: {
             runId: string;
@@ -596,6 +647,10 @@ export interface components {
             /** @description Where each destination put (in a dry run: would put) the output, by node id; once the run ended */
             outputs?: {
                 [key: string]: string;
+            };
+            /** @description What each destination verified before publishing, by node id (only destinations that verify: databases) */
+            verification?: {
+                [key: string]: components["schemas"]["StreamVerification"][];
             };
             error?: components["schemas"]["ApiError"];
         };
@@ -675,6 +730,38 @@ export interface components {
             outputs: components["schemas"]["Port"][];
             /** @description Config fields a stored connection of the node type's connector may supply */
             connectionFields?: string[];
+            /** @description It can list its streams (tables) and their columns: POST /api/discover */
+            discover?: boolean;
+        };
+        Column: {
+            name: string;
+            /** @description BIGINT, DECIMAL(18,2), VARCHAR, TIMESTAMPTZ… */
+            type: string;
+            notNull?: boolean;
+            maxLength?: number;
+            autoIncrement?: boolean;
+        };
+        StreamInfo: {
+            /** @description The stream name: the table (sales.orders when qualified) */
+            name: string;
+            columns: components["schemas"]["Column"][];
+            key?: string[];
+            shape?: {
+                primaryKey?: string[];
+                indexes?: {
+                    name: string;
+                    columns: string[];
+                    unique: boolean;
+                }[];
+                foreignKeys?: {
+                    name: string;
+                    columns: string[];
+                    referencedStream: string;
+                    referencedColumns: string[];
+                    onDelete?: string;
+                    onUpdate?: string;
+                }[];
+            };
         };
         PreviewResult: {
             nodeId: string;
@@ -1265,6 +1352,8 @@ export interface operations {
             content: {
                 "application/json": {
                     dryRun?: boolean;
+                    /** @description Re-read every source in full instead of from where the flow's last succeeded run ended */
+                    fullResync?: boolean;
                     /** @description An unsaved version of the flow to run instead; the run is listed under the flow */
                     flow?: Record<string, unknown>;
                 };
@@ -1424,6 +1513,8 @@ export interface operations {
                     dryRun?: boolean;
                     /** @description Continue the flow's latest unfinished run */
                     resume?: boolean;
+                    /** @description Re-read every source in full instead of from where the flow's last succeeded run ended */
+                    fullResync?: boolean;
                     /** @description Directory relative paths in the flow resolve against */
                     baseDir?: string;
                 };
@@ -1849,6 +1940,62 @@ export interface operations {
                 };
             };
             /** @description The check failed; the error says why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error: `{ error: { code, message, details: [{ path, message }] } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postDiscover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A node type with discover, e.g. duckdb.source */
+                    type: string;
+                    /** @description The node config; it may be half edited (nothing is required) */
+                    config: Record<string, unknown>;
+                    /** @description The stored connection the node names */
+                    connection?: string;
+                    /** @description The node asking, so an error names it */
+                    nodeId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The streams, in the order the system lists them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamInfo"][];
+                };
+            };
+            /** @description The config is invalid (details point at its fields), or the type has no discover */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The system could not be listed (unreachable, refused); the message says why */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -38,6 +38,11 @@ export type EdgeCounts = Schemas['EdgeCounts'];
 export type ApiErrorBody = Schemas['ApiError'];
 export type RunView = Schemas['RunView'];
 export type RunSummary = Schemas['RunSummary'];
+/** One stream's verification by a destination before it published (counts and checksums). */
+export type StreamVerification = Schemas['StreamVerification'];
+/** A stream (table) a node can read or write, as `POST /api/discover` lists it. */
+export type StreamInfo = Schemas['StreamInfo'];
+export type Column = Schemas['Column'];
 /** The data of each server-sent event of a run (`GET /api/runs/:id/events`). */
 export type RunEvent = Schemas['RunEvent'];
 export type LogLine = Schemas['LogLine'];

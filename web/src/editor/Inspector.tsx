@@ -11,6 +11,7 @@ import { formatCount } from '../ui/format.ts';
 import { RoleIcon } from '../ui/icons.tsx';
 import { toast, toastError } from '../ui/toasts.tsx';
 import { useEditorUi } from './editor-ui.ts';
+import { StreamPicker } from './StreamPicker.tsx';
 
 const emptyIssues: NodeIssue[] = [];
 const nodeIdPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -163,6 +164,7 @@ function NodeInspector({ node, nodeType }: { node: FlowNode; nodeType: NodeTypeI
       {nodeType?.connectionFields && nodeType.connectionFields.length > 0 && (
         <ConnectionPicker node={node} nodeType={nodeType} />
       )}
+      {nodeType?.discover && <StreamPicker key={node.id} node={node} nodeType={nodeType} />}
       {nodeType && (
         <section className="panel-section">
           <h3>Settings</h3>

@@ -8,6 +8,7 @@ import type { LiveRun } from '../store/flow-store.ts';
 import { formatAgo, formatCount, formatDuration, formatTime } from '../ui/format.ts';
 import { useEndedRun } from './ended-run.ts';
 import { type RunTotals, runTotals } from './run-totals.ts';
+import { VerificationReport } from './VerificationReport.tsx';
 
 const active = (status: string | undefined) => status === 'running' || status === 'queued';
 
@@ -51,7 +52,8 @@ function Outputs({ run, outputs }: { run: LiveRun; outputs: Record<string, strin
   );
 }
 
-function Overview({ run, outputs }: { run: LiveRun; outputs: Record<string, string> | undefined }) {
+function Overview({ run, stored }: { run: LiveRun; stored: RunView | undefined }) {
+  const outputs = stored?.outputs;
   const flow = useEditor((state) => state.flow);
   const ids = [...new Set([...flow.nodes.map((node) => node.id), ...Object.keys(run.nodes)])];
   return (
@@ -113,6 +115,7 @@ function Overview({ run, outputs }: { run: LiveRun; outputs: Record<string, stri
           })}
         </tbody>
       </table>
+      {stored?.verification && <VerificationReport runId={run.runId} report={stored.verification} nodes={flow.nodes} />}
       {outputs && <Outputs run={run} outputs={outputs} />}
     </div>
   );
@@ -416,7 +419,7 @@ export function RunPanel() {
       </header>
       <div className="run-panel-body">
         {shownTab === 'history' && <History key={`${run?.runId}:${run?.status}`} flowId={flowId} />}
-        {run && shownTab === 'overview' && <Overview run={run} outputs={stored?.outputs} />}
+        {run && shownTab === 'overview' && <Overview run={run} stored={stored} />}
         {run && shownTab === 'logs' && <Logs run={run} />}
         {run && shownTab === 'rejected' && <Rejected run={run} />}
       </div>

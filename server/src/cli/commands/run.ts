@@ -11,6 +11,7 @@ import { dataDir, openStoreOrServer, redactingStore, storedConnections } from '.
 interface RunOptions {
   resume?: boolean;
   dryRun?: boolean;
+  fullResync?: boolean;
   json?: boolean;
 }
 
@@ -27,6 +28,7 @@ async function runOnServer(client: ServerClient, document: unknown, options: Run
     baseDir: process.cwd(),
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.resume ? { resume: true } : {}),
+    ...(options.fullResync ? { fullResync: true } : {}),
   });
   console.error(`backflow: the server at ${client.url} holds ${dataDir()}; run ${runId} runs there`);
   let latest: Record<string, NodeCounts> = {};
@@ -54,6 +56,7 @@ export function runCommand(): Command {
     .argument('<flow>', 'flow JSON file')
     .option('--resume', "continue the flow's latest unfinished run from its checkpoint")
     .option('--dry-run', 'read and transform, but write nothing at destinations')
+    .option('--full-resync', "re-read every source in full, not from where the flow's last succeeded run ended")
     .option('--json', 'print the final summary as one JSON document on stdout')
     .action(async (file: string, options: RunOptions) => {
       const document = await readFlowFile(file);
@@ -76,6 +79,7 @@ export function runCommand(): Command {
           signal: controller.signal,
           ...(options.resume ? { resume: true } : {}),
           ...(options.dryRun ? { dryRun: true } : {}),
+          ...(options.fullResync ? { fullResync: true } : {}),
           onNotice: (message) => console.error(`backflow: ${message}`),
           onStart: ({ stats }) => {
             if (!options.json) stopProgress = startProgress(() => stats.nodes);

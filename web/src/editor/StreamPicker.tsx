@@ -1,0 +1,156 @@
+import { useMemo, useState } from 'react';
+import { api, describeError } from '../api/client.ts';
+import type { FlowNode, NodeTypeInfo, StreamInfo } from '../api/types.ts';
+import { editorStore } from '../store/editor.ts';
+import {
+  chosenStream,
+  describeColumn,
+  keyColumns,
+  pickCursor,
+  pickerFields,
+  pickTable,
+  toggleKey,
+  toggleTable,
+} from './stream-picker.ts';
+
+interface Listing {
+  streams?: StreamInfo[];
+  error?: { message: string; details: string[] };
+  loading: boolean;
+}
+
+/**
+ * "Browse tables" for a node whose type can discover: lists the streams its config (as edited,
+ * connection and env references resolved by the server) reaches, and fills `table` / `tables`,
+ * `key` and `incremental.cursor` from them. Every pick edits the node's config in the flow.
+ */
+export function StreamPicker({ node, nodeType }: { node: FlowNode; nodeType: NodeTypeInfo }) {
+  const fields = useMemo(() => pickerFields(nodeType.config), [nodeType.config]);
+  const [listing, setListing] = useState<Listing>({ loading: false });
+  const config = node.config ?? {};
+  const name = node.title ?? node.id;
+  if (!fields.table && !fields.tables) return null;
+
+  const browse = async () => {
+    setListing((current) => ({ ...current, loading: true }));
+    try {
+      const streams = await api.discover({
+        type: node.type,
+        config,
+        nodeId: node.id,
+        ...(node.connection ? { connection: node.connection } : {}),
+      });
+      setListing({ streams, loading: false });
+    } catch (error) {
+      setListing({ error: describeError(error), loading: false });
+    }
+  };
+  const edit = (next: Record<string, unknown>) =>
+    editorStore.getState().updateNode(node.id, { config: next }, `${node.id}.config`);
+  const streams = listing.streams;
+  const chosen = streams ? chosenStream(config, streams) : undefined;
+  const selectedTables = Array.isArray(config.tables) ? (config.tables as string[]) : [];
+  const key = keyColumns(config);
+  const cursor = (config.incremental as { cursor?: string } | undefined)?.cursor;
+
+  return (
+    <section className="panel-section stream-picker" data-testid="stream-picker">
+      <div className="stream-picker-head">
+        <h3>Tables</h3>
+        <button type="button" className="button small" onClick={browse} disabled={listing.loading}>
+          {listing.loading ? 'Listing…' : streams ? 'Refresh tables' : 'Browse tables'}
+        </button>
+      </div>
+      {!streams && !listing.error && (
+        <p className="field-hint">
+          Lists the tables {fields.table ? `to fill “table”` : `to fill “tables”`}, then the chosen table’s columns for
+          the key{fields.cursor ? ' and the incremental cursor' : ''}.
+        </p>
+      )}
+      {listing.error && (
+        <div className="error-box" role="alert" data-testid="stream-picker-error">
+          <strong>Cannot list the tables of “{name}”</strong>: {listing.error.message}
+          {listing.error.details.length > 0 && (
+            <ul>
+              {listing.error.details.map((detail) => (
+                <li key={detail}>{detail}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {streams && streams.length === 0 && <p className="muted">No tables found.</p>}
+      {streams && streams.length > 0 && (
+        <ul className="stream-list" aria-label={`Tables of ${name}`}>
+          {streams.map((stream) => {
+            const selected = fields.table ? config.table === stream.name : selectedTables.includes(stream.name);
+            return (
+              <li key={stream.name}>
+                <label className={selected ? 'stream-option selected' : 'stream-option'}>
+                  <input
+                    type={fields.table ? 'radio' : 'checkbox'}
+                    name={`stream-${node.id}`}
+                    checked={selected}
+                    onChange={() =>
+                      edit(
+                        fields.table
+                          ? pickTable(config, nodeType.config, stream.name)
+                          : toggleTable(config, stream.name),
+                      )
+                    }
+                  />
+                  <span className="stream-name">{stream.name}</span>
+                  <span className="muted">{stream.columns.length} columns</span>
+                </label>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {chosen && (fields.key || fields.cursor) && (
+        <table className="table compact column-picker" data-testid="column-picker">
+          <caption>Columns of {chosen.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Column</th>
+              <th scope="col">Type</th>
+              {fields.key && <th scope="col">Key</th>}
+              {fields.cursor && <th scope="col">Cursor</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {chosen.columns.map((column) => (
+              <tr key={column.name}>
+                <td>
+                  <code>{column.name}</code>
+                </td>
+                <td className="muted">{describeColumn(column, chosen)}</td>
+                {fields.key && (
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`${column.name} in the key`}
+                      checked={key.includes(column.name)}
+                      onChange={() => edit(toggleKey(config, column.name))}
+                    />
+                  </td>
+                )}
+                {fields.cursor && (
+                  <td>
+                    <input
+                      type="radio"
+                      name={`cursor-${node.id}`}
+                      aria-label={`${column.name} as the incremental cursor`}
+                      checked={cursor === column.name}
+                      onChange={() => edit(pickCursor(config, column.name))}
+                    />
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { StreamInfo } from '../api/types.ts';
+import { chosenStream, pickCursor, pickerFields, pickTable, toggleKey, toggleTable } from './stream-picker.ts';
+
+const duckdbSchema = {
+  type: 'object',
+  properties: { path: { type: 'string' }, query: { type: 'string' }, table: { type: 'string' }, key: {} },
+  oneOf: [
+    { title: 'Read a query', required: ['query'] },
+    { title: 'Read a table', required: ['table'] },
+  ],
+};
+
+const streams: StreamInfo[] = [
+  { name: 'customers', columns: [{ name: 'customer_id', type: 'BIGINT' }], key: ['customer_id'] },
+  { name: 'sales.orders', columns: [{ name: 'order_id', type: 'BIGINT' }] },
+];
+
+describe('the stream picker', () => {
+  it('offers the pickers the schema has fields for', () => {
+    expect(pickerFields(duckdbSchema)).toEqual({ table: true, tables: false, key: true, cursor: false });
+    expect(pickerFields({ properties: { tables: {}, incremental: { properties: { cursor: {}, key: {} } } } })).toEqual({
+      table: false,
+      tables: true,
+      key: false,
+      cursor: true,
+    });
+  });
+
+  it('picks a table in place of a query, keeping the other fields and dropping a key of another table', () => {
+    const config = { path: 'demo/warehouse.duckdb', query: 'select 1', key: 'x', batchSize: 5 };
+    expect(pickTable(config, duckdbSchema, 'sales.orders')).toEqual({
+      path: 'demo/warehouse.duckdb',
+      table: 'sales.orders',
+      batchSize: 5,
+    });
+    expect(pickTable({ table: 'customers', key: 'customer_id' }, duckdbSchema, 'customers')).toEqual({
+      table: 'customers',
+      key: 'customer_id',
+    });
+  });
+
+  it('toggles tables, key columns and the cursor, leaving out what becomes empty', () => {
+    const withTwo = toggleTable(toggleTable({}, 'customers'), 'sales.orders');
+    expect(withTwo).toEqual({ tables: ['customers', 'sales.orders'] });
+    expect(toggleTable(toggleTable(withTwo, 'customers'), 'sales.orders')).toEqual({});
+    expect(toggleKey({}, 'id')).toEqual({ key: 'id' });
+    expect(toggleKey({ key: 'id' }, 'line')).toEqual({ key: ['id', 'line'] });
+    expect(toggleKey({ key: ['id', 'line'] }, 'id')).toEqual({ key: 'line' });
+    expect(pickCursor({ incremental: { lookback: 60 } }, 'updated_at')).toEqual({
+      incremental: { lookback: 60, cursor: 'updated_at' },
+    });
+    expect(pickCursor({ incremental: { cursor: 'updated_at' } }, undefined)).toEqual({});
+  });
+
+  it("finds the chosen table's columns from table, or from tables when it names one table", () => {
+    expect(chosenStream({ table: 'customers' }, streams)?.name).toBe('customers');
+    expect(chosenStream({ tables: ['sales.orders'] }, streams)?.name).toBe('sales.orders');
+    expect(chosenStream({ tables: ['customers', 'sales.orders'] }, streams)).toBeUndefined();
+  });
+});
