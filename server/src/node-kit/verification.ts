@@ -101,7 +101,7 @@ export function canonicalValue(value: unknown, type: string): string | null {
   if (base === 'DOUBLE') return canonicalFloat(value, false);
   if (base === 'BOOLEAN') return canonicalBoolean(value);
   if (base === 'JSON' || base.startsWith('STRUCT') || base.startsWith('MAP') || base.startsWith('UNION')) {
-    return stableJson(typeof value === 'string' ? JSON.parse(value) : value);
+    return typeof value === 'string' ? canonicalJsonText(value) : stableJson(value);
   }
   if (base === 'BLOB') {
     const bytes = Buffer.isBuffer(value) ? value : textToBlob(String(value));
@@ -179,8 +179,24 @@ function trimFraction(text: string): string {
   );
 }
 
+/** JSON text with its keys sorted; text that is not JSON stays as it is (a database will refuse it, not the hash). */
+function canonicalJsonText(text: string): string {
+  try {
+    return stableJson(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
+
 function canonicalList(value: unknown, elementType: string): string {
-  const list = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  let list = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
   if (!Array.isArray(list)) return String(value);
   return JSON.stringify(list.map((element) => canonicalValue(element, elementType)));
 }
