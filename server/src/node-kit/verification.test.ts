@@ -36,6 +36,14 @@ describe('canonical values: two systems spelling one value hash alike', () => {
     expect(canonicalValue('[1, 2', 'INTEGER[]')).toBe('[1, 2');
   });
 
+  it('spells an instant as UTC microseconds since the epoch, before and after it', () => {
+    expect(canonicalValue('1970-01-01 00:00:00+00', 'TIMESTAMPTZ')).toBe('0');
+    expect(canonicalValue('1970-01-01 00:00:00.000001Z', 'TIMESTAMPTZ')).toBe('1');
+    expect(canonicalValue('2024-01-02 01:04:05.5+00', 'TIMESTAMPTZ')).toBe('1704157445500000');
+    expect(canonicalValue('2024-01-02 03:04:05.5+02:00', 'TIMESTAMPTZ')).toBe('1704157445500000');
+    expect(canonicalValue('1969-12-31 23:59:59.5+00', 'TIMESTAMPTZ')).toBe('-500000');
+  });
+
   it('reads an INTERVAL with its micros as a string or a number alike', () => {
     expect(canonicalValue({ months: 1, days: 2, micros: '3000000' }, 'INTERVAL')).toBe(
       canonicalValue({ days: 2, micros: 3000000, months: 1 }, 'INTERVAL'),

@@ -14,7 +14,7 @@ import type { Rec, RecordBatch } from '../../node-kit/contract.ts';
 import { loadIsolatingFailures } from '../../node-kit/isolate-failures.ts';
 import { HASH_COLUMN, ROW_COLUMN, SEQ_COLUMN, type StagedColumn } from '../../node-kit/sql/stage-columns.ts';
 import { type SavedTally, StreamTally } from '../../node-kit/sql/stage-verification.ts';
-import { rowHash } from '../../node-kit/verification.ts';
+import { rowHasher } from '../../node-kit/verification.ts';
 import { copyEscape, inputText, type ToText } from './copy-text.ts';
 import { quoteIdentifier, quoteTable, showTable, type TableName } from './sql.ts';
 
@@ -45,7 +45,7 @@ export interface RowRefusal {
 export class StreamStage {
   readonly tally: StreamTally;
   private readonly encoders: ToText[];
-  private readonly types: string[];
+  private readonly hashRow: (values: readonly unknown[]) => bigint;
 
   constructor(
     readonly saved: Omit<SavedStream, 'tally'>,
@@ -53,7 +53,7 @@ export class StreamStage {
   ) {
     this.tally = new StreamTally(tally);
     this.encoders = saved.columns.map((column) => inputText(column.type));
-    this.types = saved.columns.map((column) => column.type);
+    this.hashRow = rowHasher(saved.columns.map((column) => column.type));
   }
 
   get stream(): string {
@@ -139,7 +139,7 @@ export class StreamStage {
   /** The record's COPY line (its mapped fields, then seq, row and hash) and its hash as received. */
   private copyLine(record: Rec, seq: number, row: number): { line: string; hash: bigint } {
     const values = this.columns.map((column) => record[column.field]);
-    const hash = rowHash(values, this.types);
+    const hash = this.hashRow(values);
     let line = '';
     for (let index = 0; index < values.length; index++) {
       let text: string | null;

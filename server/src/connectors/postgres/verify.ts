@@ -8,14 +8,14 @@ import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { HASH_COLUMN, ROW_COLUMN, SEQ_COLUMN } from '../../node-kit/sql/stage-columns.ts';
 import type { Readback } from '../../node-kit/sql/stage-verification.ts';
-import { RowChecksum, rowHash } from '../../node-kit/verification.ts';
+import { RowChecksum, rowHasher } from '../../node-kit/verification.ts';
 import { type FromText, outputValue, parseCopyLine } from './copy-text.ts';
 import { quoteIdentifier, quoteTable } from './sql.ts';
 import type { StreamStage } from './stage.ts';
 
 export async function readBack(client: pg.Client, stage: StreamStage): Promise<Readback> {
   const columns = stage.columns;
-  const types = columns.map((column) => column.type);
+  const hashRow = rowHasher(columns.map((column) => column.type));
   const outputs: FromText[] = columns.map((column) => outputValue(column.type));
   const keyIndexes = stage.saved.key
     .map((key) => columns.findIndex((column) => column.name === key))
@@ -29,7 +29,7 @@ export async function readBack(client: pg.Client, stage: StreamStage): Promise<R
     for (let index = 0; index < columns.length; index++) {
       values[index] = (outputs[index] as FromText)(fields[index] as string | null);
     }
-    const hash = rowHash(values, types);
+    const hash = hashRow(values);
     held.add(hash);
     if (firstChanged === undefined && String(hash) !== fields[columns.length]) {
       const key =
