@@ -3,7 +3,7 @@ import type { Connection } from 'mysql2/promise';
 
 export interface TargetColumn {
   name: string;
-  /** COLUMN_TYPE, e.g. `decimal(12,2)`, `varchar(20)`, `int(10) unsigned`. */
+  /** COLUMN_TYPE, e.g. `decimal(12,2)`, `varchar(20)`, `int(10) unsigned`; text types with their character set. */
   type: string;
   notNull: boolean;
   autoIncrement: boolean;
@@ -19,7 +19,8 @@ export interface TargetTable {
 
 export async function describeTable(connection: Connection, table: string): Promise<TargetTable | undefined> {
   const [columns] = await connection.query(
-    `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE = 'NO' AS not_null,
+    `SELECT COLUMN_NAME AS name,
+            CONCAT(COLUMN_TYPE, IF(CHARACTER_SET_NAME IS NULL, '', CONCAT(' CHARACTER SET ', CHARACTER_SET_NAME))) AS type, IS_NULLABLE = 'NO' AS not_null,
             EXTRA LIKE '%auto_increment%' AS auto_increment, GENERATION_EXPRESSION IS NOT NULL AND GENERATION_EXPRESSION <> '' AS generated,
             COLUMN_KEY = 'PRI' AS primary_key
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,

@@ -66,7 +66,16 @@ export function mysqlType(column: Column, options: MysqlTypeOptions): string {
   return type;
 }
 
-const integerBases = new Set(['TINYINT', 'UTINYINT', 'SMALLINT', 'USMALLINT', 'INTEGER', 'UINTEGER', 'BIGINT', 'UBIGINT']);
+const integerBases = new Set([
+  'TINYINT',
+  'UTINYINT',
+  'SMALLINT',
+  'USMALLINT',
+  'INTEGER',
+  'UINTEGER',
+  'BIGINT',
+  'UBIGINT',
+]);
 
 /** Whether a column becomes AUTO_INCREMENT (an auto-increment integer). */
 export function isAutoIncrement(column: Column): boolean {
@@ -75,9 +84,12 @@ export function isAutoIncrement(column: Column): boolean {
 }
 
 /** A column's definition: type, NOT NULL, AUTO_INCREMENT when `autoIncrement` is allowed (it needs a key). */
-export function columnDefinition(column: Column, options: MysqlTypeOptions & { autoIncrement: boolean }): string {
+export function columnDefinition(
+  column: Column,
+  options: MysqlTypeOptions & { autoIncrement: boolean; primaryKey: boolean },
+): string {
   const autoIncrement = options.autoIncrement && isAutoIncrement(column);
-  const notNull = column.notNull === true || options.indexed || autoIncrement;
+  const notNull = column.notNull === true || options.primaryKey || autoIncrement;
   return `${quoteIdentifier(column.name)} ${mysqlType(column, options)}${notNull ? ' NOT NULL' : ''}${autoIncrement ? ' AUTO_INCREMENT' : ''}`;
 }
 

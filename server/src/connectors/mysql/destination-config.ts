@@ -2,7 +2,12 @@
 import { Readable } from 'node:stream';
 import { type Static, Type } from '@sinclair/typebox';
 import type { ConnectionOptions } from 'mysql2/promise';
-import { connectionProperties, describeConnection, tableOfStream, targetProperties } from '../../node-kit/sql/stage-config.ts';
+import {
+  connectionProperties,
+  describeConnection,
+  tableOfStream,
+  targetProperties,
+} from '../../node-kit/sql/stage-config.ts';
 
 export const mysqlDestinationConfig = Type.Object(
   {

@@ -21,6 +21,12 @@ import {
   type RecordBatch,
 } from '../../node-kit/contract.ts';
 import {
+  bookkeepingColumns,
+  matchFields,
+  type StagedColumn,
+  stageTableName,
+} from '../../node-kit/sql/stage-columns.ts';
+import {
   configuredKey,
   connectionFieldNames,
   describeConnection,
@@ -28,7 +34,6 @@ import {
   tableOfStream,
   withoutSecrets,
 } from '../../node-kit/sql/stage-config.ts';
-import { bookkeepingColumns, matchFields, type StagedColumn, stageTableName } from '../../node-kit/sql/stage-columns.ts';
 import { assertVerified, type Readback, streamVerification } from '../../node-kit/sql/stage-verification.ts';
 import type { StreamVerification } from '../../node-kit/verification.ts';
 import { describeTable, tableExists } from './catalog.ts';
@@ -40,7 +45,14 @@ import {
   mysqlDestinationConfig,
   mysqlLocation,
 } from './destination-config.ts';
-import { finishPublish, moveRows, type PublishOptions, type PublishRefusal, renameIntoPlace, shapeCreatedTables } from './publish.ts';
+import {
+  finishPublish,
+  moveRows,
+  type PublishOptions,
+  type PublishRefusal,
+  renameIntoPlace,
+  shapeCreatedTables,
+} from './publish.ts';
 import { identifierLength, quoteIdentifier } from './sql.ts';
 import { type RowRefusal, type SavedStream, StreamStage } from './stage.ts';
 import { readBack } from './verify.ts';
@@ -52,7 +64,8 @@ interface WriterState {
 }
 
 /** Strict: a value MySQL would truncate or zero is an error, so the row is refused rather than altered. */
-const sqlMode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';
+const sqlMode =
+  'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';
 
 interface Server {
   database: string;
@@ -95,9 +108,10 @@ class MysqlWriter implements DestinationWriter {
       const stage = new StreamStage(saved, saved.tally);
       if (await tableExists(this.connection, stage.table)) {
         if (this.ctx.resumeSeq !== undefined && !this.ctx.prepared) {
-          await this.connection.query(`DELETE FROM ${quoteIdentifier(stage.table)} WHERE ${quoteIdentifier('_backflow_seq')} > ?`, [
-            this.ctx.resumeSeq,
-          ]);
+          await this.connection.query(
+            `DELETE FROM ${quoteIdentifier(stage.table)} WHERE ${quoteIdentifier('_backflow_seq')} > ?`,
+            [this.ctx.resumeSeq],
+          );
         }
       } else if (!this.ctx.prepared) gone.push(stage.target);
       // Reopened to publish, a staging table that is gone was published (renamed or dropped after its rows moved).
@@ -141,7 +155,12 @@ class MysqlWriter implements DestinationWriter {
     }
     const report = () =>
       stages.map((stage) =>
-        streamVerification(stage.stream, stage.describe(this.server.database), stage.tally, readbacks.get(stage.stream) as Readback),
+        streamVerification(
+          stage.stream,
+          stage.describe(this.server.database),
+          stage.tally,
+          readbacks.get(stage.stream) as Readback,
+        ),
       );
     this.reports = report();
     assertVerified(this.reports, this.ctx.nodeId);
@@ -151,7 +170,8 @@ class MysqlWriter implements DestinationWriter {
       await this.connection.query('BEGIN');
       this.moving = true;
       for (const stage of stages) {
-        if (!stage.saved.created) await moveRows(this.connection, stage, this.options(), refused.get(stage.stream) ?? []);
+        if (!stage.saved.created)
+          await moveRows(this.connection, stage, this.options(), refused.get(stage.stream) ?? []);
       }
     } catch (cause) {
       await this.rollback();
@@ -168,7 +188,11 @@ class MysqlWriter implements DestinationWriter {
         readback.held.remove(row.hash);
         stage.tally.rejected += 1;
       }
-      if (rows.length > 0) this.ctx.reject(rows.map((row) => row.record), rows.map((row) => withoutSecrets(row.reason, this.config)));
+      if (rows.length > 0)
+        this.ctx.reject(
+          rows.map((row) => row.record),
+          rows.map((row) => withoutSecrets(row.reason, this.config)),
+        );
     }
     this.reports = report();
   }
@@ -250,8 +274,17 @@ class MysqlWriter implements DestinationWriter {
     const tableOptions = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
     let saved: Omit<SavedStream, 'tally'>;
     if (existing === undefined) {
-      const key = this.keyOf(configuredKey(this.config), shape.primaryKey ?? [], fields.map((field) => field.name), target);
-      const indexed = new Set([...key, ...(shape.indexes ?? []).flatMap((index) => index.columns), ...(shape.foreignKeys ?? []).flatMap((fk) => fk.columns)]);
+      const key = this.keyOf(
+        configuredKey(this.config),
+        shape.primaryKey ?? [],
+        fields.map((field) => field.name),
+        target,
+      );
+      const indexed = new Set([
+        ...key,
+        ...(shape.indexes ?? []).flatMap((index) => index.columns),
+        ...(shape.foreignKeys ?? []).flatMap((fk) => fk.columns),
+      ]);
       // Duplicate keys are refused as they are staged, with MySQL's message; an upsert keeps them for the newest to win.
       const primaryKey = key.length > 0 && this.mode !== 'upsert';
       const definitions = fields.map((field) =>
@@ -259,10 +292,13 @@ class MysqlWriter implements DestinationWriter {
           uuidType: this.server.uuidType,
           indexed: indexed.has(field.name),
           autoIncrement: primaryKey && key.includes(field.name),
+          primaryKey: key.includes(field.name),
         }),
       );
       if (primaryKey) definitions.push(`PRIMARY KEY (${key.map(quoteIdentifier).join(', ')})`);
-      await this.connection.query(`CREATE TABLE ${quoteIdentifier(stage)} (${[...definitions, ...bookkeeping].join(', ')}) ${tableOptions}`);
+      await this.connection.query(
+        `CREATE TABLE ${quoteIdentifier(stage)} (${[...definitions, ...bookkeeping].join(', ')}) ${tableOptions}`,
+      );
       saved = {
         stream: batch.stream,
         target,
@@ -280,25 +316,37 @@ class MysqlWriter implements DestinationWriter {
         writable.map((column) => column.name),
       );
       for (const field of unmatched) {
-        this.ctx.log.warn(`field "${field}" matches no column of ${target}; its values are not written`, { nodeId: this.ctx.nodeId, field });
+        this.ctx.log.warn(`field "${field}" matches no column of ${target}; its values are not written`, {
+          nodeId: this.ctx.nodeId,
+          field,
+        });
       }
       const columnOf = (name: string) => writable.find((column) => column.name === name);
       const tableNames = (names: string[]) =>
         names.map((name) => matched.find((column) => column.field === name || column.name === name)?.name ?? name);
       const sourceKey = tableNames(shape.primaryKey ?? []);
-      const key = this.keyOf(tableNames(configuredKey(this.config)), sourceKey.length > 0 ? sourceKey : existing.primaryKey, matched.map((column) => column.name), target);
+      const key = this.keyOf(
+        tableNames(configuredKey(this.config)),
+        sourceKey.length > 0 ? sourceKey : existing.primaryKey,
+        matched.map((column) => column.name),
+        target,
+      );
       const definitions = matched.map((column) => {
         const described = columnOf(column.name);
         return `${quoteIdentifier(column.name)} ${described?.type}${described?.notNull ? ' NOT NULL' : ''}`;
       });
       const names = new Set(matched.map((column) => column.name));
       for (const check of existing.checks) {
-        const referenced = [...check.clause.matchAll(/`((?:[^`]|``)+)`/g)].map((match) => (match[1] as string).replaceAll('``', '`'));
+        const referenced = [...check.clause.matchAll(/`((?:[^`]|``)+)`/g)].map((match) =>
+          (match[1] as string).replaceAll('``', '`'),
+        );
         if (referenced.every((column) => names.has(column))) {
           definitions.push(`CONSTRAINT ${quoteIdentifier(`${check.name}`)} CHECK (${check.clause})`);
         }
       }
-      await this.connection.query(`CREATE TABLE ${quoteIdentifier(stage)} (${[...definitions, ...bookkeeping].join(', ')}) ${tableOptions}`);
+      await this.connection.query(
+        `CREATE TABLE ${quoteIdentifier(stage)} (${[...definitions, ...bookkeeping].join(', ')}) ${tableOptions}`,
+      );
       saved = { stream: batch.stream, target, stage, schema: fields, shape, columns: matched, created: false, key };
     }
     this.warnUnknownFields(batch, saved.columns, target);
@@ -310,7 +358,8 @@ class MysqlWriter implements DestinationWriter {
   private keyOf(configured: string[], fallback: string[], columns: string[], target: string): string[] {
     const key = configured.length > 0 ? configured : fallback;
     const missing = key.filter((column) => !columns.includes(column));
-    if (missing.length > 0) throw this.configError('key', `key column ${missing.join(', ')} is not a column of ${target}`);
+    if (missing.length > 0)
+      throw this.configError('key', `key column ${missing.join(', ')} is not a column of ${target}`);
     if (this.mode === 'upsert' && key.length === 0) {
       throw this.configError('key', `upsert into ${target} needs a key: the stream has no primary key`);
     }
@@ -318,11 +367,17 @@ class MysqlWriter implements DestinationWriter {
   }
 
   private warnUnknownFields(batch: RecordBatch, columns: StagedColumn[], target: string): void {
-    const known = new Set([...columns.map((column) => column.field), ...(batch.schema ?? []).map((column) => column.name)]);
+    const known = new Set([
+      ...columns.map((column) => column.field),
+      ...(batch.schema ?? []).map((column) => column.name),
+    ]);
     const unknown = new Set(batch.records.slice(0, 100).flatMap((record) => Object.keys(record)));
     for (const field of unknown) {
       if (!known.has(field)) {
-        this.ctx.log.warn(`field "${field}" matches no column of ${target}; its values are not written`, { nodeId: this.ctx.nodeId, field });
+        this.ctx.log.warn(`field "${field}" matches no column of ${target}; its values are not written`, {
+          nodeId: this.ctx.nodeId,
+          field,
+        });
       }
     }
   }
@@ -332,7 +387,12 @@ class MysqlWriter implements DestinationWriter {
     const reasons = refusals.map(({ reason }) => withoutSecrets(reason, this.config));
     const locations = batch.locations;
     if (locations === undefined) this.ctx.reject(records, reasons);
-    else this.ctx.reject(records, reasons, refusals.map(({ row }) => locations[row] ?? {}));
+    else
+      this.ctx.reject(
+        records,
+        reasons,
+        refusals.map(({ row }) => locations[row] ?? {}),
+      );
   }
 
   private error(message: string, cause?: unknown): DestinationError {
@@ -343,11 +403,17 @@ class MysqlWriter implements DestinationWriter {
   }
 
   private configError(field: string, message: string): ConfigError {
-    return new ConfigError(`node "${this.ctx.nodeId}": ${message}`, { nodeId: this.ctx.nodeId, details: [{ path: `config.${field}`, message }] });
+    return new ConfigError(`node "${this.ctx.nodeId}": ${message}`, {
+      nodeId: this.ctx.nodeId,
+      details: [{ path: `config.${field}`, message }],
+    });
   }
 }
 
-async function connect(config: MysqlDestinationConfig, ctx: NodeContext): Promise<{ connection: Connection; server: Server }> {
+async function connect(
+  config: MysqlDestinationConfig,
+  ctx: NodeContext,
+): Promise<{ connection: Connection; server: Server }> {
   const where = describeConnection(config, 'mysql', defaultPort);
   const refuse = (message: string) =>
     new ConfigError(`node "${ctx.nodeId}": ${message}`, { nodeId: ctx.nodeId, details: [{ path: 'config', message }] });
@@ -362,11 +428,17 @@ async function connect(config: MysqlDestinationConfig, ctx: NodeContext): Promis
   try {
     await connection.query(`SET time_zone = '+00:00', sql_mode = ?, NAMES utf8mb4`, [sqlMode]);
     const [rows] = await connection.query('SELECT DATABASE() AS db, VERSION() AS version');
-    const { db, version } = (rows as { db: string | null; version: string }[])[0] as { db: string | null; version: string };
+    const { db, version } = (rows as { db: string | null; version: string }[])[0] as {
+      db: string | null;
+      version: string;
+    };
     if (db === null) throw new Error('no database given (the URL path or the database field)');
     const mariadb = /mariadb/i.exec(version);
     const [major = 0, minor = 0] = version.split('.').map(Number);
-    return { connection, server: { database: db, uuidType: mariadb !== null && (major > 10 || (major === 10 && minor >= 7)) } };
+    return {
+      connection,
+      server: { database: db, uuidType: mariadb !== null && (major > 10 || (major === 10 && minor >= 7)) },
+    };
   } catch (cause) {
     await connection.end().catch(() => undefined);
     throw refuse(`${where}: ${withoutSecrets(errorMessage(cause), config)}`);
@@ -382,7 +454,9 @@ async function open(config: MysqlDestinationConfig, ctx: DestinationContext): Pr
   } catch (error) {
     await connection.end().catch(() => undefined);
     if (error instanceof BackflowError) throw error;
-    throw new DestinationError(`node "${ctx.nodeId}": cannot open: ${withoutSecrets(errorMessage(error), config)}`, { nodeId: ctx.nodeId });
+    throw new DestinationError(`node "${ctx.nodeId}": cannot open: ${withoutSecrets(errorMessage(error), config)}`, {
+      nodeId: ctx.nodeId,
+    });
   }
 }
 
@@ -393,20 +467,30 @@ async function check(config: MysqlDestinationConfig, ctx: NodeContext): Promise<
     const [rows] = await connection.query('SHOW GRANTS');
     const grants = (rows as Record<string, string>[]).map((row) => Object.values(row)[0] ?? '').join('\n');
     const database = server.database.replaceAll('_', '\\_');
-    const onThis = new RegExp(`ON (\\*|\`${database.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`|\`${server.database}\`)\\.\\*`, 'i');
+    const onThis = new RegExp(
+      `ON (\\*|\`${database.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`|\`${server.database}\`)\\.\\*`,
+      'i',
+    );
     const table = config.table ?? Object.values(config.tables ?? {})[0];
     const allowed = grants.split('\n').some((grant) => {
-      if (!/ON \*\.\*/i.test(grant) && !onThis.test(grant) && !(table !== undefined && grant.includes(`.\`${table}\``))) return false;
+      if (!/ON \*\.\*/i.test(grant) && !onThis.test(grant) && !(table !== undefined && grant.includes(`.\`${table}\``)))
+        return false;
       return /ALL PRIVILEGES|CREATE|INSERT/i.test(grant);
     });
     if (!allowed) {
       const message = `${describeConnection(config, 'mysql', defaultPort)}: the user may not create tables in ${server.database}${table === undefined ? '' : ` nor insert into ${table}`}`;
-      throw new ConfigError(`node "${ctx.nodeId}": ${message}`, { nodeId: ctx.nodeId, details: [{ path: 'config', message }] });
+      throw new ConfigError(`node "${ctx.nodeId}": ${message}`, {
+        nodeId: ctx.nodeId,
+        details: [{ path: 'config', message }],
+      });
     }
   } catch (error) {
     if (error instanceof BackflowError) throw error;
     const message = withoutSecrets(errorMessage(error), config);
-    throw new ConfigError(`node "${ctx.nodeId}": ${message}`, { nodeId: ctx.nodeId, details: [{ path: 'config', message }] });
+    throw new ConfigError(`node "${ctx.nodeId}": ${message}`, {
+      nodeId: ctx.nodeId,
+      details: [{ path: 'config', message }],
+    });
   } finally {
     await connection.end().catch(() => undefined);
   }

@@ -15,8 +15,8 @@ import type { Connection } from 'mysql2/promise';
 import type { ForeignKeyShape } from '../../node-kit/columns.ts';
 import type { Logger, Rec } from '../../node-kit/contract.ts';
 import { loadIsolatingFailures } from '../../node-kit/isolate-failures.ts';
-import type { DatabaseWriteMode } from '../../node-kit/sql/stage-config.ts';
 import { bookkeepingColumns, HASH_COLUMN, ROW_COLUMN, SEQ_COLUMN } from '../../node-kit/sql/stage-columns.ts';
+import type { DatabaseWriteMode } from '../../node-kit/sql/stage-config.ts';
 import { columnNames, foreignKeyNames, indexNames, tableExists } from './catalog.ts';
 import { addForeignKey, addIndex, columnDefinition, isAutoIncrement } from './ddl.ts';
 import { quoteIdentifier } from './sql.ts';
@@ -62,7 +62,9 @@ export async function shapeCreatedTables(
     if (staged) await deleteSkipped(connection, stage.table, options.skip?.[stage.stream]);
     const { key, schema } = stage.saved;
     if (staged && options.mode === 'upsert' && key.length > 0) {
-      const same = key.map((column) => `older.${quoteIdentifier(column)} = newer.${quoteIdentifier(column)}`).join(' AND ');
+      const same = key
+        .map((column) => `older.${quoteIdentifier(column)} = newer.${quoteIdentifier(column)}`)
+        .join(' AND ');
       await connection.query(
         `DELETE older FROM ${table} older JOIN ${table} newer ON ${same}
           AND (newer.${quoteIdentifier(SEQ_COLUMN)}, newer.${quoteIdentifier(ROW_COLUMN)}) > (older.${quoteIdentifier(SEQ_COLUMN)}, older.${quoteIdentifier(ROW_COLUMN)})`,
@@ -74,7 +76,9 @@ export async function shapeCreatedTables(
       changes.push(`ADD PRIMARY KEY (${key.map(quoteIdentifier).join(', ')})`);
       for (const column of schema.filter(isAutoIncrement)) {
         if (key.includes(column.name)) {
-          changes.push(`MODIFY ${columnDefinition(column, { uuidType: options.uuidType, indexed: true, autoIncrement: true })}`);
+          changes.push(
+            `MODIFY ${columnDefinition(column, { uuidType: options.uuidType, indexed: true, autoIncrement: true, primaryKey: true })}`,
+          );
         }
       }
     }
@@ -85,7 +89,8 @@ export async function shapeCreatedTables(
     }
     if (changes.length > 0) await connection.query(`ALTER TABLE ${table} ${changes.join(', ')}`);
     if (staged) {
-      if (options.skip === undefined) await refuseDanglingRows(connection, stage, stages, refused.get(stage.stream) ?? []);
+      if (options.skip === undefined)
+        await refuseDanglingRows(connection, stage, stages, refused.get(stage.stream) ?? []);
       await connection.query(
         `ALTER TABLE ${table} ${bookkeepingColumns.map((column) => `DROP COLUMN ${quoteIdentifier(column)}`).join(', ')}`,
       );
@@ -115,7 +120,10 @@ async function refuseDanglingRows(
     if (!(await tableExists(connection, now))) continue;
     const set = key.columns.map((column) => `c.${quoteIdentifier(column)} IS NOT NULL`).join(' AND ');
     const match = key.columns
-      .map((column, index) => `p.${quoteIdentifier(key.referencedColumns[index] as string)} = c.${quoteIdentifier(column)}`)
+      .map(
+        (column, index) =>
+          `p.${quoteIdentifier(key.referencedColumns[index] as string)} = c.${quoteIdentifier(column)}`,
+      )
       .join(' AND ');
     const [rows] = await connection.query(
       `SELECT c.*, c.${quoteIdentifier(HASH_COLUMN)} AS _hash FROM ${quoteIdentifier(stage.table)} c
@@ -165,7 +173,9 @@ export async function moveRows(
   const updates = columns.filter((column) => !keys.includes(column)).map((column) => `${column} = VALUES(${column})`);
   // Rows go in arrival order, so for a key staged twice the later row's update wins.
   const upsert =
-    options.mode === 'upsert' ? ` ON DUPLICATE KEY UPDATE ${(updates.length > 0 ? updates : [`${keys[0]} = ${keys[0]}`]).join(', ')}` : '';
+    options.mode === 'upsert'
+      ? ` ON DUPLICATE KEY UPDATE ${(updates.length > 0 ? updates : [`${keys[0]} = ${keys[0]}`]).join(', ')}`
+      : '';
   const statement = (range: string) =>
     `INSERT INTO ${target} (${list}) SELECT ${list} FROM ${staged} ${range} ORDER BY ${order}${upsert}`;
   if (options.mode === 'replace') await connection.query(`DELETE FROM ${target}`);
@@ -186,13 +196,15 @@ export async function moveRows(
     const [rows] = await connection.query(
       `SELECT ${quoteIdentifier(SEQ_COLUMN)} AS seq, ${quoteIdentifier(ROW_COLUMN)} AS row_index FROM ${staged} ORDER BY ${order}`,
     );
-    const ids = (rows as { seq: string; row_index: number }[]).map(({ seq, row_index }) => [Number(seq), row_index] as const);
+    const ids = (rows as { seq: string; row_index: number }[]).map(
+      ({ seq, row_index }) => [Number(seq), row_index] as const,
+    );
     const failures = await loadIsolatingFailures(
       ids,
       (slice) => {
         const first = slice[0] as readonly [number, number];
         const last = slice[slice.length - 1] as readonly [number, number];
-        return attempt(`WHERE ${seqRow} BETWEEN (?, ?) AND (?, ?)`, [...first, ...last]);
+        return attempt(`WHERE ${seqRow} >= (?, ?) AND ${seqRow} <= (?, ?)`, [...first, ...last]);
       },
       isRowError,
     );
@@ -203,7 +215,13 @@ export async function moveRows(
         [seq, index],
       );
       const record = (found as Rec[])[0] as Rec;
-      refused.push({ seq, row: index, record: withoutBookkeeping(record), hash: BigInt(String(record._hash)), reason: stage.reason(failure) });
+      refused.push({
+        seq,
+        row: index,
+        record: withoutBookkeeping(record),
+        hash: BigInt(String(record._hash)),
+        reason: stage.reason(failure),
+      });
     }
     options.log.warn(`${failures.length} staged rows were refused by ${stage.target} and rejected`, {
       nodeId: options.nodeId,
@@ -238,9 +256,12 @@ export async function finishPublish(connection: Connection, stages: readonly Str
       if (present.includes(key.name)) continue;
       const { final } = referencedNow(stages, key);
       if (!(await tableExists(connection, final))) {
-        options.log.warn(`foreign key ${key.name} of ${stage.target} references ${final}, which is not there: not created`, {
-          nodeId: options.nodeId,
-        });
+        options.log.warn(
+          `foreign key ${key.name} of ${stage.target} references ${final}, which is not there: not created`,
+          {
+            nodeId: options.nodeId,
+          },
+        );
         continue;
       }
       // Dangling rows were refused already: skip InnoDB's re-check, which would copy the whole table.

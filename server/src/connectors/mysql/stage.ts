@@ -186,7 +186,10 @@ export class StreamStage {
   /** MySQL's message for a refused row, naming the field, with the staging table's name as the target's. */
   reason(error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
-    const column = /column '([^']+)'/.exec(message)?.[1] ?? /for column (?:`[^`]*`\.)*`([^`]+)`/.exec(message)?.[1];
+    const column =
+      /column '([^']+)'/i.exec(message)?.[1] ??
+      /for column (?:`[^`]*`\.)*`([^`]+)`/.exec(message)?.[1] ??
+      /CONSTRAINT `([^`]+)` failed/.exec(message)?.[1];
     const field = this.columns.find((staged) => staged.name === column)?.field ?? column;
     const text = `${field === undefined ? '' : `field "${field}": `}${message.replace(/ at row \d+$/, '')}`;
     return text.split(this.table).join(this.target).slice(0, 1000);
@@ -194,7 +197,9 @@ export class StreamStage {
 }
 
 /** Errors caused by a row's values: SQLSTATE classes 22 (data) and 23 (integrity), and MySQL's codes for the same. */
-const rowErrorCodes = new Set([1048, 1062, 1216, 1264, 1265, 1292, 1366, 1367, 1406, 1411, 1452, 1690, 3140, 3819, 4025]);
+const rowErrorCodes = new Set([
+  1048, 1062, 1216, 1264, 1265, 1292, 1366, 1367, 1406, 1411, 1452, 1690, 3140, 3819, 4025,
+]);
 
 export function isRowError(error: unknown): boolean {
   const { sqlState, errno } = error as { sqlState?: unknown; errno?: unknown };

@@ -23,13 +23,16 @@ export function columnLoader(type: string): ColumnLoader {
   switch (parsed.base) {
     case 'BOOLEAN':
       return {
-        text: (value) => (value === null || value === undefined ? null : value === true ? '1' : value === false ? '0' : String(value)),
+        text: (value) =>
+          value === null || value === undefined ? null : value === true ? '1' : value === false ? '0' : String(value),
         viaHex: false,
       };
     case 'BLOB':
       return {
         text: (value) =>
-          value === null || value === undefined ? null : (Buffer.isBuffer(value) ? value : textToBlob(String(value))).toString('hex'),
+          value === null || value === undefined
+            ? null
+            : (Buffer.isBuffer(value) ? value : textToBlob(String(value))).toString('hex'),
         viaHex: true,
       };
     case 'JSON':
@@ -39,7 +42,10 @@ export function columnLoader(type: string): ColumnLoader {
     case 'INTERVAL':
       return { text: jsonText, viaHex: false };
     case 'TIMESTAMPTZ':
-      return { text: (value) => (value === null || value === undefined ? null : utcDatetime(checkedText(value))), viaHex: false };
+      return {
+        text: (value) => (value === null || value === undefined ? null : utcDatetime(checkedText(value))),
+        viaHex: false,
+      };
     default:
       return { text: plainText, viaHex: false };
   }
@@ -69,13 +75,16 @@ function checkedText(value: unknown): string {
 
 /** `2024-01-02 03:04:05.5+02` → `2024-01-02 01:04:05.500000` (UTC, for datetime(6)). */
 export function utcDatetime(text: string): string {
-  const match = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?\s*(Z|[+-]\d\d(?::?\d\d)?)?$/i.exec(text.trim());
+  const match = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?\s*(Z|[+-]\d\d(?::?\d\d)?)?$/i.exec(
+    text.trim(),
+  );
   if (match === null) return text;
   const [, year, month, day, hour, minute, second, fraction = '', zone = 'Z'] = match;
   const micros = fraction.padEnd(6, '0').slice(0, 6);
   if (/^(Z|[+-]00(:?00)?)$/i.test(zone)) return `${year}-${month}-${day} ${hour}:${minute}:${second}.${micros}`;
   const sign = zone.startsWith('-') ? -1 : 1;
-  const offsetMinutes = Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2) === zone.slice(1, 3) ? 0 : zone.slice(-2));
+  const offsetMinutes =
+    Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2) === zone.slice(1, 3) ? 0 : zone.slice(-2));
   const utc = new Date(
     Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)) -
       sign * offsetMinutes * 60_000,

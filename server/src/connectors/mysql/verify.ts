@@ -24,15 +24,20 @@ export async function readBack(connection: Connection, stage: StreamStage): Prom
   let firstChanged: Readback['firstChanged'];
   const values: unknown[] = new Array(columns.length);
   const core = (connection as unknown as { connection: CoreConnection }).connection;
-  const rows = core.query({ sql: `SELECT ${select.join(', ')} FROM ${quoteIdentifier(stage.table)}`, rowsAsArray: true }).stream();
+  const rows = core
+    .query({ sql: `SELECT ${select.join(', ')} FROM ${quoteIdentifier(stage.table)}`, rowsAsArray: true })
+    .stream();
   for await (const row of rows as AsyncIterable<unknown[]>) {
-    for (let index = 0; index < columns.length; index++) values[index] = (readers[index] as (v: unknown) => unknown)(row[index]);
+    for (let index = 0; index < columns.length; index++)
+      values[index] = (readers[index] as (v: unknown) => unknown)(row[index]);
     const hash = hashRow(values);
     held.add(hash);
     if (firstChanged === undefined && String(hash) !== String(row[columns.length])) {
       const key =
         keyIndexes.length > 0
-          ? keyIndexes.map((index) => `${(columns[index] as { field: string }).field}=${String(row[index] ?? 'NULL')}`).join(', ')
+          ? keyIndexes
+              .map((index) => `${(columns[index] as { field: string }).field}=${String(row[index] ?? 'NULL')}`)
+              .join(', ')
           : `batch ${row[columns.length + 1]}, record ${row[columns.length + 2]}`;
       firstChanged = { key, message: 'the row differs from the record received (recomputed hash ≠ staged hash)' };
     }
