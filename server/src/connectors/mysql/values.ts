@@ -7,6 +7,7 @@
  */
 import { textToBlob } from '../../node-kit/blob-text.ts';
 import { parseColumnType } from '../../node-kit/sql/ddl-types.ts';
+import { utf8Text } from '../../node-kit/sql/stage-text.ts';
 
 /** A value's text for MySQL, or null for NULL; throws when the value cannot be written. */
 export type ToText = (value: unknown) => string | null;
@@ -62,15 +63,9 @@ function jsonText(value: unknown): string | null {
   return typeof value === 'string' ? checkedText(value) : checkedText(JSON.stringify(value));
 }
 
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Text that UTF-8 can hold: a string with a lone surrogate (half a character) is refused, not mangled. */
+/** Text that UTF-8 can hold (stage-text.ts). */
 function checkedText(value: unknown): string {
-  const text = String(value);
-  if (loneSurrogate.test(text)) {
-    throw new Error('invalid UTF-8: the text holds half of a surrogate pair');
-  }
-  return text;
+  return utf8Text(String(value));
 }
 
 /** `2024-01-02 03:04:05.5+02` → `2024-01-02 01:04:05.500000` (UTC, for datetime(6)). */

@@ -8,6 +8,7 @@
  */
 import { textToBlob } from '../../node-kit/blob-text.ts';
 import { parseColumnType } from '../../node-kit/sql/ddl-types.ts';
+import { utf8Text } from '../../node-kit/sql/stage-text.ts';
 
 /** A value's Postgres input text, or null for NULL. */
 export type ToText = (value: unknown) => string | null;
@@ -51,8 +52,8 @@ function scalarInput(base: string): ToText {
 
 function plainInput(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'object') return utf8Text(JSON.stringify(value));
+  return typeof value === 'string' ? utf8Text(value) : String(value);
 }
 
 /** `{months, days, micros}` → `1 mons 2 days 3.000004 secs` (each part signed on its own, as Backflow's are). */

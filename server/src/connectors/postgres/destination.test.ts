@@ -428,6 +428,7 @@ await describeWithServices('postgres.destination', [postgresService], () => {
       { ...good(8), doc: '{"a":' },
       { ...good(9), parent: 42 },
       { ...good(100) },
+      { ...good(11), code: 'a\uD800' },
       good(10),
     ];
     const { ctx, writer } = await open({ table: 'bad_rows' });
@@ -446,6 +447,12 @@ await describeWithServices('postgres.destination', [postgresService], () => {
       [7, 'field "day": date/time field value out of range: "2024-02-30"'],
       [8, expect.stringMatching(/^field "doc": invalid input syntax for type json/)],
       [
+        11,
+        expect.stringMatching(
+          /^field "code": cannot write .* as VARCHAR: invalid UTF-8: the text holds half of a surrogate pair$/,
+        ),
+      ],
+      [
         9,
         expect.stringMatching(
           /violates foreign key constraint "bad_rows_parent_fkey".*Key \(parent\)=\(42\) is not present/,
@@ -460,7 +467,7 @@ await describeWithServices('postgres.destination', [postgresService], () => {
     ]);
     expect((await db.sql(`SELECT id FROM bad_rows ORDER BY id`)).map((row) => row.id)).toEqual(['1', '6', '10', '100']);
     expect(writer.verification?.()).toEqual([
-      expect.objectContaining({ source: 11, loaded: 3, rejected: 8, missing: 0, ok: true }),
+      expect.objectContaining({ source: 12, loaded: 3, rejected: 9, missing: 0, ok: true }),
     ]);
   });
 

@@ -61,9 +61,3 @@ export function matchFields(
   }
   return { matched, unmatched };
 }
-
-/** The Backflow column types of a batch: its schema, plus any field its first records hold beyond it. */
-export function batchColumns(schema: readonly Column[] | undefined, inferred: () => Column[]): Column[] {
-  if (schema === undefined || schema.length === 0) return inferred();
-  return [...schema];
-}
