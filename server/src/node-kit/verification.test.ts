@@ -42,6 +42,8 @@ describe('canonical values: two systems spelling one value hash alike', () => {
     expect(canonicalValue('2024-01-02 01:04:05.5+00', 'TIMESTAMPTZ')).toBe('1704157445500000');
     expect(canonicalValue('2024-01-02 03:04:05.5+02:00', 'TIMESTAMPTZ')).toBe('1704157445500000');
     expect(canonicalValue('1969-12-31 23:59:59.5+00', 'TIMESTAMPTZ')).toBe('-500000');
+    expect(canonicalValue('2024-01-02 01:04:05.500000', 'TIMESTAMPTZ')).toBe('1704157445500000');
+    expect(canonicalValue('2024-01-02 01:04:05', 'TIMESTAMPTZ')).toBe('1704157445000000');
   });
 
   it('reads an INTERVAL with its micros as a string or a number alike', () => {

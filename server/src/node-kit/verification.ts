@@ -220,12 +220,14 @@ function canonicalInstant(value: unknown): string {
 }
 
 /**
- * The common spelling `YYYY-MM-DD HH:MM:SS[.ffffff]+00` after 1970, read by position: the instant's
+ * The common spellings `YYYY-MM-DD HH:MM:SS[.ffffff][+00]` after 1970, read by position: the instant's
  * microseconds as whole seconds then six fraction digits, without a regex or BigInt per value.
  */
-function utcInstant(text: string): string | undefined {
-  if (text.length < 22 || !text.endsWith('+00') || text[4] !== '-' || text[10] !== ' ') return undefined;
-  const fraction = text.length === 22 ? '' : text[19] === '.' ? text.slice(20, -3) : undefined;
+function utcInstant(zoned: string): string | undefined {
+  // With `+00`, or with no zone at all (a UTC datetime column), which reads as UTC.
+  const text = zoned.endsWith('+00') ? zoned.slice(0, -3) : zoned;
+  if (text.length < 19 || text[4] !== '-' || text[10] !== ' ' || !/\d$/.test(text)) return undefined;
+  const fraction = text.length === 19 ? '' : text[19] === '.' ? text.slice(20) : undefined;
   if (fraction === undefined || !/^\d{0,6}$/.test(fraction)) return undefined;
   const seconds =
     Date.UTC(

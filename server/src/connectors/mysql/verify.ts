@@ -24,10 +24,7 @@ export async function readBack(connection: Connection, stage: StreamStage): Prom
   let firstChanged: Readback['firstChanged'];
   const values: unknown[] = new Array(columns.length);
   const core = (connection as unknown as { connection: CoreConnection }).connection;
-  const rows = core
-    .query({ sql: `SELECT ${select.join(', ')} FROM ${quoteIdentifier(stage.table)}`, rowsAsArray: true })
-    .stream();
-  for await (const row of rows as AsyncIterable<unknown[]>) {
+  const onRow = (row: unknown[]) => {
     for (let index = 0; index < columns.length; index++)
       values[index] = (readers[index] as (v: unknown) => unknown)(row[index]);
     const hash = hashRow(values);
@@ -41,6 +38,17 @@ export async function readBack(connection: Connection, stage: StreamStage): Prom
           : `batch ${row[columns.length + 1]}, record ${row[columns.length + 2]}`;
       firstChanged = { key, message: 'the row differs from the record received (recomputed hash ≠ staged hash)' };
     }
-  }
+  };
+  // Rows handled as each arrives, synchronously (no async iterator per row): memory stays flat, and
+  // the socket is not read again until a row is hashed.
+  await new Promise<void>((resolve, reject) => {
+    const query = core.query({
+      sql: `SELECT ${select.join(', ')} FROM ${quoteIdentifier(stage.table)}`,
+      rowsAsArray: true,
+    });
+    query.on('result', (row) => onRow(row as unknown as unknown[]));
+    query.on('error', reject);
+    query.on('end', () => resolve());
+  });
   return { held, ...(firstChanged === undefined ? {} : { firstChanged }) };
 }
