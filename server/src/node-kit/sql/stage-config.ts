@@ -53,7 +53,8 @@ export function targetProperties() {
     tables: Type.Optional(
       recordOf(Type.String({ minLength: 1 }), {
         title: 'Tables',
-        description: 'Stream → table. A stream not listed is written to the table named like it.',
+        description:
+          'Stream → table. A stream not listed is written to the table named like it (sales.orders → orders).',
       }),
     ),
     mode: Type.Optional(
@@ -86,9 +87,12 @@ export interface TargetConfig {
   createTables?: boolean;
 }
 
-/** The table a stream is written to: `table` when set, else its entry in `tables`, else its own name. */
+/**
+ * The table a stream is written to: `table` when set, else its entry in `tables`, else its own
+ * name (a schema-qualified stream such as `sales.orders` goes to `orders`).
+ */
 export function tableOfStream(config: TargetConfig, stream: string): string {
-  return config.table ?? config.tables?.[stream] ?? stream;
+  return config.table ?? config.tables?.[stream] ?? (stream.split('.').at(-1) as string);
 }
 
 /** `key` as a list (empty when not configured). */
