@@ -71,9 +71,11 @@ describe.runIf(availability.run)('databases in the editor', { shuffle: false }, 
     await eventually(async () => (await api(`/api/runs/${runId}`)).status, 60_000).toMatch(/^(succeeded|failed)$/);
     return runId as string;
   };
-  const screenshots = async (name: string) => {
+  /** Screenshots at both widths, the element `focus` selects (when given) scrolled into view at each. */
+  const screenshots = async (name: string, focus?: string) => {
     for (const width of [1440, 1024]) {
       await page.setViewportSize({ width, height: 900 });
+      if (focus) await page.locator(focus).last().scrollIntoViewIfNeeded();
       await screenshot(page, `${name}-${width}`);
     }
     await page.setViewportSize({ width: 1440, height: 900 });
@@ -130,7 +132,7 @@ describe.runIf(availability.run)('databases in the editor', { shuffle: false }, 
     expect(await section.getByRole('link', { name: 'Download JSON' }).getAttribute('download')).toBe(
       `${runId}-verification.json`,
     );
-    await screenshots('databases-01-verification-ok');
+    await screenshots('databases-01-verification-ok', '[data-testid=run-verification] h3');
   });
 
   it('shows a mismatch in red, naming the table and the first differing key, and the run failed before publishing', async () => {
@@ -147,7 +149,7 @@ describe.runIf(availability.run)('databases in the editor', { shuffle: false }, 
     const cell = page.locator('.verification-table td.mismatch', { hasText: 'MISMATCH' });
     const color = await cell.evaluate((element) => getComputedStyle(element).color);
     expect(color).toMatch(/^rgb\((1[5-9]\d|2\d\d), (\d|[1-7]\d), (\d|[1-7]\d)\)$/); // red
-    await screenshots('databases-02-verification-mismatch');
+    await screenshots('databases-02-verification-mismatch', '.verification-node .field-error');
   });
 
   const inspector = () => page.getByTestId('node-inspector');
@@ -186,7 +188,7 @@ describe.runIf(availability.run)('databases in the editor', { shuffle: false }, 
         .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
     await eventually(formValues).toContain('order_id');
     expect(await columns.getByRole('checkbox', { name: 'order_id in the key' }).isChecked()).toBe(true);
-    await screenshots('databases-03-browse-tables');
+    await screenshots('databases-03-browse-tables', '[data-testid=stream-picker]');
   });
 
   it('says at the node, by name, why the tables cannot be listed', async () => {
@@ -195,8 +197,10 @@ describe.runIf(availability.run)('databases in the editor', { shuffle: false }, 
     await page.getByTestId('stream-picker').getByRole('button', { name: 'Refresh tables' }).click();
     const error = page.getByTestId('stream-picker-error');
     await error.waitFor();
-    expect(await error.textContent()).toMatch(/^Cannot list the tables of “Warehouse orders”: .*nowhere\.duckdb/);
-    await screenshots('databases-04-browse-error');
+    expect(await error.textContent()).toMatch(
+      /^Cannot list the tables of “Warehouse orders”: node "orders": database file .*nowhere\.duckdb does not exist$/,
+    );
+    await screenshots('databases-04-browse-error', '[data-testid=stream-picker-error]');
     expect(pageErrors).toEqual([]);
   });
 });
