@@ -188,6 +188,8 @@ describe.runIf(availability.run)('databases in the editor', { shuffle: false }, 
         .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
     await eventually(formValues).toContain('order_id');
     expect(await columns.getByRole('checkbox', { name: 'order_id in the key' }).isChecked()).toBe(true);
+    // With a table picked the config is whole: the "give either query or table" issue goes.
+    await eventually(() => page.getByTestId('node-issues').count()).toBe(0);
     await screenshots('databases-03-browse-tables', '[data-testid=stream-picker]');
   });
 
