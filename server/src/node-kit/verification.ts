@@ -11,7 +11,7 @@
  * NULL, tinyint(1) as BOOLEAN) never count as a mismatch: the destination hashes the records as
  * they reached it, and the rows it reads back from its staging table.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { textToBlob } from './blob-text.ts';
 
 /** One stream's (table's, object's) verification. */
@@ -53,6 +53,12 @@ export class RowChecksum {
     this.rows += 1;
   }
 
+  /** Takes a row out again (one a database refused after it was counted). */
+  remove(hash: bigint): void {
+    this.sum = (this.sum - hash) & 0xffff_ffff_ffff_ffffn;
+    this.rows -= 1;
+  }
+
   get hex(): string {
     return this.sum.toString(16).padStart(16, '0');
   }
@@ -70,13 +76,23 @@ export interface SavedChecksum {
 
 /** The 64-bit hash of a row's values in their canonical forms (`types[i]` is value i's column type). */
 export function rowHash(values: readonly unknown[], types: readonly string[]): bigint {
-  const hash = createHash('sha1');
-  for (let index = 0; index < values.length; index++) {
-    const canonical = canonicalValue(values[index], types[index] ?? 'VARCHAR');
-    // Length-prefixed, so no value can spell its neighbour's boundary; null has its own mark.
-    hash.update(canonical === null ? '\u0000N|' : `${canonical.length}|${canonical}`);
-  }
-  return hash.digest().readBigUInt64BE(0);
+  return rowHasher(types)(values);
+}
+
+/** `rowHash` for rows of one set of column types, with each type's canonical form resolved once. */
+export function rowHasher(types: readonly string[]): (values: readonly unknown[]) => bigint {
+  const forms = types.map((type) => canonicalFormFor(type));
+  return (values) => {
+    let text = '';
+    for (let index = 0; index < forms.length; index++) {
+      const value = values[index];
+      const canonical = value === null || value === undefined ? null : (forms[index] as CanonicalForm)(value);
+      // Length-prefixed, so no value can spell its neighbour's boundary; null has its own mark.
+      text += canonical === null ? '\u0000N|' : `${canonical.length}|${canonical}`;
+    }
+    // One-shot hash of the row's text: a hash object per row costs more than the hashing itself.
+    return hash('sha1', text, 'buffer').readBigUInt64BE(0);
+  };
 }
 
 /**
@@ -85,29 +101,64 @@ export function rowHash(values: readonly unknown[], types: readonly string[]): b
  */
 export function canonicalValue(value: unknown, type: string): string | null {
   if (value === null || value === undefined) return null;
-  const base = type.trim().toUpperCase();
-  if (base.endsWith(']')) return canonicalList(value, base.replace(/\[\d*\]$/, ''));
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(base)) {
-    return canonicalDecimal(String(value));
+  return canonicalFormFor(type)(value);
+}
+
+function canonicalFormFor(type: string): CanonicalForm {
+  let canonical = canonicalForms.get(type);
+  if (canonical === undefined) {
+    canonical = canonicalFormOf(type);
+    canonicalForms.set(type, canonical);
   }
-  if (base.startsWith('DECIMAL') || base === 'NUMERIC') return canonicalDecimal(String(value));
-  if (base === 'FLOAT' || base === 'REAL') return canonicalFloat(value, true);
-  if (base === 'DOUBLE') return canonicalFloat(value, false);
-  if (base === 'BOOLEAN') return canonicalBoolean(value);
+  return canonical;
+}
+
+type CanonicalForm = (value: unknown) => string;
+
+/** Each column type's canonical form, resolved once per type name (rows hash millions of values). */
+const canonicalForms = new Map<string, CanonicalForm>();
+
+function canonicalFormOf(type: string): CanonicalForm {
+  const base = type.trim().toUpperCase();
+  if (base.endsWith(']')) {
+    const element = base.replace(/\[\d*\]$/, '');
+    return (value) => canonicalList(value, element);
+  }
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(base)) {
+    return canonicalInteger;
+  }
+  if (base.startsWith('DECIMAL') || base === 'NUMERIC') return (value) => canonicalDecimal(String(value));
+  if (base === 'FLOAT' || base === 'REAL') return (value) => canonicalFloat(value, true);
+  if (base === 'DOUBLE') return (value) => canonicalFloat(value, false);
+  if (base === 'BOOLEAN') return canonicalBoolean;
   if (base === 'JSON' || base.startsWith('STRUCT') || base.startsWith('MAP') || base.startsWith('UNION')) {
-    return stableJson(typeof value === 'string' ? JSON.parse(value) : value);
+    return (value) => (typeof value === 'string' ? canonicalJsonText(value) : stableJson(value));
   }
   if (base === 'BLOB') {
-    const bytes = Buffer.isBuffer(value) ? value : textToBlob(String(value));
-    return bytes.toString('hex');
+    return (value) => (Buffer.isBuffer(value) ? value : textToBlob(String(value))).toString('hex');
   }
-  if (base === 'UUID') return String(value).toLowerCase();
-  if (base === 'TIMESTAMPTZ' || base === 'TIMESTAMP WITH TIME ZONE') return canonicalInstant(value);
-  if (base.startsWith('TIMESTAMP')) return canonicalTimestamp(value);
-  if (base === 'TIME' || base === 'TIMETZ' || base === 'TIME WITH TIME ZONE') return trimFraction(String(value));
-  if (base === 'DATE') return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
-  if (base === 'INTERVAL' && typeof value === 'object') return stableJson(value);
-  return String(value);
+  if (base === 'UUID') return (value) => String(value).toLowerCase();
+  if (base === 'TIMESTAMPTZ' || base === 'TIMESTAMP WITH TIME ZONE') return canonicalInstant;
+  if (base.startsWith('TIMESTAMP')) return canonicalTimestamp;
+  if (base === 'TIME' || base === 'TIMETZ' || base === 'TIME WITH TIME ZONE')
+    return (value) => trimFraction(String(value));
+  if (base === 'DATE') return (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value));
+  if (base === 'INTERVAL') {
+    return (value) => {
+      if (typeof value !== 'object') return String(value);
+      // Fields as numbers or strings (micros is a string in records, may be a number elsewhere): one form.
+      const { months = 0, days = 0, micros = 0 } = value as { months?: unknown; days?: unknown; micros?: unknown };
+      return `${Number(months)} months ${Number(days)} days ${BigInt(String(micros))} micros`;
+    };
+  }
+  return String;
+}
+
+/** Integers: most are already canonical (a safe number, or digits without a leading zero). */
+function canonicalInteger(value: unknown): string {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  const text = String(value);
+  return /^(?:-?[1-9]\d*|0)$/.test(text) ? text : canonicalDecimal(text);
 }
 
 /** `+001.500` → `1.5`, `-0.0` → `0`, `12.` → `12`. */
@@ -145,6 +196,8 @@ function canonicalTimestamp(value: unknown): string {
 function canonicalInstant(value: unknown): string {
   if (value instanceof Date) return `${BigInt(value.getTime()) * 1000n}`;
   const text = String(value).trim();
+  const fast = utcInstant(text);
+  if (fast !== undefined) return fast;
   const match =
     /^(-?\d{4,})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?\s*(Z|[+-]\d\d(?::?\d\d)?(?::?\d\d)?)?$/i.exec(
       text,
@@ -152,6 +205,10 @@ function canonicalInstant(value: unknown): string {
   if (match === null) return text;
   const [, year, month, day, hour, minute, second, fraction = '', zone = 'Z'] = match;
   const millis = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
+  if (millis >= 0 && (zone === '+00' || zone.toUpperCase() === 'Z' || zone === '+00:00')) {
+    // UTC after 1970 (nearly every value): whole seconds in milliseconds, then the six fraction digits, without BigInt.
+    return `${millis === 0 ? '' : millis / 1000}${fraction.padEnd(6, '0').slice(0, 6)}`.replace(/^0+(?=\d)/, '');
+  }
   let micros = BigInt(millis) * 1000n + BigInt(fraction.padEnd(6, '0').slice(0, 6) || '0');
   if (zone.toUpperCase() !== 'Z') {
     const sign = zone.startsWith('-') ? -1n : 1n;
@@ -162,6 +219,29 @@ function canonicalInstant(value: unknown): string {
   return String(micros);
 }
 
+/**
+ * The common spellings `YYYY-MM-DD HH:MM:SS[.ffffff][+00]` after 1970, read by position: the instant's
+ * microseconds as whole seconds then six fraction digits, without a regex or BigInt per value.
+ */
+function utcInstant(zoned: string): string | undefined {
+  // With `+00`, or with no zone at all (a UTC datetime column), which reads as UTC.
+  const text = zoned.endsWith('+00') ? zoned.slice(0, -3) : zoned;
+  if (text.length < 19 || text[4] !== '-' || text[10] !== ' ' || !/\d$/.test(text)) return undefined;
+  const fraction = text.length === 19 ? '' : text[19] === '.' ? text.slice(20) : undefined;
+  if (fraction === undefined || !/^\d{0,6}$/.test(fraction)) return undefined;
+  const seconds =
+    Date.UTC(
+      Number(text.slice(0, 4)),
+      Number(text.slice(5, 7)) - 1,
+      Number(text.slice(8, 10)),
+      Number(text.slice(11, 13)),
+      Number(text.slice(14, 16)),
+      Number(text.slice(17, 19)),
+    ) / 1000;
+  if (!(seconds > 0) || text.slice(0, 4) < '1971') return undefined;
+  return `${seconds}${fraction.padEnd(6, '0')}`;
+}
+
 /** Drops trailing zeros of a fractional second (`05.120` → `05.12`, `05.000` → `05`). */
 function trimFraction(text: string): string {
   return text.replace(/(\d\d:\d\d:\d\d)\.(\d*?)0+(?=$|[+-Z ])/i, (_, time, digits) =>
@@ -169,8 +249,24 @@ function trimFraction(text: string): string {
   );
 }
 
+/** JSON text with its keys sorted; text that is not JSON stays as it is (a database will refuse it, not the hash). */
+function canonicalJsonText(text: string): string {
+  try {
+    return stableJson(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
+
 function canonicalList(value: unknown, elementType: string): string {
-  const list = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  let list = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
   if (!Array.isArray(list)) return String(value);
   return JSON.stringify(list.map((element) => canonicalValue(element, elementType)));
 }

@@ -5,7 +5,9 @@ import { filesDestination } from '../connectors/files/destination.ts';
 import { filesSource } from '../connectors/files/source.ts';
 import { gcsDestination } from '../connectors/gcs/destination.ts';
 import { gcsSource } from '../connectors/gcs/source.ts';
+import { mysqlDestination } from '../connectors/mysql/destination.ts';
 import { mysqlSource } from '../connectors/mysql/source.ts';
+import { postgresDestination } from '../connectors/postgres/destination.ts';
 import { postgresSource } from '../connectors/postgres/source.ts';
 import type { NodeType, PartsFusion } from '../node-kit/contract.ts';
 import { csvFormat } from './csv-format.ts';
@@ -35,6 +37,8 @@ export const nodeTypes: readonly NodeType[] = [
   duckdbDestination,
   filesDestination,
   gcsDestination,
+  postgresDestination,
+  mysqlDestination,
 ];
 
 export function findNodeType(type: string): NodeType | undefined {

@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Flow } from '@backflow/flow-model';
+import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import { BackflowError, ConfigError, errorMessage } from '../errors.ts';
 import { type ResolvedConnection, secretFields } from '../flow/validate.ts';
 import type { NodeContext, StreamInfo } from '../node-kit/contract.ts';
@@ -72,6 +74,9 @@ export async function discoverStreams(request: DiscoverRequest, options: Discove
     const value = config[field];
     if (typeof value === 'string') options.redactor?.add(value);
   }
+  // The demo warehouse is generated on first use, by a listing as by a run or a preview.
+  const demo: Flow = { name: 'discover', nodes: [{ id: nodeId, type: type.type, config }], edges: [] };
+  await prepareDemoWarehouse(demo, options.baseDir);
   const tempDir = await mkdtemp(path.join(tmpdir(), 'backflow-discover-'));
   try {
     return await type.discover(config, discoverContext(nodeId, options, tempDir));

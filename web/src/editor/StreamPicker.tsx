@@ -42,7 +42,10 @@ export function StreamPicker({ node, nodeType }: { node: FlowNode; nodeType: Nod
       });
       setListing({ streams, loading: false });
     } catch (error) {
-      setListing({ error: describeError(error), loading: false });
+      const described = describeError(error);
+      // The heading names the node already; the server's message starts by naming it too.
+      const message = described.message.replace(/^cannot list the tables of "[^"]*": /, '');
+      setListing({ error: { ...described, message }, loading: false });
     }
   };
   const edit = (next: Record<string, unknown>) =>

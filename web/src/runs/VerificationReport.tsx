@@ -24,12 +24,12 @@ export function VerificationReport({
   if (entries.length === 0) return null;
   return (
     <div className="run-verification" data-testid="run-verification">
-      <h3>
-        Verification{' '}
+      <div className="verification-head">
+        <h3>Verification</h3>
         <a className="small" href={download} download={`${runId}-verification.json`}>
           Download JSON
         </a>
-      </h3>
+      </div>
       {entries.map(([nodeId, streams]) => {
         const node = nodes.find((candidate) => candidate.id === nodeId);
         const name = node?.title ?? nodeId;

@@ -1,0 +1,663 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { expect, it } from 'vitest';
+import { ConfigError, VerificationError } from '../../errors.ts';
+import type { Column, DestinationWriter, Rec, RecordBatch, TableShape } from '../../node-kit/contract.ts';
+import { type TestContext, temporaryDirectory, testContext } from '../../testing/node-context.ts';
+import { describeWithServices, postgresService } from '../../testing/services.ts';
+import { postgresDestination } from './destination.ts';
+import type { PostgresDestinationConfig } from './destination-config.ts';
+import { useTestDatabase } from './target-test-database.ts';
+
+const db = useTestDatabase();
+
+const batch = (stream: string, records: Rec[], schema?: Column[], shape?: TableShape): RecordBatch => ({
+  kind: 'records',
+  stream,
+  records,
+  ...(schema ? { schema } : {}),
+  ...(shape ? { shape } : {}),
+});
+
+async function open(config: Omit<PostgresDestinationConfig, 'url'>, ctx: Partial<TestContext> = {}) {
+  const context = testContext(await temporaryDirectory(), ctx);
+  const writer = await postgresDestination.open({ url: db.url, ...config }, context);
+  return { ctx: context, writer };
+}
+
+async function publish(writer: DestinationWriter) {
+  await writer.prepare();
+  await writer.commit();
+}
+
+const stagingTables = async () =>
+  (await db.sql(`SELECT relname FROM pg_class WHERE relname LIKE '\\_backflow\\_stage\\_%' ORDER BY 1`)).map(
+    (row) => row.relname,
+  );
+
+const orderColumns: Column[] = [
+  { name: 'id', type: 'BIGINT', notNull: true },
+  { name: 'amount', type: 'DECIMAL(12,2)' },
+  { name: 'note', type: 'VARCHAR', maxLength: 10 },
+];
+
+await describeWithServices('postgres.destination', [postgresService], () => {
+  it('validates its config: modes, a key, no unknown field, secrets writeOnly', () => {
+    const validate = new Ajv2020({ strict: false }).compile(postgresDestination.config);
+    expect(validate({ url: 'postgres://u@h/db', table: 'orders' })).toBe(true);
+    expect(
+      validate({ host: 'h', user: 'u', password: 'p', database: 'd', tables: { a: 'b' }, mode: 'upsert', key: ['id'] }),
+    ).toBe(true);
+    expect(validate({ url: 'x', mode: 'merge' })).toBe(false);
+    expect(validate({ url: 'x', extra: 1 })).toBe(false);
+    const properties = postgresDestination.config.properties as Record<string, { writeOnly?: boolean }>;
+    expect([properties.url?.writeOnly, properties.password?.writeOnly]).toEqual([true, true]);
+  });
+
+  it('names where it writes without the password', () => {
+    const ctx = testContext('/tmp');
+    expect(
+      postgresDestination.location?.({ url: 'postgres://bob:s3cret@db.example:6543/shop', table: 'orders' }, ctx),
+    ).toBe('postgres://bob@db.example:6543/shop, table public.orders');
+  });
+
+  it('check passes on the test database and refuses a missing one with a readable error without the password', async () => {
+    const ctx = testContext(await temporaryDirectory());
+    await postgresDestination.check?.({ url: db.url, table: 'orders' }, ctx);
+    const refused = postgresDestination.check?.(
+      { url: 'postgres://postgres:hunter22@127.0.0.1:5432/bf_no_such_db' },
+      ctx,
+    );
+    await expect(refused).rejects.toThrow(ConfigError);
+    await expect(refused).rejects.toThrow(/postgres:\/\/postgres@127.0.0.1:5432\/bf_no_such_db: .*does not exist/);
+    await expect(refused).rejects.not.toThrow(/hunter22/);
+  });
+
+  it('insert: stages durably, shows nothing before commit, then creates the table and appends in order', async () => {
+    await db.sql(`CREATE TABLE ins_orders (id bigint PRIMARY KEY, amount numeric(12,2), note text)`);
+    await db.sql(`INSERT INTO ins_orders VALUES (0, 1, 'old')`);
+    const { writer } = await open({ table: 'ins_orders' });
+    await writer.write(batch('orders', [{ id: '1', amount: '10.50', note: 'first' }], orderColumns), 1);
+    await writer.write(
+      batch(
+        'orders',
+        [
+          { id: 2, amount: 3, note: null },
+          { id: '3', amount: '0.01', note: "it's\ttab\nline \\ back" },
+        ],
+        orderColumns,
+      ),
+      2,
+    );
+    expect(await db.sql(`SELECT count(*) FROM ins_orders`)).toEqual([{ count: '1' }]);
+    expect(await stagingTables()).toHaveLength(1);
+    await publish(writer);
+    expect(await db.sql(`SELECT id, amount, note FROM ins_orders ORDER BY id`)).toEqual([
+      { id: '0', amount: '1.00', note: 'old' },
+      { id: '1', amount: '10.50', note: 'first' },
+      { id: '2', amount: '3.00', note: null },
+      { id: '3', amount: '0.01', note: "it's\ttab\nline \\ back" },
+    ]);
+    expect(await stagingTables()).toEqual([]);
+    expect(writer.verification?.()).toEqual([
+      expect.objectContaining({
+        stream: 'orders',
+        target: 'public.ins_orders',
+        source: 3,
+        loaded: 3,
+        rejected: 0,
+        missing: 0,
+        ok: true,
+      }),
+    ]);
+  });
+
+  it('round-trips every column type of the mapping into created tables, with exact DDL types', async () => {
+    const schema: Column[] = [
+      { name: 'id', type: 'INTEGER', notNull: true },
+      { name: 'ti', type: 'TINYINT' },
+      { name: 'uti', type: 'UTINYINT' },
+      { name: 'si', type: 'SMALLINT' },
+      { name: 'usi', type: 'USMALLINT' },
+      { name: 'ui', type: 'UINTEGER' },
+      { name: 'bi', type: 'BIGINT' },
+      { name: 'ubi', type: 'UBIGINT' },
+      { name: 'hi', type: 'HUGEINT' },
+      { name: 'dec', type: 'DECIMAL(38,10)' },
+      { name: 'f', type: 'FLOAT' },
+      { name: 'd', type: 'DOUBLE' },
+      { name: 'b', type: 'BOOLEAN' },
+      { name: 'vc', type: 'VARCHAR', maxLength: 20 },
+      { name: 'txt', type: 'VARCHAR' },
+      { name: 'bl', type: 'BLOB' },
+      { name: 'u', type: 'UUID' },
+      { name: 'j', type: 'JSON' },
+      { name: 'st', type: 'STRUCT(a INTEGER, b VARCHAR)' },
+      { name: 'e', type: "ENUM('small', 'it''s big')" },
+      { name: 'dt', type: 'DATE' },
+      { name: 'tm', type: 'TIME' },
+      { name: 'ttz', type: 'TIMETZ' },
+      { name: 'ts', type: 'TIMESTAMP' },
+      { name: 'tstz', type: 'TIMESTAMPTZ' },
+      { name: 'iv', type: 'INTERVAL' },
+      { name: 'bits', type: 'BIT' },
+      { name: 'ints', type: 'INTEGER[]' },
+      { name: 'texts', type: 'VARCHAR[]' },
+      { name: 'grid', type: 'BIGINT[][]' },
+    ];
+    const full: Rec = {
+      id: 1,
+      ti: -128,
+      uti: 255,
+      si: -32768,
+      usi: 65535,
+      ui: 4294967295,
+      bi: '-9223372036854775808',
+      ubi: '18446744073709551615',
+      hi: '170141183460469231731687303715884105727',
+      dec: '1234567890123456789012345678.0123456789',
+      f: 0.10000000149011612,
+      d: 0.1,
+      b: true,
+      vc: 'ünïcødé ✓ "q"',
+      txt: 'two\nlines\ttab \\N back\\slash',
+      bl: '\\x00\\xFFab\\x5C',
+      u: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      j: '{"b": [1, 2.5, null], "a": "x"}',
+      st: { a: 1, b: 'x' },
+      e: "it's big",
+      dt: '2024-02-29',
+      tm: '13:14:15.123456',
+      ttz: '13:14:15+05:30',
+      ts: '2024-01-02 03:04:05.123456',
+      tstz: '2024-01-02 01:04:05.5+00',
+      iv: { months: 14, days: -3, micros: '3723000004' },
+      bits: '1011',
+      ints: [1, null, -3],
+      texts: ['a,b', 'c"d', 'e\\f', null, '{x}', 'NULL'],
+      grid: [
+        ['1', '2'],
+        ['3', '9223372036854775807'],
+      ],
+    };
+    const empty: Rec = Object.fromEntries(schema.map((column) => [column.name, column.name === 'id' ? 2 : null]));
+    const odd: Rec = {
+      ...empty,
+      id: 3,
+      d: 'NaN',
+      f: 'Infinity',
+      dt: 'infinity',
+      ts: '-infinity',
+      txt: '',
+      texts: [],
+      j: '[]',
+    };
+    const { writer } = await open({ table: 'all_types' });
+    await writer.write(batch('all_types', [full, empty, odd], schema), 1);
+    await publish(writer);
+    expect(writer.verification?.()[0]).toMatchObject({ ok: true, loaded: 3 });
+    const types = await db.sql(
+      `SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull FROM pg_attribute
+        WHERE attrelid = 'all_types'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    );
+    expect(types.map((row) => `${row.attname} ${row.type}${row.attnotnull === 't' ? ' not null' : ''}`)).toEqual([
+      'id integer not null',
+      'ti smallint',
+      'uti smallint',
+      'si smallint',
+      'usi integer',
+      'ui bigint',
+      'bi bigint',
+      'ubi numeric(20,0)',
+      'hi numeric(39,0)',
+      'dec numeric(38,10)',
+      'f real',
+      'd double precision',
+      'b boolean',
+      'vc character varying(20)',
+      'txt text',
+      'bl bytea',
+      'u uuid',
+      'j jsonb',
+      'st jsonb',
+      'e all_types_e',
+      'dt date',
+      'tm time without time zone',
+      'ttz time with time zone',
+      'ts timestamp without time zone',
+      'tstz timestamp with time zone',
+      'iv interval',
+      'bits bit varying',
+      'ints integer[]',
+      'texts text[]',
+      'grid bigint[]',
+    ]);
+    const rows = await db.sql(`SELECT * FROM all_types ORDER BY id`);
+    expect(rows[0]).toEqual({
+      id: '1',
+      ti: '-128',
+      uti: '255',
+      si: '-32768',
+      usi: '65535',
+      ui: '4294967295',
+      bi: '-9223372036854775808',
+      ubi: '18446744073709551615',
+      hi: '170141183460469231731687303715884105727',
+      dec: '1234567890123456789012345678.0123456789',
+      f: '0.1',
+      d: '0.1',
+      b: 't',
+      vc: 'ünïcødé ✓ "q"',
+      txt: 'two\nlines\ttab \\N back\\slash',
+      bl: '\\x00ff61625c',
+      u: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      j: '{"a": "x", "b": [1, 2.5, null]}',
+      st: '{"a": 1, "b": "x"}',
+      e: "it's big",
+      dt: '2024-02-29',
+      tm: '13:14:15.123456',
+      ttz: '13:14:15+05:30',
+      ts: '2024-01-02 03:04:05.123456',
+      tstz: '2024-01-02 01:04:05.5+00',
+      iv: 'P1Y2M-3DT1H2M3.000004S',
+      bits: '1011',
+      ints: '{1,NULL,-3}',
+      texts: '{"a,b","c\\"d","e\\\\f",NULL,"{x}","NULL"}',
+      grid: '{{1,2},{3,9223372036854775807}}',
+    });
+    expect(Object.entries(rows[1] as Rec).filter(([, value]) => value !== null)).toEqual([['id', '2']]);
+    expect(rows[2]).toMatchObject({
+      d: 'NaN',
+      f: 'Infinity',
+      dt: 'infinity',
+      ts: '-infinity',
+      txt: '',
+      texts: '{}',
+      j: '[]',
+    });
+  });
+
+  it('upsert: the newest staged row of a key wins, other target rows stay, ON CONFLICT on the primary key', async () => {
+    await db.sql(`CREATE TABLE up_contacts (region text, id int, email text, PRIMARY KEY (region, id))`);
+    await db.sql(`INSERT INTO up_contacts VALUES ('eu', 1, 'old@a'), ('eu', 2, 'keep@b'), ('us', 1, 'old@c')`);
+    const schema: Column[] = [
+      { name: 'region', type: 'VARCHAR' },
+      { name: 'id', type: 'INTEGER' },
+      { name: 'email', type: 'VARCHAR' },
+    ];
+    const { writer } = await open({ table: 'up_contacts', mode: 'upsert', key: ['region', 'id'] });
+    await writer.write(
+      batch(
+        'contacts',
+        [
+          { region: 'eu', id: 1, email: 'first@a' },
+          { region: 'eu', id: 3, email: 'new@d' },
+          { region: 'eu', id: 1, email: 'second@a' },
+        ],
+        schema,
+      ),
+      1,
+    );
+    await writer.write(
+      batch(
+        'contacts',
+        [
+          { region: 'us', id: 1, email: 'newest@c' },
+          { region: 'eu', id: 1, email: 'newest@a' },
+        ],
+        schema,
+      ),
+      2,
+    );
+    await publish(writer);
+    expect(await db.sql(`SELECT region, id, email FROM up_contacts ORDER BY region, id`)).toEqual([
+      { region: 'eu', id: '1', email: 'newest@a' },
+      { region: 'eu', id: '2', email: 'keep@b' },
+      { region: 'eu', id: '3', email: 'new@d' },
+      { region: 'us', id: '1', email: 'newest@c' },
+    ]);
+  });
+
+  it('upsert into a table it creates keeps the newest row per primary key, and refuses to run without a key', async () => {
+    const { writer } = await open({ mode: 'upsert' });
+    const shape = { primaryKey: ['id'] };
+    await writer.write(
+      batch(
+        'up_new',
+        [
+          { id: '1', amount: '1', note: 'a' },
+          { id: '1', amount: '2', note: 'b' },
+        ],
+        orderColumns,
+        shape,
+      ),
+      1,
+    );
+    await writer.write(
+      batch(
+        'up_new',
+        [
+          { id: '2', amount: '3', note: 'c' },
+          { id: '1', amount: '4', note: 'd' },
+        ],
+        orderColumns,
+        shape,
+      ),
+      2,
+    );
+    await publish(writer);
+    expect(await db.sql(`SELECT id, amount, note FROM up_new ORDER BY id`)).toEqual([
+      { id: '1', amount: '4.00', note: 'd' },
+      { id: '2', amount: '3.00', note: 'c' },
+    ]);
+    const keyless = await open({ mode: 'upsert' });
+    await expect(keyless.writer.write(batch('up_keyless', [{ id: '1' }], orderColumns), 1)).rejects.toThrow(
+      /upsert into public.up_keyless needs a key/,
+    );
+    await keyless.writer.abort?.();
+  });
+
+  it('replace: swaps the contents at commit; a run that fails before commit leaves the old table as it was', async () => {
+    await db.sql(`CREATE TABLE rep_orders (id bigint PRIMARY KEY, amount numeric(12,2), note text)`);
+    await db.sql(`INSERT INTO rep_orders VALUES (1, 1, 'old'), (2, 2, 'old')`);
+    const failing = await open({ table: 'rep_orders', mode: 'replace' });
+    await failing.writer.write(batch('orders', [{ id: 9, amount: '9', note: 'new' }], orderColumns), 1);
+    await failing.writer.abort?.();
+    expect(await db.sql(`SELECT id, note FROM rep_orders ORDER BY id`)).toEqual([
+      { id: '1', note: 'old' },
+      { id: '2', note: 'old' },
+    ]);
+    const prepared = await open({ table: 'rep_orders', mode: 'replace' }, { runId: 'run-2' });
+    await prepared.writer.write(batch('orders', [{ id: 9, amount: '9', note: 'new' }], orderColumns), 1);
+    await prepared.writer.prepare();
+    await prepared.writer.abort?.();
+    expect(await db.sql(`SELECT count(*) FROM rep_orders`)).toEqual([{ count: '2' }]);
+
+    const good = await open({ table: 'rep_orders', mode: 'replace' }, { runId: 'run-3' });
+    await good.writer.write(
+      batch(
+        'orders',
+        [
+          { id: 2, amount: '5', note: 'new' },
+          { id: 3, amount: '6', note: 'new' },
+        ],
+        orderColumns,
+      ),
+      1,
+    );
+    await publish(good.writer);
+    expect(await db.sql(`SELECT id, amount, note FROM rep_orders ORDER BY id`)).toEqual([
+      { id: '2', amount: '5.00', note: 'new' },
+      { id: '3', amount: '6.00', note: 'new' },
+    ]);
+  });
+
+  it('replace into a table it creates swaps the staging table in', async () => {
+    const { writer } = await open({ table: 'rep_new', mode: 'replace' });
+    await writer.write(batch('orders', [{ id: 1, amount: '1', note: 'x' }], orderColumns, { primaryKey: ['id'] }), 1);
+    await publish(writer);
+    expect(await db.sql(`SELECT id, note FROM rep_new`)).toEqual([{ id: '1', note: 'x' }]);
+    expect(await db.sql(`SELECT conname FROM pg_constraint WHERE conrelid = 'rep_new'::regclass`)).toEqual([
+      { conname: 'rep_new_pkey' },
+    ]);
+  });
+
+  it('rejects the rows Postgres refuses with its own message naming the field, and loads the rest', async () => {
+    await db.sql(`CREATE TABLE bad_parents (id int PRIMARY KEY)`);
+    await db.sql(`INSERT INTO bad_parents VALUES (1), (2)`);
+    await db.sql(`CREATE TABLE bad_rows (
+      id int PRIMARY KEY, qty smallint NOT NULL CHECK (qty >= 0), code varchar(3), day date, doc jsonb,
+      parent int REFERENCES bad_parents (id))`);
+    await db.sql(`INSERT INTO bad_rows VALUES (100, 1, 'x', null, null, null)`);
+    const schema: Column[] = [
+      { name: 'id', type: 'INTEGER' },
+      { name: 'qty', type: 'SMALLINT' },
+      { name: 'code', type: 'VARCHAR' },
+      { name: 'day', type: 'DATE' },
+      { name: 'doc', type: 'JSON' },
+      { name: 'parent', type: 'INTEGER' },
+    ];
+    const good = (id: number) => ({ id, qty: 1, code: 'abc', day: '2024-01-01', doc: '{"a":1}', parent: 1 });
+    const records: Rec[] = [
+      good(1),
+      { ...good(2), qty: null },
+      { ...good(3), qty: -1 },
+      { ...good(4), qty: 70000 },
+      { ...good(5), code: 'abcd' },
+      good(6),
+      { ...good(7), day: '2024-02-30' },
+      { ...good(8), doc: '{"a":' },
+      { ...good(9), parent: 42 },
+      { ...good(100) },
+      { ...good(11), code: 'a\uD800' },
+      good(10),
+    ];
+    const { ctx, writer } = await open({ table: 'bad_rows' });
+    await writer.write(batch('bad_rows', records, schema), 1);
+    await publish(writer);
+    expect(ctx.rejected.map(({ record, reason }) => [record.id, reason])).toEqual([
+      [
+        2,
+        expect.stringMatching(
+          /^field "qty": null value in column "qty" of relation "bad_rows" violates not-null constraint/,
+        ),
+      ],
+      [3, expect.stringMatching(/^new row for relation "bad_rows" violates check constraint "bad_rows_qty_check"/)],
+      [4, 'field "qty": value "70000" is out of range for type smallint'],
+      [5, 'field "code": value too long for type character varying(3)'],
+      [7, 'field "day": date/time field value out of range: "2024-02-30"'],
+      [8, expect.stringMatching(/^field "doc": invalid input syntax for type json/)],
+      [
+        11,
+        expect.stringMatching(
+          /^field "code": cannot write .* as VARCHAR: invalid UTF-8: the text holds half of a surrogate pair$/,
+        ),
+      ],
+      [
+        9,
+        expect.stringMatching(
+          /violates foreign key constraint "bad_rows_parent_fkey".*Key \(parent\)=\(42\) is not present/,
+        ),
+      ],
+      [
+        100,
+        expect.stringMatching(
+          /duplicate key value violates unique constraint "bad_rows_pkey".*Key \(id\)=\(100\) already exists/,
+        ),
+      ],
+    ]);
+    expect((await db.sql(`SELECT id FROM bad_rows ORDER BY id`)).map((row) => row.id)).toEqual(['1', '6', '10', '100']);
+    expect(writer.verification?.()).toEqual([
+      expect.objectContaining({ source: 12, loaded: 3, rejected: 9, missing: 0, ok: true }),
+    ]);
+  });
+
+  it('resumes after a crash: the batches after the checkpoint are deleted and replayed, none lands twice', async () => {
+    const first = await open({ table: 'res_orders' });
+    const rows = (from: number) =>
+      [0, 1, 2].map((i) => ({ id: from + i, amount: `${from + i}.5`, note: `n${from + i}` }));
+    const shape = { primaryKey: ['id'] };
+    await first.writer.write(batch('orders', rows(0), orderColumns, shape), 1);
+    const checkpoint = JSON.parse(JSON.stringify(first.writer.state?.()));
+    await first.writer.write(batch('orders', rows(3), orderColumns, shape), 2);
+    await first.writer.write(batch('orders', rows(6), orderColumns, shape), 3);
+    await first.writer.abort?.();
+
+    const resumed = await open({ table: 'res_orders' }, { resumeSeq: 1, resumeState: checkpoint });
+    await resumed.writer.write(batch('orders', rows(3), orderColumns, shape), 2);
+    await resumed.writer.write(batch('orders', rows(6), orderColumns, shape), 3);
+    await resumed.writer.write(batch('orders', rows(9), orderColumns, shape), 4);
+    await publish(resumed.writer);
+    expect((await db.sql(`SELECT id FROM res_orders ORDER BY id`)).map((row) => row.id)).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      '10',
+      '11',
+    ]);
+    expect(resumed.writer.verification?.()[0]).toMatchObject({ source: 12, loaded: 12, ok: true });
+  });
+
+  it('a commit repeated after a crash publishes once: from the staging tables, or nothing when they are gone', async () => {
+    const first = await open({ table: 'again_orders' });
+    await first.writer.write(batch('orders', [{ id: 1, amount: '1', note: 'a' }], orderColumns), 1);
+    await first.writer.prepare();
+    const prepared = JSON.parse(JSON.stringify(first.writer.state?.()));
+    await first.writer.abort?.();
+    expect(await db.sql(`SELECT to_regclass('again_orders') AS t`)).toEqual([{ t: null }]);
+    const reopened = await open({ table: 'again_orders' }, { resumeSeq: 1, resumeState: prepared, prepared: true });
+    await reopened.writer.commit();
+    const again = await open({ table: 'again_orders' }, { resumeSeq: 1, resumeState: prepared, prepared: true });
+    await again.writer.commit();
+    expect(again.ctx.warnings).toEqual([]);
+    expect(await db.sql(`SELECT id, note FROM again_orders`)).toEqual([{ id: '1', note: 'a' }]);
+  });
+
+  it('builds created tables after the data: primary key, indexes, foreign keys to this run, identity past the largest id', async () => {
+    const customers: Column[] = [
+      { name: 'id', type: 'INTEGER', notNull: true, autoIncrement: true },
+      { name: 'email', type: 'VARCHAR', maxLength: 100 },
+    ];
+    const orders: Column[] = [
+      { name: 'id', type: 'BIGINT', notNull: true, autoIncrement: true },
+      { name: 'customer_id', type: 'INTEGER' },
+      { name: 'total', type: 'DECIMAL(10,2)' },
+    ];
+    const customerShape: TableShape = {
+      primaryKey: ['id'],
+      indexes: [{ name: 'customers_email', columns: ['email'], unique: true }],
+    };
+    const orderShape: TableShape = {
+      primaryKey: ['id'],
+      indexes: [{ name: 'by_customer', columns: ['customer_id'], unique: false }],
+      foreignKeys: [
+        {
+          name: 'orders_customer',
+          columns: ['customer_id'],
+          referencedStream: 'shop.customers',
+          referencedColumns: ['id'],
+          onDelete: 'CASCADE',
+        },
+      ],
+    };
+    const { ctx, writer } = await open({
+      schema: 'shop_copy',
+      tables: { 'shop.customers': 'customers', 'shop.orders': 'orders' },
+    });
+    await writer.write(
+      batch(
+        'shop.customers',
+        [
+          { id: 1, email: 'a@x' },
+          { id: 7, email: 'b@x' },
+        ],
+        customers,
+        customerShape,
+      ),
+      1,
+    );
+    await writer.write(
+      batch(
+        'shop.orders',
+        [
+          { id: '10', customer_id: 1, total: '5' },
+          { id: '41', customer_id: 7, total: '6' },
+          { id: '12', customer_id: 99, total: '7' },
+          { id: '13', customer_id: null, total: '8' },
+        ],
+        orders,
+        orderShape,
+      ),
+      2,
+    );
+    await publish(writer);
+    expect(ctx.rejected.map(({ record, reason }) => [record.id, reason])).toEqual([
+      [
+        12,
+        expect.stringMatching(
+          /^field "customer_id": .*violates foreign key constraint "orders_customer".*Key \(customer_id\)=\(99\) is not present in table "customers"/,
+        ),
+      ],
+    ]);
+    expect(await db.sql(`SELECT indexname FROM pg_indexes WHERE schemaname = 'shop_copy' ORDER BY 1`)).toEqual([
+      { indexname: 'by_customer' },
+      { indexname: 'customers_email' },
+      { indexname: 'customers_pkey' },
+      { indexname: 'orders_pkey' },
+    ]);
+    expect(
+      await db.sql(
+        `SELECT conname, confdeltype FROM pg_constraint WHERE contype = 'f' AND connamespace = 'shop_copy'::regnamespace`,
+      ),
+    ).toEqual([{ conname: 'orders_customer', confdeltype: 'c' }]);
+    expect(await db.sql(`INSERT INTO shop_copy.customers (email) VALUES ('c@x') RETURNING id`)).toEqual([{ id: '8' }]);
+    expect(await db.sql(`INSERT INTO shop_copy.orders (customer_id, total) VALUES (1, 1) RETURNING id`)).toEqual([
+      { id: '42' },
+    ]);
+    expect(
+      await db.sql(
+        `SELECT attname FROM pg_attribute WHERE attrelid = 'shop_copy.orders'::regclass AND attnum > 0 AND NOT attisdropped`,
+      ),
+    ).toEqual([{ attname: 'id' }, { attname: 'customer_id' }, { attname: 'total' }]);
+    expect(
+      writer
+        .verification?.()
+        .map((report) => [report.target, report.source, report.loaded, report.rejected, report.ok]),
+    ).toEqual([
+      ['shop_copy.customers', 2, 2, 0, true],
+      ['shop_copy.orders', 4, 3, 1, true],
+    ]);
+  });
+
+  it('verification fails naming the table and key when a staged row was changed, and publishes nothing', async () => {
+    const { writer } = await open({ table: 'ver_orders' });
+    await writer.write(
+      batch(
+        'orders',
+        [1, 2, 3].map((id) => ({ id, amount: `${id}`, note: 'n' })),
+        orderColumns,
+        { primaryKey: ['id'] },
+      ),
+      1,
+    );
+    const [stage] = (await stagingTables()).filter((name) => name?.includes('ver_orders'));
+    await db.sql(`UPDATE "${stage}" SET amount = 99 WHERE id = 2`);
+    const failure = writer.prepare();
+    await expect(failure).rejects.toThrow(VerificationError);
+    await expect(failure).rejects.toThrow(/public.ver_orders .* at key id=2/);
+    expect(writer.verification?.()).toEqual([
+      expect.objectContaining({
+        target: 'public.ver_orders',
+        source: 3,
+        loaded: 3,
+        ok: false,
+        firstDifference: expect.objectContaining({ key: 'id=2' }),
+      }),
+    ]);
+    await writer.abort?.();
+    expect(await db.sql(`SELECT to_regclass('ver_orders') AS t`)).toEqual([{ t: null }]);
+  });
+
+  it('verification counts a staged row deleted behind its back as missing', async () => {
+    const { writer } = await open({ table: 'ver_gone' });
+    await writer.write(
+      batch(
+        'orders',
+        [1, 2].map((id) => ({ id, amount: '1', note: null })),
+        orderColumns,
+      ),
+      1,
+    );
+    const [stage] = (await stagingTables()).filter((name) => name?.includes('ver_gone'));
+    await db.sql(`DELETE FROM "${stage}" WHERE id = 1`);
+    await expect(writer.prepare()).rejects.toThrow(/public.ver_gone does not hold what stream "orders" sent/);
+    expect(writer.verification?.()[0]).toMatchObject({ source: 2, loaded: 1, missing: 1, ok: false });
+    await writer.abort?.();
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * What the database destinations (`postgres.destination`, `mysql.destination`) share in their
+ * configs: the connection fields, where each stream lands, which columns key a row, and how a
+ * connection is shown without its password.
+ */
+import { Type } from '@sinclair/typebox';
+import { keyProperty, modeProperty, recordOf } from '../schema.ts';
+
+/** The config fields a stored connection supplies (DESIGN.md §1): a URL, or its parts. */
+export const connectionFieldNames = ['url', 'host', 'port', 'user', 'password', 'database'] as const;
+
+export interface ConnectionConfig {
+  url?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+}
+
+/** The connection fields of a database config; `url` and `password` are secrets (`writeOnly`). */
+export function connectionProperties(system: string, example: string, defaultPort: number) {
+  return {
+    url: Type.Optional(
+      Type.String({
+        minLength: 1,
+        writeOnly: true,
+        title: 'URL',
+        description: `${system} connection URL, e.g. ${example}; may be \${env:NAME}. Instead of host, port, user, password and database.`,
+      }),
+    ),
+    host: Type.Optional(Type.String({ minLength: 1, title: 'Host', default: '127.0.0.1' })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, title: 'Port', default: defaultPort })),
+    user: Type.Optional(Type.String({ minLength: 1, title: 'User' })),
+    password: Type.Optional(Type.String({ writeOnly: true, title: 'Password' })),
+    database: Type.Optional(Type.String({ minLength: 1, title: 'Database' })),
+  };
+}
+
+export const destinationModes = ['insert', 'upsert', 'replace'] as const;
+export type DatabaseWriteMode = (typeof destinationModes)[number];
+
+/** Where streams land and how: the fields both database destinations take besides the connection. */
+export function targetProperties() {
+  return {
+    table: Type.Optional(
+      Type.String({
+        minLength: 1,
+        title: 'Table',
+        description: 'The table every stream is written to (one stream). Created from the records if missing.',
+      }),
+    ),
+    tables: Type.Optional(
+      recordOf(Type.String({ minLength: 1 }), {
+        title: 'Tables',
+        description:
+          'Stream → table. A stream not listed is written to the table named like it (sales.orders → orders).',
+      }),
+    ),
+    mode: Type.Optional(
+      modeProperty(destinationModes, {
+        default: 'insert',
+        description:
+          'insert appends; upsert updates rows with the same key and inserts the others (the newest record of a key wins); replace swaps the table contents for the records. Every mode applies when the run completes, all at once.',
+      }),
+    ),
+    key: Type.Optional(
+      keyProperty({
+        description: "Column, or columns, that identify a row for upsert; default: the stream's primary key.",
+      }),
+    ),
+    createTables: Type.Optional(
+      Type.Boolean({
+        default: true,
+        title: 'Create tables',
+        description: 'Create missing tables (with primary keys, indexes, foreign keys) from the source columns.',
+      }),
+    ),
+  };
+}
+
+export interface TargetConfig {
+  table?: string;
+  tables?: Record<string, string>;
+  mode?: DatabaseWriteMode;
+  key?: string | string[];
+  createTables?: boolean;
+}
+
+/**
+ * The table a stream is written to: `table` when set, else its entry in `tables`, else its own
+ * name (a schema-qualified stream such as `sales.orders` goes to `orders`).
+ */
+export function tableOfStream(config: TargetConfig, stream: string): string {
+  return config.table ?? config.tables?.[stream] ?? (stream.split('.').at(-1) as string);
+}
+
+/** `key` as a list (empty when not configured). */
+export function configuredKey(config: TargetConfig): string[] {
+  if (config.key === undefined) return [];
+  return typeof config.key === 'string' ? [config.key] : [...config.key];
+}
+
+/** The secrets a config holds (its password and its URL's), so every message can be cleaned of them. */
+export function secretsOf(config: ConnectionConfig): string[] {
+  const secrets: string[] = [];
+  if (config.password) secrets.push(config.password);
+  const fromUrl = config.url === undefined ? undefined : parseUrl(config.url)?.password;
+  if (fromUrl) secrets.push(fromUrl, decodeURIComponent(fromUrl));
+  if (config.url !== undefined) secrets.push(config.url);
+  return [...new Set(secrets)].filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every secret of the config replaced by `***` (a URL by its redacted form). */
+export function withoutSecrets(text: string, config: ConnectionConfig): string {
+  let clean = text;
+  for (const secret of secretsOf(config)) {
+    const replacement = secret === config.url ? redactUrl(secret) : '***';
+    clean = clean.split(secret).join(replacement);
+  }
+  return clean;
+}
+
+/** A connection URL with its password replaced by `***`. */
+export function redactUrl(url: string): string {
+  const parsed = parseUrl(url);
+  if (parsed === undefined) return '(a connection URL that does not parse)';
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
+}
+
+/** `scheme://user@host:port/database`: where a connection goes, without its password. */
+export function describeConnection(config: ConnectionConfig, scheme: string, defaultPort: number): string {
+  const parsed = config.url === undefined ? undefined : parseUrl(config.url);
+  const user = config.user ?? (parsed?.username ? decodeURIComponent(parsed.username) : undefined);
+  const host = config.host ?? (parsed?.hostname || '127.0.0.1');
+  const port = config.port ?? (parsed?.port ? Number(parsed.port) : defaultPort);
+  const database = config.database ?? (parsed?.pathname.slice(1) ? decodeURIComponent(parsed.pathname.slice(1)) : '');
+  return `${scheme}://${user ? `${user}@` : ''}${host}:${port}/${database}`;
+}
+
+function parseUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
