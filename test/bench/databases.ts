@@ -129,6 +129,37 @@ export async function postgresRowCounts(database: string, tables: readonly strin
   });
 }
 
+/** What a migration built besides the rows, counted over the user schemas of `database`. */
+export interface PostgresShape {
+  primaryKeys: number;
+  foreignKeys: number;
+  /** Every index, those of primary keys and unique constraints included. */
+  indexes: number;
+}
+
+export async function postgresShape(database: string): Promise<PostgresShape> {
+  return withPostgres(database, async (client) => {
+    const result = await client.query<{ primary_keys: string; foreign_keys: string; indexes: string }>(
+      `SELECT
+         (SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+           WHERE c.contype = 'p' AND n.nspname NOT IN ('pg_catalog', 'information_schema')) AS primary_keys,
+         (SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+           WHERE c.contype = 'f' AND n.nspname NOT IN ('pg_catalog', 'information_schema')) AS foreign_keys,
+         (SELECT count(*) FROM pg_indexes WHERE schemaname NOT IN ('pg_catalog', 'information_schema')) AS indexes`,
+    );
+    const row = result.rows[0]!;
+    return {
+      primaryKeys: Number(row.primary_keys),
+      foreignKeys: Number(row.foreign_keys),
+      indexes: Number(row.indexes),
+    };
+  });
+}
+
+export function shapeText(shape: PostgresShape): string {
+  return `${shape.primaryKeys} primary keys, ${shape.foreignKeys} foreign keys, ${shape.indexes} indexes`;
+}
+
 /** `PostgreSQL 15.20`, for the notes under an entry. */
 export async function postgresVersion(): Promise<string> {
   const version = await withPostgres('postgres', (client) =>

@@ -8,7 +8,13 @@ import { createGunzip } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import Papa from 'papaparse';
 import { lastLines } from './child.ts';
-import { freshPostgresDatabase, postgresRowCounts, postgresUrl } from './databases.ts';
+import {
+  freshPostgresDatabase,
+  type PostgresShape,
+  postgresRowCounts,
+  postgresShape,
+  postgresUrl,
+} from './databases.ts';
 import { sqlString } from './sql.ts';
 import { type Trial, timed } from './timing.ts';
 
@@ -110,6 +116,8 @@ async function countLines(stream: NodeJS.ReadableStream): Promise<number> {
 export interface PgloaderTrial extends RowsTrial {
   /** Rows found afterwards in each table of the target database. */
   counts: Map<string, number>;
+  /** The keys and indexes it built. */
+  shape: PostgresShape;
 }
 
 /**
@@ -133,7 +141,8 @@ export async function pgloaderTrial(
     const found = wrong.map((table) => `${table} ${counts.get(table) ?? 'missing'} of ${expected[table]}`);
     throw new Error(`pgloader did not load every row: ${found.join(', ')}`);
   }
-  return { ms, rows: [...counts.values()].reduce((sum, rows) => sum + rows, 0), counts };
+  const shape = await postgresShape(targetDatabase);
+  return { ms, rows: [...counts.values()].reduce((sum, rows) => sum + rows, 0), counts, shape };
 }
 
 /** `pgloader 3.6.7~devel`, for the notes under an entry. */

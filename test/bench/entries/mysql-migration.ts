@@ -13,10 +13,13 @@ import {
   mariadbTables,
   mariadbUrl,
   mariadbVersion,
+  type PostgresShape,
   postgresRowCounts,
+  postgresShape,
   postgresUrl,
   postgresVersion,
   seedMariadb,
+  shapeText,
 } from '../databases.ts';
 import { assertRows, type EntryOutcome, type Figure, ratioOf } from '../entry-result.ts';
 import type { FlowChildReport } from '../flow-child.ts';
@@ -68,11 +71,10 @@ export async function measureMysqlMigration(): Promise<EntryOutcome[]> {
 
     process.env[sourceEnv] = sourceUrl;
     process.env[targetEnv] = postgresUrl(backflowDatabase);
-    const ours = async (): Promise<FlowChildReport> => {
+    const ours = async (): Promise<FlowChildReport & { shape: PostgresShape }> => {
       await freshPostgresDatabase(backflowDatabase);
       const report = await runFlowInChild(mysqlToPostgres(sourceEnv, targetEnv));
-      await checkMigration(report.summary);
-      return report;
+      return { ...report, shape: await checkMigration(report.summary) };
     };
     const trials = await pairTrials(peer, ours);
     const oursFigure = timeFigure('runFlow mysql.source → postgres.destination (child process)', trials.ours);
@@ -96,6 +98,7 @@ export async function measureMysqlMigration(): Promise<EntryOutcome[]> {
         notes: [
           versions,
           `both loaded ${countsNote(trials.peer[0]!.counts)} into a new database`,
+          `built: ours ${shapeText(trials.ours[0]!.shape)}; pgloader ${shapeText(trials.peer[0]!.shape)}`,
           'ours verified every table by row count and checksum before publishing, in every trial',
           'ours is timed inside its process (runFlow); pgloader from its start, including its own start-up',
         ],
@@ -115,8 +118,11 @@ export async function measureMysqlMigration(): Promise<EntryOutcome[]> {
   }
 }
 
-/** A migration that did not land every row is not a result: each table counted, every stream verified. */
-async function checkMigration(summary: RunSummary): Promise<void> {
+/**
+ * A migration that did not land every row is not a result: each table counted, every stream
+ * verified, and the keys built as the source has them (3 primary keys, 2 foreign keys).
+ */
+async function checkMigration(summary: RunSummary): Promise<PostgresShape> {
   assertRows(`${entry} ours (rows written)`, rowsWritten(summary, migrationTargetId), totalRows);
   const counts = await postgresRowCounts(backflowDatabase, Object.keys(mariadbTables));
   for (const [table, rows] of Object.entries(mariadbTables)) {
@@ -131,6 +137,11 @@ async function checkMigration(summary: RunSummary): Promise<void> {
       throw new Error(`${entry} ours: ${table} not verified by checksum: ${JSON.stringify(stream)}`);
     }
   }
+  const shape = await postgresShape(backflowDatabase);
+  if (shape.primaryKeys !== 3 || shape.foreignKeys !== 2) {
+    throw new Error(`${entry} ours: expected 3 primary keys and 2 foreign keys, found ${shapeText(shape)}`);
+  }
+  return shape;
 }
 
 function countsNote(counts: ReadonlyMap<string, number>): string {
