@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { createCsvParser } from '@backflow/transforms';
-import { describe, expect, it } from 'vitest';
-import type { FilePayload, Payload, SourceBatch } from '../../node-kit/contract.ts';
+import { expect, it } from 'vitest';
+import type { FilePayload, Payload } from '../../node-kit/contract.ts';
 import { csvFormat } from '../../nodes/csv-format.ts';
 import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { describeWithServices, postgresService } from '../../testing/services.ts';
