@@ -167,10 +167,10 @@ export function sqlSourceSuite<C>(suite: SqlSourceSuite<C>): void {
     );
   });
 
-  describe_incremental(suite, read);
+  incrementalChecks(suite, read);
 }
 
-function describe_incremental<C>(
+function incrementalChecks<C>(
   suite: SqlSourceSuite<C>,
   read: (config: C, overrides?: Parameters<typeof testContext>[1]) => Promise<SourceBatch[]>,
 ) {
