@@ -97,9 +97,11 @@ async function seed(connection: mysql.Connection): Promise<void> {
             IF(seq % 6 = 0, NULL, JSON_OBJECT('b', seq, 'a', JSON_ARRAY(1, 'two', NULL), 'nested', JSON_OBJECT('x', 'é'))),
             IF(seq % 4 = 0, NULL, UNHEX(CONCAT('00FF5C27', LPAD(HEX(seq), 8, '0')))),
             seq % 256
-       FROM seq_1_to_${customers}`,
+       FROM (SELECT CAST(seq AS SIGNED) AS seq FROM seq_1_to_${customers}) numbers`,
   );
-  await connection.query(`UPDATE customers SET notes = CONCAT('nul', CHAR(0), 'byte') WHERE id = ?`, [refusedCustomers[0]]);
+  await connection.query(`UPDATE customers SET notes = CONCAT('nul', CHAR(0), 'byte') WHERE id = ?`, [
+    refusedCustomers[0],
+  ]);
   await connection.query(`UPDATE customers SET wake = '838:59:59' WHERE id = ?`, [refusedCustomers[1]]);
   await connection.query(`UPDATE customers SET born = '2023-02-30' WHERE id = ?`, [refusedCustomers[2]]);
   await connection.query(
@@ -172,23 +174,30 @@ await describeWithServices('MySQL → PostgreSQL migration', [mariadbService, po
 
   it('migrates every table and type, rejects what PostgreSQL refuses with its message, rebuilds keys and verifies', async () => {
     const target = await newTarget();
-    const cwd = await writeFlow('migrate', target);
-    const result = await runCli(['run', 'flow.json', '--json'], cwd);
-    expect(result.stderr).not.toContain('Error');
-    expect(result.code, result.stderr).toBe(0);
+    const cwd = await writeFlow('migrate');
+    const result = await spawnCliWithEnv(['run', 'flow.json', '--json'], cwd, urls(target)).done;
+    expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.status).toBe('succeeded');
 
     // Accounting: read = written + rejected, and the three refused customers are the ones rejected.
     expect(summary.nodes.mysql.read).toBe(customers + customers * ordersPerCustomer * 3);
-    expect(summary.nodes.postgres.rejected).toBe(refusedCustomers.length);
+    // Each refused customer takes its orders and their items with it: they would break the foreign keys.
+    const refusedOrders = refusedCustomers.length * ordersPerCustomer;
+    const refusedItems = refusedOrders * 2;
+    expect(summary.nodes.postgres.rejected).toBe(refusedCustomers.length + refusedOrders + refusedItems);
+    expect(summary.nodes.postgres.written).toBe(summary.nodes.mysql.read - summary.nodes.postgres.rejected);
     const rejected = await runCli(['rejected', summary.runId], cwd);
     const rejectedRows = rejected.stdout
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as { record: { id: number }; reasons: string[] });
-    expect(rejectedRows.map((row) => row.record.id).sort((a, b) => a - b)).toEqual(refusedCustomers);
-    for (const row of rejectedRows) expect(row.reasons.join(' ')).toMatch(/notes|wake|born|0x00|time|date/i);
+    const customerRejects = rejectedRows.filter((row) => !('customer_id' in row.record) && !('order_id' in row.record));
+    expect(customerRejects.map((row) => row.record.id).sort((a, b) => a - b)).toEqual(refusedCustomers);
+    for (const row of customerRejects) expect(row.reasons.join(' ')).toMatch(/notes|wake|born|0x00|time|date/i);
+    const orphans = rejectedRows.filter((row) => 'customer_id' in row.record || 'order_id' in row.record);
+    expect(orphans).toHaveLength(refusedOrders + refusedItems);
+    for (const row of orphans) expect(row.reasons.join(' ')).toMatch(/customers|orders/);
 
     // The verification report: per table, source = loaded + rejected, checksums equal.
     const report = summary.verification.postgres as {
@@ -200,8 +209,14 @@ await describeWithServices('MySQL → PostgreSQL migration', [mariadbService, po
     }[];
     expect(report.map((table) => [table.stream, table.source, table.loaded, table.rejected, table.ok])).toEqual([
       ['customers', customers, customers - refusedCustomers.length, refusedCustomers.length, true],
-      ['orders', customers * ordersPerCustomer, customers * ordersPerCustomer, 0, true],
-      ['order_items', customers * ordersPerCustomer * 2, customers * ordersPerCustomer * 2, 0, true],
+      ['orders', customers * ordersPerCustomer, customers * ordersPerCustomer - refusedOrders, refusedOrders, true],
+      [
+        'order_items',
+        customers * ordersPerCustomer * 2,
+        customers * ordersPerCustomer * 2 - refusedItems,
+        refusedItems,
+        true,
+      ],
     ]);
 
     await expectTablesEqualSource(target, refusedCustomers);
@@ -214,13 +229,13 @@ await describeWithServices('MySQL → PostgreSQL migration', [mariadbService, po
       { point: 'the first CREATE INDEX', env: holdAtSql('CREATE\\s+(UNIQUE\\s+)?INDEX', 1) },
     ]) {
       const target = await newTarget();
-      const cwd = await writeFlow(`kill-${targets.length}`, target);
-      const cli = spawnCliWithEnv(['run', 'flow.json', '--json'], cwd, hold.env);
+      const cwd = await writeFlow(`kill-${targets.length}`);
+      const cli = spawnCliWithEnv(['run', 'flow.json', '--json'], cwd, { ...urls(target), ...hold.env });
       await holding(cli);
       cli.child.kill('SIGKILL');
       await cli.done;
 
-      const resumed = await runCli(['run', 'flow.json', '--resume', '--json'], cwd);
+      const resumed = await spawnCliWithEnv(['run', 'flow.json', '--resume', '--json'], cwd, urls(target)).done;
       expect(resumed.code, `${hold.point}: ${resumed.stderr}`).toBe(0);
       const summary = JSON.parse(resumed.stdout);
       expect(summary.resumed, hold.point).toBe(true);
@@ -236,17 +251,22 @@ await describeWithServices('MySQL → PostgreSQL migration', [mariadbService, po
   }, 600_000);
 });
 
-async function writeFlow(name: string, target: string): Promise<string> {
+/** The database URLs the flow reads from the environment, as a user keeps them out of flow files. */
+function urls(target: string): Record<string, string> {
+  return { MYSQL_URL: `${mysqlServer}/${sourceName}`, POSTGRES_URL: `${postgresServer}/${target}` };
+}
+
+async function writeFlow(name: string): Promise<string> {
   const cwd = await workDir(`mysql-pg-${name}`);
   const flow = {
     name: `mysql-to-postgres-${name}`,
     settings: { batchSize: 1000 },
     nodes: [
-      { id: 'mysql', type: 'mysql.source', config: { url: `${mysqlServer}/${sourceName}`, tables: ['*'] } },
+      { id: 'mysql', type: 'mysql.source', config: { url: '${env:MYSQL_URL}', tables: ['*'] } },
       {
         id: 'postgres',
         type: 'postgres.destination',
-        config: { url: `${postgresServer}/${target}`, mode: 'replace', createTables: true },
+        config: { url: '${env:POSTGRES_URL}', mode: 'replace', createTables: true },
       },
     ],
     edges: [{ from: 'mysql', to: 'postgres' }],
@@ -285,22 +305,33 @@ function converted(column: string, value: unknown): unknown {
   if (value === null) return null;
   if ((column === 'born' || column === 'created') && /^0000-00-00/.test(String(value))) return null;
   if (column === 'tags') return String(value) === '' ? [] : String(value).split(',');
-  if (column === 'flags') return Number(Buffer.from(value as Buffer).readUInt8(0)).toString(2).padStart(8, '0');
+  if (column === 'flags')
+    return Number(Buffer.from(value as Buffer).readUInt8(0))
+      .toString(2)
+      .padStart(8, '0');
   return value;
 }
 
 async function expectTablesEqualSource(target: string, refused: number[]): Promise<void> {
-  const tables: { name: string; key: string[]; types: Record<string, string>; skip?: number[] }[] = [
-    { name: 'customers', key: ['id'], types: customerTypes, skip: refused },
+  const customerOf = (order: number) => ((order - 1) % customers) + 1;
+  const tables: {
+    name: string;
+    key: string[];
+    types: Record<string, string>;
+    refused: (row: Record<string, unknown>) => boolean;
+  }[] = [
+    { name: 'customers', key: ['id'], types: customerTypes, refused: (row) => refused.includes(Number(row.id)) },
     {
       name: 'orders',
       key: ['id'],
       types: { id: 'BIGINT', customer_id: 'INTEGER', amount: 'DECIMAL(10,2)', placed: 'TIMESTAMP' },
+      refused: (row) => refused.includes(Number(row.customer_id)),
     },
     {
       name: 'order_items',
       key: ['order_id', 'line'],
       types: { order_id: 'BIGINT', line: 'SMALLINT', sku: 'VARCHAR', quantity: 'UINTEGER' },
+      refused: (row) => refused.includes(customerOf(Number(row.order_id))),
     },
   ];
   for (const table of tables) {
@@ -311,7 +342,7 @@ async function expectTablesEqualSource(target: string, refused: number[]): Promi
       unknown,
     ];
     const expected = sourceRows
-      .filter((row) => !(table.skip ?? []).includes(Number(row.id)))
+      .filter((row) => !table.refused(row))
       .map((row) => canonicalRow(columns, table.types, (column) => converted(column, row[column])));
     const actual = await withPostgres(target, async (client) => {
       const result = await client.query(`SELECT ${columns.join(', ')} FROM ${table.name} ORDER BY ${order}`);

@@ -40,12 +40,18 @@ export class Dispatcher {
   private readonly locks = new Map<string, Promise<unknown>>();
   /** The batch each destination is writing, so the records it rejects are stored with it. */
   private readonly writing = new Map<string, number>();
+  private readonly writesInProgress = new Set<string>();
 
   constructor(private readonly options: DispatchOptions) {}
 
   /** The source batch `destinationId` is writing now. */
   writingSeq(destinationId: string): number {
     return this.writing.get(destinationId) ?? 0;
+  }
+
+  /** Whether a payload is being written to this destination now (rejects then belong to it). */
+  isWriting(destinationId: string): boolean {
+    return this.writesInProgress.has(destinationId);
   }
 
   /** Hands a payload emitted on `port` of `from` to every node connected there. */
@@ -87,7 +93,12 @@ export class Dispatcher {
     const rejectedBefore = stats.node(node.id).rejected;
     stats.destinationTook(node.id, payload);
     this.writing.set(node.id, seq);
-    await this.options.writers.get(node.id)!.write(payload, seq);
+    this.writesInProgress.add(node.id);
+    try {
+      await this.options.writers.get(node.id)!.write(payload, seq);
+    } finally {
+      this.writesInProgress.delete(node.id);
+    }
     stats.destinationWrote(node.id, payload, stats.node(node.id).rejected - rejectedBefore);
     if (payload.kind === 'file') policy.fileLanded(node.id);
   }

@@ -300,7 +300,12 @@ class RunExecution {
                   reasons: [reasons[i] ?? 'rejected by destination'],
                   ...locations?.[i],
                 }));
-                this.recordRejected(node.id, rejected, this.dispatcher.writingSeq(node.id));
+                this.recordRejected(
+                  node.id,
+                  rejected,
+                  this.dispatcher.writingSeq(node.id),
+                  !this.dispatcher.isWriting(node.id),
+                );
               },
             });
         this.writers.set(node.id, writer);
@@ -408,8 +413,10 @@ class RunExecution {
     );
   }
 
-  private recordRejected(nodeId: string, rejected: RejectedRecord[], seq: number): void {
-    this.stats.rejected(nodeId, rejected.length);
+  /** `afterWrite`: refused while preparing, after the engine counted the records as written. */
+  private recordRejected(nodeId: string, rejected: RejectedRecord[], seq: number, afterWrite = false): void {
+    if (afterWrite) this.stats.rejectedAfterWrite(nodeId, rejected.length);
+    else this.stats.rejected(nodeId, rejected.length);
     void this.storeRejected(nodeId, rejected, seq).catch((error) => this.fail(error));
   }
 

@@ -127,6 +127,17 @@ export class RunStats {
     if (payload.kind === 'file') counts.files = (counts.files ?? 0) + 1;
   }
 
+  /**
+   * A destination refused records it had already taken as written (a staged row found to break a
+   * foreign key while publishing): they move from written (or would-write) to rejected.
+   */
+  rejectedAfterWrite(id: string, count: number): void {
+    const counts = this.node(id);
+    if (counts.wouldWrite !== undefined) counts.wouldWrite -= count;
+    else counts.written -= count;
+    counts.rejected += count;
+  }
+
   rejected(id: string, count: number): void {
     this.node(id).rejected += count;
   }

@@ -15,6 +15,7 @@ describe('canonical values: two systems spelling one value hash alike', () => {
     ['TIMESTAMPTZ', '2024-01-02 03:04:05+02', '2024-01-02T01:04:05.000Z'],
     ['TIMESTAMPTZ', '2024-01-02 03:04:05.25-05:30', '2024-01-02 08:34:05.250000+00'],
     ['TIME', '13:14:15.100', '13:14:15.1'],
+    ['TIMESTAMP', '2020-01-01 00:00:10.000010', '2020-01-01 00:00:10.00001'],
     ['UUID', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
     ['BLOB', Buffer.from([0, 255, 0x61, 0x5c]), '\\x00\\xFFa\\x5C'],
     ['INTEGER[]', '[1, 2, null]', ['1', 2, null]],
@@ -27,6 +28,8 @@ describe('canonical values: two systems spelling one value hash alike', () => {
     ['VARCHAR', 'a', 'a '],
     ['TIMESTAMPTZ', '2024-01-02 03:04:05+02', '2024-01-02 03:04:05+00'],
     ['JSON', '{"a": 1}', '{"a": "1"}'],
+    ['TIMESTAMP', '2020-01-01 00:00:10.00001', '2020-01-01 00:00:10.0000101'],
+    ['TIME', '00:00:10.05', '00:00:10.5'],
   ])('%s: %j and %j differ', (type, a, b) => {
     expect(canonicalValue(a, type)).not.toBe(canonicalValue(b, type));
   });

@@ -244,7 +244,7 @@ function utcInstant(zoned: string): string | undefined {
 
 /** Drops trailing zeros of a fractional second (`05.120` → `05.12`, `05.000` → `05`). */
 function trimFraction(text: string): string {
-  return text.replace(/(\d\d:\d\d:\d\d)\.(\d*?)0+(?=$|[+-Z ])/i, (_, time, digits) =>
+  return text.replace(/(\d\d:\d\d:\d\d)\.(\d*?)0+(?=$|[-+Z ])/i, (_, time, digits) =>
     digits === '' ? time : `${time}.${digits}`,
   );
 }

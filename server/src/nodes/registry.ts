@@ -8,6 +8,7 @@ import { gcsSource } from '../connectors/gcs/source.ts';
 import { mysqlDestination } from '../connectors/mysql/destination.ts';
 import { mysqlSource } from '../connectors/mysql/source.ts';
 import { postgresDestination } from '../connectors/postgres/destination.ts';
+import { postgresFusions } from '../connectors/postgres/part-fusions.ts';
 import { postgresSource } from '../connectors/postgres/source.ts';
 import type { NodeType, PartsFusion } from '../node-kit/contract.ts';
 import { csvFormat } from './csv-format.ts';
@@ -61,7 +62,7 @@ export function describeNodeType(type: NodeType) {
 }
 
 /** How sources may do the work of the format nodes they feed (see `PartsFusion`). */
-export const fusions: readonly PartsFusion[] = [...duckdbFusions];
+export const fusions: readonly PartsFusion[] = [...duckdbFusions, ...postgresFusions];
 
 /** The node types a server or run works with: the registry, or a test's own list. */
 export interface NodeCatalog {

@@ -565,4 +565,43 @@ await describeWithServices('mysql.destination', [mariadbService], () => {
       ),
     ).toEqual([{ n: '0' }]);
   });
+
+  it('a created child may point at parent rows an existing table takes in the same run', async () => {
+    await db.sql(`CREATE TABLE fk_parents (id int PRIMARY KEY)`);
+    await db.sql(`INSERT INTO fk_parents VALUES (1)`);
+    const parent: Column[] = [{ name: 'id', type: 'INTEGER', notNull: true }];
+    const child: Column[] = [
+      { name: 'id', type: 'INTEGER', notNull: true },
+      { name: 'parent_id', type: 'INTEGER' },
+    ];
+    const childShape: TableShape = {
+      primaryKey: ['id'],
+      foreignKeys: [
+        { name: 'fk_kids_parent', columns: ['parent_id'], referencedStream: 'parents', referencedColumns: ['id'] },
+      ],
+    };
+    const { ctx, writer } = await open({ tables: { parents: 'fk_parents', kids: 'fk_kids' } });
+    await writer.write(batch('parents', [{ id: 2 }], parent, { primaryKey: ['id'] }), 1);
+    await writer.write(
+      batch(
+        'kids',
+        [
+          { id: 1, parent_id: 1 },
+          { id: 2, parent_id: 2 },
+          { id: 3, parent_id: 3 },
+        ],
+        child,
+        childShape,
+      ),
+      2,
+    );
+    await publish(writer);
+    expect(ctx.rejected.map(({ record }) => record.id)).toEqual([3]);
+    expect((await db.sql(`SELECT id FROM fk_kids ORDER BY id`)).map((row) => row.id)).toEqual([1, 2]);
+    expect(
+      await db.sql(
+        `SELECT REFERENCED_TABLE_NAME AS r FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'fk_kids'`,
+      ),
+    ).toEqual([{ r: 'fk_parents' }]);
+  });
 });

@@ -98,14 +98,17 @@ export async function shapeCreatedTables(
   }
 }
 
-/** The table a foreign key points at now: a stream of this run's staging table, or a table already there. */
-function referencedNow(stages: readonly StreamStage[], key: ForeignKeyShape): { now: string; final: string } {
+/**
+ * Where a foreign key's parent rows are before publishing (`now`: a created stream's staging table;
+ * an existing table and the staging table of the rows it is about to take) and its table after.
+ */
+function referencedNow(stages: readonly StreamStage[], key: ForeignKeyShape): { now: string[]; final: string } {
   const stream = stages.find((other) => other.stream === key.referencedStream);
   if (stream === undefined) {
     const name = key.referencedStream.split('.').at(-1) as string;
-    return { now: name, final: name };
+    return { now: [name], final: name };
   }
-  return { now: stream.saved.created ? stream.table : stream.target, final: stream.target };
+  return { now: stream.saved.created ? [stream.table] : [stream.target, stream.table], final: stream.target };
 }
 
 /** Rows whose foreign key points at no row: refused (the constraint, added after, would refuse the table). */
@@ -117,7 +120,9 @@ async function refuseDanglingRows(
 ): Promise<void> {
   for (const key of stage.saved.shape.foreignKeys ?? []) {
     const { now, final } = referencedNow(stages, key);
-    if (!(await tableExists(connection, now))) continue;
+    const parents: string[] = [];
+    for (const table of now) if (await tableExists(connection, table)) parents.push(table);
+    if (parents.length === 0) continue;
     const set = key.columns.map((column) => `c.${quoteIdentifier(column)} IS NOT NULL`).join(' AND ');
     const match = key.columns
       .map(
@@ -127,7 +132,7 @@ async function refuseDanglingRows(
       .join(' AND ');
     const [rows] = await connection.query(
       `SELECT c.*, c.${quoteIdentifier(HASH_COLUMN)} AS _hash FROM ${quoteIdentifier(stage.table)} c
-        WHERE ${set} AND NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(now)} p WHERE ${match})`,
+        WHERE ${set} AND ${parents.map((table) => `NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)} p WHERE ${match})`).join(' AND ')}`,
     );
     for (const row of rows as Rec[]) {
       const values = key.columns.map((column) => String(row[column])).join(', ');

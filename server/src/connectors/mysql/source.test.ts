@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../errors.ts';
 import type { SourceBatch } from '../../node-kit/contract.ts';
 import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { describeWithServices, mariadbService } from '../../testing/services.ts';
@@ -137,6 +138,58 @@ await describeWithServices('mysql.source', [mariadbService], () => {
         { name: 'u', type: 'UUID' },
       ]);
       expect(batch.shape).toEqual({ primaryKey: ['id'], indexes: [], foreignKeys: [] });
+    });
+
+    it("types a query's columns from its result metadata", async () => {
+      const batches = await collect(
+        mysqlSource.read(
+          { url: db.url, query: 'SELECT id, flag, bi, dec1, j, ts, st, bl, u FROM kinds WHERE id = 1', key: 'id' },
+          testContext(await temporaryDirectory()),
+        ),
+      );
+      const batch = batches[0] as Extract<SourceBatch, { kind: 'records' }>;
+      expect(batch.schema?.map((column) => `${column.name} ${column.type}`)).toEqual([
+        'id UINTEGER',
+        'flag BOOLEAN',
+        'bi BIGINT',
+        'dec1 DECIMAL(20,4)',
+        'j JSON',
+        'ts TIMESTAMPTZ',
+        'st VARCHAR[]',
+        'bl BLOB',
+        'u UUID',
+      ]);
+      expect(batch.records).toEqual([
+        {
+          id: 1,
+          flag: true,
+          bi: '-9223372036854775808',
+          dec1: '-1234567890123456.7891',
+          j: '{"b": [1, 2.50], "a": "x"}',
+          ts: '2024-01-02 03:04:05.500+00',
+          st: ['x', 'z'],
+          bl: 'ab\\x00',
+          u: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+        },
+      ]);
+    });
+  });
+
+  describe('errors', () => {
+    it('refuses a wrong password and a missing table readably, never showing the password', async () => {
+      const dir = await temporaryDirectory();
+      const wrong = db.url.replace('root@', 'root:hunter2-secret@');
+      const refusal = await mysqlSource.check!({ url: wrong, table: 'kinds' }, testContext(dir)).catch(
+        (e: unknown) => e,
+      );
+      expect(refusal).toBeInstanceOf(ConfigError);
+      expect((refusal as Error).message).toMatch(
+        /^node "node-1": cannot connect to mysql:\/\/root:\*\*\*@127\.0\.0\.1:3306\/bf_test_\w+: Access denied/,
+      );
+      expect((refusal as Error).message).not.toContain('hunter2');
+      await expect(mysqlSource.check!({ url: db.url, table: 'missing' }, testContext(dir))).rejects.toThrow(
+        `node "node-1": table "missing" does not exist in ${db.name}`,
+      );
     });
   });
 });

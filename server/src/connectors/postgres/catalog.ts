@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { Column } from '../../node-kit/contract.ts';
 import type { CatalogDescription, CatalogTable, SqlCatalog } from '../../node-kit/sql/stream-plan.ts';
 import { backflowColumn } from './column-types.ts';
-import { postgresDialect } from './connection.ts';
+import { oneStatement, postgresDialect } from './connection.ts';
 
 export interface PostgresTable extends CatalogTable {
   oid: number;
@@ -156,7 +156,7 @@ export async function describeTables(
 
 /** The columns of a query's result, without running it (LIMIT 0). */
 export async function describeQuery(client: pg.Client, relation: string): Promise<Column[]> {
-  const result = await client.query({ text: `SELECT * FROM ${relation} LIMIT 0`, rowMode: 'array' });
+  const result = await client.query({ text: `SELECT * FROM ${relation} LIMIT 0`, rowMode: 'array', ...oneStatement });
   const fields = result.fields;
   if (fields.length === 0) return [];
   const types = await client.query<{ formatted: string; array: string }>(

@@ -26,6 +26,12 @@ export const postgresDialect: SqlDialect = {
   rowComparison: 'row',
 };
 
+/**
+ * Query options that send a statement with the extended protocol, which runs exactly one statement:
+ * a source's query cannot smuggle in a second (`pg`'s types do not list the option).
+ */
+export const oneStatement = { queryMode: 'extended' } as Record<string, unknown>;
+
 /** Every value as PostgreSQL's text: the conversion to record values is ours, by column type. */
 const asText = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 

@@ -660,4 +660,23 @@ await describeWithServices('postgres.destination', [postgresService], () => {
     expect(writer.verification?.()[0]).toMatchObject({ source: 2, loaded: 1, missing: 1, ok: false });
     await writer.abort?.();
   });
+
+  it('matches fields to an existing table ignoring case, and warns once about fields with no column', async () => {
+    await db.sql(`CREATE TABLE case_orders ("OrderId" int, note text)`);
+    const schema: Column[] = [
+      { name: 'orderid', type: 'INTEGER' },
+      { name: 'NOTE', type: 'VARCHAR' },
+      { name: 'extra', type: 'VARCHAR' },
+    ];
+    const { ctx, writer } = await open({ table: 'case_orders' });
+    await writer.write(batch('orders', [{ orderid: 1, NOTE: 'a', extra: 'x' }], schema), 1);
+    await writer.write(batch('orders', [{ orderid: 2, NOTE: null, extra: 'y' }], schema), 2);
+    await publish(writer);
+    expect(await db.sql(`SELECT "OrderId", note FROM case_orders ORDER BY 1`)).toEqual([
+      { OrderId: '1', note: 'a' },
+      { OrderId: '2', note: null },
+    ]);
+    expect(ctx.warnings).toEqual(['field "extra" matches no column of public.case_orders; its values are not written']);
+    expect(writer.verification?.()[0]).toMatchObject({ source: 2, loaded: 2, ok: true });
+  });
 });

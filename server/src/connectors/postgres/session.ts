@@ -8,7 +8,7 @@ import { CancelledError } from '../../errors.ts';
 import type { Rec, SourceContext } from '../../node-kit/contract.ts';
 import { type ConnectionConfig, sourceFailure } from '../../node-kit/sql/connection.ts';
 import type { SqlSession, SqlStream } from '../../node-kit/sql/read-streams.ts';
-import { postgresDialect } from './connection.ts';
+import { oneStatement, postgresDialect } from './connection.ts';
 import { keyParameter, selectExpression, type ValueReader, valueReader } from './record-values.ts';
 
 /** Rows fetched at a time from a scan's cursor. */
@@ -44,7 +44,7 @@ export function postgresSession(client: pg.Client, config: ConnectionConfig, ctx
       stream.columns.map((column) => selectExpression(column, postgresDialect.quoteIdentifier)).join(', '),
     async rows(sql, values, stream) {
       try {
-        const result = await client.query<(string | null)[]>({ text: sql, values, rowMode: 'array' });
+        const result = await client.query<(string | null)[]>({ text: sql, values, rowMode: 'array', ...oneStatement });
         return toRecords(result.rows, stream);
       } catch (error) {
         throw failure(error, stream);
@@ -52,7 +52,7 @@ export function postgresSession(client: pg.Client, config: ConnectionConfig, ctx
     },
     async *scan(sql, values, stream) {
       try {
-        await client.query({ text: `DECLARE backflow_scan NO SCROLL CURSOR FOR ${sql}`, values });
+        await client.query({ text: `DECLARE backflow_scan NO SCROLL CURSOR FOR ${sql}`, values, ...oneStatement });
         for (;;) {
           const result = await client.query<(string | null)[]>({
             text: `FETCH FORWARD ${scanRows} FROM backflow_scan`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../errors.ts';
 import type { Rec, SourceBatch } from '../../node-kit/contract.ts';
 import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { describeWithServices, postgresService } from '../../testing/services.ts';
@@ -129,6 +130,62 @@ await describeWithServices('postgres.source', [postgresService], () => {
         { name: 'bits', type: 'BIT' },
       ]);
       expect(batch.shape).toEqual({ primaryKey: ['id'], indexes: [], foreignKeys: [] });
+    });
+  });
+
+  describe('errors and discover', () => {
+    it('refuses an unreachable server and a missing table readably, never showing the password', async () => {
+      const dir = await temporaryDirectory();
+      const down = 'postgres://app:hunter2-secret@127.0.0.1:1/shop';
+      const refusal = await postgresSource.check!({ url: down }, testContext(dir)).catch((e: unknown) => e);
+      expect(refusal).toBeInstanceOf(ConfigError);
+      expect((refusal as Error).message).toMatch(
+        /^node "node-1": cannot connect to postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/shop: /,
+      );
+      expect((refusal as Error).message).not.toContain('hunter2');
+      await expect(postgresSource.check!({ url: db.url, table: 'missing' }, testContext(dir))).rejects.toThrow(
+        'node "node-1": table "missing" does not exist in public',
+      );
+      // One statement only: a second one in the query is refused, not run.
+      await expect(
+        postgresSource.check!({ url: db.url, query: 'SELECT 1 AS a; DROP TABLE kinds' }, testContext(dir)),
+      ).rejects.toThrow(/the query cannot be read/);
+      expect((await db.sql('SELECT count(*)::int AS n FROM kinds')).rows).toEqual([{ n: 3 }]);
+    });
+
+    it('discovers tables of every schema with columns, keys and foreign keys', async () => {
+      await db.sql(`
+        CREATE SCHEMA sales;
+        CREATE TABLE sales.regions (code char(2) PRIMARY KEY, name text NOT NULL);
+        CREATE TABLE sales.orders (id bigserial PRIMARY KEY, region char(2) REFERENCES sales.regions ON DELETE CASCADE);
+        CREATE UNIQUE INDEX regions_name ON sales.regions (name);`);
+      const streams = await postgresSource.discover!({ url: db.url }, testContext(await temporaryDirectory()));
+      expect(streams.find((stream) => stream.name === 'sales.orders')).toEqual({
+        name: 'sales.orders',
+        key: ['id'],
+        columns: [
+          { name: 'id', type: 'BIGINT', notNull: true, autoIncrement: true },
+          { name: 'region', type: 'VARCHAR', maxLength: 2 },
+        ],
+        shape: {
+          primaryKey: ['id'],
+          indexes: [],
+          foreignKeys: [
+            {
+              name: 'orders_region_fkey',
+              columns: ['region'],
+              referencedStream: 'sales.regions',
+              referencedColumns: ['code'],
+              onDelete: 'CASCADE',
+              onUpdate: 'NO ACTION',
+            },
+          ],
+        },
+      });
+      expect(streams.find((stream) => stream.name === 'sales.regions')?.shape?.indexes).toEqual([
+        { name: 'regions_name', columns: ['name'], unique: true },
+      ]);
+      expect(streams.map((stream) => stream.name)).toContain('kinds');
     });
   });
 });

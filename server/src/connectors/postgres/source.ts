@@ -3,28 +3,13 @@
  * batches, keyset-paged in key order in one snapshot, so an interrupted run resumes exactly after
  * its last checkpoint; or incrementally, the rows changed since the last succeeded run.
  */
-import type pg from 'pg';
 import { defineSource } from '../../node-kit/contract.ts';
 import { connectionFields } from '../../node-kit/sql/connection.ts';
 import { databaseSource } from '../../node-kit/sql/database-source.ts';
-import { postgresCatalog } from './catalog.ts';
-import { connectPostgres, disconnectPostgres, interruptPostgres } from './connection.ts';
-import { postgresSession } from './session.ts';
-import { type PostgresSourceConfig, postgresSourceConfig } from './source-config.ts';
+import { postgresDriver } from './driver.ts';
+import { postgresSourceConfig } from './source-config.ts';
 
-const { read, check, discover } = databaseSource<PostgresSourceConfig, pg.Client>({
-  connect: connectPostgres,
-  disconnect: disconnectPostgres,
-  interrupt: interruptPostgres,
-  beginSnapshot: async (client) => {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  },
-  endSnapshot: async (client) => {
-    await client.query('COMMIT');
-  },
-  catalog: async (client, config) => postgresCatalog(client, config.schema ?? 'public'),
-  session: postgresSession,
-});
+const { read, check, discover } = databaseSource(postgresDriver);
 
 export const postgresSource = defineSource({
   type: 'postgres.source',

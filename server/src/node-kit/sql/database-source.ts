@@ -6,7 +6,7 @@
 import { CancelledError } from '../../errors.ts';
 import type { NodeContext, SourceBatch, SourceContext, StreamInfo } from '../contract.ts';
 import { type ConnectionConfig, sourceFailure } from './connection.ts';
-import { type IncrementalRead, readStreams, type SqlSession } from './read-streams.ts';
+import { type IncrementalRead, readStreams, type SqlSession, type SqlStream } from './read-streams.ts';
 import { keyColumns } from './source-config.ts';
 import { streamInfos } from './stream-info.ts';
 import { planStreams, type SourceSelection, type SqlCatalog } from './stream-plan.ts';
@@ -51,24 +51,10 @@ export function databaseSource<C extends DatabaseSourceConfig, Connection>(drive
     }
   };
 
-  async function* read(config: C, ctx: SourceContext): AsyncGenerator<SourceBatch> {
-    const connection = await driver.connect(config, ctx.nodeId);
-    const interrupt = () => driver.interrupt(connection);
-    ctx.signal.addEventListener('abort', interrupt, { once: true });
-    try {
-      // One snapshot for the whole read: every page and every table as of one moment (as pg_dump reads).
-      await driver.beginSnapshot(connection);
-      const streams = await planStreams(await driver.catalog(connection, config), config, ctx);
-      yield* readStreams(driver.session(connection, config, ctx), streams, incrementalRead(config), ctx);
-      await driver.endSnapshot(connection);
-    } catch (error) {
-      if (ctx.signal.aborted) throw new CancelledError();
-      throw sourceFailure(error, config, ctx.nodeId);
-    } finally {
-      ctx.signal.removeEventListener('abort', interrupt);
-      await driver.disconnect(connection);
-    }
-  }
+  const read = (config: C, ctx: SourceContext) =>
+    readPlanned(driver, config, ctx, (connection, streams) =>
+      readStreams(driver.session(connection, config, ctx), streams, incrementalRead(config), ctx),
+    );
 
   /** Connects; with a query, table or tables, also resolves what they read. */
   const check = (config: C, ctx: NodeContext): Promise<void> =>
@@ -87,4 +73,33 @@ export function databaseSource<C extends DatabaseSourceConfig, Connection>(drive
     });
 
   return { read, check, discover };
+}
+
+/**
+ * Runs a read over the config's streams on one connection in one snapshot: the run's cancel stops
+ * the statement under way, errors leave typed and free of secrets, the connection is closed however
+ * the read ends. The row path and a fused part-writing read both go through here.
+ */
+export async function* readPlanned<C extends DatabaseSourceConfig, Connection>(
+  driver: SourceDriver<C, Connection>,
+  config: C,
+  ctx: SourceContext,
+  reader: (connection: Connection, streams: SqlStream[]) => AsyncIterable<SourceBatch>,
+): AsyncGenerator<SourceBatch> {
+  const connection = await driver.connect(config, ctx.nodeId);
+  const interrupt = () => driver.interrupt(connection);
+  ctx.signal.addEventListener('abort', interrupt, { once: true });
+  try {
+    // One snapshot for the whole read: every page and every table as of one moment (as pg_dump reads).
+    await driver.beginSnapshot(connection);
+    const streams = await planStreams(await driver.catalog(connection, config), config, ctx);
+    yield* reader(connection, streams);
+    await driver.endSnapshot(connection);
+  } catch (error) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    throw sourceFailure(error, config, ctx.nodeId);
+  } finally {
+    ctx.signal.removeEventListener('abort', interrupt);
+    await driver.disconnect(connection);
+  }
 }
