@@ -179,6 +179,8 @@ await describeWithServices('MySQL → PostgreSQL migration', [mariadbService, po
     expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.status).toBe('succeeded');
+    // Where the data went, as a user looks for it: the URL shown (it holds no password to hide).
+    expect(summary.outputs.postgres).toContain(`127.0.0.1:${postgresService.port}/${target}`);
 
     // Accounting: read = written + rejected, and the three refused customers are the ones rejected.
     expect(summary.nodes.mysql.read).toBe(customers + customers * ordersPerCustomer * 3);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl, redactUrlPasswords } from './url-redaction.ts';
+import { redactUrl, redactUrlPasswords, secretParts } from './url-redaction.ts';
 
 describe('redactUrl', () => {
   it('replaces the password of a connection URL, keeping user, host, port, database and options', () => {
@@ -41,5 +41,17 @@ describe('redactUrlPasswords', () => {
 
   it('keeps unicode and newlines around the URLs', () => {
     expect(redactUrlPasswords('zoë\npostgres://zoë:pässwörd@h/d\n')).toBe('zoë\npostgres://zoë:***@h/d\n');
+  });
+});
+
+describe('secretParts', () => {
+  it('keeps of a URL only its passwords secret (as written and decoded), and any other value whole', () => {
+    expect(secretParts('postgres://app:p%40ss@db:5432/shop?sslmode=require&password=two')).toEqual([
+      'p%40ss',
+      'two',
+      'p@ss',
+    ]);
+    expect(secretParts('mysql://root@127.0.0.1:3306/shop')).toEqual([]);
+    expect(secretParts('s3cr3t-token')).toEqual(['s3cr3t-token']);
   });
 });

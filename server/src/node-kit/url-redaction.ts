@@ -32,3 +32,25 @@ export function redactUrlPasswords(text: string): string {
 export function redactUrl(url: string): string {
   return redactUrlPasswords(url);
 }
+
+/**
+ * What of a secret config value must never be shown: for a connection URL, its passwords (the
+ * user info's, as written and decoded, and any password parameter), since the rest of it (user,
+ * host, database) is what a user needs to see where a run wrote; any other value whole.
+ */
+export function secretParts(value: string): string[] {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return [value];
+  const parts: string[] = [];
+  for (const match of value.matchAll(userInfo)) if (match[3]) parts.push(match[3]);
+  for (const match of value.matchAll(/[?&;](?:password|passwd|pwd|pass)=([^\s&;#]*)/gi))
+    if (match[1]) parts.push(match[1]);
+  const decoded = parts.flatMap((part) => {
+    try {
+      const plain = decodeURIComponent(part);
+      return plain === part ? [] : [plain];
+    } catch {
+      return [];
+    }
+  });
+  return [...parts, ...decoded];
+}

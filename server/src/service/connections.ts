@@ -8,6 +8,7 @@ import { createAjv, toErrorDetails } from '../flow/ajv.ts';
 import { localPathFields, outsideRoots } from '../flow/file-roots.ts';
 import { connectorOf, type ResolvedConnection, secretFields } from '../flow/validate.ts';
 import type { NodeContext, NodeType } from '../node-kit/contract.ts';
+import { secretParts } from '../node-kit/url-redaction.ts';
 import type { NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
@@ -203,7 +204,7 @@ export class ConnectionService {
     for (const [field, value] of Object.entries(candidate)) {
       if (kind.secretFields.includes(field)) {
         secrets[field] = this.options.box.seal(String(value));
-        this.options.redactor.add(String(value));
+        for (const secret of secretParts(String(value))) this.options.redactor.add(secret);
       } else config[field] = value;
     }
     return { config, secrets };
@@ -235,7 +236,7 @@ export class ConnectionService {
     const config: Record<string, unknown> = { ...row.config };
     for (const [field, sealed] of Object.entries(row.secrets)) {
       const value = this.options.box.open(sealed);
-      this.options.redactor.add(value);
+      for (const secret of secretParts(value)) this.options.redactor.add(secret);
       config[field] = value;
     }
     return config;

@@ -6,6 +6,7 @@ import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import { BackflowError, ConfigError, errorMessage } from '../errors.ts';
 import { type ResolvedConnection, secretFields } from '../flow/validate.ts';
 import type { NodeContext, StreamInfo } from '../node-kit/contract.ts';
+import { secretParts } from '../node-kit/url-redaction.ts';
 import type { NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import { validatorFor } from './flow-runner.ts';
@@ -72,7 +73,7 @@ export async function discoverStreams(request: DiscoverRequest, options: Discove
   }
   for (const field of secretFields(type)) {
     const value = config[field];
-    if (typeof value === 'string') options.redactor?.add(value);
+    if (typeof value === 'string') for (const secret of secretParts(value)) options.redactor?.add(secret);
   }
   // The demo warehouse is generated on first use, by a listing as by a run or a preview.
   const demo: Flow = { name: 'discover', nodes: [{ id: nodeId, type: type.type, config }], edges: [] };

@@ -8,6 +8,7 @@ import { BackflowError, FlowChangedError, FlowValidationError } from '../errors.
 import { type FlowFingerprint, fingerprintChanges, fingerprintFlow } from '../flow/fingerprint.ts';
 import type { FlowGraph } from '../flow/graph.ts';
 import { createFlowValidator, type ResolvedConnection, secretFields } from '../flow/validate.ts';
+import { secretParts } from '../node-kit/url-redaction.ts';
 import { catalog as defaultCatalog, findNodeType, type NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import { type RunRow, type RunStatus, resumableStatuses, type StateStore } from '../store/state-store.ts';
@@ -96,7 +97,7 @@ export function registerSecrets(graph: FlowGraph, redactor: Redactor): void {
   for (const node of graph.order) {
     for (const field of secretFields(node.type)) {
       const value = node.spec.config?.[field];
-      if (typeof value === 'string') redactor.add(value);
+      if (typeof value === 'string') for (const secret of secretParts(value)) redactor.add(secret);
     }
   }
 }
