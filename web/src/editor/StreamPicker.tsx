@@ -3,11 +3,13 @@ import { api, describeError } from '../api/client.ts';
 import type { FlowNode, NodeTypeInfo, StreamInfo } from '../api/types.ts';
 import { editorStore } from '../store/editor.ts';
 import {
+  allTables,
   chosenStream,
   describeColumn,
   keyColumns,
   pickCursor,
   pickerFields,
+  picksMany,
   pickTable,
   toggleKey,
   toggleTable,
@@ -53,6 +55,8 @@ export function StreamPicker({ node, nodeType }: { node: FlowNode; nodeType: Nod
   const streams = listing.streams;
   const chosen = streams ? chosenStream(config, streams) : undefined;
   const selectedTables = Array.isArray(config.tables) ? (config.tables as string[]) : [];
+  const many = picksMany(fields, config);
+  const everyTable = selectedTables.includes(allTables);
   const key = keyColumns(config);
   const cursor = (config.incremental as { cursor?: string } | undefined)?.cursor;
 
@@ -85,21 +89,27 @@ export function StreamPicker({ node, nodeType }: { node: FlowNode; nodeType: Nod
       {streams && streams.length === 0 && <p className="muted">No tables found.</p>}
       {streams && streams.length > 0 && (
         <ul className="stream-list" aria-label={`Tables of ${name}`}>
+          {many && (
+            <li>
+              <label className={everyTable ? 'stream-option selected' : 'stream-option'}>
+                <input type="checkbox" checked={everyTable} onChange={() => edit(toggleTable(config, allTables))} />
+                <span className="stream-name">All tables (*)</span>
+                <span className="muted">{streams.length} tables</span>
+              </label>
+            </li>
+          )}
           {streams.map((stream) => {
-            const selected = fields.table ? config.table === stream.name : selectedTables.includes(stream.name);
+            const selected = many ? everyTable || selectedTables.includes(stream.name) : config.table === stream.name;
             return (
               <li key={stream.name}>
                 <label className={selected ? 'stream-option selected' : 'stream-option'}>
                   <input
-                    type={fields.table ? 'radio' : 'checkbox'}
+                    type={many ? 'checkbox' : 'radio'}
                     name={`stream-${node.id}`}
                     checked={selected}
+                    disabled={many && everyTable}
                     onChange={() =>
-                      edit(
-                        fields.table
-                          ? pickTable(config, nodeType.config, stream.name)
-                          : toggleTable(config, stream.name),
-                      )
+                      edit(many ? toggleTable(config, stream.name) : pickTable(config, nodeType.config, stream.name))
                     }
                   />
                   <span className="stream-name">{stream.name}</span>

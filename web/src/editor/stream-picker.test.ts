@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamInfo } from '../api/types.ts';
-import { chosenStream, pickCursor, pickerFields, pickTable, toggleKey, toggleTable } from './stream-picker.ts';
+import {
+  allTables,
+  chosenStream,
+  pickCursor,
+  pickerFields,
+  picksMany,
+  pickTable,
+  toggleKey,
+  toggleTable,
+} from './stream-picker.ts';
 
 const duckdbSchema = {
   type: 'object',
@@ -40,10 +49,21 @@ describe('the stream picker', () => {
     });
   });
 
+  it('picks many tables when the type has only tables, or when the config already lists them', () => {
+    expect(picksMany({ table: true, tables: true }, { table: 'orders' })).toBe(false);
+    expect(picksMany({ table: true, tables: true }, { tables: ['*'] })).toBe(true);
+    expect(picksMany({ table: false, tables: true }, {})).toBe(true);
+    expect(picksMany({ table: true, tables: false }, { tables: ['x'] })).toBe(false);
+  });
+
   it('toggles tables, key columns and the cursor, leaving out what becomes empty', () => {
     const withTwo = toggleTable(toggleTable({}, 'customers'), 'sales.orders');
     expect(withTwo).toEqual({ tables: ['customers', 'sales.orders'] });
     expect(toggleTable(toggleTable(withTwo, 'customers'), 'sales.orders')).toEqual({});
+    // "All tables" replaces a list, and choosing tables drops a table or query (one of the three).
+    expect(toggleTable({ table: 'customers', tables: ['orders'] }, allTables)).toEqual({ tables: ['*'] });
+    expect(toggleTable({ query: 'select 1' }, 'orders')).toEqual({ tables: ['orders'] });
+    expect(toggleTable({ tables: ['*'] }, allTables)).toEqual({});
     expect(toggleKey({}, 'id')).toEqual({ key: 'id' });
     expect(toggleKey({ key: 'id' }, 'line')).toEqual({ key: ['id', 'line'] });
     expect(toggleKey({ key: ['id', 'line'] }, 'id')).toEqual({ key: 'line' });

@@ -53,11 +53,27 @@ export function pickTable(config: Config, schema: JsonSchema, name: string): Con
   return next;
 }
 
-/** Adds `name` to `tables`, or takes it out; an empty list leaves the field out. */
+/** Every table, as a `tables` entry. */
+export const allTables = '*';
+
+/**
+ * Whether the picker chooses several tables (checkboxes) rather than one (a radio): a type with only
+ * `tables`, or one with both whose config already lists `tables` (a whole-database migration).
+ */
+export function picksMany(fields: { table: boolean; tables: boolean }, config: Config): boolean {
+  return fields.tables && (!fields.table || Array.isArray(config.tables));
+}
+
+/**
+ * Adds `name` (a table, or `*` for all of them) to `tables`, or takes it out; an empty list leaves
+ * the field out. `tables` excludes `table` and `query` (one of the three), so they go.
+ */
 export function toggleTable(config: Config, name: string): Config {
   const current = Array.isArray(config.tables) ? (config.tables as string[]) : [];
   const tables = current.includes(name) ? current.filter((table) => table !== name) : [...current, name];
-  const next: Config = { ...config, tables };
+  const next: Config = { ...config, tables: name === allTables && tables.includes(allTables) ? [allTables] : tables };
+  delete next.table;
+  delete next.query;
   if (tables.length === 0) delete next.tables;
   return next;
 }
