@@ -12,9 +12,9 @@ import {
   sqlDestinationSuite,
 } from '../../testing/sql-destination-suite.ts';
 import { mysqlDestination } from './destination.ts';
-import { useTestDatabase } from './target-test-database.ts';
+import { useMysqlDatabase } from './test-database.ts';
 
-const db = useTestDatabase();
+const db = useMysqlDatabase();
 
 const batch = recordBatch;
 const open = destinationOpener(mysqlDestination, db);

@@ -36,6 +36,7 @@ import {
   StagedWriter,
   type StagedWriterState,
 } from '../../node-kit/sql/staged-writer.ts';
+import { describeTable, tableExists } from './catalog.ts';
 import { columnDefinition } from './ddl.ts';
 import {
   connectionOptions,
@@ -47,7 +48,6 @@ import {
 import { finishPublish, moveRows, type PublishOptions, renameIntoPlace, shapeCreatedTables } from './publish.ts';
 import { identifierLength, quoteIdentifier } from './sql.ts';
 import { type SavedStream, StreamStage } from './stage.ts';
-import { describeTable, tableExists } from './target-catalog.ts';
 import { readBack } from './verify.ts';
 
 /** Strict: a value MySQL would truncate or zero is an error, so the row is refused rather than altered. */

@@ -17,10 +17,10 @@ import type { Rec } from '../../node-kit/contract.ts';
 import { loadIsolatingFailures } from '../../node-kit/isolate-failures.ts';
 import { bookkeepingColumns, HASH_COLUMN, ROW_COLUMN, SEQ_COLUMN } from '../../node-kit/sql/stage-columns.ts';
 import type { PublishRefusal, PublishOptions as StagedPublishOptions } from '../../node-kit/sql/staged-writer.ts';
+import { columnNames, foreignKeyNames, indexNames, tableExists } from './catalog.ts';
 import { addForeignKey, addIndex, columnDefinition, isAutoIncrement } from './ddl.ts';
 import { quoteIdentifier } from './sql.ts';
 import { isRowError, type StreamStage } from './stage.ts';
-import { columnNames, foreignKeyNames, indexNames, tableExists } from './target-catalog.ts';
 
 export interface PublishOptions extends StagedPublishOptions {
   /** MariaDB ≥ 10.7: uuid columns have their own type. */

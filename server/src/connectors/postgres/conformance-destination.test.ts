@@ -3,9 +3,9 @@ import { recordItem } from '../../testing/conformance/checks.ts';
 import { describeConformance } from '../../testing/conformance/describe-conformance.ts';
 import { describeWithServices, postgresService } from '../../testing/services.ts';
 import { postgresDestination } from './destination.ts';
-import { useTestDatabase } from './target-test-database.ts';
+import { usePostgresDatabase } from './test-database.ts';
 
-const db = useTestDatabase();
+const db = usePostgresDatabase();
 const password = 'conformance-secret-pw';
 
 /** Built in code, with the nasty cases: quotes, newlines, unicode, nulls, big numbers as text. */

@@ -12,9 +12,9 @@ import {
   sqlDestinationSuite,
 } from '../../testing/sql-destination-suite.ts';
 import { postgresDestination } from './destination.ts';
-import { useTestDatabase } from './target-test-database.ts';
+import { usePostgresDatabase } from './test-database.ts';
 
-const db = useTestDatabase();
+const db = usePostgresDatabase();
 
 const batch = recordBatch;
 const open = destinationOpener(postgresDestination, db);

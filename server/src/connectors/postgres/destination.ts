@@ -35,6 +35,7 @@ import {
   StagedWriter,
   type StagedWriterState,
 } from '../../node-kit/sql/staged-writer.ts';
+import { describeTable, tableExists, typeExists } from './catalog.ts';
 import { columnDefinitions, enumTypes } from './ddl.ts';
 import {
   clientConfig,
@@ -46,7 +47,6 @@ import {
 import { publishStreams } from './publish.ts';
 import { identifierBytes, quoteIdentifier, quoteTable, showTable, type TableName } from './sql.ts';
 import { type SavedStream, StreamStage } from './stage.ts';
-import { describeTable, tableExists, typeExists } from './target-catalog.ts';
 import { readBack } from './verify.ts';
 
 type WriterState = StagedWriterState<SavedStream>;

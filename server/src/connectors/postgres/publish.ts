@@ -18,10 +18,10 @@ import { loadIsolatingFailures } from '../../node-kit/isolate-failures.ts';
 import { bookkeepingColumns, HASH_COLUMN, ROW_COLUMN, SEQ_COLUMN } from '../../node-kit/sql/stage-columns.ts';
 import type { DatabaseWriteMode } from '../../node-kit/sql/stage-config.ts';
 import type { PublishOptions, PublishRefusal } from '../../node-kit/sql/staged-writer.ts';
+import { tableExists } from './catalog.ts';
 import { addForeignKey, addIdentity, addPrimaryKey, createIndex, isIdentity, resetSequence } from './ddl.ts';
 import { quoteIdentifier, quoteLiteral, quoteTable, type TableName } from './sql.ts';
 import { isRowError, type StreamStage } from './stage.ts';
-import { tableExists } from './target-catalog.ts';
 
 /** A staged row the target refused at publish: which, why, and its staged hash (to take it out of the checksums). */
 const seqRow = `(${quoteIdentifier(SEQ_COLUMN)}, ${quoteIdentifier(ROW_COLUMN)})`;
