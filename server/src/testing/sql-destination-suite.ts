@@ -8,6 +8,8 @@
 import { expect, it } from 'vitest';
 import type { Column, DestinationType, DestinationWriter, Rec, RecordBatch, TableShape } from '../node-kit/contract.ts';
 import type { TargetConfig } from '../node-kit/sql/stage-config.ts';
+import { recordItem } from './conformance/checks.ts';
+import type { DestinationHarness } from './conformance/harness.ts';
 import { type TestContext, temporaryDirectory, testContext } from './node-context.ts';
 
 export interface SqlDestinationSuite<C> {
@@ -263,4 +265,73 @@ export function sqlDestinationSuite<C extends { url?: string }>(suite: SqlDestin
     expect(await db.sql(`SELECT id, note FROM again_existing`)).toEqual([{ id: '5', note: 'e' }]);
     expect((await stagingTables()).filter((name) => name.includes('again'))).toEqual([]);
   });
+}
+
+/** Built in code, with the nasty cases: quotes, newlines, unicode, nulls, big numbers as text. */
+const conformanceRows: Rec[] = Array.from({ length: 30 }, (_, i) => ({
+  id: i + 1,
+  name: [`plain ${i}`, `"quoted", ${i}`, `two\nlines\t${i} \\`, `ünïcødé ✓ ${i}`][i % 4],
+  amount: i % 5 === 0 ? null : String(2n ** 62n + BigInt(i)),
+}));
+const conformanceSchema: Column[] = [
+  { name: 'id', type: 'INTEGER', notNull: true },
+  { name: 'name', type: 'VARCHAR' },
+  { name: 'amount', type: 'BIGINT' },
+];
+
+/**
+ * The conformance suite's destination harness for a database destination: 30 rows in 5 batches into
+ * a table of their own, read back from the test database, and a batch with two rows the table refuses.
+ */
+export function sqlDestinationConformance<C>(options: {
+  type: DestinationType<C>;
+  db: SqlDestinationSuite<C>['db'];
+  /** The config writing into `table` of the test database. */
+  config(table: string): C;
+  /** A config the server refuses, holding the harness's secret. */
+  refused(): Promise<C>;
+  tableExists(table: string): Promise<boolean>;
+  quoteIdentifier(name: string): string;
+}): DestinationHarness<C> {
+  const { db } = options;
+  let tableNumber = 0;
+  return {
+    type: options.type,
+    async setUp() {
+      const table = `conformance_${++tableNumber}`;
+      return {
+        config: options.config(table),
+        payloads: [0, 1, 2, 3, 4].map((b) => ({
+          kind: 'records' as const,
+          stream: 'rows',
+          records: conformanceRows.slice(b * 6, b * 6 + 6),
+          schema: conformanceSchema,
+          shape: { primaryKey: ['id'] },
+        })),
+        async readBack() {
+          if (!(await options.tableExists(table))) return [];
+          const found = await db.sql(`SELECT id, name, amount FROM ${options.quoteIdentifier(table)}`);
+          return found.map((row) => recordItem({ id: Number(row.id), name: row.name, amount: row.amount }));
+        },
+      };
+    },
+    refused: options.refused,
+    async refusable() {
+      return {
+        config: options.config(`conformance_refusable_${++tableNumber}`),
+        payload: {
+          kind: 'records',
+          stream: 'rows',
+          records: [
+            { id: 1, name: 'ok', amount: '1' },
+            { id: 2, name: 'bad amount', amount: 'not a number' },
+            { id: null, name: 'no id', amount: '3' },
+            { id: 4, name: 'ok', amount: '4' },
+          ],
+          schema: conformanceSchema,
+        },
+        refused: 2,
+      };
+    },
+  };
 }
