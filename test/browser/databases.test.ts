@@ -9,7 +9,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalog, catalog as defaultCatalog } from '../../server/src/nodes/registry.ts';
 import { memoryDestination, memorySource } from '../../server/src/testing/memory-nodes.ts';
-import { browserAvailability, ensureWebBuilt, launchChromium, screenshot, startServer } from './support.ts';
+import {
+  browserAvailability,
+  ensureWebBuilt,
+  jsonApi,
+  launchChromium,
+  runToEnd as runFlowToEnd,
+  screenshots as screenshotsAtWidths,
+  startServer,
+} from './support.ts';
 
 const availability = browserAvailability();
 const eventually = <T>(read: () => T | Promise<T>, timeout = 20_000) => expect.poll(read, { timeout, interval: 100 });
@@ -59,27 +67,9 @@ describe.runIf(availability.run)('databases in the editor', { shuffle: false }, 
   const pageErrors: string[] = [];
   const flowIds: Record<string, string> = {};
 
-  const api = async (route: string, body?: unknown): Promise<any> => {
-    const response = await fetch(`${server.url}${route}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-    return response.json();
-  };
-  const runToEnd = async (flow: string) => {
-    const { runId } = await api(`/api/flows/${flowIds[flow]}/runs`, {});
-    await eventually(async () => (await api(`/api/runs/${runId}`)).status, 60_000).toMatch(/^(succeeded|failed)$/);
-    return runId as string;
-  };
-  /** Screenshots at both widths, the element `focus` selects (when given) scrolled into view at each. */
-  const screenshots = async (name: string, focus?: string) => {
-    for (const width of [1440, 1024]) {
-      await page.setViewportSize({ width, height: 900 });
-      if (focus) await page.locator(focus).last().scrollIntoViewIfNeeded();
-      await screenshot(page, `${name}-${width}`);
-    }
-    await page.setViewportSize({ width: 1440, height: 900 });
-  };
+  const api = jsonApi(() => server.url);
+  const runToEnd = async (flow: string): Promise<string> => (await runFlowToEnd(api, flowIds[flow] as string)).runId;
+  const screenshots = (name: string, focus?: string) => screenshotsAtWidths(page, name, 900, focus);
   /** Each verification table of the run panel: the destination's heading and its rows' cells. */
   const verificationTables = () =>
     page

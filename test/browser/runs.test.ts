@@ -12,7 +12,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { catalog as defaultCatalog } from '../../server/src/nodes/registry.ts';
 import { exampleFlow } from '../../server/src/testing/api-server.ts';
 import { heldCatalog, ReadGate } from '../../server/src/testing/held-reads.ts';
-import { browserAvailability, ensureWebBuilt, launchChromium, screenshot, startServer } from './support.ts';
+import {
+  browserAvailability,
+  ensureWebBuilt,
+  jsonApi,
+  launchChromium,
+  runToEnd as runFlowToEnd,
+  screenshot,
+  screenshots as screenshotsAtWidths,
+  startServer,
+} from './support.ts';
 
 const availability = browserAvailability();
 
@@ -59,34 +68,15 @@ describe.runIf(availability.run)('runs in the editor', { shuffle: false }, () =>
   const pageErrors: string[] = [];
   const flowIds: Record<string, string> = {};
 
-  const api = async (route: string, body?: unknown): Promise<any> => {
-    const response = await fetch(`${server.url}${route}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-    return response.json();
-  };
+  const api = jsonApi(() => server.url);
   /** Starts a run of a saved flow through the API and waits until it ended; its stored view. */
-  const runToEnd = async (flow: string, dryRun = false) => {
-    const { runId } = await api(`/api/flows/${flowIds[flow]}/runs`, { dryRun });
-    await eventually(async () => (await api(`/api/runs/${runId}`)).status, 60_000).toMatch(
-      /^(succeeded|failed|cancelled)$/,
-    );
-    return api(`/api/runs/${runId}`);
-  };
+  const runToEnd = (flow: string, dryRun = false) => runFlowToEnd(api, flowIds[flow] as string, { dryRun });
   const openFlow = async (flow: string, runId?: string) => {
     await page.goto(`${server.url}/flows/${flowIds[flow]}${runId ? `?run=${runId}` : ''}`);
     await page.getByTestId('canvas').waitFor();
   };
   const panelStatus = () => page.locator('.run-summary [data-testid=run-status]').textContent();
-  /** Screenshots at both widths the editor is checked at. */
-  const screenshots = async (name: string) => {
-    for (const width of [1440, 1024]) {
-      await page.setViewportSize({ width, height: 860 });
-      await screenshot(page, `${name}-${width}`);
-    }
-    await page.setViewportSize({ width: 1440, height: 860 });
-  };
+  const screenshots = (name: string) => screenshotsAtWidths(page, name, 860);
 
   beforeAll(async () => {
     if (availability.failure) throw new Error(availability.failure);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { type RunningServer, type ServeOptions, serve } from '../../server/src/api/serve.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -97,4 +98,34 @@ export async function dragBetween(page: Page, from: Locator, to: Locator): Promi
   await page.mouse.down();
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 15 });
   await page.mouse.up();
+}
+
+/** The server's JSON API as a test drives it: GET without a body, POST with one. `url` is read at each call. */
+export function jsonApi(url: () => string) {
+  return async (route: string, body?: unknown): Promise<any> => {
+    const response = await fetch(`${url()}${route}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    return response.json();
+  };
+}
+
+/** Starts a run of a saved flow through the API and waits until it ended; its stored view. */
+export async function runToEnd(api: ReturnType<typeof jsonApi>, flowId: string, body: unknown = {}): Promise<any> {
+  const { runId } = await api(`/api/flows/${flowId}/runs`, body);
+  await expect
+    .poll(async () => (await api(`/api/runs/${runId}`)).status, { timeout: 60_000, interval: 100 })
+    .toMatch(/^(succeeded|failed|cancelled)$/);
+  return api(`/api/runs/${runId}`);
+}
+
+/** Screenshots at both widths the editor is checked at, the element `focus` selects (when given) scrolled into view at each. */
+export async function screenshots(page: Page, name: string, height: number, focus?: string): Promise<void> {
+  for (const width of [1440, 1024]) {
+    await page.setViewportSize({ width, height });
+    if (focus) await page.locator(focus).last().scrollIntoViewIfNeeded();
+    await screenshot(page, `${name}-${width}`);
+  }
+  await page.setViewportSize({ width: 1440, height });
 }

@@ -3,15 +3,17 @@ import { Readable } from 'node:stream';
 import { type Static, Type } from '@sinclair/typebox';
 import type { ConnectionOptions } from 'mysql2/promise';
 import {
-  connectionProperties,
+  connectionParts,
   describeConnection,
-  tableOfStream,
+  destinationConnectionProperties,
+  targetLocation,
   targetProperties,
 } from '../../node-kit/sql/stage-config.ts';
+import { mysqlSystem } from './connection.ts';
 
 export const mysqlDestinationConfig = Type.Object(
   {
-    ...connectionProperties('MySQL or MariaDB', 'mysql://user:password@host:3306/database', 3306),
+    ...destinationConnectionProperties({ ...mysqlSystem, name: 'MySQL or MariaDB' }),
     ...targetProperties(),
   },
   { title: 'MySQL / MariaDB destination', additionalProperties: false },
@@ -19,7 +21,7 @@ export const mysqlDestinationConfig = Type.Object(
 
 export type MysqlDestinationConfig = Static<typeof mysqlDestinationConfig>;
 
-export const defaultPort = 3306;
+export const defaultPort = mysqlSystem.defaultPort;
 
 /**
  * What mysql2 connects with: exact text for big numbers, decimals and dates (the record forms),
@@ -37,21 +39,11 @@ export function connectionOptions(config: MysqlDestinationConfig): ConnectionOpt
     infileStreamFactory: () => Readable.from([]),
   };
   if (config.url !== undefined) return { ...common, uri: config.url };
-  return {
-    ...common,
-    host: config.host ?? '127.0.0.1',
-    port: config.port ?? defaultPort,
-    ...(config.user === undefined ? {} : { user: config.user }),
-    ...(config.password === undefined ? {} : { password: config.password }),
-    ...(config.database === undefined ? {} : { database: config.database }),
-  };
+  return { ...common, ...connectionParts(config, defaultPort) };
 }
 
 /** `mysql://user@host:3306/db, table orders`: where a run writes, never with a password. */
 export function mysqlLocation(config: MysqlDestinationConfig): string {
   const connection = describeConnection(config, 'mysql', defaultPort);
-  if (config.table !== undefined) return `${connection}, table ${tableOfStream(config, '')}`;
-  const listed = Object.values(config.tables ?? {});
-  if (listed.length > 0) return `${connection}, tables ${listed.join(', ')}`;
-  return `${connection} (a table per stream)`;
+  return targetLocation(connection, config, (table) => table, ' (a table per stream)');
 }

@@ -1,33 +1,23 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect, it } from 'vitest';
 import { ConfigError, VerificationError } from '../../errors.ts';
-import type { Column, DestinationWriter, Rec, RecordBatch, TableShape } from '../../node-kit/contract.ts';
-import { type TestContext, temporaryDirectory, testContext } from '../../testing/node-context.ts';
+import type { Column, Rec, TableShape } from '../../node-kit/contract.ts';
+import { temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { describeWithServices, mariadbService } from '../../testing/services.ts';
+import {
+  destinationOpener,
+  orderColumns,
+  publish,
+  recordBatch,
+  sqlDestinationSuite,
+} from '../../testing/sql-destination-suite.ts';
 import { mysqlDestination } from './destination.ts';
-import type { MysqlDestinationConfig } from './destination-config.ts';
-import { useTestDatabase } from './target-test-database.ts';
+import { useMysqlDatabase } from './test-database.ts';
 
-const db = useTestDatabase();
+const db = useMysqlDatabase();
 
-const batch = (stream: string, records: Rec[], schema?: Column[], shape?: TableShape): RecordBatch => ({
-  kind: 'records',
-  stream,
-  records,
-  ...(schema ? { schema } : {}),
-  ...(shape ? { shape } : {}),
-});
-
-async function open(config: Omit<MysqlDestinationConfig, 'url'>, ctx: Partial<TestContext> = {}) {
-  const context = testContext(await temporaryDirectory(), ctx);
-  const writer = await mysqlDestination.open({ url: db.url, ...config }, context);
-  return { ctx: context, writer };
-}
-
-async function publish(writer: DestinationWriter) {
-  await writer.prepare();
-  await writer.commit();
-}
+const batch = recordBatch;
+const open = destinationOpener(mysqlDestination, db);
 
 const stagingTables = async () =>
   (
@@ -36,13 +26,21 @@ const stagingTables = async () =>
     )
   ).map((row) => row.name as string);
 
-const orderColumns: Column[] = [
-  { name: 'id', type: 'BIGINT', notNull: true },
-  { name: 'amount', type: 'DECIMAL(12,2)' },
-  { name: 'note', type: 'VARCHAR', maxLength: 10 },
-];
-
 await describeWithServices('mysql.destination', [mariadbService], () => {
+  sqlDestinationSuite({
+    type: mysqlDestination,
+    db,
+    target: (table) => `${db.name}.${table}`,
+    stagingTables,
+    primaryKey: async (table) =>
+      (
+        await db.sql(
+          `SELECT COLUMN_NAME AS name FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`,
+          [table],
+        )
+      ).map((row) => row.name as string),
+  });
+
   it('validates its config and names where it writes without the password', () => {
     const validate = new Ajv2020({ strict: false }).compile(mysqlDestination.config);
     expect(validate({ url: 'mysql://u@h/db', table: 'orders', mode: 'replace' })).toBe(true);
@@ -61,44 +59,6 @@ await describeWithServices('mysql.destination', [mariadbService], () => {
       /cannot connect to mysql:\/\/root@127.0.0.1:3306\/bf_no_such_db: Access denied/,
     );
     await expect(refused).rejects.not.toThrow(/hunter22/);
-  });
-
-  it('insert: stages durably, shows nothing before commit, then appends in order', async () => {
-    await db.sql(`CREATE TABLE ins_orders (id bigint PRIMARY KEY, amount decimal(12,2), note text)`);
-    await db.sql(`INSERT INTO ins_orders VALUES (0, 1, 'old')`);
-    const { writer } = await open({ table: 'ins_orders' });
-    await writer.write(batch('orders', [{ id: '1', amount: '10.50', note: 'first' }], orderColumns), 1);
-    await writer.write(
-      batch(
-        'orders',
-        [
-          { id: 2, amount: 3, note: null },
-          { id: '3', amount: '0.01', note: "it's\ttab\nline \\N back\\" },
-        ],
-        orderColumns,
-      ),
-      2,
-    );
-    expect(await db.sql(`SELECT count(*) AS n FROM ins_orders`)).toEqual([{ n: '1' }]);
-    expect(await stagingTables()).toHaveLength(1);
-    await publish(writer);
-    expect(await db.sql(`SELECT id, amount, note FROM ins_orders ORDER BY id`)).toEqual([
-      { id: '0', amount: '1.00', note: 'old' },
-      { id: '1', amount: '10.50', note: 'first' },
-      { id: '2', amount: '3.00', note: null },
-      { id: '3', amount: '0.01', note: "it's\ttab\nline \\N back\\" },
-    ]);
-    expect(await stagingTables()).toEqual([]);
-    expect(writer.verification?.()).toEqual([
-      expect.objectContaining({
-        target: `${db.name}.ins_orders`,
-        source: 3,
-        loaded: 3,
-        rejected: 0,
-        missing: 0,
-        ok: true,
-      }),
-    ]);
   });
 
   it('round-trips every column type of the mapping into a created table, with exact DDL types', async () => {
@@ -222,116 +182,6 @@ await describeWithServices('mysql.destination', [mariadbService], () => {
     expect(Object.entries(rows[1] as Rec).filter(([, value]) => value !== null)).toEqual([['id', 2]]);
   });
 
-  it('upsert: the newest staged row of a key wins and other rows stay (ON DUPLICATE KEY UPDATE)', async () => {
-    await db.sql(`CREATE TABLE up_contacts (region varchar(5), id int, email text, PRIMARY KEY (region, id))`);
-    await db.sql(`INSERT INTO up_contacts VALUES ('eu', 1, 'old@a'), ('eu', 2, 'keep@b'), ('us', 1, 'old@c')`);
-    const schema: Column[] = [
-      { name: 'region', type: 'VARCHAR' },
-      { name: 'id', type: 'INTEGER' },
-      { name: 'email', type: 'VARCHAR' },
-    ];
-    const { writer } = await open({ table: 'up_contacts', mode: 'upsert', key: ['region', 'id'] });
-    await writer.write(
-      batch(
-        'contacts',
-        [
-          { region: 'eu', id: 1, email: 'first@a' },
-          { region: 'eu', id: 3, email: 'new@d' },
-          { region: 'eu', id: 1, email: 'second@a' },
-        ],
-        schema,
-      ),
-      1,
-    );
-    await writer.write(
-      batch(
-        'contacts',
-        [
-          { region: 'us', id: 1, email: 'newest@c' },
-          { region: 'eu', id: 1, email: 'newest@a' },
-        ],
-        schema,
-      ),
-      2,
-    );
-    await publish(writer);
-    expect(await db.sql(`SELECT region, id, email FROM up_contacts ORDER BY region, id`)).toEqual([
-      { region: 'eu', id: 1, email: 'newest@a' },
-      { region: 'eu', id: 2, email: 'keep@b' },
-      { region: 'eu', id: 3, email: 'new@d' },
-      { region: 'us', id: 1, email: 'newest@c' },
-    ]);
-  });
-
-  it('upsert into a table it creates keeps the newest row per key and makes the key the primary key', async () => {
-    const { writer } = await open({ mode: 'upsert' });
-    const shape = { primaryKey: ['id'] };
-    await writer.write(
-      batch(
-        'up_new',
-        [
-          { id: '1', amount: '1', note: 'a' },
-          { id: '1', amount: '2', note: 'b' },
-        ],
-        orderColumns,
-        shape,
-      ),
-      1,
-    );
-    await writer.write(
-      batch(
-        'up_new',
-        [
-          { id: '2', amount: '3', note: 'c' },
-          { id: '1', amount: '4', note: 'd' },
-        ],
-        orderColumns,
-        shape,
-      ),
-      2,
-    );
-    await publish(writer);
-    expect(await db.sql(`SELECT id, amount, note FROM up_new ORDER BY id`)).toEqual([
-      { id: '1', amount: '4.00', note: 'd' },
-      { id: '2', amount: '3.00', note: 'c' },
-    ]);
-    expect(
-      await db.sql(
-        `SELECT COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'up_new' AND CONSTRAINT_NAME = 'PRIMARY'`,
-      ),
-    ).toEqual([{ c: 'id' }]);
-  });
-
-  it('replace: swaps the contents at commit; a run that fails before commit leaves the old table as it was', async () => {
-    await db.sql(`CREATE TABLE rep_orders (id bigint PRIMARY KEY, amount decimal(12,2), note text)`);
-    await db.sql(`INSERT INTO rep_orders VALUES (1, 1, 'old'), (2, 2, 'old')`);
-    const failing = await open({ table: 'rep_orders', mode: 'replace' });
-    await failing.writer.write(batch('orders', [{ id: 9, amount: '9', note: 'new' }], orderColumns), 1);
-    await failing.writer.prepare();
-    await failing.writer.abort?.();
-    expect(await db.sql(`SELECT id, note FROM rep_orders ORDER BY id`)).toEqual([
-      { id: '1', note: 'old' },
-      { id: '2', note: 'old' },
-    ]);
-    const good = await open({ table: 'rep_orders', mode: 'replace' }, { runId: 'run-2' });
-    await good.writer.write(
-      batch(
-        'orders',
-        [
-          { id: 2, amount: '5', note: 'new' },
-          { id: 3, amount: '6', note: 'new' },
-        ],
-        orderColumns,
-      ),
-      1,
-    );
-    await publish(good.writer);
-    expect(await db.sql(`SELECT id, amount, note FROM rep_orders ORDER BY id`)).toEqual([
-      { id: '2', amount: '5.00', note: 'new' },
-      { id: '3', amount: '6.00', note: 'new' },
-    ]);
-  });
-
   it('rejects the rows MySQL refuses with its own message naming the field, and loads the rest', async () => {
     await db.sql(`CREATE TABLE bad_parents (id int PRIMARY KEY)`);
     await db.sql(`INSERT INTO bad_parents VALUES (1), (2)`);
@@ -388,65 +238,6 @@ await describeWithServices('mysql.destination', [mariadbService], () => {
     expect(writer.verification?.()).toEqual([
       expect.objectContaining({ source: 13, loaded: 3, rejected: 10, missing: 0, ok: true }),
     ]);
-  });
-
-  it('resumes after a crash: the batches after the checkpoint are deleted and replayed, none lands twice', async () => {
-    const first = await open({ table: 'res_orders' });
-    const rows = (from: number) =>
-      [0, 1, 2].map((i) => ({ id: from + i, amount: `${from + i}.5`, note: `n${from + i}` }));
-    const shape = { primaryKey: ['id'] };
-    await first.writer.write(batch('orders', rows(0), orderColumns, shape), 1);
-    const checkpoint = JSON.parse(JSON.stringify(first.writer.state?.()));
-    await first.writer.write(batch('orders', rows(3), orderColumns, shape), 2);
-    await first.writer.write(batch('orders', rows(6), orderColumns, shape), 3);
-    await first.writer.abort?.();
-    const resumed = await open({ table: 'res_orders' }, { resumeSeq: 1, resumeState: checkpoint });
-    for (const [seq, from] of [
-      [2, 3],
-      [3, 6],
-      [4, 9],
-    ] as const)
-      await resumed.writer.write(batch('orders', rows(from), orderColumns, shape), seq);
-    await publish(resumed.writer);
-    expect((await db.sql(`SELECT id FROM res_orders ORDER BY id`)).map((row) => row.id)).toEqual([
-      '0',
-      '1',
-      '2',
-      '3',
-      '4',
-      '5',
-      '6',
-      '7',
-      '8',
-      '9',
-      '10',
-      '11',
-    ]);
-    expect(resumed.writer.verification?.()[0]).toMatchObject({ source: 12, loaded: 12, ok: true });
-  });
-
-  it('a commit repeated after a crash publishes once: from the staging tables, or nothing when they are gone', async () => {
-    await db.sql(`CREATE TABLE again_existing (id bigint PRIMARY KEY, amount decimal(12,2), note text)`);
-    const first = await open({ tables: { orders: 'again_orders', existing: 'again_existing' } });
-    await first.writer.write(batch('orders', [{ id: 1, amount: '1', note: 'a' }], orderColumns), 1);
-    await first.writer.write(batch('existing', [{ id: 5, amount: '5', note: 'e' }], orderColumns), 2);
-    await first.writer.prepare();
-    const prepared = JSON.parse(JSON.stringify(first.writer.state?.()));
-    await first.writer.abort?.();
-    expect(await db.sql(`SELECT count(*) AS n FROM again_existing`)).toEqual([{ n: '0' }]);
-    const reopened = await open(
-      { tables: { orders: 'again_orders', existing: 'again_existing' } },
-      { resumeSeq: 2, resumeState: prepared, prepared: true },
-    );
-    await reopened.writer.commit();
-    const again = await open(
-      { tables: { orders: 'again_orders', existing: 'again_existing' } },
-      { resumeSeq: 2, resumeState: prepared, prepared: true },
-    );
-    await again.writer.commit();
-    expect(await db.sql(`SELECT id, note FROM again_orders`)).toEqual([{ id: '1', note: 'a' }]);
-    expect(await db.sql(`SELECT id, note FROM again_existing`)).toEqual([{ id: '5', note: 'e' }]);
-    expect((await stagingTables()).filter((name) => name.includes('again'))).toEqual([]);
   });
 
   it('builds created tables: primary key, indexes and foreign keys after the data, AUTO_INCREMENT past the largest id', async () => {

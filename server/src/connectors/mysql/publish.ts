@@ -13,30 +13,18 @@
  */
 import type { Connection } from 'mysql2/promise';
 import type { ForeignKeyShape } from '../../node-kit/columns.ts';
-import type { Logger, Rec } from '../../node-kit/contract.ts';
+import type { Rec } from '../../node-kit/contract.ts';
 import { loadIsolatingFailures } from '../../node-kit/isolate-failures.ts';
 import { bookkeepingColumns, HASH_COLUMN, ROW_COLUMN, SEQ_COLUMN } from '../../node-kit/sql/stage-columns.ts';
-import type { DatabaseWriteMode } from '../../node-kit/sql/stage-config.ts';
-import { columnNames, foreignKeyNames, indexNames, tableExists } from './target-catalog.ts';
+import type { PublishRefusal, PublishOptions as StagedPublishOptions } from '../../node-kit/sql/staged-writer.ts';
+import { columnNames, foreignKeyNames, indexNames, tableExists } from './catalog.ts';
 import { addForeignKey, addIndex, columnDefinition, isAutoIncrement } from './ddl.ts';
 import { quoteIdentifier } from './sql.ts';
 import { isRowError, type StreamStage } from './stage.ts';
 
-export interface PublishRefusal {
-  seq: number;
-  row: number;
-  record: Rec;
-  reason: string;
-  hash: bigint;
-}
-
-export interface PublishOptions {
-  mode: DatabaseWriteMode;
-  /** Rows refused in an earlier attempt (a resumed commit): deleted first, nothing isolated. */
-  skip?: Record<string, [number, number][]>;
+export interface PublishOptions extends StagedPublishOptions {
+  /** MariaDB ≥ 10.7: uuid columns have their own type. */
   uuidType: boolean;
-  log: Logger;
-  nodeId: string;
 }
 
 const seqRow = `(${quoteIdentifier(SEQ_COLUMN)}, ${quoteIdentifier(ROW_COLUMN)})`;

@@ -1,37 +1,57 @@
-/** A fresh MariaDB/MySQL database per test file (`bf_test_<random>`), dropped after it, so test files run in parallel. */
+/**
+ * A fresh MariaDB/MySQL database per test file (`bf_test_<random>`), dropped after it, so test files
+ * run in parallel. Its `sql` returns rows with big numbers, decimals and dates as text, in UTC.
+ */
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll } from 'vitest';
 import { mariadbService } from '../../testing/services.ts';
 
+const server = `mysql://root@${mariadbService.host}:${mariadbService.port}`;
+
 export interface TestDatabase {
   /** URL of the database (root without a password, as the test server has it). */
   url: string;
   name: string;
-  /** Runs SQL in the database (several statements allowed). */
-  sql(text: string, values?: unknown[]): Promise<unknown>;
+  /** Runs SQL in the database (several statements allowed); the rows, or the result of a statement that returns none. */
+  sql(text: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
+}
+
+async function asAdmin(statement: string): Promise<void> {
+  const admin = await mysql.createConnection(server);
+  await admin.query(statement);
+  await admin.end();
 }
 
 /** Creates the database before the file's tests and drops it after them. */
 export function useMysqlDatabase(): TestDatabase {
   const name = `bf_test_${randomBytes(6).toString('hex')}`;
-  const server = `mysql://root@${mariadbService.host}:${mariadbService.port}`;
+  const url = `${server}/${name}`;
   let connection: mysql.Connection | undefined;
   beforeAll(async () => {
-    const admin = await mysql.createConnection(server);
-    await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
-    await admin.end();
-    connection = await mysql.createConnection({ uri: `${server}/${name}`, multipleStatements: true });
+    await asAdmin(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
+    connection = await mysql.createConnection({
+      uri: url,
+      multipleStatements: true,
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      timezone: 'Z',
+      charset: 'utf8mb4',
+    });
+    await connection.query(`SET time_zone = '+00:00'`);
   });
   afterAll(async () => {
     await connection?.end();
-    const admin = await mysql.createConnection(server);
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.end();
+    await asAdmin(`DROP DATABASE IF EXISTS ${name}`);
   });
   return {
-    url: `${server}/${name}`,
+    url,
     name,
-    sql: async (text, values) => (await connection!.query(text, values))[0],
+    async sql(text, values) {
+      if (connection === undefined) throw new Error('the test database is not ready');
+      const [rows] = await connection.query(text, values);
+      return rows as Record<string, unknown>[];
+    },
   };
 }

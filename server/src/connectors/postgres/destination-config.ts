@@ -2,15 +2,17 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { ClientConfig } from 'pg';
 import {
-  connectionProperties,
+  connectionParts,
   describeConnection,
-  tableOfStream,
+  destinationConnectionProperties,
+  targetLocation,
   targetProperties,
 } from '../../node-kit/sql/stage-config.ts';
+import { postgresSystem } from './connection.ts';
 
 export const postgresDestinationConfig = Type.Object(
   {
-    ...connectionProperties('PostgreSQL', 'postgres://user:password@host:5432/database', 5432),
+    ...destinationConnectionProperties(postgresSystem),
     schema: Type.Optional(
       Type.String({ minLength: 1, default: 'public', title: 'Schema', description: 'Schema of the tables written.' }),
     ),
@@ -21,28 +23,18 @@ export const postgresDestinationConfig = Type.Object(
 
 export type PostgresDestinationConfig = Static<typeof postgresDestinationConfig>;
 
-export const defaultPort = 5432;
+export const defaultPort = postgresSystem.defaultPort;
 
 /** What `pg` connects with: the URL, or the parts (a URL wins when both are given). */
 export function clientConfig(config: PostgresDestinationConfig): ClientConfig {
   const common: ClientConfig = { application_name: 'backflow', connectionTimeoutMillis: 10_000 };
   if (config.url !== undefined) return { ...common, connectionString: config.url };
-  return {
-    ...common,
-    host: config.host ?? '127.0.0.1',
-    port: config.port ?? defaultPort,
-    ...(config.user === undefined ? {} : { user: config.user }),
-    ...(config.password === undefined ? {} : { password: config.password }),
-    ...(config.database === undefined ? {} : { database: config.database }),
-  };
+  return { ...common, ...connectionParts(config, defaultPort) };
 }
 
 /** `postgres://user@host:5432/db, table public.orders`: where a run writes, never with a password. */
 export function postgresLocation(config: PostgresDestinationConfig): string {
   const connection = describeConnection(config, 'postgres', defaultPort);
   const schema = config.schema ?? 'public';
-  if (config.table !== undefined) return `${connection}, table ${schema}.${tableOfStream(config, '')}`;
-  const listed = Object.values(config.tables ?? {});
-  if (listed.length > 0) return `${connection}, tables ${listed.map((table) => `${schema}.${table}`).join(', ')}`;
-  return `${connection}, schema ${schema} (a table per stream)`;
+  return targetLocation(connection, config, (table) => `${schema}.${table}`, `, schema ${schema} (a table per stream)`);
 }

@@ -1,46 +1,47 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect, it } from 'vitest';
 import { ConfigError, VerificationError } from '../../errors.ts';
-import type { Column, DestinationWriter, Rec, RecordBatch, TableShape } from '../../node-kit/contract.ts';
-import { type TestContext, temporaryDirectory, testContext } from '../../testing/node-context.ts';
+import type { Column, Rec, TableShape } from '../../node-kit/contract.ts';
+import { temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { describeWithServices, postgresService } from '../../testing/services.ts';
+import {
+  destinationOpener,
+  orderColumns,
+  publish,
+  recordBatch,
+  sqlDestinationSuite,
+} from '../../testing/sql-destination-suite.ts';
 import { postgresDestination } from './destination.ts';
-import type { PostgresDestinationConfig } from './destination-config.ts';
-import { useTestDatabase } from './target-test-database.ts';
+import { usePostgresDatabase } from './test-database.ts';
 
-const db = useTestDatabase();
+const db = usePostgresDatabase();
 
-const batch = (stream: string, records: Rec[], schema?: Column[], shape?: TableShape): RecordBatch => ({
-  kind: 'records',
-  stream,
-  records,
-  ...(schema ? { schema } : {}),
-  ...(shape ? { shape } : {}),
-});
-
-async function open(config: Omit<PostgresDestinationConfig, 'url'>, ctx: Partial<TestContext> = {}) {
-  const context = testContext(await temporaryDirectory(), ctx);
-  const writer = await postgresDestination.open({ url: db.url, ...config }, context);
-  return { ctx: context, writer };
-}
-
-async function publish(writer: DestinationWriter) {
-  await writer.prepare();
-  await writer.commit();
-}
+const batch = recordBatch;
+const open = destinationOpener(postgresDestination, db);
 
 const stagingTables = async () =>
   (await db.sql(`SELECT relname FROM pg_class WHERE relname LIKE '\\_backflow\\_stage\\_%' ORDER BY 1`)).map(
-    (row) => row.relname,
+    (row) => row.relname as string,
   );
 
-const orderColumns: Column[] = [
-  { name: 'id', type: 'BIGINT', notNull: true },
-  { name: 'amount', type: 'DECIMAL(12,2)' },
-  { name: 'note', type: 'VARCHAR', maxLength: 10 },
-];
-
 await describeWithServices('postgres.destination', [postgresService], () => {
+  sqlDestinationSuite({
+    type: postgresDestination,
+    db,
+    target: (table) => `public.${table}`,
+    stagingTables,
+    primaryKey: async (table) =>
+      (
+        await db.sql(
+          `SELECT a.attname AS name FROM pg_index i
+             CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+            WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY k.position`,
+          [table],
+        )
+      ).map((row) => row.name as string),
+  });
+
   it('validates its config: modes, a key, no unknown field, secrets writeOnly', () => {
     const validate = new Ajv2020({ strict: false }).compile(postgresDestination.config);
     expect(validate({ url: 'postgres://u@h/db', table: 'orders' })).toBe(true);
@@ -70,45 +71,6 @@ await describeWithServices('postgres.destination', [postgresService], () => {
     await expect(refused).rejects.toThrow(ConfigError);
     await expect(refused).rejects.toThrow(/postgres:\/\/postgres@127.0.0.1:5432\/bf_no_such_db: .*does not exist/);
     await expect(refused).rejects.not.toThrow(/hunter22/);
-  });
-
-  it('insert: stages durably, shows nothing before commit, then creates the table and appends in order', async () => {
-    await db.sql(`CREATE TABLE ins_orders (id bigint PRIMARY KEY, amount numeric(12,2), note text)`);
-    await db.sql(`INSERT INTO ins_orders VALUES (0, 1, 'old')`);
-    const { writer } = await open({ table: 'ins_orders' });
-    await writer.write(batch('orders', [{ id: '1', amount: '10.50', note: 'first' }], orderColumns), 1);
-    await writer.write(
-      batch(
-        'orders',
-        [
-          { id: 2, amount: 3, note: null },
-          { id: '3', amount: '0.01', note: "it's\ttab\nline \\ back" },
-        ],
-        orderColumns,
-      ),
-      2,
-    );
-    expect(await db.sql(`SELECT count(*) FROM ins_orders`)).toEqual([{ count: '1' }]);
-    expect(await stagingTables()).toHaveLength(1);
-    await publish(writer);
-    expect(await db.sql(`SELECT id, amount, note FROM ins_orders ORDER BY id`)).toEqual([
-      { id: '0', amount: '1.00', note: 'old' },
-      { id: '1', amount: '10.50', note: 'first' },
-      { id: '2', amount: '3.00', note: null },
-      { id: '3', amount: '0.01', note: "it's\ttab\nline \\ back" },
-    ]);
-    expect(await stagingTables()).toEqual([]);
-    expect(writer.verification?.()).toEqual([
-      expect.objectContaining({
-        stream: 'orders',
-        target: 'public.ins_orders',
-        source: 3,
-        loaded: 3,
-        rejected: 0,
-        missing: 0,
-        ok: true,
-      }),
-    ]);
   });
 
   it('round-trips every column type of the mapping into created tables, with exact DDL types', async () => {
@@ -276,131 +238,6 @@ await describeWithServices('postgres.destination', [postgresService], () => {
     });
   });
 
-  it('upsert: the newest staged row of a key wins, other target rows stay, ON CONFLICT on the primary key', async () => {
-    await db.sql(`CREATE TABLE up_contacts (region text, id int, email text, PRIMARY KEY (region, id))`);
-    await db.sql(`INSERT INTO up_contacts VALUES ('eu', 1, 'old@a'), ('eu', 2, 'keep@b'), ('us', 1, 'old@c')`);
-    const schema: Column[] = [
-      { name: 'region', type: 'VARCHAR' },
-      { name: 'id', type: 'INTEGER' },
-      { name: 'email', type: 'VARCHAR' },
-    ];
-    const { writer } = await open({ table: 'up_contacts', mode: 'upsert', key: ['region', 'id'] });
-    await writer.write(
-      batch(
-        'contacts',
-        [
-          { region: 'eu', id: 1, email: 'first@a' },
-          { region: 'eu', id: 3, email: 'new@d' },
-          { region: 'eu', id: 1, email: 'second@a' },
-        ],
-        schema,
-      ),
-      1,
-    );
-    await writer.write(
-      batch(
-        'contacts',
-        [
-          { region: 'us', id: 1, email: 'newest@c' },
-          { region: 'eu', id: 1, email: 'newest@a' },
-        ],
-        schema,
-      ),
-      2,
-    );
-    await publish(writer);
-    expect(await db.sql(`SELECT region, id, email FROM up_contacts ORDER BY region, id`)).toEqual([
-      { region: 'eu', id: '1', email: 'newest@a' },
-      { region: 'eu', id: '2', email: 'keep@b' },
-      { region: 'eu', id: '3', email: 'new@d' },
-      { region: 'us', id: '1', email: 'newest@c' },
-    ]);
-  });
-
-  it('upsert into a table it creates keeps the newest row per primary key, and refuses to run without a key', async () => {
-    const { writer } = await open({ mode: 'upsert' });
-    const shape = { primaryKey: ['id'] };
-    await writer.write(
-      batch(
-        'up_new',
-        [
-          { id: '1', amount: '1', note: 'a' },
-          { id: '1', amount: '2', note: 'b' },
-        ],
-        orderColumns,
-        shape,
-      ),
-      1,
-    );
-    await writer.write(
-      batch(
-        'up_new',
-        [
-          { id: '2', amount: '3', note: 'c' },
-          { id: '1', amount: '4', note: 'd' },
-        ],
-        orderColumns,
-        shape,
-      ),
-      2,
-    );
-    await publish(writer);
-    expect(await db.sql(`SELECT id, amount, note FROM up_new ORDER BY id`)).toEqual([
-      { id: '1', amount: '4.00', note: 'd' },
-      { id: '2', amount: '3.00', note: 'c' },
-    ]);
-    const keyless = await open({ mode: 'upsert' });
-    await expect(keyless.writer.write(batch('up_keyless', [{ id: '1' }], orderColumns), 1)).rejects.toThrow(
-      /upsert into public.up_keyless needs a key/,
-    );
-    await keyless.writer.abort?.();
-  });
-
-  it('replace: swaps the contents at commit; a run that fails before commit leaves the old table as it was', async () => {
-    await db.sql(`CREATE TABLE rep_orders (id bigint PRIMARY KEY, amount numeric(12,2), note text)`);
-    await db.sql(`INSERT INTO rep_orders VALUES (1, 1, 'old'), (2, 2, 'old')`);
-    const failing = await open({ table: 'rep_orders', mode: 'replace' });
-    await failing.writer.write(batch('orders', [{ id: 9, amount: '9', note: 'new' }], orderColumns), 1);
-    await failing.writer.abort?.();
-    expect(await db.sql(`SELECT id, note FROM rep_orders ORDER BY id`)).toEqual([
-      { id: '1', note: 'old' },
-      { id: '2', note: 'old' },
-    ]);
-    const prepared = await open({ table: 'rep_orders', mode: 'replace' }, { runId: 'run-2' });
-    await prepared.writer.write(batch('orders', [{ id: 9, amount: '9', note: 'new' }], orderColumns), 1);
-    await prepared.writer.prepare();
-    await prepared.writer.abort?.();
-    expect(await db.sql(`SELECT count(*) FROM rep_orders`)).toEqual([{ count: '2' }]);
-
-    const good = await open({ table: 'rep_orders', mode: 'replace' }, { runId: 'run-3' });
-    await good.writer.write(
-      batch(
-        'orders',
-        [
-          { id: 2, amount: '5', note: 'new' },
-          { id: 3, amount: '6', note: 'new' },
-        ],
-        orderColumns,
-      ),
-      1,
-    );
-    await publish(good.writer);
-    expect(await db.sql(`SELECT id, amount, note FROM rep_orders ORDER BY id`)).toEqual([
-      { id: '2', amount: '5.00', note: 'new' },
-      { id: '3', amount: '6.00', note: 'new' },
-    ]);
-  });
-
-  it('replace into a table it creates swaps the staging table in', async () => {
-    const { writer } = await open({ table: 'rep_new', mode: 'replace' });
-    await writer.write(batch('orders', [{ id: 1, amount: '1', note: 'x' }], orderColumns, { primaryKey: ['id'] }), 1);
-    await publish(writer);
-    expect(await db.sql(`SELECT id, note FROM rep_new`)).toEqual([{ id: '1', note: 'x' }]);
-    expect(await db.sql(`SELECT conname FROM pg_constraint WHERE conrelid = 'rep_new'::regclass`)).toEqual([
-      { conname: 'rep_new_pkey' },
-    ]);
-  });
-
   it('rejects the rows Postgres refuses with its own message naming the field, and loads the rest', async () => {
     await db.sql(`CREATE TABLE bad_parents (id int PRIMARY KEY)`);
     await db.sql(`INSERT INTO bad_parents VALUES (1), (2)`);
@@ -469,54 +306,6 @@ await describeWithServices('postgres.destination', [postgresService], () => {
     expect(writer.verification?.()).toEqual([
       expect.objectContaining({ source: 12, loaded: 3, rejected: 9, missing: 0, ok: true }),
     ]);
-  });
-
-  it('resumes after a crash: the batches after the checkpoint are deleted and replayed, none lands twice', async () => {
-    const first = await open({ table: 'res_orders' });
-    const rows = (from: number) =>
-      [0, 1, 2].map((i) => ({ id: from + i, amount: `${from + i}.5`, note: `n${from + i}` }));
-    const shape = { primaryKey: ['id'] };
-    await first.writer.write(batch('orders', rows(0), orderColumns, shape), 1);
-    const checkpoint = JSON.parse(JSON.stringify(first.writer.state?.()));
-    await first.writer.write(batch('orders', rows(3), orderColumns, shape), 2);
-    await first.writer.write(batch('orders', rows(6), orderColumns, shape), 3);
-    await first.writer.abort?.();
-
-    const resumed = await open({ table: 'res_orders' }, { resumeSeq: 1, resumeState: checkpoint });
-    await resumed.writer.write(batch('orders', rows(3), orderColumns, shape), 2);
-    await resumed.writer.write(batch('orders', rows(6), orderColumns, shape), 3);
-    await resumed.writer.write(batch('orders', rows(9), orderColumns, shape), 4);
-    await publish(resumed.writer);
-    expect((await db.sql(`SELECT id FROM res_orders ORDER BY id`)).map((row) => row.id)).toEqual([
-      '0',
-      '1',
-      '2',
-      '3',
-      '4',
-      '5',
-      '6',
-      '7',
-      '8',
-      '9',
-      '10',
-      '11',
-    ]);
-    expect(resumed.writer.verification?.()[0]).toMatchObject({ source: 12, loaded: 12, ok: true });
-  });
-
-  it('a commit repeated after a crash publishes once: from the staging tables, or nothing when they are gone', async () => {
-    const first = await open({ table: 'again_orders' });
-    await first.writer.write(batch('orders', [{ id: 1, amount: '1', note: 'a' }], orderColumns), 1);
-    await first.writer.prepare();
-    const prepared = JSON.parse(JSON.stringify(first.writer.state?.()));
-    await first.writer.abort?.();
-    expect(await db.sql(`SELECT to_regclass('again_orders') AS t`)).toEqual([{ t: null }]);
-    const reopened = await open({ table: 'again_orders' }, { resumeSeq: 1, resumeState: prepared, prepared: true });
-    await reopened.writer.commit();
-    const again = await open({ table: 'again_orders' }, { resumeSeq: 1, resumeState: prepared, prepared: true });
-    await again.writer.commit();
-    expect(again.ctx.warnings).toEqual([]);
-    expect(await db.sql(`SELECT id, note FROM again_orders`)).toEqual([{ id: '1', note: 'a' }]);
   });
 
   it('builds created tables after the data: primary key, indexes, foreign keys to this run, identity past the largest id', async () => {

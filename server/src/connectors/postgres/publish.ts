@@ -13,32 +13,17 @@
  */
 import type pg from 'pg';
 import type { ForeignKeyShape } from '../../node-kit/columns.ts';
-import type { Logger, Rec } from '../../node-kit/contract.ts';
+import type { Rec } from '../../node-kit/contract.ts';
 import { loadIsolatingFailures } from '../../node-kit/isolate-failures.ts';
 import { bookkeepingColumns, HASH_COLUMN, ROW_COLUMN, SEQ_COLUMN } from '../../node-kit/sql/stage-columns.ts';
 import type { DatabaseWriteMode } from '../../node-kit/sql/stage-config.ts';
-import { tableExists } from './target-catalog.ts';
+import type { PublishOptions, PublishRefusal } from '../../node-kit/sql/staged-writer.ts';
+import { tableExists } from './catalog.ts';
 import { addForeignKey, addIdentity, addPrimaryKey, createIndex, isIdentity, resetSequence } from './ddl.ts';
 import { quoteIdentifier, quoteLiteral, quoteTable, type TableName } from './sql.ts';
 import { isRowError, type StreamStage } from './stage.ts';
 
 /** A staged row the target refused at publish: which, why, and its staged hash (to take it out of the checksums). */
-export interface PublishRefusal {
-  seq: number;
-  row: number;
-  record: Rec;
-  reason: string;
-  hash: bigint;
-}
-
-export interface PublishOptions {
-  mode: DatabaseWriteMode;
-  /** Rows refused in an earlier attempt of this publish (a resumed commit): deleted before, nothing isolated. */
-  skip?: Record<string, [number, number][]>;
-  log: Logger;
-  nodeId: string;
-}
-
 const seqRow = `(${quoteIdentifier(SEQ_COLUMN)}, ${quoteIdentifier(ROW_COLUMN)})`;
 const withoutBookkeeping = bookkeepingColumns.map((column) => ` - ${quoteLiteral(column)}`).join('');
 

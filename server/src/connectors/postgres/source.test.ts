@@ -150,7 +150,7 @@ await describeWithServices('postgres.source', [postgresService], () => {
       await expect(
         postgresSource.check!({ url: db.url, query: 'SELECT 1 AS a; DROP TABLE kinds' }, testContext(dir)),
       ).rejects.toThrow(/the query cannot be read/);
-      expect((await db.sql('SELECT count(*)::int AS n FROM kinds')).rows).toEqual([{ n: 3 }]);
+      expect(await db.sql('SELECT count(*) AS n FROM kinds')).toEqual([{ n: '3' }]);
     });
 
     it('discovers tables of every schema with columns, keys and foreign keys', async () => {

@@ -1,38 +1,50 @@
-/** A fresh PostgreSQL database per test file (`bf_test_<random>`), dropped after it, so test files run in parallel. */
+/**
+ * A fresh PostgreSQL database per test file (`bf_test_<random>`), dropped after it, so test files
+ * run in parallel. Its `sql` returns rows with every value as Postgres's text, in UTC.
+ */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { postgresService } from '../../testing/services.ts';
 
-const adminUrl = `postgres://postgres@${postgresService.host}:${postgresService.port}/postgres`;
+const server = `postgres://postgres@${postgresService.host}:${postgresService.port}`;
 
 export interface TestDatabase {
   /** URL of the database (no password: the test server trusts local connections). */
   url: string;
   name: string;
-  /** Runs SQL in the database (several statements allowed). */
-  sql(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /** Runs SQL in the database (several statements allowed without values); rows with every value as text. */
+  sql(text: string, values?: unknown[]): Promise<Record<string, string | null>[]>;
+}
+
+async function asAdmin(statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: `${server}/postgres` });
+  await admin.connect();
+  await admin.query(statement);
+  await admin.end();
 }
 
 /** Creates the database before the file's tests and drops it after them. */
 export function usePostgresDatabase(): TestDatabase {
   const name = `bf_test_${randomBytes(6).toString('hex')}`;
-  const url = `postgres://postgres@${postgresService.host}:${postgresService.port}/${name}`;
+  const url = `${server}/${name}`;
   let client: pg.Client | undefined;
   beforeAll(async () => {
-    const admin = new pg.Client(adminUrl);
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    client = new pg.Client(url);
+    await asAdmin(`CREATE DATABASE ${name}`);
+    client = new pg.Client({ connectionString: url, types: { getTypeParser: () => (text: string) => text } });
     await client.connect();
+    await client.query(`SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'`);
   });
   afterAll(async () => {
     await client?.end();
-    const admin = new pg.Client(adminUrl);
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
-  return { url, name, sql: (text, values) => client!.query(text, values) };
+  return {
+    url,
+    name,
+    async sql(text, values) {
+      if (client === undefined) throw new Error('the test database is not ready');
+      return (await client.query(text, values)).rows;
+    },
+  };
 }

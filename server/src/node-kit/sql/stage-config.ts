@@ -5,35 +5,35 @@
  */
 import { Type } from '@sinclair/typebox';
 import { keyProperty, modeProperty, recordOf } from '../schema.ts';
+import { type ConnectionConfig, connectionProperties } from './connection.ts';
 
-/** The config fields a stored connection supplies (DESIGN.md §1): a URL, or its parts. */
-export const connectionFieldNames = ['url', 'host', 'port', 'user', 'password', 'database'] as const;
-
-export interface ConnectionConfig {
-  url?: string;
-  host?: string;
-  port?: number;
-  user?: string;
-  password?: string;
-  database?: string;
-}
-
-/** The connection fields of a database config; `url` and `password` are secrets (`writeOnly`). */
-export function connectionProperties(system: string, example: string, defaultPort: number) {
+/**
+ * The connection fields of a destination's config: the kit's (connection.ts), except that a URL
+ * stands instead of the fields (it wins when both are given) and the host defaults to 127.0.0.1.
+ */
+export function destinationConnectionProperties(system: { name: string; defaultPort: number; urlExample: string }) {
   return {
+    ...connectionProperties(system),
     url: Type.Optional(
       Type.String({
         minLength: 1,
         writeOnly: true,
         title: 'URL',
-        description: `${system} connection URL, e.g. ${example}; may be \${env:NAME}. Instead of host, port, user, password and database.`,
+        description: `${system.name} connection URL, e.g. ${system.urlExample}; may be \${env:NAME}. Instead of host, port, user, password and database.`,
       }),
     ),
     host: Type.Optional(Type.String({ minLength: 1, title: 'Host', default: '127.0.0.1' })),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, title: 'Port', default: defaultPort })),
-    user: Type.Optional(Type.String({ minLength: 1, title: 'User' })),
-    password: Type.Optional(Type.String({ writeOnly: true, title: 'Password' })),
-    database: Type.Optional(Type.String({ minLength: 1, title: 'Database' })),
+  };
+}
+
+/** Where a driver connects when the config gives fields, not a URL. */
+export function connectionParts(config: ConnectionConfig, defaultPort: number) {
+  return {
+    host: config.host ?? '127.0.0.1',
+    port: config.port ?? defaultPort,
+    ...(config.user === undefined ? {} : { user: config.user }),
+    ...(config.password === undefined ? {} : { password: config.password }),
+    ...(config.database === undefined ? {} : { database: config.database }),
   };
 }
 
@@ -93,6 +93,22 @@ export interface TargetConfig {
  */
 export function tableOfStream(config: TargetConfig, stream: string): string {
   return config.table ?? config.tables?.[stream] ?? (stream.split('.').at(-1) as string);
+}
+
+/**
+ * Where a run writes, never with a password: `<connection>, table orders`, `…, tables a, b`, or
+ * `<connection><everyStream>` when each stream goes to a table named like it.
+ */
+export function targetLocation(
+  connection: string,
+  config: TargetConfig,
+  showTable: (table: string) => string,
+  everyStream: string,
+): string {
+  if (config.table !== undefined) return `${connection}, table ${showTable(config.table)}`;
+  const listed = Object.values(config.tables ?? {});
+  if (listed.length > 0) return `${connection}, tables ${listed.map(showTable).join(', ')}`;
+  return `${connection}${everyStream}`;
 }
 
 /** `key` as a list (empty when not configured). */

@@ -2,10 +2,16 @@ import type { Rec } from '../../node-kit/contract.ts';
 import { recordItem } from '../../testing/conformance/checks.ts';
 import { describeConformance } from '../../testing/conformance/describe-conformance.ts';
 import { describeWithServices, mariadbService } from '../../testing/services.ts';
+import { sqlDestinationConformance } from '../../testing/sql-destination-suite.ts';
+import { mysqlDestination } from './destination.ts';
 import { mysqlSource } from './source.ts';
+import { quoteIdentifier } from './sql.ts';
 import { useMysqlDatabase } from './test-database.ts';
 
-/** The wrong password of the refused config: it must never reach a log line or an error. */
+/**
+ * `mysql.source` and `mysql.destination` against the conformance suite, on a database of their own.
+ * The wrong password of the refused configs (root has none): it must never reach a log line or an error.
+ */
 const secret = 'conformance-secret-pw';
 
 const customers: Rec[] = Array.from({ length: 12 }, (_, i) => ({
@@ -20,7 +26,7 @@ const orders: Rec[] = Array.from({ length: 30 }, (_, i) => ({
   placed_at: `2024-01-${String((i % 28) + 1).padStart(2, '0')} 10:00:00+00`,
 }));
 
-await describeWithServices('mysql.source conformance', [mariadbService], () => {
+await describeWithServices('mysql conformance', [mariadbService], () => {
   const db = useMysqlDatabase();
   describeConformance({
     name: 'mysql',
@@ -42,6 +48,19 @@ await describeWithServices('mysql.source conformance', [mariadbService], () => {
       },
       refused: async () => ({ url: db.url.replace('root@', `root:${secret}@`), tables: ['*'] }),
     },
+    destination: sqlDestinationConformance({
+      type: mysqlDestination,
+      db,
+      config: (table) => ({ url: db.url, table }),
+      refused: async () => ({ url: `mysql://root:${secret}@127.0.0.1:3306/bf_missing_database`, table: 'x' }),
+      tableExists: async (table) =>
+        (
+          await db.sql(`SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`, [
+            table,
+          ])
+        ).length > 0,
+      quoteIdentifier,
+    }),
     secrets: [secret],
   });
 });
