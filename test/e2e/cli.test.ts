@@ -287,7 +287,11 @@ describe('backflow node-types and runs', () => {
         'json.format',
         'json.parse',
         'map',
+        'mysql.destination',
+        'mysql.source',
         'parquet.format',
+        'postgres.destination',
+        'postgres.source',
         'schema.validate',
       ].sort(),
     );
