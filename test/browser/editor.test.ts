@@ -61,7 +61,7 @@ describe.runIf(availability.run)('flow editor in Chromium', { shuffle: false }, 
 
     await page.getByTestId('new-flow').click();
     await page.locator('[data-testid=name-dialog] input').fill('orders-backup');
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByTestId('name-dialog').getByRole('button', { name: 'Create' }).click();
     const canvas = page.getByTestId('canvas');
     await canvas.waitFor();
     expect(await page.locator('.canvas-empty').textContent()).toContain('Drag a source');
@@ -314,7 +314,7 @@ describe.runIf(availability.run)('flow editor in Chromium', { shuffle: false }, 
     await versioned.goto(server.url);
     await versioned.getByTestId('new-flow').click();
     await versioned.locator('[data-testid=name-dialog] input').fill('versions-demo');
-    await versioned.getByRole('button', { name: 'Create' }).click();
+    await versioned.getByTestId('name-dialog').getByRole('button', { name: 'Create' }).click();
     const canvas = versioned.getByTestId('canvas');
     await canvas.waitFor();
 
