@@ -1,4 +1,5 @@
 /** The flow documents the benchmark runs: the same JSON a user would write, with absolute input paths. */
+import { envRef } from '../e2e/support.ts';
 
 type FlowNode = { id: string; type: string; config: Record<string, unknown> };
 
@@ -51,11 +52,6 @@ export function csvToNdjson(csvFile: string) {
     { id: 'as-ndjson', type: 'json.format', config: { style: 'ndjson' } },
     archive,
   ]);
-}
-
-/** A URL from the environment: `url` is a secret field, so a flow refers to it (the bench sets the variable). */
-function envRef(name: string): string {
-  return `\${env:${name}}`;
 }
 
 /** Postgres table → gzipped CSV parts (eligible for the Postgres COPY pushdown); the URL from `urlEnv`. */

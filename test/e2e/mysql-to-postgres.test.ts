@@ -14,7 +14,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { canonicalValue } from '../../server/src/node-kit/verification.ts';
 import { describeWithServices, mariadbService, postgresService } from '../../server/src/testing/services.ts';
-import { holdAtSql, holding, runCli, spawnCliWithEnv, workDir } from './support.ts';
+import { envRef, holdAtSql, holding, runCli, spawnCliWithEnv, workDir } from './support.ts';
 
 const mysqlServer = `mysql://root@${mariadbService.host}:${mariadbService.port}`;
 const postgresServer = `postgres://postgres@${postgresService.host}:${postgresService.port}`;
@@ -264,11 +264,11 @@ async function writeFlow(name: string): Promise<string> {
     name: `mysql-to-postgres-${name}`,
     settings: { batchSize: 1000 },
     nodes: [
-      { id: 'mysql', type: 'mysql.source', config: { url: '${env:MYSQL_URL}', tables: ['*'] } },
+      { id: 'mysql', type: 'mysql.source', config: { url: envRef('MYSQL_URL'), tables: ['*'] } },
       {
         id: 'postgres',
         type: 'postgres.destination',
-        config: { url: '${env:POSTGRES_URL}', mode: 'replace', createTables: true },
+        config: { url: envRef('POSTGRES_URL'), mode: 'replace', createTables: true },
       },
     ],
     edges: [{ from: 'mysql', to: 'postgres' }],

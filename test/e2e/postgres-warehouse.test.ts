@@ -11,7 +11,7 @@ import { expect, it } from 'vitest';
 import { usePostgresDatabase } from '../../server/src/connectors/postgres/test-database.ts';
 import { canonicalValue } from '../../server/src/node-kit/verification.ts';
 import { describeWithServices, postgresService } from '../../server/src/testing/services.ts';
-import { query, spawnCliWithEnv, workDir } from './support.ts';
+import { envRef, query, spawnCliWithEnv, workDir } from './support.ts';
 
 /** Column → (Postgres type, Backflow type the comparison canonicalises by). */
 const columns: [string, string, string][] = [
@@ -64,12 +64,12 @@ await describeWithServices('PostgreSQL ⇄ DuckDB warehouse', [postgresService],
     await source.sql(fill);
     const cwd = await workDir('pg-duckdb-pg');
     await writeFlow(cwd, 'load.json', 'pg-to-warehouse', [
-      { id: 'pg', type: 'postgres.source', config: { url: '${env:SOURCE_URL}', table: 'everything' } },
+      { id: 'pg', type: 'postgres.source', config: { url: envRef('SOURCE_URL'), table: 'everything' } },
       { id: 'warehouse', type: 'duckdb.destination', config: { path: 'warehouse.duckdb', table: 'everything' } },
     ]);
     await writeFlow(cwd, 'restore.json', 'warehouse-to-pg', [
       { id: 'warehouse', type: 'duckdb.source', config: { path: 'warehouse.duckdb', table: 'everything', key: 'id' } },
-      { id: 'pg', type: 'postgres.destination', config: { url: '${env:TARGET_URL}', table: 'everything' } },
+      { id: 'pg', type: 'postgres.destination', config: { url: envRef('TARGET_URL'), table: 'everything' } },
     ]);
     const env = { SOURCE_URL: source.url, TARGET_URL: target.url };
     for (const flow of ['load.json', 'restore.json']) {
@@ -120,7 +120,7 @@ await describeWithServices('PostgreSQL ⇄ DuckDB warehouse', [postgresService],
       {
         id: 'events',
         type: 'postgres.source',
-        config: { url: '${env:SOURCE_URL}', table: 'events', incremental: { cursor: 'updated_at' } },
+        config: { url: envRef('SOURCE_URL'), table: 'events', incremental: { cursor: 'updated_at' } },
       },
       {
         id: 'warehouse',

@@ -159,3 +159,8 @@ export function everyTypeTable(generated: number): string {
            else sha256(i::varchar) end
   from range(4, ${generated + 4}) r(i);`;
 }
+
+/** A flow's reference to an environment variable (`${env:NAME}`), as secret fields such as `url` must be given. */
+export function envRef(name: string): string {
+  return `\${env:${name}}`;
+}
