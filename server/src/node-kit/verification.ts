@@ -11,8 +11,8 @@
  * NULL, tinyint(1) as BOOLEAN) never count as a mismatch: the destination hashes the records as
  * they reached it, and the rows it reads back from its staging table.
  */
-import { hash } from 'node:crypto';
 import { textToBlob } from './blob-text.ts';
+import { RowHash } from './row-hash.ts';
 
 /** One stream's (table's, object's) verification. */
 export interface StreamVerification {
@@ -79,19 +79,22 @@ export function rowHash(values: readonly unknown[], types: readonly string[]): b
   return rowHasher(types)(values);
 }
 
-/** `rowHash` for rows of one set of column types, with each type's canonical form resolved once. */
+/**
+ * `rowHash` for rows of one set of column types, with each type's canonical form resolved once.
+ * Each value is fed to the hash length-prefixed (null has its own mark), so no value can spell its
+ * neighbour's boundary and NULL, `''` and `'null'` stay apart, without building the row's text.
+ */
 export function rowHasher(types: readonly string[]): (values: readonly unknown[]) => bigint {
   const forms = types.map((type) => canonicalFormFor(type));
+  const hash = new RowHash();
   return (values) => {
-    let text = '';
+    hash.start();
     for (let index = 0; index < forms.length; index++) {
       const value = values[index];
-      const canonical = value === null || value === undefined ? null : (forms[index] as CanonicalForm)(value);
-      // Length-prefixed, so no value can spell its neighbour's boundary; null has its own mark.
-      text += canonical === null ? '\u0000N|' : `${canonical.length}|${canonical}`;
+      if (value === null || value === undefined) hash.null();
+      else hash.text((forms[index] as CanonicalForm)(value));
     }
-    // One-shot hash of the row's text: a hash object per row costs more than the hashing itself.
-    return hash('sha1', text, 'buffer').readBigUInt64BE(0);
+    return hash.finish();
   };
 }
 
@@ -158,11 +161,52 @@ function canonicalFormOf(type: string): CanonicalForm {
 function canonicalInteger(value: unknown): string {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   const text = String(value);
-  return /^(?:-?[1-9]\d*|0)$/.test(text) ? text : canonicalDecimal(text);
+  return isCanonicalInteger(text) ? text : canonicalDecimal(text);
 }
 
-/** `+001.500` → `1.5`, `-0.0` → `0`, `12.` → `12`. */
+/** `/^(?:-?[1-9]\d*|0)$/` by char codes (BIGINT keys arrive as text: a regex per value shows in profiles). */
+function isCanonicalInteger(text: string): boolean {
+  const first = text.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  if (text.length === 1 && text === '0') return true;
+  if (text.length <= first || text.charCodeAt(first) === 48 || !isDigit(text.charCodeAt(first))) return false;
+  for (let index = first + 1; index < text.length; index++) if (!isDigit(text.charCodeAt(index))) return false;
+  return true;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * `+001.500` → `1.5`, `-0.0` → `0`, `12.` → `12`. Plain `[-]digits[.digits]` (what databases
+ * send) is read by char codes, returning the text itself when it is already canonical; anything
+ * else (a `+`, spaces) goes through the regex.
+ */
 function canonicalDecimal(text: string): string {
+  const length = text.length;
+  const negative = text.charCodeAt(0) === 45;
+  const first = negative ? 1 : 0;
+  let dot = -1;
+  for (let index = first; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 46 && dot < 0) dot = index;
+    else if (!isDigit(code)) return spelledDecimal(text);
+  }
+  if (length === first || (dot === first && length === first + 1)) return spelledDecimal(text);
+  const wholeEnd = dot < 0 ? length : dot;
+  let start = first;
+  while (start < wholeEnd && text.charCodeAt(start) === 48) start += 1;
+  let end = length;
+  if (dot >= 0) {
+    while (end > dot + 1 && text.charCodeAt(end - 1) === 48) end -= 1;
+    if (end === dot + 1) end = dot;
+  }
+  if (start === first && end === length && start < wholeEnd) return text;
+  const digits = start === wholeEnd ? `0${text.slice(wholeEnd, end)}` : text.slice(start, end);
+  return negative && digits !== '0' ? `-${digits}` : digits;
+}
+
+function spelledDecimal(text: string): string {
   const match = /^\s*([+-]?)0*(\d*)(?:\.(\d*?)0*)?\s*$/.exec(text);
   if (match === null) return text;
   const [, sign, whole, fraction] = match;
@@ -189,7 +233,7 @@ function canonicalBoolean(value: unknown): string {
 /** `2024-01-02T03:04:05.500000` → `2024-01-02 03:04:05.5`. */
 function canonicalTimestamp(value: unknown): string {
   const text = value instanceof Date ? value.toISOString().replace('Z', '') : String(value);
-  return trimFraction(text.replace('T', ' '));
+  return trimFraction(text.includes('T') ? text.replace('T', ' ') : text);
 }
 
 /** An instant as UTC microseconds since the epoch, whatever offset it was written with. */
@@ -244,6 +288,8 @@ function utcInstant(zoned: string): string | undefined {
 
 /** Drops trailing zeros of a fractional second (`05.120` → `05.12`, `05.000` → `05`). */
 function trimFraction(text: string): string {
+  // Most timestamps have no fraction: nothing to trim, and no regex to run.
+  if (!text.includes('.')) return text;
   return text.replace(/(\d\d:\d\d:\d\d)\.(\d*?)0+(?=$|[-+Z ])/i, (_, time, digits) =>
     digits === '' ? time : `${time}.${digits}`,
   );
@@ -273,12 +319,29 @@ function canonicalList(value: unknown, elementType: string): string {
 
 /** JSON with object keys sorted at every level: two spellings of one document are one text. */
 export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  // Built by concatenation, keys sorted only when they are not already: every JSON value of a
+  // migration passes here twice (received and read back).
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let index = 0; index < value.length; index++) {
+      if (index > 0) out += ',';
+      out += stableJson(value[index]);
+    }
+    return `${out}]`;
   }
-  return JSON.stringify(value) ?? 'null';
+  const keys = Object.keys(value);
+  for (let index = 1; index < keys.length; index++) {
+    if ((keys[index - 1] as string) > (keys[index] as string)) {
+      keys.sort();
+      break;
+    }
+  }
+  let out = '{';
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    if (index > 0) out += ',';
+    out += `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`;
+  }
+  return `${out}}`;
 }

@@ -91,7 +91,12 @@ export function copyEscape(text: string): string {
 
 /** One COPY text line (without its newline) into its fields, NULL as null. */
 export function parseCopyLine(line: string): (string | null)[] {
-  return line.split('\t').map((field) => (field === '\\N' ? null : field.includes('\\') ? copyUnescape(field) : field));
+  return line.split('\t').map(copyField);
+}
+
+/** One COPY text field's value: NULL as null, escapes undone. */
+export function copyField(field: string): string | null {
+  return field === '\\N' ? null : field.includes('\\') ? copyUnescape(field) : field;
 }
 
 const escapes: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };

@@ -82,19 +82,7 @@ export class StreamStage {
    */
   async load(client: pg.Client, batch: RecordBatch, seq: number): Promise<RowRefusal[]> {
     const refusals: RowRefusal[] = [];
-    const lines: string[] = [];
-    const hashes: bigint[] = [];
-    const rows: number[] = [];
-    batch.records.forEach((record, row) => {
-      try {
-        const { line, hash } = this.copyLine(record, seq, row);
-        lines.push(line);
-        hashes.push(hash);
-        rows.push(row);
-      } catch (error) {
-        refusals.push({ row, reason: `${error instanceof Error ? error.message : String(error)}` });
-      }
-    });
+    const text = this.copyText(batch, seq, refusals);
     const copy = `COPY ${quoteTable(this.table)} (${[
       ...this.columns.map((column) => column.name),
       SEQ_COLUMN,
@@ -103,7 +91,7 @@ export class StreamStage {
     ]
       .map(quoteIdentifier)
       .join(', ')}) FROM STDIN`;
-    const indexes = lines.map((_, index) => index);
+    const indexes = text.rows.map((_, index) => index);
     await client.query('BEGIN');
     try {
       const failures = await loadIsolatingFailures(
@@ -111,7 +99,8 @@ export class StreamStage {
         async (slice) => {
           await client.query('SAVEPOINT backflow_load');
           try {
-            await pipeline(chunks(slice.map((index) => lines[index] as string)), client.query(copyFrom(copy)));
+            // The slices loadIsolatingFailures hands on are runs of consecutive rows.
+            await pipeline(text.chunks(slice[0] as number, slice.length), client.query(copyFrom(copy)));
             await client.query('RELEASE SAVEPOINT backflow_load');
           } catch (error) {
             await client.query('ROLLBACK TO SAVEPOINT backflow_load');
@@ -123,10 +112,10 @@ export class StreamStage {
       await client.query('COMMIT');
       const failed = new Set(failures.map((failure) => failure.row));
       indexes.forEach((index) => {
-        if (!failed.has(index)) this.tally.received.add(hashes[index] as bigint);
+        if (!failed.has(index)) this.tally.received.add(text.hashes[index] as bigint);
       });
       for (const failure of failures) {
-        refusals.push({ row: rows[failure.row] as number, reason: this.reason(failure.error) });
+        refusals.push({ row: text.rows[failure.row] as number, reason: this.reason(failure.error) });
       }
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -136,24 +125,65 @@ export class StreamStage {
     return refusals.sort((a, b) => a.row - b.row);
   }
 
-  /** The record's COPY line (its mapped fields, then seq, row and hash) and its hash as received. */
-  private copyLine(record: Rec, seq: number, row: number): { line: string; hash: bigint } {
-    const values = this.columns.map((column) => record[column.field]);
-    const hash = this.hashRow(values);
-    let line = '';
-    for (let index = 0; index < values.length; index++) {
-      let text: string | null;
+  /**
+   * The batch's COPY text (each record's mapped fields, then seq, row and hash) and each row's hash
+   * as received; records that cannot be written are added to `refusals` instead. The text is kept as
+   * its pieces (mostly the records' own strings and tabs) and joined a chunk at a time when sent:
+   * no string per field or per line, which at a million rows was most of the load's garbage.
+   */
+  private copyText(batch: RecordBatch, seq: number, refusals: RowRefusal[]): CopyText {
+    const columns = this.columns;
+    const fields = columns.map((column) => column.field);
+    const values: unknown[] = new Array(columns.length);
+    const parts: string[] = [];
+    /** After staged row i: parts.length, and the characters of rows 0..i. */
+    const partEnds: number[] = [];
+    const charEnds: number[] = [];
+    const hashes: bigint[] = [];
+    const rows: number[] = [];
+    const records = batch.records;
+    let chars = 0;
+    for (let row = 0; row < records.length; row++) {
+      const record = records[row] as Rec;
+      for (let index = 0; index < fields.length; index++) values[index] = record[fields[index] as string];
+      const mark = parts.length;
+      let length = 0;
+      let hash: bigint;
       try {
-        text = (this.encoders[index] as ToText)(values[index]);
+        hash = this.hashRow(values);
+        for (let index = 0; index < values.length; index++) {
+          const field = this.fieldText(index, values[index]);
+          parts.push(field, '\t');
+          length += field.length + 1;
+        }
       } catch (error) {
-        const column = this.columns[index] as StagedColumn;
-        throw new Error(
-          `field "${column.field}": cannot write ${JSON.stringify(values[index])} as ${column.type}: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        parts.length = mark;
+        refusals.push({ row, reason: `${error instanceof Error ? error.message : String(error)}` });
+        continue;
       }
-      line += `${text === null ? '\\N' : copyEscape(text)}\t`;
+      const tail = `${seq}\t${row}\t${hash}\n`;
+      parts.push(tail);
+      chars += length + tail.length;
+      partEnds.push(parts.length);
+      charEnds.push(chars);
+      hashes.push(hash);
+      rows.push(row);
     }
-    return { line: `${line}${seq}\t${row}\t${hash}\n`, hash };
+    return { rows, hashes, chunks: (first, count) => copyChunks(parts, partEnds, charEnds, first, count) };
+  }
+
+  /** A value's COPY field text (escaped, `\N` for NULL); throws naming the field when it cannot be written. */
+  private fieldText(index: number, value: unknown): string {
+    let text: string | null;
+    try {
+      text = (this.encoders[index] as ToText)(value);
+    } catch (error) {
+      const column = this.columns[index] as StagedColumn;
+      throw new Error(
+        `field "${column.field}": cannot write ${JSON.stringify(value)} as ${column.type}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return text === null ? '\\N' : copyEscape(text);
   }
 
   /** Postgres's message for a refused row, naming the field, with the staging table's name as the target's. */
@@ -184,15 +214,32 @@ export function isRowError(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
-/** Lines joined into chunks of about 64 KiB: fewer writes than one per row, never the whole batch in one string. */
-async function* chunks(lines: readonly string[]): AsyncGenerator<string> {
-  let chunk = '';
-  for (const line of lines) {
-    chunk += line;
-    if (chunk.length >= 65_536) {
-      yield chunk;
-      chunk = '';
-    }
+/** A batch's COPY text: the staged rows (their places in the batch), their hashes, and their text in chunks. */
+interface CopyText {
+  rows: number[];
+  hashes: bigint[];
+  /** The text of staged rows first..first+count-1, in chunks. */
+  chunks(first: number, count: number): Iterable<string>;
+}
+
+/** Characters per write (128 Ki, 128–512 KiB of UTF-8): few writes, never the whole batch in one string. */
+const chunkChars = 131_072;
+
+/** Rows' pieces joined into chunks of about `chunkChars` characters. */
+function* copyChunks(
+  parts: readonly string[],
+  partEnds: readonly number[],
+  charEnds: readonly number[],
+  first: number,
+  count: number,
+): Generator<string> {
+  const end = first + count;
+  let row = first;
+  while (row < end) {
+    const startChars = row === 0 ? 0 : (charEnds[row - 1] as number);
+    let last = row;
+    while (last + 1 < end && (charEnds[last] as number) - startChars < chunkChars) last += 1;
+    yield parts.slice(row === 0 ? 0 : (partEnds[row - 1] as number), partEnds[last] as number).join('');
+    row = last + 1;
   }
-  if (chunk !== '') yield chunk;
 }

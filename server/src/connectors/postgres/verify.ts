@@ -9,7 +9,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { HASH_COLUMN, ROW_COLUMN, SEQ_COLUMN } from '../../node-kit/sql/stage-columns.ts';
 import type { Readback } from '../../node-kit/sql/stage-verification.ts';
 import { RowChecksum, rowHasher } from '../../node-kit/verification.ts';
-import { type FromText, outputValue, parseCopyLine } from './copy-text.ts';
+import { copyField, type FromText, outputValue, parseCopyLine } from './copy-text.ts';
 import { quoteIdentifier, quoteTable } from './sql.ts';
 import type { StreamStage } from './stage.ts';
 
@@ -24,20 +24,29 @@ export async function readBack(client: pg.Client, stage: StreamStage): Promise<R
   const held = new RowChecksum();
   let firstChanged: Readback['firstChanged'];
   const values: unknown[] = new Array(columns.length);
-  const onLine = (line: string) => {
-    const fields = parseCopyLine(line);
-    for (let index = 0; index < columns.length; index++) {
-      values[index] = (outputs[index] as FromText)(fields[index] as string | null);
+  const count = columns.length;
+  /**
+   * One row of COPY text, `text[start, end)`: fields cut by tab straight into `values` (no array
+   * of fields, no line string); escapes are rare, so unescaping is per field and only when needed.
+   */
+  const onLine = (text: string, start: number, end: number) => {
+    let from = start;
+    for (let index = 0; index < count; index++) {
+      const tab = text.indexOf('\t', from);
+      values[index] = (outputs[index] as FromText)(copyField(text.slice(from, tab)));
+      from = tab + 1;
     }
+    const hashEnd = text.indexOf('\t', from);
     const hash = hashRow(values);
     held.add(hash);
-    if (firstChanged === undefined && String(hash) !== fields[columns.length]) {
+    if (firstChanged === undefined && String(hash) !== text.slice(from, hashEnd)) {
+      const fields = parseCopyLine(text.slice(start, end));
       const key =
         keyIndexes.length > 0
           ? keyIndexes
               .map((index) => `${(columns[index] as { field: string }).field}=${fields[index] ?? 'NULL'}`)
               .join(', ')
-          : `batch ${fields[columns.length + 1]}, record ${fields[columns.length + 2]}`;
+          : `batch ${fields[count + 1]}, record ${fields[count + 2]}`;
       firstChanged = { key, message: 'the row differs from the record received (recomputed hash ≠ staged hash)' };
     }
   };
@@ -48,12 +57,12 @@ export async function readBack(client: pg.Client, stage: StreamStage): Promise<R
     const text = rest + decoder.write(chunk as Buffer);
     let start = 0;
     for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      onLine(text.slice(start, end));
+      onLine(text, start, end);
       start = end + 1;
     }
     rest = text.slice(start);
   }
   rest += decoder.end();
-  if (rest !== '') onLine(rest);
+  if (rest !== '') onLine(rest, 0, rest.length);
   return { held, ...(firstChanged === undefined ? {} : { firstChanged }) };
 }
