@@ -10,11 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { canonicalValue } from '../../server/src/node-kit/verification.ts';
 import { describeWithServices, mariadbService, postgresService } from '../../server/src/testing/services.ts';
-import { envRef, holdAtSql, holding, runCli, spawnCliWithEnv, workDir } from './support.ts';
+import { envRef, holdAtSql, holding, runCli, spawnCliWithEnv, withPostgres, workDir } from './support.ts';
 
 const mysqlServer = `mysql://root@${mariadbService.host}:${mariadbService.port}`;
 const postgresServer = `postgres://postgres@${postgresService.host}:${postgresService.port}`;
@@ -119,29 +119,15 @@ async function seed(connection: mysql.Connection): Promise<void> {
 let source: mysql.Connection;
 const targets: string[] = [];
 
-async function withPostgres<T>(database: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({
-    connectionString: `${postgresServer}/${database}`,
-    // Times as the server writes them: canonicalValue reads any offset, Date would cut microseconds.
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        [1082, 1083, 1114, 1184].includes(oid)
-          ? (text: string) => text
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+/** A client on one of the server's databases. */
+function withDatabase<T>(database: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withPostgres(`${postgresServer}/${database}`, work);
 }
 
 async function newTarget(): Promise<string> {
   const name = `bf_e2e_dst_${suffix}_${targets.length}`;
   targets.push(name);
-  await withPostgres('postgres', (client) => client.query(`CREATE DATABASE ${name}`));
+  await withDatabase('postgres', (client) => client.query(`CREATE DATABASE ${name}`));
   return name;
 }
 
@@ -167,7 +153,7 @@ await describeWithServices('MySQL → PostgreSQL migration', [mariadbService, po
     const admin = await mysql.createConnection(mysqlServer);
     await admin.query(`DROP DATABASE IF EXISTS ${sourceName}`);
     await admin.end();
-    await withPostgres('postgres', async (client) => {
+    await withDatabase('postgres', async (client) => {
       for (const name of targets) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     });
   });
@@ -245,7 +231,7 @@ await describeWithServices('MySQL → PostgreSQL migration', [mariadbService, po
       await expectTablesEqualSource(target, refusedCustomers);
       await expectShapeRebuilt(target);
       // No staging table is left behind.
-      const leftovers = await withPostgres(target, async (client) =>
+      const leftovers = await withDatabase(target, async (client) =>
         client.query(`SELECT table_name FROM information_schema.tables WHERE table_name LIKE '%backflow%'`),
       );
       expect(leftovers.rows, hold.point).toEqual([]);
@@ -346,7 +332,7 @@ async function expectTablesEqualSource(target: string, refused: number[]): Promi
     const expected = sourceRows
       .filter((row) => !table.refused(row))
       .map((row) => canonicalRow(columns, table.types, (column) => converted(column, row[column])));
-    const actual = await withPostgres(target, async (client) => {
+    const actual = await withDatabase(target, async (client) => {
       const result = await client.query(`SELECT ${columns.join(', ')} FROM ${table.name} ORDER BY ${order}`);
       return result.rows.map((row: Record<string, unknown>) =>
         canonicalRow(columns, table.types, (column) => row[column]),
@@ -366,7 +352,7 @@ function canonicalRow(columns: string[], types: Record<string, string>, value: (
 
 /** Primary keys, the unique and plain indexes, foreign keys, and identities that continue after the data. */
 async function expectShapeRebuilt(target: string): Promise<void> {
-  await withPostgres(target, async (client) => {
+  await withDatabase(target, async (client) => {
     const constraints = await client.query(
       `SELECT conrelid::regclass::text AS table_name, contype FROM pg_constraint
         WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`,

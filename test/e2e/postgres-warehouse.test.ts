@@ -6,12 +6,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { expect, it } from 'vitest';
 import { usePostgresDatabase } from '../../server/src/connectors/postgres/test-database.ts';
 import { canonicalValue } from '../../server/src/node-kit/verification.ts';
 import { describeWithServices, postgresService } from '../../server/src/testing/services.ts';
-import { envRef, query, spawnCliWithEnv, workDir } from './support.ts';
+import { envRef, query, spawnCliWithEnv, withPostgres, workDir } from './support.ts';
 
 /** Column → (Postgres type, Backflow type the comparison canonicalises by). */
 const columns: [string, string, string][] = [
@@ -155,22 +154,10 @@ async function writeFlow(cwd: string, file: string, name: string, nodes: object[
 
 /** Every row of `everything` in canonical form, in key order. */
 async function canonicalTable(url: string): Promise<string[]> {
-  const client = new pg.Client({
-    connectionString: url,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        [1082, 1083, 1114, 1184].includes(oid)
-          ? (text: string) => text
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
-  await client.connect();
-  try {
+  return withPostgres(url, async (client) => {
     const result = await client.query(`SELECT ${columns.map(([name]) => name).join(', ')} FROM everything ORDER BY id`);
     return result.rows.map((row: Record<string, unknown>) =>
       JSON.stringify(columns.map(([name, , type]) => canonicalValue(row[name], type))),
     );
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cliPath = path.join(repoRoot, 'server/bin/backflow.js');
@@ -163,4 +164,26 @@ export function everyTypeTable(generated: number): string {
 /** A flow's reference to an environment variable (`${env:NAME}`), as secret fields such as `url` must be given. */
 export function envRef(name: string): string {
   return `\${env:${name}}`;
+}
+
+/**
+ * Runs `work` with a PostgreSQL client on `url` that reads dates and times as the server writes them
+ * (canonicalValue reads any offset; a Date would cut microseconds), and closes it after.
+ */
+export async function withPostgres<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({
+    connectionString: url,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        [1082, 1083, 1114, 1184].includes(oid)
+          ? (text: string) => text
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
 }
