@@ -154,7 +154,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
   const flowId = (previous ?? queuedRun)?.flowId ?? options.flowId;
   const lastRunCursors = fullResync
     ? {}
-    : await store.lastRunCursors({ flowName: flow.name, ...(flowId ? { flowId } : {}) });
+    : await store.lastRunCursors({ flowName: flow.name, ...(flowId ? { flowId } : {}) }, fingerprint);
   const checkpoints = previous ? await store.loadCheckpoints(runId) : [];
   const published = previous ? await store.published(runId) : new Set<string>();
   store.log(

@@ -9,21 +9,36 @@ import path from 'node:path';
 import type { Flow } from '@backflow/flow-model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCatalog } from '../nodes/registry.ts';
-import { memoryDestination, memorySource, memorySourceStarts, memoryTables } from '../testing/memory-nodes.ts';
+import {
+  memoryDestination,
+  memorySource,
+  memorySourceCrashes,
+  memorySourceRows,
+  memorySourceStarts,
+  memoryTables,
+} from '../testing/memory-nodes.ts';
 import { closeTempStores, openTempStore } from '../testing/temp-store.ts';
 import { type RunFlowOptions, runFlow } from './flow-runner.ts';
 
 const catalog = createCatalog([memorySource, memoryDestination]);
 
-/** Two incremental sources (rows 1..n each) into one destination per source. */
+/**
+ * Two incremental sources (rows 1..n and 1..2n) into one destination per source. The tables grow
+ * between runs (`memorySourceRows`) while the flow stays the same: a source whose config changed
+ * would start over.
+ */
 function flow(rows: number, extra: { failAfterBatches?: number; name?: string } = {}): Flow {
-  const source = { rows, incremental: true, ...(extra.failAfterBatches === undefined ? {} : extra) };
+  memorySourceRows.set('orders', rows);
+  memorySourceRows.set('items', rows * 2);
+  if (extra.failAfterBatches === undefined) memorySourceCrashes.delete('orders');
+  else memorySourceCrashes.set('orders', extra.failAfterBatches);
+  const source = { rows: 0, incremental: true };
   return {
     name: extra.name ?? 'orders-sync',
     settings: { batchSize: 2 },
     nodes: [
       { id: 'orders', type: 'memory.source', config: source },
-      { id: 'items', type: 'memory.source', config: { rows: rows * 2, incremental: true } },
+      { id: 'items', type: 'memory.source', config: { rows: 0, incremental: true } },
       { id: 'orders-out', type: 'memory.destination', config: { name: 'orders' } },
       { id: 'items-out', type: 'memory.destination', config: { name: 'items' } },
     ],
@@ -55,7 +70,11 @@ function observed() {
 }
 
 beforeEach(() => memorySourceStarts.splice(0));
-afterEach(closeTempStores);
+afterEach(async () => {
+  memorySourceRows.clear();
+  memorySourceCrashes.clear();
+  await closeTempStores();
+});
 
 describe('lastRunCursor', () => {
   it("gives each source the cursor it ended at in the flow's last succeeded run, and nothing on the first", async () => {
@@ -84,6 +103,20 @@ describe('lastRunCursor', () => {
       starts: { orders: 2, items: 4 },
       orders: [3, 4, 5, 6],
       items: [5, 6, 7, 8, 9, 10, 11, 12],
+    });
+  });
+
+  it('starts a source over when its config changed since the last succeeded run (another table or cursor)', async () => {
+    const { run } = await setUp();
+    await run(flow(3));
+    const changed = flow(5);
+    const orders = changed.nodes.find((node) => node.id === 'orders');
+    if (orders) orders.config = { ...orders.config, rejectEvery: 1000 };
+    expect((await run(changed)).status).toBe('succeeded');
+    expect(observed()).toEqual({
+      starts: { orders: undefined, items: 6 },
+      orders: [1, 2, 3, 4, 5],
+      items: [7, 8, 9, 10],
     });
   });
 

@@ -72,6 +72,7 @@ describe('CheckpointRepository verification and last run cursors', () => {
         flow: {},
         dryRun: false,
         startedAt: at(minute),
+        fingerprint: { nodes: { s: 'source as it ran', t: 'other' }, edges: 'e' },
         ...(flowId ? { flowId } : {}),
       });
       await store.checkpoints.save(id, {
@@ -100,5 +101,10 @@ describe('CheckpointRepository verification and last run cursors', () => {
     expect(await store.lastRunCursors({ flowName: 'f' })).toEqual({ s: { key: ['zoë', '9007199254740993'] } });
     expect(await store.lastRunCursors({ flowName: 'f', flowId: 'fl_1' })).toEqual({ s: { key: ['flow id run'] } });
     expect(await store.lastRunCursors({ flowName: 'g' })).toEqual({});
+    // A source changed since (another table, another cursor column) starts over; an unchanged one continues.
+    const same = { nodes: { s: 'source as it ran', t: 'other' }, edges: 'e2' };
+    const changed = { nodes: { s: 'source reading another table', t: 'other' }, edges: 'e' };
+    expect(await store.lastRunCursors({ flowName: 'f' }, same)).toEqual({ s: { key: ['zoë', '9007199254740993'] } });
+    expect(await store.lastRunCursors({ flowName: 'f' }, changed)).toEqual({});
   });
 });

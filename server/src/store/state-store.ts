@@ -120,8 +120,11 @@ export class StateStore implements RunRecorder {
   }
 
   /** Where each source of the flow ended in its last succeeded run (see CheckpointRepository.lastRunCursors). */
-  lastRunCursors(flow: { flowId?: string; flowName: string }): Promise<Record<string, unknown>> {
-    return this.checkpoints.lastRunCursors(flow);
+  lastRunCursors(
+    flow: { flowId?: string; flowName: string },
+    fingerprint?: FlowFingerprint,
+  ): Promise<Record<string, unknown>> {
+    return this.checkpoints.lastRunCursors(flow, fingerprint);
   }
 
   saveRejected(runId: string, nodeId: string, rejected: RejectedRecord[], seq: number): Promise<void> {

@@ -28,6 +28,15 @@ const memorySourceConfig = Type.Object({
 });
 export type MemorySourceConfig = Static<typeof memorySourceConfig>;
 
+/**
+ * Rows a memory source holds now, by node id, over its config's `rows`: a table that grows between
+ * runs while the flow (and so its fingerprint) stays the same.
+ */
+export const memorySourceRows = new Map<string, number>();
+
+/** Batches after which a memory source crashes, by node id, over its config's `failAfterBatches` (the flow unchanged). */
+export const memorySourceCrashes = new Map<string, number>();
+
 /** The `lastRunCursor` each memory source read started with, in order, by node id. */
 export const memorySourceStarts: { nodeId: string; lastRunCursor: unknown }[] = [];
 
@@ -43,8 +52,9 @@ export const memorySource = defineSource({
     let next = typeof ctx.resumeCursor === 'number' ? ctx.resumeCursor + 1 : after + 1;
     let batches = 0;
     let sinceAlign = 0;
-    while (next <= config.rows) {
-      let size = Math.min(ctx.batchSize, config.rows - next + 1);
+    const rows = memorySourceRows.get(ctx.nodeId) ?? config.rows;
+    while (next <= rows) {
+      let size = Math.min(ctx.batchSize, rows - next + 1);
       if (ctx.alignRows) size = Math.min(size, ctx.alignRows - sinceAlign);
       const records: Rec[] = [];
       for (let i = 0; i < size; i++) {
@@ -57,7 +67,8 @@ export const memorySource = defineSource({
       }
       next += size;
       sinceAlign = ctx.alignRows ? (sinceAlign + size) % ctx.alignRows : 0;
-      if (config.failAfterBatches !== undefined && batches === config.failAfterBatches) {
+      const failAfterBatches = memorySourceCrashes.get(ctx.nodeId) ?? config.failAfterBatches;
+      if (failAfterBatches !== undefined && batches === failAfterBatches) {
         throw new Error('source connection lost');
       }
       batches += 1;
