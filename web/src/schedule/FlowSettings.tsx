@@ -211,8 +211,8 @@ function PushdownSetting(props: { flow: Flow }) {
         Push work down to the database
       </label>
       <span className="field-hint">
-        A DuckDB source feeding a CSV or Parquet format alone writes the parts itself with COPY (much faster). Off:
-        every record passes through the engine.
+        A DuckDB source (into CSV or Parquet) or PostgreSQL source (into CSV) feeding that format alone writes the parts
+        itself with COPY (much faster). Off: every record passes through the engine.
       </span>
     </div>
   );
