@@ -79,13 +79,18 @@ export function withoutFinalSemicolon(query: string): string {
   return query.replace(/;\s*(?:--[^\n]*)?\s*$/, '');
 }
 
-/** Column names and DuckDB's own type text (DESCRIBE keeps aliases such as JSON that result types lose). */
+/** Column names, DuckDB's own type text (DESCRIBE keeps aliases such as JSON that result types lose) and NOT NULL. */
 export async function describeRelation(connection: DuckDBConnection, relation: string): Promise<Column[]> {
   // prepare() accepts exactly one statement, so a query cannot smuggle in a second one.
   const describe = await connection.prepare(`DESCRIBE SELECT * FROM ${relation}`);
   try {
     const rows = (await describe.runAndReadAll()).getRowsJson();
-    return rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+    // DESCRIBE keeps a table column's NOT NULL (`null` = NO), so a table created from it elsewhere keeps it too.
+    return rows.map(([name, type, nullable]) => ({
+      name: String(name),
+      type: String(type),
+      ...(nullable === 'NO' ? { notNull: true } : {}),
+    }));
   } finally {
     describe.destroySync();
   }

@@ -42,9 +42,9 @@ describe('duckdb.source config', () => {
 });
 
 describe('duckdb.source read', () => {
-  it('reads a table in batches with its stream name, column types and no cursor without a key', async () => {
+  it('reads a table in batches with its stream name, column types (NOT NULL kept) and no cursor without a key', async () => {
     const { ctx } = await database(
-      `CREATE TABLE items (n BIGINT, label VARCHAR, price DECIMAL(8,2));
+      `CREATE TABLE items (n BIGINT NOT NULL, label VARCHAR, price DECIMAL(8,2));
        INSERT INTO items SELECT i, 'item ' || i, i / 4 FROM range(10) t(i)`,
       { batchSize: 4 },
     );
@@ -57,7 +57,7 @@ describe('duckdb.source read', () => {
       ['records', 'items', 2, null],
     ]);
     expect((batches[0] as RecordBatch).schema).toEqual([
-      { name: 'n', type: 'BIGINT' },
+      { name: 'n', type: 'BIGINT', notNull: true },
       { name: 'label', type: 'VARCHAR' },
       { name: 'price', type: 'DECIMAL(8,2)' },
     ]);
