@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connectionTarget, describeConnection, redactUrl, sourceFailure, withoutSecrets } from './connection.ts';
+import { redactUrlPasswords as redactUrl } from '../url-redaction.ts';
+import { connectionTarget, describeConnection, sourceFailure, withoutSecrets } from './connection.ts';
 
 const system = { protocols: ['postgres', 'postgresql'], defaultPort: 5432 };
 

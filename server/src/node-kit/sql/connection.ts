@@ -3,8 +3,10 @@
  * database fields (any of which a stored connection may supply), and how that place is shown to a
  * user: never with its password.
  */
+
 import { Type } from '@sinclair/typebox';
 import { BackflowError, ConfigError, errorMessage, SourceError } from '../../errors.ts';
+import { redactUrlPasswords as redactUrl } from '../url-redaction.ts';
 
 /** The config fields a stored connection of a database connector supplies. */
 export const connectionFields = ['url', 'host', 'port', 'user', 'password', 'database'] as const;
@@ -101,11 +103,6 @@ export function describeConnection(target: ConnectionTarget, protocol: string): 
   const user = target.user === undefined ? '' : `${encodeURIComponent(target.user)}${target.password ? ':***' : ''}@`;
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
   return `${protocol}://${user}${host}:${target.port}/${target.database ?? ''}`;
-}
-
-/** A URL with its password replaced by `***` (text that is not a URL is returned with any `:secret@` masked). */
-export function redactUrl(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/:@\s]*:)[^@\s]*@/gi, '$1***@');
 }
 
 /**

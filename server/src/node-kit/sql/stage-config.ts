@@ -3,8 +3,10 @@
  * configs: the connection fields, where each stream lands, which columns key a row, and how a
  * connection is shown without its password.
  */
+
 import { Type } from '@sinclair/typebox';
 import { keyProperty, modeProperty, recordOf } from '../schema.ts';
+import { redactUrl } from '../url-redaction.ts';
 import { type ConnectionConfig, connectionProperties } from './connection.ts';
 
 /**
@@ -135,14 +137,6 @@ export function withoutSecrets(text: string, config: ConnectionConfig): string {
     clean = clean.split(secret).join(replacement);
   }
   return clean;
-}
-
-/** A connection URL with its password replaced by `***`. */
-export function redactUrl(url: string): string {
-  const parsed = parseUrl(url);
-  if (parsed === undefined) return '(a connection URL that does not parse)';
-  if (parsed.password !== '') parsed.password = '***';
-  return parsed.toString();
 }
 
 /** `scheme://user@host:port/database`: where a connection goes, without its password. */
