@@ -246,6 +246,24 @@ export function sqlDestinationSuite<C extends { url?: string }>(suite: SqlDestin
     expect(resumed.writer.verification?.()[0]).toMatchObject({ source: 12, loaded: 12, ok: true });
   });
 
+  it('verifies streams read back early, and reads a stream again when the source returns to it', async () => {
+    const config = { tables: { a: 'early_a', b: 'early_b', c: 'early_c' } };
+    const rows = (from: number) => [0, 1].map((i) => ({ id: from + i, amount: `${from + i}`, note: `n${from + i}` }));
+    const { writer } = await open(config);
+    // a, then b (a is read back early), then a again (that readback is stale), then c (b read back early).
+    await writer.write(batch('a', rows(0), orderColumns), 1);
+    await writer.write(batch('b', rows(10), orderColumns), 2);
+    await writer.write(batch('a', rows(2), orderColumns), 3);
+    await writer.write(batch('c', rows(20), orderColumns), 4);
+    await publish(writer);
+    expect(writer.verification?.().map(({ stream, source, loaded, ok }) => ({ stream, source, loaded, ok }))).toEqual([
+      { stream: 'a', source: 4, loaded: 4, ok: true },
+      { stream: 'b', source: 2, loaded: 2, ok: true },
+      { stream: 'c', source: 2, loaded: 2, ok: true },
+    ]);
+    expect(Number((await db.sql(`SELECT count(*) AS n FROM early_a`))[0]?.n)).toBe(4);
+  });
+
   it('a commit repeated after a crash publishes once: from the staging tables, or nothing when they are gone', async () => {
     await db.sql(`CREATE TABLE again_existing (id bigint PRIMARY KEY, amount numeric(12,2), note text)`);
     const config = { tables: { orders: 'again_orders', existing: 'again_existing' } };

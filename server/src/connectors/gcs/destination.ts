@@ -93,7 +93,7 @@ export const gcsDestination = defineDestination({
   },
   async retain(config, ctx) {
     if (!config.keepLast) return [];
-    const bucket = createStorage(config, ctx.nodeId).bucket(config.bucket);
+    const bucket = (await createStorage(config, ctx.nodeId)).bucket(config.bucket);
     const pattern = objectPrefixPattern(config.prefix, ctx);
     if (!pattern) return [];
     const current = backupPrefix(config, ctx);
@@ -112,7 +112,7 @@ function backupPrefix(config: GcsDestinationConfig, ctx: NodeContext): string {
 }
 
 async function assertBucket(config: GcsDestinationConfig, ctx: NodeContext): Promise<Bucket> {
-  const bucket = createStorage(config, ctx.nodeId).bucket(config.bucket);
+  const bucket = (await createStorage(config, ctx.nodeId)).bucket(config.bucket);
   const [exists] = await bucket.exists();
   if (!exists) {
     throw new ConfigError(`node "${ctx.nodeId}": bucket ${config.bucket} does not exist or is not visible`, {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { CRC32C, type File } from '@google-cloud/storage';
+import type { File } from '@google-cloud/storage';
 import pRetry, { AbortError } from 'p-retry';
 import { DestinationError } from '../../errors.ts';
 
@@ -48,6 +48,7 @@ export async function uploadResumable(file: File, body: Readable, options: Uploa
       ...(options.storageClass ? { storageClass: options.storageClass } : {}),
     },
   });
+  const { CRC32C } = await import('@google-cloud/storage');
   const crc = new CRC32C();
   let offset = 0;
   let pending: Buffer[] = [];

@@ -64,12 +64,12 @@ export const gcsSource = defineSource({
   outputs: [{ name: 'files', kind: 'files' }],
   connectionFields: gcsConnectionFields,
   async check(config, ctx) {
-    const [exists] = await createStorage(config, ctx.nodeId).bucket(config.bucket).exists();
+    const [exists] = await (await createStorage(config, ctx.nodeId)).bucket(config.bucket).exists();
     if (!exists)
       throw new ConfigError(`bucket ${config.bucket} does not exist or is not visible`, { nodeId: ctx.nodeId });
   },
   async *read(config, ctx): AsyncGenerator<SourceBatch> {
-    const bucket = createStorage(config, ctx.nodeId).bucket(config.bucket);
+    const bucket = (await createStorage(config, ctx.nodeId)).bucket(config.bucket);
     const after = typeof ctx.resumeCursor === 'string' ? ctx.resumeCursor : undefined;
     const files = config.backup ? backupFiles(bucket, config, ctx) : objectFiles(bucket, config);
     for await (const file of files) {

@@ -1,4 +1,4 @@
-import { type Bucket, type File, IdempotencyStrategy, Storage, type StorageOptions } from '@google-cloud/storage';
+import type { Bucket, File, Storage, StorageOptions } from '@google-cloud/storage';
 import { type Static, Type } from '@sinclair/typebox';
 import { ConfigError } from '../../errors.ts';
 
@@ -50,17 +50,21 @@ export const gcsAccessRules = {
   then: { required: ['projectId'] },
 };
 
-/** Retries of single requests (the uploader retries its own chunks); part names are deterministic, so every write is idempotent. */
-const retryOptions = {
-  autoRetry: true,
-  maxRetries: 6,
-  retryDelayMultiplier: 2,
-  maxRetryDelay: 16,
-  totalTimeout: 600,
-  idempotencyStrategy: IdempotencyStrategy.RetryAlways,
-};
-
-export function createStorage(access: GcsAccess, nodeId: string): Storage {
+/**
+ * A client for the access given. The library is imported on first use: it is the heaviest of the
+ * drivers (about 25 MB of a process's memory), and most flows never touch GCS.
+ */
+export async function createStorage(access: GcsAccess, nodeId: string): Promise<Storage> {
+  const { IdempotencyStrategy, Storage } = await import('@google-cloud/storage');
+  // Retries of single requests (the uploader retries its own chunks); part names are deterministic, so every write is idempotent.
+  const retryOptions = {
+    autoRetry: true,
+    maxRetries: 6,
+    retryDelayMultiplier: 2,
+    maxRetryDelay: 16,
+    totalTimeout: 600,
+    idempotencyStrategy: IdempotencyStrategy.RetryAlways,
+  };
   const options: StorageOptions = { retryOptions };
   if (access.projectId) options.projectId = access.projectId;
   if (access.apiEndpoint) {
