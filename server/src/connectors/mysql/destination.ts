@@ -110,7 +110,7 @@ class MysqlWriter extends StagedWriter<Connection, SavedStream, StreamStage> {
 
   async prepare(): Promise<void> {
     const stages = [...this.stages.values()];
-    const readbacks = await this.readBackAll();
+    const readbacks = await this.readBackAll(readBack);
     this.verify(readbacks);
     assertVerified(this.reports, this.ctx.nodeId);
     const refused = new Map<string, PublishRefusal[]>(stages.map((stage) => [stage.stream, []]));
@@ -171,16 +171,8 @@ class MysqlWriter extends StagedWriter<Connection, SavedStream, StreamStage> {
     await this.connection.query('ROLLBACK').catch(() => undefined);
   }
 
-  protected readBack(connection: Connection, stage: StreamStage): Promise<Readback> {
-    return readBack(connection, stage);
-  }
-
-  protected async connectAgain(): Promise<Connection> {
-    return (await connect(this.config, this.ctx)).connection;
-  }
-
-  protected async endConnection(connection: Connection): Promise<void> {
-    await connection.end().catch(() => undefined);
+  protected async disconnect(): Promise<void> {
+    await this.connection.end().catch(() => undefined);
   }
 
   protected async startStream(batch: RecordBatch): Promise<StreamStage> {

@@ -102,7 +102,7 @@ class PostgresWriter extends StagedWriter<pg.Client, SavedStream, StreamStage> {
   /** Verifies every staging table, then publishes all streams in one transaction left open for commit. */
   async prepare(): Promise<void> {
     const stages = [...this.stages.values()];
-    const readbacks = await this.readBackAll();
+    const readbacks = await this.readBackAll(readBack);
     this.verify(readbacks);
     assertVerified(this.reports, this.ctx.nodeId);
     await this.begin();
@@ -162,16 +162,8 @@ class PostgresWriter extends StagedWriter<pg.Client, SavedStream, StreamStage> {
     await this.connection.query('ROLLBACK').catch(() => undefined);
   }
 
-  protected readBack(connection: pg.Client, stage: StreamStage): Promise<Readback> {
-    return readBack(connection, stage);
-  }
-
-  protected async connectAgain(): Promise<pg.Client> {
-    return connect(this.config, this.ctx);
-  }
-
-  protected async endConnection(connection: pg.Client): Promise<void> {
-    await connection.end().catch(() => undefined);
+  protected async disconnect(): Promise<void> {
+    await this.connection.end().catch(() => undefined);
   }
 
   protected async startStream(batch: RecordBatch): Promise<StreamStage> {

@@ -3,13 +3,7 @@
  * share: each stream staged in a table of its own batch by batch, the resume state, refusals sent
  * to the rejected port without secrets, the key a table is written by, and the typed errors. A
  * connector's writer extends `StagedWriter` with what its database does differently: making a
- * staging table (`startStream`), resuming, reading a staging table back, and publishing
- * (`prepare`, `commit`).
- *
- * Verification reads every staging table back. A stream the source has moved on from (a batch of
- * another stream arrived) is read back at once on a second connection, while later streams load,
- * so prepare waits only for the streams still open then; a stream that receives a batch again has
- * that early readback dropped and is read at prepare instead.
+ * staging table (`startStream`), resuming, and publishing (`prepare`, `commit`).
  */
 import { BackflowError, ConfigError, DestinationError, errorMessage } from '../../errors.ts';
 import type { Column } from '../columns.ts';
@@ -83,13 +77,6 @@ export abstract class StagedWriter<Connection, Saved, S extends Stage<Connection
   protected reports: StreamVerification[] = [];
   protected refused: RefusedRows | undefined;
   private closed = false;
-  /** The stream of the last batch written: when another stream's batch arrives, it is read back early. */
-  private lastStream: string | undefined;
-  /** Readbacks started early, by stream (see above). */
-  private readonly earlyReadbacks = new Map<string, Promise<Readback>>();
-  /** The second connection of early readbacks, and the last readback queued on it (they run one at a time). */
-  private readbackConnection: Promise<Connection> | undefined;
-  private readbackQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     protected readonly connection: Connection,
@@ -111,21 +98,12 @@ export abstract class StagedWriter<Connection, Saved, S extends Stage<Connection
   protected abstract describeTarget(stage: S): string;
   /** Rolls back a publishing transaction left open, if any. */
   protected abstract rollback(): Promise<void>;
-  /** Reads a staging table back, hashed from the database's own values (the connector's verify.ts). */
-  protected abstract readBack(connection: Connection, stage: S): Promise<Readback>;
-  /** Another connection like the writer's, for early readbacks. */
-  protected abstract connectAgain(): Promise<Connection>;
-  /** Ends a connection, ignoring one already gone. */
-  protected abstract endConnection(connection: Connection): Promise<void>;
+  /** Ends the connection, ignoring one already gone. */
+  protected abstract disconnect(): Promise<void>;
 
   async write(payload: Payload, seq: number): Promise<void> {
     if (payload.kind !== 'records') throw this.error(`takes records, but received the file ${payload.name}`);
     if (payload.records.length === 0) return;
-    if (payload.stream !== this.lastStream) {
-      if (this.lastStream !== undefined) this.readBackEarly(this.lastStream);
-      this.earlyReadbacks.delete(payload.stream);
-      this.lastStream = payload.stream;
-    }
     try {
       const stage = this.stages.get(payload.stream) ?? (await this.startStream(payload));
       const refusals = await stage.load(this.connection, payload, seq);
@@ -153,47 +131,17 @@ export abstract class StagedWriter<Connection, Saved, S extends Stage<Connection
     return this.reports;
   }
 
-  /**
-   * Every staging table read back: streams read early as they were, the others now on the writer's
-   * connection (while early ones still running finish on theirs).
-   */
-  protected async readBackAll(): Promise<Map<string, Readback>> {
+  /** Reads every staging table back, hashed from the database's own values (the connector's `readBack`). */
+  protected async readBackAll(
+    readBack: (connection: Connection, stage: S) => Promise<Readback>,
+  ): Promise<Map<string, Readback>> {
     const readbacks = new Map<string, Readback>();
-    const early = new Map(this.earlyReadbacks);
     try {
-      for (const stage of this.stages.values()) {
-        if (!early.has(stage.stream)) readbacks.set(stage.stream, await this.readBack(this.connection, stage));
-      }
-      for (const [stream, readback] of early) readbacks.set(stream, await readback);
+      for (const stage of this.stages.values()) readbacks.set(stage.stream, await readBack(this.connection, stage));
     } catch (cause) {
       throw this.error(`reading the staged rows back failed: ${errorMessage(cause)}`, cause);
-    } finally {
-      await this.endReadbackConnection();
     }
     return readbacks;
-  }
-
-  /** Queues a readback of a stream the source has moved on from, on the second connection. */
-  private readBackEarly(stream: string): void {
-    const stage = this.stages.get(stream);
-    if (stage === undefined || this.earlyReadbacks.has(stream)) return;
-    this.readbackConnection ??= this.connectAgain();
-    const connection = this.readbackConnection;
-    const readback = this.readbackQueue.then(async () => this.readBack(await connection, stage));
-    // A failure is seen when prepare awaits this readback; a dropped one must not go unhandled.
-    readback.catch(() => undefined);
-    this.readbackQueue = readback.catch(() => undefined);
-    this.earlyReadbacks.set(stream, readback);
-  }
-
-  /** Waits for queued readbacks (dropped ones too) and ends their connection. */
-  private async endReadbackConnection(): Promise<void> {
-    const connection = this.readbackConnection;
-    if (connection === undefined) return;
-    this.readbackConnection = undefined;
-    this.earlyReadbacks.clear();
-    await this.readbackQueue;
-    await connection.then((opened) => this.endConnection(opened)).catch(() => undefined);
   }
 
   /** Each stream's verification: what it received against what its staging table holds. */
@@ -211,8 +159,7 @@ export abstract class StagedWriter<Connection, Saved, S extends Stage<Connection
   protected async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.endReadbackConnection();
-    await this.endConnection(this.connection);
+    await this.disconnect();
   }
 
   /** A publish that failed: the transaction rolled back, the error typed and free of secrets. */
