@@ -19,14 +19,9 @@ import {
   type NodeContext,
   type RecordBatch,
 } from '../../node-kit/contract.ts';
-import { connectionFields } from '../../node-kit/sql/connection.ts';
+import { connectionFields, withoutSecrets } from '../../node-kit/sql/connection.ts';
 import { bookkeepingColumns, stageTableName } from '../../node-kit/sql/stage-columns.ts';
-import {
-  describeConnection,
-  destinationModes,
-  tableOfStream,
-  withoutSecrets,
-} from '../../node-kit/sql/stage-config.ts';
+import { describeConnection, destinationModes, tableOfStream } from '../../node-kit/sql/stage-config.ts';
 import { assertVerified, type Readback } from '../../node-kit/sql/stage-verification.ts';
 import {
   checkOnConnection,

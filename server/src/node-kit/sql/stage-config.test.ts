@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { redactUrl } from '../url-redaction.ts';
+import { withoutSecrets } from './connection.ts';
 import { stageTableName } from './stage-columns.ts';
-import { describeConnection, tableOfStream, withoutSecrets } from './stage-config.ts';
+import { describeConnection, tableOfStream } from './stage-config.ts';
 
 describe('database destination config', () => {
   it('writes a stream to `table`, else its entry in `tables`, else the table named like it (without its schema)', () => {

@@ -6,7 +6,6 @@
 
 import { Type } from '@sinclair/typebox';
 import { keyProperty, modeProperty, recordOf } from '../schema.ts';
-import { redactUrl } from '../url-redaction.ts';
 import { type ConnectionConfig, connectionProperties } from './connection.ts';
 
 /**
@@ -117,26 +116,6 @@ export function targetLocation(
 export function configuredKey(config: TargetConfig): string[] {
   if (config.key === undefined) return [];
   return typeof config.key === 'string' ? [config.key] : [...config.key];
-}
-
-/** The secrets a config holds (its password and its URL's), so every message can be cleaned of them. */
-export function secretsOf(config: ConnectionConfig): string[] {
-  const secrets: string[] = [];
-  if (config.password) secrets.push(config.password);
-  const fromUrl = config.url === undefined ? undefined : parseUrl(config.url)?.password;
-  if (fromUrl) secrets.push(fromUrl, decodeURIComponent(fromUrl));
-  if (config.url !== undefined) secrets.push(config.url);
-  return [...new Set(secrets)].filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length);
-}
-
-/** `text` with every secret of the config replaced by `***` (a URL by its redacted form). */
-export function withoutSecrets(text: string, config: ConnectionConfig): string {
-  let clean = text;
-  for (const secret of secretsOf(config)) {
-    const replacement = secret === config.url ? redactUrl(secret) : '***';
-    clean = clean.split(secret).join(replacement);
-  }
-  return clean;
 }
 
 /** `scheme://user@host:port/database`: where a connection goes, without its password. */

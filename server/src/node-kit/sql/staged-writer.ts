@@ -17,9 +17,9 @@ import type {
   RecordBatch,
 } from '../contract.ts';
 import type { StreamVerification } from '../verification.ts';
-import type { ConnectionConfig } from './connection.ts';
+import { type ConnectionConfig, withoutSecrets } from './connection.ts';
 import { matchFields, type StagedColumn } from './stage-columns.ts';
-import { configuredKey, type DatabaseWriteMode, type TargetConfig, withoutSecrets } from './stage-config.ts';
+import { configuredKey, type DatabaseWriteMode, type TargetConfig } from './stage-config.ts';
 import { type Readback, type StreamTally, streamVerification } from './stage-verification.ts';
 
 /** Staged rows (seq, row) per stream that the targets refused at publish. */
