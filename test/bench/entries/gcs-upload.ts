@@ -4,7 +4,6 @@
  * validated), one file after the other on both sides. Both talk to the GCS sandbox with its memory
  * store, run as its own process so its work does not share the benchmark's event loop.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { dataDir } from '../bench-data.ts';
 import type { EntryResult } from '../entry-result.ts';
 import { ratioOf } from '../entry-result.ts';
 import { runFlowTrial } from '../flow-run.ts';
+import { startSandboxProcess, stopSandboxProcess } from '../sandbox-process.ts';
 import { medianTrial, pairTrials, type Trial, timed } from '../timing.ts';
 import { timeFigure } from './duckdb-export.ts';
 
@@ -24,8 +24,6 @@ const totalBytes = partCount * partBytes;
 const chunkSize = 16 * MiB;
 const maxRatio = 1.2;
 const bucketName = 'bench-gcs-upload';
-
-const repoRoot = path.resolve(dataDir, '../../..');
 
 /** The part files: pseudo-random bytes (an AES-CTR keystream: gzip cannot shrink it), written once. */
 async function partFilesOnce(): Promise<string[]> {
@@ -45,39 +43,6 @@ async function partFilesOnce(): Promise<string[]> {
     await rename(building, dir);
   }
   return names.map((name) => path.join(dir, name));
-}
-
-interface Sandbox {
-  url: string;
-  child: ChildProcess;
-}
-
-/** `npm run sandbox -- gcs --port 0` as a child process; resolves once it prints its URL. */
-function startSandbox(): Promise<Sandbox> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/sandboxes/cli.ts', 'gcs', '--port', '0'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let printed = '';
-    const timer = setTimeout(() => reject(new Error('the GCS sandbox did not start within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`the GCS sandbox exited (${code}) before listening`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      printed += chunk.toString();
-      const url = /listening on (\S+)/.exec(printed)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ url, child });
-      }
-    });
-  });
-}
-
-async function stopSandbox(sandbox: Sandbox): Promise<void> {
-  if (sandbox.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => sandbox.child.once('exit', resolve));
-  sandbox.child.kill('SIGTERM');
-  await exited;
 }
 
 interface UploadTrial extends Trial {
@@ -107,7 +72,7 @@ export async function measureGcsUpload(): Promise<EntryResult> {
   // A custom endpoint needs no credentials; should anything still look for the metadata server, it finds nothing.
   process.env.GCE_METADATA_HOST ??= '127.0.0.1:9';
   const files = await partFilesOnce();
-  const sandbox = await startSandbox();
+  const sandbox = await startSandboxProcess('gcs');
   try {
     const storage = new Storage({ apiEndpoint: sandbox.url, projectId: 'bench' });
     await storage.createBucket(bucketName);
@@ -170,7 +135,7 @@ export async function measureGcsUpload(): Promise<EntryResult> {
       ],
     };
   } finally {
-    await stopSandbox(sandbox);
+    await stopSandboxProcess(sandbox);
   }
 }
 
