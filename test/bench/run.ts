@@ -12,6 +12,7 @@ import { measureDuckdbNodes } from './entries/duckdb-nodes.ts';
 import { measureEditor300Nodes } from './entries/editor-300-nodes.ts';
 import { measureFilterChain } from './entries/filter-chain.ts';
 import { measureGcsUpload } from './entries/gcs-upload.ts';
+import { measureHubspotSync } from './entries/hubspot-sync.ts';
 import { measureMysqlMigration } from './entries/mysql-migration.ts';
 import { measurePostgresExport } from './entries/postgres-export.ts';
 import { measurePushdownGain } from './entries/pushdown-gain.ts';
@@ -92,6 +93,7 @@ const entryRuns = new Map<number, { title: string; run: EntryRun }>([
   [9, { title: 'filter: 20,000 or terms × 100 records', run: async () => [await measureFilterChain()] }],
   [10, { title: 'Postgres 2M rows → CSV.gz vs psql | gzip', run: async () => [await measurePostgresExport()] }],
   [11, { title: 'MariaDB → Postgres, 3 tables 1M rows, vs pgloader', run: () => measureMysqlMigration() }],
+  [12, { title: 'warehouse → HubSpot 100k contacts at the rate limit', run: () => measureHubspotSync() }],
 ]);
 
 function selectedEntries(argv: string[]): number[] {
