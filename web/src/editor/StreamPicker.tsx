@@ -31,7 +31,10 @@ export function StreamPicker({ node, nodeType }: { node: FlowNode; nodeType: Nod
   const [listing, setListing] = useState<Listing>({ loading: false });
   const config = node.config ?? {};
   const name = node.title ?? node.id;
-  if (!fields.table && !fields.tables) return null;
+  if (!fields.one && !fields.many) return null;
+  const { noun } = fields;
+  const plural = `${noun}s`;
+  const Plural = noun === 'table' ? 'Tables' : 'Objects';
 
   const browse = async () => {
     setListing((current) => ({ ...current, loading: true }));
@@ -46,37 +49,45 @@ export function StreamPicker({ node, nodeType }: { node: FlowNode; nodeType: Nod
     } catch (error) {
       const described = describeError(error);
       // The heading names the node already; the server's message starts by naming it too.
-      const message = described.message.replace(/^cannot list the tables of "[^"]*": /, '');
+      const message = described.message.replace(/^cannot list the (tables|objects) of "[^"]*": /, '');
       setListing({ error: { ...described, message }, loading: false });
     }
   };
   const edit = (next: Record<string, unknown>) =>
     editorStore.getState().updateNode(node.id, { config: next }, `${node.id}.config`);
   const streams = listing.streams;
-  const chosen = streams ? chosenStream(config, streams) : undefined;
-  const selectedTables = Array.isArray(config.tables) ? (config.tables as string[]) : [];
+  const chosen = streams ? chosenStream(config, streams, noun) : undefined;
+  const selectedTables = Array.isArray(config[plural]) ? (config[plural] as string[]) : [];
   const many = picksMany(fields, config);
   const everyTable = selectedTables.includes(allTables);
+  // Every table of a database is one entry (`*`); objects are listed one by one.
+  const offersAll = many && noun === 'table';
   const key = keyColumns(config);
   const cursor = (config.incremental as { cursor?: string } | undefined)?.cursor;
 
   return (
     <section className="panel-section stream-picker" data-testid="stream-picker">
       <div className="stream-picker-head">
-        <h3>Tables</h3>
+        <h3>{Plural}</h3>
         <button type="button" className="button small" onClick={browse} disabled={listing.loading}>
-          {listing.loading ? 'Listing…' : streams ? 'Refresh tables' : 'Browse tables'}
+          {listing.loading ? 'Listing…' : streams ? `Refresh ${plural}` : `Browse ${plural}`}
         </button>
       </div>
       {!streams && !listing.error && (
         <p className="field-hint">
-          Lists the tables {fields.table ? `to fill “table”` : `to fill “tables”`}, then the chosen table’s columns for
-          the key{fields.cursor ? ' and the incremental cursor' : ''}.
+          Lists the {plural} to fill “{fields.one ? noun : plural}”
+          {fields.key || fields.cursor
+            ? `, then the chosen ${noun}’s columns for the key${fields.cursor ? ' and the incremental cursor' : ''}`
+            : ', with their fields'}
+          .
         </p>
       )}
       {listing.error && (
         <div className="error-box" role="alert" data-testid="stream-picker-error">
-          <strong>Cannot list the tables of “{name}”</strong>: {listing.error.message}
+          <strong>
+            Cannot list the {plural} of “{name}”
+          </strong>
+          : {listing.error.message}
           {listing.error.details.length > 0 && (
             <ul>
               {listing.error.details.map((detail) => (
@@ -86,10 +97,10 @@ export function StreamPicker({ node, nodeType }: { node: FlowNode; nodeType: Nod
           )}
         </div>
       )}
-      {streams && streams.length === 0 && <p className="muted">No tables found.</p>}
+      {streams && streams.length === 0 && <p className="muted">No {plural} found.</p>}
       {streams && streams.length > 0 && (
-        <ul className="stream-list" aria-label={`Tables of ${name}`}>
-          {many && (
+        <ul className="stream-list" aria-label={`${Plural} of ${name}`}>
+          {offersAll && (
             <li>
               <label className={everyTable ? 'stream-option selected' : 'stream-option'}>
                 <input type="checkbox" checked={everyTable} onChange={() => edit(toggleTable(config, allTables))} />
@@ -99,7 +110,7 @@ export function StreamPicker({ node, nodeType }: { node: FlowNode; nodeType: Nod
             </li>
           )}
           {streams.map((stream) => {
-            const selected = many ? everyTable || selectedTables.includes(stream.name) : config.table === stream.name;
+            const selected = many ? everyTable || selectedTables.includes(stream.name) : config[noun] === stream.name;
             return (
               <li key={stream.name}>
                 <label className={selected ? 'stream-option selected' : 'stream-option'}>
@@ -109,11 +120,17 @@ export function StreamPicker({ node, nodeType }: { node: FlowNode; nodeType: Nod
                     checked={selected}
                     disabled={many && everyTable}
                     onChange={() =>
-                      edit(many ? toggleTable(config, stream.name) : pickTable(config, nodeType.config, stream.name))
+                      edit(
+                        many
+                          ? toggleTable(config, stream.name, noun)
+                          : pickTable(config, nodeType.config, stream.name, noun),
+                      )
                     }
                   />
                   <span className="stream-name">{stream.name}</span>
-                  <span className="muted">{stream.columns.length} columns</span>
+                  <span className="muted">
+                    {stream.columns.length} {noun === 'table' ? 'columns' : 'fields'}
+                  </span>
                 </label>
               </li>
             );

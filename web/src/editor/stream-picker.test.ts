@@ -27,13 +27,18 @@ const streams: StreamInfo[] = [
 
 describe('the stream picker', () => {
   it('offers the pickers the schema has fields for', () => {
-    expect(pickerFields(duckdbSchema)).toEqual({ table: true, tables: false, key: true, cursor: false });
+    expect(pickerFields(duckdbSchema)).toEqual({ noun: 'table', one: true, many: false, key: true, cursor: false });
     expect(pickerFields({ properties: { tables: {}, incremental: { properties: { cursor: {}, key: {} } } } })).toEqual({
-      table: false,
-      tables: true,
+      noun: 'table',
+      one: false,
+      many: true,
       key: false,
       cursor: true,
     });
+    // A CRM source lists objects, with no key or cursor column to pick.
+    expect(pickerFields({ properties: { objects: {}, incremental: { properties: { lookbackSeconds: {} } } } })).toEqual(
+      { noun: 'object', one: false, many: true, key: false, cursor: false },
+    );
   });
 
   it('picks a table in place of a query, keeping the other fields and dropping a key of another table', () => {
@@ -50,10 +55,12 @@ describe('the stream picker', () => {
   });
 
   it('picks many tables when the type has only tables, or when the config already lists them', () => {
-    expect(picksMany({ table: true, tables: true }, { table: 'orders' })).toBe(false);
-    expect(picksMany({ table: true, tables: true }, { tables: ['*'] })).toBe(true);
-    expect(picksMany({ table: false, tables: true }, {})).toBe(true);
-    expect(picksMany({ table: true, tables: false }, { tables: ['x'] })).toBe(false);
+    const tables = (one: boolean, many: boolean) => ({ noun: 'table' as const, one, many });
+    expect(picksMany(tables(true, true), { table: 'orders' })).toBe(false);
+    expect(picksMany(tables(true, true), { tables: ['*'] })).toBe(true);
+    expect(picksMany(tables(false, true), {})).toBe(true);
+    expect(picksMany(tables(true, false), { tables: ['x'] })).toBe(false);
+    expect(picksMany({ noun: 'object', one: true, many: true }, { objects: ['contacts'] })).toBe(true);
   });
 
   it('toggles tables, key columns and the cursor, leaving out what becomes empty', () => {
@@ -64,6 +71,9 @@ describe('the stream picker', () => {
     expect(toggleTable({ table: 'customers', tables: ['orders'] }, allTables)).toEqual({ tables: ['*'] });
     expect(toggleTable({ query: 'select 1' }, 'orders')).toEqual({ tables: ['orders'] });
     expect(toggleTable({ tables: ['*'] }, allTables)).toEqual({});
+    expect(toggleTable({ objects: ['contacts'], object: 'deals' }, 'companies', 'object')).toEqual({
+      objects: ['contacts', 'companies'],
+    });
     expect(toggleKey({}, 'id')).toEqual({ key: 'id' });
     expect(toggleKey({ key: 'id' }, 'line')).toEqual({ key: ['id', 'line'] });
     expect(toggleKey({ key: ['id', 'line'] }, 'id')).toEqual({ key: 'line' });
@@ -77,5 +87,6 @@ describe('the stream picker', () => {
     expect(chosenStream({ table: 'customers' }, streams)?.name).toBe('customers');
     expect(chosenStream({ tables: ['sales.orders'] }, streams)?.name).toBe('sales.orders');
     expect(chosenStream({ tables: ['customers', 'sales.orders'] }, streams)).toBeUndefined();
+    expect(chosenStream({ objects: ['customers'] }, streams, 'object')?.name).toBe('customers');
   });
 });

@@ -7,10 +7,16 @@ import type { JsonSchema, StreamInfo } from '../api/types.ts';
 
 type Config = Record<string, unknown>;
 
+/** What a node's config calls its streams: tables (databases) or objects (CRMs); the list field is the plural. */
+export type StreamNoun = 'table' | 'object';
+
 /** The config fields the picker can fill, as the node type's schema has them. */
 export interface PickerFields {
-  table: boolean;
-  tables: boolean;
+  noun: StreamNoun;
+  /** The config has the one-stream field (`table`, `object`). */
+  one: boolean;
+  /** The config has the list field (`tables`, `objects`). */
+  many: boolean;
   key: boolean;
   cursor: boolean;
 }
@@ -19,18 +25,25 @@ const propertiesOf = (schema: JsonSchema): Record<string, JsonSchema> => schema.
 
 export function pickerFields(schema: JsonSchema): PickerFields {
   const properties = propertiesOf(schema);
+  const noun: StreamNoun = properties.object !== undefined || properties.objects !== undefined ? 'object' : 'table';
   return {
-    table: properties.table !== undefined,
-    tables: properties.tables !== undefined,
+    noun,
+    one: properties[noun] !== undefined,
+    many: properties[`${noun}s`] !== undefined,
     key: properties.key !== undefined,
     cursor: propertiesOf(properties.incremental ?? {}).cursor !== undefined,
   };
 }
 
-/** The table the config reads: `table`, or the one plain name in `tables`; the key and cursor pickers offer its columns. */
-export function chosenStream(config: Config, streams: readonly StreamInfo[]): StreamInfo | undefined {
-  const tables = Array.isArray(config.tables) ? config.tables : [];
-  const name = typeof config.table === 'string' ? config.table : tables.length === 1 ? tables[0] : undefined;
+/** The stream the config reads: `table`, or the one plain name in `tables` (or `object`/`objects`); the key and cursor pickers offer its columns. */
+export function chosenStream(
+  config: Config,
+  streams: readonly StreamInfo[],
+  noun: StreamNoun = 'table',
+): StreamInfo | undefined {
+  const listed = Array.isArray(config[`${noun}s`]) ? (config[`${noun}s`] as unknown[]) : [];
+  const one = config[noun];
+  const name = typeof one === 'string' ? one : listed.length === 1 ? listed[0] : undefined;
   return streams.find((stream) => stream.name === name);
 }
 
@@ -39,17 +52,17 @@ export function chosenStream(config: Config, streams: readonly StreamInfo[]): St
  * requires (`query`, when the schema says "give either a query or a table"). A key picked for
  * another table goes too.
  */
-export function pickTable(config: Config, schema: JsonSchema, name: string): Config {
-  const next: Config = { ...config, table: name };
+export function pickTable(config: Config, schema: JsonSchema, name: string, noun: StreamNoun = 'table'): Config {
+  const next: Config = { ...config, [noun]: name };
   const branches: JsonSchema[] = [...(schema.oneOf ?? []), ...(schema.anyOf ?? [])];
-  const tableBranch = branches.find((branch) => (branch.required ?? []).includes('table'));
+  const tableBranch = branches.find((branch) => (branch.required ?? []).includes(noun));
   if (tableBranch) {
     for (const branch of branches) {
       if (branch === tableBranch) continue;
       for (const field of branch.required ?? []) if (!(tableBranch.required ?? []).includes(field)) delete next[field];
     }
   }
-  if (config.table !== name) delete next.key;
+  if (config[noun] !== name) delete next.key;
   return next;
 }
 
@@ -57,24 +70,26 @@ export function pickTable(config: Config, schema: JsonSchema, name: string): Con
 export const allTables = '*';
 
 /**
- * Whether the picker chooses several tables (checkboxes) rather than one (a radio): a type with only
- * `tables`, or one with both whose config already lists `tables` (a whole-database migration).
+ * Whether the picker chooses several streams (checkboxes) rather than one (a radio): a type with only
+ * the list field, or one with both whose config already lists them (a whole-database migration).
  */
-export function picksMany(fields: { table: boolean; tables: boolean }, config: Config): boolean {
-  return fields.tables && (!fields.table || Array.isArray(config.tables));
+export function picksMany(fields: Pick<PickerFields, 'noun' | 'one' | 'many'>, config: Config): boolean {
+  return fields.many && (!fields.one || Array.isArray(config[`${fields.noun}s`]));
 }
 
 /**
- * Adds `name` (a table, or `*` for all of them) to `tables`, or takes it out; an empty list leaves
- * the field out. `tables` excludes `table` and `query` (one of the three), so they go.
+ * Adds `name` (a table, or `*` for all of them) to `tables` (or an object to `objects`), or takes it
+ * out; an empty list leaves the field out. The list excludes `table` and `query` (one of the three),
+ * so they go.
  */
-export function toggleTable(config: Config, name: string): Config {
-  const current = Array.isArray(config.tables) ? (config.tables as string[]) : [];
-  const tables = current.includes(name) ? current.filter((table) => table !== name) : [...current, name];
-  const next: Config = { ...config, tables: name === allTables && tables.includes(allTables) ? [allTables] : tables };
-  delete next.table;
+export function toggleTable(config: Config, name: string, noun: StreamNoun = 'table'): Config {
+  const field = `${noun}s`;
+  const current = Array.isArray(config[field]) ? (config[field] as string[]) : [];
+  const listed = current.includes(name) ? current.filter((table) => table !== name) : [...current, name];
+  const next: Config = { ...config, [field]: name === allTables && listed.includes(allTables) ? [allTables] : listed };
+  delete next[noun];
   delete next.query;
-  if (tables.length === 0) delete next.tables;
+  if (listed.length === 0) delete next[field];
   return next;
 }
 
