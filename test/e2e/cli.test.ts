@@ -21,12 +21,27 @@ const messyCsv = [
   '10,j@example.com,100,after the broken quote',
 ].join('\n');
 
-/** The examples that read databases: validated once their node types are registered (see the test). */
-const databaseExamples = ['mysql-to-postgres', 'postgres-to-duckdb', 'duckdb-to-postgres'];
-const exampleUrls = {
+/**
+ * The examples that reach other systems, with the environment they read: validated once their node
+ * types are registered (see the test).
+ */
+const databaseEnv = {
   MYSQL_URL: 'mysql://root@127.0.0.1:3306/shop',
   POSTGRES_URL: 'postgres://postgres@127.0.0.1:5432/shop',
 };
+const hubspotEnv = { HUBSPOT_BASE_URL: 'http://127.0.0.1:4010', HUBSPOT_TOKEN: 'pat-sandbox-token' };
+const salesforceEnv = {
+  SALESFORCE_LOGIN_URL: 'http://127.0.0.1:4020',
+  SALESFORCE_CLIENT_ID: 'sandbox-client-id',
+  SALESFORCE_CLIENT_SECRET: 'sandbox-client-secret',
+};
+const externalExamples: [string, Record<string, string>][] = [
+  ['mysql-to-postgres', databaseEnv],
+  ['postgres-to-duckdb', databaseEnv],
+  ['duckdb-to-postgres', databaseEnv],
+  ['warehouse-to-hubspot', hubspotEnv],
+  ['salesforce-to-warehouse', salesforceEnv],
+];
 
 async function unregisteredTypes(file: string): Promise<string[]> {
   const flow = JSON.parse(await readFile(file, 'utf8')) as { nodes: { type: string }[] };
@@ -216,8 +231,8 @@ describe('backflow validate', () => {
     }
   });
 
-  it('accepts the database examples with MYSQL_URL and POSTGRES_URL set, and names either when unset', async () => {
-    for (const example of databaseExamples) {
+  it('accepts the examples that reach other systems with their variables set, and names one when unset', async () => {
+    for (const [example, env] of externalExamples) {
       const file = path.resolve('examples', `${example}.json`);
       const missing = await unregisteredTypes(file);
       if (missing.length > 0) {
@@ -225,15 +240,17 @@ describe('backflow validate', () => {
         console.warn(`\n*** NOT VALIDATED examples/${example}.json: ${missing.join(', ')} not registered yet\n`);
         continue;
       }
-      const valid = await spawnCliWithEnv(['validate', file], process.cwd(), exampleUrls).done;
-      expect(valid.stderr).toBe('');
-      expect(valid.code).toBe(0);
-      const unset = await spawnCliWithEnv(['validate', file], process.cwd(), {
-        MYSQL_URL: undefined,
-        POSTGRES_URL: undefined,
-      }).done;
-      expect(unset.code).toBe(2);
-      expect(unset.stderr).toMatch(/refers to environment variable (MYSQL|POSTGRES)_URL, which is not set/);
+      const valid = await spawnCliWithEnv(['validate', file], process.cwd(), env).done;
+      expect(valid.stderr, example).toBe('');
+      expect(valid.code, example).toBe(0);
+      const unset = await spawnCliWithEnv(
+        ['validate', file],
+        process.cwd(),
+        Object.fromEntries(Object.keys(env).map((name) => [name, undefined])),
+      ).done;
+      expect(unset.code, example).toBe(2);
+      const names = Object.keys(env).join('|');
+      expect(unset.stderr, example).toMatch(new RegExp(`refers to environment variable (${names}), which is not set`));
     }
   });
 
