@@ -462,6 +462,10 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
         expect(beyond.body.category).toBe('VALIDATION_ERROR');
         const tooBig = await failure(sdk.crm.contacts.searchApi.doSearch({ ...request, limit: 201, after: '0' }));
         expect(tooBig.code).toBe(400);
+        const twoSorts = await failure(
+          sdk.crm.contacts.searchApi.doSearch({ ...request, sorts: ['createdate', 'hs_object_id'], after: '0' }),
+        );
+        expect(twoSorts.code).toBe(400);
       });
     });
   });

@@ -157,10 +157,14 @@ interface Sort {
   descending: boolean;
 }
 
-/** `sorts` as objects (`{ propertyName, direction }`) or strings (`"-createdate"`). */
+/**
+ * `sorts` as objects (`{ propertyName, direction }`) or strings (`"-createdate"`); HubSpot applies
+ * one sort rule per search, so a second is refused.
+ */
 function parseSorts(schema: ObjectSchema, sorts: unknown): Sort[] {
   if (sorts === undefined) return [];
   if (!Array.isArray(sorts)) throw invalidInput('sorts must be an array.');
+  if (sorts.length > 1) throw invalidInput(`Only one sort is allowed per search, got ${sorts.length}.`);
   return sorts.map((sort) => {
     const text = typeof sort === 'string' ? sort : undefined;
     const name = text ? text.replace(/^-/, '') : String((sort as { propertyName?: unknown }).propertyName);
@@ -241,6 +245,7 @@ export function searchRoutes(store: CrmStore): Route[] {
             (groups.length === 0 || groups.some((group) => group.every((filter) => matches(record, filter)))) &&
             (!query || matchesQuery(schema, record, query)),
         );
+        // Ties (and unsorted searches) come in id order here; HubSpot promises no order for them.
         if (sorts.length > 0) found.sort(compareRecords(sorts));
         const page = found.slice(after, after + limit);
         const nextAfter = after + limit;
