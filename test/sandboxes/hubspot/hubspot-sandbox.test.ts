@@ -1,11 +1,14 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubspotSandbox, type HubspotSandboxOptions, startHubspotSandbox } from './server.ts';
 
 const token = 'pat-sandbox-token';
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The SDK as a user points it at the sandbox; no retries unless a test asks for them. */
 const client = (sandbox: HubspotSandbox, numberOfApiCallRetries?: number) =>
@@ -278,6 +281,12 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
         inputs: [{ id: 'upsert-co.example.com', idProperty: 'domain', properties: { name: 'Upsert Co' } }],
       });
       expect(companies.results[0]?.properties).toMatchObject({ domain: 'upsert-co.example.com', name: 'Upsert Co' });
+      // The idProperty value becomes the new record's email, checked like any other value.
+      const invalid = await failure(
+        hubspot.crm.contacts.batchApi.upsert({ inputs: [{ id: 'not-an-email', idProperty: 'email', properties: {} }] }),
+      );
+      expect(invalid.code).toBe(400);
+      expect(invalid.body.message).toContain('INVALID_EMAIL');
     });
 
     it('refuses a whole batch for one bad value or a taken email, writing nothing', async () => {
@@ -703,6 +712,34 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts from the sandbox CLI with --seed demo and serves the SDK', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/sandboxes/cli.ts', 'hubspot', '--port', '0', '--seed', 'demo'],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk) => {
+          output += chunk;
+          const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);
+          if (match) resolve(match[1] as string);
+        });
+        child.on('close', () => reject(new Error(`the CLI exited before listening: ${output}`)));
+      });
+      const sdk = new Client({ accessToken: token, basePath: url });
+      expect(await sdk.crm.contacts.getAll(100)).toHaveLength(200);
+      expect(await sdk.crm.companies.getAll(100)).toHaveLength(50);
+      const stats = (await (await fetch(`${url}/__sandbox/stats`)).json()) as { requests: number };
+      expect(stats.requests).toBe(3);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
     }
   });
 });
