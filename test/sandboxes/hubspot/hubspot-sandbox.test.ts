@@ -92,6 +92,13 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
       ]);
       expect(sample?.properties.hs_object_id).toBe(sample?.id);
       expect(sample?.createdAt).toBeInstanceOf(Date);
+      const withCompanies = await hubspot.crm.contacts.basicApi.getPage(2, undefined, undefined, undefined, [
+        'companies',
+      ]);
+      expect(withCompanies.results[0]?.associations?.companies?.results.map((link) => link.type).sort()).toEqual([
+        'contact_to_company',
+        'contact_to_company_unlabeled',
+      ]);
       // Deterministic demo data: the same seed gives the same records.
       await withSandbox({ seed: 'demo' }, async (twin) => {
         const again = await client(twin).crm.contacts.getAll(100, undefined, ['email', 'city']);
