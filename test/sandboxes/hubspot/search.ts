@@ -10,7 +10,7 @@ const pageLimit = 200;
 const groupLimit = 5;
 const filtersPerGroup = 6;
 const filtersLimit = 18;
-export const resultCap = 10_000;
+const resultCap = 10_000;
 
 const operators = new Set([
   'EQ',
