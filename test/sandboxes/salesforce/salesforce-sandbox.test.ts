@@ -522,6 +522,164 @@ describe('Salesforce sandbox driven by jsforce', () => {
     });
   });
 
+  describe('Bulk API 2.0', () => {
+    let bulk: SalesforceSandbox;
+    let bulkConn: Connection;
+
+    beforeAll(async () => {
+      bulk = await startSalesforceSandbox({ seed: { users: 2, accounts: 5 } });
+      bulkConn = await connect(bulk);
+      bulkConn.bulk2.pollInterval = 20;
+    });
+
+    afterAll(async () => {
+      await bulk.close();
+    });
+
+    it('inserts 10,000 records through an ingest job, reporting the refused ones with sf__Error', async () => {
+      const input = Array.from({ length: 10_000 }, (_, i) => ({
+        Name: i === 4321 ? '' : `Bulk, "quoted"\nline ${i}`,
+        External_Id__c: `BULK-${i}`,
+        NumberOfEmployees: i === 777 ? 'lots' : i,
+        Industry: 'Energy',
+      }));
+      const results = await bulkConn.bulk2.loadAndWaitForResults({ object: 'Account', operation: 'insert', input });
+      expect(results.successfulResults).toHaveLength(9_998);
+      expect(results.failedResults).toHaveLength(2);
+      expect(results.unprocessedRecords).toHaveLength(0);
+      const failed = Object.fromEntries(
+        results.failedResults.map((row) => [(row as Record<string, unknown>).External_Id__c, row.sf__Error]),
+      );
+      expect(failed).toEqual({
+        'BULK-4321': 'REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --',
+        'BULK-777': 'INVALID_TYPE_ON_FIELD_IN_RECORD:Employees: value not of required type: lots:NumberOfEmployees --',
+      });
+      expect(results.successfulResults[0]).toMatchObject({
+        sf__Created: 'true',
+        sf__Id: expect.stringMatching(/^001/),
+      });
+      const loaded = await bulkConn
+        .query("SELECT Id, Name FROM Account WHERE External_Id__c LIKE 'BULK-%' ORDER BY Id")
+        .run({
+          autoFetch: true,
+          maxFetch: 20_000,
+        });
+      expect(loaded.records).toHaveLength(9_998);
+      expect(sha256(loaded.records.map((record) => record.Id as string).sort())).toBe(
+        sha256(results.successfulResults.map((row) => row.sf__Id as string).sort()),
+      );
+      expect(loaded.records[0]?.Name).toBe('Bulk, "quoted"\nline 0');
+    });
+
+    it('upserts by external id with relationship columns, then updates and deletes by Id', async () => {
+      await bulkConn.sobject('Account').create({ Name: 'Bulk parent', External_Id__c: 'BULK-PARENT' });
+      const csv = [
+        'LastName,External_Id__c,Account.External_Id__c,Email',
+        'One,BC-1,BULK-PARENT,one@example.com',
+        'Two,BC-2,,#N/A',
+        'Three,BC-3,NO-SUCH-PARENT,three@example.com',
+      ].join('\n');
+      const first = await bulkConn.bulk2.loadAndWaitForResults({
+        object: 'Contact',
+        operation: 'upsert',
+        externalIdFieldName: 'External_Id__c',
+        input: csv,
+      });
+      expect(
+        first.successfulResults.map((row) => [(row as Record<string, unknown>).External_Id__c, row.sf__Created]),
+      ).toEqual([
+        ['BC-1', 'true'],
+        ['BC-2', 'true'],
+      ]);
+      expect(first.failedResults[0]?.sf__Error).toBe(
+        'INVALID_FIELD:Foreign key external ID: NO-SUCH-PARENT not found for field External_Id__c in entity Account: --',
+      );
+      const again = await bulkConn.bulk2.loadAndWaitForResults({
+        object: 'Contact',
+        operation: 'upsert',
+        externalIdFieldName: 'External_Id__c',
+        input: [{ External_Id__c: 'BC-1', Title: 'Upserted twice' }],
+      });
+      expect(again.successfulResults[0]).toMatchObject({
+        sf__Created: 'false',
+        sf__Id: first.successfulResults[0]?.sf__Id,
+      });
+      const rows = await bulkConn.query(
+        "SELECT Title, Account.External_Id__c FROM Contact WHERE External_Id__c = 'BC-1'",
+      );
+      expect(rows.records[0]).toMatchObject({ Title: 'Upserted twice', Account: { External_Id__c: 'BULK-PARENT' } });
+      const ids = first.successfulResults.map((row) => row.sf__Id as string);
+      const updated = await bulkConn.bulk2.loadAndWaitForResults({
+        object: 'Contact',
+        operation: 'update',
+        input: ids.map((Id) => ({ Id, Title: 'Bulk updated' })),
+      });
+      expect(updated.successfulResults).toHaveLength(2);
+      const deleted = await bulkConn.bulk2.loadAndWaitForResults({
+        object: 'Contact',
+        operation: 'delete',
+        input: ids.map((Id) => ({ Id })),
+      });
+      expect(deleted.successfulResults).toHaveLength(2);
+      expect((await bulkConn.query("SELECT COUNT() FROM Contact WHERE External_Id__c LIKE 'BC-%'")).totalSize).toBe(0);
+    });
+
+    it('fails a job whose CSV names an unknown field, leaving its rows unprocessed', async () => {
+      const error = await failure(
+        bulkConn.bulk2.loadAndWaitForResults({
+          object: 'Lead',
+          operation: 'insert',
+          input: 'LastName,Company,Nope__c\nA,B,C\n',
+        }),
+      );
+      expect(error.message).toBe('Ingest job failed to complete due to: InvalidBatch : Field name not found : Nope__c');
+    });
+
+    it('answers query jobs as CSV pages with Sforce-Locator and Sforce-NumberOfRecords', async () => {
+      const stream = await bulkConn.bulk2.query(
+        "SELECT Id, Name, Owner.Username, CreatedDate FROM Account WHERE External_Id__c LIKE 'BULK-%'",
+      );
+      const records: Record<string, unknown>[] = [];
+      for await (const record of stream) records.push(record as Record<string, unknown>);
+      // The 9,998 loaded above and the parent of the upsert test.
+      expect(records).toHaveLength(9_999);
+      expect(records[0]).toMatchObject({ 'Owner.Username': username, CreatedDate: expect.stringMatching(/\.000Z$/) });
+      expect(records[0]?.Name).toBe('Bulk, "quoted"\nline 0');
+
+      const headers = { Authorization: `Bearer ${bulkConn.accessToken}`, 'Content-Type': 'application/json' };
+      const base = `${bulk.url}/services/data/v${version}/jobs/query`;
+      const job = (await (
+        await fetch(base, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Account ORDER BY Id' }),
+        })
+      ).json()) as { id: string; state: string };
+      expect(job.state).toBe('UploadComplete');
+      expect(await (await fetch(`${base}/${job.id}`, { headers })).json()).toMatchObject({
+        state: 'JobComplete',
+        numberRecordsProcessed: 10_004,
+      });
+      const pages: number[] = [];
+      const ids: string[] = [];
+      let locator: string | null = '';
+      while (locator !== 'null') {
+        const response: Response = await fetch(
+          `${base}/${job.id}/results?maxRecords=4000${locator ? `&locator=${locator}` : ''}`,
+          { headers },
+        );
+        expect(response.headers.get('content-type')).toBe('text/csv');
+        pages.push(Number(response.headers.get('sforce-numberofrecords')));
+        const lines = (await response.text()).trim().split('\n');
+        expect(lines[0]).toBe('"Id"');
+        ids.push(...lines.slice(1).map((line) => line.replaceAll('"', '')));
+        locator = response.headers.get('sforce-locator');
+      }
+      expect(pages).toEqual([4000, 4000, 2004]);
+      expect(new Set(ids).size).toBe(10_004);
+    });
+  });
+
   describe('limits', () => {
     it('sends Sforce-Limit-Info on every answer and refuses calls past the daily allocation', async () => {
       const small = await startSalesforceSandbox({ limits: { dailyApiRequests: 3 } });
