@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SalesforceSandbox, startSalesforceSandbox } from './server.ts';
@@ -702,6 +705,102 @@ describe('Salesforce sandbox driven by jsforce', () => {
         expect(small.stats()).toEqual({ requests: 5, dailyUsed: 3 });
       } finally {
         await small.close();
+      }
+    });
+  });
+
+  describe('faults', () => {
+    it('injects every-Nth errors, 429 bursts with Retry-After and dropped connections, the same on every run', async () => {
+      const faulty = await startSalesforceSandbox({ faults: { errorEvery: 3 } });
+      try {
+        const own = await connect(faulty);
+        const headers = { Authorization: `Bearer ${own.accessToken}` };
+        const call = () => fetch(`${faulty.url}/services/data/v${version}/limits`, { headers });
+        const statuses: number[] = [];
+        for (let i = 0; i < 6; i++) statuses.push((await call()).status);
+        expect(statuses).toEqual([200, 200, 503, 200, 200, 503]);
+        const injected = await call()
+          .then(() => call())
+          .then(() => call());
+        expect(await injected.json()).toEqual([{ message: expect.any(String), errorCode: 'SERVER_UNAVAILABLE' }]);
+
+        const update = (faults: unknown) =>
+          fetch(`${faulty.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify(faults) }).then((r) =>
+            r.json(),
+          );
+        expect(
+          await update({ errorEvery: null, rateLimitBurst: { afterRequests: 1, count: 2, retryAfterSeconds: 1 } }),
+        ).toEqual({
+          rateLimitBurst: { afterRequests: 1, count: 2, retryAfterSeconds: 1 },
+        });
+        const burst = [await call(), await call(), await call(), await call()];
+        expect(burst.map((response) => response.status)).toEqual([200, 429, 429, 200]);
+        expect(burst[1]?.headers.get('retry-after')).toBe('1');
+
+        await update({ rateLimitBurst: null, dropEvery: 2 });
+        expect((await call()).status).toBe(200);
+        await expect(call()).rejects.toThrow();
+        expect((await call()).status).toBe(200);
+        const badOption = await fetch(`${faulty.url}/__sandbox/faults`, { method: 'POST', body: '{"errorRate":2}' });
+        expect(badOption.status).toBe(400);
+      } finally {
+        await faulty.close();
+      }
+    });
+
+    it('refuses records carrying the marker in every write API, as a validation rule would', async () => {
+      const strict = await startSalesforceSandbox({ faults: { rejectRecordsContaining: 'REJECT-ME' } });
+      try {
+        const own = await connect(strict);
+        own.bulk2.pollInterval = 20;
+        const single = await failure(own.sobject('Account').create({ Name: 'Please REJECT-ME' }));
+        expect(single.name).toBe('FIELD_CUSTOM_VALIDATION_EXCEPTION');
+        const many = await own.sobject('Account').create([{ Name: 'Fine' }, { Name: 'x REJECT-ME' }]);
+        expect(many.map((result) => result.success)).toEqual([true, false]);
+        const bulkResults = await own.bulk2.loadAndWaitForResults({
+          object: 'Account',
+          operation: 'insert',
+          input: [{ Name: 'Fine too' }, { Name: 'REJECT-ME again' }],
+        });
+        expect(bulkResults.failedResults.map((row) => row.sf__Error)).toEqual([
+          'FIELD_CUSTOM_VALIDATION_EXCEPTION:The sandbox refuses values containing REJECT-ME:Name --',
+        ]);
+      } finally {
+        await strict.close();
+      }
+    });
+  });
+
+  describe('disk store', () => {
+    it('keeps the org in a folder across restarts, ids going on where they stopped and the seed loaded once', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'salesforce-sandbox-'));
+      try {
+        const first = await startSalesforceSandbox({ dir, seed: { users: 1, accounts: 3 } });
+        const before = await connect(first);
+        const { id } = (await before.sobject('Account').create({ Name: 'Survivor', External_Id__c: 'DISK-1' })) as {
+          id: string;
+        };
+        await first.close();
+
+        const second = await startSalesforceSandbox({ dir, seed: { accounts: 3 } });
+        try {
+          const after = await connect(second);
+          expect((await after.query('SELECT COUNT() FROM Account')).totalSize).toBe(4);
+          expect(await after.sobject('Account').retrieve(id)).toMatchObject({
+            Name: 'Survivor',
+            External_Id__c: 'DISK-1',
+          });
+          const next = (await after.sobject('Account').create({ Name: 'Newcomer' })) as { id: string };
+          expect(next.id > id).toBe(true);
+          expect(
+            (await failure(after.sobject('Account').create({ Name: 'Copy', External_Id__c: 'DISK-1' }))).name,
+          ).toBe('DUPLICATE_VALUE');
+          expect((await after.query('SELECT COUNT() FROM User')).totalSize).toBe(2);
+        } finally {
+          await second.close();
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
     });
   });
