@@ -10,12 +10,15 @@ const operations = new Set(['insert', 'update', 'upsert', 'delete']);
 interface IngestJob extends Job {
   externalIdFieldName?: string;
   data?: string;
+  /** The uploaded CSV's header row, repeated in every results file. */
+  header: string[];
   numberRecordsProcessed: number;
   numberRecordsFailed: number;
   errorMessage?: string;
   successful: (string | null)[][];
   failed: (string | null)[][];
-  unprocessed: CsvTable;
+  /** Rows never processed: all of them when the job failed or was aborted. */
+  unprocessed: string[][];
 }
 
 /** `sf__Error` as Bulk API 2.0 writes it: `CODE:message:fields --`. */
@@ -73,7 +76,8 @@ export function bulkIngestRoutes(org: Org): Route[] {
 
   function fail(job: IngestJob, message: string, table: CsvTable) {
     job.errorMessage = message;
-    job.unprocessed = table;
+    job.header = table.header;
+    job.unprocessed = table.rows;
     setState(org, job, 'Failed');
   }
 
@@ -81,6 +85,7 @@ export function bulkIngestRoutes(org: Org): Route[] {
     const type = org.schema.type(job.object) as SObjectType;
     if (job.data === undefined) return fail(job, 'InvalidBatch : No data uploaded', { header: [], rows: [] });
     const table = parseCsv(job.data, job.format);
+    job.header = table.header;
     const columns = columnsOf(type, table.header);
     if (typeof columns === 'string') return fail(job, `InvalidBatch : Field name not found : ${columns}`, table);
     const idColumn = columns.findIndex((column) => column.kind === 'field' && column.field.name === 'Id');
@@ -125,20 +130,13 @@ export function bulkIngestRoutes(org: Org): Route[] {
       }
       job.numberRecordsProcessed++;
     }
-    job.unprocessed = { header: table.header, rows: [] };
     setState(org, job, 'JobComplete');
   }
 
   function resultCsv(job: IngestJob, kind: 'successful' | 'failed' | 'unprocessed'): string {
-    const header = job.data === undefined ? [] : parseCsv(job.data, job.format).header;
-    if (kind === 'unprocessed')
-      return formatCsv(
-        job.unprocessed.header.length ? job.unprocessed.header : header,
-        job.unprocessed.rows,
-        job.format,
-      );
+    if (kind === 'unprocessed') return formatCsv(job.header, job.unprocessed, job.format);
     const extra = kind === 'successful' ? ['sf__Id', 'sf__Created'] : ['sf__Id', 'sf__Error'];
-    return formatCsv([...extra, ...header], job[kind], job.format);
+    return formatCsv([...extra, ...job.header], job[kind], job.format);
   }
 
   const results = (kind: 'successful' | 'failed' | 'unprocessed') => async (exchange: Exchange) => {
@@ -176,11 +174,12 @@ export function bulkIngestRoutes(org: Org): Route[] {
             format: csvFormatOf(body),
           }),
           externalIdFieldName,
+          header: [],
           numberRecordsProcessed: 0,
           numberRecordsFailed: 0,
           successful: [],
           failed: [],
-          unprocessed: { header: [], rows: [] },
+          unprocessed: [],
         };
         jobs.set(job.id, job);
         sendJson(exchange.res, 200, info(job));
@@ -229,7 +228,11 @@ export function bulkIngestRoutes(org: Org): Route[] {
           if (job.state !== 'Open' && job.state !== 'UploadComplete') {
             throw invalidJobState(`Job ${job.id} can no longer be aborted: ${job.state}`);
           }
-          if (job.data !== undefined) job.unprocessed = parseCsv(job.data, job.format);
+          if (job.data !== undefined) {
+            const table = parseCsv(job.data, job.format);
+            job.header = table.header;
+            job.unprocessed = table.rows;
+          }
           setState(org, job, 'Aborted');
           return sendJson(exchange.res, 200, info(job));
         }

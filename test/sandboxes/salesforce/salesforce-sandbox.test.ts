@@ -638,6 +638,23 @@ describe('Salesforce sandbox driven by jsforce', () => {
       expect(error.message).toBe('Ingest job failed to complete due to: InvalidBatch : Field name not found : Nope__c');
     });
 
+    it("hands back every uploaded row as unprocessed when a job is aborted, in the job's delimiter", async () => {
+      const job = bulkConn.bulk2.createJob({
+        object: 'Lead',
+        operation: 'insert',
+        columnDelimiter: 'TAB',
+        lineEnding: 'CRLF',
+      });
+      await job.open();
+      await job.uploadData('LastName\tCompany\r\nAbort\tOne Co\r\n"Tab\there"\tTwo Co\r\n');
+      await job.abort();
+      expect(await job.check()).toMatchObject({ state: 'Aborted', columnDelimiter: 'TAB', lineEnding: 'CRLF' });
+      expect(await job.getUnprocessedRecords(true)).toBe(
+        '"LastName"\t"Company"\r\n"Abort"\t"One Co"\r\n"Tab\there"\t"Two Co"\r\n',
+      );
+      expect((await bulkConn.query("SELECT COUNT() FROM Lead WHERE LastName = 'Abort'")).totalSize).toBe(0);
+    });
+
     it('answers query jobs as CSV pages with Sforce-Locator and Sforce-NumberOfRecords', async () => {
       const stream = await bulkConn.bulk2.query(
         "SELECT Id, Name, Owner.Username, CreatedDate FROM Account WHERE External_Id__c LIKE 'BULK-%'",

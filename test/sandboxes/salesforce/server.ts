@@ -169,9 +169,11 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       }
       const data = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(path);
       if (data) {
-        await api(req, res, url, data[1] as string, data[2] ?? '');
-        await store.flush();
-        return;
+        try {
+          return await api(req, res, url, data[1] as string, data[2] ?? '');
+        } finally {
+          await store.flush();
+        }
       }
       const identity = /^\/id\/([^/]+)\/([^/]+)$/.exec(path);
       if (identity && req.method === 'GET') {
