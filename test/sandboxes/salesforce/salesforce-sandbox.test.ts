@@ -720,8 +720,43 @@ describe('Salesforce sandbox driven by jsforce', () => {
         ]);
         expect((await failure(own.query('SELECT Id FROM Account'))).name).toBe('REQUEST_LIMIT_EXCEEDED');
         expect(small.stats()).toEqual({ requests: 5, dailyUsed: 3 });
+        expect(await (await fetch(`${small.url}/__sandbox/stats`)).json()).toEqual({ requests: 5, dailyUsed: 3 });
       } finally {
         await small.close();
+      }
+    });
+  });
+
+  describe('seed', () => {
+    it('loads the same demo org every time, and seed() adds records with fresh external ids', async () => {
+      const snapshot = async (target: SalesforceSandbox) => {
+        const own = await connect(target);
+        const rows = await own
+          .query('SELECT Id, Name, Email, External_Id__c, AccountId, Account.Name, OwnerId FROM Contact ORDER BY Id')
+          .run({ autoFetch: true, maxFetch: 10_000 });
+        const counts: Record<string, number> = {};
+        for (const object of ['User', 'Account', 'Contact', 'Lead', 'Opportunity']) {
+          counts[object] = (await own.query(`SELECT COUNT() FROM ${object}`)).totalSize;
+        }
+        return { counts, checksum: sha256(rows.records.map((record) => JSON.stringify(record))) };
+      };
+      const [one, two] = await Promise.all([
+        startSalesforceSandbox({ seed: 'demo' }),
+        startSalesforceSandbox({ seed: 'demo' }),
+      ]);
+      try {
+        const first = await snapshot(one);
+        expect(first.counts).toEqual({ User: 11, Account: 50, Contact: 200, Lead: 100, Opportunity: 80 });
+        expect((await snapshot(two)).checksum).toBe(first.checksum);
+        await one.seed({ accounts: 2, contacts: 3 });
+        const own = await connect(one);
+        const added = await own.query(
+          "SELECT External_Id__c FROM Account WHERE External_Id__c > 'ACC-000050' ORDER BY External_Id__c",
+        );
+        expect(added.records.map((record) => record.External_Id__c)).toEqual(['ACC-000051', 'ACC-000052']);
+        expect((await snapshot(one)).counts).toMatchObject({ Account: 52, Contact: 203 });
+      } finally {
+        await Promise.all([one.close(), two.close()]);
       }
     });
   });
