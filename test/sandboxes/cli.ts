@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { type FaultOptions, startGcsSandbox } from './gcs/server.ts';
 import { type HubspotFaults, startHubspotSandbox } from './hubspot/server.ts';
+import { type SalesforceFaults, startSalesforceSandbox } from './salesforce/server.ts';
 
 interface SandboxArgs {
   port: number;
@@ -24,7 +25,7 @@ interface SandboxEntry {
   start(args: SandboxArgs): Promise<RunningSandbox>;
 }
 
-/** One entry per sandbox; the others (hubspot, salesforce, slack) join here. */
+/** One entry per sandbox; the others (Sheets, Slack) join here. */
 const sandboxes: Record<string, SandboxEntry> = {
   gcs: {
     description: 'Google Cloud Storage JSON API (for @google-cloud/storage)',
@@ -39,6 +40,13 @@ const sandboxes: Record<string, SandboxEntry> = {
     start: ({ port, dir, faults, seed }) => {
       if (seed !== undefined && seed !== 'demo') throw new Error(`--seed takes demo, got ${seed}`);
       return startHubspotSandbox({ port, dir, faults: faults as HubspotFaults, seed });
+    },
+  },
+  salesforce: {
+    description: 'Salesforce REST, sObject Collections and Bulk API 2.0 (for jsforce)',
+    start: ({ port, dir, faults, seed }) => {
+      if (seed !== undefined && seed !== 'demo') throw new Error(`--seed takes demo, got ${seed}`);
+      return startSalesforceSandbox({ port, dir, faults: faults as SalesforceFaults, seed });
     },
   },
 };
