@@ -1,14 +1,17 @@
 /**
- * Starts one sandbox: `npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>]`.
+ * Starts one sandbox: `npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>] [--seed demo]`.
  * Prints `listening on <url>` once it serves; Ctrl+C stops it.
  */
 import { parseArgs } from 'node:util';
 import { type FaultOptions, startGcsSandbox } from './gcs/server.ts';
+import { type HubspotFaults, startHubspotSandbox } from './hubspot/server.ts';
 
 interface SandboxArgs {
   port: number;
   dir?: string;
   faults?: Record<string, unknown>;
+  /** Demo data to start with (`demo`); sandboxes without demo data refuse it. */
+  seed?: string;
 }
 
 interface RunningSandbox {
@@ -25,14 +28,24 @@ interface SandboxEntry {
 const sandboxes: Record<string, SandboxEntry> = {
   gcs: {
     description: 'Google Cloud Storage JSON API (for @google-cloud/storage)',
-    start: ({ port, dir, faults }) => startGcsSandbox({ port, dir, faults: faults as FaultOptions }),
+    start: ({ port, dir, faults, seed }) => {
+      if (seed !== undefined) throw new Error('the gcs sandbox has no --seed data');
+      return startGcsSandbox({ port, dir, faults: faults as FaultOptions });
+    },
+  },
+  hubspot: {
+    description: 'HubSpot CRM v3: objects, batch, search, associations v4, properties, pipelines, owners (for @hubspot/api-client)',
+    start: ({ port, dir, faults, seed }) => {
+      if (seed !== undefined && seed !== 'demo') throw new Error(`--seed takes demo, got ${seed}`);
+      return startHubspotSandbox({ port, dir, faults: faults as HubspotFaults, seed });
+    },
   },
 };
 
 function usage(): string {
   const names = Object.entries(sandboxes).map(([name, entry]) => `  ${name.padEnd(12)}${entry.description}`);
   return [
-    'usage: npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>]',
+    'usage: npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>] [--seed demo]',
     '',
     'sandboxes:',
     ...names,
@@ -46,6 +59,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '0' },
       dir: { type: 'string' },
       faults: { type: 'string' },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -60,7 +74,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new Error(`--port must be 0..65535, got ${values.port}`);
   const faults = values.faults === undefined ? undefined : (JSON.parse(values.faults) as Record<string, unknown>);
-  const sandbox = await entry.start({ port, dir: values.dir, faults });
+  const sandbox = await entry.start({ port, dir: values.dir, faults, seed: values.seed });
   console.log(`listening on ${sandbox.url}`);
   const stop = () => {
     void sandbox.close().then(() => process.exit(0));

@@ -1,0 +1,260 @@
+import { associateOnCreate } from './associations.ts';
+import { type ObjectSchema, schemaFor } from './catalog.ts';
+import { type HubspotError, invalidInput, invalidProperties, PropertyValuesError } from './errors.ts';
+import { queryBoolean, type Route, readJson, sendEmpty, sendJson } from './http.ts';
+import { checkProperties } from './property-values.ts';
+import {
+  archiveRecord,
+  checkIdProperty,
+  claimUniqueValues,
+  conflictFor,
+  createRecord,
+  findRecord,
+  recordJson,
+  updateRecord,
+} from './records.ts';
+import type { CrmRecord, CrmStore } from './store.ts';
+
+const batchLimit = 100;
+
+/** What one input of a write batch will do, decided before anything is written. */
+type Plan =
+  | { kind: 'create'; values: Record<string, string>; link: (id: string) => void; id: string }
+  | { kind: 'update'; record: CrmRecord; values: Record<string, string> };
+
+/** An input that fails: its error, and the trace id it carried (multi-status answers name it). */
+interface Failure {
+  error: HubspotError;
+  traceId?: string;
+}
+
+function inputsOf(body: Record<string, unknown>): Record<string, unknown>[] {
+  const inputs = body.inputs;
+  if (!Array.isArray(inputs)) throw invalidInput('inputs must be an array.');
+  if (inputs.length > batchLimit) {
+    throw invalidInput(`Too many inputs: ${inputs.length}. A batch takes at most ${batchLimit} inputs.`);
+  }
+  return inputs.map((input) => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw invalidInput('Each input must be an object.');
+    return input as Record<string, unknown>;
+  });
+}
+
+function rejectDuplicateIds(ids: string[]): void {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const id of ids) (seen.has(id.toLowerCase()) ? duplicates : seen).add(id.toLowerCase());
+  if (duplicates.size > 0) {
+    throw invalidInput(`Duplicate IDs found in batch input: [${[...duplicates].join(', ')}]. IDs must be unique`);
+  }
+}
+
+const notFound = (schema: ObjectSchema, ids: string[]) => ({
+  status: 'error',
+  category: 'OBJECT_NOT_FOUND',
+  message: `Could not get some ${schema.label} objects, they may be deleted or not exist. Check that ids are valid.`,
+  context: { ids },
+});
+
+/**
+ * Answers a write batch the way HubSpot does. Missing records are reported per record (207 with
+ * `errors`). Invalid values and unique-value conflicts refuse the whole batch (400 / 409, nothing
+ * written) unless every input carries an `objectWriteTraceId`: then the valid inputs are written and
+ * each failure is reported in a 207 under its trace id.
+ */
+function answerWrites(
+  store: CrmStore,
+  schema: ObjectSchema,
+  plans: (Plan | Failure | { missing: string })[],
+  multiStatus: boolean,
+  startedAt: string,
+  successStatus: number,
+  upsert: boolean,
+) {
+  const failures = plans.filter((plan): plan is Failure => 'error' in plan);
+  if (!multiStatus && failures.length > 0) {
+    const problems = failures.flatMap((failure) =>
+      failure.error instanceof PropertyValuesError ? failure.error.problems : [],
+    );
+    if (problems.length > 0) throw invalidProperties(problems);
+    throw (failures[0] as Failure).error;
+  }
+  const now = new Date().toISOString();
+  const results = [];
+  const missing: string[] = [];
+  for (const plan of plans) {
+    if ('missing' in plan) missing.push(plan.missing);
+    if (!('kind' in plan)) continue;
+    const record =
+      plan.kind === 'create'
+        ? createRecord(store, schema, plan.values, now, plan.id)
+        : updateRecord(store, schema, plan.record, plan.values, now);
+    if (plan.kind === 'create') plan.link(record.id);
+    results.push({ ...recordJson(schema, record, 'all'), ...(upsert ? { new: plan.kind === 'create' } : {}) });
+  }
+  const errors = [
+    ...(missing.length > 0 ? [notFound(schema, missing)] : []),
+    ...failures.map((failure) => ({
+      ...failure.error.body,
+      ...(failure.traceId ? { context: { objectWriteTraceId: [failure.traceId] } } : {}),
+    })),
+  ];
+  const body = {
+    status: 'COMPLETE',
+    results,
+    ...(errors.length > 0 ? { numErrors: errors.length, errors } : {}),
+    startedAt,
+    completedAt: new Date().toISOString(),
+  };
+  return { status: errors.length > 0 ? 207 : successStatus, body };
+}
+
+/** Checks an input's properties and unique values; a `Failure` carries HubSpot's error for it. */
+function planValues(
+  store: CrmStore,
+  schema: ObjectSchema,
+  input: Record<string, unknown>,
+  claimed: Map<string, string>,
+  current?: CrmRecord,
+  forced: Record<string, string> = {},
+): Record<string, string> | Failure {
+  const traceId = typeof input.objectWriteTraceId === 'string' ? input.objectWriteTraceId : undefined;
+  const { values, problems } = checkProperties(schema, input.properties ?? {}, store, current);
+  if (problems.length > 0) return { error: invalidProperties(problems), traceId };
+  Object.assign(values, forced);
+  const conflict = conflictFor(store, schema, values, current?.id, claimed);
+  if (conflict) return { error: conflict, traceId };
+  return values;
+}
+
+const everyTraced = (inputs: Record<string, unknown>[]) =>
+  inputs.length > 0 && inputs.every((input) => typeof input.objectWriteTraceId === 'string');
+
+/** `POST /crm/v3/objects/{type}/batch/{read,create,update,upsert,archive}`. */
+export function batchRoutes(store: CrmStore): Route[] {
+  const path = (action: string) => new RegExp(`^\\/crm\\/v3\\/objects\\/([^/]+)\\/batch\\/${action}$`);
+  return [
+    {
+      method: 'POST',
+      path: path('read'),
+      async handle({ req, res, url, params }) {
+        const startedAt = new Date().toISOString();
+        const schema = schemaFor(params[0] as string);
+        const body = await readJson(req);
+        const inputs = inputsOf(body);
+        const idProperty = typeof body.idProperty === 'string' ? body.idProperty : undefined;
+        if (idProperty) checkIdProperty(schema, idProperty);
+        const ids = inputs.map((input) => String(input.id ?? ''));
+        rejectDuplicateIds(ids);
+        const requested =
+          Array.isArray(body.properties) && body.properties.length > 0 ? body.properties.map(String) : undefined;
+        const archived = queryBoolean(url, 'archived');
+        const results = [];
+        const missing = [];
+        for (const id of ids) {
+          const record = findRecord(store, schema, id, idProperty, archived);
+          if (record) results.push(recordJson(schema, record, requested));
+          else missing.push(id);
+        }
+        const errors = missing.length > 0 ? [notFound(schema, missing)] : [];
+        sendJson(res, errors.length ? 207 : 200, {
+          status: 'COMPLETE',
+          results,
+          ...(errors.length ? { numErrors: errors.length, errors } : {}),
+          startedAt,
+          completedAt: new Date().toISOString(),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: path('create'),
+      async handle({ req, res, params }) {
+        const startedAt = new Date().toISOString();
+        const schema = schemaFor(params[0] as string);
+        const inputs = inputsOf(await readJson(req));
+        const claimed = new Map<string, string>();
+        const plans = inputs.map((input): Plan | Failure => {
+          const values = planValues(store, schema, input, claimed);
+          if ('error' in values) return values as Failure;
+          const id = store.newId();
+          claimUniqueValues(schema, values as Record<string, string>, id, claimed);
+          return {
+            kind: 'create',
+            values: values as Record<string, string>,
+            link: associateOnCreate(store, schema.type, input.associations),
+            id,
+          };
+        });
+        const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 201, false);
+        sendJson(res, answer.status, answer.body);
+      },
+    },
+    {
+      method: 'POST',
+      path: path('update'),
+      async handle({ req, res, params }) {
+        const startedAt = new Date().toISOString();
+        const schema = schemaFor(params[0] as string);
+        const inputs = inputsOf(await readJson(req));
+        rejectDuplicateIds(inputs.map((input) => String(input.id ?? '')));
+        const claimed = new Map<string, string>();
+        const plans = inputs.map((input): Plan | Failure | { missing: string } => {
+          const id = String(input.id ?? '');
+          const idProperty = typeof input.idProperty === 'string' ? input.idProperty : undefined;
+          const record = findRecord(store, schema, id, idProperty);
+          if (!record) return { missing: id };
+          const values = planValues(store, schema, input, claimed, record);
+          if ('error' in values) return values as Failure;
+          claimUniqueValues(schema, values as Record<string, string>, record.id, claimed);
+          return { kind: 'update', record, values: values as Record<string, string> };
+        });
+        const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 200, false);
+        sendJson(res, answer.status, answer.body);
+      },
+    },
+    {
+      method: 'POST',
+      path: path('upsert'),
+      async handle({ req, res, params }) {
+        const startedAt = new Date().toISOString();
+        const schema = schemaFor(params[0] as string);
+        const inputs = inputsOf(await readJson(req));
+        rejectDuplicateIds(inputs.map((input) => String(input.id ?? '')));
+        const claimed = new Map<string, string>();
+        const plans = inputs.map((input): Plan | Failure | { missing: string } => {
+          const id = String(input.id ?? '');
+          const idProperty = typeof input.idProperty === 'string' ? input.idProperty : 'hs_object_id';
+          checkIdProperty(schema, idProperty);
+          const record = findRecord(store, schema, id, idProperty);
+          // Upserting by record id can only update: HubSpot gives new records their ids itself.
+          if (!record && idProperty === 'hs_object_id') return { missing: id };
+          const forced = idProperty === 'hs_object_id' || record ? {} : { [idProperty]: id };
+          const values = planValues(store, schema, input, claimed, record, forced);
+          if ('error' in values) return values as Failure;
+          const targetId = record?.id ?? store.newId();
+          claimUniqueValues(schema, values as Record<string, string>, targetId, claimed);
+          return record
+            ? { kind: 'update', record, values: values as Record<string, string> }
+            : { kind: 'create', values: values as Record<string, string>, link: () => {}, id: targetId };
+        });
+        const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 200, true);
+        sendJson(res, answer.status, answer.body);
+      },
+    },
+    {
+      method: 'POST',
+      path: path('archive'),
+      async handle({ req, res, params }) {
+        const schema = schemaFor(params[0] as string);
+        const now = new Date().toISOString();
+        for (const input of inputsOf(await readJson(req))) {
+          const record = findRecord(store, schema, String(input.id ?? ''));
+          if (record) archiveRecord(store, schema, record, now);
+        }
+        sendEmpty(res, 204);
+      },
+    },
+  ];
+}
