@@ -34,7 +34,8 @@ const sandboxes: Record<string, SandboxEntry> = {
     },
   },
   hubspot: {
-    description: 'HubSpot CRM v3: objects, batch, search, associations v4, properties, pipelines, owners (for @hubspot/api-client)',
+    description:
+      'HubSpot CRM v3: objects, batch, search, associations v4, properties, pipelines, owners (for @hubspot/api-client)',
     start: ({ port, dir, faults, seed }) => {
       if (seed !== undefined && seed !== 'demo') throw new Error(`--seed takes demo, got ${seed}`);
       return startHubspotSandbox({ port, dir, faults: faults as HubspotFaults, seed });

@@ -214,6 +214,7 @@ export function associationRoutes(store: CrmStore): Route[] {
           ...(errors.length ? { numErrors: errors.length, errors } : {}),
           ...batchTimes(startedAt),
         };
+        await store.flush();
         sendJson(res, errors.length ? 207 : 201, body);
       },
     },
@@ -238,6 +239,7 @@ export function associationRoutes(store: CrmStore): Route[] {
             associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: spec.id },
           });
         }
+        await store.flush();
         sendJson(res, 200, { status: 'COMPLETE', results, ...batchTimes(startedAt) });
       },
     },
@@ -254,6 +256,7 @@ export function associationRoutes(store: CrmStore): Route[] {
             store.dissociate(to, idOf(target), from, fromId);
           }
         }
+        await store.flush();
         sendEmpty(res, 204);
       },
     },

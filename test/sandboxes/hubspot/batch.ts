@@ -188,6 +188,7 @@ export function batchRoutes(store: CrmStore): Route[] {
           };
         });
         const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 201, false);
+        await store.flush();
         sendJson(res, answer.status, answer.body);
       },
     },
@@ -211,6 +212,7 @@ export function batchRoutes(store: CrmStore): Route[] {
           return { kind: 'update', record, values: values as Record<string, string> };
         });
         const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 200, false);
+        await store.flush();
         sendJson(res, answer.status, answer.body);
       },
     },
@@ -240,6 +242,7 @@ export function batchRoutes(store: CrmStore): Route[] {
             : { kind: 'create', values: values as Record<string, string>, link: () => {}, id: targetId };
         });
         const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 200, true);
+        await store.flush();
         sendJson(res, answer.status, answer.body);
       },
     },
@@ -253,6 +256,7 @@ export function batchRoutes(store: CrmStore): Route[] {
           const record = findRecord(store, schema, String(input.id ?? ''));
           if (record) archiveRecord(store, schema, record, now);
         }
+        await store.flush();
         sendEmpty(res, 204);
       },
     },

@@ -6,17 +6,11 @@ import { CrmStore, type StorePart, type StoreSnapshot } from './store.ts';
 /**
  * A store kept in `dir` as one JSON file per part (`contacts.json`, `associations.json`, …), so the
  * portal survives a restart. Each flush rewrites the changed parts through a temporary file and a
- * rename, one flush at a time, so a file is always whole.
+ * rename (the store runs one flush at a time), so a file is always whole.
  */
 export async function openDiskStore(dir: string, uniqueProperties: Record<ObjectType, string[]>): Promise<CrmStore> {
   await mkdir(dir, { recursive: true });
-  let writing: Promise<void> = Promise.resolve();
-
-  const persist = (store: CrmStore, parts: Set<StorePart>) => {
-    writing = writing.then(() => writeParts(dir, store.snapshot(), parts));
-    return writing;
-  };
-  const store = new CrmStore(uniqueProperties, persist);
+  const store = new CrmStore(uniqueProperties, (current, parts) => writeParts(dir, current.snapshot(), parts));
   store.restore(await readSnapshot(dir));
   return store;
 }

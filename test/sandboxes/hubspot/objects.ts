@@ -67,6 +67,7 @@ export function objectRoutes(store: CrmStore): Route[] {
         const links = associateOnCreate(store, schema.type, body.associations);
         const record = createRecord(store, schema, values, new Date().toISOString());
         links(record.id);
+        await store.flush();
         sendJson(res, 201, recordJson(schema, record, 'all'));
       },
     },
@@ -84,6 +85,7 @@ export function objectRoutes(store: CrmStore): Route[] {
         const conflict = conflictFor(store, schema, values, record.id);
         if (conflict) throw conflict;
         const updated = updateRecord(store, schema, record, values, new Date().toISOString());
+        await store.flush();
         sendJson(res, 200, recordJson(schema, updated, 'all'));
       },
     },
@@ -94,6 +96,7 @@ export function objectRoutes(store: CrmStore): Route[] {
         const schema = schemaFor(params[0] as string);
         const record = findRecord(store, schema, params[1] as string);
         if (record) archiveRecord(store, schema, record, new Date().toISOString());
+        await store.flush();
         sendEmpty(res, 204);
       },
     },

@@ -4,7 +4,7 @@ import type { CrmStore, Owner } from './store.ts';
 
 const ownerJson = (owner: Owner) => ({ ...owner, type: 'PERSON', userIdIncludingInactive: owner.userId, teams: [] });
 
-/** `GET /crm/v3/owners` (paged by `after`, filtered by `email`) and `GET /crm/v3/owners/{ownerId}`. */
+/** `GET /crm/v3/owners` (paged by `after`, filtered by `email`) and `GET /crm/v3/owners/{ownerId}` (or by `userId` with `idProperty=userId`). */
 export function ownerRoutes(store: CrmStore): Route[] {
   return [
     {
@@ -30,8 +30,12 @@ export function ownerRoutes(store: CrmStore): Route[] {
     {
       method: 'GET',
       path: /^\/crm\/v3\/owners\/([^/]+)$/,
-      async handle({ res, params }) {
-        const owner = store.getOwner(params[0] as string);
+      async handle({ res, url, params }) {
+        const id = params[0] as string;
+        const owner =
+          url.searchParams.get('idProperty') === 'userId'
+            ? [...store.owners()].find((candidate) => String(candidate.userId) === id)
+            : store.getOwner(id);
         if (!owner) throw new HubspotError(404, 'OBJECT_NOT_FOUND', `Owner ${params[0]} not found`);
         sendJson(res, 200, ownerJson(owner));
       },

@@ -12,6 +12,7 @@ import { ownerRoutes } from './owners.ts';
 import { pipelineRoutes } from './pipelines.ts';
 import { propertyRoutes } from './properties.ts';
 import { RateLimiter, type RateLimits, type RateStats } from './rate-limit.ts';
+import { searchRoutes } from './search.ts';
 import { demoSeed, type SeedCounts, seedStore } from './seed.ts';
 import { CrmStore } from './store.ts';
 
@@ -67,6 +68,7 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
   const faults = new FaultInjector({ ...options.faults });
   const routes: Route[] = [
     ...batchRoutes(store),
+    ...searchRoutes(store),
     ...objectRoutes(store),
     ...associationRoutes(store),
     ...propertyRoutes(store),
@@ -105,7 +107,6 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
       const match = matchRoute(routes, req.method ?? 'GET', url.pathname);
       if (!match) throw new HubspotError(404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${url.pathname}`);
       await match.route.handle({ req, res, url, params: match.params, origin });
-      if (req.method !== 'GET') await store.flush();
     } catch (error) {
       if (res.headersSent) {
         res.destroy();

@@ -54,6 +54,7 @@ export class CrmStore {
   readonly #owners = new Map<string, Owner>();
   readonly #dirty = new Set<StorePart>();
   #nextId = 1001;
+  #saving: Promise<void> = Promise.resolve();
 
   constructor(
     /** Properties whose values are unique per object type. */
@@ -139,12 +140,17 @@ export class CrmStore {
     this.#dirty.add('owners');
   }
 
-  /** Saves what changed since the last call (a no-op for the memory store). */
-  async flush(): Promise<void> {
-    if (this.#dirty.size === 0) return;
-    const parts = new Set(this.#dirty);
-    this.#dirty.clear();
-    await this.persist(this, parts);
+  /**
+   * Saves what changed since the last call (a no-op for the memory store); resolves once every
+   * write begun so far is done. Write routes await it before answering: acknowledged means saved.
+   */
+  flush(): Promise<void> {
+    if (this.#dirty.size > 0) {
+      const parts = new Set(this.#dirty);
+      this.#dirty.clear();
+      this.#saving = this.#saving.then(() => this.persist(this, parts));
+    }
+    return this.#saving;
   }
 
   snapshot(): StoreSnapshot {
