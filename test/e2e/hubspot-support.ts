@@ -96,3 +96,37 @@ export async function createRecords(sandbox: HubspotSandbox, object: string, rec
     if (!answer.ok) throw new Error(`creating ${object}: ${answer.status} ${await answer.text()}`);
   }
 }
+
+/** Links each `[fromId, toId]` pair with the default association type (v4 `associate/default`). */
+export async function associate(
+  sandbox: HubspotSandbox,
+  from: string,
+  to: string,
+  pairs: readonly [string, string][],
+): Promise<void> {
+  for (let start = 0; start < pairs.length; start += 100) {
+    const inputs = pairs
+      .slice(start, start + 100)
+      .map(([fromId, toId]) => ({ from: { id: fromId }, to: { id: toId } }));
+    const answer = await fetch(new URL(`/crm/v4/associations/${from}/${to}/batch/associate/default`, sandbox.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${readerToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs }),
+    });
+    if (!answer.ok) throw new Error(`associating ${from} with ${to}: ${answer.status} ${await answer.text()}`);
+  }
+}
+
+/** Sets `properties` of records by id (batch update), as another app would. */
+export async function updateRecords(
+  sandbox: HubspotSandbox,
+  object: string,
+  updates: readonly { id: string; properties: Rec }[],
+): Promise<void> {
+  const answer = await fetch(new URL(`/crm/v3/objects/${object}/batch/update`, sandbox.url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${readerToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ inputs: updates }),
+  });
+  if (!answer.ok) throw new Error(`updating ${object}: ${answer.status} ${await answer.text()}`);
+}

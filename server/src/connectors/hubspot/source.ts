@@ -145,7 +145,10 @@ async function* readObject(
       ...(after === undefined ? { done: true } : { after }),
       ...(floor === undefined ? {} : { recent: Object.fromEntries(recent) }),
     };
-    yield { kind: 'records', stream: object, records, cursor: { objects: { ...cursor.objects } } };
+    // A page re-read whole and skipped makes no batch, unless it is the object's last (its cursor must land).
+    if (records.length > 0 || after === undefined) {
+      yield { kind: 'records', stream: object, records, cursor: { objects: { ...cursor.objects } } };
+    }
     if (after === undefined) return;
   }
 }
