@@ -72,7 +72,7 @@ describeConformance({
     async setUp() {
       const portal = await sandbox();
       return {
-        config: { baseUrl: portal.url, token, object: 'contacts', mode: 'upsert', idProperty: 'email' },
+        config: { baseUrl: portal.url, token, object: 'contacts', mode: 'upsert' as const, idProperty: 'email' },
         payloads: [0, 1, 2, 3, 4].map((batch) => ({
           kind: 'records' as const,
           stream: 'people',
@@ -87,12 +87,12 @@ describeConformance({
     },
     async refused() {
       const portal = await sandbox();
-      return { baseUrl: portal.url, token: wrongToken, object: 'contacts', mode: 'upsert', idProperty: 'email' };
+      return { baseUrl: portal.url, token: wrongToken, object: 'contacts', mode: 'upsert' as const, idProperty: 'email' };
     },
     async refusable() {
       const portal = await sandbox();
       return {
-        config: { baseUrl: portal.url, token, object: 'contacts', mode: 'upsert', idProperty: 'email' },
+        config: { baseUrl: portal.url, token, object: 'contacts', mode: 'upsert' as const, idProperty: 'email' },
         payload: {
           kind: 'records',
           stream: 'people',
