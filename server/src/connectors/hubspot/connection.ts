@@ -13,11 +13,6 @@ export const defaultBaseUrl = 'https://api.hubapi.com';
 const defaultRequestsPer10Seconds = 190;
 /** HubSpot's search endpoints allow 4 requests a second per token. */
 const searchRequestsPerSecond = 4;
-/**
- * Added to each window: requests that start one window apart can arrive closer together (the
- * first one's connect took longer), and HubSpot counts arrivals. 1% of the budget buys no 429.
- */
-const windowMarginMs = 100;
 
 /** The connection's fields, spread into each node type's config schema. */
 export const connectionProperties = {
@@ -88,7 +83,7 @@ export function hubspotClient(
     search: createHttpApi({
       ...common,
       limiterScope: 'search',
-      limits: { requestsPerInterval: searchRequestsPerSecond, intervalMs: 1000 + windowMarginMs, concurrency: 1 },
+      limits: { requestsPerInterval: searchRequestsPerSecond, intervalMs: 1000, concurrency: 1 },
     }),
   };
 }

@@ -25,6 +25,9 @@ import {
 import { listProperties } from './properties.ts';
 import { writeBatch } from './write-batch.ts';
 
+/** Batch requests a write keeps going at once. */
+const requestsAhead = 8;
+
 export const hubspotDestination = defineDestination({
   type: 'hubspot.destination',
   title: 'HubSpot destination',
@@ -72,13 +75,17 @@ export const hubspotDestination = defineDestination({
           checked.set(object, ready);
         }
         await ready;
-        const batches: Promise<void>[] = [];
-        for (let start = 0; start < payload.records.length; start += batchSize) {
-          const records = payload.records.slice(start, start + batchSize);
-          const locations = payload.locations?.slice(start, start + batchSize);
-          batches.push(writeRecords(client, object, config, ctx, payload.stream, records, locations));
-        }
-        await Promise.all(batches);
+        const starts: number[] = [];
+        for (let start = 0; start < payload.records.length; start += batchSize) starts.push(start);
+        // A few requests ahead of the limiter's concurrency keep it busy; more would only wait in its queue.
+        const workers = Array.from({ length: Math.min(requestsAhead, starts.length) }, async () => {
+          for (let start = starts.shift(); start !== undefined; start = starts.shift()) {
+            const records = payload.records.slice(start, start + batchSize);
+            const locations = payload.locations?.slice(start, start + batchSize);
+            await writeRecords(client, object, config, ctx, payload.stream, records, locations);
+          }
+        });
+        await Promise.all(workers);
       },
       async prepare() {},
       async commit() {},

@@ -224,6 +224,15 @@ describe('createHttpApi', () => {
     for (let i = 0; i + 3 < times.length; i++) expect(times[i + 3]! - times[i]!).toBeGreaterThanOrEqual(300);
     expect(server.maxInFlight).toBeLessThanOrEqual(2);
   });
+  it('counts a request in the window until the window after it ended, so slow answers cannot crowd a window', async () => {
+    // Each answer takes 250 ms: counted from their starts alone, requests 1 and 3 could start 300 ms
+    // apart and be handled 300 ms apart; counted to their ends, 3 starts 300 ms after 1 ended.
+    const server = await serve(() => ({ status: 200, body: {}, delayMs: 250 }));
+    const client = api(server, { limits: { requestsPerInterval: 2, intervalMs: 300, concurrency: 2 } });
+    await Promise.all(Array.from({ length: 4 }, (_, i) => client.request({ path: `/slow${i}` })));
+    const times = server.requests.map((r) => r.at).sort((a, b) => a - b);
+    for (let i = 0; i + 2 < times.length; i++) expect(times[i + 2]! - times[i]!).toBeGreaterThanOrEqual(250 + 300 - 5);
+  });
 });
 
 describe('API-specific rate limits', () => {
