@@ -171,6 +171,23 @@ describe('hubspot.destination', () => {
     expect(byKey(await portalRecords(portal, 'contacts', fields), 'email', fields)).toEqual(expected(first));
   });
 
+  it('discovers the objects it writes with their properties, for mapping forms', async () => {
+    const portal = await sandbox();
+    const streams = await hubspotDestination.discover!(
+      {
+        baseUrl: portal.url,
+        token,
+        objects: { customers: 'contacts', accounts: 'companies' },
+        mode: 'upsert',
+        idProperty: 'email',
+      },
+      await context(),
+    );
+    expect(streams.map((stream) => stream.name)).toEqual(['contacts', 'companies']);
+    expect(streams[1]!.columns).toContainEqual({ name: 'annualrevenue', type: 'DOUBLE' });
+    expect(streams[0]!.columns).toContainEqual({ name: 'email', type: 'VARCHAR' });
+  });
+
   it('refuses upsert without a unique idProperty before writing, and names a missing one', async () => {
     const portal = await sandbox();
     await expect(

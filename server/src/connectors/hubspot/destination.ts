@@ -22,6 +22,7 @@ import {
   matchesById,
   maxInputs,
 } from './destination-config.ts';
+import { discoverObjects } from './discover.ts';
 import { listProperties } from './properties.ts';
 import { writeBatch } from './write-batch.ts';
 
@@ -51,6 +52,12 @@ export const hubspotDestination = defineDestination({
       });
     }
   },
+  discover: (config, ctx) =>
+    discoverObjects(
+      config,
+      [...new Set([...(config.object ? [config.object] : []), ...Object.values(config.objects ?? {})])],
+      ctx,
+    ),
   location(config) {
     const host = new URL(config.baseUrl ?? defaultBaseUrl).host;
     const objects = config.objects

@@ -9,9 +9,10 @@ import { defineSource, type SourceBatch, type SourceContext } from '../../node-k
 import { readAssociations } from './associations.ts';
 import { connectionFields, type HubspotClient, hubspotClient, hubspotFailure } from './connection.ts';
 import { type HubspotCursor, isHubspotCursor, type ObjectCursor, remember, startingCursor } from './cursor.ts';
-import { type HubspotObject, standardObjects } from './objects.ts';
+import { discoverObjects } from './discover.ts';
+import type { HubspotObject } from './objects.ts';
 import { listLimit, listPage, type Page, searchLimit, searchPage } from './pages.ts';
-import { listProperties, objectColumns } from './properties.ts';
+import { listProperties } from './properties.ts';
 import { recordOf } from './record.ts';
 import { type HubspotSourceConfig, hubspotSourceConfig } from './source-config.ts';
 
@@ -42,20 +43,8 @@ export const hubspotSource = defineSource({
       }
     }
   },
-  async discover(config, ctx) {
-    const { api } = hubspotClient(config, ctx, { retries: 1 });
-    const objects = config.objects?.length ? config.objects : standardObjects;
-    return Promise.all(
-      objects.map(async (object) => {
-        const properties = await listProperties(api, object).catch((error: unknown) => {
-          throw hubspotFailure(error, `reading the properties of "${object}"`, { nodeId: ctx.nodeId });
-        });
-        const columns = objectColumns(properties);
-        if (config.associations?.[object]) columns.push({ name: 'associations', type: 'JSON' });
-        return { name: object, columns, key: ['id'] };
-      }),
-    );
-  },
+  discover: (config, ctx) =>
+    discoverObjects(config, config.objects ?? [], ctx, (object) => config.associations?.[object] !== undefined),
   read,
 });
 
