@@ -46,6 +46,38 @@ const associationTypes: AssociationType[] = [
 
 const typeById = (id: number) => associationTypes.find((entry) => entry.id === id);
 
+const singular: Record<ObjectType, string> = { contacts: 'contact', companies: 'company', deals: 'deal' };
+
+/**
+ * The v3 name of a type, as the objects API's `associations` parameter shows it:
+ * `contact_to_company` for the labelled (Primary) type and `contact_to_company_unlabeled` beside
+ * it; a pair with one type has the plain name.
+ */
+function v3Name(entry: AssociationType): string {
+  const name = `${singular[entry.from]}_to_${singular[entry.to]}`;
+  const labelled = associationTypes.some(
+    (other) => other.from === entry.from && other.to === entry.to && !other.isDefault,
+  );
+  return entry.isDefault && labelled ? `${name}_unlabeled` : name;
+}
+
+/**
+ * A record's associations as the v3 objects API returns them for `associations=companies,…`:
+ * `{ companies: { results: [{ id, type }] } }`, one entry per type, live records only.
+ */
+export function associationsV3(store: CrmStore, from: ObjectType, fromId: string, toTypes: string[]) {
+  const result: Record<string, { results: { id: string; type: string }[] }> = {};
+  for (const name of toTypes) {
+    const to = schemaFor(name).type;
+    const results = [...store.associationsOf(from, fromId, to)]
+      .filter(([toId]) => store.get(to, toId)?.archived === false)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .flatMap(([toId, typeIds]) => typeIds.map((id) => ({ id: toId, type: v3Name(typeById(id) as AssociationType) })));
+    if (results.length > 0) result[name] = { results };
+  }
+  return result;
+}
+
 export const defaultAssociationType = (from: ObjectType, to: ObjectType) =>
   associationTypes.find((entry) => entry.from === from && entry.to === to && entry.isDefault) as AssociationType;
 

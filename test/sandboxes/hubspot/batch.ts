@@ -28,6 +28,11 @@ interface Failure {
   traceId?: string;
 }
 
+/** An input naming a record that does not exist: reported per record, never failing the batch. */
+interface Missing {
+  missing: string;
+}
+
 function inputsOf(body: Record<string, unknown>): Record<string, unknown>[] {
   const inputs = body.inputs;
   if (!Array.isArray(inputs)) throw invalidInput('inputs must be an array.');
@@ -66,7 +71,7 @@ const notFound = (schema: ObjectSchema, ids: string[]) => ({
 function answerWrites(
   store: CrmStore,
   schema: ObjectSchema,
-  plans: (Plan | Failure | { missing: string })[],
+  plans: (Plan | Failure | Missing)[],
   multiStatus: boolean,
   startedAt: string,
   successStatus: number,
@@ -110,22 +115,33 @@ function answerWrites(
   return { status: errors.length > 0 ? 207 : successStatus, body };
 }
 
-/** Checks an input's properties and unique values; a `Failure` carries HubSpot's error for it. */
-function planValues(
+/**
+ * Decides what one input will do: its properties checked, its unique values checked against the
+ * store and the inputs before it (`claimed`), then an update of `record` or a create. A `Failure`
+ * carries HubSpot's error for the input instead.
+ */
+function planWrite(
   store: CrmStore,
   schema: ObjectSchema,
   input: Record<string, unknown>,
   claimed: Map<string, string>,
-  current?: CrmRecord,
+  record?: CrmRecord,
   forced: Record<string, string> = {},
-): Record<string, string> | Failure {
+): Plan | Failure {
   const traceId = typeof input.objectWriteTraceId === 'string' ? input.objectWriteTraceId : undefined;
-  const { values, problems } = checkProperties(schema, input.properties ?? {}, store, current);
+  const properties = { ...(input.properties as Record<string, unknown> | undefined), ...forced };
+  const { values, problems } = checkProperties(schema, properties, store, record);
   if (problems.length > 0) return { error: invalidProperties(problems), traceId };
-  Object.assign(values, forced);
-  const conflict = conflictFor(store, schema, values, current?.id, claimed);
+  const conflict = conflictFor(store, schema, values, record?.id, claimed);
   if (conflict) return { error: conflict, traceId };
-  return values;
+  if (record) {
+    claimUniqueValues(schema, values, record.id, claimed);
+    return { kind: 'update', record, values };
+  }
+  const link = associateOnCreate(store, schema.type, input.associations);
+  const id = store.newId();
+  claimUniqueValues(schema, values, id, claimed);
+  return { kind: 'create', values, link, id };
 }
 
 const everyTraced = (inputs: Record<string, unknown>[]) =>
@@ -175,18 +191,7 @@ export function batchRoutes(store: CrmStore): Route[] {
         const schema = schemaFor(params[0] as string);
         const inputs = inputsOf(await readJson(req));
         const claimed = new Map<string, string>();
-        const plans = inputs.map((input): Plan | Failure => {
-          const values = planValues(store, schema, input, claimed);
-          if ('error' in values) return values as Failure;
-          const id = store.newId();
-          claimUniqueValues(schema, values as Record<string, string>, id, claimed);
-          return {
-            kind: 'create',
-            values: values as Record<string, string>,
-            link: associateOnCreate(store, schema.type, input.associations),
-            id,
-          };
-        });
+        const plans = inputs.map((input) => planWrite(store, schema, input, claimed));
         const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 201, false);
         await store.flush();
         sendJson(res, answer.status, answer.body);
@@ -201,15 +206,11 @@ export function batchRoutes(store: CrmStore): Route[] {
         const inputs = inputsOf(await readJson(req));
         rejectDuplicateIds(inputs.map((input) => String(input.id ?? '')));
         const claimed = new Map<string, string>();
-        const plans = inputs.map((input): Plan | Failure | { missing: string } => {
+        const plans = inputs.map((input): Plan | Failure | Missing => {
           const id = String(input.id ?? '');
           const idProperty = typeof input.idProperty === 'string' ? input.idProperty : undefined;
           const record = findRecord(store, schema, id, idProperty);
-          if (!record) return { missing: id };
-          const values = planValues(store, schema, input, claimed, record);
-          if ('error' in values) return values as Failure;
-          claimUniqueValues(schema, values as Record<string, string>, record.id, claimed);
-          return { kind: 'update', record, values: values as Record<string, string> };
+          return record ? planWrite(store, schema, input, claimed, record) : { missing: id };
         });
         const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 200, false);
         await store.flush();
@@ -225,21 +226,15 @@ export function batchRoutes(store: CrmStore): Route[] {
         const inputs = inputsOf(await readJson(req));
         rejectDuplicateIds(inputs.map((input) => String(input.id ?? '')));
         const claimed = new Map<string, string>();
-        const plans = inputs.map((input): Plan | Failure | { missing: string } => {
+        const plans = inputs.map((input): Plan | Failure | Missing => {
           const id = String(input.id ?? '');
           const idProperty = typeof input.idProperty === 'string' ? input.idProperty : 'hs_object_id';
           checkIdProperty(schema, idProperty);
           const record = findRecord(store, schema, id, idProperty);
+          if (record) return planWrite(store, schema, input, claimed, record);
           // Upserting by record id can only update: HubSpot gives new records their ids itself.
-          if (!record && idProperty === 'hs_object_id') return { missing: id };
-          const forced = idProperty === 'hs_object_id' || record ? {} : { [idProperty]: id };
-          const values = planValues(store, schema, input, claimed, record, forced);
-          if ('error' in values) return values as Failure;
-          const targetId = record?.id ?? store.newId();
-          claimUniqueValues(schema, values as Record<string, string>, targetId, claimed);
-          return record
-            ? { kind: 'update', record, values: values as Record<string, string> }
-            : { kind: 'create', values: values as Record<string, string>, link: () => {}, id: targetId };
+          if (idProperty === 'hs_object_id') return { missing: id };
+          return planWrite(store, schema, input, claimed, undefined, { [idProperty]: id });
         });
         const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 200, true);
         await store.flush();

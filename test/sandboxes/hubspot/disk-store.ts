@@ -1,51 +1,59 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type ObjectType, objectTypes } from './catalog.ts';
-import { CrmStore, type StorePart, type StoreSnapshot } from './store.ts';
+import type { ObjectType } from './catalog.ts';
+import { CrmStore, type StoreChange, type StoreSnapshot } from './store.ts';
 
 /**
- * A store kept in `dir` as one JSON file per part (`contacts.json`, `associations.json`, …), so the
- * portal survives a restart. Each flush rewrites the changed parts through a temporary file and a
- * rename (the store runs one flush at a time), so a file is always whole.
+ * A store kept in `dir`, so the portal survives a restart: `snapshot.json` holds the portal as it
+ * was when opened, and each flush appends its changes to `journal.jsonl` (one JSON change a line,
+ * whole values, so replaying a change twice is harmless). Opening replays the journal onto the
+ * snapshot, writes a new snapshot through a rename and empties the journal.
  */
 export async function openDiskStore(dir: string, uniqueProperties: Record<ObjectType, string[]>): Promise<CrmStore> {
   await mkdir(dir, { recursive: true });
-  const store = new CrmStore(uniqueProperties, (current, parts) => writeParts(dir, current.snapshot(), parts));
-  store.restore(await readSnapshot(dir));
+  const snapshotFile = path.join(dir, 'snapshot.json');
+  const journalFile = path.join(dir, 'journal.jsonl');
+  const store = new CrmStore(uniqueProperties, (changes) =>
+    appendFile(journalFile, changes.map((change) => `${JSON.stringify(change)}\n`).join('')),
+  );
+  store.load(await readSnapshot(snapshotFile), await readJournal(journalFile));
+  await writeFile(`${snapshotFile}.tmp`, JSON.stringify(store.snapshot()));
+  await rename(`${snapshotFile}.tmp`, snapshotFile);
+  await writeFile(journalFile, '');
   return store;
 }
 
-async function readSnapshot(dir: string): Promise<Partial<StoreSnapshot>> {
-  const records = {} as StoreSnapshot['records'];
-  for (const type of objectTypes) records[type] = (await readPart(dir, type)) ?? [];
-  const meta = await readPart<{ nextId: number }>(dir, 'meta');
-  return {
-    records,
-    associations: (await readPart(dir, 'associations')) ?? [],
-    owners: (await readPart(dir, 'owners')) ?? [],
-    ...(meta ? { nextId: meta.nextId } : {}),
-  };
-}
-
-async function readPart<T>(dir: string, part: StorePart): Promise<T | undefined> {
+async function readText(file: string): Promise<string | undefined> {
   try {
-    return JSON.parse(await readFile(path.join(dir, `${part}.json`), 'utf8')) as T;
+    return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`hubspot sandbox: cannot read ${part}.json in ${dir}: ${(error as Error).message}`);
+    throw error;
   }
 }
 
-async function writeParts(dir: string, snapshot: StoreSnapshot, parts: Set<StorePart>): Promise<void> {
-  for (const part of parts) {
-    const content =
-      part === 'meta'
-        ? { nextId: snapshot.nextId }
-        : part === 'associations' || part === 'owners'
-          ? snapshot[part]
-          : snapshot.records[part];
-    const file = path.join(dir, `${part}.json`);
-    await writeFile(`${file}.tmp`, JSON.stringify(content));
-    await rename(`${file}.tmp`, file);
+async function readSnapshot(file: string): Promise<Partial<StoreSnapshot>> {
+  const text = await readText(file);
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text) as StoreSnapshot;
+  } catch (error) {
+    throw new Error(`hubspot sandbox: ${file} is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** The journal's changes; a last line cut short (a write interrupted by a crash) is left out. */
+async function readJournal(file: string): Promise<StoreChange[]> {
+  const lines = (await readText(file))?.split('\n') ?? [];
+  const changes: StoreChange[] = [];
+  for (const [index, line] of lines.entries()) {
+    if (line === '') continue;
+    try {
+      changes.push(JSON.parse(line) as StoreChange);
+    } catch (error) {
+      if (index === lines.length - 1) break;
+      throw new Error(`hubspot sandbox: line ${index + 1} of ${file} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  return changes;
 }

@@ -1,11 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubspotSandbox, type HubspotSandboxOptions, startHubspotSandbox } from './server.ts';
 
 const token = 'pat-sandbox-token';
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The SDK as a user points it at the sandbox; no retries unless a test asks for them. */
 const client = (sandbox: HubspotSandbox, numberOfApiCallRetries?: number) =>
@@ -89,6 +92,13 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
       ]);
       expect(sample?.properties.hs_object_id).toBe(sample?.id);
       expect(sample?.createdAt).toBeInstanceOf(Date);
+      const withCompanies = await hubspot.crm.contacts.basicApi.getPage(2, undefined, undefined, undefined, [
+        'companies',
+      ]);
+      expect(withCompanies.results[0]?.associations?.companies?.results.map((link) => link.type).sort()).toEqual([
+        'contact_to_company',
+        'contact_to_company_unlabeled',
+      ]);
       // Deterministic demo data: the same seed gives the same records.
       await withSandbox({ seed: 'demo' }, async (twin) => {
         const again = await client(twin).crm.contacts.getAll(100, undefined, ['email', 'city']);
@@ -278,6 +288,12 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
         inputs: [{ id: 'upsert-co.example.com', idProperty: 'domain', properties: { name: 'Upsert Co' } }],
       });
       expect(companies.results[0]?.properties).toMatchObject({ domain: 'upsert-co.example.com', name: 'Upsert Co' });
+      // The idProperty value becomes the new record's email, checked like any other value.
+      const invalid = await failure(
+        hubspot.crm.contacts.batchApi.upsert({ inputs: [{ id: 'not-an-email', idProperty: 'email', properties: {} }] }),
+      );
+      expect(invalid.code).toBe(400);
+      expect(invalid.body.message).toContain('INVALID_EMAIL');
     });
 
     it('refuses a whole batch for one bad value or a taken email, writing nothing', async () => {
@@ -462,6 +478,10 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
         expect(beyond.body.category).toBe('VALIDATION_ERROR');
         const tooBig = await failure(sdk.crm.contacts.searchApi.doSearch({ ...request, limit: 201, after: '0' }));
         expect(tooBig.code).toBe(400);
+        const twoSorts = await failure(
+          sdk.crm.contacts.searchApi.doSearch({ ...request, sorts: ['createdate', 'hs_object_id'], after: '0' }),
+        );
+        expect(twoSorts.code).toBe(400);
       });
     });
   });
@@ -664,7 +684,7 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
     });
   });
 
-  it('keeps the portal in --dir across a restart, unique emails included', async () => {
+  it('keeps the portal in --dir across a restart (journal replayed, a torn last line ignored), unique emails included', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'hubspot-sandbox-'));
     try {
       const written = await withSandbox({ dir, seed: 'demo' }, async (first) => {
@@ -679,6 +699,8 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
           all: (await sdk.crm.contacts.getAll(100, undefined, ['email'])).map((record) => record.properties.email),
         };
       });
+      // A crash mid-write leaves a last journal line cut short: it is left out, the rest replayed.
+      await appendFile(path.join(dir, 'journal.jsonl'), '{"kind":"record","type":"contacts","rec');
       await withSandbox({ dir, seed: 'demo' }, async (second) => {
         const sdk = client(second);
         const all = (await sdk.crm.contacts.getAll(100, undefined, ['email'])).map((record) => record.properties.email);
@@ -699,6 +721,34 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts from the sandbox CLI with --seed demo and serves the SDK', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/sandboxes/cli.ts', 'hubspot', '--port', '0', '--seed', 'demo'],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk) => {
+          output += chunk;
+          const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);
+          if (match) resolve(match[1] as string);
+        });
+        child.on('close', () => reject(new Error(`the CLI exited before listening: ${output}`)));
+      });
+      const sdk = new Client({ accessToken: token, basePath: url });
+      expect(await sdk.crm.contacts.getAll(100)).toHaveLength(200);
+      expect(await sdk.crm.companies.getAll(100)).toHaveLength(50);
+      const stats = (await (await fetch(`${url}/__sandbox/stats`)).json()) as { requests: number };
+      expect(stats.requests).toBe(3);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
     }
   });
 });

@@ -1,5 +1,5 @@
-import { associateOnCreate } from './associations.ts';
-import { schemaFor } from './catalog.ts';
+import { associateOnCreate, associationsV3 } from './associations.ts';
+import { type ObjectType, schemaFor } from './catalog.ts';
 import { invalidInput, invalidProperties, objectNotFound } from './errors.ts';
 import { queryBoolean, queryInteger, queryList, type Route, readJson, sendEmpty, sendJson } from './http.ts';
 import { checkProperties } from './property-values.ts';
@@ -10,6 +10,12 @@ const listLimit = 100;
 
 /** The basic objects API: list, get, create, update and archive one record. */
 export function objectRoutes(store: CrmStore): Route[] {
+  /** Adds the `associations` a read asked for (`associations=companies,deals`), when the record has some. */
+  function withAssociations<T extends { id: string }>(from: ObjectType, json: T, toTypes: string[] | undefined) {
+    if (!toTypes) return json;
+    const associations = associationsV3(store, from, json.id, toTypes);
+    return Object.keys(associations).length > 0 ? { ...json, associations } : json;
+  }
   return [
     {
       method: 'GET',
@@ -24,6 +30,7 @@ export function objectRoutes(store: CrmStore): Route[] {
         const from = after ? Number(after) : 0;
         const archived = queryBoolean(url, 'archived');
         const requested = queryList(url, 'properties');
+        const associations = queryList(url, 'associations');
         const page = [];
         let next: string | undefined;
         for (const record of store.all(schema.type)) {
@@ -32,7 +39,7 @@ export function objectRoutes(store: CrmStore): Route[] {
             next = record.id;
             break;
           }
-          page.push(recordJson(schema, record, requested));
+          page.push(withAssociations(schema.type, recordJson(schema, record, requested), associations));
         }
         const link = new URL(url.pathname, origin);
         if (next) {
@@ -51,7 +58,8 @@ export function objectRoutes(store: CrmStore): Route[] {
         const idProperty = url.searchParams.get('idProperty') ?? undefined;
         const record = findRecord(store, schema, id, idProperty, queryBoolean(url, 'archived'));
         if (!record) throw objectNotFound(id);
-        sendJson(res, 200, recordJson(schema, record, queryList(url, 'properties')));
+        const json = recordJson(schema, record, queryList(url, 'properties'));
+        sendJson(res, 200, withAssociations(schema.type, json, queryList(url, 'associations')));
       },
     },
     {

@@ -122,7 +122,7 @@ function matches(record: CrmRecord, filter: Filter): boolean {
     case 'NOT_CONTAINS_TOKEN':
       return !present || !containsToken(raw, filter.value as string);
   }
-  const value = present ? comparable(filter.property, raw) : undefined;
+  const value = valueFor(record, filter.property);
   const equal = (text: string) => value !== undefined && value === comparable(filter.property, text);
   switch (filter.operator) {
     case 'EQ':
@@ -157,40 +157,46 @@ interface Sort {
   descending: boolean;
 }
 
-/** `sorts` as objects (`{ propertyName, direction }`) or strings (`"-createdate"`). */
-function parseSorts(schema: ObjectSchema, sorts: unknown): Sort[] {
-  if (sorts === undefined) return [];
+/**
+ * `sorts` as objects (`{ propertyName, direction }`) or strings (`"-createdate"`); HubSpot applies
+ * one sort rule per search, so a second is refused.
+ */
+function parseSort(schema: ObjectSchema, sorts: unknown): Sort | undefined {
+  if (sorts === undefined) return undefined;
   if (!Array.isArray(sorts)) throw invalidInput('sorts must be an array.');
-  return sorts.map((sort) => {
-    const text = typeof sort === 'string' ? sort : undefined;
-    const name = text ? text.replace(/^-/, '') : String((sort as { propertyName?: unknown }).propertyName);
-    const descending = text ? text.startsWith('-') : (sort as { direction?: unknown }).direction === 'DESCENDING';
-    const property = propertyOf(schema, name);
-    if (!property) throw invalidInput(`There is no property ${name} on ${schema.type} to sort by.`);
-    return { property, descending };
-  });
+  if (sorts.length > 1) throw invalidInput(`Only one sort is allowed per search, got ${sorts.length}.`);
+  const [sort] = sorts as unknown[];
+  if (sort === undefined) return undefined;
+  const text = typeof sort === 'string' ? sort : undefined;
+  const name = text ? text.replace(/^-/, '') : String((sort as { propertyName?: unknown }).propertyName);
+  const descending = text ? text.startsWith('-') : (sort as { direction?: unknown }).direction === 'DESCENDING';
+  const property = propertyOf(schema, name);
+  if (!property) throw invalidInput(`There is no property ${name} on ${schema.type} to sort by.`);
+  return { property, descending };
 }
 
-function compareRecords(sorts: Sort[]) {
-  return (a: CrmRecord, b: CrmRecord) => {
-    for (const sort of sorts) {
-      const left = valueFor(a, sort.property);
-      const right = valueFor(b, sort.property);
-      // Records without the value come last, whichever the direction.
-      if (left === undefined || right === undefined) {
-        if (left !== right) return left === undefined ? 1 : -1;
-        continue;
-      }
-      if (left !== right) return (left < right ? -1 : 1) * (sort.descending ? -1 : 1);
+/**
+ * Orders records by the sort's property (each value parsed once), records without a value last
+ * whichever the direction, ties in id order (HubSpot promises no order for ties).
+ */
+function sortRecords(records: CrmRecord[], sort: Sort): CrmRecord[] {
+  const keyed = records.map((record) => ({ record, key: valueFor(record, sort.property) }));
+  const direction = sort.descending ? -1 : 1;
+  keyed.sort((a, b) => {
+    if (a.key === undefined || b.key === undefined) {
+      if (a.key !== b.key) return a.key === undefined ? 1 : -1;
+    } else if (a.key !== b.key) {
+      return (a.key < b.key ? -1 : 1) * direction;
     }
-    return Number(a.id) - Number(b.id);
-  };
+    return Number(a.record.id) - Number(b.record.id);
+  });
+  return keyed.map(({ record }) => record);
 }
 
-const valueFor = (record: CrmRecord, property: PropertyDefinition) => {
+function valueFor(record: CrmRecord, property: PropertyDefinition): Comparable | undefined {
   const raw = record.properties[property.name];
   return raw === undefined || raw === '' ? undefined : comparable(property, raw);
-};
+}
 
 function matchesQuery(schema: ObjectSchema, record: CrmRecord, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
@@ -231,7 +237,7 @@ export function searchRoutes(store: CrmStore): Route[] {
           );
         }
         const groups = parseFilters(schema, body);
-        const sorts = parseSorts(schema, body.sorts);
+        const sort = parseSort(schema, body.sorts);
         const query = typeof body.query === 'string' ? body.query.trim() : '';
         const requested =
           Array.isArray(body.properties) && body.properties.length > 0 ? body.properties.map(String) : undefined;
@@ -241,8 +247,8 @@ export function searchRoutes(store: CrmStore): Route[] {
             (groups.length === 0 || groups.some((group) => group.every((filter) => matches(record, filter)))) &&
             (!query || matchesQuery(schema, record, query)),
         );
-        if (sorts.length > 0) found.sort(compareRecords(sorts));
-        const page = found.slice(after, after + limit);
+        const ordered = sort ? sortRecords(found, sort) : found;
+        const page = ordered.slice(after, after + limit);
         const nextAfter = after + limit;
         sendJson(res, 200, {
           total: found.length,

@@ -87,12 +87,10 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const origin = `http://${req.headers.host ?? `${host}:${port}`}`;
-    let counted = false;
     try {
       const url = new URL(req.url ?? '/', origin);
       if (url.pathname.startsWith('/__sandbox/')) return await admin(req, res, url);
       limiter.stats.requests++;
-      counted = true;
       const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
       if (!token || !tokens.has(token)) throw unauthenticated();
       const fault = faults.next();
@@ -112,12 +110,12 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
         res.destroy();
         return;
       }
+      if (!(error instanceof HubspotError)) console.error('hubspot sandbox:', error);
       const answer =
         error instanceof HubspotError
           ? error
           : new HubspotError(500, 'INTERNAL_ERROR', error instanceof Error ? error.message : String(error));
-      if (!(error instanceof HubspotError)) console.error('hubspot sandbox:', error);
-      if (counted && answer.status === 429) limiter.stats.rejected429++;
+      if (answer.status === 429) limiter.stats.rejected429++;
       sendError(res, answer);
     }
   }

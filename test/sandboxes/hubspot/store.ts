@@ -30,8 +30,12 @@ export interface AssociationRow {
   typeIds: number[];
 }
 
-/** The parts of the store saved separately, so a write rewrites only what changed. */
-export type StorePart = ObjectType | 'associations' | 'owners' | 'meta';
+/** One change to the portal, whole (a record as it now is, an association's types now, `[]` when gone). */
+export type StoreChange =
+  | { kind: 'record'; type: ObjectType; record: CrmRecord }
+  | { kind: 'association'; row: AssociationRow }
+  | { kind: 'owner'; owner: Owner }
+  | { kind: 'nextId'; nextId: number };
 
 export interface StoreSnapshot {
   records: Record<ObjectType, CrmRecord[]>;
@@ -43,7 +47,8 @@ export interface StoreSnapshot {
 /**
  * The portal's data, indexed in memory: records per object type (in id order, which is creation
  * order), unique-value indexes (contacts' email, companies' domain), associations both ways and
- * owners. Writes mark their part dirty; `persist` (the disk store's) saves the dirty parts.
+ * owners. With `persist` (the disk store's), every write also notes its change; `flush` hands the
+ * changes since the last flush over, the latest state of each thing once.
  */
 export class CrmStore {
   readonly #records = new Map<ObjectType, Map<string, CrmRecord>>(objectTypes.map((type) => [type, new Map()]));
@@ -52,19 +57,30 @@ export class CrmStore {
   /** `fromType\u0000fromId\u0000toType` → toId → type ids. */
   readonly #associations = new Map<string, Map<string, number[]>>();
   readonly #owners = new Map<string, Owner>();
-  readonly #dirty = new Set<StorePart>();
+  /** Changes not yet flushed, keyed by what they change; only kept when there is somewhere to persist them. */
+  readonly #changes = new Map<string, StoreChange>();
+  #recording: boolean;
   #nextId = 1001;
   #saving: Promise<void> = Promise.resolve();
 
   constructor(
     /** Properties whose values are unique per object type. */
     private readonly uniqueProperties: Record<ObjectType, string[]>,
-    private readonly persist: (store: CrmStore, parts: Set<StorePart>) => Promise<void> = async () => {},
-  ) {}
+    private readonly persist?: (changes: StoreChange[]) => Promise<void>,
+  ) {
+    this.#recording = persist !== undefined;
+  }
 
   newId(): string {
-    this.#dirty.add('meta');
-    return String(this.#nextId++);
+    const id = String(this.#nextId++);
+    this.#note('nextId', { kind: 'nextId', nextId: this.#nextId });
+    return id;
+  }
+
+  #note(key: string, change: StoreChange): void {
+    if (!this.#recording) return;
+    this.#changes.delete(key);
+    this.#changes.set(key, change);
   }
 
   get(type: ObjectType, id: string): CrmRecord | undefined {
@@ -97,7 +113,7 @@ export class CrmStore {
       if (after) this.#unique.set(uniqueKey(type, property, after), record.id);
     }
     records.set(record.id, record);
-    this.#dirty.add(type);
+    this.#note(`record\u0000${type}\u0000${record.id}`, { kind: 'record', type, record });
   }
 
   /** The records `fromId` is associated to in `toType`: toId → type ids. */
@@ -107,24 +123,26 @@ export class CrmStore {
 
   /** Adds type ids to one direction of an association (callers add the inverse direction too). */
   associate(row: AssociationRow): void {
-    const key = associationKey(row.fromType, row.fromId, row.toType);
-    const targets = this.#associations.get(key) ?? new Map<string, number[]>();
-    this.#associations.set(key, targets);
-    const typeIds = new Set([...(targets.get(row.toId) ?? []), ...row.typeIds]);
-    targets.set(
-      row.toId,
-      [...typeIds].sort((a, b) => a - b),
-    );
-    this.#dirty.add('associations');
+    const current = this.associationsOf(row.fromType, row.fromId, row.toType).get(row.toId) ?? [];
+    const typeIds = [...new Set([...current, ...row.typeIds])].sort((a, b) => a - b);
+    this.#setAssociation({ ...row, typeIds });
   }
 
   /** Removes one direction of an association, all its types. */
   dissociate(fromType: ObjectType, fromId: string, toType: ObjectType, toId: string): void {
-    const key = associationKey(fromType, fromId, toType);
-    const targets = this.#associations.get(key);
-    if (!targets?.delete(toId)) return;
-    if (targets.size === 0) this.#associations.delete(key);
-    this.#dirty.add('associations');
+    if (!this.associationsOf(fromType, fromId, toType).has(toId)) return;
+    this.#setAssociation({ fromType, fromId, toType, toId, typeIds: [] });
+  }
+
+  /** Makes one direction of an association exactly `row.typeIds` (none: removed). */
+  #setAssociation(row: AssociationRow): void {
+    const key = associationKey(row.fromType, row.fromId, row.toType);
+    const targets = this.#associations.get(key) ?? new Map<string, number[]>();
+    if (row.typeIds.length > 0) targets.set(row.toId, row.typeIds);
+    else targets.delete(row.toId);
+    if (targets.size > 0) this.#associations.set(key, targets);
+    else this.#associations.delete(key);
+    this.#note(`association\u0000${key}\u0000${row.toId}`, { kind: 'association', row });
   }
 
   owners(): IterableIterator<Owner> {
@@ -137,7 +155,7 @@ export class CrmStore {
 
   putOwner(owner: Owner): void {
     this.#owners.set(owner.id, owner);
-    this.#dirty.add('owners');
+    this.#note(`owner\u0000${owner.id}`, { kind: 'owner', owner });
   }
 
   /**
@@ -145,10 +163,11 @@ export class CrmStore {
    * write begun so far is done. Write routes await it before answering: acknowledged means saved.
    */
   flush(): Promise<void> {
-    if (this.#dirty.size > 0) {
-      const parts = new Set(this.#dirty);
-      this.#dirty.clear();
-      this.#saving = this.#saving.then(() => this.persist(this, parts));
+    if (this.persist && this.#changes.size > 0) {
+      const changes = [...this.#changes.values()];
+      this.#changes.clear();
+      const persist = this.persist;
+      this.#saving = this.#saving.then(() => persist(changes));
     }
     return this.#saving;
   }
@@ -167,16 +186,23 @@ export class CrmStore {
     };
   }
 
-  /** Loads a saved snapshot into this (empty) store, without marking anything dirty. */
-  restore(snapshot: Partial<StoreSnapshot>): void {
+  /** Loads a saved snapshot, then the changes made since, into this (empty) store; nothing is noted. */
+  load(snapshot: Partial<StoreSnapshot>, changes: StoreChange[]): void {
+    this.#recording = false;
     for (const type of objectTypes) {
       const records = [...(snapshot.records?.[type] ?? [])].sort((a, b) => Number(a.id) - Number(b.id));
       for (const record of records) this.put(type, record);
     }
-    for (const row of snapshot.associations ?? []) this.associate(row);
+    for (const row of snapshot.associations ?? []) this.#setAssociation(row);
     for (const owner of snapshot.owners ?? []) this.putOwner(owner);
     this.#nextId = snapshot.nextId ?? this.#nextId;
-    this.#dirty.clear();
+    for (const change of changes) {
+      if (change.kind === 'record') this.put(change.type, change.record);
+      else if (change.kind === 'association') this.#setAssociation(change.row);
+      else if (change.kind === 'owner') this.putOwner(change.owner);
+      else this.#nextId = change.nextId;
+    }
+    this.#recording = this.persist !== undefined;
   }
 }
 
