@@ -5,6 +5,8 @@ import { filesDestination } from '../connectors/files/destination.ts';
 import { filesSource } from '../connectors/files/source.ts';
 import { gcsDestination } from '../connectors/gcs/destination.ts';
 import { gcsSource } from '../connectors/gcs/source.ts';
+import { hubspotDestination } from '../connectors/hubspot/destination.ts';
+import { hubspotSource } from '../connectors/hubspot/source.ts';
 import { mysqlDestination } from '../connectors/mysql/destination.ts';
 import { mysqlSource } from '../connectors/mysql/source.ts';
 import { postgresDestination } from '../connectors/postgres/destination.ts';
@@ -27,6 +29,7 @@ export const nodeTypes: readonly NodeType[] = [
   gcsSource,
   postgresSource,
   mysqlSource,
+  hubspotSource,
   csvParse,
   jsonParse,
   schemaValidate,
@@ -40,6 +43,7 @@ export const nodeTypes: readonly NodeType[] = [
   gcsDestination,
   postgresDestination,
   mysqlDestination,
+  hubspotDestination,
 ];
 
 export function findNodeType(type: string): NodeType | undefined {

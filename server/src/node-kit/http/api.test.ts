@@ -224,6 +224,59 @@ describe('createHttpApi', () => {
     for (let i = 0; i + 3 < times.length; i++) expect(times[i + 3]! - times[i]!).toBeGreaterThanOrEqual(300);
     expect(server.maxInFlight).toBeLessThanOrEqual(2);
   });
+  it('counts a request in the window until the window after it ended, so slow answers cannot crowd a window', async () => {
+    // Each answer takes 250 ms: counted from their starts alone, requests 1 and 3 could start 300 ms
+    // apart and be handled 300 ms apart; counted to their ends, 3 starts 300 ms after 1 ended.
+    const server = await serve(() => ({ status: 200, body: {}, delayMs: 250 }));
+    const client = api(server, { limits: { requestsPerInterval: 2, intervalMs: 300, concurrency: 2 } });
+    await Promise.all(Array.from({ length: 4 }, (_, i) => client.request({ path: `/slow${i}` })));
+    const times = server.requests.map((r) => r.at).sort((a, b) => a - b);
+    for (let i = 0; i + 2 < times.length; i++) expect(times[i + 2]! - times[i]!).toBeGreaterThanOrEqual(250 + 300 - 5);
+  });
+});
+
+describe('API-specific rate limits', () => {
+  it('serverWait reads the wait from the answer body, and a wait past maxWaitMs fails at once', async () => {
+    const server = await serve((_request, index) =>
+      index === 0
+        ? { status: 429, body: { policyName: 'SHORT' } }
+        : index === 1
+          ? { status: 200, body: { ok: 1 } }
+          : { status: 429, body: { policyName: 'LONG' } },
+    );
+    const seen: { status: number; body: string }[] = [];
+    const retries: HttpRetry[] = [];
+    const client = api(server, {
+      retry: { ...fast, maxWaitMs: 1000 },
+      serverWait: ({ status, body }) => {
+        seen.push({ status, body });
+        return (JSON.parse(body) as { policyName: string }).policyName === 'SHORT' ? 30 : 86_400_000;
+      },
+      onRetry: (retry) => retries.push(retry),
+    });
+    expect(await client.request({ path: '/a' })).toEqual({ ok: 1 });
+    expect(retries.map((r) => r.waitMs >= 30)).toEqual([true]);
+    const error = (await failure(client.request({ path: '/b' }))) as HttpApiError;
+    expect(error).toMatchObject({ code: 'http_rate_limited', retryAfterMs: 86_400_000 });
+    expect(server.requests).toHaveLength(3);
+    expect(seen.map((s) => s.status)).toEqual([429, 429]);
+  });
+
+  it('a limiterScope is a budget of its own: a full main budget does not hold it', async () => {
+    const server = await serve((request) => (request.path === '/hung' ? { hang: true } : { status: 200, body: {} }));
+    const auth: HttpAuth = { bearer: 'scoped-token' };
+    const main = api(server, { auth, limits: { concurrency: 1 } });
+    const search = api(server, { auth, limits: { concurrency: 1 }, limiterScope: 'search' });
+    const stop = new AbortController();
+    const hung = failure(main.request({ path: '/hung', signal: stop.signal }));
+    const queued = main.request({ path: '/queued' });
+    await search.request({ path: '/search' });
+    expect(server.requests.map((r) => r.path)).not.toContain('/queued');
+    stop.abort();
+    expect(await hung).toBeInstanceOf(CancelledError);
+    await queued;
+    expect(server.requests.map((r) => r.path).sort()).toEqual(['/hung', '/queued', '/search']);
+  });
 });
 
 describe('secrets', () => {

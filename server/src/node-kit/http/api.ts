@@ -28,8 +28,18 @@ export interface HttpApiOptions {
   /** Sent with every request, besides `Accept` and `Content-Type: application/json`. */
   headers?: Record<string, string>;
   auth?: HttpAuth;
-  /** Shared by every client of the same base URL and credential. */
+  /** Shared by every client of the same base URL, credential and `limiterScope`. */
   limits?: Partial<HttpLimits>;
+  /**
+   * A budget of its own beside the API's main one, for endpoints the API limits apart (HubSpot's
+   * search endpoints: 4 requests a second per token): clients naming the same scope share it.
+   */
+  limiterScope?: string;
+  /**
+   * The wait a 429 or 5xx answer asks for, when the API says it its own way (HubSpot's `policyName`
+   * in the body); `undefined` falls back to the backoff. Default: `serverWaitMs(headers)`.
+   */
+  serverWait?: (answer: HttpFailedAnswer) => number | undefined;
   retry?: Partial<HttpRetryPolicy>;
   /** One attempt's limit, answer body included. */
   timeoutMs?: number;
@@ -37,6 +47,14 @@ export interface HttpApiOptions {
   signal?: AbortSignal;
   /** Called before each wait for a retry, e.g. to log it. */
   onRetry?: (retry: HttpRetry) => void;
+}
+
+/** A 429 or 5xx answer, as `serverWait` reads it. */
+export interface HttpFailedAnswer {
+  status: number;
+  headers: Headers;
+  /** The body as text (it may hold anything the API echoed; never log it). */
+  body: string;
 }
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -89,7 +107,7 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
   const base = new URL(options.baseUrl);
   const host = base.host;
   const retry = { ...defaultRetry, ...options.retry };
-  const limiter = sharedLimiter(limiterKey(base, options.auth), {
+  const limiter = sharedLimiter(limiterKey(base, options.auth, options.limiterScope), {
     ...options.limits,
     concurrency: options.limits?.concurrency ?? defaultConcurrency,
   });
@@ -155,7 +173,10 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
       if (!response.ok) {
         const excerpt = redact(text, secrets).replace(/\s+/g, ' ').trim().slice(0, excerptLength);
         const status = response.status;
-        const retryAfterMs = status === 429 || status >= 500 ? serverWaitMs(response.headers) : undefined;
+        const retryAfterMs =
+          status === 429 || status >= 500
+            ? (options.serverWait ?? defaultServerWait)({ status, headers: response.headers, body: text })
+            : undefined;
         throw new HttpApiError(
           'http_status',
           `${where} answered ${status}${response.statusText ? ` ${response.statusText}` : ''}${excerpt ? `: ${excerpt}` : ''}`,
@@ -349,8 +370,10 @@ function networkReason(error: unknown): string {
   return cause ? `${errorMessage(error)} (${errorMessage(cause)})` : errorMessage(error);
 }
 
-/** Base URL and a digest of the credential: clients of one API with one credential share a budget. */
-function limiterKey(base: URL, auth: HttpAuth | undefined): string {
+const defaultServerWait = (answer: HttpFailedAnswer) => serverWaitMs(answer.headers);
+
+/** Base URL, a digest of the credential and the scope: clients of one API with one credential share a budget. */
+function limiterKey(base: URL, auth: HttpAuth | undefined, scope: string | undefined): string {
   const credential = auth ? createHash('sha256').update(JSON.stringify(auth)).digest('hex') : '';
-  return `${base.origin}${base.pathname.replace(/\/+$/, '')}#${credential}`;
+  return `${base.origin}${base.pathname.replace(/\/+$/, '')}#${credential}${scope === undefined ? '' : `#${scope}`}`;
 }

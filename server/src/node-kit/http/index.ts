@@ -3,6 +3,7 @@ export {
   type HttpApi,
   type HttpApiOptions,
   type HttpAuth,
+  type HttpFailedAnswer,
   type HttpMethod,
   type HttpRequest,
   type HttpRetry,
