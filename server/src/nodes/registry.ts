@@ -10,6 +10,8 @@ import { mysqlSource } from '../connectors/mysql/source.ts';
 import { postgresDestination } from '../connectors/postgres/destination.ts';
 import { postgresFusions } from '../connectors/postgres/part-fusions.ts';
 import { postgresSource } from '../connectors/postgres/source.ts';
+import { salesforceDestination } from '../connectors/salesforce/destination.ts';
+import { salesforceSource } from '../connectors/salesforce/source.ts';
 import type { NodeType, PartsFusion } from '../node-kit/contract.ts';
 import { csvFormat } from './csv-format.ts';
 import { csvParse } from './csv-parse.ts';
@@ -27,6 +29,7 @@ export const nodeTypes: readonly NodeType[] = [
   gcsSource,
   postgresSource,
   mysqlSource,
+  salesforceSource,
   csvParse,
   jsonParse,
   schemaValidate,
@@ -40,6 +43,7 @@ export const nodeTypes: readonly NodeType[] = [
   gcsDestination,
   postgresDestination,
   mysqlDestination,
+  salesforceDestination,
 ];
 
 export function findNodeType(type: string): NodeType | undefined {
