@@ -49,12 +49,13 @@ export async function readResultSet(
   locator: string,
   stream: string,
   ctx: NodeContext,
+  maxRecords = resultSetRecords,
 ): Promise<ResultSet> {
   let answer: Awaited<ReturnType<SalesforceSession['requestText']>>;
   try {
     answer = await session.requestText({
       path: session.dataPath(`/jobs/query/${job}/results`),
-      query: { locator: locator || undefined, maxRecords: resultSetRecords },
+      query: { locator: locator || undefined, maxRecords },
       headers: { accept: 'text/csv' },
     });
   } catch (error) {

@@ -60,7 +60,14 @@ export interface ReadSettings {
   incremental?: { lookbackSeconds?: number };
   bulk: 'auto' | 'always' | 'never';
   bulkThreshold: number;
+  /** How query jobs are waited for and read; tests shorten both. */
+  bulkQuery?: BulkQueryOptions;
+}
+
+export interface BulkQueryOptions {
   polling?: PollOptions;
+  /** Records per result set asked for (`maxRecords`). */
+  resultSetRecords?: number;
 }
 
 /** One record read (or skipped as unchanged: no `record`), and the cursor fields after it. */
@@ -242,12 +249,12 @@ async function* bulkSteps(
   settings: ReadSettings,
   ctx: SourceContext,
 ): AsyncGenerator<ReadStep> {
-  const job = from?.job || (await runQueryJob(session, soql, plan.name, ctx, settings.polling));
+  const job = from?.job || (await runQueryJob(session, soql, plan.name, ctx, settings.bulkQuery?.polling));
   const after = from?.after;
   let locator = from?.locator ?? '';
   let skip = from?.skip ?? 0;
   for (;;) {
-    const set = await readResultSet(session, job, locator, plan.name, ctx);
+    const set = await readResultSet(session, job, locator, plan.name, ctx, settings.bulkQuery?.resultSetRecords);
     for (let index = skip; index < set.rows.length; index++) {
       const record = csvRecord(plan, set.rows[index]!);
       yield { record, at: { bulk: { job, locator, skip: index + 1, ...(after ? { after } : {}) } } };

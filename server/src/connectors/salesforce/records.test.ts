@@ -12,15 +12,22 @@ describe('Salesforce records', () => {
       Owner: null,
     });
     expect(Object.keys(record)).toEqual(['Id', 'LastName', 'Account', 'Owner']);
-    expect(record).toEqual({ Id: '003000000000001AAA', LastName: 'Zoë "quoted"', Account: { Name: 'Acme, Inc.' }, Owner: null });
+    expect(record).toEqual({
+      Id: '003000000000001AAA',
+      LastName: 'Zoë "quoted"',
+      Account: { Name: 'Acme, Inc.' },
+      Owner: null,
+    });
   });
 
   it('nests relationship columns of a Bulk API row as REST does, an empty lookup as null', () => {
-    expect(fromColumns({ Id: '003A', 'Account.Name': 'Acme', 'Account.Owner.Name': null, 'Owner.Name': null })).toEqual({
-      Id: '003A',
-      Account: { Name: 'Acme', Owner: null },
-      Owner: null,
-    });
+    expect(fromColumns({ Id: '003A', 'Account.Name': 'Acme', 'Account.Owner.Name': null, 'Owner.Name': null })).toEqual(
+      {
+        Id: '003A',
+        Account: { Name: 'Acme', Owner: null },
+        Owner: null,
+      },
+    );
   });
 
   it('reads Bulk API cells as the REST API types them', () => {

@@ -3,8 +3,16 @@ import { datetimeMinus, isSoqlName, soqlDatetimeFloor, soqlString } from './soql
 
 describe('SOQL text', () => {
   it('lets field, relationship and custom object names through and nothing else', () => {
-    for (const name of ['Name', 'Account.Owner.Name', 'External_Id__c', 'Custom__c']) expect(isSoqlName(name)).toBe(true);
-    for (const name of ['Name, (SELECT Id FROM Contacts)', "Id' OR Name != '", '1Name', 'Name--', '', 'Account..Name']) {
+    for (const name of ['Name', 'Account.Owner.Name', 'External_Id__c', 'Custom__c'])
+      expect(isSoqlName(name)).toBe(true);
+    for (const name of [
+      'Name, (SELECT Id FROM Contacts)',
+      "Id' OR Name != '",
+      '1Name',
+      'Name--',
+      '',
+      'Account..Name',
+    ]) {
       expect(isSoqlName(name)).toBe(false);
     }
   });

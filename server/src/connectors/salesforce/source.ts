@@ -13,10 +13,15 @@ import {
   type SourceContext,
 } from '../../node-kit/contract.ts';
 import type { IncrementalMark } from '../../node-kit/sql/incremental.ts';
-import type { PollOptions } from './bulk-jobs.ts';
 import { salesforceConnectionFields } from './connection.ts';
 import { columnsOf, defaultFields, describeObject } from './describe.ts';
-import { openStreamRead, type ReadSettings, type SourceCursor, type StreamPlan } from './object-read.ts';
+import {
+  type BulkQueryOptions,
+  openStreamRead,
+  type ReadSettings,
+  type SourceCursor,
+  type StreamPlan,
+} from './object-read.ts';
 import { openSession, type SalesforceSession } from './session.ts';
 import { isSoqlName } from './soql.ts';
 import { defaultSourceBulkThreshold, type SalesforceSourceConfig, salesforceSourceConfig } from './source-config.ts';
@@ -56,11 +61,11 @@ export const salesforceSource = defineSource({
   read: (config, ctx) => readSalesforce(config, ctx),
 });
 
-/** The read, with `polling` settable so tests need not wait for Bulk API jobs at production pace. */
+/** The read, with Bulk API query jobs' pace and result set size settable for tests. */
 export async function* readSalesforce(
   config: SalesforceSourceConfig,
   ctx: SourceContext,
-  polling?: PollOptions,
+  bulkQuery?: BulkQueryOptions,
 ): AsyncGenerator<SourceBatch> {
   const session = await openSession(config, ctx);
   const plans = await planStreams(session, config, ctx);
@@ -68,7 +73,7 @@ export async function* readSalesforce(
     ...(config.incremental ? { incremental: config.incremental } : {}),
     bulk: config.bulk ?? 'auto',
     bulkThreshold: config.bulkThreshold ?? defaultSourceBulkThreshold,
-    ...(polling ? { polling } : {}),
+    ...(bulkQuery ? { bulkQuery } : {}),
   };
   const resume = cursorOf(ctx.resumeCursor, ctx, 'resume from');
   const lastRun = config.incremental ? cursorOf(ctx.lastRunCursor, ctx, 'continue incrementally from') : undefined;
