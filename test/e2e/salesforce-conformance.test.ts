@@ -68,7 +68,12 @@ describeConformance({
     async setUp() {
       const prefix = `dst${++setUps}`;
       return {
-        config: { ...sandboxConnection(sandbox), object: 'Account', mode: 'upsert' as const, externalIdField: 'External_Id__c' },
+        config: {
+          ...sandboxConnection(sandbox),
+          object: 'Account',
+          mode: 'upsert' as const,
+          externalIdField: 'External_Id__c',
+        },
         payloads: [0, 1, 2, 3, 4].map((b) => ({
           kind: 'records' as const,
           stream: 'customers',
@@ -96,7 +101,12 @@ describeConformance({
       records.push({ External_Id__c: `${prefix}-4`, Name: null });
       const payload: RecordBatch = { kind: 'records', stream: 'customers', records };
       return {
-        config: { ...sandboxConnection(sandbox), object: 'Account', mode: 'upsert' as const, externalIdField: 'External_Id__c' },
+        config: {
+          ...sandboxConnection(sandbox),
+          object: 'Account',
+          mode: 'upsert' as const,
+          externalIdField: 'External_Id__c',
+        },
         payload,
         refused: 2,
       };
