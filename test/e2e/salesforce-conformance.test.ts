@@ -7,7 +7,15 @@ import type { Rec, RecordBatch } from '../../server/src/node-kit/contract.ts';
 import { recordItem } from '../../server/src/testing/conformance/checks.ts';
 import { describeConformance } from '../../server/src/testing/conformance/describe-conformance.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../sandboxes/salesforce/server.ts';
-import { nastyName, oracle, queryAll, sandboxClient, sandboxConnection, sandboxUser } from './salesforce-support.ts';
+import {
+  createEach,
+  nastyName,
+  oracle,
+  queryAll,
+  sandboxClient,
+  sandboxConnection,
+  sandboxUser,
+} from './salesforce-support.ts';
 
 let sandbox: SalesforceSandbox;
 let jsforce: Connection;
@@ -21,13 +29,13 @@ beforeAll(async () => {
     External_Id__c: `src-${i}`,
     NumberOfEmployees: i % 4 === 0 ? null : i * 1000,
   }));
-  await jsforce.sobject('Account').create(accounts, { allOrNone: true });
+  await createEach(jsforce, 'Account', accounts);
   const ids = (await queryAll(jsforce, 'SELECT Id FROM Account ORDER BY Id')).map((r) => String(r.Id));
   const contacts = Array.from({ length: 12 }, (_, i) => ({
     LastName: nastyName(i + 7),
     AccountId: ids[i % ids.length],
   }));
-  await jsforce.sobject('Contact').create(contacts, { allOrNone: true });
+  await createEach(jsforce, 'Contact', contacts);
 });
 afterAll(() => sandbox?.close());
 

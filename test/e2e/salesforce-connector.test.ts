@@ -14,7 +14,7 @@ import type { Rec, SourceBatch } from '../../server/src/node-kit/contract.ts';
 import { checkKillAndResume, recordItem } from '../../server/src/testing/conformance/checks.ts';
 import { type TestContext, temporaryDirectory, testContext } from '../../server/src/testing/node-context.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../sandboxes/salesforce/server.ts';
-import { nastyName, oracle, queryAll, sandboxConnection } from './salesforce-support.ts';
+import { createEach, nastyName, oracle, queryAll, sandboxConnection } from './salesforce-support.ts';
 
 let sandbox: SalesforceSandbox;
 let jsforce: Connection;
@@ -32,7 +32,7 @@ beforeAll(async () => {
     AnnualRevenue: i % 3 === 0 ? null : i * 1234.5,
     Description: i % 5 === 0 ? `multi\nline, "quoted" ${i}` : null,
   }));
-  await jsforce.sobject('Account').create(accounts, { allOrNone: true });
+  await createEach(jsforce, 'Account', accounts);
 });
 afterAll(() => sandbox?.close());
 
@@ -128,10 +128,8 @@ describe('salesforce.source', () => {
     expect(recordsOf(first)).toHaveLength(30);
     const cursor = first.at(-1)!.cursor;
     const [one, two] = await queryAll(jsforce, "SELECT Id FROM Account WHERE External_Id__c IN ('acct-3', 'acct-17')");
-    await jsforce.sobject('Account').update([
-      { Id: String(one!.Id), Name: 'Changed 3' },
-      { Id: String(two!.Id), Name: 'Changed 17' },
-    ]);
+    await jsforce.sobject('Account').update({ Id: String(one!.Id), Name: 'Changed 3' });
+    await jsforce.sobject('Account').update({ Id: String(two!.Id), Name: 'Changed 17' });
     const second = await readAll(config, context({ lastRunCursor: cursor }));
     expect(
       recordsOf(second)

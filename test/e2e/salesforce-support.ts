@@ -40,3 +40,8 @@ export function nastyName(i: number): string {
     i % 5
   ]!;
 }
+
+/** Creates `records` one request each, in order (ids ascending as created). */
+export async function createEach(connection: Connection, object: string, records: Rec[]): Promise<void> {
+  for (const record of records) await connection.sobject(object).create(record);
+}

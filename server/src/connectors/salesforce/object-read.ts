@@ -7,13 +7,13 @@
  * - Through a Bulk API 2.0 query job: its result sets one after another, resumed at the set's
  *   locator, skipping the records of that set already read.
  * - Incremental: `WHERE SystemModstamp >= :start ORDER BY SystemModstamp, Id` (REST, paged by
- *   `nextRecordsUrl`) or the same SOQL as a query job. SOQL datetime literals hold whole seconds,
- *   so the start is the second at or before the mark and records up to the mark (SystemModstamp, Id)
- *   are skipped here; with a lookback the start moves back and the records re-read unchanged are
- *   skipped by the lookback memory.
+ *   `nextRecordsUrl`) or the same SOQL as a query job. SystemModstamp and SOQL datetime literals
+ *   hold whole seconds, so the read starts at the second of the last run's mark (less the lookback)
+ *   and skips the records it re-reads unchanged, known by Id and content (see `changeWindow`).
  * - A SOQL query: its pages as they come, resumed by skipping the records already read.
  */
 
+import { createHash } from 'node:crypto';
 import type { Rec, SourceContext } from '../../node-kit/contract.ts';
 import { type IncrementalMark, LookbackMemory } from '../../node-kit/sql/incremental.ts';
 import type { PollOptions } from './bulk-jobs.ts';
@@ -30,10 +30,10 @@ export interface SourceCursor {
   /** Full REST read: the Id of the last record read. */
   afterId?: string;
   /**
-   * A Bulk API query job being read: the locator of the result set being read ('' for the first),
-   * its records already read, and (incremental) the mark at or before which records are skipped.
+   * A Bulk API query job being read: the locator of the result set being read ('' for the first)
+   * and its records already read.
    */
-  bulk?: { job: string; locator: string; skip: number; after?: Position };
+  bulk?: { job: string; locator: string; skip: number };
   /** A SOQL query read through REST: the records read. */
   skip?: number;
   /** Incremental: where each stream's next read starts. */
@@ -112,49 +112,39 @@ export async function openStreamRead(
       mark() {},
     };
   }
-  const window = changeWindow(settings.incremental.lookbackSeconds, since[plan.name], from);
+  const window = changeWindow(settings.incremental.lookbackSeconds ?? 0, since[plan.name], from);
   const useBulk =
     from?.bulk !== undefined || (from === undefined && (await prefersBulk(session, plan, settings, window.where)));
   const soql = `${select}${window.where ? ` WHERE ${window.where}` : ''}`;
   const raw = useBulk
-    ? bulkSteps(
-        session,
-        plan,
-        soql,
-        from?.bulk ?? { job: '', locator: '', skip: 0, ...(window.skipUpTo ? { after: window.skipUpTo } : {}) },
-        settings,
-        ctx,
-      )
+    ? bulkSteps(session, plan, soql, from?.bulk, settings, ctx)
     : restChangeSteps(session, `${soql} ORDER BY SystemModstamp, Id`);
-  const memory = window.memory;
+  const { memory } = window;
   let after = since[plan.name]?.after as Position | undefined;
-  // A job's records come in no order: the mark they are skipped up to is the one the job started with.
-  const skipUpTo = from?.bulk ? from.bulk.after : window.skipUpTo;
   async function* changed(): AsyncGenerator<ReadStep> {
     for await (const step of raw) {
       const record = step.record!;
       const position: Position = [String(record.SystemModstamp), String(record.Id)];
       if (after === undefined || comparePositions(position, after) > 0) after = position;
-      since[plan.name] = { ...since[plan.name], after };
-      if (skipUpTo && comparePositions(position, skipUpTo) <= 0) {
+      if (window.skipUpTo && comparePositions(position, window.skipUpTo) <= 0) {
         yield { at: step.at };
         continue;
       }
-      if (memory) {
-        const key = JSON.stringify([position[1]]);
-        if (memory.unchanged(key, position[0])) {
-          yield { at: step.at };
-          continue;
-        }
-        memory.remember(key, position[0]);
+      // SystemModstamp holds whole seconds: a record changed twice within one keeps its stamp, so
+      // the memory knows records by Id and content, and a changed one is never taken as seen.
+      const key = JSON.stringify([position[1], contentHash(record)]);
+      if (memory.unchanged(key, position[0])) {
+        yield { at: step.at };
+        continue;
       }
+      memory.remember(key, position[0]);
       yield step;
     }
   }
   return {
     steps: changed(),
     mark() {
-      if (after !== undefined) since[plan.name] = { after, ...(memory ? { recent: memory.snapshot() } : {}) };
+      if (after !== undefined) since[plan.name] = { after, recent: memory.snapshot() };
     },
   };
 }
@@ -165,28 +155,30 @@ export function comparePositions(a: Position, b: Position): number {
   return a[1] === b[1] ? 0 : a[1] < b[1] ? -1 : 1;
 }
 
+function contentHash(record: Rec): string {
+  return createHash('sha256').update(JSON.stringify(record)).digest('base64url').slice(0, 22);
+}
+
 /**
- * Where an incremental read of a stream starts: the WHERE clause, the mark at or before which
- * records were read already, and the lookback memory. A read resumed in this stream (through
- * REST) starts at its own mark exactly; a new read at the last run's mark, less the lookback.
+ * Where an incremental read of a stream starts, and what it skips. A new read starts at the second
+ * of the last run's mark less the lookback (SOQL datetimes hold whole seconds), and skips the
+ * records its memory holds unchanged: those the last run emitted within the lookback, or within the
+ * mark's own second without one. A read resumed in this stream through REST, in (SystemModstamp,
+ * Id) order, starts at its own mark's second and skips the records up to the mark: it read them.
  */
 function changeWindow(
-  lookbackSeconds: number | undefined,
+  lookbackSeconds: number,
   mark: IncrementalMark | undefined,
   from: SourceCursor | undefined,
-): { where?: string; skipUpTo?: Position; memory?: LookbackMemory } {
-  const memory = lookbackSeconds === undefined ? undefined : new LookbackMemory('TIMESTAMPTZ', lookbackSeconds, mark);
-  if (mark === undefined) return memory ? { memory } : {};
+): { where?: string; skipUpTo?: Position; memory: LookbackMemory } {
+  const memory = new LookbackMemory('TIMESTAMPTZ', lookbackSeconds, mark);
+  if (mark === undefined) return { memory };
   const after = mark.after as Position;
-  if (from !== undefined || lookbackSeconds === undefined) {
-    return {
-      where: `SystemModstamp >= ${soqlDatetimeFloor(after[0])}`,
-      skipUpTo: after,
-      ...(memory ? { memory } : {}),
-    };
+  if (from !== undefined && from.bulk === undefined) {
+    return { where: `SystemModstamp >= ${soqlDatetimeFloor(after[0])}`, skipUpTo: after, memory };
   }
   const start = datetimeMinus(after[0], lookbackSeconds);
-  return { where: `SystemModstamp >= ${soqlDatetimeFloor(start)}`, ...(memory ? { memory } : {}) };
+  return { where: `SystemModstamp >= ${soqlDatetimeFloor(start)}`, memory };
 }
 
 async function prefersBulk(
@@ -250,14 +242,13 @@ async function* bulkSteps(
   ctx: SourceContext,
 ): AsyncGenerator<ReadStep> {
   const job = from?.job || (await runQueryJob(session, soql, plan.name, ctx, settings.bulkQuery?.polling));
-  const after = from?.after;
   let locator = from?.locator ?? '';
   let skip = from?.skip ?? 0;
   for (;;) {
     const set = await readResultSet(session, job, locator, plan.name, ctx, settings.bulkQuery?.resultSetRecords);
     for (let index = skip; index < set.rows.length; index++) {
       const record = csvRecord(plan, set.rows[index]!);
-      yield { record, at: { bulk: { job, locator, skip: index + 1, ...(after ? { after } : {}) } } };
+      yield { record, at: { bulk: { job, locator, skip: index + 1 } } };
     }
     if (set.next === null) return;
     locator = set.next;
