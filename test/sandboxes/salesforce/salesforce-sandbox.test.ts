@@ -1,0 +1,358 @@
+import { createHash } from 'node:crypto';
+import { Connection } from 'jsforce';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SalesforceSandbox, startSalesforceSandbox } from './server.ts';
+
+const username = 'admin@sandbox.example';
+const password = 'sandbox-password';
+const clientId = 'sandbox-client-id';
+const clientSecret = 'sandbox-client-secret';
+const version = '59.0';
+
+/** A jsforce connection logged in through the OAuth password grant, as a user would configure it. */
+async function connect(sandbox: SalesforceSandbox): Promise<Connection> {
+  const conn = new Connection({ loginUrl: sandbox.url, version, oauth2: { loginUrl: sandbox.url, clientId, clientSecret } });
+  await conn.login(username, password);
+  return conn;
+}
+
+const sha256 = (values: string[]) => createHash('sha256').update(values.join('\n')).digest('hex');
+
+/** The error a jsforce call rejects with (its `name` is Salesforce's errorCode). */
+async function failure(promise: Promise<unknown>): Promise<Error & { errorCode?: string; data?: unknown }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { errorCode?: string; data?: unknown };
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('Salesforce sandbox driven by jsforce', () => {
+  let sandbox: SalesforceSandbox;
+  let conn: Connection;
+
+  beforeAll(async () => {
+    sandbox = await startSalesforceSandbox({ port: 0 });
+    conn = await connect(sandbox);
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  describe('authentication', () => {
+    it('issues tokens for the password grant with the identity URL of the user and org', async () => {
+      const userInfo = await conn.identity();
+      expect(userInfo.username).toBe(username);
+      expect(userInfo.user_id).toMatch(/^005[0-9A-Za-z]{15}$/);
+      expect(userInfo.organization_id).toMatch(/^00D[0-9A-Za-z]{15}$/);
+      expect(conn.instanceUrl).toBe(sandbox.url);
+      expect(conn.accessToken).toMatch(/^00D[0-9A-Za-z]{12}!/);
+    });
+
+    it('issues tokens for the client credentials grant, running as the first user', async () => {
+      const client = new Connection({ loginUrl: sandbox.url, version, oauth2: { loginUrl: sandbox.url, clientId, clientSecret } });
+      const userInfo = await client.authorize({ grant_type: 'client_credentials' });
+      expect(userInfo.id).toMatch(/^005/);
+      const result = await client.query('SELECT Id FROM User WHERE Username = \'admin@sandbox.example\'');
+      expect(result.records[0]?.Id).toBe(userInfo.id);
+    });
+
+    it('answers the OAuth errors Salesforce answers for a bad password, secret, client or grant', async () => {
+      const post = (form: Record<string, string>) =>
+        fetch(`${sandbox.url}/services/oauth2/token`, { method: 'POST', body: new URLSearchParams(form) });
+      const badPassword = await post({ grant_type: 'password', client_id: clientId, client_secret: clientSecret, username, password: 'nope' });
+      expect(badPassword.status).toBe(400);
+      expect(await badPassword.json()).toEqual({ error: 'invalid_grant', error_description: 'authentication failure' });
+      const badSecret = await post({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'nope' });
+      expect(await badSecret.json()).toEqual({ error: 'invalid_client', error_description: 'invalid client credentials' });
+      const badClient = await post({ grant_type: 'client_credentials', client_id: 'nope', client_secret: 'nope' });
+      expect(await badClient.json()).toMatchObject({ error: 'invalid_client_id' });
+      const badGrant = await post({ grant_type: 'authorization_code', client_id: clientId, client_secret: clientSecret });
+      expect(await badGrant.json()).toMatchObject({ error: 'unsupported_grant_type' });
+      const refused = new Connection({ loginUrl: sandbox.url, version, oauth2: { loginUrl: sandbox.url, clientId, clientSecret } });
+      expect((await failure(refused.login(username, 'wrong'))).name).toBe('invalid_grant');
+    });
+
+    it('logs in through SOAP login() when no OAuth client is configured', async () => {
+      const soap = new Connection({ loginUrl: sandbox.url, version });
+      const userInfo = await soap.login(username, password);
+      expect(userInfo.id).toMatch(/^005/);
+      expect((await soap.query('SELECT COUNT() FROM User')).totalSize).toBeGreaterThanOrEqual(1);
+      const refused = new Connection({ loginUrl: sandbox.url, version });
+      expect((await failure(refused.login(username, 'wrong'))).message).toMatch(/^INVALID_LOGIN/);
+    });
+
+    it('answers 401 INVALID_SESSION_ID for an unknown token, and jsforce logs in again after sessions expire', async () => {
+      const response = await fetch(`${sandbox.url}/services/data/v${version}/sobjects`, {
+        headers: { Authorization: 'Bearer 00Dnot!a-token' },
+      });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+      const own = await connect(sandbox);
+      const before = own.accessToken;
+      await fetch(`${sandbox.url}/__sandbox/expire-sessions`, { method: 'POST' });
+      expect((await own.query('SELECT COUNT() FROM User')).totalSize).toBeGreaterThanOrEqual(1);
+      expect(own.accessToken).not.toBe(before);
+      conn = await connect(sandbox);
+    });
+  });
+
+  describe('describe', () => {
+    it('lists the org objects with their key prefixes', async () => {
+      const global = await conn.describeGlobal();
+      const prefixes = Object.fromEntries(global.sobjects.map((object) => [object.name, object.keyPrefix]));
+      expect(prefixes).toEqual({ Account: '001', Contact: '003', Lead: '00Q', Opportunity: '006', User: '005' });
+    });
+
+    it('describes fields with types, picklists, references and external ids', async () => {
+      const opportunity = await conn.sobject('Opportunity').describe();
+      const field = (name: string) => opportunity.fields.find((candidate) => candidate.name === name);
+      expect(field('StageName')).toMatchObject({ type: 'picklist', nillable: false, createable: true, restrictedPicklist: true });
+      expect(field('StageName')?.picklistValues?.map((value) => value.value)).toContain('Id. Decision Makers');
+      expect(field('CloseDate')).toMatchObject({ type: 'date', nillable: false });
+      expect(field('AccountId')).toMatchObject({ type: 'reference', referenceTo: ['Account'], relationshipName: 'Account' });
+      expect(field('External_Id__c')).toMatchObject({ type: 'string', externalId: true, unique: true, length: 255, custom: true });
+      expect(field('SystemModstamp')).toMatchObject({ type: 'datetime', createable: false, updateable: false });
+      const account = await conn.sobject('Account').describe();
+      expect(account.fields.find((candidate) => candidate.name === 'BillingCity')).toMatchObject({ compoundFieldName: 'BillingAddress' });
+      expect(account.childRelationships.map((relation) => relation.childSObject)).toEqual(expect.arrayContaining(['Contact', 'Opportunity']));
+      expect((await failure(conn.sobject('Nope__c').describe())).name).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('sObject rows', () => {
+    it('creates, retrieves, updates and deletes a record, keeping the audit fields', async () => {
+      const created = await conn.sobject('Account').create({ Name: 'Crud "Quoted" Ünïcode', NumberOfEmployees: 12, BillingCity: 'Zürich' });
+      expect(created).toMatchObject({ success: true, errors: [] });
+      const id = created.id as string;
+      expect(id).toMatch(/^001[0-9A-Za-z]{15}$/);
+      const record = await conn.sobject('Account').retrieve(id);
+      expect(record).toMatchObject({
+        attributes: { type: 'Account', url: `/services/data/v${version}/sobjects/Account/${id}` },
+        Id: id,
+        Name: 'Crud "Quoted" Ünïcode',
+        NumberOfEmployees: 12,
+        IsDeleted: false,
+        BillingAddress: expect.objectContaining({ city: 'Zürich' }),
+      });
+      expect(record.CreatedDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000\+0000$/);
+      expect(record.OwnerId).toBe(record.CreatedById);
+      expect(await conn.sobject('Account').update({ Id: id, Name: 'Renamed', NumberOfEmployees: null })).toMatchObject({ success: true });
+      const updated = await conn.sobject('Account').retrieve(id);
+      expect(updated).toMatchObject({ Name: 'Renamed', NumberOfEmployees: null });
+      expect(updated.SystemModstamp >= record.SystemModstamp).toBe(true);
+      expect(await conn.sobject('Account').destroy(id)).toMatchObject({ id, success: true });
+      expect((await failure(conn.sobject('Account').retrieve(id))).name).toBe('ENTITY_IS_DELETED');
+      const bin = await conn.query(`SELECT Id, IsDeleted FROM Account WHERE Id = '${id.slice(0, 15)}'`, { scanAll: true });
+      expect(bin.records).toEqual([expect.objectContaining({ Id: id, IsDeleted: true })]);
+      expect((await conn.query(`SELECT Id FROM Account WHERE Id = '${id}'`)).totalSize).toBe(0);
+    });
+
+    it('upserts by external id: 201 created, then updated, with relationships given by external id', async () => {
+      const first = await conn.sobject('Account').upsert({ Name: 'Upsert Co', External_Id__c: 'UPS-1' }, 'External_Id__c');
+      expect(first).toMatchObject({ success: true, created: true });
+      const again = await conn.sobject('Account').upsert({ Name: 'Upsert Co 2', External_Id__c: 'ups-1' }, 'External_Id__c');
+      expect(again).toMatchObject({ id: (first as { id: string }).id, success: true, created: false });
+      const contact = await conn.sobject('Contact').upsert(
+        { LastName: 'Referenced', External_Id__c: 'UPS-C-1', Account: { External_Id__c: 'UPS-1' } },
+        'External_Id__c',
+      );
+      const rows = await conn.query("SELECT Name, Account.Name, Account.External_Id__c FROM Contact WHERE External_Id__c = 'UPS-C-1'");
+      expect(rows.records).toEqual([
+        expect.objectContaining({
+          Name: 'Referenced',
+          Account: expect.objectContaining({ Name: 'Upsert Co 2', External_Id__c: 'UPS-1' }),
+        }),
+      ]);
+      expect(contact).toMatchObject({ created: true });
+      const missing = await failure(
+        conn.sobject('Contact').upsert({ LastName: 'Orphan', External_Id__c: 'UPS-C-2', Account: { External_Id__c: 'NOPE' } }, 'External_Id__c'),
+      );
+      expect(missing.name).toBe('INVALID_FIELD');
+      expect(missing.message).toBe('Foreign key external ID: NOPE not found for field External_Id__c in entity Account');
+    });
+
+    it('answers 300 with the matching records when a non-unique external id matches several', async () => {
+      await conn.sobject('Account').create([
+        { Name: 'Twin A', Legacy_Id__c: 'TWIN' },
+        { Name: 'Twin B', Legacy_Id__c: 'TWIN' },
+      ]);
+      const response = await fetch(`${sandbox.url}/services/data/v${version}/sobjects/Account/Legacy_Id__c/TWIN`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${conn.accessToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ Name: 'Which one?' }),
+      });
+      expect(response.status).toBe(300);
+      expect(await response.json()).toHaveLength(2);
+      expect((await failure(conn.sobject('Account').upsert({ Name: 'x', Legacy_Id__c: 'TWIN' }, 'Legacy_Id__c'))).name).toBe('MULTIPLE_CHOICES');
+    });
+
+    it('answers 204 to an upsert that updates under API versions before 46.0', async () => {
+      await conn.sobject('Lead').upsert({ LastName: 'Old', Company: 'Old API', External_Id__c: 'OLD-1' }, 'External_Id__c');
+      const response = await fetch(`${sandbox.url}/services/data/v45.0/sobjects/Lead/External_Id__c/OLD-1`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${conn.accessToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ Company: 'Older API' }),
+      });
+      expect(response.status).toBe(204);
+    });
+
+    it('refuses bad records with Salesforce error codes, messages and fields', async () => {
+      const code = async (object: string, record: Record<string, unknown>) => {
+        const error = await failure(conn.sobject(object).create(record));
+        return { code: error.name, message: error.message, fields: (error.data as { fields?: string[] }).fields };
+      };
+      expect(await code('Opportunity', { Name: 'No stage' })).toEqual({
+        code: 'REQUIRED_FIELD_MISSING',
+        message: 'Required fields are missing: [StageName, CloseDate]',
+        fields: ['StageName', 'CloseDate'],
+      });
+      expect(await code('Opportunity', { Name: 'Bad', StageName: 'Maybe', CloseDate: '2024-02-29' })).toEqual({
+        code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        message: 'Stage: bad value for restricted picklist field: Maybe',
+        fields: ['StageName'],
+      });
+      expect(await code('Account', { Name: 'x'.repeat(256) })).toMatchObject({ code: 'STRING_TOO_LONG', fields: ['Name'] });
+      expect(await code('Account', { Name: 'x', Nope__c: 1 })).toMatchObject({
+        code: 'INVALID_FIELD',
+        message: "No such column 'Nope__c' on sobject of type Account",
+      });
+      expect(await code('Contact', { LastName: 'x', AccountId: 'not-an-id' })).toMatchObject({ code: 'MALFORMED_ID', fields: ['AccountId'] });
+      expect(await code('Contact', { LastName: 'x', AccountId: '001000000000000AAA' })).toMatchObject({ code: 'INVALID_CROSS_REFERENCE_KEY' });
+      expect(await code('Contact', { LastName: 'x', Email: 'not an email' })).toMatchObject({ code: 'INVALID_EMAIL_ADDRESS', fields: ['Email'] });
+      expect(await code('Account', { Name: 'x', NumberOfEmployees: 'many' })).toMatchObject({ code: 'INVALID_TYPE_ON_FIELD_IN_RECORD' });
+      expect(await code('Account', { Name: 'x', CreatedDate: '2020-01-01T00:00:00Z' })).toMatchObject({ code: 'INVALID_FIELD_FOR_INSERT_UPDATE' });
+      const { id } = (await conn.sobject('Account').create({ Name: 'Unique', External_Id__c: 'DUP-1' })) as { id: string };
+      expect(await code('Account', { Name: 'Copy', External_Id__c: 'dup-1' })).toEqual({
+        code: 'DUPLICATE_VALUE',
+        message: `duplicate value found: External_Id__c duplicates value on record with id: ${id}`,
+        fields: [],
+      });
+      expect((await failure(conn.sobject('Account').retrieve('001nope'))).name).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('SOQL', () => {
+    it('filters with AND/OR/NOT, IN, LIKE, null, dates and datetimes, sorts with NULLS and pages with LIMIT/OFFSET', async () => {
+      const rows = [
+        { Name: 'Q Alpha', StageName: 'Prospecting', CloseDate: '2024-01-10', Amount: 100, External_Id__c: 'Q-1' },
+        { Name: 'Q Beta', StageName: 'Closed Won', CloseDate: '2024-03-01', Amount: 250.5, External_Id__c: 'Q-2' },
+        { Name: 'Q Gamma', StageName: 'Closed Lost', CloseDate: '2024-06-30', External_Id__c: 'Q-3' },
+        { Name: 'Q delta_%', StageName: 'Qualification', CloseDate: '2025-01-01', Amount: -5, External_Id__c: 'Q-4' },
+      ];
+      await conn.sobject('Opportunity').create(rows);
+      const names = async (where: string, order = 'Name') =>
+        (await conn.query(`SELECT Name FROM Opportunity WHERE Name LIKE 'Q %' AND (${where}) ORDER BY ${order}`)).records.map(
+          (record) => record.Name,
+        );
+      expect(await names("StageName IN ('Closed Won', 'Closed Lost')")).toEqual(['Q Beta', 'Q Gamma']);
+      expect(await names("NOT StageName LIKE 'closed%'")).toEqual(['Q Alpha', 'Q delta_%']);
+      expect(await names('Amount = null OR Amount < 0')).toEqual(['Q delta_%', 'Q Gamma']);
+      expect(await names('CloseDate >= 2024-03-01 AND CloseDate < 2025-01-01')).toEqual(['Q Beta', 'Q Gamma']);
+      expect(await names("Name LIKE '%\\_\\%'")).toEqual(['Q delta_%']);
+      expect(await names('CreatedDate > 2020-01-01T00:00:00Z AND CreatedDate <= LAST_N_DAYS:1')).toHaveLength(4);
+      expect(await names('Amount != null', 'Amount DESC')).toEqual(['Q Beta', 'Q Alpha', 'Q delta_%']);
+      expect(await names('Name != null', 'Amount ASC NULLS LAST, Name')).toEqual(['Q delta_%', 'Q Alpha', 'Q Beta', 'Q Gamma']);
+      const page = await conn.query("SELECT Name FROM Opportunity WHERE Name LIKE 'Q %' ORDER BY Name LIMIT 2 OFFSET 1");
+      expect(page.records.map((record) => record.Name)).toEqual(['Q Beta', 'Q delta_%']);
+      expect((await conn.query("SELECT COUNT() FROM Opportunity WHERE Name LIKE 'Q %'")).totalSize).toBe(4);
+      const aggregate = await conn.query("SELECT COUNT(Amount) total FROM Opportunity WHERE Name LIKE 'Q %'");
+      expect(aggregate.records[0]).toMatchObject({ total: 3 });
+    });
+
+    it('refuses malformed queries, unknown fields and objects, and literals of the wrong type', async () => {
+      expect((await failure(conn.query('SELECT Id FRM Account'))).name).toBe('MALFORMED_QUERY');
+      const unknownField = await failure(conn.query('SELECT Nope FROM Account'));
+      expect(unknownField.name).toBe('INVALID_FIELD');
+      expect(unknownField.message).toContain("No such column 'Nope' on entity 'Account'");
+      expect((await failure(conn.query('SELECT Id FROM Nope'))).name).toBe('INVALID_TYPE');
+      expect((await failure(conn.query("SELECT Id FROM Account WHERE NumberOfEmployees = '5'"))).name).toBe(
+        'INVALID_QUERY_FILTER_OPERATOR',
+      );
+      expect((await failure(conn.query('SELECT Id FROM Account WHERE Name = 5'))).name).toBe('INVALID_QUERY_FILTER_OPERATOR');
+    });
+  });
+
+  describe('query locators', () => {
+    let paging: SalesforceSandbox;
+    let pagingConn: Connection;
+
+    beforeAll(async () => {
+      paging = await startSalesforceSandbox({ seed: { users: 3, accounts: 20, contacts: 4_500 } });
+      pagingConn = await connect(paging);
+    });
+
+    afterAll(async () => {
+      await paging.close();
+    });
+
+    it('pages 2,000 records at a time through nextRecordsUrl and queryMore', async () => {
+      const first = await pagingConn.query('SELECT Id, Email FROM Contact ORDER BY Id');
+      expect(first).toMatchObject({ totalSize: 4_500, done: false });
+      expect(first.records).toHaveLength(2_000);
+      expect(first.nextRecordsUrl).toMatch(new RegExp(`/services/data/v${version}/query/01g[0-9a-f]+-2000$`));
+      const second = await pagingConn.queryMore(first.nextRecordsUrl as string);
+      expect(second).toMatchObject({ done: false });
+      const third = await pagingConn.queryMore(second.nextRecordsUrl as string);
+      expect(third).toMatchObject({ done: true, totalSize: 4_500 });
+      expect(third.records).toHaveLength(500);
+      expect(third.nextRecordsUrl).toBeUndefined();
+      const ids = [...first.records, ...second.records, ...third.records].map((record) => record.Id as string);
+      expect(new Set(ids).size).toBe(4_500);
+      expect([...ids].sort()).toEqual(ids);
+      const fetched = await pagingConn.query('SELECT Id FROM Contact ORDER BY Id').run({ autoFetch: true, maxFetch: 10_000 });
+      expect(sha256(fetched.records.map((record) => record.Id as string))).toBe(sha256(ids));
+      expect((await failure(pagingConn.queryMore(`/services/data/v${version}/query/01gdeadbeef-2000`))).name).toBe('INVALID_QUERY_LOCATOR');
+    });
+
+    it('keyset-pages by Id with WHERE Id > :last, 15- or 18-character ids alike', async () => {
+      const seen: string[] = [];
+      let last = '';
+      for (;;) {
+        const where = last ? `WHERE Id > '${seen.length % 2 ? last.slice(0, 15) : last}' ` : '';
+        const page = await pagingConn.query(`SELECT Id FROM Contact ${where}ORDER BY Id LIMIT 1000`);
+        if (page.records.length === 0) break;
+        for (const record of page.records) seen.push(record.Id as string);
+        last = seen[seen.length - 1] as string;
+      }
+      expect(seen).toHaveLength(4_500);
+      expect(new Set(seen).size).toBe(4_500);
+    });
+
+    it('honours Sforce-Query-Options batchSize', async () => {
+      const response = await fetch(`${paging.url}/services/data/v${version}/query?q=${encodeURIComponent('SELECT Id FROM Contact')}`, {
+        headers: { Authorization: `Bearer ${pagingConn.accessToken}`, 'Sforce-Query-Options': 'batchSize=500' },
+      });
+      const body = (await response.json()) as { records: unknown[]; nextRecordsUrl: string };
+      expect(body.records).toHaveLength(500);
+      // Relative, as Salesforce sends it; jsforce makes it absolute.
+      expect(body.nextRecordsUrl).toMatch(new RegExp(`^/services/data/v${version}/query/01g[0-9a-f]+-500$`));
+    });
+  });
+
+  describe('limits', () => {
+    it('sends Sforce-Limit-Info on every answer and refuses calls past the daily allocation', async () => {
+      const small = await startSalesforceSandbox({ limits: { dailyApiRequests: 3 } });
+      try {
+        const own = await connect(small);
+        const headers = { Authorization: `Bearer ${own.accessToken}` };
+        const usage: (string | null)[] = [];
+        for (let i = 0; i < 3; i++) {
+          const response = await fetch(`${small.url}/services/data/v${version}/limits`, { headers });
+          expect(response.status).toBe(200);
+          usage.push(response.headers.get('sforce-limit-info'));
+        }
+        expect(usage).toEqual(['api-usage=1/3', 'api-usage=2/3', 'api-usage=3/3']);
+        const refused = await fetch(`${small.url}/services/data/v${version}/limits`, { headers });
+        expect(refused.status).toBe(403);
+        expect(await refused.json()).toEqual([{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+        expect((await failure(own.query('SELECT Id FROM Account'))).name).toBe('REQUEST_LIMIT_EXCEEDED');
+        expect(small.stats()).toEqual({ requests: 5, dailyUsed: 3 });
+      } finally {
+        await small.close();
+      }
+    });
+  });
+});
