@@ -1,14 +1,17 @@
 /**
- * Starts one sandbox: `npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>]`.
+ * Starts one sandbox: `npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>] [--seed demo]`.
  * Prints `listening on <url>` once it serves; Ctrl+C stops it.
  */
 import { parseArgs } from 'node:util';
 import { type FaultOptions, startGcsSandbox } from './gcs/server.ts';
+import { type SalesforceFaults, startSalesforceSandbox } from './salesforce/server.ts';
 
 interface SandboxArgs {
   port: number;
   dir?: string;
   faults?: Record<string, unknown>;
+  /** `demo` loads the sandbox's demo data set. */
+  seed?: 'demo';
 }
 
 interface RunningSandbox {
@@ -27,12 +30,17 @@ const sandboxes: Record<string, SandboxEntry> = {
     description: 'Google Cloud Storage JSON API (for @google-cloud/storage)',
     start: ({ port, dir, faults }) => startGcsSandbox({ port, dir, faults: faults as FaultOptions }),
   },
+  salesforce: {
+    description: 'Salesforce REST, sObject Collections and Bulk API 2.0 (for jsforce)',
+    start: ({ port, dir, faults, seed }) =>
+      startSalesforceSandbox({ port, dir, faults: faults as SalesforceFaults, seed }),
+  },
 };
 
 function usage(): string {
   const names = Object.entries(sandboxes).map(([name, entry]) => `  ${name.padEnd(12)}${entry.description}`);
   return [
-    'usage: npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>]',
+    'usage: npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>] [--seed demo]',
     '',
     'sandboxes:',
     ...names,
@@ -46,6 +54,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '0' },
       dir: { type: 'string' },
       faults: { type: 'string' },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -60,7 +69,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new Error(`--port must be 0..65535, got ${values.port}`);
   const faults = values.faults === undefined ? undefined : (JSON.parse(values.faults) as Record<string, unknown>);
-  const sandbox = await entry.start({ port, dir: values.dir, faults });
+  if (values.seed !== undefined && values.seed !== 'demo') throw new Error(`--seed must be demo, got ${values.seed}`);
+  const sandbox = await entry.start({ port, dir: values.dir, faults, seed: values.seed });
   console.log(`listening on ${sandbox.url}`);
   const stop = () => {
     void sandbox.close().then(() => process.exit(0));

@@ -11,7 +11,11 @@ const version = '59.0';
 
 /** A jsforce connection logged in through the OAuth password grant, as a user would configure it. */
 async function connect(sandbox: SalesforceSandbox): Promise<Connection> {
-  const conn = new Connection({ loginUrl: sandbox.url, version, oauth2: { loginUrl: sandbox.url, clientId, clientSecret } });
+  const conn = new Connection({
+    loginUrl: sandbox.url,
+    version,
+    oauth2: { loginUrl: sandbox.url, clientId, clientSecret },
+  });
   await conn.login(username, password);
   return conn;
 }
@@ -19,7 +23,7 @@ async function connect(sandbox: SalesforceSandbox): Promise<Connection> {
 const sha256 = (values: string[]) => createHash('sha256').update(values.join('\n')).digest('hex');
 
 /** The error a jsforce call rejects with (its `name` is Salesforce's errorCode). */
-async function failure(promise: Promise<unknown>): Promise<Error & { errorCode?: string; data?: unknown }> {
+async function failure(promise: PromiseLike<unknown>): Promise<Error & { errorCode?: string; data?: unknown }> {
   try {
     await promise;
   } catch (error) {
@@ -52,26 +56,47 @@ describe('Salesforce sandbox driven by jsforce', () => {
     });
 
     it('issues tokens for the client credentials grant, running as the first user', async () => {
-      const client = new Connection({ loginUrl: sandbox.url, version, oauth2: { loginUrl: sandbox.url, clientId, clientSecret } });
+      const client = new Connection({
+        loginUrl: sandbox.url,
+        version,
+        oauth2: { loginUrl: sandbox.url, clientId, clientSecret },
+      });
       const userInfo = await client.authorize({ grant_type: 'client_credentials' });
       expect(userInfo.id).toMatch(/^005/);
-      const result = await client.query('SELECT Id FROM User WHERE Username = \'admin@sandbox.example\'');
+      const result = await client.query("SELECT Id FROM User WHERE Username = 'admin@sandbox.example'");
       expect(result.records[0]?.Id).toBe(userInfo.id);
     });
 
     it('answers the OAuth errors Salesforce answers for a bad password, secret, client or grant', async () => {
       const post = (form: Record<string, string>) =>
         fetch(`${sandbox.url}/services/oauth2/token`, { method: 'POST', body: new URLSearchParams(form) });
-      const badPassword = await post({ grant_type: 'password', client_id: clientId, client_secret: clientSecret, username, password: 'nope' });
+      const badPassword = await post({
+        grant_type: 'password',
+        client_id: clientId,
+        client_secret: clientSecret,
+        username,
+        password: 'nope',
+      });
       expect(badPassword.status).toBe(400);
       expect(await badPassword.json()).toEqual({ error: 'invalid_grant', error_description: 'authentication failure' });
       const badSecret = await post({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'nope' });
-      expect(await badSecret.json()).toEqual({ error: 'invalid_client', error_description: 'invalid client credentials' });
+      expect(await badSecret.json()).toEqual({
+        error: 'invalid_client',
+        error_description: 'invalid client credentials',
+      });
       const badClient = await post({ grant_type: 'client_credentials', client_id: 'nope', client_secret: 'nope' });
       expect(await badClient.json()).toMatchObject({ error: 'invalid_client_id' });
-      const badGrant = await post({ grant_type: 'authorization_code', client_id: clientId, client_secret: clientSecret });
+      const badGrant = await post({
+        grant_type: 'authorization_code',
+        client_id: clientId,
+        client_secret: clientSecret,
+      });
       expect(await badGrant.json()).toMatchObject({ error: 'unsupported_grant_type' });
-      const refused = new Connection({ loginUrl: sandbox.url, version, oauth2: { loginUrl: sandbox.url, clientId, clientSecret } });
+      const refused = new Connection({
+        loginUrl: sandbox.url,
+        version,
+        oauth2: { loginUrl: sandbox.url, clientId, clientSecret },
+      });
       expect((await failure(refused.login(username, 'wrong'))).name).toBe('invalid_grant');
     });
 
@@ -89,7 +114,9 @@ describe('Salesforce sandbox driven by jsforce', () => {
         headers: { Authorization: 'Bearer 00Dnot!a-token' },
       });
       expect(response.status).toBe(401);
-      expect(await response.json()).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+      expect(await response.json()).toEqual([
+        { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' },
+      ]);
       const own = await connect(sandbox);
       const before = own.accessToken;
       await fetch(`${sandbox.url}/__sandbox/expire-sessions`, { method: 'POST' });
@@ -109,22 +136,43 @@ describe('Salesforce sandbox driven by jsforce', () => {
     it('describes fields with types, picklists, references and external ids', async () => {
       const opportunity = await conn.sobject('Opportunity').describe();
       const field = (name: string) => opportunity.fields.find((candidate) => candidate.name === name);
-      expect(field('StageName')).toMatchObject({ type: 'picklist', nillable: false, createable: true, restrictedPicklist: true });
+      expect(field('StageName')).toMatchObject({
+        type: 'picklist',
+        nillable: false,
+        createable: true,
+        restrictedPicklist: true,
+      });
       expect(field('StageName')?.picklistValues?.map((value) => value.value)).toContain('Id. Decision Makers');
       expect(field('CloseDate')).toMatchObject({ type: 'date', nillable: false });
-      expect(field('AccountId')).toMatchObject({ type: 'reference', referenceTo: ['Account'], relationshipName: 'Account' });
-      expect(field('External_Id__c')).toMatchObject({ type: 'string', externalId: true, unique: true, length: 255, custom: true });
+      expect(field('AccountId')).toMatchObject({
+        type: 'reference',
+        referenceTo: ['Account'],
+        relationshipName: 'Account',
+      });
+      expect(field('External_Id__c')).toMatchObject({
+        type: 'string',
+        externalId: true,
+        unique: true,
+        length: 255,
+        custom: true,
+      });
       expect(field('SystemModstamp')).toMatchObject({ type: 'datetime', createable: false, updateable: false });
       const account = await conn.sobject('Account').describe();
-      expect(account.fields.find((candidate) => candidate.name === 'BillingCity')).toMatchObject({ compoundFieldName: 'BillingAddress' });
-      expect(account.childRelationships.map((relation) => relation.childSObject)).toEqual(expect.arrayContaining(['Contact', 'Opportunity']));
+      expect(account.fields.find((candidate) => candidate.name === 'BillingCity')).toMatchObject({
+        compoundFieldName: 'BillingAddress',
+      });
+      expect(account.childRelationships.map((relation) => relation.childSObject)).toEqual(
+        expect.arrayContaining(['Contact', 'Opportunity']),
+      );
       expect((await failure(conn.sobject('Nope__c').describe())).name).toBe('NOT_FOUND');
     });
   });
 
   describe('sObject rows', () => {
     it('creates, retrieves, updates and deletes a record, keeping the audit fields', async () => {
-      const created = await conn.sobject('Account').create({ Name: 'Crud "Quoted" Ünïcode', NumberOfEmployees: 12, BillingCity: 'Zürich' });
+      const created = await conn
+        .sobject('Account')
+        .create({ Name: 'Crud "Quoted" Ünïcode', NumberOfEmployees: 12, BillingCity: 'Zürich' });
       expect(created).toMatchObject({ success: true, errors: [] });
       const id = created.id as string;
       expect(id).toMatch(/^001[0-9A-Za-z]{15}$/);
@@ -139,27 +187,39 @@ describe('Salesforce sandbox driven by jsforce', () => {
       });
       expect(record.CreatedDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000\+0000$/);
       expect(record.OwnerId).toBe(record.CreatedById);
-      expect(await conn.sobject('Account').update({ Id: id, Name: 'Renamed', NumberOfEmployees: null })).toMatchObject({ success: true });
+      expect(await conn.sobject('Account').update({ Id: id, Name: 'Renamed', NumberOfEmployees: null })).toMatchObject({
+        success: true,
+      });
       const updated = await conn.sobject('Account').retrieve(id);
       expect(updated).toMatchObject({ Name: 'Renamed', NumberOfEmployees: null });
       expect(updated.SystemModstamp >= record.SystemModstamp).toBe(true);
       expect(await conn.sobject('Account').destroy(id)).toMatchObject({ id, success: true });
       expect((await failure(conn.sobject('Account').retrieve(id))).name).toBe('ENTITY_IS_DELETED');
-      const bin = await conn.query(`SELECT Id, IsDeleted FROM Account WHERE Id = '${id.slice(0, 15)}'`, { scanAll: true });
+      const bin = await conn.query(`SELECT Id, IsDeleted FROM Account WHERE Id = '${id.slice(0, 15)}'`, {
+        scanAll: true,
+      });
       expect(bin.records).toEqual([expect.objectContaining({ Id: id, IsDeleted: true })]);
       expect((await conn.query(`SELECT Id FROM Account WHERE Id = '${id}'`)).totalSize).toBe(0);
     });
 
     it('upserts by external id: 201 created, then updated, with relationships given by external id', async () => {
-      const first = await conn.sobject('Account').upsert({ Name: 'Upsert Co', External_Id__c: 'UPS-1' }, 'External_Id__c');
+      const first = await conn
+        .sobject('Account')
+        .upsert({ Name: 'Upsert Co', External_Id__c: 'UPS-1' }, 'External_Id__c');
       expect(first).toMatchObject({ success: true, created: true });
-      const again = await conn.sobject('Account').upsert({ Name: 'Upsert Co 2', External_Id__c: 'ups-1' }, 'External_Id__c');
+      const again = await conn
+        .sobject('Account')
+        .upsert({ Name: 'Upsert Co 2', External_Id__c: 'ups-1' }, 'External_Id__c');
       expect(again).toMatchObject({ id: (first as { id: string }).id, success: true, created: false });
-      const contact = await conn.sobject('Contact').upsert(
-        { LastName: 'Referenced', External_Id__c: 'UPS-C-1', Account: { External_Id__c: 'UPS-1' } },
-        'External_Id__c',
+      const contact = await conn
+        .sobject('Contact')
+        .upsert(
+          { LastName: 'Referenced', External_Id__c: 'UPS-C-1', Account: { External_Id__c: 'UPS-1' } },
+          'External_Id__c',
+        );
+      const rows = await conn.query(
+        "SELECT Name, Account.Name, Account.External_Id__c FROM Contact WHERE External_Id__c = 'UPS-C-1'",
       );
-      const rows = await conn.query("SELECT Name, Account.Name, Account.External_Id__c FROM Contact WHERE External_Id__c = 'UPS-C-1'");
       expect(rows.records).toEqual([
         expect.objectContaining({
           Name: 'Referenced',
@@ -168,10 +228,17 @@ describe('Salesforce sandbox driven by jsforce', () => {
       ]);
       expect(contact).toMatchObject({ created: true });
       const missing = await failure(
-        conn.sobject('Contact').upsert({ LastName: 'Orphan', External_Id__c: 'UPS-C-2', Account: { External_Id__c: 'NOPE' } }, 'External_Id__c'),
+        conn
+          .sobject('Contact')
+          .upsert(
+            { LastName: 'Orphan', External_Id__c: 'UPS-C-2', Account: { External_Id__c: 'NOPE' } },
+            'External_Id__c',
+          ),
       );
       expect(missing.name).toBe('INVALID_FIELD');
-      expect(missing.message).toBe('Foreign key external ID: NOPE not found for field External_Id__c in entity Account');
+      expect(missing.message).toBe(
+        'Foreign key external ID: NOPE not found for field External_Id__c in entity Account',
+      );
     });
 
     it('answers 300 with the matching records when a non-unique external id matches several', async () => {
@@ -186,11 +253,15 @@ describe('Salesforce sandbox driven by jsforce', () => {
       });
       expect(response.status).toBe(300);
       expect(await response.json()).toHaveLength(2);
-      expect((await failure(conn.sobject('Account').upsert({ Name: 'x', Legacy_Id__c: 'TWIN' }, 'Legacy_Id__c'))).name).toBe('MULTIPLE_CHOICES');
+      expect(
+        (await failure(conn.sobject('Account').upsert({ Name: 'x', Legacy_Id__c: 'TWIN' }, 'Legacy_Id__c'))).name,
+      ).toBe('MULTIPLE_CHOICES');
     });
 
     it('answers 204 to an upsert that updates under API versions before 46.0', async () => {
-      await conn.sobject('Lead').upsert({ LastName: 'Old', Company: 'Old API', External_Id__c: 'OLD-1' }, 'External_Id__c');
+      await conn
+        .sobject('Lead')
+        .upsert({ LastName: 'Old', Company: 'Old API', External_Id__c: 'OLD-1' }, 'External_Id__c');
       const response = await fetch(`${sandbox.url}/services/data/v45.0/sobjects/Lead/External_Id__c/OLD-1`, {
         method: 'PATCH',
         headers: { Authorization: `Bearer ${conn.accessToken}`, 'Content-Type': 'application/json' },
@@ -214,23 +285,126 @@ describe('Salesforce sandbox driven by jsforce', () => {
         message: 'Stage: bad value for restricted picklist field: Maybe',
         fields: ['StageName'],
       });
-      expect(await code('Account', { Name: 'x'.repeat(256) })).toMatchObject({ code: 'STRING_TOO_LONG', fields: ['Name'] });
+      expect(await code('Account', { Name: 'x'.repeat(256) })).toMatchObject({
+        code: 'STRING_TOO_LONG',
+        fields: ['Name'],
+      });
       expect(await code('Account', { Name: 'x', Nope__c: 1 })).toMatchObject({
         code: 'INVALID_FIELD',
         message: "No such column 'Nope__c' on sobject of type Account",
       });
-      expect(await code('Contact', { LastName: 'x', AccountId: 'not-an-id' })).toMatchObject({ code: 'MALFORMED_ID', fields: ['AccountId'] });
-      expect(await code('Contact', { LastName: 'x', AccountId: '001000000000000AAA' })).toMatchObject({ code: 'INVALID_CROSS_REFERENCE_KEY' });
-      expect(await code('Contact', { LastName: 'x', Email: 'not an email' })).toMatchObject({ code: 'INVALID_EMAIL_ADDRESS', fields: ['Email'] });
-      expect(await code('Account', { Name: 'x', NumberOfEmployees: 'many' })).toMatchObject({ code: 'INVALID_TYPE_ON_FIELD_IN_RECORD' });
-      expect(await code('Account', { Name: 'x', CreatedDate: '2020-01-01T00:00:00Z' })).toMatchObject({ code: 'INVALID_FIELD_FOR_INSERT_UPDATE' });
-      const { id } = (await conn.sobject('Account').create({ Name: 'Unique', External_Id__c: 'DUP-1' })) as { id: string };
+      expect(await code('Contact', { LastName: 'x', AccountId: 'not-an-id' })).toMatchObject({
+        code: 'MALFORMED_ID',
+        fields: ['AccountId'],
+      });
+      expect(await code('Contact', { LastName: 'x', AccountId: '001000000000000AAA' })).toMatchObject({
+        code: 'INVALID_CROSS_REFERENCE_KEY',
+      });
+      expect(await code('Contact', { LastName: 'x', Email: 'not an email' })).toMatchObject({
+        code: 'INVALID_EMAIL_ADDRESS',
+        fields: ['Email'],
+      });
+      expect(await code('Account', { Name: 'x', NumberOfEmployees: 'many' })).toMatchObject({
+        code: 'INVALID_TYPE_ON_FIELD_IN_RECORD',
+      });
+      expect(await code('Account', { Name: 'x', CreatedDate: '2020-01-01T00:00:00Z' })).toMatchObject({
+        code: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+      });
+      const { id } = (await conn.sobject('Account').create({ Name: 'Unique', External_Id__c: 'DUP-1' })) as {
+        id: string;
+      };
       expect(await code('Account', { Name: 'Copy', External_Id__c: 'dup-1' })).toEqual({
         code: 'DUPLICATE_VALUE',
         message: `duplicate value found: External_Id__c duplicates value on record with id: ${id}`,
         fields: [],
       });
       expect((await failure(conn.sobject('Account').retrieve('001nope'))).name).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('sObject Collections', () => {
+    const contacts = (prefix: string, count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        LastName: `${prefix} ${i}`,
+        External_Id__c: `${prefix}-${i}`,
+        Email: `${prefix.toLowerCase()}${i}@example.com`,
+      }));
+
+    it('creates 200 records in one call, refusing only the bad ones when allOrNone is false', async () => {
+      const records: Record<string, unknown>[] = contacts('COLL', 200);
+      records[7] = { LastName: null, External_Id__c: 'COLL-7' };
+      records[150] = { ...records[150], Email: 'broken' };
+      const results = await conn.sobject('Contact').create(records);
+      expect(results).toHaveLength(200);
+      expect(results.filter((result) => result.success)).toHaveLength(198);
+      expect(results[7]).toEqual({
+        success: false,
+        errors: [
+          {
+            statusCode: 'REQUIRED_FIELD_MISSING',
+            message: 'Required fields are missing: [LastName]',
+            fields: ['LastName'],
+          },
+        ],
+      });
+      expect(results[150]).toMatchObject({
+        success: false,
+        errors: [{ statusCode: 'INVALID_EMAIL_ADDRESS', fields: ['Email'] }],
+      });
+      expect((await conn.query("SELECT COUNT() FROM Contact WHERE External_Id__c LIKE 'COLL-%'")).totalSize).toBe(198);
+      expect((await failure(conn.sobject('Contact').create(contacts('TOO', 201)))).name).toBe('EXCEEDED_ID_LIMIT');
+    });
+
+    it('undoes the whole call under allOrNone, marking the good records rolled back', async () => {
+      const records: Record<string, unknown>[] = contacts('ATOM', 5);
+      records[3] = { ...records[3], AccountId: '001garbage' };
+      const results = await conn.sobject('Contact').create(records, { allOrNone: true });
+      // Collections name the code `statusCode` (jsforce's SaveError type says errorCode; the wire does not).
+      const codes = results.map((result) =>
+        result.success ? 'ok' : (result.errors[0] as unknown as { statusCode: string }).statusCode,
+      );
+      expect(codes).toEqual([
+        'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+        'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+        'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+        'MALFORMED_ID',
+        'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+      ]);
+      expect((await conn.query("SELECT COUNT() FROM Contact WHERE External_Id__c LIKE 'ATOM-%'")).totalSize).toBe(0);
+      // The unique index was rolled back too: the same external ids are free again.
+      const again = await conn.sobject('Contact').create(contacts('ATOM', 5), { allOrNone: true });
+      expect(again.every((result) => result.success)).toBe(true);
+    });
+
+    it('updates, upserts (with created flags and relationships), retrieves and deletes many records', async () => {
+      await conn.sobject('Account').create({ Name: 'Parent', External_Id__c: 'COLL-PARENT' });
+      const created = await conn.sobject('Contact').create(contacts('MANY', 3));
+      const ids = created.map((result) => (result as { id: string }).id) as [string, string, string];
+      const updated = await conn.sobject('Contact').update([
+        { Id: ids[0], Title: 'Updated' },
+        { Id: '003000000000000AAA', Title: 'Ghost' },
+      ]);
+      expect(updated[0]).toEqual({ id: ids[0], success: true, errors: [] });
+      expect(updated[1]).toMatchObject({ success: false, errors: [{ statusCode: 'INVALID_CROSS_REFERENCE_KEY' }] });
+      const upserted = await conn.sobject('Contact').upsert(
+        [
+          { External_Id__c: 'MANY-1', Title: 'Upserted', Account: { External_Id__c: 'COLL-PARENT' } },
+          { External_Id__c: 'MANY-NEW', LastName: 'New one' },
+        ],
+        'External_Id__c',
+      );
+      expect(upserted).toEqual([
+        { id: ids[1], success: true, errors: [], created: false },
+        { id: expect.stringMatching(/^003/), success: true, errors: [], created: true },
+      ]);
+      const retrieved = await conn
+        .sobject('Contact')
+        .retrieve([ids[0] as string, ids[1] as string], { fields: ['Title', 'AccountId'] });
+      expect(retrieved.map((record) => record?.Title)).toEqual(['Updated', 'Upserted']);
+      expect(retrieved[1]?.AccountId).toMatch(/^001/);
+      const deleted = await conn.sobject('Contact').destroy([...ids, ids[0] as string]);
+      expect(deleted.map((result) => result.success)).toEqual([true, true, true, false]);
+      expect(deleted[3]).toMatchObject({ errors: [{ statusCode: 'ENTITY_IS_DELETED' }] });
     });
   });
 
@@ -244,9 +418,9 @@ describe('Salesforce sandbox driven by jsforce', () => {
       ];
       await conn.sobject('Opportunity').create(rows);
       const names = async (where: string, order = 'Name') =>
-        (await conn.query(`SELECT Name FROM Opportunity WHERE Name LIKE 'Q %' AND (${where}) ORDER BY ${order}`)).records.map(
-          (record) => record.Name,
-        );
+        (
+          await conn.query(`SELECT Name FROM Opportunity WHERE Name LIKE 'Q %' AND (${where}) ORDER BY ${order}`)
+        ).records.map((record) => record.Name);
       expect(await names("StageName IN ('Closed Won', 'Closed Lost')")).toEqual(['Q Beta', 'Q Gamma']);
       expect(await names("NOT StageName LIKE 'closed%'")).toEqual(['Q Alpha', 'Q delta_%']);
       expect(await names('Amount = null OR Amount < 0')).toEqual(['Q delta_%', 'Q Gamma']);
@@ -254,8 +428,15 @@ describe('Salesforce sandbox driven by jsforce', () => {
       expect(await names("Name LIKE '%\\_\\%'")).toEqual(['Q delta_%']);
       expect(await names('CreatedDate > 2020-01-01T00:00:00Z AND CreatedDate <= LAST_N_DAYS:1')).toHaveLength(4);
       expect(await names('Amount != null', 'Amount DESC')).toEqual(['Q Beta', 'Q Alpha', 'Q delta_%']);
-      expect(await names('Name != null', 'Amount ASC NULLS LAST, Name')).toEqual(['Q delta_%', 'Q Alpha', 'Q Beta', 'Q Gamma']);
-      const page = await conn.query("SELECT Name FROM Opportunity WHERE Name LIKE 'Q %' ORDER BY Name LIMIT 2 OFFSET 1");
+      expect(await names('Name != null', 'Amount ASC NULLS LAST, Name')).toEqual([
+        'Q delta_%',
+        'Q Alpha',
+        'Q Beta',
+        'Q Gamma',
+      ]);
+      const page = await conn.query(
+        "SELECT Name FROM Opportunity WHERE Name LIKE 'Q %' ORDER BY Name LIMIT 2 OFFSET 1",
+      );
       expect(page.records.map((record) => record.Name)).toEqual(['Q Beta', 'Q delta_%']);
       expect((await conn.query("SELECT COUNT() FROM Opportunity WHERE Name LIKE 'Q %'")).totalSize).toBe(4);
       const aggregate = await conn.query("SELECT COUNT(Amount) total FROM Opportunity WHERE Name LIKE 'Q %'");
@@ -271,7 +452,9 @@ describe('Salesforce sandbox driven by jsforce', () => {
       expect((await failure(conn.query("SELECT Id FROM Account WHERE NumberOfEmployees = '5'"))).name).toBe(
         'INVALID_QUERY_FILTER_OPERATOR',
       );
-      expect((await failure(conn.query('SELECT Id FROM Account WHERE Name = 5'))).name).toBe('INVALID_QUERY_FILTER_OPERATOR');
+      expect((await failure(conn.query('SELECT Id FROM Account WHERE Name = 5'))).name).toBe(
+        'INVALID_QUERY_FILTER_OPERATOR',
+      );
     });
   });
 
@@ -302,9 +485,13 @@ describe('Salesforce sandbox driven by jsforce', () => {
       const ids = [...first.records, ...second.records, ...third.records].map((record) => record.Id as string);
       expect(new Set(ids).size).toBe(4_500);
       expect([...ids].sort()).toEqual(ids);
-      const fetched = await pagingConn.query('SELECT Id FROM Contact ORDER BY Id').run({ autoFetch: true, maxFetch: 10_000 });
+      const fetched = await pagingConn
+        .query('SELECT Id FROM Contact ORDER BY Id')
+        .run({ autoFetch: true, maxFetch: 10_000 });
       expect(sha256(fetched.records.map((record) => record.Id as string))).toBe(sha256(ids));
-      expect((await failure(pagingConn.queryMore(`/services/data/v${version}/query/01gdeadbeef-2000`))).name).toBe('INVALID_QUERY_LOCATOR');
+      expect((await failure(pagingConn.queryMore(`/services/data/v${version}/query/01gdeadbeef-2000`))).name).toBe(
+        'INVALID_QUERY_LOCATOR',
+      );
     });
 
     it('keyset-pages by Id with WHERE Id > :last, 15- or 18-character ids alike', async () => {
@@ -322,9 +509,12 @@ describe('Salesforce sandbox driven by jsforce', () => {
     });
 
     it('honours Sforce-Query-Options batchSize', async () => {
-      const response = await fetch(`${paging.url}/services/data/v${version}/query?q=${encodeURIComponent('SELECT Id FROM Contact')}`, {
-        headers: { Authorization: `Bearer ${pagingConn.accessToken}`, 'Sforce-Query-Options': 'batchSize=500' },
-      });
+      const response = await fetch(
+        `${paging.url}/services/data/v${version}/query?q=${encodeURIComponent('SELECT Id FROM Contact')}`,
+        {
+          headers: { Authorization: `Bearer ${pagingConn.accessToken}`, 'Sforce-Query-Options': 'batchSize=500' },
+        },
+      );
       const body = (await response.json()) as { records: unknown[]; nextRecordsUrl: string };
       expect(body.records).toHaveLength(500);
       // Relative, as Salesforce sends it; jsforce makes it absolute.
@@ -347,7 +537,9 @@ describe('Salesforce sandbox driven by jsforce', () => {
         expect(usage).toEqual(['api-usage=1/3', 'api-usage=2/3', 'api-usage=3/3']);
         const refused = await fetch(`${small.url}/services/data/v${version}/limits`, { headers });
         expect(refused.status).toBe(403);
-        expect(await refused.json()).toEqual([{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+        expect(await refused.json()).toEqual([
+          { message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+        ]);
         expect((await failure(own.query('SELECT Id FROM Account'))).name).toBe('REQUEST_LIMIT_EXCEEDED');
         expect(small.stats()).toEqual({ requests: 5, dailyUsed: 3 });
       } finally {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ClientCredential, LoginService, type LoginUser, Sessions, type UserCredential } from './auth.ts';
+import { collectionRoutes } from './collections.ts';
 import { describeRoutes } from './describe.ts';
 import { createDiskStore } from './disk-store.ts';
 import { notFound, SalesforceError } from './errors.ts';
@@ -87,7 +88,9 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   );
   const limit = new DailyLimit(options.limits?.dailyApiRequests ?? 100_000);
   const adminId = (users[0] as LoginUser).userId;
-  if (options.seed) seedOrg(org, options.seed === 'demo' ? demoCounts : options.seed, adminId);
+  // A disk org seeded on an earlier start keeps its data rather than growing on every restart.
+  const empty = ['Account', 'Contact', 'Lead', 'Opportunity'].every((object) => store.table(object).records.size === 0);
+  if (options.seed && empty) seedOrg(org, options.seed === 'demo' ? demoCounts : options.seed, adminId);
   await store.flush();
   let requests = 0;
 
@@ -95,6 +98,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     ...describeRoutes(org),
     ...sobjectRoutes(org),
     ...queryRoutes(org),
+    ...collectionRoutes(org),
     {
       method: 'GET',
       path: /^\/limits\/?$/,
