@@ -205,7 +205,7 @@ export class Dml {
     const entries = Object.entries(reference).filter(([key]) => key !== 'attributes');
     const [key, value] = entries[0] ?? [];
     const field = key === undefined || !target ? undefined : target.field(key);
-    if (!target || entries.length !== 1 || !field || !(field.externalId || field.name === 'Id')) {
+    if (!target || entries.length !== 1 || !field || !(field.externalId || field.unique || field.name === 'Id')) {
       throw new RecordRefused(
         recordError(
           'INVALID_FIELD',

@@ -42,6 +42,4 @@ export class RecordRefused extends Error {
 
 export const notFound = () => new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
 
-export const badRequest = (errorCode: string, message: string) => new SalesforceError(400, errorCode, message);
-
 export const jsonParserError = (message: string) => new SalesforceError(400, 'JSON_PARSER_ERROR', message);

@@ -15,6 +15,8 @@ interface OpenCursor {
 }
 
 const defaultPageSize = 2000;
+/** Open locators kept; the oldest is dropped past this, as Salesforce expires unused cursors. */
+const maxOpenCursors = 1000;
 
 /** `Sforce-Query-Options: batchSize=N` (200..2000) sets the page size, as in Salesforce. */
 function pageSizeOf(exchange: Exchange): number {
@@ -63,6 +65,7 @@ export function queryRoutes(org: Org): Route[] {
       const locator = `01g${randomBytes(8).toString('hex').slice(0, 15)}`;
       const cursor = { outcome, pageSize: pageSizeOf(exchange), version: exchange.version, resource };
       cursors.set(locator, cursor);
+      if (cursors.size > maxOpenCursors) cursors.delete(cursors.keys().next().value as string);
       sendJson(exchange.res, 200, page(cursor, locator, 0));
     };
   }

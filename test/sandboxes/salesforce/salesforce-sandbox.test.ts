@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SalesforceSandbox, startSalesforceSandbox } from './server.ts';
@@ -522,6 +525,181 @@ describe('Salesforce sandbox driven by jsforce', () => {
     });
   });
 
+  describe('Bulk API 2.0', () => {
+    let bulk: SalesforceSandbox;
+    let bulkConn: Connection;
+
+    beforeAll(async () => {
+      bulk = await startSalesforceSandbox({ seed: { users: 2, accounts: 5 } });
+      bulkConn = await connect(bulk);
+      bulkConn.bulk2.pollInterval = 20;
+    });
+
+    afterAll(async () => {
+      await bulk.close();
+    });
+
+    it('inserts 10,000 records through an ingest job, reporting the refused ones with sf__Error', async () => {
+      const input = Array.from({ length: 10_000 }, (_, i) => ({
+        Name: i === 4321 ? '' : `Bulk, "quoted"\nline ${i}`,
+        External_Id__c: `BULK-${i}`,
+        NumberOfEmployees: i === 777 ? 'lots' : i,
+        Industry: 'Energy',
+      }));
+      const results = await bulkConn.bulk2.loadAndWaitForResults({ object: 'Account', operation: 'insert', input });
+      expect(results.successfulResults).toHaveLength(9_998);
+      expect(results.failedResults).toHaveLength(2);
+      expect(results.unprocessedRecords).toHaveLength(0);
+      const failed = Object.fromEntries(
+        results.failedResults.map((row) => [(row as Record<string, unknown>).External_Id__c, row.sf__Error]),
+      );
+      expect(failed).toEqual({
+        'BULK-4321': 'REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --',
+        'BULK-777': 'INVALID_TYPE_ON_FIELD_IN_RECORD:Employees: value not of required type: lots:NumberOfEmployees --',
+      });
+      expect(results.successfulResults[0]).toMatchObject({
+        sf__Created: 'true',
+        sf__Id: expect.stringMatching(/^001/),
+      });
+      const loaded = await bulkConn
+        .query("SELECT Id, Name FROM Account WHERE External_Id__c LIKE 'BULK-%' ORDER BY Id")
+        .run({
+          autoFetch: true,
+          maxFetch: 20_000,
+        });
+      expect(loaded.records).toHaveLength(9_998);
+      expect(sha256(loaded.records.map((record) => record.Id as string).sort())).toBe(
+        sha256(results.successfulResults.map((row) => row.sf__Id as string).sort()),
+      );
+      expect(loaded.records[0]?.Name).toBe('Bulk, "quoted"\nline 0');
+    });
+
+    it('upserts by external id with relationship columns, then updates and deletes by Id', async () => {
+      await bulkConn.sobject('Account').create({ Name: 'Bulk parent', External_Id__c: 'BULK-PARENT' });
+      const csv = [
+        'LastName,External_Id__c,Account.External_Id__c,Email',
+        'One,BC-1,BULK-PARENT,one@example.com',
+        'Two,BC-2,,#N/A',
+        'Three,BC-3,NO-SUCH-PARENT,three@example.com',
+      ].join('\n');
+      const first = await bulkConn.bulk2.loadAndWaitForResults({
+        object: 'Contact',
+        operation: 'upsert',
+        externalIdFieldName: 'External_Id__c',
+        input: csv,
+      });
+      expect(
+        first.successfulResults.map((row) => [(row as Record<string, unknown>).External_Id__c, row.sf__Created]),
+      ).toEqual([
+        ['BC-1', 'true'],
+        ['BC-2', 'true'],
+      ]);
+      expect(first.failedResults[0]?.sf__Error).toBe(
+        'INVALID_FIELD:Foreign key external ID: NO-SUCH-PARENT not found for field External_Id__c in entity Account: --',
+      );
+      const again = await bulkConn.bulk2.loadAndWaitForResults({
+        object: 'Contact',
+        operation: 'upsert',
+        externalIdFieldName: 'External_Id__c',
+        input: [{ External_Id__c: 'BC-1', Title: 'Upserted twice' }],
+      });
+      expect(again.successfulResults[0]).toMatchObject({
+        sf__Created: 'false',
+        sf__Id: first.successfulResults[0]?.sf__Id,
+      });
+      const rows = await bulkConn.query(
+        "SELECT Title, Account.External_Id__c FROM Contact WHERE External_Id__c = 'BC-1'",
+      );
+      expect(rows.records[0]).toMatchObject({ Title: 'Upserted twice', Account: { External_Id__c: 'BULK-PARENT' } });
+      const ids = first.successfulResults.map((row) => row.sf__Id as string);
+      const updated = await bulkConn.bulk2.loadAndWaitForResults({
+        object: 'Contact',
+        operation: 'update',
+        input: ids.map((Id) => ({ Id, Title: 'Bulk updated' })),
+      });
+      expect(updated.successfulResults).toHaveLength(2);
+      const deleted = await bulkConn.bulk2.loadAndWaitForResults({
+        object: 'Contact',
+        operation: 'delete',
+        input: ids.map((Id) => ({ Id })),
+      });
+      expect(deleted.successfulResults).toHaveLength(2);
+      expect((await bulkConn.query("SELECT COUNT() FROM Contact WHERE External_Id__c LIKE 'BC-%'")).totalSize).toBe(0);
+    });
+
+    it('fails a job whose CSV names an unknown field, leaving its rows unprocessed', async () => {
+      const error = await failure(
+        bulkConn.bulk2.loadAndWaitForResults({
+          object: 'Lead',
+          operation: 'insert',
+          input: 'LastName,Company,Nope__c\nA,B,C\n',
+        }),
+      );
+      expect(error.message).toBe('Ingest job failed to complete due to: InvalidBatch : Field name not found : Nope__c');
+    });
+
+    it("hands back every uploaded row as unprocessed when a job is aborted, in the job's delimiter", async () => {
+      const job = bulkConn.bulk2.createJob({
+        object: 'Lead',
+        operation: 'insert',
+        columnDelimiter: 'TAB',
+        lineEnding: 'CRLF',
+      });
+      await job.open();
+      await job.uploadData('LastName\tCompany\r\nAbort\tOne Co\r\n"Tab\there"\tTwo Co\r\n');
+      await job.abort();
+      expect(await job.check()).toMatchObject({ state: 'Aborted', columnDelimiter: 'TAB', lineEnding: 'CRLF' });
+      expect(await job.getUnprocessedRecords(true)).toBe(
+        '"LastName"\t"Company"\r\n"Abort"\t"One Co"\r\n"Tab\there"\t"Two Co"\r\n',
+      );
+      expect((await bulkConn.query("SELECT COUNT() FROM Lead WHERE LastName = 'Abort'")).totalSize).toBe(0);
+    });
+
+    it('answers query jobs as CSV pages with Sforce-Locator and Sforce-NumberOfRecords', async () => {
+      const stream = await bulkConn.bulk2.query(
+        "SELECT Id, Name, Owner.Username, CreatedDate FROM Account WHERE External_Id__c LIKE 'BULK-%'",
+      );
+      const records: Record<string, unknown>[] = [];
+      for await (const record of stream) records.push(record as Record<string, unknown>);
+      // The 9,998 loaded above and the parent of the upsert test.
+      expect(records).toHaveLength(9_999);
+      expect(records[0]).toMatchObject({ 'Owner.Username': username, CreatedDate: expect.stringMatching(/\.000Z$/) });
+      expect(records[0]?.Name).toBe('Bulk, "quoted"\nline 0');
+
+      const headers = { Authorization: `Bearer ${bulkConn.accessToken}`, 'Content-Type': 'application/json' };
+      const base = `${bulk.url}/services/data/v${version}/jobs/query`;
+      const job = (await (
+        await fetch(base, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Account ORDER BY Id' }),
+        })
+      ).json()) as { id: string; state: string };
+      expect(job.state).toBe('UploadComplete');
+      expect(await (await fetch(`${base}/${job.id}`, { headers })).json()).toMatchObject({
+        state: 'JobComplete',
+        numberRecordsProcessed: 10_004,
+      });
+      const pages: number[] = [];
+      const ids: string[] = [];
+      let locator: string | null = '';
+      while (locator !== 'null') {
+        const response: Response = await fetch(
+          `${base}/${job.id}/results?maxRecords=4000${locator ? `&locator=${locator}` : ''}`,
+          { headers },
+        );
+        expect(response.headers.get('content-type')).toBe('text/csv');
+        pages.push(Number(response.headers.get('sforce-numberofrecords')));
+        const lines = (await response.text()).trim().split('\n');
+        expect(lines[0]).toBe('"Id"');
+        ids.push(...lines.slice(1).map((line) => line.replaceAll('"', '')));
+        locator = response.headers.get('sforce-locator');
+      }
+      expect(pages).toEqual([4000, 4000, 2004]);
+      expect(new Set(ids).size).toBe(10_004);
+    });
+  });
+
   describe('limits', () => {
     it('sends Sforce-Limit-Info on every answer and refuses calls past the daily allocation', async () => {
       const small = await startSalesforceSandbox({ limits: { dailyApiRequests: 3 } });
@@ -542,8 +720,139 @@ describe('Salesforce sandbox driven by jsforce', () => {
         ]);
         expect((await failure(own.query('SELECT Id FROM Account'))).name).toBe('REQUEST_LIMIT_EXCEEDED');
         expect(small.stats()).toEqual({ requests: 5, dailyUsed: 3 });
+        expect(await (await fetch(`${small.url}/__sandbox/stats`)).json()).toEqual({ requests: 5, dailyUsed: 3 });
       } finally {
         await small.close();
+      }
+    });
+  });
+
+  describe('seed', () => {
+    it('loads the same demo org every time, and seed() adds records with fresh external ids', async () => {
+      const snapshot = async (target: SalesforceSandbox) => {
+        const own = await connect(target);
+        const rows = await own
+          .query('SELECT Id, Name, Email, External_Id__c, AccountId, Account.Name, OwnerId FROM Contact ORDER BY Id')
+          .run({ autoFetch: true, maxFetch: 10_000 });
+        const counts: Record<string, number> = {};
+        for (const object of ['User', 'Account', 'Contact', 'Lead', 'Opportunity']) {
+          counts[object] = (await own.query(`SELECT COUNT() FROM ${object}`)).totalSize;
+        }
+        return { counts, checksum: sha256(rows.records.map((record) => JSON.stringify(record))) };
+      };
+      const [one, two] = await Promise.all([
+        startSalesforceSandbox({ seed: 'demo' }),
+        startSalesforceSandbox({ seed: 'demo' }),
+      ]);
+      try {
+        const first = await snapshot(one);
+        expect(first.counts).toEqual({ User: 11, Account: 50, Contact: 200, Lead: 100, Opportunity: 80 });
+        expect((await snapshot(two)).checksum).toBe(first.checksum);
+        await one.seed({ accounts: 2, contacts: 3 });
+        const own = await connect(one);
+        const added = await own.query(
+          "SELECT External_Id__c FROM Account WHERE External_Id__c > 'ACC-000050' ORDER BY External_Id__c",
+        );
+        expect(added.records.map((record) => record.External_Id__c)).toEqual(['ACC-000051', 'ACC-000052']);
+        expect((await snapshot(one)).counts).toMatchObject({ Account: 52, Contact: 203 });
+      } finally {
+        await Promise.all([one.close(), two.close()]);
+      }
+    });
+  });
+
+  describe('faults', () => {
+    it('injects every-Nth errors, 429 bursts with Retry-After and dropped connections, the same on every run', async () => {
+      const faulty = await startSalesforceSandbox({ faults: { errorEvery: 3 } });
+      try {
+        const own = await connect(faulty);
+        const headers = { Authorization: `Bearer ${own.accessToken}` };
+        const call = () => fetch(`${faulty.url}/services/data/v${version}/limits`, { headers });
+        const statuses: number[] = [];
+        for (let i = 0; i < 6; i++) statuses.push((await call()).status);
+        expect(statuses).toEqual([200, 200, 503, 200, 200, 503]);
+        const injected = await call()
+          .then(() => call())
+          .then(() => call());
+        expect(await injected.json()).toEqual([{ message: expect.any(String), errorCode: 'SERVER_UNAVAILABLE' }]);
+
+        const update = (faults: unknown) =>
+          fetch(`${faulty.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify(faults) }).then((r) =>
+            r.json(),
+          );
+        expect(
+          await update({ errorEvery: null, rateLimitBurst: { afterRequests: 1, count: 2, retryAfterSeconds: 1 } }),
+        ).toEqual({
+          rateLimitBurst: { afterRequests: 1, count: 2, retryAfterSeconds: 1 },
+        });
+        const burst = [await call(), await call(), await call(), await call()];
+        expect(burst.map((response) => response.status)).toEqual([200, 429, 429, 200]);
+        expect(burst[1]?.headers.get('retry-after')).toBe('1');
+
+        await update({ rateLimitBurst: null, dropEvery: 2 });
+        expect((await call()).status).toBe(200);
+        await expect(call()).rejects.toThrow();
+        expect((await call()).status).toBe(200);
+        const badOption = await fetch(`${faulty.url}/__sandbox/faults`, { method: 'POST', body: '{"errorRate":2}' });
+        expect(badOption.status).toBe(400);
+      } finally {
+        await faulty.close();
+      }
+    });
+
+    it('refuses records carrying the marker in every write API, as a validation rule would', async () => {
+      const strict = await startSalesforceSandbox({ faults: { rejectRecordsContaining: 'REJECT-ME' } });
+      try {
+        const own = await connect(strict);
+        own.bulk2.pollInterval = 20;
+        const single = await failure(own.sobject('Account').create({ Name: 'Please REJECT-ME' }));
+        expect(single.name).toBe('FIELD_CUSTOM_VALIDATION_EXCEPTION');
+        const many = await own.sobject('Account').create([{ Name: 'Fine' }, { Name: 'x REJECT-ME' }]);
+        expect(many.map((result) => result.success)).toEqual([true, false]);
+        const bulkResults = await own.bulk2.loadAndWaitForResults({
+          object: 'Account',
+          operation: 'insert',
+          input: [{ Name: 'Fine too' }, { Name: 'REJECT-ME again' }],
+        });
+        expect(bulkResults.failedResults.map((row) => row.sf__Error)).toEqual([
+          'FIELD_CUSTOM_VALIDATION_EXCEPTION:The sandbox refuses values containing REJECT-ME:Name --',
+        ]);
+      } finally {
+        await strict.close();
+      }
+    });
+  });
+
+  describe('disk store', () => {
+    it('keeps the org in a folder across restarts, ids going on where they stopped and the seed loaded once', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'salesforce-sandbox-'));
+      try {
+        const first = await startSalesforceSandbox({ dir, seed: { users: 1, accounts: 3 } });
+        const before = await connect(first);
+        const { id } = (await before.sobject('Account').create({ Name: 'Survivor', External_Id__c: 'DISK-1' })) as {
+          id: string;
+        };
+        await first.close();
+
+        const second = await startSalesforceSandbox({ dir, seed: { accounts: 3 } });
+        try {
+          const after = await connect(second);
+          expect((await after.query('SELECT COUNT() FROM Account')).totalSize).toBe(4);
+          expect(await after.sobject('Account').retrieve(id)).toMatchObject({
+            Name: 'Survivor',
+            External_Id__c: 'DISK-1',
+          });
+          const next = (await after.sobject('Account').create({ Name: 'Newcomer' })) as { id: string };
+          expect(next.id > id).toBe(true);
+          expect(
+            (await failure(after.sobject('Account').create({ Name: 'Copy', External_Id__c: 'DISK-1' }))).name,
+          ).toBe('DUPLICATE_VALUE');
+          expect((await after.query('SELECT COUNT() FROM User')).totalSize).toBe(2);
+        } finally {
+          await second.close();
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
     });
   });

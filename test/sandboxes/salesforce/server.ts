@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ClientCredential, LoginService, type LoginUser, Sessions, type UserCredential } from './auth.ts';
+import { bulkIngestRoutes } from './bulk-ingest.ts';
+import { bulkQueryRoutes } from './bulk-query.ts';
 import { collectionRoutes } from './collections.ts';
 import { describeRoutes } from './describe.ts';
 import { createDiskStore } from './disk-store.ts';
@@ -99,6 +101,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     ...sobjectRoutes(org),
     ...queryRoutes(org),
     ...collectionRoutes(org),
+    ...bulkIngestRoutes(org),
+    ...bulkQueryRoutes(org),
     {
       method: 'GET',
       path: /^\/limits\/?$/,
@@ -165,9 +169,11 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       }
       const data = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(path);
       if (data) {
-        await api(req, res, url, data[1] as string, data[2] ?? '');
-        await store.flush();
-        return;
+        try {
+          return await api(req, res, url, data[1] as string, data[2] ?? '');
+        } finally {
+          await store.flush();
+        }
       }
       const identity = /^\/id\/([^/]+)\/([^/]+)$/.exec(path);
       if (identity && req.method === 'GET') {
