@@ -326,3 +326,34 @@ describe('salesforce.destination', () => {
     await expect(salesforceDestination.check!(destination({ object: 'Account' }), context())).resolves.toBeUndefined();
   });
 });
+
+describe('salesforce connector under faults', () => {
+  it('reads and writes exactly through 503s, dropped connections, a 429 burst and an expired session', async () => {
+    const faulty = await startSalesforceSandbox({
+      port: 0,
+      faults: { errorEvery: 5, dropEvery: 11, rateLimitBurst: { afterRequests: 3, count: 1, retryAfterSeconds: 1 } },
+    });
+    try {
+      const records = Array.from({ length: 24 }, (_, i) => ({ External_Id__c: `f-${i}`, Name: nastyName(i) }));
+      const ctx = context();
+      const writer = await openSalesforceWriter(destination({ loginUrl: faulty.url, object: 'Account' }), ctx);
+      for (let b = 0; b < 4; b++) {
+        if (b === 2) await fetch(`${faulty.url}/__sandbox/expire-sessions`, { method: 'POST' });
+        await writer.write({ kind: 'records', stream: 'a', records: records.slice(b * 6, b * 6 + 6) }, b + 1);
+      }
+      expect(ctx.rejected).toEqual([]);
+      expect(ctx.lines).toContain('logged in to Salesforce again: the session had expired');
+      expect(ctx.lines).toContain('retrying a Salesforce request');
+      const read = recordsOf(
+        await readAll({
+          ...sandboxConnection(faulty),
+          objects: ['Account'],
+          fields: { Account: ['External_Id__c', 'Name'] },
+        }),
+      );
+      expect(read.map(({ Id: _id, ...rest }) => recordItem(rest)).sort()).toEqual(records.map(recordItem).sort());
+    } finally {
+      await faulty.close();
+    }
+  });
+});
