@@ -319,6 +319,21 @@ describe('salesforce.destination', () => {
     );
   });
 
+  it('saves the records a failed Bulk API job left unprocessed through sObject Collections', async () => {
+    // A column the object does not have fails the whole job (InvalidBatch): every row comes back unprocessed.
+    const records = Array.from({ length: 5 }, (_, i) => ({
+      External_Id__c: `unproc-${i}`,
+      Name: `Unprocessed ${i}`,
+      ...(i === 3 ? { Bogus__c: 'x' } : {}),
+    }));
+    const ctx = await write(destination({ object: 'Account', bulkThreshold: 0 }), [{ stream: 'a', records }]);
+    expect(ctx.lines).toContain('saving the records a Bulk API job left unprocessed through sObject Collections');
+    expect(ctx.rejected.map((r) => r.record.External_Id__c)).toEqual(['unproc-3']);
+    expect(ctx.rejected[0]!.reason).toMatch(/INVALID_FIELD.*Bogus__c/);
+    const stored = await queryAll(jsforce, "SELECT External_Id__c FROM Account WHERE External_Id__c LIKE 'unproc-%'");
+    expect(stored).toHaveLength(4);
+  });
+
   it('checks that the upsert key is an external ID field of the object', async () => {
     await expect(
       salesforceDestination.check!(destination({ object: 'Account', externalIdField: 'Name' }), context()),

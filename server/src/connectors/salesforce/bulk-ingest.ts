@@ -2,14 +2,16 @@
  * Writing a batch through a Bulk API 2.0 ingest job: the records as CSV (a relationship reference
  * `Account: { External_Id__c }` as the column `Account.External_Id__c`, null as `#N/A` so an update
  * clears the field), uploaded, `UploadComplete`, waited for; then its successful, failed and
- * unprocessed results read back. The results come in no particular order but repeat each row's
- * fields as uploaded, so each result is matched to its record by those cells.
+ * unprocessed results read back (a CSV refused whole leaves every record unprocessed). The
+ * results come in no particular order but repeat each row's fields as uploaded, so each result is
+ * matched to its record by those cells.
  */
 import { DestinationError } from '../../errors.ts';
 import type { NodeContext, Rec } from '../../node-kit/contract.ts';
 import { type BulkJobInfo, defaultPolling, type PollOptions, parseCsv, waitForJob } from './bulk-jobs.ts';
 import type { Refusal, SaveTarget } from './collections.ts';
 import { isPlainObject } from './records.ts';
+import { isRefusedForItsRecords, refusalReason } from './save-errors.ts';
 import type { SalesforceSession } from './session.ts';
 
 /** What became of a batch: the records refused (with `sf__Error`) and those the job never processed. */
@@ -48,17 +50,27 @@ export async function ingestRecords(
   });
   const job = created.id;
   ctx.log.info('started a Bulk API ingest job', { stream, object: target.object, job, records: records.length });
-  await session.request({
-    method: 'PUT',
-    path: session.dataPath(`/jobs/ingest/${job}/batches`),
-    rawBody: csvText(columns, cells),
-    headers: { 'content-type': 'text/csv' },
-  });
-  await session.request({
-    method: 'PATCH',
-    path: session.dataPath(`/jobs/ingest/${job}`),
-    body: { state: 'UploadComplete' },
-  });
+  try {
+    await session.request({
+      method: 'PUT',
+      path: session.dataPath(`/jobs/ingest/${job}/batches`),
+      rawBody: csvText(columns, cells),
+      headers: { 'content-type': 'text/csv' },
+    });
+    await session.request({
+      method: 'PATCH',
+      path: session.dataPath(`/jobs/ingest/${job}`),
+      body: { state: 'UploadComplete' },
+    });
+  } catch (error) {
+    // The CSV refused whole (a column the object lacks, a malformed file): no row was processed.
+    if (!isRefusedForItsRecords(error)) throw error;
+    ctx.log.warn('a Bulk API ingest job refused its CSV', { stream, job, reason: refusalReason(error) });
+    await session
+      .request({ method: 'PATCH', path: session.dataPath(`/jobs/ingest/${job}`), body: { state: 'Aborted' } })
+      .catch(() => undefined); // an Open job is deleted by Salesforce after a while anyway
+    return { refusals: [], unprocessed: records.map((_, index) => index) };
+  }
   const finished = await waitForJob(session, 'ingest', job, ctx.signal, polling);
   if (finished.state !== 'JobComplete') {
     ctx.log.warn('a Bulk API ingest job did not complete', {
