@@ -44,7 +44,7 @@ export const salesforceDestination = defineDestination({
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields: salesforceConnectionFields,
   checkConfig(config) {
-    if (config.mode === 'upsert' && config.externalIdField === undefined) {
+    if ((config.mode ?? 'upsert') === 'upsert' && config.externalIdField === undefined) {
       return [{ path: 'externalIdField', message: 'an upsert needs the external ID field it matches records by' }];
     }
     return [];
@@ -59,7 +59,7 @@ export const salesforceDestination = defineDestination({
         ctx,
         config.object === object ? 'config.object' : 'config.objects',
       );
-      if (config.mode !== 'upsert' || config.externalIdField === undefined) continue;
+      if ((config.mode ?? 'upsert') !== 'upsert' || config.externalIdField === undefined) continue;
       const key = description.fields.find(
         (field) => field.name.toLowerCase() === config.externalIdField!.toLowerCase(),
       );
@@ -84,13 +84,20 @@ export async function openSalesforceWriter(
   ctx: DestinationContext,
   polling?: PollOptions,
 ): Promise<DestinationWriter> {
+  const [issue] = salesforceDestination.checkConfig?.(config) ?? [];
+  if (issue) {
+    throw new ConfigError(`node "${ctx.nodeId}": ${issue.message}`, {
+      nodeId: ctx.nodeId,
+      details: [{ path: `config.${issue.path}`, message: issue.message }],
+    });
+  }
   const session = await openSession(config, ctx);
   const threshold = config.bulkThreshold ?? defaultDestinationBulkThreshold;
   const resumed = ctx.resumeState as Partial<WriterState> | undefined;
   const state: WriterState = { records: { ...resumed?.records } };
   const targetOf = (stream: string): SaveTarget => ({
     object: config.objects?.[stream] ?? config.object ?? stream,
-    mode: config.mode,
+    mode: config.mode ?? 'upsert',
     ...(config.externalIdField ? { externalIdField: config.externalIdField } : {}),
   });
 
