@@ -10,8 +10,8 @@ interface SandboxArgs {
   port: number;
   dir?: string;
   faults?: Record<string, unknown>;
-  /** `demo` loads the sandbox's demo data set. */
-  seed?: 'demo';
+  /** Demo data to start with (`demo`); sandboxes without demo data refuse it. */
+  seed?: string;
 }
 
 interface RunningSandbox {
@@ -28,12 +28,17 @@ interface SandboxEntry {
 const sandboxes: Record<string, SandboxEntry> = {
   gcs: {
     description: 'Google Cloud Storage JSON API (for @google-cloud/storage)',
-    start: ({ port, dir, faults }) => startGcsSandbox({ port, dir, faults: faults as FaultOptions }),
+    start: ({ port, dir, faults, seed }) => {
+      if (seed !== undefined) throw new Error('the gcs sandbox has no --seed data');
+      return startGcsSandbox({ port, dir, faults: faults as FaultOptions });
+    },
   },
   salesforce: {
     description: 'Salesforce REST, sObject Collections and Bulk API 2.0 (for jsforce)',
-    start: ({ port, dir, faults, seed }) =>
-      startSalesforceSandbox({ port, dir, faults: faults as SalesforceFaults, seed }),
+    start: ({ port, dir, faults, seed }) => {
+      if (seed !== undefined && seed !== 'demo') throw new Error(`--seed takes demo, got ${seed}`);
+      return startSalesforceSandbox({ port, dir, faults: faults as SalesforceFaults, seed });
+    },
   },
 };
 
@@ -69,7 +74,6 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new Error(`--port must be 0..65535, got ${values.port}`);
   const faults = values.faults === undefined ? undefined : (JSON.parse(values.faults) as Record<string, unknown>);
-  if (values.seed !== undefined && values.seed !== 'demo') throw new Error(`--seed must be demo, got ${values.seed}`);
   const sandbox = await entry.start({ port, dir: values.dir, faults, seed: values.seed });
   console.log(`listening on ${sandbox.url}`);
   const stop = () => {

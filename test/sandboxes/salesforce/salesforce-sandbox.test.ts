@@ -230,6 +230,9 @@ describe('Salesforce sandbox driven by jsforce', () => {
         }),
       ]);
       expect(contact).toMatchObject({ created: true });
+      await conn.sobject('Contact').create({ LastName: 'Loner', External_Id__c: 'UPS-C-LONE' });
+      const loner = await conn.query("SELECT Name, Account.Name FROM Contact WHERE External_Id__c = 'UPS-C-LONE'");
+      expect(loner.records[0]).toEqual({ attributes: expect.any(Object), Name: 'Loner', Account: null });
       const missing = await failure(
         conn
           .sobject('Contact')

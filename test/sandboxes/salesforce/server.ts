@@ -50,6 +50,7 @@ const versions = ['52.0', '55.0', '58.0', '59.0', '60.0', '61.0', '62.0'];
 function loginUsers(org: Org, credentials: UserCredential[]): LoginUser[] {
   const userType = org.schema.type('User');
   if (!userType) throw new Error('no User object in the schema');
+  if (credentials.length === 0) throw new Error('salesforce sandbox: at least one login user is needed');
   return credentials.map((credential, index) => {
     const existing = org.store.table('User').findByExternalId('Username', credential.username)[0];
     if (existing) return { ...credential, userId: existing.Id };
