@@ -87,7 +87,13 @@ describeConformance({
     },
     async refused() {
       const portal = await sandbox();
-      return { baseUrl: portal.url, token: wrongToken, object: 'contacts', mode: 'upsert' as const, idProperty: 'email' };
+      return {
+        baseUrl: portal.url,
+        token: wrongToken,
+        object: 'contacts',
+        mode: 'upsert' as const,
+        idProperty: 'email',
+      };
     },
     async refusable() {
       const portal = await sandbox();

@@ -12,6 +12,8 @@ import { mysqlSource } from '../connectors/mysql/source.ts';
 import { postgresDestination } from '../connectors/postgres/destination.ts';
 import { postgresFusions } from '../connectors/postgres/part-fusions.ts';
 import { postgresSource } from '../connectors/postgres/source.ts';
+import { salesforceDestination } from '../connectors/salesforce/destination.ts';
+import { salesforceSource } from '../connectors/salesforce/source.ts';
 import type { NodeType, PartsFusion } from '../node-kit/contract.ts';
 import { csvFormat } from './csv-format.ts';
 import { csvParse } from './csv-parse.ts';
@@ -30,6 +32,7 @@ export const nodeTypes: readonly NodeType[] = [
   postgresSource,
   mysqlSource,
   hubspotSource,
+  salesforceSource,
   csvParse,
   jsonParse,
   schemaValidate,
@@ -44,6 +47,7 @@ export const nodeTypes: readonly NodeType[] = [
   postgresDestination,
   mysqlDestination,
   hubspotDestination,
+  salesforceDestination,
 ];
 
 export function findNodeType(type: string): NodeType | undefined {

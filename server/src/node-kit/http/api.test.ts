@@ -82,6 +82,46 @@ describe('createHttpApi', () => {
     for (const request of after) expect(request.at - limited!.at).toBeGreaterThanOrEqual(950);
   });
 
+  it('sends a raw body as it is and returns a text answer with its status and headers', async () => {
+    const server = await serve((request) => ({
+      status: 200,
+      headers: { 'content-type': 'text/csv', 'sforce-locator': 'MTAwMDA' },
+      body: `echo:${request.headers['content-type']}:${request.body}`,
+    }));
+    const csv = 'Id,Name\n1,"Zoë ""quoted"", two\nlines"\n';
+    const answer = await api(server).requestText({
+      method: 'PUT',
+      path: '/jobs/1/batches',
+      rawBody: csv,
+      headers: { 'content-type': 'text/csv', accept: 'text/csv' },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('sforce-locator')).toBe('MTAwMDA');
+    expect(answer.text).toBe(`echo:text/csv:${csv}`);
+    expect(server.requests[0]!.headers.accept).toBe('text/csv');
+  });
+
+  it('keys the limiter by limiterCredential: clients sending different tokens of one credential pause together', async () => {
+    const server = await serve((request, index) =>
+      index === 0
+        ? { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' }
+        : { status: 200, body: { auth: request.headers.authorization } },
+    );
+    const other = api(server, { auth: { bearer: 'second-token' }, limiterCredential: 'client-a' });
+    let otherAnswer: Promise<unknown> | undefined;
+    const client = api(server, {
+      auth: { bearer: 'first-token' },
+      limiterCredential: 'client-a',
+      onRetry: () => {
+        otherAnswer = other.request({ path: '/other' });
+      },
+    });
+    expect(await client.request({ path: '/limited' })).toEqual({ auth: 'Bearer first-token' });
+    expect(await otherAnswer).toEqual({ auth: 'Bearer second-token' });
+    const [limited, ...after] = server.requests;
+    for (const request of after) expect(request.at - limited!.at).toBeGreaterThanOrEqual(950);
+  });
+
   it('retries 503 twice, then returns the answer of the third attempt', async () => {
     const server = await serve((_, index) => (index < 2 ? { status: 503, body: 'busy' } : { status: 200, body: [1] }));
     const retries: HttpRetry[] = [];

@@ -28,6 +28,12 @@ export interface HttpApiOptions {
   /** Sent with every request, besides `Accept` and `Content-Type: application/json`. */
   headers?: Record<string, string>;
   auth?: HttpAuth;
+  /**
+   * What the shared limiter is keyed by instead of `auth`, when the budget belongs to a credential
+   * that outlives the one sent: an OAuth client whose access tokens are replaced as they expire.
+   * Kept as a digest, like `auth`.
+   */
+  limiterCredential?: string;
   /** Shared by every client of the same base URL, credential and `limiterScope`. */
   limits?: Partial<HttpLimits>;
   /**
@@ -69,6 +75,8 @@ export interface HttpRequest {
   query?: Record<string, QueryValue | readonly QueryValue[]>;
   /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is instead of `body` (CSV, a form); its `content-type` goes in `headers`. */
+  rawBody?: string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -86,9 +94,18 @@ export interface HttpRetry {
   waitMs: number;
 }
 
+/** A successful answer as it came: for bodies that are not JSON (CSV) or headers that matter (paging). */
+export interface HttpTextAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
 export interface HttpApi {
   /** The answer's JSON (`undefined` for an empty body); rejects with `HttpApiError` or `CancelledError`. */
   request<T = unknown>(request: HttpRequest): Promise<T>;
+  /** The answer's status, headers and body text, with the same retries and errors as `request`. */
+  requestText(request: HttpRequest): Promise<HttpTextAnswer>;
 }
 
 const defaultRetry: HttpRetryPolicy = { retries: 5, minTimeoutMs: 500, maxTimeoutMs: 30_000, maxWaitMs: 120_000 };
@@ -107,7 +124,7 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
   const base = new URL(options.baseUrl);
   const host = base.host;
   const retry = { ...defaultRetry, ...options.retry };
-  const limiter = sharedLimiter(limiterKey(base, options.auth, options.limiterScope), {
+  const limiter = sharedLimiter(limiterKey(base, options.limiterCredential ?? options.auth, options.limiterScope), {
     ...options.limits,
     concurrency: options.limits?.concurrency ?? defaultConcurrency,
   });
@@ -115,21 +132,22 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
   const authSecrets = secretsOf(options.auth);
   const authHeaders = headersOf(options.auth);
 
-  async function request<T>(spec: HttpRequest): Promise<T> {
+  /** Sends `spec` (retried as above) and turns a successful answer into `T` with `read`. */
+  async function send<T>(spec: HttpRequest, read: (answer: HttpTextAnswer, where: ReadContext) => T): Promise<T> {
     const method = spec.method ?? 'GET';
     const path = `/${(spec.path.split('?')[0] ?? '').replace(/^\/+/, '')}`;
     const cancel = linkedController([options.signal, spec.signal]);
     const signal = cancel.signal;
     const headers: Record<string, string> = {
       accept: 'application/json',
-      ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(spec.body === undefined || spec.rawBody !== undefined ? {} : { 'content-type': 'application/json' }),
       ...options.headers,
       ...spec.headers,
       ...authHeaders,
     };
     const url = requestUrl(base, spec, options.auth);
     const secrets = [...authSecrets, ...secretValues(Object.entries(headers)), ...secretValues([...url.searchParams])];
-    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const body = spec.rawBody ?? (spec.body === undefined ? undefined : JSON.stringify(spec.body));
     const where = `${host}: ${method} ${path}`;
     let attempts = 0;
 
@@ -183,18 +201,10 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
           { method, path, status, bodyExcerpt: excerpt, attempts, retryAfterMs },
         );
       }
-      if (!text.trim()) return undefined as T;
-      try {
-        return JSON.parse(text) as T;
-      } catch (error) {
-        const excerpt = redact(text, secrets).replace(/\s+/g, ' ').trim().slice(0, excerptLength);
-        throw new HttpApiError(
-          'http_invalid_response',
-          `${where} answered ${response.status} with a body that is not JSON: ${excerpt}`,
-          { method, path, status: response.status, bodyExcerpt: excerpt, attempts },
-          { cause: error },
-        );
-      }
+      return read(
+        { status: response.status, headers: response.headers, text },
+        { where, method, path, attempts, secrets },
+      );
     };
 
     try {
@@ -269,7 +279,35 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
     }
   }
 
-  return { request };
+  return {
+    request: <T>(spec: HttpRequest) => send(spec, readJson<T>),
+    requestText: (spec: HttpRequest) => send(spec, (answer) => answer),
+  };
+}
+
+/** What a reader of an answer needs to name it in an error. */
+interface ReadContext {
+  where: string;
+  method: string;
+  path: string;
+  attempts: number;
+  secrets: string[];
+}
+
+/** The answer's JSON, `undefined` for an empty body; a body that is not JSON is an `http_invalid_response`. */
+function readJson<T>({ status, text }: HttpTextAnswer, { where, method, path, attempts, secrets }: ReadContext): T {
+  if (!text.trim()) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    const excerpt = redact(text, secrets).replace(/\s+/g, ' ').trim().slice(0, excerptLength);
+    throw new HttpApiError(
+      'http_invalid_response',
+      `${where} answered ${status} with a body that is not JSON: ${excerpt}`,
+      { method, path, status, bodyExcerpt: excerpt, attempts },
+      { cause: error },
+    );
+  }
 }
 
 /** Exponential backoff with jitter, as p-retry's `randomize`: min · 2^(attempt-1) · [1, 2), capped. */
@@ -373,7 +411,7 @@ function networkReason(error: unknown): string {
 const defaultServerWait = (answer: HttpFailedAnswer) => serverWaitMs(answer.headers);
 
 /** Base URL, a digest of the credential and the scope: clients of one API with one credential share a budget. */
-function limiterKey(base: URL, auth: HttpAuth | undefined, scope: string | undefined): string {
+function limiterKey(base: URL, auth: HttpAuth | string | undefined, scope: string | undefined): string {
   const credential = auth ? createHash('sha256').update(JSON.stringify(auth)).digest('hex') : '';
   return `${base.origin}${base.pathname.replace(/\/+$/, '')}#${credential}${scope === undefined ? '' : `#${scope}`}`;
 }

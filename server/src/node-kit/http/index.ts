@@ -8,6 +8,7 @@ export {
   type HttpRequest,
   type HttpRetry,
   type HttpRetryPolicy,
+  type HttpTextAnswer,
   type QueryValue,
 } from './api.ts';
 export { HttpApiError, type HttpApiErrorCode, type HttpApiErrorFields } from './http-api-error.ts';

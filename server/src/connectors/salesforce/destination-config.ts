@@ -1,0 +1,51 @@
+/** `salesforce.destination`'s config: one declaration for the JSON Schema and the TypeScript type. */
+import { type Static, Type } from '@sinclair/typebox';
+import { modeProperty, recordOf } from '../../node-kit/schema.ts';
+import { connectionProperties } from './connection.ts';
+
+export const salesforceModes = ['insert', 'update', 'upsert'] as const;
+
+/** Records of a stream after which the rest of it goes through Bulk API 2.0 ingest jobs. */
+export const defaultDestinationBulkThreshold = 10_000;
+
+const objectName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$' });
+
+export const salesforceDestinationConfig = Type.Object(
+  {
+    ...connectionProperties,
+    object: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z][A-Za-z0-9_]*$',
+        title: 'Object',
+        description:
+          'The object every stream is written to; without it, a stream goes to the object it is named after.',
+      }),
+    ),
+    objects: Type.Optional(
+      recordOf(objectName, { title: 'Objects', description: 'Stream → object, e.g. { "customers": "Contact" }.' }),
+    ),
+    mode: modeProperty(salesforceModes, {
+      default: 'upsert',
+      description:
+        'upsert: by externalIdField, so a replayed batch overwrites itself. update: by Id. insert: new records.',
+    }),
+    externalIdField: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z][A-Za-z0-9_]*$',
+        title: 'External ID field',
+        description: 'The upsert key, an external ID field such as External_Id__c.',
+      }),
+    ),
+    bulkThreshold: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        default: defaultDestinationBulkThreshold,
+        title: 'Bulk threshold (records)',
+        description: 'Once a stream has passed this many records, the rest goes through Bulk API 2.0 ingest jobs.',
+      }),
+    ),
+  },
+  { title: 'Salesforce destination', additionalProperties: false },
+);
+
+export type SalesforceDestinationConfig = Static<typeof salesforceDestinationConfig>;
