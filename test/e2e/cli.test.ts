@@ -301,6 +301,8 @@ describe('backflow node-types and runs', () => {
         'filter',
         'gcs.destination',
         'gcs.source',
+        'hubspot.destination',
+        'hubspot.source',
         'json.format',
         'json.parse',
         'map',
@@ -309,6 +311,8 @@ describe('backflow node-types and runs', () => {
         'parquet.format',
         'postgres.destination',
         'postgres.source',
+        'salesforce.destination',
+        'salesforce.source',
         'schema.validate',
       ].sort(),
     );
