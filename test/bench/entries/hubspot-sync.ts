@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { RunSummary } from '../../../server/src/service/flow-runner.ts';
+import { envRef } from '../../e2e/support.ts';
 import { dataDir } from '../bench-data.ts';
 import { assertRows, type EntryOutcome, type Figure } from '../entry-result.ts';
 import { runFlowTrial } from '../flow-run.ts';
@@ -24,6 +25,8 @@ const contactsPerRequest = 100;
 const boundPerSecond = (requestsPerTenSeconds / 10) * contactsPerRequest;
 const minShare = 0.9;
 const token = 'pat-sandbox-token';
+/** The variable the flows read the token from (a secret field never holds a literal). */
+const tokenEnv = 'BACKFLOW_BENCH_HUBSPOT_TOKEN';
 const targetId = 'hubspot-contacts';
 
 interface SandboxStats {
@@ -68,7 +71,7 @@ function syncFlow(database: string, baseUrl: string, from: number, to: number) {
       {
         id: targetId,
         type: 'hubspot.destination',
-        config: { baseUrl, token, object: 'contacts', mode: 'upsert', idProperty: 'email' },
+        config: { baseUrl, token: envRef(tokenEnv), object: 'contacts', mode: 'upsert', idProperty: 'email' },
       },
     ],
     edges: [
@@ -103,6 +106,7 @@ export async function measureHubspotSync(): Promise<EntryOutcome[]> {
   const missing = notBuiltYet(['hubspot.destination']);
   if (missing) return [{ entry, skipped: missing, notes: [] }];
   const database = await customersOnce();
+  process.env[tokenEnv] = token;
 
   // 12a: one run, in a fresh sandbox.
   let sandbox = await startSandboxProcess('hubspot');
@@ -163,6 +167,7 @@ export async function measureHubspotSync(): Promise<EntryOutcome[]> {
       goal: { text: `ours ≥ ${minShare}× bound, none failed`, pass: rate / boundPerSecond >= minShare },
       notes: [
         `one run, ${(single.ms / 1000).toFixed(1)} s; the sandbox answered ${single.stats.requests} requests, at most ${single.stats.maxInTenSeconds} in a 10 s window, ${single.stats.rejected429} with 429`,
+        `${Math.round(rate).toLocaleString('en')} contacts/s against the bound ${boundPerSecond.toLocaleString('en')}/s (a rolling window lets the first 190 requests go at once, so a run of a few windows can pass the bound a little)`,
         'the sandbox runs in its own process with its memory store; upsert by email',
       ],
     },
@@ -173,7 +178,7 @@ export async function measureHubspotSync(): Promise<EntryOutcome[]> {
       ratio: sharedRate / boundPerSecond,
       goal: { text: '≤ 190 requests in any 10 s, no 429', pass: withinLimit },
       notes: [
-        `busiest 10 s window ${shared.stats.maxInTenSeconds} requests, ${shared.stats.rejected429} answered 429, ${shared.stats.requests} in all`,
+        `${Math.round(sharedRate).toLocaleString('en')} contacts/s together; busiest 10 s window ${shared.stats.maxInTenSeconds} requests, ${shared.stats.rejected429} answered 429, ${shared.stats.requests} in all`,
         `written ${shared.counts.map((count) => count.written).join(' + ')}, rejected ${shared.counts.map((count) => count.rejected).join(' + ')}`,
       ],
     },
