@@ -183,7 +183,8 @@ describe('hubspot.destination', () => {
       },
       await context(),
     );
-    expect(streams.map((stream) => stream.name)).toEqual(['contacts', 'companies']);
+    // The objects it writes first, then the other standard objects, for a picker.
+    expect(streams.map((stream) => stream.name)).toEqual(['contacts', 'companies', 'deals']);
     expect(streams[1]!.columns).toContainEqual({ name: 'annualrevenue', type: 'DOUBLE' });
     expect(streams[0]!.columns).toContainEqual({ name: 'email', type: 'VARCHAR' });
   });

@@ -186,9 +186,11 @@ describe('salesforce.source', () => {
     ).rejects.toThrow(/Account has no field "Nmae"/);
   });
 
-  it('discovers the objects with their fields as Backflow column types', async () => {
+  it("discovers the objects with their fields as Backflow column types, then the org's other objects", async () => {
     const streams = await salesforceSource.discover!(accountSource({ objects: ['Account', 'Opportunity'] }), context());
-    expect(streams.map((s) => s.name)).toEqual(['Account', 'Opportunity']);
+    expect(streams.map((s) => s.name)).toEqual(['Account', 'Opportunity', 'Contact', 'Lead', 'User']);
+    // The others are listed for a picker, their fields left to a discover that names them.
+    expect(streams.slice(2).map((s) => s.columns)).toEqual([[], [], []]);
     const opportunity = streams[1]!.columns;
     expect(opportunity.find((c) => c.name === 'CloseDate')?.type).toBe('DATE');
     expect(opportunity.find((c) => c.name === 'StageName')?.type).toBe('VARCHAR');

@@ -128,9 +128,11 @@ export function StreamPicker({ node, nodeType }: { node: FlowNode; nodeType: Nod
                     }
                   />
                   <span className="stream-name">{stream.name}</span>
-                  <span className="muted">
-                    {stream.columns.length} {noun === 'table' ? 'columns' : 'fields'}
-                  </span>
+                  {stream.columns.length > 0 && (
+                    <span className="muted">
+                      {stream.columns.length} {noun === 'table' ? 'columns' : 'fields'}
+                    </span>
+                  )}
                 </label>
               </li>
             );

@@ -4,8 +4,8 @@ import { standardObjects } from './objects.ts';
 import { listProperties, objectColumns } from './properties.ts';
 
 /**
- * The objects (contacts, companies and deals when none is named) with their properties as columns,
- * from the properties API: what the editor offers for picking fields and mapping them.
+ * The objects named and the standard ones (contacts, companies, deals), with their properties as
+ * columns from the properties API: what the editor offers for picking objects, fields and mappings.
  */
 export async function discoverObjects(
   connection: HubspotConnection,
@@ -15,7 +15,7 @@ export async function discoverObjects(
 ): Promise<StreamInfo[]> {
   const { api } = hubspotClient(connection, ctx, { retries: 1 });
   return Promise.all(
-    (objects.length > 0 ? objects : standardObjects).map(async (object) => {
+    [...new Set([...objects, ...standardObjects])].map(async (object) => {
       const properties = await listProperties(api, object).catch((error: unknown) => {
         throw hubspotFailure(error, `node "${ctx.nodeId}": reading the properties of "${object}"`, {
           nodeId: ctx.nodeId,

@@ -55,6 +55,14 @@ export async function describeObject(
   }
 }
 
+/** The objects this user may query in the org (global describe), by API name: what a picker offers. */
+export async function queryableObjects(session: SalesforceSession): Promise<string[]> {
+  const answer = await session.request<{ sobjects: { name: string; queryable?: boolean }[] }>({
+    path: session.dataPath('/sobjects'),
+  });
+  return answer.sobjects.filter((object) => object.queryable !== false).map((object) => object.name);
+}
+
 /**
  * Compound fields (an address, a geolocation) are read through their parts, which describe lists
  * too; base64 fields hold files a query returns only one at a time. Neither is selected by default.

@@ -11,10 +11,11 @@ import {
   type Rec,
   type SourceBatch,
   type SourceContext,
+  type StreamInfo,
 } from '../../node-kit/contract.ts';
 import type { IncrementalMark } from '../../node-kit/sql/incremental.ts';
 import { salesforceConnectionFields } from './connection.ts';
-import { columnsOf, defaultFields, describeObject } from './describe.ts';
+import { columnsOf, defaultFields, describeObject, queryableObjects } from './describe.ts';
 import {
   type BulkQueryOptions,
   openStreamRead,
@@ -51,10 +52,16 @@ export const salesforceSource = defineSource({
   async discover(config, ctx) {
     const session = await openSession(config, ctx);
     const plans = await planStreams(session, config, ctx);
-    const streams = [];
+    const streams: StreamInfo[] = [];
     for (const plan of plans) {
       const columns = plan.columns ?? [{ name: 'Id', type: 'VARCHAR' }];
       streams.push({ name: plan.name, columns, ...(columns.some((c) => c.name === 'Id') ? { key: ['Id'] } : {}) });
+    }
+    // The org's other objects too, so a picker can offer them; their fields come once one is chosen
+    // (describing every object of an org would take hundreds of requests).
+    const described = new Set(streams.map((stream) => stream.name));
+    for (const object of await queryableObjects(session)) {
+      if (!described.has(object)) streams.push({ name: object, columns: [] });
     }
     return streams;
   },
