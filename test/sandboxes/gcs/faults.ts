@@ -1,3 +1,4 @@
+import { mulberry32 } from '../random.ts';
 import { GcsError, invalid } from './errors.ts';
 
 /**
@@ -37,18 +38,6 @@ export interface FaultStats {
 }
 
 const errorStatuses = [429, 500, 502, 503, 504];
-
-/** Mulberry32: a tiny seeded generator, enough to pick requests reproducibly. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Decides, request by request, which faults the live `options` call for. */
 export class FaultInjector {

@@ -1,5 +1,5 @@
+import { mulberry32 } from '../random.ts';
 import { HubspotError, invalidInput, RateLimitError } from './errors.ts';
-import { mulberry32 } from './random.ts';
 
 /**
  * Failures the sandbox injects, all deterministic: the same options and the same request order

@@ -1,7 +1,7 @@
+import { mulberry32 } from '../random.ts';
 import { link } from './associations.ts';
 import { type ObjectType, schemaFor } from './catalog.ts';
 import { dealPipelines } from './pipelines.ts';
-import { mulberry32 } from './random.ts';
 import { createRecord } from './records.ts';
 import type { CrmStore, Owner } from './store.ts';
 

@@ -1,5 +1,5 @@
+import { mulberry32 } from '../random.ts';
 import { type RecordError, recordError, SalesforceError } from './errors.ts';
-import { mulberry32 } from './random.ts';
 
 /**
  * Failures the sandbox injects, all deterministic so tests do not flake. The object is live:

@@ -1,5 +1,5 @@
+import { mulberry32 } from '../random.ts';
 import type { Org } from './org.ts';
-import { mulberry32 } from './random.ts';
 import { leadStatuses, type StoredRecord, stageNames } from './schema.ts';
 
 export interface SeedCounts {

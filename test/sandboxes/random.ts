@@ -1,4 +1,4 @@
-/** Mulberry32: a tiny seeded generator, so faults and demo data come out the same every run. */
+/** Mulberry32: a tiny seeded generator, enough to pick faults and demo data reproducibly (every sandbox uses it). */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
