@@ -1,4 +1,4 @@
-import { mulberry32 } from '../random.ts';
+import { patchFaults, RatePicker } from '../fault-kit.ts';
 import { GcsError, invalid } from './errors.ts';
 
 /**
@@ -42,8 +42,7 @@ const errorStatuses = [429, 500, 502, 503, 504];
 /** Decides, request by request, which faults the live `options` call for. */
 export class FaultInjector {
   readonly stats: FaultStats = { requests: 0, faulted: 0 };
-  #seed: number | undefined;
-  #random: () => number = Math.random;
+  #errors = new RatePicker();
 
   constructor(readonly options: FaultOptions) {
     checkFaultOptions(options);
@@ -52,14 +51,7 @@ export class FaultInjector {
   /** The injected error for this request, if it is one of the failed ones. */
   errorFor(): GcsError | undefined {
     this.stats.requests++;
-    const rate = this.options.errorRate ?? 0;
-    if (rate <= 0) return undefined;
-    const seed = this.options.seed ?? 1;
-    if (seed !== this.#seed) {
-      this.#seed = seed;
-      this.#random = mulberry32(seed);
-    }
-    if (this.#random() >= rate) return undefined;
+    if (!this.#errors.picks(this.options.errorRate, this.options.seed)) return undefined;
     this.stats.faulted++;
     const status = this.options.errorStatus ?? 503;
     if (status === 429) {
@@ -87,16 +79,9 @@ export class FaultInjector {
 
   /** Applies a JSON update (`null` removes a field) and returns the options now in force. */
   update(patch: Record<string, unknown>): FaultOptions {
-    const next: Record<string, unknown> = { ...this.options };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === null) delete next[key];
-      else next[key] = value;
-    }
-    checkFaultOptions(next as FaultOptions);
+    patchFaults(this.options, patch, checkFaultOptions);
     // Posting a seed restarts its sequence, even the same seed.
-    if ('seed' in patch) this.#seed = undefined;
-    for (const key of Object.keys(this.options)) delete (this.options as Record<string, unknown>)[key];
-    Object.assign(this.options, next);
+    if ('seed' in patch) this.#errors.restart();
     return this.options;
   }
 }

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../random.ts';
+import { patchFaults, RatePicker } from '../fault-kit.ts';
 import { HubspotError, invalidInput, RateLimitError } from './errors.ts';
 
 /**
@@ -28,8 +28,7 @@ export type FaultAction = { kind: 'answer'; error: HubspotError } | { kind: 'dro
 export class FaultInjector {
   #requests = 0;
   #burstLeft = 0;
-  #seed: number | undefined;
-  #random: () => number = () => 1;
+  #errors = new RatePicker();
 
   constructor(readonly options: HubspotFaults) {
     checkFaults(options);
@@ -51,14 +50,7 @@ export class FaultInjector {
         }),
       };
     }
-    const rate = this.options.errorRate ?? 0;
-    if (rate <= 0) return undefined;
-    const seed = this.options.seed ?? 1;
-    if (seed !== this.#seed) {
-      this.#seed = seed;
-      this.#random = mulberry32(seed);
-    }
-    if (this.#random() >= rate) return undefined;
+    if (!this.#errors.picks(this.options.errorRate, this.options.seed)) return undefined;
     const status = this.options.errorStatus ?? 503;
     return {
       kind: 'answer',
@@ -72,15 +64,8 @@ export class FaultInjector {
 
   /** Applies a JSON update (`null` removes a field) and returns the faults now in force. */
   update(patch: Record<string, unknown>): HubspotFaults {
-    const next: Record<string, unknown> = { ...this.options };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === null) delete next[key];
-      else next[key] = value;
-    }
-    checkFaults(next as HubspotFaults);
-    if ('seed' in patch) this.#seed = undefined;
-    for (const key of Object.keys(this.options)) delete (this.options as Record<string, unknown>)[key];
-    Object.assign(this.options, next);
+    patchFaults(this.options, patch, checkFaults);
+    if ('seed' in patch) this.#errors.restart();
     return this.options;
   }
 }

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../random.ts';
+import { patchFaults, RatePicker } from '../fault-kit.ts';
 import { type RecordError, recordError, SalesforceError } from './errors.ts';
 
 /**
@@ -48,8 +48,7 @@ export class FaultInjector {
   /** API requests seen, the burst's starting point. */
   #requests = 0;
   #burstLeft: number | undefined;
-  #seed: number | undefined;
-  #random: () => number = Math.random;
+  #errors = new RatePicker();
   faulted = 0;
 
   constructor(readonly options: SalesforceFaults) {
@@ -97,13 +96,7 @@ export class FaultInjector {
   #picked(n: number): boolean {
     const { errorEvery, errorRate } = this.options;
     if (errorEvery && n % errorEvery === 0) return true;
-    if (!errorRate) return false;
-    const seed = this.options.seed ?? 1;
-    if (seed !== this.#seed) {
-      this.#seed = seed;
-      this.#random = mulberry32(seed);
-    }
-    return this.#random() < errorRate;
+    return this.#errors.picks(errorRate, this.options.seed);
   }
 
   /** The validation error for a record carrying the `rejectRecordsContaining` marker. */
@@ -119,19 +112,12 @@ export class FaultInjector {
 
   /** Applies a JSON update (`null` removes a field); a new burst or seed starts over. */
   update(patch: Record<string, unknown>): SalesforceFaults {
-    const next: Record<string, unknown> = { ...this.options };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === null) delete next[key];
-      else next[key] = value;
-    }
-    checkFaults(next as SalesforceFaults);
-    if ('seed' in patch) this.#seed = undefined;
+    patchFaults(this.options, patch, checkFaults);
+    if ('seed' in patch) this.#errors.restart();
     if ('rateLimitBurst' in patch) {
       this.#burstLeft = undefined;
       this.#requests = 0;
     }
-    for (const key of Object.keys(this.options)) delete (this.options as Record<string, unknown>)[key];
-    Object.assign(this.options, next);
     return this.options;
   }
 }
