@@ -1,39 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as kit from '../http-kit.ts';
 import { type HubspotError, invalidInput } from './errors.ts';
 
 /** One request being answered. */
-export interface Exchange {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  /** The route's path captures, percent-decoded. */
-  params: string[];
+export interface Exchange extends kit.BaseExchange {
   /** `http://host:port` as the client addressed the sandbox; paging links use it. */
   origin: string;
 }
 
-export interface Route {
-  method: string;
-  path: RegExp;
-  handle(exchange: Exchange): Promise<void>;
-}
+export type Route = kit.Route<Exchange>;
 
-export function matchRoute(
-  routes: Route[],
-  method: string,
-  pathname: string,
-): { route: Route; params: string[] } | undefined {
-  for (const route of routes) {
-    if (route.method !== method) continue;
-    const match = route.path.exec(pathname);
-    if (!match) continue;
-    try {
-      return { route, params: match.slice(1).map((param) => decodeURIComponent(param ?? '')) };
-    } catch {
-      throw invalidInput(`The path ${pathname} is not valid percent-encoded UTF-8.`);
-    }
-  }
-  return undefined;
+export function matchRoute(routes: Route[], method: string, pathname: string) {
+  return kit.matchRoute(routes, method, pathname, invalidInput);
 }
 
 /** Headers every answer carries (the rate-limit state); set by the server before a route runs. */
@@ -49,19 +27,14 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
+  kit.sendText(res, status, JSON.stringify(body), 'application/json;charset=utf-8', {
     ...commonHeaders.get(res),
-    'Content-Type': 'application/json;charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
     ...headers,
   });
-  res.end(text);
 }
 
 export function sendEmpty(res: ServerResponse, status: number): void {
-  res.writeHead(status, { ...commonHeaders.get(res), 'Content-Length': 0 });
-  res.end();
+  kit.sendEmpty(res, status, commonHeaders.get(res));
 }
 
 export function sendError(res: ServerResponse, error: HubspotError): void {
@@ -72,14 +45,7 @@ const jsonLimit = 8 * 1024 * 1024;
 
 /** Reads a JSON object body (an empty body is `{}`). */
 export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).byteLength;
-    if (size > jsonLimit) throw invalidInput('The request body is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  const text = (await kit.readText(req, jsonLimit, () => invalidInput('The request body is too large.'))).trim();
   if (!text) return {};
   let value: unknown;
   try {
@@ -87,10 +53,8 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
   } catch (error) {
     throw invalidInput(`Invalid input JSON on line 1: ${(error as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidInput('Invalid input JSON: expected an object.');
-  }
-  return value as Record<string, unknown>;
+  if (!kit.isJsonObject(value)) throw invalidInput('Invalid input JSON: expected an object.');
+  return value;
 }
 
 /** A list query parameter given repeated (`properties=a&properties=b`) or comma-separated, or both. */
@@ -104,10 +68,7 @@ export function queryList(url: URL, name: string): string[] | undefined {
 }
 
 export function queryInteger(url: URL, name: string, fallback: number): number {
-  const text = url.searchParams.get(name);
-  if (text === null || text === '') return fallback;
-  if (!/^-?\d+$/.test(text)) throw invalidInput(`Invalid value for ${name}: ${text}`);
-  return Number(text);
+  return kit.queryInteger(url, name, fallback, invalidInput);
 }
 
 export function queryBoolean(url: URL, name: string): boolean {

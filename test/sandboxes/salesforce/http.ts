@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as kit from '../http-kit.ts';
 import { jsonParserError, SalesforceError } from './errors.ts';
+
+export { sendEmpty, sendText } from '../http-kit.ts';
 
 /** Who is calling: the user an access token was issued to. */
 export interface Session {
@@ -9,85 +12,41 @@ export interface Session {
 }
 
 /** One API request being answered. */
-export interface Exchange {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  /** The route's path captures, percent-decoded. */
-  params: string[];
+export interface Exchange extends kit.BaseExchange {
   /** The API version of the request path, e.g. `59.0`. */
   version: string;
   session: Session;
 }
 
-export interface Route {
-  method: string;
-  /** Matched against the path after `/services/data/vNN.N`. */
-  path: RegExp;
-  handle(exchange: Exchange): Promise<void>;
-}
+/** Its path is matched against the path after `/services/data/vNN.N`. */
+export type Route = kit.Route<Exchange>;
 
+/** The route for a request; METHOD_NOT_ALLOWED (405) when only other methods serve its path. */
 export function matchRoute(routes: Route[], method: string, path: string) {
-  let pathMatched = false;
-  for (const route of routes) {
-    const match = route.path.exec(path);
-    if (!match) continue;
-    pathMatched = true;
-    if (route.method !== method) continue;
-    try {
-      return { route, params: match.slice(1).map((param) => decodeURIComponent(param)) };
-    } catch {
-      throw new SalesforceError(400, 'MALFORMED_URL', `The path ${path} is not valid percent-encoded UTF-8.`);
-    }
-  }
-  if (pathMatched) {
+  const match = kit.matchRoute(routes, method, path, (message) => new SalesforceError(400, 'MALFORMED_URL', message));
+  if (!match && routes.some((route) => route.path.test(path))) {
     throw new SalesforceError(
       405,
       'METHOD_NOT_ALLOWED',
       `HTTP Method '${method}' not allowed. Allowed are other methods`,
     );
   }
-  return undefined;
+  return match;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json;charset=UTF-8',
-    'Content-Length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
-export function sendText(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  contentType: string,
-  headers: Record<string, string> = {},
-) {
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'Content-Length': 0, ...headers });
-  res.end();
+  kit.sendText(res, status, JSON.stringify(body), 'application/json;charset=UTF-8', headers);
 }
 
 /** Bulk 2.0 accepts up to 150 MB of CSV per upload; JSON bodies are far smaller. */
 const bodyLimit = 150 * 1024 * 1024;
 
-export async function readText(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).byteLength;
-    if (size > bodyLimit) throw new SalesforceError(413, 'REQUEST_ENTITY_TOO_LARGE', 'The request body is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+export function readText(req: IncomingMessage): Promise<string> {
+  return kit.readText(
+    req,
+    bodyLimit,
+    () => new SalesforceError(413, 'REQUEST_ENTITY_TOO_LARGE', 'The request body is too large.'),
+  );
 }
 
 /** A JSON body; JSON_PARSER_ERROR (400) when it does not parse. */
@@ -103,8 +62,6 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const body = await readJson(req);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw jsonParserError('Cannot deserialize instance of object from START_ARRAY value');
-  }
-  return body as Record<string, unknown>;
+  if (!kit.isJsonObject(body)) throw jsonParserError('Cannot deserialize instance of object from START_ARRAY value');
+  return body;
 }
