@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** What every sandbox's request carries; each sandbox adds its own fields (origin, session…). */
 export interface BaseExchange {
@@ -79,4 +80,35 @@ export function queryInteger(url: URL, name: string, fallback: number, invalid: 
   if (text === null || text === '') return fallback;
   if (!/^-?\d+$/.test(text)) throw invalid(`Invalid value for ${name}: ${text}`);
   return Number(text);
+}
+
+export interface Listening {
+  /** `http://<host>:<port>`. */
+  url: string;
+  port: number;
+  /** Stops listening and drops the open connections. */
+  close(): Promise<void>;
+}
+
+/** Serves `handle` on `host:port` (0 picks a free port) once the port is bound. */
+export async function listen(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  host: string,
+  port = 0,
+): Promise<Listening> {
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${bound}`,
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

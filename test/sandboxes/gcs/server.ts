@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listen } from '../http-kit.ts';
 import { bucketRoutes } from './buckets.ts';
 import { createDiskStore } from './disk-store.ts';
 import { GcsError } from './errors.ts';
@@ -78,23 +78,15 @@ export async function startGcsSandbox(options: GcsSandboxOptions = {}): Promise<
     }
   }
 
-  const server = createServer((req, res) => void serve(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { url, port, close } = await listen(serve, host, options.port);
 
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     faults: faults.options,
     stats: faults.stats,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await close();
       await store.close();
     },
   };

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listen } from '../http-kit.ts';
 import { associationRoutes } from './associations.ts';
 import { batchRoutes } from './batch.ts';
 import { objectTypes, schemaFor } from './catalog.ts';
@@ -120,25 +120,17 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
     }
   }
 
-  const server = createServer((req, res) => void serve(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { url, port, close } = await listen(serve, host, options.port);
 
   return {
-    url: `http://${host}:${port}`,
+    url,
     stats: () => ({ ...limiter.stats }),
     async seed(counts) {
       seedStore(store, counts);
       await store.flush();
     },
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await close();
       await store.flush();
     },
   };

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listen } from '../http-kit.ts';
 import { type ClientCredential, LoginService, type LoginUser, Sessions, type UserCredential } from './auth.ts';
 import { bulkIngestRoutes } from './bulk-ingest.ts';
 import { bulkQueryRoutes } from './bulk-query.ts';
@@ -204,25 +204,17 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   }
 
   const stats = () => ({ requests, dailyUsed: limit.used });
-  const server = createServer((req, res) => void serve(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { url, port, close } = await listen(serve, host, options.port);
 
   return {
-    url: `http://${host}:${port}`,
+    url,
     stats,
     async seed(counts) {
       seedOrg(org, counts, adminId);
       await store.flush();
     },
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await close();
       await store.close();
     },
   };
