@@ -150,6 +150,39 @@ const everyTraced = (inputs: Record<string, unknown>[]) =>
 /** `POST /crm/v3/objects/{type}/batch/{read,create,update,upsert,archive}`. */
 export function batchRoutes(store: CrmStore): Route[] {
   const path = (action: string) => new RegExp(`^\\/crm\\/v3\\/objects\\/([^/]+)\\/batch\\/${action}$`);
+  /** A batch write: plans every input (`claimed` holds the unique values taken so far), then answers for all. */
+  const writeRoute = (
+    action: 'create' | 'update' | 'upsert',
+    plan: (
+      schema: ObjectSchema,
+      input: Record<string, unknown>,
+      claimed: Map<string, string>,
+    ) => Plan | Failure | Missing,
+  ): Route => ({
+    method: 'POST',
+    path: path(action),
+    async handle({ req, res, params }) {
+      const startedAt = new Date().toISOString();
+      const schema = schemaFor(params[0] as string);
+      const inputs = inputsOf(await readJson(req));
+      // Update and upsert name their records: one input a record.
+      if (action !== 'create') rejectDuplicateIds(inputs.map((input) => String(input.id ?? '')));
+      const claimed = new Map<string, string>();
+      const plans = inputs.map((input) => plan(schema, input, claimed));
+      const successStatus = action === 'create' ? 201 : 200;
+      const answer = answerWrites(
+        store,
+        schema,
+        plans,
+        everyTraced(inputs),
+        startedAt,
+        successStatus,
+        action === 'upsert',
+      );
+      await store.flush();
+      sendJson(res, answer.status, answer.body);
+    },
+  });
   return [
     {
       method: 'POST',
@@ -183,64 +216,23 @@ export function batchRoutes(store: CrmStore): Route[] {
         });
       },
     },
-    {
-      method: 'POST',
-      path: path('create'),
-      async handle({ req, res, params }) {
-        const startedAt = new Date().toISOString();
-        const schema = schemaFor(params[0] as string);
-        const inputs = inputsOf(await readJson(req));
-        const claimed = new Map<string, string>();
-        const plans = inputs.map((input) => planWrite(store, schema, input, claimed));
-        const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 201, false);
-        await store.flush();
-        sendJson(res, answer.status, answer.body);
-      },
-    },
-    {
-      method: 'POST',
-      path: path('update'),
-      async handle({ req, res, params }) {
-        const startedAt = new Date().toISOString();
-        const schema = schemaFor(params[0] as string);
-        const inputs = inputsOf(await readJson(req));
-        rejectDuplicateIds(inputs.map((input) => String(input.id ?? '')));
-        const claimed = new Map<string, string>();
-        const plans = inputs.map((input): Plan | Failure | Missing => {
-          const id = String(input.id ?? '');
-          const idProperty = typeof input.idProperty === 'string' ? input.idProperty : undefined;
-          const record = findRecord(store, schema, id, idProperty);
-          return record ? planWrite(store, schema, input, claimed, record) : { missing: id };
-        });
-        const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 200, false);
-        await store.flush();
-        sendJson(res, answer.status, answer.body);
-      },
-    },
-    {
-      method: 'POST',
-      path: path('upsert'),
-      async handle({ req, res, params }) {
-        const startedAt = new Date().toISOString();
-        const schema = schemaFor(params[0] as string);
-        const inputs = inputsOf(await readJson(req));
-        rejectDuplicateIds(inputs.map((input) => String(input.id ?? '')));
-        const claimed = new Map<string, string>();
-        const plans = inputs.map((input): Plan | Failure | Missing => {
-          const id = String(input.id ?? '');
-          const idProperty = typeof input.idProperty === 'string' ? input.idProperty : 'hs_object_id';
-          checkIdProperty(schema, idProperty);
-          const record = findRecord(store, schema, id, idProperty);
-          if (record) return planWrite(store, schema, input, claimed, record);
-          // Upserting by record id can only update: HubSpot gives new records their ids itself.
-          if (idProperty === 'hs_object_id') return { missing: id };
-          return planWrite(store, schema, input, claimed, undefined, { [idProperty]: id });
-        });
-        const answer = answerWrites(store, schema, plans, everyTraced(inputs), startedAt, 200, true);
-        await store.flush();
-        sendJson(res, answer.status, answer.body);
-      },
-    },
+    writeRoute('create', (schema, input, claimed) => planWrite(store, schema, input, claimed)),
+    writeRoute('update', (schema, input, claimed) => {
+      const id = String(input.id ?? '');
+      const idProperty = typeof input.idProperty === 'string' ? input.idProperty : undefined;
+      const record = findRecord(store, schema, id, idProperty);
+      return record ? planWrite(store, schema, input, claimed, record) : { missing: id };
+    }),
+    writeRoute('upsert', (schema, input, claimed) => {
+      const id = String(input.id ?? '');
+      const idProperty = typeof input.idProperty === 'string' ? input.idProperty : 'hs_object_id';
+      checkIdProperty(schema, idProperty);
+      const record = findRecord(store, schema, id, idProperty);
+      if (record) return planWrite(store, schema, input, claimed, record);
+      // Upserting by record id can only update: HubSpot gives new records their ids itself.
+      if (idProperty === 'hs_object_id') return { missing: id };
+      return planWrite(store, schema, input, claimed, undefined, { [idProperty]: id });
+    }),
     {
       method: 'POST',
       path: path('archive'),
