@@ -1,3 +1,4 @@
+import type { WriteContext } from './dml.ts';
 import { type RecordError, RecordRefused, recordError, SalesforceError } from './errors.ts';
 import { type Exchange, type Route, readJsonObject, sendJson } from './http.ts';
 import type { Org } from './org.ts';
@@ -66,13 +67,22 @@ export function collectionRoutes(org: Org): Route[] {
     });
   }
 
-  async function recordsOf(exchange: Exchange) {
+  /** Answers a body of `{ records, allOrNone }` with `save` run for each record (see `saveEach`). */
+  async function saveRecords(
+    exchange: Exchange,
+    save: (record: Record<string, unknown>, context: WriteContext) => { record: StoredRecord; created?: boolean },
+  ) {
     const body = await readJsonObject(exchange.req);
     const records = body.records;
     if (!Array.isArray(records))
       throw new SalesforceError(400, 'JSON_PARSER_ERROR', 'records: a list of sObjects is required');
     if (records.length > maxRecords) throw tooMany(records.length);
-    return { records: records as Record<string, unknown>[], allOrNone: body.allOrNone === true };
+    const context = writeContext(exchange);
+    sendJson(
+      exchange.res,
+      200,
+      saveEach(records as Record<string, unknown>[], body.allOrNone === true, (record) => save(record, context)),
+    );
   }
 
   const typeOfRecord = (record: Record<string, unknown>) =>
@@ -108,39 +118,27 @@ export function collectionRoutes(org: Org): Route[] {
       method: 'POST',
       path: /^\/composite\/sobjects\/?$/,
       async handle(exchange) {
-        const { records, allOrNone } = await recordsOf(exchange);
-        const context = writeContext(exchange);
-        sendJson(
-          exchange.res,
-          200,
-          saveEach(records, allOrNone, (record) => {
-            const { attributes: _attributes, ...fields } = record;
-            if (Object.keys(fields).some((key) => key.toLowerCase() === 'id')) {
-              throw new RecordRefused(recordError('INVALID_FIELD', 'cannot specify Id in an insert call', ['Id']));
-            }
-            return { record: org.dml.insert(typeOfRecord(record), fields, context) };
-          }),
-        );
+        await saveRecords(exchange, (record, context) => {
+          const { attributes: _attributes, ...fields } = record;
+          if (Object.keys(fields).some((key) => key.toLowerCase() === 'id')) {
+            throw new RecordRefused(recordError('INVALID_FIELD', 'cannot specify Id in an insert call', ['Id']));
+          }
+          return { record: org.dml.insert(typeOfRecord(record), fields, context) };
+        });
       },
     },
     {
       method: 'PATCH',
       path: /^\/composite\/sobjects\/?$/,
       async handle(exchange) {
-        const { records, allOrNone } = await recordsOf(exchange);
-        const context = writeContext(exchange);
-        sendJson(
-          exchange.res,
-          200,
-          saveEach(records, allOrNone, (record) => {
-            const { attributes: _attributes, id, Id, ...fields } = record;
-            const target = id ?? Id;
-            if (typeof target !== 'string' || !target) {
-              throw new RecordRefused(recordError('MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']));
-            }
-            return { record: org.dml.update(typeOfRecord(record), target, fields, context) };
-          }),
-        );
+        await saveRecords(exchange, (record, context) => {
+          const { attributes: _attributes, id, Id, ...fields } = record;
+          const target = id ?? Id;
+          if (typeof target !== 'string' || !target) {
+            throw new RecordRefused(recordError('MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']));
+          }
+          return { record: org.dml.update(typeOfRecord(record), target, fields, context) };
+        });
       },
     },
     {
@@ -175,27 +173,21 @@ export function collectionRoutes(org: Org): Route[] {
             `Field name provided, ${exchange.params[1]} is not an External ID or indexed field for ${type.name}`,
           );
         }
-        const { records, allOrNone } = await recordsOf(exchange);
-        const context = writeContext(exchange);
-        sendJson(
-          exchange.res,
-          200,
-          saveEach(records, allOrNone, (record) => {
-            const { attributes: _attributes, ...fields } = record;
-            const key = Object.keys(fields).find((name) => name.toLowerCase() === field.name.toLowerCase());
-            const value = key === undefined ? undefined : fields[key];
-            if (field.name !== 'Id' && (value === undefined || value === null || value === '')) {
-              throw new RecordRefused(recordError('MISSING_ARGUMENT', `${field.name} not specified`, [field.name]));
-            }
-            return org.dml.upsert(
-              type,
-              field,
-              value === undefined || value === null ? '' : String(value),
-              fields,
-              context,
-            );
-          }),
-        );
+        await saveRecords(exchange, (record, context) => {
+          const { attributes: _attributes, ...fields } = record;
+          const key = Object.keys(fields).find((name) => name.toLowerCase() === field.name.toLowerCase());
+          const value = key === undefined ? undefined : fields[key];
+          if (field.name !== 'Id' && (value === undefined || value === null || value === '')) {
+            throw new RecordRefused(recordError('MISSING_ARGUMENT', `${field.name} not specified`, [field.name]));
+          }
+          return org.dml.upsert(
+            type,
+            field,
+            value === undefined || value === null ? '' : String(value),
+            fields,
+            context,
+          );
+        });
       },
     },
     {
