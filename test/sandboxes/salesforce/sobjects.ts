@@ -74,6 +74,22 @@ export function sobjectRoutes(org: Org): Route[] {
       matches.map((record) => recordUrl(exchange.version, type.name, record.Id)),
     );
 
+  /**
+   * The one record `/sobjects/{type}/{field}/{value}` names; `undefined` when several match and
+   * the 300 (their URLs) has been sent.
+   */
+  const externalIdMatch = (exchange: Exchange): { type: SObjectType; record: StoredRecord } | undefined => {
+    const type = typeOf(exchange.params[0] as string);
+    const field = externalIdField(type, exchange.params[1] as string);
+    const matches = matchesOf(type, field, exchange.params[2] as string);
+    if (matches.length > 1) {
+      multipleChoices(exchange, type, matches);
+      return undefined;
+    }
+    if (!matches[0]) throw notFound();
+    return { type, record: matches[0] };
+  };
+
   const selectFields = (exchange: Exchange, type: SObjectType, record: StoredRecord) => {
     const body = renderRecord(org.reader, type, record, exchange.version);
     const wanted = exchange.url.searchParams.get('fields');
@@ -133,12 +149,8 @@ export function sobjectRoutes(org: Org): Route[] {
       method: 'GET',
       path: /^\/sobjects\/([^/]+)\/([^/]+)\/([^/]+)\/?$/,
       async handle(exchange) {
-        const type = typeOf(exchange.params[0] as string);
-        const field = externalIdField(type, exchange.params[1] as string);
-        const matches = matchesOf(type, field, exchange.params[2] as string);
-        if (matches.length > 1) return multipleChoices(exchange, type, matches);
-        if (!matches[0]) throw notFound();
-        sendJson(exchange.res, 200, selectFields(exchange, type, matches[0]));
+        const match = externalIdMatch(exchange);
+        if (match) sendJson(exchange.res, 200, selectFields(exchange, match.type, match.record));
       },
     },
     {
@@ -167,13 +179,9 @@ export function sobjectRoutes(org: Org): Route[] {
       method: 'DELETE',
       path: /^\/sobjects\/([^/]+)\/([^/]+)\/([^/]+)\/?$/,
       async handle(exchange) {
-        const type = typeOf(exchange.params[0] as string);
-        const field = externalIdField(type, exchange.params[1] as string);
-        const matches = matchesOf(type, field, exchange.params[2] as string);
-        if (matches.length > 1) return multipleChoices(exchange, type, matches);
-        if (!matches[0]) throw notFound();
-        const id = matches[0].Id;
-        single(() => org.dml.delete(type, id, writeContext(exchange)));
+        const match = externalIdMatch(exchange);
+        if (!match) return;
+        single(() => org.dml.delete(match.type, match.record.Id, writeContext(exchange)));
         sendEmpty(exchange.res, 204);
       },
     },
