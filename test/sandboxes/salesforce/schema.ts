@@ -72,6 +72,17 @@ export const stageNames = [
   'Closed Lost',
 ];
 
+export const industries = [
+  'Agriculture',
+  'Banking',
+  'Education',
+  'Energy',
+  'Healthcare',
+  'Manufacturing',
+  'Retail',
+  'Technology',
+];
+
 export const leadStatuses = [
   'Open - Not Contacted',
   'Working - Contacted',
@@ -175,16 +186,7 @@ export const objects: ObjectDef[] = [
         label: 'Industry',
         type: 'picklist',
         length: 255,
-        picklist: [
-          'Agriculture',
-          'Banking',
-          'Education',
-          'Energy',
-          'Healthcare',
-          'Manufacturing',
-          'Retail',
-          'Technology',
-        ],
+        picklist: industries,
       },
       { name: 'Website', label: 'Website', type: 'url', length: 255 },
       { name: 'Phone', label: 'Account Phone', type: 'phone', length: 40 },

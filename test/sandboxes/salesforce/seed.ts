@@ -1,6 +1,6 @@
 import { mulberry32 } from '../random.ts';
 import type { Org } from './org.ts';
-import { leadStatuses, type StoredRecord, stageNames } from './schema.ts';
+import { industries, leadStatuses, type StoredRecord, stageNames } from './schema.ts';
 
 export interface SeedCounts {
   accounts?: number;
@@ -56,16 +56,6 @@ const companyWords = [
   'Cyberdyne',
   'Soylent',
   'Hooli',
-];
-const industries = [
-  'Agriculture',
-  'Banking',
-  'Education',
-  'Energy',
-  'Healthcare',
-  'Manufacturing',
-  'Retail',
-  'Technology',
 ];
 const cities: [string, string][] = [
   ['Berlin', 'Germany'],
