@@ -42,6 +42,14 @@ afterAll(() => sandbox?.close());
 const fields = ['Id', 'Name', 'External_Id__c', 'NumberOfEmployees'];
 const contactFields = ['Id', 'LastName', 'AccountId'];
 
+/** The destination config every case uses: upsert Accounts by their external ID. */
+const accountUpsert = () => ({
+  ...sandboxConnection(sandbox),
+  object: 'Account',
+  mode: 'upsert' as const,
+  externalIdField: 'External_Id__c',
+});
+
 /** A destination record: what a warehouse would send, keyed by the upsert's external ID. */
 const row = (prefix: string, i: number): Rec => ({
   External_Id__c: `${prefix}-${i}`,
@@ -76,12 +84,7 @@ describeConformance({
     async setUp() {
       const prefix = `dst${++setUps}`;
       return {
-        config: {
-          ...sandboxConnection(sandbox),
-          object: 'Account',
-          mode: 'upsert' as const,
-          externalIdField: 'External_Id__c',
-        },
+        config: accountUpsert(),
         payloads: [0, 1, 2, 3, 4].map((b) => ({
           kind: 'records' as const,
           stream: 'customers',
@@ -96,25 +99,14 @@ describeConformance({
         },
       };
     },
-    refused: async () => ({
-      ...sandboxConnection(sandbox),
-      clientSecret: 'not-the-client-secret',
-      object: 'Account',
-      mode: 'upsert' as const,
-      externalIdField: 'External_Id__c',
-    }),
+    refused: async () => ({ ...accountUpsert(), clientSecret: 'not-the-client-secret' }),
     async refusable() {
       const prefix = `bad${++setUps}`;
       const records = [row(prefix, 1), { External_Id__c: `${prefix}-2`, NumberOfEmployees: 5 }, row(prefix, 3)];
       records.push({ External_Id__c: `${prefix}-4`, Name: null });
       const payload: RecordBatch = { kind: 'records', stream: 'customers', records };
       return {
-        config: {
-          ...sandboxConnection(sandbox),
-          object: 'Account',
-          mode: 'upsert' as const,
-          externalIdField: 'External_Id__c',
-        },
+        config: accountUpsert(),
         payload,
         refused: 2,
       };
