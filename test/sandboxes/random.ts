@@ -9,3 +9,8 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Picks an item of a list with `random` (one draw a pick): seeded demo data takes its values this way. */
+export function picker(random: () => number): <T>(items: readonly T[]) => T {
+  return <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+}

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../random.ts';
+import { mulberry32, picker } from '../random.ts';
 import { link } from './associations.ts';
 import { type ObjectType, schemaFor } from './catalog.ts';
 import { dealPipelines } from './pipelines.ts';
@@ -144,7 +144,7 @@ function addRecords(
   for (let index = 0; index < count; index++) {
     const id = store.newId();
     const random = mulberry32(Number(id));
-    const pick = Object.assign(<T>(list: readonly T[]) => list[Math.floor(random() * list.length)] as T, { random });
+    const pick = Object.assign(picker(random), { random });
     const createdAt = new Date(epoch + Number(id) * minute).toISOString();
     const record = createRecord(store, schema, { ...values(id, pick), createdate: createdAt }, createdAt, id);
     // Dated like an old record, not like one written now: the last change an hour after creation.

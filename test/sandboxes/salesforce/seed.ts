@@ -1,4 +1,4 @@
-import { mulberry32 } from '../random.ts';
+import { mulberry32, picker } from '../random.ts';
 import type { Org } from './org.ts';
 import { industries, leadStatuses, type StoredRecord, stageNames } from './schema.ts';
 
@@ -75,7 +75,7 @@ export function seedOrg(org: Org, counts: SeedCounts, actingUserId: string): voi
   const live = (object: string) =>
     [...org.store.table(object).records.values()].filter((record: StoredRecord) => !record.IsDeleted);
   const random = mulberry32(live('Account').length * 7919 + live('Contact').length + 1);
-  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
+  const pick = picker(random);
   const context = { userId: actingUserId, source: 'json' as const };
   const type = (name: string) => {
     const found = org.schema.type(name);
