@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { defineDestination, defineSource, type Rec } from '../../node-kit/contract.ts';
 import { temporaryDirectory } from '../node-context.ts';
-import { checkKillAndResume, checkReplay, conformanceBatchSize, recordItem } from './checks.ts';
+import { checkDiscover, checkKillAndResume, checkReplay, conformanceBatchSize, recordItem } from './checks.ts';
 import type { DestinationHarness, SourceHarness } from './harness.ts';
 
 const rows: Rec[] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, name: `row ${i + 1}` }));
@@ -29,6 +29,11 @@ function countingSource(skipsABatchOnResume: boolean) {
       }
     },
   });
+}
+
+/** The counting source with a discover that lists `streams` (the one it reads is `rows`). */
+function discoveringSource(streams: { name: string; columns: { name: string; type: string }[] }[]) {
+  return { ...countingSource(false), discover: async () => streams };
 }
 
 function sourceHarness(skipsABatchOnResume: boolean): SourceHarness<Record<string, never>> {
@@ -102,6 +107,19 @@ describe('the conformance suite', () => {
       /doubling: doubling.destination replay after a crash: crashed after batch \d, resumed from the checkpoint of batch \d: 0 item\(s\) lost, [1-9]\d* item\(s\) written twice \(declares staged\)/,
     );
     await expect(checkReplay('staging', stagingDestination(false), dir)).resolves.toBeUndefined();
+  });
+
+  it('fails a discover that leaves out or gives no columns to a stream the source reads; others may go without', async () => {
+    const dir = await temporaryDirectory();
+    const rowsStream = { name: 'rows', columns: [{ name: 'id', type: 'INTEGER' }] };
+    const listed = { name: 'other', columns: [] };
+    await expect(checkDiscover('hiding', discoveringSource([listed]), dir, {})).rejects.toThrow(
+      /hiding: counting.source discover: stream "rows" is read but not discovered/,
+    );
+    await expect(checkDiscover('bare', discoveringSource([{ name: 'rows', columns: [] }]), dir, {})).rejects.toThrow(
+      /stream "rows" has no columns/,
+    );
+    await expect(checkDiscover('listing', discoveringSource([rowsStream, listed]), dir, {})).resolves.toBeUndefined();
   });
 
   it('picks the kill point from the seed, so each connector is killed somewhere else and a failure replays', async () => {

@@ -166,8 +166,14 @@ export async function checkDiscover<C>(
   if (!type.discover) return;
   const streams = await type.discover(config, witness.context(dir));
   if (streams.length === 0) fail('found no stream in data it can read');
+  // Every stream a read yields is discovered with its columns; others may be listed for a picker
+  // without them (a CRM org's other objects, described once chosen).
+  const read = new Set((await readAll(type, config, witness.context(dir))).map((batch) => batch.stream));
+  for (const name of read) {
+    if (!streams.some((stream) => stream.name === name)) fail(`stream "${name}" is read but not discovered`);
+  }
   for (const stream of streams) {
-    if (stream.columns.length === 0) fail(`stream "${stream.name}" has no columns`);
+    if (read.has(stream.name) && stream.columns.length === 0) fail(`stream "${stream.name}" has no columns`);
     for (const column of stream.columns) {
       if (!column.name) fail(`stream "${stream.name}" has a column without a name`);
       if (!isColumnType(column.type))
