@@ -5,12 +5,14 @@ import { BackflowError, CancelledError, errorMessage, ReconciliationError } from
 import type { FlowGraph, GraphNode } from '../flow/graph.ts';
 import type {
   DestinationWriter,
+  IdMap,
   Logger,
   NodeContext,
   PartsFusion,
   RejectedRecord,
   TransformInstance,
 } from '../node-kit/contract.ts';
+import { memoryIdMap } from '../node-kit/id-map.ts';
 import type { RunRecorder, SourceCheckpoint } from './checkpoint.ts';
 import { CheckpointPolicy } from './checkpoint-policy.ts';
 import { Dispatcher, NodeFailedError } from './dispatch.ts';
@@ -40,6 +42,8 @@ export interface ExecuteOptions {
    * start point (SourceContext.lastRunCursor). None for a full re-read.
    */
   lastRunCursors?: Readonly<Record<string, unknown>>;
+  /** The flow's ID map, kept in the store across runs; without one, a map that lives for this run only. */
+  idMap?: IdMap;
   /** Destinations that committed this run's data in an earlier attempt (a resume after a partial publish). */
   published?: ReadonlySet<string>;
   /** What sources may fuse with the format nodes they feed (the catalog's); none: no pushdown. */
@@ -98,9 +102,11 @@ class RunExecution {
   private firstError?: BackflowError;
   private readonly tempDir: string;
   private readonly fused: { sourceId: string; formatId: string }[];
+  private readonly idMap: IdMap;
 
   constructor(private readonly options: ExecuteOptions) {
     const { flow } = options;
+    this.idMap = options.idMap ?? memoryIdMap();
     const plan = planRun(options.graph, {
       fusions: options.fusions ?? [],
       ...(flow.settings?.pushdown === undefined ? {} : { pushdown: flow.settings.pushdown }),
@@ -294,6 +300,7 @@ class RunExecution {
               ...(resumeState === undefined ? {} : { resumeState }),
               ...(checkpoint ? { resumeSeq: checkpoint.seq } : {}),
               ...(prepared ? { prepared } : {}),
+              idMap: this.idMap,
               reject: (records, reasons, locations) => {
                 const rejected = records.map((record, i) => ({
                   record,

@@ -134,7 +134,23 @@ export interface TransformInstance {
   abort?(): Promise<void>;
 }
 
+/**
+ * Where records of this flow went in a destination system: per object, source id → destination id,
+ * kept in the store across runs (DESIGN.md §4), so a migration turns associations into lookups, a
+ * re-run updates instead of creating twice, and a resumed run finds what its dead attempt created.
+ * `object` is the destination's own namespace (e.g. `hubspot:companies`). Recording is idempotent:
+ * a replayed batch records the same pairs again.
+ */
+export interface IdMap {
+  /** The destination ids recorded for these source ids of `object` (ids never recorded are absent). */
+  lookup(object: string, sourceIds: readonly string[]): Promise<Map<string, string>>;
+  /** Records (or replaces) source id → destination id pairs of `object`. */
+  record(object: string, pairs: readonly (readonly [sourceId: string, destinationId: string])[]): Promise<void>;
+}
+
 export interface DestinationContext extends NodeContext {
+  /** This flow's ID map (see IdMap). */
+  idMap: IdMap;
   resumeState?: unknown;
   /** Sequence number of the last checkpointed batch, when resuming (batches after it are replayed). */
   resumeSeq?: number;

@@ -11,6 +11,7 @@ import { createFlowValidator, type ResolvedConnection, secretFields } from '../f
 import { secretParts } from '../node-kit/url-redaction.ts';
 import { catalog as defaultCatalog, findNodeType, type NodeCatalog } from '../nodes/registry.ts';
 import type { Redactor } from '../secrets/redactor.ts';
+import { idMapFlowKey } from '../store/id-map-repository.ts';
 import { type RunRow, type RunStatus, resumableStatuses, type StateStore } from '../store/state-store.ts';
 
 export const validateFlow = createFlowValidator(findNodeType);
@@ -176,6 +177,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     tempRoot: path.join(options.dataDir, 'tmp'),
     resume: checkpoints,
     lastRunCursors,
+    idMap: store.idMaps.forRun(idMapFlowKey({ flowName: flow.name, ...(flowId ? { flowId } : {}) }), runId),
     published,
     fusions: (options.catalog ?? defaultCatalog).fusions,
     ...(options.dryRun ? { dryRun: true } : {}),

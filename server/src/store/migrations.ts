@@ -78,4 +78,13 @@ export const migrations: readonly Migration[] = [
       'alter table runs add column full_resync boolean',
     ],
   },
+  {
+    version: 8,
+    name: "each flow's ID map: where its records went in a destination system, per object",
+    statements: [
+      `create table if not exists id_maps (flow_key varchar not null, object varchar not null,
+         source_id varchar not null, destination_id varchar not null, run_id varchar not null,
+         recorded_at varchar not null, primary key (flow_key, object, source_id))`,
+    ],
+  },
 ];

@@ -8,6 +8,7 @@ import type { RejectedRecord } from '../node-kit/contract.ts';
 import { CheckpointRepository } from './checkpoint-repository.ts';
 import { ConnectionRepository } from './connection-repository.ts';
 import { FlowRepository } from './flow-repository.ts';
+import { IdMapRepository } from './id-map-repository.ts';
 import { type LogLevel, LogRepository } from './log-repository.ts';
 import { migrate } from './migrate.ts';
 import { PublicationRepository } from './publication-repository.ts';
@@ -43,6 +44,7 @@ export class StateStore implements RunRecorder {
   readonly logs: LogRepository;
   readonly rejectedRecords: RejectedRecordRepository;
   readonly publications: PublicationRepository;
+  readonly idMaps: IdMapRepository;
   readonly flows: FlowRepository;
   readonly connections: ConnectionRepository;
   /** Applied to every log line and run error before it is stored (secret values → `[redacted]`). */
@@ -58,6 +60,7 @@ export class StateStore implements RunRecorder {
     this.logs = new LogRepository(db, redact);
     this.rejectedRecords = new RejectedRecordRepository(db);
     this.publications = new PublicationRepository(db);
+    this.idMaps = new IdMapRepository(db);
     this.flows = new FlowRepository(db);
     this.connections = new ConnectionRepository(db);
   }

@@ -11,6 +11,7 @@ import type {
   SourceContext,
   TransformContext,
 } from '../node-kit/contract.ts';
+import { memoryIdMap } from '../node-kit/id-map.ts';
 
 export interface TestContext extends SourceContext, TransformContext, DestinationContext {
   rejected: { record: Rec; reason: string; location?: RecordLocation }[];
@@ -40,6 +41,7 @@ export function testContext(dir: string, overrides: Partial<TestContext> = {}): 
     signal: new AbortController().signal,
     log: { info: () => undefined, warn: (message) => warnings.push(message), error: () => undefined },
     batchSize: 1000,
+    idMap: memoryIdMap(),
     rejected,
     warnings,
     counts,

@@ -14,6 +14,7 @@ import { duckdbDestination } from '../../../server/src/connectors/duckdb/destina
 import { duckdbSource } from '../../../server/src/connectors/duckdb/source.ts';
 import { sql } from '../../../server/src/connectors/duckdb/test-context.ts';
 import type { NodeContext, Rec, RecordBatch, SourceBatch } from '../../../server/src/node-kit/contract.ts';
+import { memoryIdMap } from '../../../server/src/node-kit/id-map.ts';
 import { assertRows, type EntryResult, ratioOf } from '../entry-result.ts';
 import { pairTrials, type Trial, timed } from '../timing.ts';
 import { rateFigure } from './csv-to-ndjson.ts';
@@ -124,7 +125,7 @@ async function loadTrial(batches: RecordBatch[], load: Load, expected: [string, 
 
 const loadWithDestination: Load = async (batches, file, dir) => {
   const rejected: Rec[] = [];
-  const context = { ...nodeContext(dir), reject: (records: Rec[]) => rejected.push(...records) };
+  const context = { ...nodeContext(dir), idMap: memoryIdMap(), reject: (records: Rec[]) => rejected.push(...records) };
   const writer = await duckdbDestination.open({ path: file, table: 'orders' }, context);
   for (const [index, batch] of batches.entries()) await writer.write(batch, index + 1);
   await writer.prepare();
