@@ -32,7 +32,7 @@ describe('Bulk API ingest', () => {
       'contacts',
       ctx,
     );
-    expect(outcome).toEqual({ refusals: [], unprocessed: [0, 1] });
+    expect(outcome).toEqual({ saved: [], refusals: [], unprocessed: [0, 1] });
     const [, create, upload, abort] = server.requests;
     expect(JSON.parse(create!.body)).toMatchObject({
       object: 'Contact',

@@ -9,13 +9,14 @@
 import { DestinationError } from '../../errors.ts';
 import type { NodeContext, Rec } from '../../node-kit/contract.ts';
 import { type BulkJobInfo, defaultPolling, type PollOptions, parseCsv, waitForJob } from './bulk-jobs.ts';
-import type { Refusal, SaveTarget } from './collections.ts';
+import type { Refusal, Saved, SaveTarget } from './collections.ts';
 import { isPlainObject } from './records.ts';
 import { isRefusedForItsRecords, refusalReason } from './save-errors.ts';
 import type { SalesforceSession } from './session.ts';
 
-/** What became of a batch: the records refused (with `sf__Error`) and those the job never processed. */
+/** What became of a batch: the records saved (with `sf__Id`), refused (with `sf__Error`) and never processed. */
 export interface IngestOutcome {
+  saved: Saved[];
   refusals: Refusal[];
   /** Indexes of records the job did not process (it failed or was aborted): to be written again. */
   unprocessed: number[];
@@ -69,7 +70,7 @@ export async function ingestRecords(
     await session
       .request({ method: 'PATCH', path: session.dataPath(`/jobs/ingest/${job}`), body: { state: 'Aborted' } })
       .catch(() => undefined); // an Open job is deleted by Salesforce after a while anyway
-    return { refusals: [], unprocessed: records.map((_, index) => index) };
+    return { saved: [], refusals: [], unprocessed: records.map((_, index) => index) };
   }
   const finished = await waitForJob(session, 'ingest', job, ctx.signal, polling);
   if (finished.state !== 'JobComplete') {
@@ -105,12 +106,16 @@ export async function ingestRecords(
     }
     return index;
   };
-  for (const row of successful!) take(row, 'successful results');
+  const saved = successful!.map((row) => ({ index: take(row, 'successful results'), id: row.sf__Id ?? '' }));
   const refusals = failed!.map((row) => ({ index: take(row, 'failed results'), reason: row.sf__Error ?? 'failed' }));
   const notProcessed = unprocessed!.map((row) => take(row, 'unprocessed records'));
   // Rows no result mentions (a job that failed before it read them) are unprocessed too.
   for (const left of waiting.values()) notProcessed.push(...left);
-  return { refusals: refusals.sort((a, b) => a.index - b.index), unprocessed: notProcessed.sort((a, b) => a - b) };
+  return {
+    saved: saved.filter((entry) => entry.id !== '').sort((a, b) => a.index - b.index),
+    refusals: refusals.sort((a, b) => a.index - b.index),
+    unprocessed: notProcessed.sort((a, b) => a - b),
+  };
 }
 
 /** A record as CSV cells by column: a related record's fields as `Relationship.Field`, values as text. */

@@ -36,14 +36,27 @@ export interface Refusal {
   reason: string;
 }
 
-/** Saves `records` in requests of 200, one after another; resolves with the records Salesforce refused. */
+/** A record saved: its index in the list given and its Salesforce Id. */
+export interface Saved {
+  index: number;
+  id: string;
+}
+
+/** What became of a list of records: those saved (with their Ids) and those refused. */
+export interface SaveOutcome {
+  saved: Saved[];
+  refusals: Refusal[];
+}
+
+/** Saves `records` in requests of 200, one after another; resolves with the Ids saved and the records refused. */
 export async function saveRecords(
   session: SalesforceSession,
   target: SaveTarget,
   records: readonly Rec[],
   nodeId: string,
-): Promise<Refusal[]> {
+): Promise<SaveOutcome> {
   const refusals: Refusal[] = [];
+  const saved: Saved[] = [];
   for (let start = 0; start < records.length; start += collectionRecords) {
     const chunk = records
       .slice(start, start + collectionRecords)
@@ -58,7 +71,9 @@ export async function saveRecords(
           nodeId,
         );
         results.forEach((result, position) => {
-          if (!result.success) refusals.push({ index: slice[position]!.index, reason: reasonOf(result.errors ?? []) });
+          const index = slice[position]!.index;
+          if (!result.success) refusals.push({ index, reason: reasonOf(result.errors ?? []) });
+          else if (result.id) saved.push({ index, id: result.id });
         });
       },
       isRefusedForItsRecords,
@@ -67,7 +82,7 @@ export async function saveRecords(
       refusals.push({ index: chunk[failure.row]!.index, reason: refusalReason(failure.error as HttpApiError) });
     }
   }
-  return refusals.sort((a, b) => a.index - b.index);
+  return { saved: saved.sort((a, b) => a.index - b.index), refusals: refusals.sort((a, b) => a.index - b.index) };
 }
 
 /** One sObject Collections request; its results, one per record. */

@@ -4,7 +4,9 @@
  * is replayed). Batches go through sObject Collections (200 records a request); once a stream has
  * passed `bulkThreshold` records, the rest of it goes through Bulk API 2.0 ingest jobs, one per
  * batch, acknowledged only once the job's results are in. Refused records go to the rejected port
- * with Salesforce's `errorCode: message (fields)`.
+ * with Salesforce's `errorCode: message (fields)`. With `idMap`, each record saved is recorded in
+ * the flow's ID map (source id → Salesforce Id); `lookups` set reference fields such as `AccountId`
+ * from it (see id-map.ts).
  */
 import { ConfigError } from '../../errors.ts';
 import {
@@ -17,7 +19,7 @@ import {
 } from '../../node-kit/contract.ts';
 import { ingestRecords } from './bulk-ingest.ts';
 import type { PollOptions } from './bulk-jobs.ts';
-import { type Refusal, type SaveTarget, saveRecords } from './collections.ts';
+import { type Refusal, type SaveOutcome, type SaveTarget, saveRecords } from './collections.ts';
 import { salesforceConnectionFields } from './connection.ts';
 import { describeObject } from './describe.ts';
 import {
@@ -26,6 +28,7 @@ import {
   salesforceDestinationConfig,
   salesforceModes,
 } from './destination-config.ts';
+import { type Outgoing, resolveIds, savedPairs } from './id-map.ts';
 import { openSession } from './session.ts';
 
 /** What a writer hands the checkpoint: records written per stream, so a resumed run knows which streams went bulk. */
@@ -111,12 +114,40 @@ export async function openSalesforceWriter(
       const { stream, records } = payload;
       if (records.length === 0) return;
       const target = targetOf(stream);
+      const namespace = config.idMap?.object ?? stream;
       const before = state.records[stream] ?? 0;
-      const refusals =
-        before + records.length > threshold
-          ? await writeInBulk(target, records, stream)
-          : await saveRecords(session, target, records, ctx.nodeId);
-      reject(records, refusals, payload.locations);
+      const bulk = before + records.length > threshold;
+      const { outgoing, refusals } = await resolveIds(records, config.idMap, config.lookups, namespace, ctx.idMap);
+      // In insert mode, a record the ID map already knows (a replay, a second run) is updated by its Id instead.
+      const knownToUpdate = target.mode === 'insert' && config.idMap !== undefined;
+      const groups: { target: SaveTarget; sent: Outgoing[] }[] = knownToUpdate
+        ? [
+            { target, sent: outgoing.filter((entry) => entry.knownId === undefined) },
+            {
+              target: { ...target, mode: 'update' },
+              sent: outgoing
+                .filter((entry) => entry.knownId !== undefined)
+                .map((entry) => ({ ...entry, record: { ...entry.record, Id: entry.knownId } })),
+            },
+          ]
+        : [{ target, sent: outgoing }];
+      const pairs: [string, string][] = [];
+      for (const { target: groupTarget, sent } of groups) {
+        if (sent.length === 0) continue;
+        const sending = sent.map((entry) => entry.record);
+        const outcome = bulk
+          ? await writeInBulk(groupTarget, sending, stream)
+          : await saveRecords(session, groupTarget, sending, ctx.nodeId);
+        for (const refusal of outcome.refusals)
+          refusals.push({ index: sent[refusal.index]!.index, reason: refusal.reason });
+        pairs.push(...savedPairs(sent, outcome.saved));
+      }
+      if (config.idMap && pairs.length > 0) await ctx.idMap.record(namespace, pairs);
+      reject(
+        records,
+        refusals.sort((a, b) => a.index - b.index),
+        payload.locations,
+      );
       state.records[stream] = before + records.length;
     },
     state: (): WriterState => structuredClone(state),
@@ -125,9 +156,9 @@ export async function openSalesforceWriter(
   };
 
   /** One ingest job; the records it did not process are saved through sObject Collections. */
-  async function writeInBulk(target: SaveTarget, records: Rec[], stream: string): Promise<Refusal[]> {
+  async function writeInBulk(target: SaveTarget, records: Rec[], stream: string): Promise<SaveOutcome> {
     const outcome = await ingestRecords(session, target, records, stream, ctx, polling);
-    if (outcome.unprocessed.length === 0) return outcome.refusals;
+    if (outcome.unprocessed.length === 0) return outcome;
     ctx.log.warn('saving the records a Bulk API job left unprocessed through sObject Collections', {
       stream,
       records: outcome.unprocessed.length,
@@ -138,8 +169,12 @@ export async function openSalesforceWriter(
       outcome.unprocessed.map((index) => records[index]!),
       ctx.nodeId,
     );
-    const retried = again.map((refusal) => ({ index: outcome.unprocessed[refusal.index]!, reason: refusal.reason }));
-    return [...outcome.refusals, ...retried];
+    const retried = again.refusals.map((refusal) => ({
+      index: outcome.unprocessed[refusal.index]!,
+      reason: refusal.reason,
+    }));
+    const savedAgain = again.saved.map((entry) => ({ index: outcome.unprocessed[entry.index]!, id: entry.id }));
+    return { saved: [...outcome.saved, ...savedAgain], refusals: [...outcome.refusals, ...retried] };
   }
 
   function reject(records: Rec[], refusals: Refusal[], locations: RecordLocation[] | undefined) {
