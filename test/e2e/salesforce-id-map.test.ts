@@ -25,7 +25,12 @@ afterAll(() => sandbox?.close());
 
 const polling = { intervalMs: 5, maxIntervalMs: 20 };
 
-async function write(config: Partial<SalesforceDestinationConfig>, idMap: IdMap, stream: string, records: Rec[]) {
+async function write(
+  config: Omit<SalesforceDestinationConfig, 'loginUrl' | 'clientId' | 'clientSecret'>,
+  idMap: IdMap,
+  stream: string,
+  records: Rec[],
+) {
   const ctx = testContext('/tmp', { idMap });
   const writer = await openSalesforceWriter({ ...sandboxConnection(sandbox), ...config }, ctx, polling);
   await writer.write({ kind: 'records', stream, records }, 1);
