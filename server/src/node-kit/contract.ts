@@ -146,6 +146,14 @@ export interface IdMap {
   lookup(object: string, sourceIds: readonly string[]): Promise<Map<string, string>>;
   /** Records (or replaces) source id → destination id pairs of `object`. */
   record(object: string, pairs: readonly (readonly [sourceId: string, destinationId: string])[]): Promise<void>;
+  /**
+   * The pairs of `object` this run recorded (any of its attempts), ordered by source id, `limit` at
+   * a time after source id `after`: what a destination reads back to verify its run.
+   */
+  recorded(
+    object: string,
+    page: { after?: string; limit: number },
+  ): Promise<[sourceId: string, destinationId: string][]>;
 }
 
 export interface DestinationContext extends NodeContext {
@@ -161,6 +169,12 @@ export interface DestinationContext extends NodeContext {
   prepared?: boolean;
   /** Report records the destination refused (each with its reason); they count as `rejected`. */
   reject(records: Rec[], reasons: string[], locations?: RecordLocation[]): void;
+  /**
+   * A dry run of a destination that `plansDryRun`: write nothing, decide what each record would
+   * become (read the destination where its API allows) and report it through `plan()`. Its ID map
+   * takes what the writer records for this run only (parents planned, children resolve).
+   */
+  dryRun?: boolean;
 }
 
 /**
@@ -192,6 +206,33 @@ export interface DestinationWriter {
    * what it staged, per stream): read after `prepare`, whether it resolved or threw.
    */
   verification?(): StreamVerification[];
+  /** In a dry run (`ctx.dryRun`), what the writes would have done, per stream; read after the source ended. */
+  plan?(): PlannedStream[];
+}
+
+/** A dry run's plan for one stream: records that would be created, updated or refused, and relations made. */
+export interface PlannedStream {
+  stream: string;
+  /** Where it would land, as the user knows it (`Salesforce Contact`). */
+  target: string;
+  create: number;
+  update: number;
+  reject: number;
+  /** Per relation (a lookup field, an association), how many records would get one. */
+  relations?: { name: string; count: number }[];
+  /** The first few records of each action, as they would be sent. */
+  samples: PlannedRecord[];
+}
+
+export interface PlannedRecord {
+  action: 'create' | 'update' | 'reject';
+  sourceId?: string;
+  /** The destination record an update would change. */
+  destinationId?: string;
+  fields: Rec;
+  /** Relation → the destination id it would point at (`new:<source id>` for one the run would create). */
+  relations?: Record<string, string>;
+  reason?: string;
 }
 
 export interface StreamInfo {
@@ -278,6 +319,11 @@ export interface DestinationType<C = Record<string, unknown>> extends NodeTypeBa
   duplicateGuard?: string;
   /** The write modes a record destination supports (its config's `mode` offers exactly these). */
   modes?: readonly WriteMode[];
+  /**
+   * A dry run opens it with `ctx.dryRun` and reads its `plan()` (what would be created, updated,
+   * related); without, a dry run only counts what would reach it.
+   */
+  plansDryRun?: boolean;
   open(config: C, ctx: DestinationContext): Promise<DestinationWriter>;
   /**
    * After the run succeeded: prune older backups this destination wrote (config.keepLast); returns

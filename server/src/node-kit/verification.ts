@@ -27,6 +27,11 @@ export interface StreamVerification {
   rejected: number;
   /** source − loaded − rejected: rows lost (or, negative, rows duplicated). */
   missing: number;
+  /** CRM writes: of the records received, those created and those updated (the rest were rejected). */
+  created?: number;
+  updated?: number;
+  /** The most frequent refusal reasons, with how many records each (every one is in the run's rejected records). */
+  reasons?: { reason: string; count: number }[];
   /** Order-independent checksums (hex) of the received rows less the rejected, and of the rows held. */
   checksum?: { source: string; destination: string };
   /** Relation checks (CRM associations): expected and present. */

@@ -17,7 +17,25 @@ export class IdMapRepository {
     return {
       lookup: (object, sourceIds) => this.lookup(flowKey, object, sourceIds),
       record: (object, pairs) => this.record(flowKey, object, pairs, runId),
+      recorded: (object, page) => this.recorded(flowKey, object, runId, page),
     };
+  }
+
+  private recorded(
+    flowKey: string,
+    object: string,
+    runId: string,
+    { after, limit }: { after?: string; limit: number },
+  ): Promise<[string, string][]> {
+    return this.db.serial(async () => {
+      const rows = await this.db.rows(
+        `select source_id, destination_id from id_maps
+          where flow_key = $1 and object = $2 and run_id = $3 and source_id > $4
+          order by source_id limit ${Math.max(1, Math.floor(limit))}`,
+        [flowKey, object, runId, after ?? ''],
+      );
+      return rows.map((row): [string, string] => [String(row.source_id), String(row.destination_id)]);
+    });
   }
 
   private lookup(flowKey: string, object: string, sourceIds: readonly string[]): Promise<Map<string, string>> {

@@ -1,5 +1,6 @@
 /** `salesforce.destination`'s config: one declaration for the JSON Schema and the TypeScript type. */
 import { type Static, Type } from '@sinclair/typebox';
+import { idMapProperty, lookupsProperty } from '../../node-kit/id-lookups.ts';
 import { modeProperty, recordOf } from '../../node-kit/schema.ts';
 import { connectionProperties } from './connection.ts';
 
@@ -44,55 +45,12 @@ export const salesforceDestinationConfig = Type.Object(
         description: 'Once a stream has passed this many records, the rest goes through Bulk API 2.0 ingest jobs.',
       }),
     ),
-    idMap: Type.Optional(
-      Type.Object(
-        {
-          sourceId: Type.String({
-            minLength: 1,
-            title: 'Source id field',
-            description: "The record field holding the source system's id (e.g. HubSpot's id); not sent to Salesforce.",
-          }),
-          object: Type.Optional(
-            Type.String({
-              minLength: 1,
-              title: 'ID map object',
-              description: "The ID map namespace the pairs go under; the stream's name by default.",
-            }),
-          ),
-        },
-        {
-          additionalProperties: false,
-          title: 'ID map',
-          description:
-            "Records source id → Salesforce Id of every record saved in this flow's ID map, for later lookups (and, in insert mode, so a replay updates instead of inserting again).",
-        },
-      ),
-    ),
-    lookups: Type.Optional(
-      recordOf(
-        Type.Object(
-          {
-            from: Type.String({
-              minLength: 1,
-              title: 'From field',
-              description:
-                'The record field holding the source id (or ids: the first is used); not sent to Salesforce.',
-            }),
-            object: Type.String({
-              minLength: 1,
-              title: 'ID map object',
-              description: 'The ID map namespace to look in.',
-            }),
-          },
-          { additionalProperties: false },
-        ),
-        {
-          title: 'Lookups',
-          description:
-            'Salesforce field → where its Id comes from, e.g. { "AccountId": { "from": "company_id", "object": "companies" } }. A source id not in the ID map rejects the record.',
-        },
-      ),
-    ),
+    idMap: idMapProperty('Salesforce'),
+    lookups: lookupsProperty({
+      title: 'Lookups',
+      description:
+        'Salesforce field → where its Id comes from, e.g. { "AccountId": { "from": "company_id", "object": "companies" } }. A source id not in the ID map rejects the record (or, with missing: skip, leaves the field unset).',
+    }),
   },
   { title: 'Salesforce destination', additionalProperties: false },
 );

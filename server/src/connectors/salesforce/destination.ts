@@ -6,7 +6,7 @@
  * batch, acknowledged only once the job's results are in. Refused records go to the rejected port
  * with Salesforce's `errorCode: message (fields)`. With `idMap`, each record saved is recorded in
  * the flow's ID map (source id → Salesforce Id); `lookups` set reference fields such as `AccountId`
- * from it (see id-map.ts).
+ * from it (see node-kit/id-lookups.ts).
  */
 import { ConfigError } from '../../errors.ts';
 import {
@@ -17,6 +17,7 @@ import {
   type Rec,
   type RecordLocation,
 } from '../../node-kit/contract.ts';
+import { type Outgoing, resolveIds, savedPairs } from '../../node-kit/id-lookups.ts';
 import { ingestRecords } from './bulk-ingest.ts';
 import type { PollOptions } from './bulk-jobs.ts';
 import { type Refusal, type SaveOutcome, type SaveTarget, saveRecords } from './collections.ts';
@@ -28,7 +29,7 @@ import {
   salesforceDestinationConfig,
   salesforceModes,
 } from './destination-config.ts';
-import { type Outgoing, resolveIds, savedPairs } from './id-map.ts';
+
 import { openSession } from './session.ts';
 
 /** What a writer hands the checkpoint: records written per stream, so a resumed run knows which streams went bulk. */
@@ -117,7 +118,12 @@ export async function openSalesforceWriter(
       const namespace = config.idMap?.object ?? stream;
       const before = state.records[stream] ?? 0;
       const bulk = before + records.length > threshold;
-      const { outgoing, refusals } = await resolveIds(records, config.idMap, config.lookups, namespace, ctx.idMap);
+      const resolution = await resolveIds(records, config.idMap, config.lookups, namespace, ctx.idMap);
+      const refusals = resolution.refusals;
+      const outgoing = resolution.outgoing.map((entry) => ({
+        ...entry,
+        record: { ...entry.record, ...entry.resolved },
+      }));
       // In insert mode, a record the ID map already knows (a replay, a second run) is updated by its Id instead.
       const knownToUpdate = target.mode === 'insert' && config.idMap !== undefined;
       const groups: { target: SaveTarget; sent: Outgoing[] }[] = knownToUpdate
