@@ -44,6 +44,7 @@ export function runRoutes(routes: ApiRoutes, api: ApiContext): void {
       edges: live?.stats?.edges ?? summary?.edges ?? [],
       ...(summary?.outputs && !live ? { outputs: summary.outputs } : {}),
       ...(summary?.verification && !live ? { verification: summary.verification } : {}),
+      ...(summary?.plan && !live ? { plan: summary.plan } : {}),
       ...(checkpointAt ? { checkpointAt, checkpointAgeMs: Date.now() - Date.parse(checkpointAt) } : {}),
       ...(run.error && !live ? { error: run.error } : {}),
     };

@@ -136,6 +136,17 @@ export const streamVerificationSchema: JSONSchema = {
     loaded: { type: 'integer', description: 'Rows the destination holds for it (read back from what it staged)' },
     rejected: { type: 'integer', description: 'Records the destination refused (in the rejected records)' },
     missing: { type: 'integer', description: 'source − loaded − rejected (negative: duplicated rows)' },
+    created: { type: 'integer', description: 'CRM writes: records created' },
+    updated: { type: 'integer', description: 'CRM writes: records updated' },
+    reasons: {
+      type: 'array',
+      description: 'The most frequent refusal reasons, with how many records each',
+      items: {
+        type: 'object',
+        required: ['reason', 'count'],
+        properties: { reason: { type: 'string' }, count: { type: 'integer' } },
+      },
+    },
     checksum: {
       type: 'object',
       required: ['source', 'destination'],
@@ -165,7 +176,51 @@ const verificationSchema: JSONSchema = {
   type: 'object',
   additionalProperties: { type: 'array', items: streamVerificationSchema },
   description:
-    'What each destination verified before publishing, by node id (only destinations that verify: databases)',
+    'What each destination verified before publishing, by node id (only destinations that verify: databases, CRMs with an ID map)',
+};
+
+/** A dry run's plan for one stream (node-kit/contract.ts PlannedStream). */
+export const plannedStreamSchema: JSONSchema = {
+  type: 'object',
+  required: ['stream', 'target', 'create', 'update', 'reject', 'samples'],
+  properties: {
+    stream: { type: 'string' },
+    target: { type: 'string', description: 'Where it would land (Salesforce Contact)' },
+    create: { type: 'integer' },
+    update: { type: 'integer' },
+    reject: { type: 'integer' },
+    relations: {
+      type: 'array',
+      description: 'Per relation (lookup field, association), how many records would get one',
+      items: {
+        type: 'object',
+        required: ['name', 'count'],
+        properties: { name: { type: 'string' }, count: { type: 'integer' } },
+      },
+    },
+    samples: {
+      type: 'array',
+      description: 'The first few records of each action, as they would be sent',
+      items: {
+        type: 'object',
+        required: ['action', 'fields'],
+        properties: {
+          action: { type: 'string', enum: ['create', 'update', 'reject'] },
+          sourceId: { type: 'string' },
+          destinationId: { type: 'string' },
+          fields: { type: 'object' },
+          relations: { type: 'object', additionalProperties: { type: 'string' } },
+          reason: { type: 'string' },
+        },
+      },
+    },
+  },
+};
+
+const planSchema: JSONSchema = {
+  type: 'object',
+  additionalProperties: { type: 'array', items: plannedStreamSchema },
+  description: "A dry run's plan, by node id (only destinations that plan one: CRMs)",
 };
 
 /** A finished run as the engine reports it (`backflow run --json`), sent as the last event of a run. */
@@ -185,6 +240,7 @@ export const runSummarySchema: JSONSchema = {
     edges: { type: 'array', items: edgeCountsSchema },
     outputs: outputsSchema,
     verification: verificationSchema,
+    plan: planSchema,
     error: apiErrorSchema,
   },
 };
@@ -428,6 +484,7 @@ export const apiComponents: Record<string, JSONSchema> = {
   EdgeCounts: edgeCountsSchema,
   RunView: runViewSchema,
   StreamVerification: streamVerificationSchema,
+  PlannedStream: plannedStreamSchema,
   RunSummary: runSummarySchema,
   RunEvent: runEventSchema,
   RunId: runIdSchema,

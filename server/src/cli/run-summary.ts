@@ -1,5 +1,5 @@
 import type { RunSummary } from '../service/flow-runner.ts';
-import { verificationTables } from './verification-table.ts';
+import { planTables, verificationTables } from './verification-table.ts';
 
 /** A run's summary for a person: its outcome, a table of node counts, where it wrote, and what went wrong. */
 export function printSummary(summary: RunSummary): void {
@@ -24,6 +24,13 @@ export function printSummary(summary: RunSummary): void {
   }
   for (const [node, lines] of verificationTables(summary.verification ?? {})) {
     console.log(`verification of ${node}:`);
+    console.table(lines);
+    for (const stream of summary.verification?.[node] ?? []) {
+      for (const { reason, count } of stream.reasons ?? []) console.log(`  ${stream.target}: ${count}× ${reason}`);
+    }
+  }
+  for (const [node, lines] of planTables(summary.plan ?? {})) {
+    console.log(`${node} would (samples in --json):`);
     console.table(lines);
   }
   if (summary.error) console.error(`error: ${summary.error.message}`);

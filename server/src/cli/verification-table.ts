@@ -1,14 +1,17 @@
-import type { VerificationReport } from '../engine/verification-report.ts';
+import type { DryRunPlan, VerificationReport } from '../engine/verification-report.ts';
 import type { StreamVerification } from '../node-kit/verification.ts';
 
 /** One line of the verification table `backflow run` prints per destination. */
 export interface VerificationLine {
   table: string;
   source: number;
+  created?: number;
+  updated?: number;
   loaded: number;
   rejected: number;
   missing: number;
   checksum: string;
+  relations?: string;
 }
 
 /** The checksum cell: `ok`, `MISMATCH (first differing key id=7)`, or `-` for a stream without one. */
@@ -26,10 +29,33 @@ export function verificationTables(report: VerificationReport): [string, Verific
     streams.map((stream) => ({
       table: stream.target,
       source: stream.source,
+      ...(stream.created === undefined ? {} : { created: stream.created, updated: stream.updated ?? 0 }),
       loaded: stream.loaded,
       rejected: stream.rejected,
       missing: stream.missing,
       checksum: checksumCell(stream),
+      ...(stream.relations?.length ? { relations: relationsCell(stream) } : {}),
+    })),
+  ]);
+}
+
+/** `AccountId 19,012/19,012` per relation: present of expected. */
+function relationsCell(stream: StreamVerification): string {
+  return (stream.relations ?? [])
+    .map((relation) => `${relation.name} ${relation.present}/${relation.expected}`)
+    .join(', ');
+}
+
+/** One line of the dry-run plan table per destination stream. */
+export function planTables(plan: DryRunPlan): [string, Record<string, string | number>[]][] {
+  return Object.entries(plan).map(([nodeId, streams]) => [
+    nodeId,
+    streams.map((stream) => ({
+      object: `${stream.stream} → ${stream.target}`,
+      create: stream.create,
+      update: stream.update,
+      reject: stream.reject,
+      relations: (stream.relations ?? []).map((relation) => `${relation.name} ${relation.count}`).join(', '),
     })),
   ]);
 }

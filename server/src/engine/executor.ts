@@ -12,7 +12,7 @@ import type {
   RejectedRecord,
   TransformInstance,
 } from '../node-kit/contract.ts';
-import { memoryIdMap } from '../node-kit/id-map.ts';
+import { dryRunIdMap, memoryIdMap } from '../node-kit/id-map.ts';
 import type { RunRecorder, SourceCheckpoint } from './checkpoint.ts';
 import { CheckpointPolicy } from './checkpoint-policy.ts';
 import { Dispatcher, NodeFailedError } from './dispatch.ts';
@@ -20,7 +20,7 @@ import { planRun } from './planner.ts';
 import { readAhead } from './read-ahead.ts';
 import { createRunLog } from './run-log.ts';
 import { RunStats, type StatsSnapshot } from './run-stats.ts';
-import { mismatchOf, readVerification, type VerificationReport } from './verification-report.ts';
+import { type DryRunPlan, mismatchOf, readVerification, type VerificationReport } from './verification-report.ts';
 
 export interface ExecuteOptions {
   runId: string;
@@ -62,6 +62,8 @@ export interface ExecuteResult {
   outputs: Record<string, string>;
   /** What each destination verified before publishing (databases: counts and checksums per table), by node id. */
   verification?: VerificationReport;
+  /** A dry run's plan of each destination that plans one (CRMs: creates, updates, relations, samples), by node id. */
+  plan?: DryRunPlan;
   error?: BackflowError;
 }
 
@@ -96,6 +98,7 @@ class RunExecution {
   private readonly writers = new Map<string, DestinationWriter>();
   private readonly checkpoints = new Map<string, SourceCheckpoint>();
   private readonly verification: VerificationReport = {};
+  private readonly plan: DryRunPlan = {};
   private readonly policy: CheckpointPolicy;
   private readonly dispatcher: Dispatcher;
   private readonly logger: (nodeId?: string) => Logger;
@@ -174,10 +177,13 @@ class RunExecution {
     }
     const stats = this.stats.snapshot();
     const outputs = this.outputs();
-    const verification = Object.keys(this.verification).length > 0 ? { verification: this.verification } : {};
-    if (succeeded) return { status: 'succeeded', stats, outputs, ...verification };
+    const reports = {
+      ...(Object.keys(this.verification).length > 0 ? { verification: this.verification } : {}),
+      ...(Object.keys(this.plan).length > 0 ? { plan: this.plan } : {}),
+    };
+    if (succeeded) return { status: 'succeeded', stats, outputs, ...reports };
     const status = this.firstError instanceof CancelledError ? 'cancelled' : 'failed';
-    return { status, stats, outputs, ...verification, error: this.firstError };
+    return { status, stats, outputs, ...reports, error: this.firstError };
   }
 
   /** Where each destination puts the run's output (NodeType.location), for the summary. */
@@ -293,28 +299,31 @@ class RunExecution {
         });
         this.transforms.set(node.id, instance);
       } else if (node.type.role === 'destination') {
-        const writer = this.options.dryRun
-          ? dryRunWriter()
-          : await node.type.open(this.config(node), {
-              ...ctx,
-              ...(resumeState === undefined ? {} : { resumeState }),
-              ...(checkpoint ? { resumeSeq: checkpoint.seq } : {}),
-              ...(prepared ? { prepared } : {}),
-              idMap: this.idMap,
-              reject: (records, reasons, locations) => {
-                const rejected = records.map((record, i) => ({
-                  record,
-                  reasons: [reasons[i] ?? 'rejected by destination'],
-                  ...locations?.[i],
-                }));
-                this.recordRejected(
-                  node.id,
-                  rejected,
-                  this.dispatcher.writingSeq(node.id),
-                  !this.dispatcher.isWriting(node.id),
-                );
-              },
-            });
+        const dryRun = this.options.dryRun === true;
+        const writer =
+          dryRun && !node.type.plansDryRun
+            ? dryRunWriter()
+            : await node.type.open(this.config(node), {
+                ...ctx,
+                ...(resumeState === undefined ? {} : { resumeState }),
+                ...(checkpoint ? { resumeSeq: checkpoint.seq } : {}),
+                ...(prepared ? { prepared } : {}),
+                ...(dryRun ? { dryRun } : {}),
+                idMap: dryRun ? dryRunIdMap(this.idMap) : this.idMap,
+                reject: (records, reasons, locations) => {
+                  const rejected = records.map((record, i) => ({
+                    record,
+                    reasons: [reasons[i] ?? 'rejected by destination'],
+                    ...locations?.[i],
+                  }));
+                  this.recordRejected(
+                    node.id,
+                    rejected,
+                    this.dispatcher.writingSeq(node.id),
+                    !this.dispatcher.isWriting(node.id),
+                  );
+                },
+              });
         this.writers.set(node.id, writer);
       }
     } catch (error) {
@@ -370,6 +379,12 @@ class RunExecution {
    * did not throw: nothing is published after one.
    */
   private async prepare(id: string, writer: DestinationWriter): Promise<void> {
+    if (this.options.dryRun) {
+      // A dry run publishes nothing: a planning destination hands over its plan instead.
+      const plan = writer.plan?.();
+      if (plan && plan.length > 0) this.plan[id] = plan;
+      return;
+    }
     let failure: unknown;
     await writer.prepare().catch((error: unknown) => {
       failure = error;

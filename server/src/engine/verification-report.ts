@@ -1,5 +1,5 @@
 import { VerificationError } from '../errors.ts';
-import type { DestinationWriter } from '../node-kit/contract.ts';
+import type { DestinationWriter, PlannedStream } from '../node-kit/contract.ts';
 import type { StreamVerification } from '../node-kit/verification.ts';
 
 /** What each destination of a run verified before publishing, by destination node id. */
@@ -53,3 +53,6 @@ export function describeMismatch(stream: StreamVerification): string {
     : '';
   return `${stream.target}: ${problems.join(', ')}${first}`;
 }
+
+/** What a dry run's planning destinations would have done, by destination node id. */
+export type DryRunPlan = Record<string, PlannedStream[]>;

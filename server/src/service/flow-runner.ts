@@ -3,7 +3,7 @@ import path from 'node:path';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import { executeRun } from '../engine/executor.ts';
 import type { EdgeCounts, NodeCounts, RunStats } from '../engine/run-stats.ts';
-import type { VerificationReport } from '../engine/verification-report.ts';
+import type { DryRunPlan, VerificationReport } from '../engine/verification-report.ts';
 import { BackflowError, FlowChangedError, FlowValidationError } from '../errors.ts';
 import { type FlowFingerprint, fingerprintChanges, fingerprintFlow } from '../flow/fingerprint.ts';
 import type { FlowGraph } from '../flow/graph.ts';
@@ -57,6 +57,8 @@ export interface RunSummary {
    * received, the rows it holds, rejected and missing rows, and checksums. Only destinations that verify.
    */
   verification?: VerificationReport;
+  /** A dry run's plan per planning destination (CRMs): per stream the creates, updates, rejects, relations, samples. */
+  plan?: DryRunPlan;
   error?: { code: string; message: string; nodeId?: string; details?: unknown[] };
 }
 
@@ -202,6 +204,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     edges: result.stats.edges,
     outputs: options.redactor ? options.redactor.redactDeep(result.outputs) : result.outputs,
     ...(result.verification ? { verification: result.verification } : {}),
+    ...(result.plan ? { plan: options.redactor ? options.redactor.redactDeep(result.plan) : result.plan } : {}),
     ...(error ? { error } : {}),
   };
   store.log(

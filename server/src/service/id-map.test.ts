@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineDestination, type Rec } from '../node-kit/contract.ts';
+import { WriteLedger } from '../node-kit/write-ledger.ts';
 import { createCatalog } from '../nodes/registry.ts';
 import { idMapFlowKey } from '../store/id-map-repository.ts';
 import { memorySource } from '../testing/memory-nodes.ts';
@@ -50,7 +51,44 @@ const mappingDestination = defineDestination({
   },
 });
 
-const catalog = createCatalog([memorySource, mappingDestination]);
+/** Plans in a dry run: a record the map knows would be updated, any other created (and recorded, for this run only). */
+const planningDestination = defineDestination({
+  type: 'planning.destination',
+  title: 'Planning destination',
+  description: 'Plans what it would create',
+  config: Type.Object({}),
+  publishes: 'idempotent-batches',
+  plansDryRun: true,
+  async open(_config, ctx) {
+    const ledger = new WriteLedger();
+    return {
+      async write(payload) {
+        if (payload.kind !== 'records') return;
+        if (!ctx.dryRun) throw new Error('a dry run only');
+        const books = ledger.stream(payload.stream, 'Planned things');
+        const ids = payload.records.map((record: Rec) => String(record.id));
+        const known = await ctx.idMap.lookup('things', ids);
+        books.received += ids.length;
+        books.updated += known.size;
+        books.created += ids.length - known.size;
+        for (const id of ids)
+          ledger.sample(books, { action: known.has(id) ? 'update' : 'create', sourceId: id, fields: {} });
+        await ctx.idMap.record(
+          'things',
+          ids.filter((id) => !known.has(id)).map((id) => [id, `new:${id}`]),
+        );
+      },
+      plan: () => ledger.plan(),
+      async prepare() {
+        throw new Error('a dry run never prepares');
+      },
+      async commit() {},
+    };
+  },
+  inputs: [{ name: 'records', kind: 'records' }],
+});
+
+const catalog = createCatalog([memorySource, mappingDestination, planningDestination]);
 
 function flow(name: string, rows: number) {
   return {
@@ -86,6 +124,19 @@ describe('the ID map', () => {
     expect(await first.lookup('companies', ['7', '8'])).toEqual(new Map([['7', 'company-7']]));
     // Another flow has a map of its own.
     expect(await store.idMaps.forRun('flow:b', 'run-2').lookup('contacts', ['7'])).toEqual(new Map());
+    // What a run recorded, paged in source id order; another run's pairs are not listed.
+    const second = store.idMaps.forRun('flow:a', 'run-2');
+    await second.record('contacts', [
+      ['9', 'c-9'],
+      ['10', 'c-10'],
+      ['11', 'c-11'],
+    ]);
+    expect(await second.recorded('contacts', { limit: 2 })).toEqual([
+      ['10', 'c-10'],
+      ['11', 'c-11'],
+    ]);
+    expect(await second.recorded('contacts', { after: '11', limit: 2 })).toEqual([['9', 'c-9']]);
+    expect((await first.recorded('contacts', { limit: 5_000 })).length).toBe(1_200);
     expect(idMapFlowKey({ flowId: 'f1', flowName: 'x' })).toBe('flow:f1');
     expect(idMapFlowKey({ flowName: 'x' })).toBe('name:x');
   });
@@ -114,5 +165,38 @@ describe('the ID map', () => {
     expect(two?.created).toEqual(range(21, 25));
     expect(three?.found.size).toBe(0);
     expect(three?.created).toEqual(range(1, 5));
+  });
+
+  it('gives a dry run the flow map to read and keeps what it records to itself; its plan lands in the summary', async () => {
+    const { store, dataDir } = await openTempStore();
+    const baseDir = await mkdtemp(path.join(tmpdir(), 'backflow-id-map-'));
+    const known = store.idMaps.forRun(idMapFlowKey({ flowName: 'plan-things' }), 'earlier-run');
+    await known.record('things', [
+      ['2', 'dst-2'],
+      ['3', 'dst-3'],
+    ]);
+    const document = {
+      name: 'plan-things',
+      settings: { batchSize: 4 },
+      nodes: [
+        { id: 'things', type: 'memory.source', config: { rows: 10 } },
+        { id: 'target', type: 'planning.destination', config: {} },
+      ],
+      edges: [{ from: 'things', to: 'target' }],
+    };
+    const dry = await runFlow({ store, document, catalog, baseDir, dataDir, dryRun: true });
+    expect(dry.status).toBe('succeeded');
+    const [stream] = dry.plan?.target ?? [];
+    expect(stream).toMatchObject({ target: 'Planned things', create: 8, update: 2, reject: 0 });
+    expect(stream?.samples.filter((sample) => sample.action === 'create').map((sample) => sample.sourceId)).toEqual([
+      '1',
+      '4',
+      '5',
+      '6',
+      '7',
+    ]);
+    // Nothing the dry run planned reached the flow's map.
+    expect(await known.lookup('things', ['1', '2', '4'])).toEqual(new Map([['2', 'dst-2']]));
+    expect(dry.nodes.target).toMatchObject({ read: 10, written: 0, wouldWrite: 10 });
   });
 });

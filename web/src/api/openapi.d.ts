@@ -590,9 +590,13 @@ export interface components {
             outputs?: {
                 [key: string]: string;
             };
-            /** @description What each destination verified before publishing, by node id (only destinations that verify: databases) */
+            /** @description What each destination verified before publishing, by node id (only destinations that verify: databases, CRMs with an ID map) */
             verification?: {
                 [key: string]: components["schemas"]["StreamVerification"][];
+            };
+            /** @description A dry run's plan, by node id (only destinations that plan one: CRMs) */
+            plan?: {
+                [key: string]: components["schemas"]["PlannedStream"][];
             };
             error?: components["schemas"]["ApiError"];
             flowId?: string;
@@ -613,6 +617,15 @@ export interface components {
             rejected: number;
             /** @description source − loaded − rejected (negative: duplicated rows) */
             missing: number;
+            /** @description CRM writes: records created */
+            created?: number;
+            /** @description CRM writes: records updated */
+            updated?: number;
+            /** @description The most frequent refusal reasons, with how many records each */
+            reasons?: {
+                reason: string;
+                count: number;
+            }[];
             /** @description Order-independent checksums (hex) of the rows received less the rejected, and of the rows held */
             checksum?: {
                 source: string;
@@ -631,6 +644,31 @@ export interface components {
             };
             ok: boolean;
         };
+        PlannedStream: {
+            stream: string;
+            /** @description Where it would land (Salesforce Contact) */
+            target: string;
+            create: number;
+            update: number;
+            reject: number;
+            /** @description Per relation (lookup field, association), how many records would get one */
+            relations?: {
+                name: string;
+                count: number;
+            }[];
+            /** @description The first few records of each action, as they would be sent */
+            samples: {
+                /** @enum {string} */
+                action: "create" | "update" | "reject";
+                sourceId?: string;
+                destinationId?: string;
+                fields: Record<string, unknown>;
+                relations?: {
+                    [key: string]: string;
+                };
+                reason?: string;
+            }[];
+        };
         RunSummary: {
             runId: string;
             flow: string;
@@ -648,9 +686,13 @@ export interface components {
             outputs?: {
                 [key: string]: string;
             };
-            /** @description What each destination verified before publishing, by node id (only destinations that verify: databases) */
+            /** @description What each destination verified before publishing, by node id (only destinations that verify: databases, CRMs with an ID map) */
             verification?: {
                 [key: string]: components["schemas"]["StreamVerification"][];
+            };
+            /** @description A dry run's plan, by node id (only destinations that plan one: CRMs) */
+            plan?: {
+                [key: string]: components["schemas"]["PlannedStream"][];
             };
             error?: components["schemas"]["ApiError"];
         };

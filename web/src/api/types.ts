@@ -40,6 +40,8 @@ export type RunView = Schemas['RunView'];
 export type RunSummary = Schemas['RunSummary'];
 /** One stream's verification by a destination before it published (counts and checksums). */
 export type StreamVerification = Schemas['StreamVerification'];
+/** What a dry run's destination would do with one stream (creates, updates, rejects, relations, samples). */
+export type PlannedStream = Schemas['PlannedStream'];
 /** A stream (table) a node can read or write, as `POST /api/discover` lists it. */
 export type StreamInfo = Schemas['StreamInfo'];
 export type Column = Schemas['Column'];

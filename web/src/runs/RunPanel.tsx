@@ -6,6 +6,7 @@ import { cancelRun, follow, resumeRun, run as startRun } from '../editor/session
 import { editorStore, useEditor } from '../store/editor.ts';
 import type { LiveRun } from '../store/flow-store.ts';
 import { formatAgo, formatCount, formatDuration, formatTime } from '../ui/format.ts';
+import { DryRunPlan } from './DryRunPlan.tsx';
 import { useEndedRun } from './ended-run.ts';
 import { type RunTotals, runTotals } from './run-totals.ts';
 import { VerificationReport } from './VerificationReport.tsx';
@@ -116,6 +117,7 @@ function Overview({ run, stored }: { run: LiveRun; stored: RunView | undefined }
         </tbody>
       </table>
       {stored?.verification && <VerificationReport runId={run.runId} report={stored.verification} nodes={flow.nodes} />}
+      {stored?.plan && <DryRunPlan runId={run.runId} plan={stored.plan} nodes={flow.nodes} />}
       {outputs && <Outputs run={run} outputs={outputs} />}
     </div>
   );

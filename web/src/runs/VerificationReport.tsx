@@ -34,6 +34,11 @@ export function VerificationReport({
         const node = nodes.find((candidate) => candidate.id === nodeId);
         const name = node?.title ?? nodeId;
         const verdicts = streams.map(verdictOf);
+        // CRM writes say what they created and updated, and which relations they made.
+        const writes = streams.some((stream) => stream.created !== undefined);
+        const relations = streams.flatMap((stream) =>
+          (stream.relations ?? []).map((relation) => ({ stream: stream.target, ...relation })),
+        );
         return (
           <div key={nodeId} className="verification-node" data-node-id={nodeId}>
             <h4>
@@ -46,6 +51,8 @@ export function VerificationReport({
                   <tr>
                     <th>Stream → table</th>
                     <th className="num">Source</th>
+                    {writes && <th className="num">Created</th>}
+                    {writes && <th className="num">Updated</th>}
                     <th className="num">Loaded</th>
                     <th className="num">Rejected</th>
                     <th className="num">Missing</th>
@@ -61,6 +68,8 @@ export function VerificationReport({
                           {stream.stream === stream.target ? stream.target : `${stream.stream} → ${stream.target}`}
                         </td>
                         <td className="num">{formatCount(stream.source)}</td>
+                        {writes && <td className="num">{formatCount(stream.created ?? 0)}</td>}
+                        {writes && <td className="num">{formatCount(stream.updated ?? 0)}</td>}
                         <td className="num">{formatCount(stream.loaded)}</td>
                         <td className={`num${stream.rejected ? ' rejected' : ''}`}>{formatCount(stream.rejected)}</td>
                         <td className={`num${stream.missing !== 0 ? ' mismatch' : ''}`}>
@@ -78,6 +87,51 @@ export function VerificationReport({
                 </tbody>
               </table>
             </div>
+            {relations.length > 0 && (
+              <div className="table-scroll">
+                <table className="table compact verification-table" data-testid="verification-relations">
+                  <thead>
+                    <tr>
+                      <th>Relation</th>
+                      <th className="num">Expected</th>
+                      <th className="num">Present</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {relations.map((relation) => (
+                      <tr
+                        key={`${relation.stream}:${relation.name}`}
+                        className={relation.present === relation.expected ? '' : 'mismatch'}
+                      >
+                        <td>
+                          {relation.stream}: {relation.name}
+                        </td>
+                        <td className="num">{formatCount(relation.expected)}</td>
+                        <td className={`num ${relation.present === relation.expected ? 'ok' : 'mismatch'}`}>
+                          {formatCount(relation.present)}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {streams
+              .filter((stream) => (stream.reasons ?? []).length > 0)
+              .map((stream) => (
+                <details key={`reasons:${stream.stream}`} className="verification-reasons">
+                  <summary>
+                    Why {formatCount(stream.rejected)} {stream.target} record(s) were rejected
+                  </summary>
+                  <ul>
+                    {stream.reasons!.map((reason) => (
+                      <li key={reason.reason}>
+                        <span className="num">{formatCount(reason.count)}×</span> {reason.reason}
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              ))}
             {verdicts
               .filter((verdict) => verdict.problem)
               .map((verdict) => (
