@@ -5,6 +5,68 @@ import { defineTransform, type Rec, type RecordLocation } from '../node-kit/cont
 import { jsonObject, oneOf, recordOf } from '../node-kit/schema.ts';
 import { compileIssues } from './config-check.ts';
 
+/** What a mapping says, for every stream or (under `streams`) for one. */
+const mapFields = {
+  select: Type.Optional(
+    Type.Array(Type.String(), {
+      title: 'Keep only these fields',
+      description: 'In this order; every other field is left out. Empty keeps them all.',
+    }),
+  ),
+  drop: Type.Optional(Type.Array(Type.String(), { title: 'Drop these fields' })),
+  rename: Type.Optional(
+    recordOf(Type.String({ title: 'New name' }), {
+      title: 'Rename fields',
+      description: 'Cast, defaults and set name fields by their new names.',
+      propertyNames: { title: 'Field' },
+    }),
+  ),
+  cast: Type.Optional(
+    recordOf(oneOf(CAST_TYPES, { title: 'Type' }), {
+      title: 'Cast fields',
+      description: 'A value that does not convert sends its record to “rejected”.',
+      propertyNames: { title: 'Field' },
+    }),
+  ),
+  lookup: Type.Optional(
+    recordOf(
+      Type.Object(
+        {
+          values: recordOf(Type.Unknown(), {
+            title: 'Values',
+            description: 'Each value (as text) → what it becomes',
+            propertyNames: { title: 'Value' },
+          }),
+          default: Type.Optional(Type.Unknown({ title: 'Default', description: 'What any other value becomes' })),
+          unmatched: Type.Optional(
+            oneOf(['keep', 'reject'], {
+              title: 'Other values without a default',
+              description: 'Keep them as they are, or send their records to “rejected”',
+              default: 'keep',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        title: 'Look up values',
+        description:
+          'Field → a table of values to replace (e.g. deal stages of one CRM → those of another). Null values are left to the defaults.',
+        propertyNames: { title: 'Field' },
+      },
+    ),
+  ),
+  defaults: Type.Optional(
+    jsonObject({ title: 'Defaults for null or missing fields', description: 'A JSON object of field → value.' }),
+  ),
+  set: Type.Optional(
+    jsonObject({
+      title: 'Set fields',
+      description: 'A JSON object of field → a constant, or {"template": "…{field}…"} filled from the record.',
+    }),
+  ),
+};
+
 export const mapNode = defineTransform({
   type: 'map',
   title: 'Map fields',
@@ -12,78 +74,36 @@ export const mapNode = defineTransform({
     'Selects, drops, renames and casts fields, looks values up in tables, fills defaults and sets constant or template values.',
   config: Type.Object(
     {
-      select: Type.Optional(
-        Type.Array(Type.String(), {
-          title: 'Keep only these fields',
-          description: 'In this order; every other field is left out. Empty keeps them all.',
-        }),
-      ),
-      drop: Type.Optional(Type.Array(Type.String(), { title: 'Drop these fields' })),
-      rename: Type.Optional(
-        recordOf(Type.String({ title: 'New name' }), {
-          title: 'Rename fields',
-          description: 'Cast, defaults and set name fields by their new names.',
-          propertyNames: { title: 'Field' },
-        }),
-      ),
-      cast: Type.Optional(
-        recordOf(oneOf(CAST_TYPES, { title: 'Type' }), {
-          title: 'Cast fields',
-          description: 'A value that does not convert sends its record to “rejected”.',
-          propertyNames: { title: 'Field' },
-        }),
-      ),
-      lookup: Type.Optional(
-        recordOf(
-          Type.Object(
-            {
-              values: recordOf(Type.Unknown(), {
-                title: 'Values',
-                description: 'Each value (as text) → what it becomes',
-                propertyNames: { title: 'Value' },
-              }),
-              default: Type.Optional(Type.Unknown({ title: 'Default', description: 'What any other value becomes' })),
-              unmatched: Type.Optional(
-                oneOf(['keep', 'reject'], {
-                  title: 'Other values without a default',
-                  description: 'Keep them as they are, or send their records to “rejected”',
-                  default: 'keep',
-                }),
-              ),
-            },
-            { additionalProperties: false },
-          ),
-          {
-            title: 'Look up values',
-            description:
-              'Field → a table of values to replace (e.g. deal stages of one CRM → those of another). Null values are left to the defaults.',
-            propertyNames: { title: 'Field' },
-          },
-        ),
-      ),
-      defaults: Type.Optional(
-        jsonObject({ title: 'Defaults for null or missing fields', description: 'A JSON object of field → value.' }),
-      ),
-      set: Type.Optional(
-        jsonObject({
-          title: 'Set fields',
-          description: 'A JSON object of field → a constant, or {"template": "…{field}…"} filled from the record.',
+      ...mapFields,
+      streams: Type.Optional(
+        recordOf(Type.Object(mapFields, { additionalProperties: false }), {
+          title: 'Per stream',
+          description:
+            'Stream → its own mapping, used for that stream instead of the one above (a migration maps companies, contacts and deals each its own way).',
+          propertyNames: { title: 'Stream' },
         }),
       ),
     },
     { additionalProperties: false },
   ),
   inputs: [{ name: 'records', kind: 'records' }],
-  checkConfig: (config) => compileIssues('', () => createMapper(config)),
+  checkConfig: ({ streams, ...config }) => [
+    ...compileIssues('', () => createMapper(config)),
+    ...Object.entries(streams ?? {}).flatMap(([stream, own]) =>
+      compileIssues(`streams.${stream}`, () => createMapper(own)),
+    ),
+  ],
   outputs: [
     { name: 'records', kind: 'records' },
     { name: 'rejected', kind: 'records' },
   ],
-  create(config) {
-    const mapper = createMapper(config);
+  create({ streams, ...config }) {
+    const everyStream = createMapper(config);
+    const perStream = new Map(Object.entries(streams ?? {}).map(([stream, own]) => [stream, createMapper(own)]));
     return {
       async process(input, emit) {
         if (input.kind !== 'records') return;
+        const mapper = perStream.get(input.stream) ?? everyStream;
         const mapped: Rec[] = [];
         const locations: RecordLocation[] = [];
         const rejected: Rec[] = [];
