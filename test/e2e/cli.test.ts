@@ -41,6 +41,8 @@ const externalExamples: [string, Record<string, string>][] = [
   ['duckdb-to-postgres', databaseEnv],
   ['warehouse-to-hubspot', hubspotEnv],
   ['salesforce-to-warehouse', salesforceEnv],
+  ['hubspot-to-salesforce', { ...hubspotEnv, ...salesforceEnv }],
+  ['salesforce-to-hubspot', { ...hubspotEnv, ...salesforceEnv }],
 ];
 
 async function unregisteredTypes(file: string): Promise<string[]> {
