@@ -109,7 +109,9 @@ class RunExecution {
 
   constructor(private readonly options: ExecuteOptions) {
     const { flow } = options;
-    this.idMap = options.idMap ?? memoryIdMap();
+    const flowMap = options.idMap ?? memoryIdMap();
+    // A dry run's destinations share one overlay: children resolve the parents planned before them.
+    this.idMap = options.dryRun ? dryRunIdMap(flowMap) : flowMap;
     const plan = planRun(options.graph, {
       fusions: options.fusions ?? [],
       ...(flow.settings?.pushdown === undefined ? {} : { pushdown: flow.settings.pushdown }),
@@ -309,7 +311,7 @@ class RunExecution {
                 ...(checkpoint ? { resumeSeq: checkpoint.seq } : {}),
                 ...(prepared ? { prepared } : {}),
                 ...(dryRun ? { dryRun } : {}),
-                idMap: dryRun ? dryRunIdMap(this.idMap) : this.idMap,
+                idMap: this.idMap,
                 reject: (records, reasons, locations) => {
                   const rejected = records.map((record, i) => ({
                     record,

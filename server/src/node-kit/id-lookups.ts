@@ -104,7 +104,7 @@ export function valueAt(record: Rec, path: string): unknown {
 }
 
 /** The top-level field a path lives in: what is left out of the record sent. */
-function rootOf(record: Rec, path: string): string {
+export function rootOf(record: Rec, path: string): string {
   return path in record ? path : path.split('.')[0]!;
 }
 

@@ -4,6 +4,7 @@ import validator from '@rjsf/validator-ajv8';
 import { useEffect, useMemo, useState } from 'react';
 import type { JsonSchema } from '../api/types.ts';
 import { envSyntax, generateForm, rulesFor, secretProblems } from './form-schema.ts';
+import { KeyedFormsField } from './KeyedFormsField.tsx';
 import { PairsField } from './PairsField.tsx';
 import { type ConfigFormContext, SqlWidget } from './SqlWidget.tsx';
 
@@ -63,7 +64,7 @@ function JsonField(props: FieldProps) {
   );
 }
 
-const fields: RegistryFieldsType = { json: JsonField, pairs: PairsField };
+const fields: RegistryFieldsType = { json: JsonField, pairs: PairsField, keyed: KeyedFormsField };
 const widgets: RegistryWidgetsType = { sql: SqlWidget };
 
 /** What the server's parser said of a field's text; it stands while the field holds that text. */

@@ -59,6 +59,23 @@ function isPairs(schema: JsonSchema): boolean {
   );
 }
 
+/** An object of name → a settings object (per-stream mappings, lookups), drawn as one tab per name. */
+function isKeyedForms(schema: JsonSchema): boolean {
+  const value = schema.additionalProperties;
+  return (
+    schema.type === 'object' &&
+    !schema.properties &&
+    typeof value === 'object' &&
+    value.type === 'object' &&
+    Boolean(value.properties)
+  );
+}
+
+/** A value of any JSON type (a lookup's default): the form offers text, the usual case. */
+function isUntyped(schema: JsonSchema): boolean {
+  return !schema.type && !schema.enum && !schema.anyOf && !schema.oneOf && !schema.const && !schema.$ref;
+}
+
 /** A field as a sentence names it: its title, lower-cased unless it starts an acronym, else its name. */
 function spoken(name: string, properties: Record<string, JsonSchema>): string {
   const title = properties[name]?.title;
@@ -136,6 +153,8 @@ export function generateForm(
     }
     if (isFreeObject(property)) ui['ui:field'] = 'json';
     if (isPairs(property)) ui['ui:field'] = 'pairs';
+    if (isKeyedForms(property)) ui['ui:field'] = 'keyed';
+    if (isUntyped(property)) field = { ...field, type: 'string' };
     if (property.contentMediaType === sqlMediaType) ui['ui:widget'] = 'sql';
     // The list's legend names its entries; rjsf would label each "<title>-1", "<title>-2"… and star it.
     if (property.type === 'array') ui.items = { 'ui:label': false };
