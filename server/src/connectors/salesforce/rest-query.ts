@@ -4,6 +4,7 @@
  */
 import type { Rec } from '../../node-kit/contract.ts';
 import type { SalesforceSession } from './session.ts';
+import { soqlLiteral } from './soql.ts';
 
 export interface QueryPage {
   totalSize: number;
@@ -27,4 +28,28 @@ export async function countRecords(session: SalesforceSession, from: string, whe
   const soql = `SELECT COUNT() FROM ${from}${where ? ` WHERE ${where}` : ''}`;
   const page = await session.request<QueryPage>({ path: session.dataPath('/query'), query: { q: soql } });
   return page.totalSize;
+}
+
+/** Values in one `IN (...)` list: short enough for a query's URL whatever the values. */
+export const inListValues = 200;
+
+/**
+ * The records of `SELECT <fields> FROM <object> WHERE <field> IN (values) [AND <also>]`, asked
+ * `inListValues` values a query (the caller passes names checked by `isSoqlName`).
+ */
+export async function* queryIn(
+  session: SalesforceSession,
+  query: { fields: readonly string[]; object: string; field: string; values: readonly unknown[]; also?: string },
+): AsyncGenerator<Rec[]> {
+  for (let start = 0; start < query.values.length; start += inListValues) {
+    const list = query.values
+      .slice(start, start + inListValues)
+      .map(soqlLiteral)
+      .join(', ');
+    const also = query.also ? ` AND ${query.also}` : '';
+    yield* queryPages(
+      session,
+      `SELECT ${query.fields.join(', ')} FROM ${query.object} WHERE ${query.field} IN (${list})${also}`,
+    );
+  }
 }
