@@ -144,7 +144,7 @@ export async function openSalesforceWriter(
       const before = written[stream] ?? 0;
       const resolution = await resolveIds(records, config.idMap, config.lookups, namespaceOf(stream), ctx.idMap);
       const refusals = resolution.refusals;
-      const sending = await withOwners(records, resolution.outgoing);
+      const sending = await toSend(records, resolution.outgoing, target);
       const pairs = ctx.dryRun
         ? await plan(target, sending, books)
         : await save(target, sending, before + records.length > threshold, stream, books, refusals);
@@ -189,8 +189,11 @@ export async function openSalesforceWriter(
     plan: () => ledger.plan(),
   };
 
-  /** The records with their lookups set and, with `owners`, their owner set from the email they hold. */
-  async function withOwners(records: readonly Rec[], outgoing: Outgoing[]): Promise<Sending[]> {
+  /**
+   * The records as sent: lookups set; with `owners`, the owner set from the email they hold; an
+   * upsert key that is also the source id field kept (resolveIds leaves the source id out).
+   */
+  async function toSend(records: readonly Rec[], outgoing: Outgoing[], target: SaveTarget): Promise<Sending[]> {
     const emailOf = (entry: Outgoing) => {
       const email = config.owners ? valueAt(records[entry.index]!, config.owners.from) : undefined;
       return typeof email === 'string' && email !== '' ? email : undefined;
@@ -199,10 +202,13 @@ export async function openSalesforceWriter(
       ? await owners.ownersOf(outgoing.map(emailOf).filter((email) => email !== undefined))
       : new Map<string, string>();
     return outgoing.map((entry) => {
+      const original = records[entry.index]!;
       const record: Rec = { ...entry.record, ...entry.resolved };
+      const key = target.mode === 'upsert' ? target.externalIdField : undefined;
+      if (key !== undefined && !(key in record) && key in original) record[key] = original[key];
       const relations: Record<string, string> = { ...entry.resolved };
       if (config.owners) {
-        delete record[rootOf(records[entry.index]!, config.owners.from)];
+        delete record[rootOf(original, config.owners.from)];
         const ownerId = found.get(emailOf(entry)?.toLowerCase() ?? '');
         if (ownerId !== undefined) {
           record[ownerField] = ownerId;
