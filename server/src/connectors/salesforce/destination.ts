@@ -6,7 +6,12 @@
  * batch, acknowledged only once the job's results are in. Refused records go to the rejected port
  * with Salesforce's `errorCode: message (fields)`. With `idMap`, each record saved is recorded in
  * the flow's ID map (source id → Salesforce Id); `lookups` set reference fields such as `AccountId`
- * from it (see node-kit/id-lookups.ts).
+ * from it (see node-kit/id-lookups.ts); `owners` sets `OwnerId` from an email (owners.ts).
+ *
+ * The writer keeps the run's books (node-kit/write-ledger.ts: created and updated as Salesforce
+ * answered, refusals, relations set) in its checkpointed state; with `idMap`, `prepare` reads the
+ * run back by the Ids it recorded (read-back.ts) for the reconciliation report. A dry run writes
+ * nothing: it reads what it must to decide create or update (dry-run.ts) and reports the `plan`.
  */
 import { ConfigError } from '../../errors.ts';
 import {
@@ -154,18 +159,7 @@ export async function openSalesforceWriter(
         books,
         refusals.map((refusal) => refusal.reason),
       );
-      if (ctx.dryRun) {
-        for (const refusal of refusals) {
-          const record = records[refusal.index]!;
-          const sourceId = config.idMap ? sourceIdOf(valueAt(record, config.idMap.sourceId)) : undefined;
-          ledger.sample(books, {
-            action: 'reject',
-            ...(sourceId === undefined ? {} : { sourceId }),
-            fields: record,
-            reason: refusal.reason,
-          });
-        }
-      }
+      if (ctx.dryRun) sampleRefusals(books, records, refusals);
       reject(records, refusals, payload.locations);
       written[stream] = before + records.length;
     },
@@ -278,6 +272,20 @@ export async function openSalesforceWriter(
     });
     countRelations(books, sending);
     return pairs;
+  }
+
+  /** A dry run's refused records, sampled as they came (with their source id when the ID map is on). */
+  function sampleRefusals(books: StreamBooks, records: readonly Rec[], refusals: readonly Refusal[]) {
+    for (const refusal of refusals) {
+      const record = records[refusal.index]!;
+      const sourceId = config.idMap ? sourceIdOf(valueAt(record, config.idMap.sourceId)) : undefined;
+      ledger.sample(books, {
+        action: 'reject',
+        ...(sourceId === undefined ? {} : { sourceId }),
+        fields: record,
+        reason: refusal.reason,
+      });
+    }
   }
 
   /** Per relation, the records saved with it set; the Users made owners are remembered for the read-back. */
