@@ -14,7 +14,7 @@ import { isPlainObject } from './records.ts';
 import { isRefusedForItsRecords, refusalReason } from './save-errors.ts';
 import type { SalesforceSession } from './session.ts';
 
-/** What became of a batch: the records saved (with `sf__Id`), refused (with `sf__Error`) and never processed. */
+/** What became of a batch: the records saved (with `sf__Id` and `sf__Created`), refused (with `sf__Error`) and never processed. */
 export interface IngestOutcome {
   saved: Saved[];
   refusals: Refusal[];
@@ -106,7 +106,11 @@ export async function ingestRecords(
     }
     return index;
   };
-  const saved = successful!.map((row) => ({ index: take(row, 'successful results'), id: row.sf__Id ?? '' }));
+  const saved = successful!.map((row) => ({
+    index: take(row, 'successful results'),
+    id: row.sf__Id ?? '',
+    created: row.sf__Created === 'true',
+  }));
   const refusals = failed!.map((row) => ({ index: take(row, 'failed results'), reason: row.sf__Error ?? 'failed' }));
   const notProcessed = unprocessed!.map((row) => take(row, 'unprocessed records'));
   // Rows no result mentions (a job that failed before it read them) are unprocessed too.

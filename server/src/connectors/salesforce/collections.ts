@@ -36,10 +36,11 @@ export interface Refusal {
   reason: string;
 }
 
-/** A record saved: its index in the list given and its Salesforce Id. */
+/** A record saved: its index in the list given, its Salesforce Id and whether it was created (else updated). */
 export interface Saved {
   index: number;
   id: string;
+  created: boolean;
 }
 
 /** What became of a list of records: those saved (with their Ids) and those refused. */
@@ -73,7 +74,7 @@ export async function saveRecords(
         results.forEach((result, position) => {
           const index = slice[position]!.index;
           if (!result.success) refusals.push({ index, reason: reasonOf(result.errors ?? []) });
-          else if (result.id) saved.push({ index, id: result.id });
+          else if (result.id) saved.push({ index, id: result.id, created: wasCreated(target.mode, result) });
         });
       },
       isRefusedForItsRecords,
@@ -83,6 +84,11 @@ export async function saveRecords(
     }
   }
   return { saved: saved.sort((a, b) => a.index - b.index), refusals: refusals.sort((a, b) => a.index - b.index) };
+}
+
+/** An insert creates, an update updates; an upsert's answer says which it did. */
+function wasCreated(mode: SaveMode, result: SaveResult): boolean {
+  return mode === 'insert' || (mode === 'upsert' && result.created === true);
 }
 
 /** One sObject Collections request; its results, one per record. */

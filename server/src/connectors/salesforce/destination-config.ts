@@ -51,6 +51,32 @@ export const salesforceDestinationConfig = Type.Object(
       description:
         'Salesforce field → where its Id comes from, e.g. { "AccountId": { "from": "company_id", "object": "companies" } }. A source id not in the ID map rejects the record (or, with missing: skip, leaves the field unset).',
     }),
+    owners: Type.Optional(
+      Type.Object(
+        {
+          from: Type.String({
+            minLength: 1,
+            title: 'Owner email field',
+            description:
+              "The record field holding the owner's email (a dotted path such as Owner.Email reaches inside); not sent.",
+          }),
+          field: Type.Optional(
+            Type.String({
+              pattern: '^[A-Za-z][A-Za-z0-9_]*$',
+              default: 'OwnerId',
+              title: 'Owner field',
+              description: 'The User lookup field set to the active User with that email.',
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          title: 'Owners by email',
+          description:
+            "Sets each record's owner to the active User with the email it holds; an email no active User has leaves the owner as Salesforce sets it.",
+        },
+      ),
+    ),
   },
   { title: 'Salesforce destination', additionalProperties: false },
 );

@@ -6,7 +6,12 @@
  * batch, acknowledged only once the job's results are in. Refused records go to the rejected port
  * with Salesforce's `errorCode: message (fields)`. With `idMap`, each record saved is recorded in
  * the flow's ID map (source id → Salesforce Id); `lookups` set reference fields such as `AccountId`
- * from it (see node-kit/id-lookups.ts).
+ * from it (see node-kit/id-lookups.ts); `owners` sets `OwnerId` from an email (owners.ts).
+ *
+ * The writer keeps the run's books (node-kit/write-ledger.ts: created and updated as Salesforce
+ * answered, refusals, relations set) in its checkpointed state; with `idMap`, `prepare` reads the
+ * run back by the Ids it recorded (read-back.ts) for the reconciliation report. A dry run writes
+ * nothing: it reads what it must to decide create or update (dry-run.ts) and reports the `plan`.
  */
 import { ConfigError } from '../../errors.ts';
 import {
@@ -17,7 +22,9 @@ import {
   type Rec,
   type RecordLocation,
 } from '../../node-kit/contract.ts';
-import { type Outgoing, resolveIds, savedPairs } from '../../node-kit/id-lookups.ts';
+import { type Outgoing, resolveIds, savedPairs, sourceIdOf, valueAt } from '../../node-kit/id-lookups.ts';
+import type { StreamVerification } from '../../node-kit/verification.ts';
+import { type SavedLedger, type StreamBooks, WriteLedger } from '../../node-kit/write-ledger.ts';
 import { ingestRecords } from './bulk-ingest.ts';
 import type { PollOptions } from './bulk-jobs.ts';
 import { type Refusal, type SaveOutcome, type SaveTarget, saveRecords } from './collections.ts';
@@ -29,13 +36,28 @@ import {
   salesforceDestinationConfig,
   salesforceModes,
 } from './destination-config.ts';
-
+import { planSaves } from './dry-run.ts';
+import { ownerDirectory } from './owners.ts';
+import { type RelationCheck, readBack } from './read-back.ts';
 import { openSession } from './session.ts';
 
-/** What a writer hands the checkpoint: records written per stream, so a resumed run knows which streams went bulk. */
+/**
+ * What a writer hands the checkpoint: records written per stream (so a resumed run knows which
+ * streams went bulk), the books of the reconciliation report, and the Users this run made owners.
+ */
 interface WriterState {
   records: Record<string, number>;
+  ledger: SavedLedger;
+  owners: string[];
 }
+
+/** A record ready to save: its fields as sent and the relations set on it (lookup field or `owner` → Id). */
+interface Sending extends Outgoing {
+  relations: Record<string, string>;
+}
+
+/** The relation name an owner set by email is counted under. */
+const ownerRelation = 'owner';
 
 export const salesforceDestination = defineDestination({
   type: 'salesforce.destination',
@@ -44,6 +66,7 @@ export const salesforceDestination = defineDestination({
     'Inserts, updates or upserts records into Salesforce objects (sObject Collections, Bulk API 2.0 for big streams).',
   config: salesforceDestinationConfig,
   publishes: 'idempotent-batches',
+  plansDryRun: true,
   modes: salesforceModes,
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields: salesforceConnectionFields,
@@ -98,12 +121,18 @@ export async function openSalesforceWriter(
   const session = await openSession(config, ctx);
   const threshold = config.bulkThreshold ?? defaultDestinationBulkThreshold;
   const resumed = ctx.resumeState as Partial<WriterState> | undefined;
-  const state: WriterState = { records: { ...resumed?.records } };
+  const written: Record<string, number> = { ...resumed?.records };
+  const ledger = new WriteLedger(resumed?.ledger);
+  const assignedOwners = new Set(resumed?.owners);
+  const owners = config.owners ? ownerDirectory(session) : undefined;
+  const ownerField = config.owners?.field ?? 'OwnerId';
+  let verifications: StreamVerification[] | undefined;
   const targetOf = (stream: string): SaveTarget => ({
     object: config.objects?.[stream] ?? config.object ?? stream,
     mode: config.mode ?? 'upsert',
     ...(config.externalIdField ? { externalIdField: config.externalIdField } : {}),
   });
+  const namespaceOf = (stream: string) => config.idMap?.object ?? stream;
 
   return {
     async write(payload: Payload) {
@@ -115,51 +144,180 @@ export async function openSalesforceWriter(
       const { stream, records } = payload;
       if (records.length === 0) return;
       const target = targetOf(stream);
-      const namespace = config.idMap?.object ?? stream;
-      const before = state.records[stream] ?? 0;
-      const bulk = before + records.length > threshold;
-      const resolution = await resolveIds(records, config.idMap, config.lookups, namespace, ctx.idMap);
+      const books = ledger.stream(stream, `Salesforce ${target.object}`);
+      books.received += records.length;
+      const before = written[stream] ?? 0;
+      const resolution = await resolveIds(records, config.idMap, config.lookups, namespaceOf(stream), ctx.idMap);
       const refusals = resolution.refusals;
-      const outgoing = resolution.outgoing.map((entry) => ({
-        ...entry,
-        record: { ...entry.record, ...entry.resolved },
-      }));
-      // In insert mode, a record the ID map already knows (a replay, a second run) is updated by its Id instead.
-      const knownToUpdate = target.mode === 'insert' && config.idMap !== undefined;
-      const groups: { target: SaveTarget; sent: Outgoing[] }[] = knownToUpdate
-        ? [
-            { target, sent: outgoing.filter((entry) => entry.knownId === undefined) },
-            {
-              target: { ...target, mode: 'update' },
-              sent: outgoing
-                .filter((entry) => entry.knownId !== undefined)
-                .map((entry) => ({ ...entry, record: { ...entry.record, Id: entry.knownId } })),
-            },
-          ]
-        : [{ target, sent: outgoing }];
-      const pairs: [string, string][] = [];
-      for (const { target: groupTarget, sent } of groups) {
-        if (sent.length === 0) continue;
-        const sending = sent.map((entry) => entry.record);
-        const outcome = bulk
-          ? await writeInBulk(groupTarget, sending, stream)
-          : await saveRecords(session, groupTarget, sending, ctx.nodeId);
-        for (const refusal of outcome.refusals)
-          refusals.push({ index: sent[refusal.index]!.index, reason: refusal.reason });
-        pairs.push(...savedPairs(sent, outcome.saved));
-      }
-      if (config.idMap && pairs.length > 0) await ctx.idMap.record(namespace, pairs);
-      reject(
-        records,
-        refusals.sort((a, b) => a.index - b.index),
-        payload.locations,
+      const sending = await toSend(records, resolution.outgoing, target);
+      const pairs = ctx.dryRun
+        ? await plan(target, sending, books)
+        : await save(target, sending, before + records.length > threshold, stream, books, refusals);
+      if (config.idMap && pairs.length > 0) await ctx.idMap.record(namespaceOf(stream), pairs);
+      refusals.sort((a, b) => a.index - b.index);
+      ledger.refused(
+        books,
+        refusals.map((refusal) => refusal.reason),
       );
-      state.records[stream] = before + records.length;
+      if (ctx.dryRun) sampleRefusals(books, records, refusals);
+      reject(records, refusals, payload.locations);
+      written[stream] = before + records.length;
     },
-    state: (): WriterState => structuredClone(state),
-    async prepare() {},
+    state: (): WriterState => ({ records: { ...written }, ledger: ledger.save(), owners: [...assignedOwners] }),
+    async prepare() {
+      if (ctx.dryRun || !config.idMap) return;
+      verifications = [];
+      for (const stream of ledger.names()) {
+        const read = await readBack(
+          session,
+          ctx.idMap,
+          { namespace: namespaceOf(stream), object: targetOf(stream).object },
+          relationChecks(),
+        );
+        verifications.push(ledger.verification(stream, read));
+      }
+    },
     async commit() {},
+    // Without the ID map there is nothing to read the run back by.
+    ...(config.idMap ? { verification: () => verifications ?? [] } : {}),
+    plan: () => ledger.plan(),
   };
+
+  /**
+   * The records as sent: lookups set; with `owners`, the owner set from the email they hold; an
+   * upsert key that is also the source id field kept (resolveIds leaves the source id out).
+   */
+  async function toSend(records: readonly Rec[], outgoing: Outgoing[], target: SaveTarget): Promise<Sending[]> {
+    const emailOf = (entry: Outgoing) => {
+      const email = config.owners ? valueAt(records[entry.index]!, config.owners.from) : undefined;
+      return typeof email === 'string' && email !== '' ? email : undefined;
+    };
+    const found = owners
+      ? await owners.ownersOf(outgoing.map(emailOf).filter((email) => email !== undefined))
+      : new Map<string, string>();
+    return outgoing.map((entry) => {
+      const original = records[entry.index]!;
+      const record: Rec = { ...entry.record, ...entry.resolved };
+      const key = target.mode === 'upsert' ? target.externalIdField : undefined;
+      if (key !== undefined && !(key in record) && key in original) record[key] = original[key];
+      const relations: Record<string, string> = { ...entry.resolved };
+      if (config.owners) {
+        delete record[rootOf(original, config.owners.from)];
+        const ownerId = found.get(emailOf(entry)?.toLowerCase() ?? '');
+        if (ownerId !== undefined) {
+          record[ownerField] = ownerId;
+          relations[ownerRelation] = ownerId;
+        }
+      }
+      return { ...entry, record, relations };
+    });
+  }
+
+  /** Saves a batch (insert mode: records the ID map knows are updated by their Id); the pairs to record. */
+  async function save(
+    target: SaveTarget,
+    sending: Sending[],
+    bulk: boolean,
+    stream: string,
+    books: StreamBooks,
+    refusals: Refusal[],
+  ): Promise<[string, string][]> {
+    const knownToUpdate = target.mode === 'insert' && config.idMap !== undefined;
+    const groups: { target: SaveTarget; sent: Sending[] }[] = knownToUpdate
+      ? [
+          { target, sent: sending.filter((entry) => entry.knownId === undefined) },
+          {
+            target: { ...target, mode: 'update' },
+            sent: sending
+              .filter((entry) => entry.knownId !== undefined)
+              .map((entry) => ({ ...entry, record: { ...entry.record, Id: entry.knownId } })),
+          },
+        ]
+      : [{ target, sent: sending }];
+    const pairs: [string, string][] = [];
+    for (const { target: groupTarget, sent } of groups) {
+      if (sent.length === 0) continue;
+      const records = sent.map((entry) => entry.record);
+      const outcome = bulk
+        ? await writeInBulk(groupTarget, records, stream)
+        : await saveRecords(session, groupTarget, records, ctx.nodeId);
+      for (const refusal of outcome.refusals)
+        refusals.push({ index: sent[refusal.index]!.index, reason: refusal.reason });
+      const saved = outcome.saved.map((entry) => sent[entry.index]!);
+      const created = outcome.saved.filter((entry) => entry.created).length;
+      books.created += created;
+      books.updated += outcome.saved.length - created;
+      countRelations(books, saved);
+      pairs.push(...savedPairs(sent, outcome.saved));
+    }
+    return pairs;
+  }
+
+  /** A dry run's batch: what each record would become, counted and sampled; the pairs it would record. */
+  async function plan(target: SaveTarget, sending: Sending[], books: StreamBooks): Promise<[string, string][]> {
+    const decisions = await planSaves(session, target, sending);
+    const pairs: [string, string][] = [];
+    sending.forEach((entry, position) => {
+      const { action, destinationId } = decisions[position]!;
+      if (action === 'create') books.created += 1;
+      else books.updated += 1;
+      if (entry.sourceId !== undefined) pairs.push([entry.sourceId, destinationId ?? `new:${entry.sourceId}`]);
+      ledger.sample(books, {
+        action,
+        ...(entry.sourceId === undefined ? {} : { sourceId: entry.sourceId }),
+        ...(destinationId === undefined ? {} : { destinationId }),
+        fields: entry.record,
+        ...(Object.keys(entry.relations).length > 0 ? { relations: entry.relations } : {}),
+      });
+    });
+    countRelations(books, sending);
+    return pairs;
+  }
+
+  /** A dry run's refused records, sampled as they came (with their source id when the ID map is on). */
+  function sampleRefusals(books: StreamBooks, records: readonly Rec[], refusals: readonly Refusal[]) {
+    for (const refusal of refusals) {
+      const record = records[refusal.index]!;
+      const sourceId = config.idMap ? sourceIdOf(valueAt(record, config.idMap.sourceId)) : undefined;
+      ledger.sample(books, {
+        action: 'reject',
+        ...(sourceId === undefined ? {} : { sourceId }),
+        fields: record,
+        reason: refusal.reason,
+      });
+    }
+  }
+
+  /** Per relation, the records saved with it set; the Users made owners are remembered for the read-back. */
+  function countRelations(books: StreamBooks, saved: readonly Sending[]) {
+    const counts = new Map<string, number>();
+    for (const entry of saved) {
+      for (const name of Object.keys(entry.relations)) counts.set(name, (counts.get(name) ?? 0) + 1);
+      const ownerId = entry.relations[ownerRelation];
+      if (ownerId !== undefined && !ctx.dryRun) assignedOwners.add(ownerId);
+    }
+    for (const [name, count] of counts) ledger.related(books, name, count);
+  }
+
+  /**
+   * What the read-back checks: each lookup field is set; the owner field holds a User this run made
+   * an owner (every record has an owner, so only one the run set counts).
+   */
+  function relationChecks(): RelationCheck[] {
+    const checks: RelationCheck[] = Object.keys(config.lookups ?? {}).map((field) => ({
+      name: field,
+      field,
+      isSet: (value) => value !== null && value !== undefined,
+    }));
+    if (config.owners) {
+      checks.push({
+        name: ownerRelation,
+        field: ownerField,
+        isSet: (value) => typeof value === 'string' && assignedOwners.has(value),
+      });
+    }
+    return checks;
+  }
 
   /** One ingest job; the records it did not process are saved through sObject Collections. */
   async function writeInBulk(target: SaveTarget, records: Rec[], stream: string): Promise<SaveOutcome> {
@@ -179,7 +337,7 @@ export async function openSalesforceWriter(
       index: outcome.unprocessed[refusal.index]!,
       reason: refusal.reason,
     }));
-    const savedAgain = again.saved.map((entry) => ({ index: outcome.unprocessed[entry.index]!, id: entry.id }));
+    const savedAgain = again.saved.map((entry) => ({ ...entry, index: outcome.unprocessed[entry.index]! }));
     return { saved: [...outcome.saved, ...savedAgain], refusals: [...outcome.refusals, ...retried] };
   }
 
@@ -191,4 +349,9 @@ export async function openSalesforceWriter(
       ...(locations ? [refusals.map((refusal) => locations[refusal.index] ?? {})] : []),
     );
   }
+}
+
+/** The top-level field a dotted path lives in (`Owner` of `Owner.Email`): what is left out of the record sent. */
+function rootOf(record: Rec, path: string): string {
+  return path in record ? path : path.split('.')[0]!;
 }

@@ -16,6 +16,12 @@ export function soqlString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+/** A literal for a value compared in a WHERE clause: numbers and booleans as they are, the rest as text. */
+export function soqlLiteral(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return soqlString(String(value));
+}
+
 /**
  * A datetime literal at the whole second at or before `value` (a record's datetime such as
  * `2024-05-01T10:20:30.456+0000`): SOQL datetime literals carry no fraction, so a range starting
