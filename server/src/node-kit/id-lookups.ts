@@ -103,7 +103,7 @@ export function valueAt(record: Rec, path: string): unknown {
   return value;
 }
 
-/** The top-level field a path lives in: what is left out of the record sent. */
+/** The top-level field a dotted path lives in (`Owner` of `Owner.Email`): what is left out of the record sent. */
 export function rootOf(record: Rec, path: string): string {
   return path in record ? path : path.split('.')[0]!;
 }

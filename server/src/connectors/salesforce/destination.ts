@@ -22,7 +22,7 @@ import {
   type Rec,
   type RecordLocation,
 } from '../../node-kit/contract.ts';
-import { type Outgoing, resolveIds, savedPairs, sourceIdOf, valueAt } from '../../node-kit/id-lookups.ts';
+import { type Outgoing, resolveIds, rootOf, savedPairs, sourceIdOf, valueAt } from '../../node-kit/id-lookups.ts';
 import type { StreamVerification } from '../../node-kit/verification.ts';
 import { type SavedLedger, type StreamBooks, WriteLedger } from '../../node-kit/write-ledger.ts';
 import { ingestRecords } from './bulk-ingest.ts';
@@ -349,9 +349,4 @@ export async function openSalesforceWriter(
       ...(locations ? [refusals.map((refusal) => locations[refusal.index] ?? {})] : []),
     );
   }
-}
-
-/** The top-level field a dotted path lives in (`Owner` of `Owner.Email`): what is left out of the record sent. */
-function rootOf(record: Rec, path: string): string {
-  return path in record ? path : path.split('.')[0]!;
 }
