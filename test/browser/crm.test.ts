@@ -24,6 +24,15 @@ const eventually = <T>(read: () => T | Promise<T>, timeout = 20_000) => expect.p
 /** The variables the flows' secret fields refer to (a secret never sits in a flow). */
 const secretEnv = { BROWSER_SF_SECRET: 'sandbox-client-secret', BROWSER_HUBSPOT_TOKEN: 'pat-sandbox-token' };
 
+/** What the migration templates read, once the sandboxes listen. */
+const migrationEnv = (salesforceUrl: string, hubspotUrl: string) => ({
+  HUBSPOT_BASE_URL: hubspotUrl,
+  HUBSPOT_TOKEN: 'pat-sandbox-token',
+  SALESFORCE_LOGIN_URL: salesforceUrl,
+  SALESFORCE_CLIENT_ID: 'sandbox-client-id',
+  SALESFORCE_CLIENT_SECRET: 'sandbox-client-secret',
+});
+
 function crmFlow(salesforceUrl: string, hubspotUrl: string) {
   return {
     name: 'crm-objects',
@@ -82,6 +91,7 @@ describe.runIf(availability.run)('CRMs in the editor', { shuffle: false }, () =>
     ensureWebBuilt();
     salesforce = await startSalesforceSandbox({ port: 0, seed: 'demo' });
     hubspot = await startHubspotSandbox({ port: 0, seed: 'demo' });
+    Object.assign(process.env, migrationEnv(salesforce.url, hubspot.url));
     server = await startServer();
     flowId = (await api('/api/flows?draft=true', crmFlow(salesforce.url, hubspot.url))).id;
     browser = await launchChromium();
@@ -133,6 +143,64 @@ describe.runIf(availability.run)('CRMs in the editor', { shuffle: false }, () =>
     await page.getByRole('button', { name: 'Save' }).first().click();
     await eventually(async () => (await nodeConfig('portal'))?.object).toBe('companies');
     await screenshots('crm-02-browse-hubspot', '[data-testid=stream-picker]');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('opens the HubSpot → Salesforce template with a tab per object in its map, dry-runs it to a plan, then runs it to a report', async () => {
+    const templates = (await api('/api/templates')) as { name: string }[];
+    const template = templates.find((flow) => flow.name === 'hubspot-to-salesforce');
+    expect(template).toBeDefined();
+    const migrationId = (await api('/api/flows', template)).id as string;
+    await page.goto(`${server.url}/flows/${migrationId}`);
+    await page.locator('.react-flow__node').first().waitFor({ timeout: 30_000 });
+    await selectNode('salesforce-fields');
+    const tabs = inspector().getByRole('tablist', { name: 'Per stream' });
+    expect(await tabs.getByRole('tab').allTextContents()).toEqual(['companies', 'contacts', 'deals']);
+    await tabs.getByRole('tab', { name: 'deals' }).click();
+    const deals = inspector().getByRole('tabpanel', { name: 'Stream deals' });
+    await expect.poll(() => deals.getByRole('tab').allTextContents()).toEqual(['StageName']);
+    await screenshots('crm-03-map-per-stream', '[data-testid=node-inspector]');
+
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    const panelStatus = () => page.locator('.run-summary [data-testid=run-status]').textContent();
+    await eventually(panelStatus, 90_000).toBe('succeeded (dry run)');
+    const plan = page.getByTestId('dry-run-plan');
+    const planRow = (object: string) => plan.locator('tr', { hasText: object }).first().locator('td').allTextContents();
+    expect(await planRow('companies → Account')).toEqual(['companies → Account', '50', '0', '0', '–']);
+    expect((await planRow('contacts → Contact')).slice(0, 4)).toEqual(['contacts → Contact', '200', '0', '0']);
+    expect((await planRow('contacts → Contact'))[4]).toMatch(/^AccountId: \d+/);
+    expect(await (await api(`/api/flows/${migrationId}`)).document).toBeDefined();
+    await plan.getByText('Samples of Salesforce Contact').click();
+    await screenshots('crm-04-dry-run-plan', '[data-testid=dry-run-plan]');
+
+    await page.getByTestId('run').click();
+    await eventually(panelStatus, 120_000).toBe('succeeded');
+    const report = page.getByTestId('run-verification');
+    expect(await report.locator('thead th').first().locator('xpath=..').locator('th').allTextContents()).toEqual([
+      'Stream → table',
+      'Source',
+      'Created',
+      'Updated',
+      'Loaded',
+      'Rejected',
+      'Missing',
+      'Checksum',
+    ]);
+    const row = (object: string) => report.locator('tr', { hasText: object }).first().locator('td').allTextContents();
+    expect((await row('companies → Salesforce Account')).slice(0, 7)).toEqual([
+      'companies → Salesforce Account',
+      '50',
+      '50',
+      '0',
+      '50',
+      '0',
+      '0',
+    ]);
+    const relations = report.getByTestId('verification-relations');
+    const accountIds = await relations.locator('tr', { hasText: 'Contact: AccountId' }).locator('td').allTextContents();
+    expect(accountIds[1]).toBe(accountIds[2]);
+    expect(Number(accountIds[1])).toBeGreaterThan(150);
+    await screenshots('crm-05-migration-report', '[data-testid=run-verification]');
     expect(pageErrors).toEqual([]);
   });
 });
