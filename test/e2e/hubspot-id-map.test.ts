@@ -317,6 +317,27 @@ describe('hubspot.destination with the ID map', () => {
     });
   });
 
+  it('plans an update of a record deleted in HubSpot since as refused, as the real run then refuses it', async () => {
+    const portal = await sandbox();
+    const flowMap = memoryIdMap();
+    await run(portal, companiesConfig, flowMap, 'Account', [accounts]);
+    const deletedId = (await flowMap.lookup('Account', [String(accounts[2]!.Id)])).get(String(accounts[2]!.Id))!;
+    await sdk(portal).crm.companies.basicApi.archive(deletedId);
+
+    const { ctx, writer } = await open(portal, companiesConfig, { idMap: dryRunIdMap(flowMap), dryRun: true });
+    await writer.write({ kind: 'records', stream: 'Account', records: accounts }, 1);
+    const [plan] = writer.plan!();
+    expect(plan).toMatchObject({ create: 0, update: 5, reject: 1 });
+    expect(ctx.rejected.map(({ record, reason }) => [record.Id, reason])).toEqual([
+      [accounts[2]!.Id, `no companies record with id ${deletedId} to update`],
+    ]);
+    expect(await portalCount(portal, 'companies')).toBe(5);
+
+    const real = await run(portal, companiesConfig, flowMap, 'Account', [accounts]);
+    expect(real.ctx.rejected.map(({ record }) => record.Id)).toEqual([accounts[2]!.Id]);
+    expect(real.report?.[0]).toMatchObject({ created: 0, updated: 5, rejected: 1 });
+  });
+
   it('keeps the books across a resume: the writer reopened with the state it checkpointed', async () => {
     const portal = await sandbox();
     const idMap = memoryIdMap();

@@ -71,11 +71,14 @@ async function readRecords(
   return new Map((answer.results ?? []).map((record) => [String(record.id), record.properties]));
 }
 
-/** Per key of `keys`, the id of the live record whose `idProperty` holds it (a dry run's upsert decision). */
-export async function findByKey(
+/**
+ * Per key of `keys`, the id of the live record it names: by `idProperty` (case-insensitively), or
+ * by record id when none (a dry run's decision between update, create and not found).
+ */
+export async function findExisting(
   api: HttpApi,
   object: string,
-  idProperty: string,
+  idProperty: string | undefined,
   keys: readonly string[],
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
@@ -85,13 +88,13 @@ export async function findByKey(
       method: 'POST',
       path: `/crm/v3/objects/${encodeURIComponent(object)}/batch/read`,
       body: {
-        idProperty,
+        ...(idProperty ? { idProperty } : {}),
         inputs: unique.slice(start, start + readLimit).map((id) => ({ id })),
-        properties: [idProperty],
+        properties: idProperty ? [idProperty] : [],
       },
     });
     for (const record of answer.results ?? []) {
-      const key = record.properties[idProperty];
+      const key = idProperty ? record.properties[idProperty] : record.id;
       if (key) found.set(key.toLowerCase(), String(record.id));
     }
   }

@@ -30,7 +30,7 @@ import { type BatchEndpoint, type BatchInput, batchInput, endpointOf } from './b
 import { type HubspotClient, hubspotFailure } from './connection.ts';
 import { type HubspotDestinationConfig, maxInputs } from './destination-config.ts';
 import { ownerIdsByEmail } from './owners.ts';
-import { findByKey, type ReadBackPlan, readBack } from './read-back.ts';
+import { findExisting, type ReadBackPlan, readBack } from './read-back.ts';
 import { writeBatch } from './write-batch.ts';
 
 /** Batch requests a write keeps going at once. */
@@ -209,25 +209,19 @@ export async function openHubspotWriter(
     sending: Sending[],
     refusals: Refusal[],
   ): Promise<void> {
-    const upserts = sending.filter((item) => item.endpoint === 'upsert');
-    const existing =
-      upserts.length > 0 && config.idProperty
-        ? await findByKey(
-            client.api,
-            object,
-            config.idProperty,
-            upserts.map((item) => item.input.id!),
-          ).catch(failed(`looking up records of stream "${stream}" in ${object} by ${config.idProperty}`, stream))
-        : new Map<string, string>();
+    const existing = await liveRecords(object, stream, sending);
     const pairs: [string, string][] = [];
     for (const item of sending) {
-      const destinationId =
-        item.endpoint === 'upsert'
-          ? existing.get(item.input.id!.toLowerCase())
-          : item.endpoint === 'update' && item.input.idProperty === undefined
-            ? item.input.id
-            : undefined;
-      const action = item.endpoint === 'create' || (item.endpoint === 'upsert' && !destinationId) ? 'create' : 'update';
+      const destinationId = existing.get(item);
+      if (item.endpoint === 'update' && destinationId === undefined) {
+        // HubSpot would answer OBJECT_NOT_FOUND for it.
+        refusals.push({
+          index: item.entry.index,
+          reason: `no ${object} record with ${item.input.idProperty ?? 'id'} ${item.input.id} to update`,
+        });
+        continue;
+      }
+      const action = destinationId === undefined ? 'create' : 'update';
       if (action === 'create') books.created += 1;
       else books.updated += 1;
       const { sourceId } = item.entry;
@@ -241,14 +235,35 @@ export async function openHubspotWriter(
       });
     }
     if (config.idMap && pairs.length > 0) await ctx.idMap.record(namespaceOf(stream), pairs);
+    const planned = sending.filter((item) => !refusals.some((refusal) => refusal.index === item.entry.index));
     for (const name of [...propertyRelations(), ...Object.keys(associationTargets())]) {
-      ledger.related(books, name, sending.filter((item) => name in item.relations).length);
+      ledger.related(books, name, planned.filter((item) => name in item.relations).length);
     }
     for (const { index, reason } of refusals) {
       const sample: PlannedRecord = { action: 'reject', fields: records[index]!, reason };
       const sourceId = config.idMap ? sourceIdOf(valueAt(records[index]!, config.idMap.sourceId)) : undefined;
       ledger.sample(books, sourceId === undefined ? sample : { ...sample, sourceId });
     }
+  }
+
+  /** The HubSpot id of the live record each update or upsert names (absent: none). */
+  async function liveRecords(object: string, stream: string, sending: Sending[]): Promise<Map<Sending, string>> {
+    const found = new Map<Sending, string>();
+    const keyed = sending.filter((item) => item.endpoint !== 'create');
+    for (const idProperty of new Set(keyed.map((item) => item.input.idProperty))) {
+      const items = keyed.filter((item) => item.input.idProperty === idProperty);
+      const ids = await findExisting(
+        client.api,
+        object,
+        idProperty,
+        items.map((item) => item.input.id!),
+      ).catch(failed(`looking up records of stream "${stream}" in ${object} by ${idProperty ?? 'id'}`, stream));
+      for (const item of items) {
+        const id = ids.get(item.input.id!.toLowerCase());
+        if (id !== undefined) found.set(item, id);
+      }
+    }
+    return found;
   }
 
   function refuse(books: StreamBooks, records: Rec[], refusals: Refusal[], locations: RecordLocation[] | undefined) {
