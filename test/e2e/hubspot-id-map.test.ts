@@ -1,6 +1,6 @@
 /**
  * hubspot.destination with the flow's ID map against the HubSpot sandbox, checked with
- * @hubspot/api-client: Salesforce-like Accounts become companies (Account Id → company id), Contacts
+ * @hubspot/api-client: Salesforce-like Accounts (as the Salesforce source reads them) become companies (Account Id → company id), Contacts
  * become contacts associated with their Account's company and owned by the owner with their
  * owner's email; a contact of an Account not in the map is rejected and nothing is written for it;
  * a replay updates, duplicating neither records nor associations; the reconciliation report, a dry
@@ -28,6 +28,9 @@ const accounts: Rec[] = Array.from({ length: 6 }, (_, i) => ({
   domain: `account-${i}.example`,
 }));
 
+/** The owner's email of a contact, nested as a Salesforce source gives `Owner.Email`. */
+const ownerEmailOf = (person: Rec) => String((person.Owner as { Email: string }).Email);
+
 /** Owner emails are the seeded owners', in another case, or nobody's. */
 function contacts(ownerEmails: string[]): Rec[] {
   return [
@@ -37,8 +40,10 @@ function contacts(ownerEmails: string[]): Rec[] {
       firstname: `First ${i}`,
       lastname: i % 3 === 0 ? `O'Brien\n${i}` : `Last ${i}`,
       AccountId: i % 4 === 3 ? null : accounts[i % 6]!.Id,
-      OwnerEmail:
-        i % 5 === 4 ? 'nobody@idmap.example' : i % 2 === 0 ? ownerEmails[i % 3]! : ownerEmails[i % 3]!.toUpperCase(),
+      Owner: {
+        Email:
+          i % 5 === 4 ? 'nobody@idmap.example' : i % 2 === 0 ? ownerEmails[i % 3]! : ownerEmails[i % 3]!.toUpperCase(),
+      },
     })),
     {
       Id: '003B0000000XX',
@@ -46,7 +51,7 @@ function contacts(ownerEmails: string[]): Rec[] {
       firstname: 'Orphan',
       lastname: 'Unknown account',
       AccountId: '001UNKNOWN',
-      OwnerEmail: ownerEmails[0]!,
+      Owner: { Email: ownerEmails[0]! },
     },
   ];
 }
@@ -57,7 +62,7 @@ const contactsConfig: Config = {
   mode: 'insert',
   idMap: { sourceId: 'Id', object: 'Contact' },
   associations: { companies: { from: 'AccountId', object: 'Account' } },
-  owners: { from: 'OwnerEmail' },
+  owners: { from: 'Owner.Email' },
 };
 
 async function open(portal: HubspotSandbox, config: Config, overrides: Partial<TestContext>) {
@@ -131,7 +136,7 @@ describe('hubspot.destination with the ID map', () => {
 
     const linked = people.filter((person) => person.AccountId !== null && person.AccountId !== '001UNKNOWN');
     const owned = people.filter(
-      (person) => person.OwnerEmail !== 'nobody@idmap.example' && person.Id !== '003B0000000XX',
+      (person) => ownerEmailOf(person) !== 'nobody@idmap.example' && person.Id !== '003B0000000XX',
     );
     const second = await run(portal, contactsConfig, idMap, 'Contact', [people.slice(0, 5), people.slice(5)]);
     expect(second.ctx.rejected.map(({ record, reason }) => [record.Id, reason])).toEqual([
@@ -178,7 +183,7 @@ describe('hubspot.destination with the ID map', () => {
         email: person.email,
         firstname: person.firstname,
         lastname: person.lastname,
-        hubspot_owner_id: ownerIdOf.get(String(person.OwnerEmail).toLowerCase()) ?? null,
+        hubspot_owner_id: ownerIdOf.get(ownerEmailOf(person).toLowerCase()) ?? null,
       }));
     const byEmail = (a: Rec, b: Rec) => String(a.email).localeCompare(String(b.email));
     const asStored = () =>
@@ -272,7 +277,7 @@ describe('hubspot.destination with the ID map', () => {
 
     const linked = people.filter((person) => person.AccountId !== null && person.AccountId !== '001UNKNOWN');
     const owned = people.filter(
-      (person) => person.OwnerEmail !== 'nobody@idmap.example' && person.Id !== '003B0000000XX',
+      (person) => ownerEmailOf(person) !== 'nobody@idmap.example' && person.Id !== '003B0000000XX',
     );
     expect(companiesPlan).toMatchObject({
       stream: 'Account',
