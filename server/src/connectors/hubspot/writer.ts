@@ -163,18 +163,19 @@ export async function openHubspotWriter(
           items.map((item) => item.input),
         ).catch(failed(`writing ${items.length} record(s) of stream "${stream}" to ${object}`, stream));
         for (const { index, reason } of answer.refused) refusals.push({ index: items[index]!.entry.index, reason });
+        const pairs: [string, string][] = [];
         for (const { index, id, created } of answer.saved) {
-          saved.push({ item: items[index]!, id });
+          const item = items[index]!;
+          saved.push({ item, id });
+          if (item.entry.sourceId !== undefined) pairs.push([item.entry.sourceId, id]);
           if (created) books.created += 1;
           else books.updated += 1;
         }
+        // Recorded as each request lands: should a later one fail the run, the replay finds these.
+        if (config.idMap && pairs.length > 0) await ctx.idMap.record(namespaceOf(stream), pairs);
       }
     });
     await Promise.all(workers);
-    const pairs = saved.flatMap(({ item, id }) =>
-      item.entry.sourceId === undefined ? [] : [[item.entry.sourceId, id] as [string, string]],
-    );
-    if (config.idMap && pairs.length > 0) await ctx.idMap.record(namespaceOf(stream), pairs);
     for (const name of propertyRelations()) {
       ledger.related(books, name, saved.filter(({ item }) => name in item.relations).length);
     }
