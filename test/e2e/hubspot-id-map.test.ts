@@ -232,6 +232,48 @@ describe('hubspot.destination with the ID map', () => {
     );
   });
 
+  it('sets a lookup property to the mapped HubSpot id, skipping an id the map lacks with missing: skip, and reports it', async () => {
+    const portal = await sandbox();
+    const idMap = memoryIdMap();
+    await run(portal, companiesConfig, idMap, 'Account', [accounts]);
+    const companyIds = await idMap.lookup(
+      'Account',
+      accounts.map((account) => String(account.Id)),
+    );
+    const people: Rec[] = [
+      { Id: 'c1', email: 'lookup-1@idmap.example', AccountId: accounts[1]!.Id },
+      { Id: 'c2', email: 'lookup-2@idmap.example', AccountId: '001UNKNOWN' },
+      { Id: 'c3', email: 'lookup-3@idmap.example', AccountId: null },
+    ];
+    const { ctx, report } = await run(
+      portal,
+      {
+        object: 'contacts',
+        mode: 'upsert',
+        idProperty: 'email',
+        idMap: { sourceId: 'Id', object: 'Contact' },
+        lookups: { company: { from: 'AccountId', object: 'Account', missing: 'skip' } },
+      },
+      idMap,
+      'Contact',
+      [people],
+    );
+    expect(ctx.rejected).toEqual([]);
+    expect(report?.[0]).toMatchObject({
+      created: 3,
+      relations: [{ name: 'company', expected: 1, present: 1 }],
+      ok: true,
+    });
+    const stored = await sdk(portal).crm.contacts.getAll(100, undefined, ['email', 'company']);
+    expect(
+      Object.fromEntries(stored.map((contact) => [contact.properties.email, contact.properties.company ?? null])),
+    ).toEqual({
+      'lookup-1@idmap.example': companyIds.get(String(accounts[1]!.Id)),
+      'lookup-2@idmap.example': null,
+      'lookup-3@idmap.example': null,
+    });
+  });
+
   it('reports a record deleted in HubSpot behind its back as missing, and the run as not reconciled', async () => {
     const portal = await sandbox();
     const { writer } = await open(portal, companiesConfig, { idMap: memoryIdMap() });
