@@ -18,9 +18,10 @@ import type { CrmRecord, CrmStore } from './store.ts';
 const batchLimit = 100;
 
 /** What one input of a write batch will do, decided before anything is written. */
-type Plan =
+type Plan = (
   | { kind: 'create'; values: Record<string, string>; link: (id: string) => void; id: string }
-  | { kind: 'update'; record: CrmRecord; values: Record<string, string> };
+  | { kind: 'update'; record: CrmRecord; values: Record<string, string> }
+) & { traceId?: string | undefined };
 
 /** An input that fails: its error, and the trace id it carried (multi-status answers name it). */
 interface Failure {
@@ -96,7 +97,12 @@ function answerWrites(
         ? createRecord(store, schema, plan.values, now, plan.id)
         : updateRecord(store, schema, plan.record, plan.values, now);
     if (plan.kind === 'create') plan.link(record.id);
-    results.push({ ...recordJson(schema, record, 'all'), ...(upsert ? { new: plan.kind === 'create' } : {}) });
+    // HubSpot echoes each input's trace id on its result, so a client ties results to inputs.
+    results.push({
+      ...recordJson(schema, record, 'all'),
+      ...(upsert ? { new: plan.kind === 'create' } : {}),
+      ...(plan.traceId ? { objectWriteTraceId: plan.traceId } : {}),
+    });
   }
   const errors = [
     ...(missing.length > 0 ? [notFound(schema, missing)] : []),
@@ -136,12 +142,12 @@ function planWrite(
   if (conflict) return { error: conflict, traceId };
   if (record) {
     claimUniqueValues(schema, values, record.id, claimed);
-    return { kind: 'update', record, values };
+    return { kind: 'update', record, values, traceId };
   }
   const link = associateOnCreate(store, schema.type, input.associations);
   const id = store.newId();
   claimUniqueValues(schema, values, id, claimed);
-  return { kind: 'create', values, link, id };
+  return { kind: 'create', values, link, id, traceId };
 }
 
 const everyTraced = (inputs: Record<string, unknown>[]) =>

@@ -339,6 +339,7 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
         ],
       });
       expect(answer.results.map((record) => record.properties.email)).toEqual(['traced.ok@example.net']);
+      expect(answer.results.map((record) => record.objectWriteTraceId)).toEqual(['row-1']);
       expect('errors' in answer && answer.errors).toEqual([
         expect.objectContaining({ category: 'VALIDATION_ERROR', context: { objectWriteTraceId: ['row-2'] } }),
       ]);

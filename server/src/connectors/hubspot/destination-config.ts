@@ -1,6 +1,7 @@
 /** `hubspot.destination`'s config: one TypeBox declaration, the schema and the type. */
 import { type Static, Type } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../node-kit/contract.ts';
+import { idMapProperty, lookupSchema, lookupsProperty } from '../../node-kit/id-lookups.ts';
 import { modeProperty, recordOf } from '../../node-kit/schema.ts';
 import { connectionProperties } from './connection.ts';
 
@@ -40,6 +41,57 @@ export const hubspotDestinationConfig = Type.Object(
     ),
     batchSize: Type.Optional(
       Type.Integer({ minimum: 1, maximum: maxInputs, default: maxInputs, title: 'Records per request' }),
+    ),
+    idMap: idMapProperty('HubSpot'),
+    lookups: lookupsProperty({
+      title: 'Lookups',
+      description:
+        'Property → where its HubSpot record id comes from: the property is set to the HubSpot id the ID map holds for the source id in `from`.',
+    }),
+    associations: Type.Optional(
+      recordOf(
+        Type.Object(
+          {
+            ...lookupSchema.properties,
+            to: Type.Optional({
+              ...objectName,
+              title: 'Associated object',
+              description: 'The HubSpot object to associate with; default the association’s name.',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          title: 'Associations',
+          description:
+            'Association name (the HubSpot object, e.g. companies) → where its source id comes from: after a record is saved it is associated (default association type) with the HubSpot record the ID map holds for that id, e.g. { "companies": { "from": "AccountId", "object": "Account" } }.',
+        },
+      ),
+    ),
+    owners: Type.Optional(
+      Type.Object(
+        {
+          from: Type.String({
+            minLength: 1,
+            title: 'Owner email field',
+            description: "The record field holding the owner's email (not sent).",
+          }),
+          property: Type.Optional(
+            Type.String({
+              minLength: 1,
+              default: 'hubspot_owner_id',
+              title: 'Owner property',
+              description: 'The property set to the owner id.',
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          title: 'Owners by email',
+          description:
+            "Sets the owner property from the account's owners (/crm/v3/owners) matched by email, case-insensitively; an email no owner has leaves the property unset.",
+        },
+      ),
     ),
   },
   { additionalProperties: false },

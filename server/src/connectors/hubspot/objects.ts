@@ -28,7 +28,8 @@ export interface HubspotError {
 
 export interface BatchAnswer {
   status?: string;
-  results?: (HubspotObject & { objectWriteTraceId?: string })[];
+  /** `new`: an upsert created the record. */
+  results?: (HubspotObject & { objectWriteTraceId?: string; new?: boolean })[];
   errors?: HubspotError[];
   numErrors?: number;
 }

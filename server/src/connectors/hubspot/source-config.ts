@@ -28,6 +28,14 @@ export const hubspotSourceConfig = Type.Object(
           'Per object, the objects whose associated ids to add to each record, e.g. { "contacts": ["companies"] } gives associations.companies.',
       }),
     ),
+    ownerEmails: Type.Optional(
+      Type.Boolean({
+        default: false,
+        title: 'Owner emails',
+        description:
+          "Adds hubspot_owner_email (the owner's email, from /crm/v3/owners, read once per run) to records read with hubspot_owner_id, so another CRM can match owners by email.",
+      }),
+    ),
     incremental: Type.Optional(
       Type.Object(
         {

@@ -11,12 +11,16 @@ import { connectionFields, type HubspotClient, hubspotClient, hubspotFailure } f
 import { type HubspotCursor, isHubspotCursor, type ObjectCursor, remember, startingCursor } from './cursor.ts';
 import { discoverObjects } from './discover.ts';
 import type { HubspotObject } from './objects.ts';
+import { ownerEmails } from './owners.ts';
 import { listLimit, listPage, type Page, searchLimit, searchPage } from './pages.ts';
 import { listProperties } from './properties.ts';
 import { recordOf } from './record.ts';
 import { type HubspotSourceConfig, hubspotSourceConfig } from './source-config.ts';
 
 const defaultLookbackSeconds = 300;
+const ownerProperty = 'hubspot_owner_id';
+/** The field `ownerEmails` adds beside the owner id. */
+const ownerEmailField = 'hubspot_owner_email';
 
 export const hubspotSource = defineSource({
   type: 'hubspot.source',
@@ -43,8 +47,20 @@ export const hubspotSource = defineSource({
       }
     }
   },
-  discover: (config, ctx) =>
-    discoverObjects(config, config.objects ?? [], ctx, (object) => config.associations?.[object] !== undefined),
+  discover: async (config, ctx) => {
+    const streams = await discoverObjects(
+      config,
+      config.objects ?? [],
+      ctx,
+      (object) => config.associations?.[object] !== undefined,
+    );
+    if (!config.ownerEmails) return streams;
+    return streams.map((stream) =>
+      stream.columns.some((column) => column.name === ownerProperty)
+        ? { ...stream, columns: [...stream.columns, { name: ownerEmailField, type: 'VARCHAR' }] }
+        : stream,
+    );
+  },
   read,
 });
 
@@ -55,10 +71,15 @@ async function* read(config: HubspotSourceConfig, ctx: SourceContext): AsyncGene
   const lookbackMs = (config.incremental?.lookbackSeconds ?? defaultLookbackSeconds) * 1000;
   const incremental = config.incremental ? { lookbackMs } : undefined;
   const cursor: HubspotCursor = { objects: { ...resumed?.objects } };
+  let owners: Promise<Map<string, string>> | undefined;
+  const emails = () => {
+    owners ??= ownerEmails(client.api);
+    return owners;
+  };
   for (const object of config.objects) {
     const state = cursor.objects[object] ?? startingCursor(incremental, lastRun?.objects[object], Date.now());
     if (state.done) continue;
-    yield* readObject(config, ctx, client, object, state, cursor, lookbackMs);
+    yield* readObject(config, ctx, client, object, state, cursor, lookbackMs, config.ownerEmails ? emails : undefined);
   }
 }
 
@@ -71,6 +92,8 @@ async function* readObject(
   state: ObjectCursor,
   cursor: HubspotCursor,
   lookbackMs: number,
+  /** With `ownerEmails`: owner id → email, read once per run. */
+  ownerEmailsOf?: () => Promise<Map<string, string>>,
 ): AsyncGenerator<SourceBatch> {
   const where: ErrorContext = { nodeId: ctx.nodeId, stream: object };
   const failed = (doing: string) => (error: unknown) => {
@@ -127,6 +150,13 @@ async function* readObject(
           : Object.fromEntries(targets.map((target) => [target, associated.get(target)?.get(found.id) ?? []])),
       ),
     );
+    if (ownerEmailsOf && properties.includes(ownerProperty) && records.length > 0) {
+      const emails = await ownerEmailsOf().catch(failed("reading the account's owners"));
+      for (const record of records) {
+        const id = record[ownerProperty];
+        record[ownerEmailField] = typeof id === 'string' ? (emails.get(id) ?? null) : null;
+      }
+    }
     after = page.next;
     const { after: _previous, ...rest } = state;
     cursor.objects[object] = {

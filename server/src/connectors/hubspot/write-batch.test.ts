@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchInput } from './batch-inputs.ts';
-import { refusedInputs } from './write-batch.ts';
+import { refusedInputs, savedInputs } from './write-batch.ts';
 
 const inputs: BatchInput[] = ['a@x.io', 'B@x.io', 'c@x.io'].map((email, index) => ({
   id: email,
@@ -57,5 +57,54 @@ describe('refusedInputs', () => {
   it('finds nothing refused in an answer without errors', () => {
     expect(refusedInputs({ status: 'COMPLETE', results: [] }, inputs, 'contacts', 'upsert')).toEqual([]);
     expect(refusedInputs(undefined, inputs, 'contacts', 'upsert')).toEqual([]);
+  });
+});
+
+describe('savedInputs', () => {
+  const result = (id: string, email: string, extra: object = {}) => ({
+    id,
+    properties: { email },
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    ...extra,
+  });
+
+  it('ties results to inputs by trace id, in whatever order HubSpot lists them', () => {
+    const saved = savedInputs(
+      {
+        results: [
+          result('12', 'c@x.io', { objectWriteTraceId: '2', new: true }),
+          result('10', 'a@x.io', { objectWriteTraceId: '0' }),
+        ],
+      },
+      inputs,
+      'upsert',
+    );
+    expect(saved.map(({ input, result }) => [input.objectWriteTraceId, result.id, result.new])).toEqual([
+      ['2', '12', true],
+      ['0', '10', undefined],
+    ]);
+  });
+
+  it('without trace ids: an upsert by its key (case aside), an update by its id, a create by its place', () => {
+    expect(savedInputs({ results: [result('11', 'b@x.io')] }, inputs, 'upsert').map(({ input }) => input.id)).toEqual([
+      'B@x.io',
+    ]);
+    const byId = inputs.map((input, index) => ({
+      properties: input.properties,
+      id: String(20 + index),
+      objectWriteTraceId: input.objectWriteTraceId,
+    }));
+    expect(savedInputs({ results: [result('21', 'b@x.io')] }, byId, 'update').map(({ input }) => input.id)).toEqual([
+      '21',
+    ]);
+    const creates = inputs.map(({ properties, objectWriteTraceId }) => ({ properties, objectWriteTraceId }));
+    expect(
+      savedInputs(
+        { results: [result('30', 'a@x.io'), result('31', 'c@x.io')] },
+        [creates[0]!, creates[2]!],
+        'create',
+      ).map(({ input }) => input.properties.email),
+    ).toEqual(['a@x.io', 'c@x.io']);
   });
 });

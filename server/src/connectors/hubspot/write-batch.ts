@@ -6,6 +6,9 @@
  * - a 400 or 409 refuses the whole batch (one bad email or one duplicate is enough, and the message
  *   names only the first): the batch is split in halves and each sent again, until every refused
  *   input stands alone with HubSpot's message for it (node-kit/isolate-failures.ts).
+ * The records written are tied to their inputs the same way (each result carries its input's trace id;
+ * without one, an update's result by its id, an upsert's by its key, a create's by its place), with
+ * whether HubSpot created them: a create did, an update did not, an upsert says so in `new`.
  * 429, 5xx and network failures were retried by the HTTP client; when they outlast the retries the
  * error is thrown, and the run fails with the batch unacknowledged.
  */
@@ -22,6 +25,14 @@ export interface RefusedInput {
   reason: string;
 }
 
+export interface SavedInput {
+  /** Index of the input in the list given. */
+  index: number;
+  /** HubSpot's record id. */
+  id: string;
+  created: boolean;
+}
+
 /** Status codes with which HubSpot refuses a whole batch for what some of its records hold. */
 const refusedForData = new Set([400, 409, 422]);
 
@@ -30,24 +41,58 @@ export async function writeBatch(
   object: string,
   endpoint: BatchEndpoint,
   inputs: readonly BatchInput[],
-): Promise<RefusedInput[]> {
+): Promise<{ refused: RefusedInput[]; saved: SavedInput[] }> {
   const indexOf = new Map(inputs.map((input, index) => [input, index]));
   const refused: RefusedInput[] = [];
+  const saved: SavedInput[] = [];
   const send = async (slice: readonly BatchInput[]) => {
     const answer = await api.request<BatchAnswer>({
       method: 'POST',
       path: `/crm/v3/objects/${encodeURIComponent(object)}/batch/${endpoint}`,
       body: { inputs: slice },
     });
-    for (const { input, reason } of refusedInputs(answer, slice, object, endpoint)) {
-      refused.push({ index: indexOf.get(input)!, reason });
+    const refusedHere = refusedInputs(answer, slice, object, endpoint);
+    for (const { input, reason } of refusedHere) refused.push({ index: indexOf.get(input)!, reason });
+    const unrefused = slice.filter((input) => !refusedHere.some((refusal) => refusal.input === input));
+    for (const { input, result } of savedInputs(answer, unrefused, endpoint)) {
+      saved.push({
+        index: indexOf.get(input)!,
+        id: String(result.id),
+        created: endpoint === 'create' || (endpoint === 'upsert' && result.new === true),
+      });
     }
   };
   const failures = await loadIsolatingFailures(inputs, send, isRefusedForData);
   for (const { row, error } of failures) {
     refused.push({ index: row, reason: reasonOf(error as HttpApiError) });
   }
-  return refused.sort((a, b) => a.index - b.index);
+  return { refused: refused.sort((a, b) => a.index - b.index), saved: saved.sort((a, b) => a.index - b.index) };
+}
+
+type BatchResult = NonNullable<BatchAnswer['results']>[number];
+
+/** The results of an answer, each with the input it is for (`unrefused`: the inputs not refused in it). */
+export function savedInputs(
+  answer: BatchAnswer | undefined,
+  unrefused: readonly BatchInput[],
+  endpoint: BatchEndpoint,
+): { input: BatchInput; result: BatchResult }[] {
+  const results = answer?.results ?? [];
+  const byTrace = new Map(unrefused.map((input) => [input.objectWriteTraceId, input]));
+  const byKey = new Map(unrefused.map((input) => [input.id?.toLowerCase(), input]));
+  return results.flatMap((result, place) => {
+    const keyOf = () => {
+      if (endpoint === 'create') return unrefused[place];
+      const key =
+        endpoint === 'update' && !unrefused[0]?.idProperty
+          ? result.id
+          : result.properties[unrefused[0]?.idProperty ?? ''];
+      return byKey.get(key?.toLowerCase());
+    };
+    const input =
+      (result.objectWriteTraceId === undefined ? undefined : byTrace.get(result.objectWriteTraceId)) ?? keyOf();
+    return input ? [{ input, result }] : [];
+  });
 }
 
 function isRefusedForData(error: unknown): boolean {
