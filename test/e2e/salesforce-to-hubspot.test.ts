@@ -150,8 +150,8 @@ describe('Salesforce → HubSpot migration (examples/salesforce-to-hubspot.json)
       expect(report[stream], stream).toMatchObject({ source, loaded: source, rejected: 0, missing: 0, ok: true });
     }
     const withAccount = contacts.filter((contact) => contact.AccountId).length;
-    expect(report.Contact?.relations?.find((relation) => relation.name === 'companies')).toEqual({
-      name: 'companies',
+    expect(report.Contact?.relations?.find((relation) => relation.name === 'associations.companies')).toEqual({
+      name: 'associations.companies',
       expected: withAccount,
       present: withAccount,
     });
