@@ -58,7 +58,7 @@ describe('HubSpot → Salesforce migration (examples/hubspot-to-salesforce.json)
     await runKilledAt(cwd, env, false, count('Contact'), 6_000);
     await runKilledAt(cwd, env, true, count('Opportunity'), 1_500);
     const finished = await spawnCliWithEnv(['run', 'flow.json', '--resume', '--json'], cwd, env).done;
-    expect(finished.code, finished.stderr).toBe(0);
+    expect(finished.code, `${finished.stderr}\n${finished.stdout.slice(0, 3000)}`).toBe(0);
     const summary = JSON.parse(finished.stdout) as RunSummary;
     expect(summary).toMatchObject({ status: 'succeeded', resumed: true });
     await expectMigrated({ before, hubspot, jsforce, summary, cwd, matchedEmails });

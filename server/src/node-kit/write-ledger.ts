@@ -70,6 +70,11 @@ export class WriteLedger {
     return Object.keys(this.streams);
   }
 
+  /** The relations a stream's records were sent with: what its read-back checks (others do not apply to its object). */
+  relationNames(stream: string): Set<string> {
+    return new Set(Object.keys(this.streams[stream]?.relations ?? {}));
+  }
+
   save(): SavedLedger {
     return structuredClone(this.streams);
   }

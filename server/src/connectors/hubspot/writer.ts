@@ -294,15 +294,18 @@ export async function openHubspotWriter(
     );
   }
 
+  /** What to read back for a stream: the relations its records were sent with. */
   function readBackPlan(stream: string): ReadBackPlan {
+    const sent = ledger.relationNames(stream);
+    const properties: [string, string][] = [
+      ...Object.keys(config.lookups ?? {}).map((name): [string, string] => [name, name]),
+      ...(config.owners ? [[ownerRelation, ownerProperty] as [string, string]] : []),
+    ];
     return {
       object: objectOf(stream),
       namespace: namespaceOf(stream),
-      properties: Object.fromEntries([
-        ...Object.keys(config.lookups ?? {}).map((name) => [name, name]),
-        ...(config.owners ? [[ownerRelation, ownerProperty]] : []),
-      ]),
-      associations: associationTargets(),
+      properties: Object.fromEntries(properties.filter(([name]) => sent.has(name))),
+      associations: Object.fromEntries(Object.entries(associationTargets()).filter(([name]) => sent.has(name))),
     };
   }
 }

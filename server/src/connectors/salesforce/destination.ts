@@ -172,7 +172,7 @@ export async function openSalesforceWriter(
           session,
           ctx.idMap,
           { namespace: namespaceOf(stream), object: targetOf(stream).object },
-          relationChecks(),
+          relationChecks(ledger.relationNames(stream)),
         );
         verifications.push(ledger.verification(stream, read));
       }
@@ -300,10 +300,11 @@ export async function openSalesforceWriter(
   }
 
   /**
-   * What the read-back checks: each lookup field is set; the owner field holds a User this run made
-   * an owner (every record has an owner, so only one the run set counts).
+   * What the read-back checks, of the relations a stream's records were sent with (another's field,
+   * such as Contact's AccountId on Account, is not its object's): each lookup field is set; the owner
+   * field holds a User this run made an owner (every record has an owner, so only one the run set counts).
    */
-  function relationChecks(): RelationCheck[] {
+  function relationChecks(sent: ReadonlySet<string>): RelationCheck[] {
     const checks: RelationCheck[] = Object.keys(config.lookups ?? {}).map((field) => ({
       name: field,
       field,
@@ -316,7 +317,7 @@ export async function openSalesforceWriter(
         isSet: (value) => typeof value === 'string' && assignedOwners.has(value),
       });
     }
-    return checks;
+    return checks.filter((check) => sent.has(check.name));
   }
 
   /** One ingest job; the records it did not process are saved through sObject Collections. */
