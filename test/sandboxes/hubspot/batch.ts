@@ -1,5 +1,5 @@
 import { associateOnCreate } from './associations.ts';
-import { type ObjectSchema, schemaFor } from './catalog.ts';
+import type { ObjectSchema } from './catalog.ts';
 import { type HubspotError, invalidInput, invalidProperties, PropertyValuesError } from './errors.ts';
 import { queryBoolean, type Route, readJson, sendEmpty, sendJson } from './http.ts';
 import { checkProperties } from './property-values.ts';
@@ -169,7 +169,7 @@ export function batchRoutes(store: CrmStore): Route[] {
     path: path(action),
     async handle({ req, res, params }) {
       const startedAt = new Date().toISOString();
-      const schema = schemaFor(params[0] as string);
+      const schema = store.schema(params[0] as string);
       const inputs = inputsOf(await readJson(req));
       // Update and upsert name their records: one input a record.
       if (action !== 'create') rejectDuplicateIds(inputs.map((input) => String(input.id ?? '')));
@@ -195,7 +195,7 @@ export function batchRoutes(store: CrmStore): Route[] {
       path: path('read'),
       async handle({ req, res, url, params }) {
         const startedAt = new Date().toISOString();
-        const schema = schemaFor(params[0] as string);
+        const schema = store.schema(params[0] as string);
         const body = await readJson(req);
         const inputs = inputsOf(body);
         const idProperty = typeof body.idProperty === 'string' ? body.idProperty : undefined;
@@ -243,7 +243,7 @@ export function batchRoutes(store: CrmStore): Route[] {
       method: 'POST',
       path: path('archive'),
       async handle({ req, res, params }) {
-        const schema = schemaFor(params[0] as string);
+        const schema = store.schema(params[0] as string);
         const now = new Date().toISOString();
         for (const input of inputsOf(await readJson(req))) {
           const record = findRecord(store, schema, String(input.id ?? ''));

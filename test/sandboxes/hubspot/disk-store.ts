@@ -1,19 +1,18 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ObjectType } from './catalog.ts';
 import { CrmStore, type StoreChange, type StoreSnapshot } from './store.ts';
 
 /**
  * A store kept in `dir`, so the portal survives a restart: `snapshot.json` holds the portal as it
  * was when opened, and each flush appends its changes to `journal.jsonl` (one JSON change a line,
- * whole values, so replaying a change twice is harmless). Opening replays the journal onto the
+ * whole values — records, associations, owners, custom properties — so replaying a change twice is harmless). Opening replays the journal onto the
  * snapshot, writes a new snapshot through a rename and empties the journal.
  */
-export async function openDiskStore(dir: string, uniqueProperties: Record<ObjectType, string[]>): Promise<CrmStore> {
+export async function openDiskStore(dir: string): Promise<CrmStore> {
   await mkdir(dir, { recursive: true });
   const snapshotFile = path.join(dir, 'snapshot.json');
   const journalFile = path.join(dir, 'journal.jsonl');
-  const store = new CrmStore(uniqueProperties, (changes) =>
+  const store = new CrmStore((changes) =>
     appendFile(journalFile, changes.map((change) => `${JSON.stringify(change)}\n`).join('')),
   );
   store.load(await readSnapshot(snapshotFile), await readJournal(journalFile));

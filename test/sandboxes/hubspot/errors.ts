@@ -5,6 +5,7 @@ export type HubspotErrorCategory =
   | 'VALIDATION_ERROR'
   | 'OBJECT_NOT_FOUND'
   | 'CONFLICT'
+  | 'OBJECT_ALREADY_EXISTS'
   | 'INVALID_AUTHENTICATION'
   | 'RATE_LIMITS'
   | 'INTERNAL_ERROR'

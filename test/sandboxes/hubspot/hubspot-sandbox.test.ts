@@ -685,6 +685,248 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
     });
   });
 
+  describe('custom properties', () => {
+    /** A unique text property, as an integration makes one for the ids of another system. */
+    const erpId = {
+      name: 'erp_id',
+      label: 'ERP-Nummer (Zürich) "primär"',
+      type: 'string' as never,
+      fieldType: 'text' as never,
+      groupName: 'companyinformation',
+      hasUniqueValue: true,
+      description: 'Id im ERP',
+    };
+
+    it('creates a unique custom property (201, hubspotDefined false), 409 for a taken name, 400 for bad definitions', async () => {
+      await withSandbox({}, async (sandbox) => {
+        const sdk = client(sandbox);
+        const created = await sdk.crm.properties.coreApi.create('companies', erpId);
+        expect(created).toMatchObject({
+          name: 'erp_id',
+          label: erpId.label,
+          type: 'string',
+          fieldType: 'text',
+          groupName: 'companyinformation',
+          description: 'Id im ERP',
+          hasUniqueValue: true,
+          hubspotDefined: false,
+          archived: false,
+          modificationMetadata: expect.objectContaining({ archivable: true, readOnlyDefinition: false }),
+        });
+        const raw = await call(sandbox, 'POST', '/crm/v3/properties/companies', { ...erpId, name: 'erp_id_2' });
+        expect(raw.status).toBe(201);
+        for (const name of ['erp_id', 'domain']) {
+          const taken = await failure(sdk.crm.properties.coreApi.create('companies', { ...erpId, name }));
+          expect(taken.code).toBe(409);
+          expect(taken.body).toMatchObject({
+            status: 'error',
+            category: 'OBJECT_ALREADY_EXISTS',
+            message: `Property named '${name}' already exists.`,
+          });
+        }
+        const bad: [Record<string, unknown>, string][] = [
+          [{ ...erpId, name: 'x1', label: undefined }, 'some of required attributes are not set [label]'],
+          [{ ...erpId, name: 'Bad Name' }, 'Property name Bad Name is not valid'],
+          [{ ...erpId, name: 'x2', type: 'money' }, 'type money is not one of'],
+          [{ ...erpId, name: 'x3', type: 'bool', hasUniqueValue: false }, 'fieldType text is not valid'],
+          [{ ...erpId, name: 'x4', type: 'date', fieldType: 'date' }, 'cannot have unique values'],
+          [{ ...erpId, name: 'x5', groupName: 'dealinformation' }, 'Property group dealinformation does not exist'],
+          [
+            { ...erpId, name: 'x6', type: 'enumeration', fieldType: 'select', hasUniqueValue: false },
+            'needs at least one option',
+          ],
+        ];
+        for (const [body, message] of bad) {
+          const answer = await call(sandbox, 'POST', '/crm/v3/properties/companies', body);
+          expect(answer.status).toBe(400);
+          expect(answer.body).toMatchObject({
+            category: 'VALIDATION_ERROR',
+            message: expect.stringContaining(message),
+          });
+        }
+        const listed = await sdk.crm.properties.coreApi.getAll('companies');
+        const custom = listed.results.filter((property) => !property.hubspotDefined).map((property) => property.name);
+        expect(custom).toEqual(['erp_id', 'erp_id_2']);
+        expect((await sdk.crm.properties.coreApi.getByName('company', 'erp_id')).label).toBe(erpId.label);
+      });
+    });
+
+    it('writes, upserts, batch-reads and searches by a custom unique property; a taken value is refused', async () => {
+      await withSandbox({}, async (sandbox) => {
+        const sdk = client(sandbox);
+        await sdk.crm.properties.coreApi.create('companies', erpId);
+        await sdk.crm.properties.coreApi.create('companies', {
+          name: 'tier',
+          label: 'Tier',
+          type: 'enumeration' as never,
+          fieldType: 'select' as never,
+          groupName: 'companyinformation',
+          options: [
+            { label: 'Gold', value: 'gold', displayOrder: 0, hidden: false },
+            { label: 'Silber', value: 'silver', displayOrder: 1, hidden: false },
+          ],
+        });
+        const first = await sdk.crm.companies.basicApi.create({
+          properties: { name: 'Acme "Quoted"\nLine', erp_id: 'ERP-001', tier: 'gold' },
+          associations: [],
+        });
+        expect(first.properties).toMatchObject({ erp_id: 'ERP-001', tier: 'gold' });
+        const taken = await failure(
+          sdk.crm.companies.basicApi.create({ properties: { erp_id: 'erp-001' }, associations: [] }),
+        );
+        expect(taken.code).toBe(409);
+        expect(taken.body.message).toBe(`Company already exists. Existing ID: ${first.id}`);
+        const badOption = await failure(
+          sdk.crm.companies.basicApi.update(first.id, { properties: { tier: 'platinum' } }),
+        );
+        expect(badOption.code).toBe(400);
+        expect(badOption.body.message).toContain('"error":"INVALID_OPTION","name":"tier"');
+
+        const upserted = await sdk.crm.companies.batchApi.upsert({
+          inputs: [
+            { id: 'ERP-001', idProperty: 'erp_id', properties: { name: 'Acme renamed' } },
+            { id: 'ERP-002', idProperty: 'erp_id', properties: { name: 'Zürich AG', tier: 'silver' } },
+          ],
+        });
+        const byErpId = new Map(upserted.results.map((record) => [record.properties.erp_id, record]));
+        expect(byErpId.get('ERP-001')).toMatchObject({ id: first.id, _new: false });
+        expect(byErpId.get('ERP-001')?.properties).toMatchObject({ name: 'Acme renamed', tier: 'gold' });
+        expect(byErpId.get('ERP-002')?._new).toBe(true);
+        expect(byErpId.get('ERP-002')?.properties).toMatchObject({ name: 'Zürich AG', tier: 'silver' });
+        const replay = await sdk.crm.companies.batchApi.upsert({
+          inputs: [{ id: 'ERP-002', idProperty: 'erp_id', properties: { name: 'Zürich AG' } }],
+        });
+        expect(replay.results.map((record) => record._new)).toEqual([false]);
+
+        // A value another record holds refuses the whole batch, writing nothing.
+        const duplicate = await failure(
+          sdk.crm.companies.batchApi.create({
+            inputs: [
+              { properties: { name: 'Fresh', erp_id: 'ERP-003' }, associations: [] },
+              { properties: { name: 'Clash', erp_id: 'ERP-002' }, associations: [] },
+            ],
+          }),
+        );
+        expect(duplicate.code).toBe(409);
+        expect(duplicate.body.message).toBe(`Company already exists. Existing ID: ${byErpId.get('ERP-002')?.id}`);
+        const all = await sdk.crm.companies.getAll(100, undefined, ['erp_id']);
+        expect(all.map((record) => record.properties.erp_id).sort()).toEqual(['ERP-001', 'ERP-002']);
+
+        const read = await sdk.crm.companies.batchApi.read({
+          inputs: [{ id: 'ERP-002' }, { id: 'erp-001' }, { id: 'ERP-404' }],
+          idProperty: 'erp_id',
+          properties: ['erp_id', 'tier'],
+          propertiesWithHistory: [],
+        });
+        expect(read.results.map((record) => [record.properties.erp_id, record.properties.tier])).toEqual([
+          ['ERP-002', 'silver'],
+          ['ERP-001', 'gold'],
+        ]);
+        expect('errors' in read && read.errors).toEqual([expect.objectContaining({ context: { ids: ['ERP-404'] } })]);
+        const one = await sdk.crm.companies.basicApi.getById('ERP-001', ['erp_id', 'tier'], [], [], false, 'erp_id');
+        expect(one.id).toBe(first.id);
+
+        const found = await sdk.crm.companies.searchApi.doSearch({
+          filterGroups: [
+            { filters: [{ propertyName: 'tier', operator: 'EQ', value: 'silver' }] },
+            { filters: [{ propertyName: 'erp_id', operator: 'EQ', value: 'erp-001' }] },
+          ],
+          properties: ['erp_id'],
+          sorts: ['-erp_id'],
+          limit: 10,
+          after: '0',
+        } as never);
+        expect(found.results.map((record) => record.properties.erp_id)).toEqual(['ERP-002', 'ERP-001']);
+
+        // Renamed, then archived: the property leaves reads, writes and the list; its unique values are freed.
+        const renamed = await sdk.crm.properties.coreApi.update('companies', 'tier', { label: 'Stufe' });
+        expect(renamed.label).toBe('Stufe');
+        await sdk.crm.properties.coreApi.archive('companies', 'tier');
+        expect((await failure(sdk.crm.properties.coreApi.getByName('companies', 'tier'))).code).toBe(404);
+        const archived = await sdk.crm.properties.coreApi.getAll('companies', true);
+        expect(archived.results.map((property) => [property.name, property.label, property.archived])).toEqual([
+          ['tier', 'Stufe', true],
+        ]);
+        const gone = await failure(sdk.crm.companies.basicApi.update(first.id, { properties: { tier: 'gold' } }));
+        expect(gone.body.message).toContain('PROPERTY_DOESNT_EXIST');
+        expect((await sdk.crm.companies.basicApi.getById(first.id, ['tier'])).properties).not.toHaveProperty('tier');
+        const builtIn = await call(sandbox, 'DELETE', '/crm/v3/properties/companies/domain');
+        expect(builtIn.status).toBe(400);
+      });
+    });
+
+    it('keeps custom properties and their unique values across disk-store restarts (journal, then snapshot)', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'hubspot-sandbox-'));
+      try {
+        const contactId = await withSandbox({ dir }, async (first) => {
+          const sdk = client(first);
+          await sdk.crm.properties.coreApi.create('contacts', {
+            ...erpId,
+            name: 'legacy_id',
+            groupName: 'contactinformation',
+          });
+          await sdk.crm.properties.coreApi.update('contacts', 'legacy_id', { label: 'Legacy ID' });
+          const contact = await sdk.crm.contacts.basicApi.create({
+            properties: { email: 'legacy@example.org', legacy_id: 'L-1' },
+            associations: [],
+          });
+          return contact.id;
+        });
+        // The second start replays the journal; the third reads the snapshot the second wrote.
+        for (const round of [1, 2]) {
+          await withSandbox({ dir }, async (restarted) => {
+            const sdk = client(restarted);
+            const property = await sdk.crm.properties.coreApi.getByName('contacts', 'legacy_id');
+            expect(property).toMatchObject({ label: 'Legacy ID', hasUniqueValue: true, hubspotDefined: false });
+            const taken = await failure(
+              sdk.crm.contacts.basicApi.create({ properties: { legacy_id: 'l-1' }, associations: [] }),
+            );
+            expect(taken.body.message).toBe(`Contact already exists. Existing ID: ${contactId}`);
+            const upserted = await sdk.crm.contacts.batchApi.upsert({
+              inputs: [{ id: 'L-1', idProperty: 'legacy_id', properties: { firstname: `Round ${round}` } }],
+            });
+            expect(upserted.results[0]).toMatchObject({ id: contactId, _new: false });
+            expect(upserted.results[0]?.properties).toMatchObject({ legacy_id: 'L-1', firstname: `Round ${round}` });
+          });
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('the demo seed defines salesforce_id, unique text, on companies, contacts and deals, the same every run', async () => {
+      const groups = { companies: 'companyinformation', contacts: 'contactinformation', deals: 'dealinformation' };
+      for (const [type, groupName] of Object.entries(groups)) {
+        const property = await hubspot.crm.properties.coreApi.getByName(type, 'salesforce_id');
+        expect(property).toMatchObject({
+          label: 'Salesforce ID',
+          type: 'string',
+          fieldType: 'text',
+          groupName,
+          hasUniqueValue: true,
+          hubspotDefined: false,
+        });
+        expect(property.createdAt?.toISOString()).toBe('2024-01-01T00:00:00.000Z');
+      }
+      const set = await hubspot.crm.deals.searchApi.doSearch({
+        filterGroups: [{ filters: [{ propertyName: 'salesforce_id', operator: 'HAS_PROPERTY' }] }],
+        limit: 1,
+      } as never);
+      expect(set.total).toBe(0);
+      await withSandbox({ seed: { companies: 2, salesforceIds: true } }, async (sandbox) => {
+        const sdk = client(sandbox);
+        await sandbox.seed({ salesforceIds: true }); // already there: left as it is
+        const deal = { id: '006Dn000004ABCDIA4', idProperty: 'salesforce_id', properties: { dealname: 'Migrated' } };
+        const first = await sdk.crm.deals.batchApi.upsert({ inputs: [deal] });
+        const again = await sdk.crm.deals.batchApi.upsert({ inputs: [deal] });
+        expect(first.results[0]?._new).toBe(true);
+        expect(again.results[0]).toMatchObject({ id: first.results[0]?.id, _new: false });
+        const companies = await sdk.crm.properties.coreApi.getAll('companies');
+        expect(companies.results.filter((property) => property.name === 'salesforce_id')).toHaveLength(1);
+      });
+    });
+  });
+
   it('keeps the portal in --dir across a restart (journal replayed, a torn last line ignored), unique emails included', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'hubspot-sandbox-'));
     try {

@@ -1,5 +1,5 @@
 import { associateOnCreate, associationsV3 } from './associations.ts';
-import { type ObjectType, schemaFor } from './catalog.ts';
+import type { ObjectType } from './catalog.ts';
 import { invalidInput, invalidProperties, objectNotFound } from './errors.ts';
 import { queryBoolean, queryInteger, queryList, type Route, readJson, sendEmpty, sendJson } from './http.ts';
 import { checkProperties } from './property-values.ts';
@@ -21,7 +21,7 @@ export function objectRoutes(store: CrmStore): Route[] {
       method: 'GET',
       path: /^\/crm\/v3\/objects\/([^/]+)\/?$/,
       async handle({ res, url, params, origin }) {
-        const schema = schemaFor(params[0] as string);
+        const schema = store.schema(params[0] as string);
         const limit = queryInteger(url, 'limit', 10);
         if (limit < 1 || limit > listLimit)
           throw invalidInput(`limit must be between 1 and ${listLimit}, got ${limit}.`);
@@ -53,7 +53,7 @@ export function objectRoutes(store: CrmStore): Route[] {
       method: 'GET',
       path: /^\/crm\/v3\/objects\/([^/]+)\/([^/]+)$/,
       async handle({ res, url, params }) {
-        const schema = schemaFor(params[0] as string);
+        const schema = store.schema(params[0] as string);
         const id = params[1] as string;
         const idProperty = url.searchParams.get('idProperty') ?? undefined;
         const record = findRecord(store, schema, id, idProperty, queryBoolean(url, 'archived'));
@@ -66,7 +66,7 @@ export function objectRoutes(store: CrmStore): Route[] {
       method: 'POST',
       path: /^\/crm\/v3\/objects\/([^/]+)\/?$/,
       async handle({ req, res, params }) {
-        const schema = schemaFor(params[0] as string);
+        const schema = store.schema(params[0] as string);
         const body = await readJson(req);
         const { values, problems } = checkProperties(schema, body.properties ?? {}, store);
         if (problems.length > 0) throw invalidProperties(problems);
@@ -83,7 +83,7 @@ export function objectRoutes(store: CrmStore): Route[] {
       method: 'PATCH',
       path: /^\/crm\/v3\/objects\/([^/]+)\/([^/]+)$/,
       async handle({ req, res, url, params }) {
-        const schema = schemaFor(params[0] as string);
+        const schema = store.schema(params[0] as string);
         const id = params[1] as string;
         const record = findRecord(store, schema, id, url.searchParams.get('idProperty') ?? undefined);
         if (!record) throw objectNotFound(id);
@@ -101,7 +101,7 @@ export function objectRoutes(store: CrmStore): Route[] {
       method: 'DELETE',
       path: /^\/crm\/v3\/objects\/([^/]+)\/([^/]+)$/,
       async handle({ res, params }) {
-        const schema = schemaFor(params[0] as string);
+        const schema = store.schema(params[0] as string);
         const record = findRecord(store, schema, params[1] as string);
         if (record) archiveRecord(store, schema, record, new Date().toISOString());
         await store.flush();

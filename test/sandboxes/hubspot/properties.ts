@@ -1,8 +1,9 @@
-import { type ObjectSchema, type PropertyDefinition, schemaFor } from './catalog.ts';
-import { HubspotError } from './errors.ts';
-import { type Route, sendJson } from './http.ts';
+import { type ObjectSchema, type ObjectType, type PropertyDefinition, propertyOf } from './catalog.ts';
+import { HubspotError, invalidInput } from './errors.ts';
+import { queryBoolean, type Route, readJson, sendEmpty, sendJson } from './http.ts';
 import { dealPipelines } from './pipelines.ts';
-import type { CrmStore } from './store.ts';
+import { archiveCustomProperty, createCustomProperty, updateCustomProperty } from './property-definitions.ts';
+import type { CrmStore, CustomProperty } from './store.ts';
 
 /** When the portal's properties were defined: fixed, so answers do not change between runs. */
 const defined = '2024-01-01T00:00:00.000Z';
@@ -21,62 +22,125 @@ function optionsOf(property: PropertyDefinition, store: CrmStore) {
   return options.map((option, displayOrder) => ({ ...option, displayOrder, hidden: false }));
 }
 
-/** A property definition as `GET /crm/v3/properties/{objectType}` lists it. */
-function propertyJson(schema: ObjectSchema, property: PropertyDefinition, store: CrmStore, displayOrder: number) {
+/** A property definition as `GET /crm/v3/properties/{objectType}` lists it; custom ones say `hubspotDefined: false`. */
+function propertyJson(
+  schema: ObjectSchema,
+  property: PropertyDefinition | CustomProperty,
+  store: CrmStore,
+  displayOrder: number,
+) {
+  const custom = 'createdAt' in property ? property : undefined;
   return {
-    updatedAt: defined,
-    createdAt: defined,
+    updatedAt: custom?.updatedAt ?? defined,
+    createdAt: custom?.createdAt ?? defined,
+    ...(custom?.archivedAt ? { archivedAt: custom.archivedAt } : {}),
     name: property.name,
     label: property.label,
     type: property.type,
     fieldType: property.fieldType,
-    description: '',
+    description: custom?.description ?? '',
     groupName: property.groupName,
     options: optionsOf(property, store),
-    displayOrder,
+    displayOrder: custom?.displayOrder ?? displayOrder,
     calculated: false,
     externalOptions: property.references !== undefined,
     hasUniqueValue: property.hasUniqueValue === true,
-    hidden: false,
-    hubspotDefined: true,
+    hidden: custom?.hidden ?? false,
+    hubspotDefined: custom === undefined,
     modificationMetadata: {
-      archivable: false,
-      readOnlyDefinition: true,
+      archivable: custom !== undefined,
+      readOnlyDefinition: custom === undefined,
       readOnlyValue: property.readOnlyValue === true,
     },
-    formField: schema.type === 'contacts' && !property.readOnlyValue,
-    archived: false,
+    formField: custom ? custom.formField : schema.type === 'contacts' && !property.readOnlyValue,
+    archived: custom?.archived ?? false,
   };
 }
 
-/** The properties API, read side: every property of an object, or one by name. */
+const propertyNotFound = (name: string, type: string) =>
+  new HubspotError(404, 'OBJECT_NOT_FOUND', `Unable to find property ${name} for object type ${type}`);
+
+/**
+ * The properties API: every property of an object or one by name (`archived=true`: the archived
+ * custom ones), and custom properties created, updated and archived.
+ */
 export function propertyRoutes(store: CrmStore): Route[] {
+  /** A custom property by name for a write; HubSpot-defined ones have read-only definitions here. */
+  function customFor(objectType: string, name: string): { type: ObjectType; property: CustomProperty } {
+    const schema = store.schema(objectType);
+    const property = store.customProperty(schema.type, name);
+    if (property && !property.archived) return { type: schema.type, property };
+    if (propertyOf(schema, name)) {
+      throw invalidInput(`Property ${name} is defined by HubSpot; the sandbox changes custom properties only.`);
+    }
+    throw propertyNotFound(name, schema.type);
+  }
   return [
     {
       method: 'GET',
       path: /^\/crm\/v3\/properties\/([^/]+)\/?$/,
-      async handle({ res, params }) {
-        const schema = schemaFor(params[0] as string);
-        sendJson(res, 200, {
-          results: schema.properties.map((property, index) => propertyJson(schema, property, store, index)),
-        });
+      async handle({ res, url, params }) {
+        const schema = store.schema(params[0] as string);
+        const results = queryBoolean(url, 'archived')
+          ? store
+              .customProperties(schema.type)
+              .filter((property) => property.archived)
+              .map((property, index) => propertyJson(schema, property, store, index))
+          : schema.properties.map((property, index) => propertyJson(schema, property, store, index));
+        sendJson(res, 200, { results });
       },
     },
     {
       method: 'GET',
       path: /^\/crm\/v3\/properties\/([^/]+)\/([^/]+)$/,
-      async handle({ res, params }) {
-        const schema = schemaFor(params[0] as string);
-        const index = schema.properties.findIndex((property) => property.name === params[1]);
-        const property = schema.properties[index];
-        if (!property) {
-          throw new HubspotError(
-            404,
-            'OBJECT_NOT_FOUND',
-            `Unable to find property ${params[1]} for object type ${schema.type}`,
-          );
+      async handle({ res, url, params }) {
+        const schema = store.schema(params[0] as string);
+        const name = params[1] as string;
+        if (queryBoolean(url, 'archived')) {
+          const property = store.customProperty(schema.type, name);
+          if (!property?.archived) throw propertyNotFound(name, schema.type);
+          return sendJson(res, 200, propertyJson(schema, property, store, 0));
         }
+        const index = schema.properties.findIndex((property) => property.name === name);
+        const property = schema.properties[index];
+        if (!property) throw propertyNotFound(name, schema.type);
         sendJson(res, 200, propertyJson(schema, property, store, index));
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/crm\/v3\/properties\/([^/]+)\/?$/,
+      async handle({ req, res, params }) {
+        const property = createCustomProperty(
+          store,
+          params[0] as string,
+          await readJson(req),
+          new Date().toISOString(),
+        );
+        await store.flush();
+        const schema = store.schema(params[0] as string);
+        sendJson(res, 201, propertyJson(schema, property, store, schema.properties.length - 1));
+      },
+    },
+    {
+      method: 'PATCH',
+      path: /^\/crm\/v3\/properties\/([^/]+)\/([^/]+)$/,
+      async handle({ req, res, params }) {
+        const { type, property } = customFor(params[0] as string, params[1] as string);
+        const updated = updateCustomProperty(store, type, property, await readJson(req), new Date().toISOString());
+        await store.flush();
+        const schema = store.schema(type);
+        sendJson(res, 200, propertyJson(schema, updated, store, schema.properties.indexOf(updated)));
+      },
+    },
+    {
+      method: 'DELETE',
+      path: /^\/crm\/v3\/properties\/([^/]+)\/([^/]+)$/,
+      async handle({ res, params }) {
+        const { type, property } = customFor(params[0] as string, params[1] as string);
+        archiveCustomProperty(store, type, property, new Date().toISOString());
+        await store.flush();
+        sendEmpty(res, 204);
       },
     },
   ];

@@ -13,7 +13,10 @@ const alwaysReturned = (schema: ObjectSchema) => ['createdate', 'hs_object_id', 
 export function recordJson(schema: ObjectSchema, record: CrmRecord, requested?: string[] | 'all') {
   const properties: Record<string, string | null> = {};
   if (requested === 'all') {
-    for (const [name, value] of Object.entries(record.properties)) if (value !== '') properties[name] = value;
+    // Values of archived custom properties stay on the record but are not shown, as on HubSpot.
+    for (const [name, value] of Object.entries(record.properties)) {
+      if (value !== '' && propertyOf(schema, name)) properties[name] = value;
+    }
   } else if (requested) {
     for (const name of [...requested, ...alwaysReturned(schema)]) {
       if (propertyOf(schema, name)) properties[name] = nonEmpty(record.properties[name]);
@@ -67,7 +70,8 @@ export function checkIdProperty(schema: ObjectSchema, idProperty: string): void 
 }
 
 /**
- * The 409 HubSpot answers when `values` would give a unique property (email, domain) a value
+ * The 409 HubSpot answers when `values` would give a unique property (email, domain, a custom
+ * property with `hasUniqueValue`) a value
  * another live record holds. `claimed` holds values earlier inputs of the same batch take.
  */
 export function conflictFor(

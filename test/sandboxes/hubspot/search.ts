@@ -1,4 +1,4 @@
-import { type ObjectSchema, type PropertyDefinition, propertyOf, schemaFor } from './catalog.ts';
+import { type ObjectSchema, type PropertyDefinition, propertyOf } from './catalog.ts';
 import { HubspotError, invalidInput } from './errors.ts';
 import { type Route, readJson, sendJson } from './http.ts';
 import { parseTime } from './property-values.ts';
@@ -219,7 +219,7 @@ export function searchRoutes(store: CrmStore): Route[] {
       method: 'POST',
       path: /^\/crm\/v3\/objects\/([^/]+)\/search$/,
       async handle({ req, res, params }) {
-        const schema = schemaFor(params[0] as string);
+        const schema = store.schema(params[0] as string);
         const body = await readJson(req);
         const limit = body.limit === undefined ? 10 : Number(body.limit);
         if (!Number.isInteger(limit) || limit < 0 || limit > pageLimit) {

@@ -1,7 +1,8 @@
 import { mulberry32, picker } from '../random.ts';
 import { link } from './associations.ts';
-import { type ObjectType, schemaFor } from './catalog.ts';
+import { type ObjectType, objectTypes } from './catalog.ts';
 import { dealPipelines } from './pipelines.ts';
+import { createCustomProperty } from './property-definitions.ts';
 import { createRecord } from './records.ts';
 import type { CrmStore, Owner } from './store.ts';
 
@@ -10,10 +11,29 @@ export interface SeedCounts {
   contacts?: number;
   deals?: number;
   owners?: number;
+  /**
+   * Creates the unique text property `salesforce_id` ("Salesforce ID") on companies, contacts and
+   * deals when missing, so a Salesforce → HubSpot migration can upsert by it. Seeded records leave
+   * it empty: they did not come from Salesforce.
+   */
+  salesforceIds?: boolean;
 }
 
-/** The demo portal: 20 owners, 50 companies, 200 contacts (nine in ten at a company) and 50 deals. */
-export const demoSeed: Required<SeedCounts> = { owners: 20, companies: 50, contacts: 200, deals: 50 };
+/** The demo portal: 20 owners, 50 companies, 200 contacts (nine in ten at a company), 50 deals and `salesforce_id`. */
+export const demoSeed: Required<SeedCounts> = {
+  owners: 20,
+  companies: 50,
+  contacts: 200,
+  deals: 50,
+  salesforceIds: true,
+};
+
+/** The group `salesforce_id` goes in, per object. */
+const informationGroups: Record<ObjectType, string> = {
+  companies: 'companyinformation',
+  contacts: 'contactinformation',
+  deals: 'dealinformation',
+};
 
 const firstNames = [
   'Ada',
@@ -80,6 +100,7 @@ const minute = 60_000;
  * companies present (nine in ten of them), deals to a company and two contacts.
  */
 export function seedStore(store: CrmStore, counts: SeedCounts): void {
+  if (counts.salesforceIds) addSalesforceIds(store);
   const owners = seedOwners(store, counts.owners ?? 0);
   const ownerIds = owners.length > 0 ? owners : [...store.owners()].map((owner) => owner.id);
   const companies = addRecords(store, 'companies', counts.companies ?? 0, (id, pick) => ({
@@ -131,6 +152,26 @@ export function seedStore(store: CrmStore, counts: SeedCounts): void {
   });
 }
 
+function addSalesforceIds(store: CrmStore): void {
+  for (const type of objectTypes) {
+    if (store.customProperty(type, 'salesforce_id')) continue;
+    createCustomProperty(
+      store,
+      type,
+      {
+        name: 'salesforce_id',
+        label: 'Salesforce ID',
+        type: 'string',
+        fieldType: 'text',
+        groupName: informationGroups[type],
+        hasUniqueValue: true,
+        description: 'The id of the record in Salesforce, for upserts by a migration.',
+      },
+      new Date(epoch).toISOString(),
+    );
+  }
+}
+
 type Pick = (<T>(values: readonly T[]) => T) & { random: () => number };
 
 function addRecords(
@@ -139,7 +180,7 @@ function addRecords(
   count: number,
   values: (id: string, pick: Pick) => Record<string, string>,
 ): string[] {
-  const schema = schemaFor(type);
+  const schema = store.schema(type);
   const ids: string[] = [];
   for (let index = 0; index < count; index++) {
     const id = store.newId();

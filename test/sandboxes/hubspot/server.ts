@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen } from '../http-kit.ts';
 import { associationRoutes } from './associations.ts';
 import { batchRoutes } from './batch.ts';
-import { objectTypes, schemaFor } from './catalog.ts';
+import { objectTypes } from './catalog.ts';
 import { openDiskStore } from './disk-store.ts';
 import { HubspotError, unauthenticated } from './errors.ts';
 import { FaultInjector, type HubspotFaults } from './faults.ts';
@@ -27,7 +27,7 @@ export interface HubspotSandboxOptions {
   tokens?: string[];
   limits?: RateLimits;
   faults?: HubspotFaults;
-  /** Demo data at start: `'demo'` (20 owners, 50 companies, 200 contacts, 50 deals) or counts. Skipped when `dir` already holds data. */
+  /** Demo data at start: `'demo'` (20 owners, 50 companies, 200 contacts, 50 deals, `salesforce_id`) or counts. Skipped when `dir` already holds data. */
   seed?: 'demo' | SeedCounts;
 }
 
@@ -37,27 +37,19 @@ export interface HubspotSandbox {
   close(): Promise<void>;
   /** Requests answered, the most one token had admitted in any rolling 10 s window, and the 429s sent. */
   stats(): RateStats;
-  /** Adds deterministic demo records (and associations) to the portal. */
-  seed(counts: { companies?: number; contacts?: number; deals?: number }): Promise<void>;
+  /** Adds deterministic demo records (and associations, and `salesforce_id` when asked) to the portal. */
+  seed(counts: SeedCounts): Promise<void>;
 }
 
 const host = '127.0.0.1';
 
 /**
  * Starts a local server speaking HubSpot's CRM v3 APIs as `@hubspot/api-client` uses them: objects
- * (contacts, companies, deals) with batch and search, v4 associations, properties, pipelines and
+ * (contacts, companies, deals) with batch and search, v4 associations, properties (custom ones too), pipelines and
  * owners, behind bearer tokens and HubSpot's rate limits.
  */
 export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): Promise<HubspotSandbox> {
-  const uniqueProperties = Object.fromEntries(
-    objectTypes.map((type) => [
-      type,
-      schemaFor(type)
-        .properties.filter((p) => p.hasUniqueValue)
-        .map((p) => p.name),
-    ]),
-  ) as Record<(typeof objectTypes)[number], string[]>;
-  const store = options.dir ? await openDiskStore(options.dir, uniqueProperties) : new CrmStore(uniqueProperties);
+  const store = options.dir ? await openDiskStore(options.dir) : new CrmStore();
   const empty = objectTypes.every((type) => store.count(type) === 0);
   if (options.seed && empty) {
     seedStore(store, options.seed === 'demo' ? demoSeed : options.seed);

@@ -1,4 +1,4 @@
-import { type ObjectType, objectTypes } from './catalog.ts';
+import { type ObjectSchema, type ObjectType, objectTypes, type PropertyDefinition, schemaFor } from './catalog.ts';
 
 /** A CRM record as the sandbox keeps it; every property value is text, as HubSpot sends them. */
 export interface CrmRecord {
@@ -21,6 +21,18 @@ export interface Owner {
   archived: boolean;
 }
 
+/** A property the portal's users made (`POST /crm/v3/properties/{type}`), archived ones kept. */
+export interface CustomProperty extends PropertyDefinition {
+  description: string;
+  displayOrder: number;
+  formField: boolean;
+  hidden: boolean;
+  createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+  archivedAt?: string;
+}
+
 /** One direction of an association: `from` is linked to `to` with these type ids. */
 export interface AssociationRow {
   fromType: ObjectType;
@@ -35,19 +47,22 @@ export type StoreChange =
   | { kind: 'record'; type: ObjectType; record: CrmRecord }
   | { kind: 'association'; row: AssociationRow }
   | { kind: 'owner'; owner: Owner }
+  | { kind: 'property'; type: ObjectType; property: CustomProperty }
   | { kind: 'nextId'; nextId: number };
 
 export interface StoreSnapshot {
   records: Record<ObjectType, CrmRecord[]>;
   associations: AssociationRow[];
   owners: Owner[];
+  /** Custom properties, archived ones included; absent in snapshots written before they existed. */
+  properties?: Record<ObjectType, CustomProperty[]>;
   nextId: number;
 }
 
 /**
  * The portal's data, indexed in memory: records per object type (in id order, which is creation
- * order), unique-value indexes (contacts' email, companies' domain), associations both ways and
- * owners. With `persist` (the disk store's), every write also notes its change; `flush` hands the
+ * order), custom properties, unique-value indexes (contacts' email, companies' domain, custom
+ * properties with `hasUniqueValue`), associations both ways and owners. With `persist` (the disk store's), every write also notes its change; `flush` hands the
  * changes since the last flush over, the latest state of each thing once.
  */
 export class CrmStore {
@@ -57,18 +72,58 @@ export class CrmStore {
   /** `fromType\u0000fromId\u0000toType` → toId → type ids. */
   readonly #associations = new Map<string, Map<string, number[]>>();
   readonly #owners = new Map<string, Owner>();
+  readonly #custom = new Map<ObjectType, Map<string, CustomProperty>>(objectTypes.map((type) => [type, new Map()]));
+  /** Each type's schema with its live custom properties, and the names of its unique properties; rebuilt when a property changes. */
+  readonly #schemas = new Map<ObjectType, { schema: ObjectSchema; unique: string[] }>();
   /** Changes not yet flushed, keyed by what they change; only kept when there is somewhere to persist them. */
   readonly #changes = new Map<string, StoreChange>();
   #recording: boolean;
   #nextId = 1001;
   #saving: Promise<void> = Promise.resolve();
 
-  constructor(
-    /** Properties whose values are unique per object type. */
-    private readonly uniqueProperties: Record<ObjectType, string[]>,
-    private readonly persist?: (changes: StoreChange[]) => Promise<void>,
-  ) {
+  constructor(private readonly persist?: (changes: StoreChange[]) => Promise<void>) {
     this.#recording = persist !== undefined;
+  }
+
+  /** The schema of an object type as named in a path (`contacts`, `contact`, `0-1`): HubSpot's properties, then live custom ones. */
+  schema(objectType: string): ObjectSchema {
+    return this.#schemaOf(schemaFor(objectType).type).schema;
+  }
+
+  #schemaOf(type: ObjectType): { schema: ObjectSchema; unique: string[] } {
+    let entry = this.#schemas.get(type);
+    if (!entry) {
+      const base = schemaFor(type);
+      const custom = [...(this.#custom.get(type)?.values() ?? [])].filter((property) => !property.archived);
+      const schema = { ...base, properties: [...base.properties, ...custom] };
+      const unique = schema.properties.filter((property) => property.hasUniqueValue).map((property) => property.name);
+      entry = { schema, unique };
+      this.#schemas.set(type, entry);
+    }
+    return entry;
+  }
+
+  /** Custom properties of a type in creation order, archived ones included. */
+  customProperties(type: ObjectType): CustomProperty[] {
+    return [...(this.#custom.get(type)?.values() ?? [])];
+  }
+
+  customProperty(type: ObjectType, name: string): CustomProperty | undefined {
+    return this.#custom.get(type)?.get(name);
+  }
+
+  /** Adds or replaces a custom property (archiving is a replace), re-indexing its values when it is unique. */
+  putProperty(type: ObjectType, property: CustomProperty): void {
+    this.#custom.get(type)?.set(property.name, property);
+    this.#schemas.delete(type);
+    for (const record of this.all(type)) {
+      const value = record.properties[property.name];
+      if (!value || record.archived) continue;
+      const key = uniqueKey(type, property.name, value);
+      if (property.hasUniqueValue && !property.archived) this.#unique.set(key, record.id);
+      else if (this.#unique.get(key) === record.id) this.#unique.delete(key);
+    }
+    this.#note(`property\u0000${type}\u0000${property.name}`, { kind: 'property', type, property });
   }
 
   newId(): string {
@@ -106,7 +161,7 @@ export class CrmStore {
   put(type: ObjectType, record: CrmRecord): void {
     const records = this.#records.get(type) as Map<string, CrmRecord>;
     const previous = records.get(record.id);
-    for (const property of this.uniqueProperties[type]) {
+    for (const property of this.#schemaOf(type).unique) {
       const before = previous && !previous.archived ? previous.properties[property] : undefined;
       if (before) this.#unique.delete(uniqueKey(type, property, before));
       const after = record.archived ? undefined : record.properties[property];
@@ -179,6 +234,9 @@ export class CrmStore {
       for (const [toId, typeIds] of targets) associations.push({ fromType, fromId, toType, toId, typeIds });
     }
     return {
+      properties: Object.fromEntries(
+        objectTypes.map((type) => [type, this.customProperties(type)]),
+      ) as StoreSnapshot['properties'],
       records: Object.fromEntries(objectTypes.map((type) => [type, [...this.all(type)]])) as StoreSnapshot['records'],
       associations,
       owners: [...this.#owners.values()],
@@ -190,6 +248,9 @@ export class CrmStore {
   load(snapshot: Partial<StoreSnapshot>, changes: StoreChange[]): void {
     this.#recording = false;
     for (const type of objectTypes) {
+      for (const property of snapshot.properties?.[type] ?? []) this.putProperty(type, property);
+    }
+    for (const type of objectTypes) {
       const records = [...(snapshot.records?.[type] ?? [])].sort((a, b) => Number(a.id) - Number(b.id));
       for (const record of records) this.put(type, record);
     }
@@ -200,6 +261,7 @@ export class CrmStore {
       if (change.kind === 'record') this.put(change.type, change.record);
       else if (change.kind === 'association') this.#setAssociation(change.row);
       else if (change.kind === 'owner') this.putOwner(change.owner);
+      else if (change.kind === 'property') this.putProperty(change.type, change.property);
       else this.#nextId = change.nextId;
     }
     this.#recording = this.persist !== undefined;
