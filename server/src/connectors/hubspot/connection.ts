@@ -58,7 +58,7 @@ export interface HubspotClient {
   search: HttpApi;
 }
 
-/** `retries`: attempts after the first on 429, 5xx and network failures (default 5; `check` asks for fewer). */
+/** `retries`: attempts after the first on 429, 5xx and network failures (default 10; `check` asks for fewer). */
 export function hubspotClient(
   connection: HubspotConnection,
   ctx: NodeContext,

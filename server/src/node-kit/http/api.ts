@@ -108,7 +108,9 @@ export interface HttpApi {
   requestText(request: HttpRequest): Promise<HttpTextAnswer>;
 }
 
-const defaultRetry: HttpRetryPolicy = { retries: 5, minTimeoutMs: 500, maxTimeoutMs: 30_000, maxWaitMs: 120_000 };
+// Ten retries ride out a storm (three requests in ten failing, 429 bursts, cut connections: a
+// request fails for good once in thousands) while a dead service still fails within minutes.
+const defaultRetry: HttpRetryPolicy = { retries: 10, minTimeoutMs: 500, maxTimeoutMs: 30_000, maxWaitMs: 120_000 };
 const defaultConcurrency = 4;
 const defaultTimeoutMs = 60_000;
 const excerptLength = 300;
