@@ -166,9 +166,20 @@ describe.runIf(availability.run)('CRMs in the editor', { shuffle: false }, () =>
     await eventually(panelStatus, 90_000).toBe('succeeded (dry run)');
     const plan = page.getByTestId('dry-run-plan');
     const planRow = (object: string) => plan.locator('tr', { hasText: object }).first().locator('td').allTextContents();
-    expect(await planRow('companies → Account')).toEqual(['companies → Account', '50', '0', '0', '–']);
-    expect((await planRow('contacts → Contact')).slice(0, 4)).toEqual(['contacts → Contact', '200', '0', '0']);
-    expect((await planRow('contacts → Contact'))[4]).toMatch(/^AccountId: \d+/);
+    expect(await planRow('companies → Salesforce Account')).toEqual([
+      'companies → Salesforce Account',
+      '50',
+      '0',
+      '0',
+      '–',
+    ]);
+    expect((await planRow('contacts → Salesforce Contact')).slice(0, 4)).toEqual([
+      'contacts → Salesforce Contact',
+      '200',
+      '0',
+      '0',
+    ]);
+    expect((await planRow('contacts → Salesforce Contact'))[4]).toMatch(/^AccountId: \d+/);
     expect(await (await api(`/api/flows/${migrationId}`)).document).toBeDefined();
     await plan.getByText('Samples of Salesforce Contact').click();
     await screenshots('crm-04-dry-run-plan', '[data-testid=dry-run-plan]');
@@ -176,7 +187,7 @@ describe.runIf(availability.run)('CRMs in the editor', { shuffle: false }, () =>
     await page.getByTestId('run').click();
     await eventually(panelStatus, 120_000).toBe('succeeded');
     const report = page.getByTestId('run-verification');
-    expect(await report.locator('thead th').first().locator('xpath=..').locator('th').allTextContents()).toEqual([
+    await eventually(() => report.locator('thead').first().locator('th').allTextContents()).toEqual([
       'Stream → table',
       'Source',
       'Created',
@@ -197,7 +208,10 @@ describe.runIf(availability.run)('CRMs in the editor', { shuffle: false }, () =>
       '0',
     ]);
     const relations = report.getByTestId('verification-relations');
-    const accountIds = await relations.locator('tr', { hasText: 'Contact: AccountId' }).locator('td').allTextContents();
+    const accountIds = await relations
+      .locator('tr', { hasText: 'Salesforce Contact: AccountId' })
+      .locator('td')
+      .allTextContents();
     expect(accountIds[1]).toBe(accountIds[2]);
     expect(Number(accountIds[1])).toBeGreaterThan(150);
     await screenshots('crm-05-migration-report', '[data-testid=run-verification]');

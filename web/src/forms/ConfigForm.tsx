@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { JsonSchema } from '../api/types.ts';
 import { envSyntax, generateForm, rulesFor, secretProblems } from './form-schema.ts';
 import { KeyedFormsField } from './KeyedFormsField.tsx';
+import { OptionalObjectField } from './OptionalObjectField.tsx';
 import { PairsField } from './PairsField.tsx';
 import { type ConfigFormContext, SqlWidget } from './SqlWidget.tsx';
 
@@ -64,7 +65,12 @@ function JsonField(props: FieldProps) {
   );
 }
 
-const fields: RegistryFieldsType = { json: JsonField, pairs: PairsField, keyed: KeyedFormsField };
+const fields: RegistryFieldsType = {
+  json: JsonField,
+  pairs: PairsField,
+  keyed: KeyedFormsField,
+  optionalObject: OptionalObjectField,
+};
 const widgets: RegistryWidgetsType = { sql: SqlWidget };
 
 /** What the server's parser said of a field's text; it stands while the field holds that text. */

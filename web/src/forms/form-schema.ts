@@ -71,6 +71,11 @@ function isKeyedForms(schema: JsonSchema): boolean {
   );
 }
 
+/** A group of settings with fields of its own (`incremental`, `idMap`, `owners`). */
+function isGroup(schema: JsonSchema): boolean {
+  return schema.type === 'object' && Boolean(schema.properties);
+}
+
 /** A value of any JSON type (a lookup's default): the form offers text, the usual case. */
 function isUntyped(schema: JsonSchema): boolean {
   return !schema.type && !schema.enum && !schema.anyOf && !schema.oneOf && !schema.const && !schema.$ref;
@@ -142,6 +147,7 @@ export function generateForm(
   const uiSchema: Record<string, any> = { 'ui:submitButtonOptions': { norender: true } };
   const secrets: string[] = [];
   const supplied = new Set(options.connection ? (options.connectionFields ?? []) : []);
+  const required = new Set<string>(Array.isArray(schema.required) ? schema.required : []);
   for (const [name, property] of Object.entries(schema.properties as Record<string, JsonSchema>)) {
     const ui: Record<string, any> = {};
     let field = property;
@@ -154,6 +160,12 @@ export function generateForm(
     if (isFreeObject(property)) ui['ui:field'] = 'json';
     if (isPairs(property)) ui['ui:field'] = 'pairs';
     if (isKeyedForms(property)) ui['ui:field'] = 'keyed';
+    // Drawn with a switch; the form sees only an object, so it fills in no defaults (see OptionalObjectField).
+    if (isGroup(property) && !required.has(name)) {
+      ui['ui:field'] = 'optionalObject';
+      ui['ui:options'] = { group: property };
+      field = { type: 'object', title: property.title ?? name };
+    }
     if (isUntyped(property)) field = { ...field, type: 'string' };
     if (property.contentMediaType === sqlMediaType) ui['ui:widget'] = 'sql';
     // The list's legend names its entries; rjsf would label each "<title>-1", "<title>-2"… and star it.
