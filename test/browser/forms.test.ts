@@ -107,6 +107,7 @@ describe.runIf(availability.run)('generated config forms in Chromium', { shuffle
       'Rename fields',
       'Cast fields',
       'Look up values',
+      'Per stream',
     ]);
     expect(await unlabelledAddButtons()).toBe(0);
     const help = await form().locator('.field-description').allTextContents();
@@ -117,6 +118,7 @@ describe.runIf(availability.run)('generated config forms in Chromium', { shuffle
       'Field → a table of values to replace (e.g. deal stages of one CRM → those of another). Null values are left to the defaults.',
       'A JSON object of field → value.',
       'A JSON object of field → a constant, or {"template": "…{field}…"} filled from the record.',
+      'Stream → its own mapping, used for that stream instead of the one above (a migration maps companies, contacts and deals each its own way).',
     ]);
     // Pairs have visible column headings: what the key is and what the value is.
     expect(await form().locator('.pairs-field th').allTextContents()).toEqual(['Field', 'New name', 'Field', 'Type']);
