@@ -1,42 +1,21 @@
-/**
- * The HubSpot → Salesforce migration (examples/hubspot-to-salesforce.json) under a fault storm on
- * both sides: three in ten requests answered 5xx, bursts of 429s, connections cut without an
- * answer. Every fault is retried or re-sent by the connectors, and the run still ends exact (the
- * checks of hubspot-to-salesforce-check.ts). The faults are seeded, so the storm is the same each run.
- */
-import type { Connection } from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../server/src/service/flow-runner.ts';
-import { type HubspotSandbox, startHubspotSandbox } from '../sandboxes/hubspot/server.ts';
-import { type SalesforceSandbox, startSalesforceSandbox } from '../sandboxes/salesforce/server.ts';
-import { exampleFlow, hubspotCall, migrationEnv, migrationToken, readerToken } from './crm-migration-support.ts';
+import {
+  exampleFlow,
+  type MigrationSandboxes,
+  migrationEnv,
+  startMigrationSandboxes,
+} from './crm-migration-support.ts';
 import { expectMigrated, readAndSpoilPortal } from './hubspot-to-salesforce-check.ts';
-import { oracle, sandboxUser } from './salesforce-support.ts';
 import { spawnCliWithEnv, workDir } from './support.ts';
 
-let hubspot: HubspotSandbox;
-let salesforce: SalesforceSandbox;
-let jsforce: Connection;
-let matchedEmails: Set<string>;
-
+let sandboxes: MigrationSandboxes;
 beforeAll(async () => {
-  hubspot = await startHubspotSandbox({
-    port: 0,
-    tokens: [migrationToken, readerToken],
-    seed: { owners: 10, companies: 150, contacts: 600, deals: 150 },
+  sandboxes = await startMigrationSandboxes({
+    hubspot: { owners: 10, companies: 150, contacts: 600, deals: 150 },
+    ownersWithUsers: 10,
   });
-  const owners = await hubspotCall<{ results: { email: string }[] }>(hubspot, '/crm/v3/owners?limit=100');
-  matchedEmails = new Set(owners.results.map((owner) => owner.email));
-  salesforce = await startSalesforceSandbox({
-    port: 0,
-    users: [sandboxUser, ...[...matchedEmails].map((email) => ({ username: email, password: 'owner-pw' }))],
-  });
-  jsforce = await oracle(salesforce);
 }, 120_000);
-afterAll(async () => {
-  await hubspot?.close();
-  await salesforce?.close();
-});
 
 /** Sets a sandbox's faults; it answers with the faults in force, which must be those asked for. */
 async function storm(url: string, faults: Record<string, unknown>): Promise<void> {
@@ -48,6 +27,7 @@ async function storm(url: string, faults: Record<string, unknown>): Promise<void
 
 describe('a migration under a fault storm', () => {
   it('ends exact with 30% 5xx, 429 bursts and cut connections on both CRMs', async () => {
+    const { hubspot, salesforce, jsforce, matchedEmails } = sandboxes;
     const before = await readAndSpoilPortal(hubspot);
     const cwd = await workDir('crm-fault-storm-');
     await exampleFlow('hubspot-to-salesforce', cwd);

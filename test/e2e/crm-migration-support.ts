@@ -5,12 +5,49 @@
  */
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { HubspotSandbox } from '../sandboxes/hubspot/server.ts';
-import type { SalesforceSandbox } from '../sandboxes/salesforce/server.ts';
+import type { Connection } from 'jsforce';
+import { afterAll } from 'vitest';
+import type { SeedCounts as HubspotSeed } from '../sandboxes/hubspot/seed.ts';
+import { type HubspotSandbox, startHubspotSandbox } from '../sandboxes/hubspot/server.ts';
+import type { SeedCounts as SalesforceSeed } from '../sandboxes/salesforce/seed.ts';
+import { type SalesforceSandbox, startSalesforceSandbox } from '../sandboxes/salesforce/server.ts';
+import { oracle, sandboxUser } from './salesforce-support.ts';
 import { type CliProcess, type CliResult, repoRoot, spawnCliWithEnv } from './support.ts';
 
 export const migrationToken = 'pat-sandbox-token';
 export const readerToken = 'pat-test-reader';
+
+export interface MigrationSandboxes {
+  hubspot: HubspotSandbox;
+  salesforce: SalesforceSandbox;
+  /** jsforce on the org: the Salesforce side's oracle. */
+  jsforce: Connection;
+  /** The emails of the portal's owners that have a Salesforce user (the first `ownersWithUsers`). */
+  matchedEmails: Set<string>;
+}
+
+/**
+ * A HubSpot portal and a Salesforce org seeded as asked, whose first `ownersWithUsers` HubSpot
+ * owners are Salesforce users with the same email (owners are matched by email both ways); closed
+ * after the test file.
+ */
+export async function startMigrationSandboxes(options: {
+  hubspot: HubspotSeed;
+  salesforce?: SalesforceSeed;
+  ownersWithUsers: number;
+}): Promise<MigrationSandboxes> {
+  const hubspot = await startHubspotSandbox({ port: 0, tokens: [migrationToken, readerToken], seed: options.hubspot });
+  afterAll(() => hubspot.close());
+  const owners = await hubspotCall<{ results: { email: string }[] }>(hubspot, '/crm/v3/owners?limit=100');
+  const matchedEmails = new Set(owners.results.slice(0, options.ownersWithUsers).map((owner) => owner.email));
+  const salesforce = await startSalesforceSandbox({
+    port: 0,
+    users: [sandboxUser, ...[...matchedEmails].map((email) => ({ username: email, password: 'owner-pw' }))],
+    ...(options.salesforce ? { seed: options.salesforce } : {}),
+  });
+  afterAll(() => salesforce.close());
+  return { hubspot, salesforce, jsforce: await oracle(salesforce), matchedEmails };
+}
 
 /** The environment the example migrations read. */
 export function migrationEnv(hubspot: HubspotSandbox, salesforce: SalesforceSandbox): Record<string, string> {

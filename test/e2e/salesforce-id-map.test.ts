@@ -1,27 +1,12 @@
-/**
- * salesforce.destination with the flow's ID map against the Salesforce sandbox, checked with jsforce:
- * HubSpot-like companies become Accounts recorded as company id → Account Id, then contacts get
- * their AccountId from it; a contact of a company not in the map is rejected with the reason; a
- * replayed batch creates nothing twice; Collections, upsert answers and Bulk ingest all record Ids.
- */
-import type { Connection } from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSalesforceWriter } from '../../server/src/connectors/salesforce/destination.ts';
 import type { SalesforceDestinationConfig } from '../../server/src/connectors/salesforce/destination-config.ts';
 import type { IdMap, Rec } from '../../server/src/node-kit/contract.ts';
 import { memoryIdMap } from '../../server/src/node-kit/id-map.ts';
 import { testContext } from '../../server/src/testing/node-context.ts';
-import { type SalesforceSandbox, startSalesforceSandbox } from '../sandboxes/salesforce/server.ts';
-import { nastyName, oracle, queryAll, sandboxConnection } from './salesforce-support.ts';
+import { nastyName, queryAll, sandboxConnection, sandboxForFile } from './salesforce-support.ts';
 
-let sandbox: SalesforceSandbox;
-let jsforce: Connection;
-
-beforeAll(async () => {
-  sandbox = await startSalesforceSandbox({ port: 0 });
-  jsforce = await oracle(sandbox);
-});
-afterAll(() => sandbox?.close());
+const org = sandboxForFile();
 
 const polling = { intervalMs: 5, maxIntervalMs: 20 };
 
@@ -32,7 +17,7 @@ async function write(
   records: Rec[],
 ) {
   const ctx = testContext('/tmp', { idMap });
-  const writer = await openSalesforceWriter({ ...sandboxConnection(sandbox), ...config }, ctx, polling);
+  const writer = await openSalesforceWriter({ ...sandboxConnection(org.sandbox), ...config }, ctx, polling);
   await writer.write({ kind: 'records', stream, records }, 1);
   await writer.prepare();
   await writer.commit();
@@ -74,7 +59,7 @@ describe('salesforce.destination with the ID map', () => {
     await write(companiesToAccounts, idMap, 'companies', companies);
     const accountIds = await mapOf(idMap, 'companies', companies);
     expect(accountIds.size).toBe(companies.length);
-    const accounts = await queryAll(jsforce, 'SELECT Id, Name FROM Account');
+    const accounts = await queryAll(org.jsforce, 'SELECT Id, Name FROM Account');
     const nameById = new Map(accounts.map((account) => [account.Id, account.Name]));
     for (const company of companies) expect(nameById.get(accountIds.get(company.id))).toBe(company.name);
 
@@ -85,7 +70,7 @@ describe('salesforce.destination with the ID map', () => {
     const contactIds = await mapOf(idMap, 'contacts', contacts);
     expect(contactIds.size).toBe(contacts.length - 1);
     const stored = await queryAll(
-      jsforce,
+      org.jsforce,
       "SELECT Id, Email, LastName, AccountId FROM Contact WHERE Email LIKE '%@idmap.example'",
     );
     const expected = contacts
@@ -107,13 +92,13 @@ describe('salesforce.destination with the ID map', () => {
     expect(again.rejected.map((r) => r.record.id)).toEqual(['799']);
     expect(await mapOf(idMap, 'companies', companies)).toEqual(accountIds);
     expect(await mapOf(idMap, 'contacts', contacts)).toEqual(contactIds);
-    const accountsAfter = await queryAll(jsforce, 'SELECT Id, Name FROM Account');
+    const accountsAfter = await queryAll(org.jsforce, 'SELECT Id, Name FROM Account');
     expect(accountsAfter).toHaveLength(accounts.length);
     for (const company of renamed) {
       expect(accountsAfter.find((account) => account.Id === accountIds.get(company.id))?.Name).toBe(company.name);
     }
     const storedAfter = await queryAll(
-      jsforce,
+      org.jsforce,
       "SELECT Id, Email, LastName, AccountId FROM Contact WHERE Email LIKE '%@idmap.example'",
     );
     expect(storedAfter.sort(byEmail)).toEqual(expected);
@@ -136,7 +121,7 @@ describe('salesforce.destination with the ID map', () => {
     );
     const accountIds = await mapOf(idMap, 'companies', parents);
     const accounts = await queryAll(
-      jsforce,
+      org.jsforce,
       "SELECT Id, External_Id__c FROM Account WHERE External_Id__c LIKE 'idmap-p%' ORDER BY External_Id__c",
     );
     expect(accounts).toHaveLength(8);
@@ -166,7 +151,7 @@ describe('salesforce.destination with the ID map', () => {
     ]);
     const contactIds = await mapOf(idMap, 'contacts', people);
     const stored = await queryAll(
-      jsforce,
+      org.jsforce,
       "SELECT Id, Email, AccountId FROM Contact WHERE Email LIKE '%@idmap-bulk.example' ORDER BY Email",
     );
     expect(stored).toEqual(

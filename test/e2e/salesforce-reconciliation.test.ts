@@ -1,28 +1,12 @@
-/**
- * salesforce.destination's reconciliation report, dry run and owners by email against the Salesforce
- * sandbox, checked with jsforce: the books (created, updated, rejected, relations) of a first run
- * and of its replay, read back through the ID map; a record deleted behind the run's back shows as
- * missing; a dry run writes nothing and plans what the real run then does; a resumed writer keeps
- * its books; owners are set from their email (case-insensitively, active Users only).
- */
-import type { Connection } from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSalesforceWriter } from '../../server/src/connectors/salesforce/destination.ts';
 import type { SalesforceDestinationConfig } from '../../server/src/connectors/salesforce/destination-config.ts';
 import type { DestinationWriter, IdMap, Rec } from '../../server/src/node-kit/contract.ts';
 import { dryRunIdMap, memoryIdMap } from '../../server/src/node-kit/id-map.ts';
 import { type TestContext, testContext } from '../../server/src/testing/node-context.ts';
-import { type SalesforceSandbox, startSalesforceSandbox } from '../sandboxes/salesforce/server.ts';
-import { nastyName, oracle, queryAll, sandboxConnection } from './salesforce-support.ts';
+import { nastyName, queryAll, sandboxConnection, sandboxForFile } from './salesforce-support.ts';
 
-let sandbox: SalesforceSandbox;
-let jsforce: Connection;
-
-beforeAll(async () => {
-  sandbox = await startSalesforceSandbox({ port: 0 });
-  jsforce = await oracle(sandbox);
-});
-afterAll(() => sandbox?.close());
+const org = sandboxForFile();
 
 const polling = { intervalMs: 5, maxIntervalMs: 20 };
 
@@ -35,7 +19,7 @@ async function open(
   options: { dryRun?: boolean; resumeState?: unknown } = {},
 ): Promise<{ writer: DestinationWriter; ctx: TestContext }> {
   const ctx = testContext('/tmp', { idMap, ...options });
-  const writer = await openSalesforceWriter({ ...sandboxConnection(sandbox), ...config }, ctx, polling);
+  const writer = await openSalesforceWriter({ ...sandboxConnection(org.sandbox), ...config }, ctx, polling);
   return { writer, ctx };
 }
 
@@ -56,7 +40,7 @@ async function plan(config: Config, idMap: IdMap, stream: string, records: Rec[]
 }
 
 async function count(object: string): Promise<number> {
-  return (await jsforce.query(`SELECT COUNT() FROM ${object}`)).totalSize;
+  return (await org.jsforce.query(`SELECT COUNT() FROM ${object}`)).totalSize;
 }
 
 const notInMap = (id: string, object = 'companies') =>
@@ -110,7 +94,7 @@ describe('salesforce.destination reconciliation report', () => {
       ok: true,
     };
     expect(first.report).toEqual([{ ...contactReport, created: 24, updated: 0 }]);
-    const stored = await queryAll(jsforce, "SELECT Id, AccountId FROM Contact WHERE Email LIKE '%@recon.example'");
+    const stored = await queryAll(org.jsforce, "SELECT Id, AccountId FROM Contact WHERE Email LIKE '%@recon.example'");
     expect(stored).toHaveLength(24);
     expect(stored.filter((contact) => contact.AccountId !== null)).toHaveLength(20);
 
@@ -143,7 +127,7 @@ describe('salesforce.destination reconciliation report', () => {
     // A fresh ID map stands for the next run's: its read-back covers what that run recorded.
     const second = await run(config, memoryIdMap(), 'accounts', accounts(3, 9));
     expect(second.report?.[0]).toMatchObject({ source: 6, created: 3, updated: 3, loaded: 6, missing: 0, ok: true });
-    const stored = await queryAll(jsforce, "SELECT Id FROM Account WHERE External_Id__c LIKE 'recon-bulk-%'");
+    const stored = await queryAll(org.jsforce, "SELECT Id FROM Account WHERE External_Id__c LIKE 'recon-bulk-%'");
     expect(stored).toHaveLength(9);
   });
 
@@ -160,10 +144,10 @@ describe('salesforce.destination reconciliation report', () => {
     const { writer } = await open(toContacts, idMap);
     await writer.write({ kind: 'records', stream: 'contacts', records: children }, 1);
     const [victim] = await queryAll(
-      jsforce,
+      org.jsforce,
       "SELECT Id FROM Contact WHERE Email = 'child0@recon-deleted.example' AND AccountId != null",
     );
-    await jsforce.sobject('Contact').destroy(String(victim!.Id));
+    await org.jsforce.sobject('Contact').destroy(String(victim!.Id));
     await writer.prepare();
     expect(writer.verification?.()).toEqual([
       {
@@ -229,15 +213,15 @@ describe('salesforce.destination reconciliation report', () => {
         ok: true,
       },
     ]);
-    expect(await queryAll(jsforce, "SELECT Id FROM Contact WHERE External_Id__c LIKE 'recon-resume-%'")).toHaveLength(
-      8,
-    );
+    expect(
+      await queryAll(org.jsforce, "SELECT Id FROM Contact WHERE External_Id__c LIKE 'recon-resume-%'"),
+    ).toHaveLength(8);
   });
 });
 
 describe('salesforce.destination dry run', () => {
   it('writes nothing and plans the creates, updates, rejects and lookups the real run then makes', async () => {
-    const existing = await jsforce.sobject('Account').create([
+    const existing = await org.jsforce.sobject('Account').create([
       { Name: 'Dry existing 0', External_Id__c: 'dry-a0' },
       { Name: 'Dry existing 1', External_Id__c: 'DRY-A1' },
     ]);
@@ -332,7 +316,7 @@ describe('salesforce.destination dry run', () => {
 
 describe('salesforce.destination owners by email', () => {
   it('sets OwnerId to the active User with the email (any case), leaves the rest to Salesforce, rejects none, and reads the owners back', async () => {
-    const users = await jsforce.sobject('User').create([
+    const users = await org.jsforce.sobject('User').create([
       { Username: 'ana@owners.test', LastName: 'Owner', Alias: 'ana', Email: 'Ana.Owner@Recon-Owners.example' },
       {
         Username: 'bob@owners.test',
@@ -343,7 +327,7 @@ describe('salesforce.destination owners by email', () => {
       },
     ]);
     const [ana] = users.map((result) => (result.success ? result.id : ''));
-    const [admin] = await queryAll(jsforce, "SELECT Id FROM User WHERE Username = 'admin@sandbox.example'");
+    const [admin] = await queryAll(org.jsforce, "SELECT Id FROM User WHERE Username = 'admin@org.sandbox.example'");
     // As salesforce.source reads `Owner.Email`: nested under the relationship's name.
     const people = [
       { LastName: 'Owned lower', Email: 'o1@recon-owners.example', Owner: { Email: 'ana.owner@recon-owners.example' } },
@@ -373,7 +357,7 @@ describe('salesforce.destination owners by email', () => {
       ok: true,
     });
     const stored = await queryAll(
-      jsforce,
+      org.jsforce,
       "SELECT LastName, OwnerId FROM Contact WHERE Email LIKE '%@recon-owners.example' ORDER BY Email",
     );
     expect(stored).toEqual([

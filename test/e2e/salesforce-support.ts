@@ -1,7 +1,8 @@
 /** What the Salesforce connector tests share: the sandbox's credentials as a node config, and jsforce on it as the oracle. */
 import { Connection } from 'jsforce';
+import { afterAll, beforeAll } from 'vitest';
 import type { Rec } from '../../server/src/node-kit/contract.ts';
-import type { SalesforceSandbox } from '../sandboxes/salesforce/server.ts';
+import { type SalesforceSandbox, startSalesforceSandbox } from '../sandboxes/salesforce/server.ts';
 
 /** The sandbox's default client and user (its options' defaults). */
 export const sandboxClient = { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret' };
@@ -44,4 +45,15 @@ export function nastyName(i: number): string {
 /** Creates `records` one request each, in order (ids ascending as created). */
 export async function createEach(connection: Connection, object: string, records: Rec[]): Promise<void> {
   for (const record of records) await connection.sobject(object).create(record);
+}
+
+/** A sandbox org (port 0) and jsforce logged in to it, for a whole test file: filled in before its tests, closed after. */
+export function sandboxForFile(): { sandbox: SalesforceSandbox; jsforce: Connection } {
+  const held = {} as { sandbox: SalesforceSandbox; jsforce: Connection };
+  beforeAll(async () => {
+    held.sandbox = await startSalesforceSandbox({ port: 0 });
+    held.jsforce = await oracle(held.sandbox);
+  });
+  afterAll(() => held.sandbox?.close());
+  return held;
 }

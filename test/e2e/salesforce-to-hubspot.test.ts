@@ -1,52 +1,27 @@
-/**
- * The Salesforce → HubSpot migration as shipped (examples/salesforce-to-hubspot.json), through the
- * CLI, between the two sandboxes: 1,000 Accounts, 4,000 Contacts (nine in ten at an Account) and
- * 1,000 Opportunities, killed with SIGKILL mid-contacts and resumed, then run again. Checked against
- * both systems read back through their APIs: one HubSpot record per Salesforce record (upserted by
- * the unique property salesforce_id), every AccountId rebuilt as the right company association,
- * stages mapped, owners matched by email, nothing created twice by the second run.
- */
-import type { Connection } from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../server/src/service/flow-runner.ts';
-import { type HubspotSandbox, startHubspotSandbox } from '../sandboxes/hubspot/server.ts';
-import { type SalesforceSandbox, startSalesforceSandbox } from '../sandboxes/salesforce/server.ts';
 import {
   exampleFlow,
   hubspotAssociations,
   hubspotCall,
   hubspotRecords,
+  type MigrationSandboxes,
   migrationEnv,
-  migrationToken,
-  readerToken,
   runKilledAt,
+  startMigrationSandboxes,
 } from './crm-migration-support.ts';
-import { oracle, queryAll, sandboxUser } from './salesforce-support.ts';
+import { queryAll } from './salesforce-support.ts';
 import { spawnCliWithEnv, workDir } from './support.ts';
 
-let hubspot: HubspotSandbox;
-let salesforce: SalesforceSandbox;
-let jsforce: Connection;
-
+let sandboxes: MigrationSandboxes;
 beforeAll(async () => {
-  hubspot = await startHubspotSandbox({
-    port: 0,
-    tokens: [migrationToken, readerToken],
-    seed: { owners: 10, salesforceIds: true },
+  // Salesforce users with the HubSpot owners' emails own the records the org's seed creates.
+  sandboxes = await startMigrationSandboxes({
+    hubspot: { owners: 10, salesforceIds: true },
+    salesforce: { accounts: 1_000, contacts: 4_000, opportunities: 1_000 },
+    ownersWithUsers: 10,
   });
-  const owners = await hubspotCall<{ results: { email: string }[] }>(hubspot, '/crm/v3/owners?limit=100');
-  // Salesforce users with the HubSpot owners' emails own the records the seed creates.
-  salesforce = await startSalesforceSandbox({
-    port: 0,
-    users: [sandboxUser, ...owners.results.map((owner) => ({ username: owner.email, password: 'owner-pw' }))],
-    seed: { accounts: 1_000, contacts: 4_000, opportunities: 1_000 },
-  });
-  jsforce = await oracle(salesforce);
 }, 120_000);
-afterAll(async () => {
-  await hubspot?.close();
-  await salesforce?.close();
-});
 
 const stages: Record<string, string> = {
   Prospecting: 'appointmentscheduled',
@@ -62,7 +37,7 @@ const stages: Record<string, string> = {
 };
 
 async function contactsInHubspot(): Promise<number> {
-  const answer = await hubspotCall<{ total: number }>(hubspot, '/crm/v3/objects/contacts/search', {
+  const answer = await hubspotCall<{ total: number }>(sandboxes.hubspot, '/crm/v3/objects/contacts/search', {
     method: 'POST',
     body: { limit: 1, filterGroups: [] },
   });
@@ -71,6 +46,7 @@ async function contactsInHubspot(): Promise<number> {
 
 describe('Salesforce → HubSpot migration (examples/salesforce-to-hubspot.json)', () => {
   it('killed and resumed, rebuilds every association in HubSpot; a second run creates nothing', async () => {
+    const { hubspot, salesforce, jsforce } = sandboxes;
     const accounts = await queryAll(jsforce, 'SELECT Id FROM Account');
     const contacts = await queryAll(jsforce, 'SELECT Id, AccountId, Email FROM Contact');
     const opportunities = await queryAll(jsforce, 'SELECT Id, AccountId, StageName, Owner.Email FROM Opportunity');

@@ -1,9 +1,7 @@
-import Form from '@rjsf/core';
 import type { ErrorSchema, FieldProps } from '@rjsf/utils';
-import validator from '@rjsf/validator-ajv8';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import type { JsonSchema } from '../api/types.ts';
-import { generateForm } from './form-schema.ts';
+import { FieldErrors, NestedForm } from './NestedForm.tsx';
 
 type Keyed = Record<string, Record<string, unknown>>;
 
@@ -21,7 +19,6 @@ export function KeyedFormsField(props: FieldProps) {
   const keyTitle = String((schema.propertyNames as JsonSchema | undefined)?.title ?? 'Name');
   const [chosen, setChosen] = useState<string>();
   const [newName, setNewName] = useState('');
-  const inner = useMemo(() => generateForm(valueSchema), [valueSchema]);
   const id = fieldPathId.$id;
   const locked = Boolean(disabled || readonly);
   const current = chosen !== undefined && Object.hasOwn(entries, chosen) ? chosen : names[0];
@@ -87,31 +84,18 @@ export function KeyedFormsField(props: FieldProps) {
               Remove {current}
             </button>
           </div>
-          <Form
-            tagName="div"
-            schema={inner.schema}
-            uiSchema={inner.uiSchema}
-            formData={entries[current]}
-            validator={validator}
-            fields={registry.fields}
-            widgets={registry.widgets}
-            extraErrors={(errorSchema?.[current] as ErrorSchema | undefined) ?? {}}
-            showErrorList={false}
-            noHtml5Validate
+          <NestedForm
+            schema={valueSchema}
+            value={entries[current]}
+            onChange={(next) => change({ ...entries, [current]: next })}
+            registry={registry}
+            errors={errorSchema?.[current] as ErrorSchema | undefined}
             disabled={locked}
             idPrefix={`${id}_${current}`}
-            onChange={(event) => {
-              const next = (event.formData ?? {}) as Record<string, unknown>;
-              if (JSON.stringify(next) !== JSON.stringify(entries[current])) change({ ...entries, [current]: next });
-            }}
           />
         </div>
       )}
-      {rawErrors?.map((message) => (
-        <p key={message} className="field-error">
-          {message}
-        </p>
-      ))}
+      <FieldErrors messages={rawErrors} />
     </fieldset>
   );
 }

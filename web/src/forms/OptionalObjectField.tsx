@@ -1,9 +1,9 @@
-import Form from '@rjsf/core';
-import { type ErrorSchema, type FieldProps, getDefaultFormState } from '@rjsf/utils';
+import { type FieldProps, getDefaultFormState } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { useMemo } from 'react';
 import type { JsonSchema } from '../api/types.ts';
 import { generateForm } from './form-schema.ts';
+import { FieldErrors, NestedForm } from './NestedForm.tsx';
 
 /**
  * An optional group of settings whose presence switches a behaviour on (a source's `incremental`, a
@@ -40,31 +40,18 @@ export function OptionalObjectField(props: FieldProps) {
       {groupSchema.description && <p className="field-description">{groupSchema.description}</p>}
       {on && (
         <div className="keyed-panel">
-          <Form
-            tagName="div"
-            schema={inner.schema}
-            uiSchema={inner.uiSchema}
-            formData={formData}
-            validator={validator}
-            fields={registry.fields}
-            widgets={registry.widgets}
-            extraErrors={(errorSchema ?? {}) as ErrorSchema}
-            showErrorList={false}
-            noHtml5Validate
+          <NestedForm
+            schema={groupSchema}
+            value={formData}
+            onChange={(next) => onChange(next, fieldPathId.path)}
+            registry={registry}
+            errors={errorSchema}
             disabled={locked}
             idPrefix={id}
-            onChange={(event) => {
-              const next = event.formData ?? {};
-              if (JSON.stringify(next) !== JSON.stringify(formData)) onChange(next, fieldPathId.path);
-            }}
           />
         </div>
       )}
-      {rawErrors?.map((message) => (
-        <p key={message} className="field-error">
-          {message}
-        </p>
-      ))}
+      <FieldErrors messages={rawErrors} />
     </fieldset>
   );
 }

@@ -1,6 +1,6 @@
-import { useMemo } from 'react';
 import type { FlowNode, PlannedStream } from '../api/types.ts';
 import { formatCount } from '../ui/format.ts';
+import { NodeHeading, ReportHead } from './ReportParts.tsx';
 
 /**
  * A dry run's plan, by destination name: per stream (object) the records that would be created,
@@ -15,29 +15,15 @@ export function DryRunPlan({
   plan: Record<string, PlannedStream[]>;
   nodes: readonly FlowNode[];
 }) {
-  const download = useMemo(
-    () => `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(plan, null, 2))}`,
-    [plan],
-  );
   const entries = Object.entries(plan);
   if (entries.length === 0) return null;
   return (
     <div className="run-verification" data-testid="dry-run-plan">
-      <div className="verification-head">
-        <h3>Dry run plan</h3>
-        <a className="small" href={download} download={`${runId}-plan.json`}>
-          Download JSON
-        </a>
-      </div>
+      <ReportHead title="Dry run plan" fileName={`${runId}-plan.json`} report={plan} />
       {entries.map(([nodeId, streams]) => {
-        const node = nodes.find((candidate) => candidate.id === nodeId);
-        const name = node?.title ?? nodeId;
         return (
           <div key={nodeId} className="verification-node" data-node-id={nodeId}>
-            <h4>
-              {name}
-              {name !== nodeId && <span className="muted small"> ({nodeId})</span>}
-            </h4>
+            <NodeHeading nodeId={nodeId} nodes={nodes} />
             <div className="table-scroll">
               <table className="table compact verification-table">
                 <thead>

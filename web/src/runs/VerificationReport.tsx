@@ -1,6 +1,6 @@
-import { useMemo } from 'react';
 import type { FlowNode, StreamVerification } from '../api/types.ts';
 import { formatCount } from '../ui/format.ts';
+import { NodeHeading, ReportHead } from './ReportParts.tsx';
 import { verdictOf } from './verification.ts';
 
 /**
@@ -16,23 +16,12 @@ export function VerificationReport({
   report: Record<string, StreamVerification[]>;
   nodes: readonly FlowNode[];
 }) {
-  const download = useMemo(
-    () => `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(report, null, 2))}`,
-    [report],
-  );
   const entries = Object.entries(report);
   if (entries.length === 0) return null;
   return (
     <div className="run-verification" data-testid="run-verification">
-      <div className="verification-head">
-        <h3>Verification</h3>
-        <a className="small" href={download} download={`${runId}-verification.json`}>
-          Download JSON
-        </a>
-      </div>
+      <ReportHead title="Verification" fileName={`${runId}-verification.json`} report={report} />
       {entries.map(([nodeId, streams]) => {
-        const node = nodes.find((candidate) => candidate.id === nodeId);
-        const name = node?.title ?? nodeId;
         const verdicts = streams.map(verdictOf);
         // CRM writes say what they created and updated, and which relations they made.
         const writes = streams.some((stream) => stream.created !== undefined);
@@ -41,10 +30,7 @@ export function VerificationReport({
         );
         return (
           <div key={nodeId} className="verification-node" data-node-id={nodeId}>
-            <h4>
-              {name}
-              {name !== nodeId && <span className="muted small"> ({nodeId})</span>}
-            </h4>
+            <NodeHeading nodeId={nodeId} nodes={nodes} />
             <div className="table-scroll">
               <table className="table compact verification-table">
                 <thead>
