@@ -327,7 +327,7 @@ describe('salesforce.destination owners by email', () => {
       },
     ]);
     const [ana] = users.map((result) => (result.success ? result.id : ''));
-    const [admin] = await queryAll(org.jsforce, "SELECT Id FROM User WHERE Username = 'admin@org.sandbox.example'");
+    const [admin] = await queryAll(org.jsforce, "SELECT Id FROM User WHERE Username = 'admin@sandbox.example'");
     // As salesforce.source reads `Owner.Email`: nested under the relationship's name.
     const people = [
       { LastName: 'Owned lower', Email: 'o1@recon-owners.example', Owner: { Email: 'ana.owner@recon-owners.example' } },
