@@ -166,7 +166,8 @@ describe.runIf(availability.run)('CRMs in the editor', { shuffle: false }, () =>
     await eventually(panelStatus, 90_000).toBe('succeeded (dry run)');
     const plan = page.getByTestId('dry-run-plan');
     const planRow = (object: string) => plan.locator('tr', { hasText: object }).first().locator('td').allTextContents();
-    expect(await planRow('companies → Salesforce Account')).toEqual([
+    // The plan comes with the stored run, a moment after the status.
+    await eventually(() => planRow('companies → Salesforce Account')).toEqual([
       'companies → Salesforce Account',
       '50',
       '0',
