@@ -87,4 +87,15 @@ export const migrations: readonly Migration[] = [
          recorded_at varchar not null, primary key (flow_key, object, source_id))`,
     ],
   },
+  {
+    version: 9,
+    name: 'diffing snapshots: per flow, destination node and stream, each key sent with the hash of its row',
+    statements: [
+      `create table if not exists sync_snapshots (flow_key varchar not null, node_id varchar not null,
+         stream varchar not null, key varchar not null, row_hash ubigint not null, run_id varchar not null,
+         primary key (flow_key, node_id, stream, key))`,
+      `create table if not exists sync_seen (run_id varchar not null, node_id varchar not null,
+         stream varchar not null, key varchar not null, primary key (run_id, node_id, stream, key))`,
+    ],
+  },
 ];

@@ -15,6 +15,7 @@ import { PublicationRepository } from './publication-repository.ts';
 import { RejectedRecordRepository, type RejectedRow } from './rejected-record-repository.ts';
 import { type NewRun, RunRepository, type RunRow, type RunStatus } from './run-repository.ts';
 import { StoreDatabase } from './store-database.ts';
+import { SyncSnapshotRepository } from './sync-snapshot-repository.ts';
 
 // The engine imports these from here.
 export { type RunRow, type RunStatus, resumableStatuses } from './run-repository.ts';
@@ -45,6 +46,7 @@ export class StateStore implements RunRecorder {
   readonly rejectedRecords: RejectedRecordRepository;
   readonly publications: PublicationRepository;
   readonly idMaps: IdMapRepository;
+  readonly syncSnapshots: SyncSnapshotRepository;
   readonly flows: FlowRepository;
   readonly connections: ConnectionRepository;
   /** Applied to every log line and run error before it is stored (secret values → `[redacted]`). */
@@ -61,6 +63,7 @@ export class StateStore implements RunRecorder {
     this.rejectedRecords = new RejectedRecordRepository(db);
     this.publications = new PublicationRepository(db);
     this.idMaps = new IdMapRepository(db);
+    this.syncSnapshots = new SyncSnapshotRepository(db);
     this.flows = new FlowRepository(db);
     this.connections = new ConnectionRepository(db);
   }

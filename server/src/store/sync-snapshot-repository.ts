@@ -1,0 +1,115 @@
+/**
+ * Diffing snapshots (DESIGN.md §5): per (flow, destination node, stream), each key this destination
+ * holds from the flow with the 64-bit hash of the row it was last sent. A re-sync classifies each
+ * batch against it (new, changed, unchanged), sends only what is not unchanged, and the snapshot
+ * takes a row's hash only once the destination acknowledged it; a mirror deletes the keys the
+ * snapshot holds that this run did not see. The set arithmetic runs in DuckDB (batches land in
+ * temporary tables through an appender and are joined there), so no JavaScript structure ever holds
+ * every key, and DuckDB spills what does not fit in memory to disk.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { StoreDatabase } from './store-database.ts';
+
+/** A row of a batch as the snapshot sees it: its key (the key fields' values as JSON) and its hash. */
+export interface KeyedHash {
+  key: string;
+  hash: bigint;
+}
+
+export type RowChange = 'new' | 'changed' | 'unchanged';
+
+/** One destination node's snapshots for a run of its flow. */
+export interface SyncSnapshot {
+  /** Per row, how it differs from what the destination was last sent; notes every key as seen by this run. */
+  classify(stream: string, rows: readonly KeyedHash[]): Promise<RowChange[]>;
+  /** The destination acknowledged these rows: the snapshot holds their hashes from now on. */
+  acknowledge(stream: string, rows: readonly KeyedHash[]): Promise<void>;
+  /** Keys the snapshot holds that this run has not seen (a mirror's deletes), `limit` at a time after `after`. */
+  vanished(stream: string, page: { after?: string; limit: number }): Promise<string[]>;
+  /** The destination deleted these keys: the snapshot forgets them. */
+  forget(stream: string, keys: readonly string[]): Promise<void>;
+}
+
+const batchTable = 'sync_batch';
+
+export class SyncSnapshotRepository {
+  constructor(private readonly db: StoreDatabase) {}
+
+  /** The snapshots of `nodeId` in flow `flowKey` (see id-map-repository.ts idMapFlowKey), as run `runId` uses them. */
+  forRun(flowKey: string, nodeId: string, runId: string): SyncSnapshot {
+    const scope = [flowKey, nodeId] as const;
+    return {
+      classify: (stream, rows) =>
+        this.db.transaction(async () => {
+          await this.load(stream, rows);
+          await this.db.connection.run(
+            `insert or ignore into sync_seen select distinct $1, $2, stream, key from ${batchTable}`,
+            [runId, nodeId],
+          );
+          const found = await this.db.rows(
+            `select b.position, (s.row_hash = b.row_hash) as same from ${batchTable} b
+               join sync_snapshots s on s.flow_key = $1 and s.node_id = $2 and s.stream = b.stream and s.key = b.key`,
+            [...scope],
+          );
+          const changes: RowChange[] = rows.map(() => 'new');
+          for (const row of found) changes[Number(row.position)] = row.same ? 'unchanged' : 'changed';
+          return changes;
+        }),
+      acknowledge: (stream, rows) =>
+        this.db.transaction(async () => {
+          if (rows.length === 0) return;
+          await this.load(stream, rows);
+          await this.db.connection.run(
+            // A key twice in one batch: its last row is the one the destination holds.
+            `insert or replace into sync_snapshots
+               select $1, $2, stream, key, row_hash, $3 from ${batchTable}
+               qualify row_number() over (partition by key order by position desc) = 1`,
+            [...scope, runId],
+          );
+        }),
+      vanished: (stream, { after, limit }) =>
+        this.db.serial(async () => {
+          const rows = await this.db.rows(
+            `select s.key from sync_snapshots s
+              where s.flow_key = $1 and s.node_id = $2 and s.stream = $3 and s.key > $4
+                and not exists (select 1 from sync_seen seen
+                                 where seen.run_id = $5 and seen.node_id = $2 and seen.stream = $3 and seen.key = s.key)
+              order by s.key limit ${Math.max(1, Math.floor(limit))}`,
+            [...scope, stream, after ?? '', runId],
+          );
+          return rows.map((row) => String(row.key));
+        }),
+      forget: (stream, keys) =>
+        this.db.transaction(async () => {
+          if (keys.length === 0) return;
+          await this.load(
+            stream,
+            keys.map((key) => ({ key, hash: 0n })),
+          );
+          await this.db.connection.run(
+            `delete from sync_snapshots s using ${batchTable} b
+              where s.flow_key = $1 and s.node_id = $2 and s.stream = b.stream and s.key = b.key`,
+            [...scope],
+          );
+        }),
+    };
+  }
+
+  /** Replaces the batch table's rows with `rows` of `stream`, through an appender (one call, not one statement a row). */
+  private async load(stream: string, rows: readonly KeyedHash[]): Promise<void> {
+    const connection: DuckDBConnection = this.db.connection;
+    await connection.run(
+      `create temp table if not exists ${batchTable} (position integer, stream varchar, key varchar, row_hash ubigint)`,
+    );
+    await connection.run(`delete from ${batchTable}`);
+    const appender = await connection.createAppender(batchTable, 'main', 'temp');
+    rows.forEach((row, position) => {
+      appender.appendInteger(position);
+      appender.appendVarchar(stream);
+      appender.appendVarchar(row.key);
+      appender.appendUBigInt(row.hash);
+      appender.endRow();
+    });
+    appender.closeSync();
+  }
+}
