@@ -200,16 +200,25 @@ function addRecords(
   return ids;
 }
 
+/**
+ * The demo portal's `index`-th owner (from 0). The Salesforce sandbox's demo users are the same
+ * people with the same emails, so a migration between the two demo sandboxes matches owners by email.
+ */
+export function demoOwner(index: number): { firstName: string; lastName: string; email: string } {
+  const firstName = firstNames[index % firstNames.length] as string;
+  const lastName = lastNames[index % lastNames.length] as string;
+  return { firstName, lastName, email: `${ascii(firstName)}.${ascii(lastName)}.owner${index + 1}@example.com` };
+}
+
 function seedOwners(store: CrmStore, count: number): string[] {
   const ids: string[] = [];
   const existing = [...store.owners()].length;
   for (let index = existing; index < existing + count; index++) {
-    const first = firstNames[index % firstNames.length] as string;
-    const last = lastNames[index % lastNames.length] as string;
+    const { firstName: first, lastName: last, email } = demoOwner(index);
     const created = new Date(epoch + index * minute).toISOString();
     const owner: Owner = {
       id: String(70_000_001 + index),
-      email: `${ascii(first)}.${ascii(last)}.owner${index + 1}@example.com`,
+      email,
       firstName: first,
       lastName: last,
       userId: 9_000_001 + index,

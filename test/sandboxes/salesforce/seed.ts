@@ -1,3 +1,4 @@
+import { demoOwner } from '../hubspot/seed.ts';
 import { mulberry32, picker } from '../random.ts';
 import type { Org } from './org.ts';
 import { industries, leadStatuses, type StoredRecord, stageNames } from './schema.ts';
@@ -85,17 +86,18 @@ export function seedOrg(org: Org, counts: SeedCounts, actingUserId: string): voi
   const number = (n: number) => String(n).padStart(6, '0');
 
   const userStart = live('User').length;
+  const seededUsers = live('User').filter((user) => String(user.Username).startsWith('user')).length;
   for (let i = 1; i <= (counts.users ?? 0); i++) {
     const n = userStart + i;
-    const first = pick(firstNames);
-    const last = pick(lastNames);
+    // The demo portal's owners, by email: a migration between the demo sandboxes matches them.
+    const person = demoOwner(seededUsers + i - 1);
     org.dml.insert(
       type('User'),
       {
         Username: `user${n}@sandbox.example`,
-        FirstName: first,
-        LastName: last,
-        Email: `user${n}@sandbox.example`,
+        FirstName: person.firstName,
+        LastName: person.lastName,
+        Email: person.email,
         Alias: `u${n}`.slice(0, 8),
         External_Id__c: `USR-${number(n)}`,
       },
