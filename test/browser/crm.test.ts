@@ -80,10 +80,11 @@ describe.runIf(availability.run)('CRMs in the editor', { shuffle: false }, () =>
     await page.locator(`.react-flow__node[data-id="${nodeId}"] .flow-node-header`).click();
     await eventually(() => inspector().getAttribute('data-node-id')).toBe(nodeId);
   };
-  const nodeConfig = async (nodeId: string) =>
+  const nodeConfigOf = async (id: string, nodeId: string) =>
     (
-      (await api(`/api/flows/${flowId}`)) as { document: { nodes: { id: string; config: Record<string, unknown> }[] } }
+      (await api(`/api/flows/${id}`)) as { document: { nodes: { id: string; config: Record<string, unknown> }[] } }
     ).document.nodes.find((node) => node.id === nodeId)?.config;
+  const nodeConfig = (nodeId: string) => nodeConfigOf(flowId, nodeId);
 
   beforeAll(async () => {
     if (availability.failure) throw new Error(availability.failure);
@@ -155,11 +156,23 @@ describe.runIf(availability.run)('CRMs in the editor', { shuffle: false }, () =>
     await page.locator('.react-flow__node').first().waitFor({ timeout: 30_000 });
     await selectNode('salesforce-fields');
     const tabs = inspector().getByRole('tablist', { name: 'Per stream' });
-    expect(await tabs.getByRole('tab').allTextContents()).toEqual(['companies', 'contacts', 'deals']);
+    await eventually(() => tabs.getByRole('tab').allTextContents()).toEqual(['companies', 'contacts', 'deals']);
     await tabs.getByRole('tab', { name: 'deals' }).click();
     const deals = inspector().getByRole('tabpanel', { name: 'Stream deals' });
     await expect.poll(() => deals.getByRole('tab').allTextContents()).toEqual(['StageName']);
+    // Looking at a node's settings changes nothing: the forms fill no defaults into the flow.
+    expect(await page.getByText('Unsaved changes').count()).toBe(0);
     await screenshots('crm-03-map-per-stream', '[data-testid=node-inspector]');
+    // A stream added from the last tab lands in the same flow JSON, with its own (empty) mapping.
+    await tabs.getByLabel('Stream to add').fill('leads');
+    await tabs.getByRole('button', { name: 'Add' }).click();
+    await expect
+      .poll(() => tabs.getByRole('tab').allTextContents())
+      .toEqual(['companies', 'contacts', 'deals', 'leads']);
+    await page.getByRole('button', { name: 'Save' }).first().click();
+    await eventually(async () =>
+      Object.keys(((await nodeConfigOf(migrationId, 'salesforce-fields'))?.streams ?? {}) as object),
+    ).toEqual(['companies', 'contacts', 'deals', 'leads']);
 
     await page.getByRole('button', { name: 'Dry run' }).click();
     const panelStatus = () => page.locator('.run-summary [data-testid=run-status]').textContent();

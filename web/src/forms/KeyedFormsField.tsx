@@ -12,7 +12,10 @@ type Keyed = Record<string, Record<string, unknown>>;
  * its form starts empty. Errors the server gives at `<name>.<field>` show on that tab's form.
  */
 export function KeyedFormsField(props: FieldProps) {
-  const { formData, onChange, fieldPathId, schema, name, errorSchema, rawErrors, disabled, readonly, registry } = props;
+  const { formData, onChange, fieldPathId, uiSchema, name, errorSchema, rawErrors, disabled, readonly, registry } =
+    props;
+  // The whole schema of the field (the form was given a bare object, see form-schema.ts).
+  const schema = uiSchema?.['ui:options']?.keyed as JsonSchema;
   const entries = (formData ?? {}) as Keyed;
   const names = Object.keys(entries);
   const valueSchema = schema.additionalProperties as JsonSchema;

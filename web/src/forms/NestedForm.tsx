@@ -33,6 +33,8 @@ export function NestedForm(props: {
       extraErrors={errors ?? {}}
       showErrorList={false}
       noHtml5Validate
+      // The server applies a setting's defaults: filled in here, merely opening a node would change the flow.
+      experimental_defaultFormStateBehavior={{ emptyObjectFields: 'skipDefaults' }}
       disabled={disabled}
       idPrefix={idPrefix}
       onChange={(event) => {

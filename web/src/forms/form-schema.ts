@@ -159,7 +159,12 @@ export function generateForm(
     }
     if (isFreeObject(property)) ui['ui:field'] = 'json';
     if (isPairs(property)) ui['ui:field'] = 'pairs';
-    if (isKeyedForms(property)) ui['ui:field'] = 'keyed';
+    // Drawn as tabs; the form sees only an object, so it fills no defaults into the entries (the server does).
+    if (isKeyedForms(property)) {
+      ui['ui:field'] = 'keyed';
+      ui['ui:options'] = { keyed: property };
+      field = { type: 'object', title: property.title ?? name };
+    }
     // Drawn with a switch; the form sees only an object, so it fills in no defaults (see OptionalObjectField).
     if (isGroup(property) && !required.has(name)) {
       ui['ui:field'] = 'optionalObject';
