@@ -104,6 +104,12 @@ export const nodeCountsSchema: JSONSchema = {
     rejected: { type: 'integer' },
     filtered: { type: 'integer' },
     files: { type: 'integer' },
+    inserted: { type: 'integer', description: 'A diffed destination (upsert by key): records new to it' },
+    updated: { type: 'integer', description: 'A diffed destination: records changed since it last took them' },
+    unchanged: {
+      type: 'integer',
+      description: 'A diffed destination: records it holds unchanged, not sent (counted in filtered)',
+    },
   },
 };
 

@@ -13,6 +13,8 @@ export function printSummary(summary: RunSummary): void {
     rejected: c.rejected,
     filtered: c.filtered,
     files: c.files ?? '',
+    // A diffed destination says what it sent: new and changed records, and those left out unchanged.
+    ...(c.unchanged === undefined ? {} : { inserted: c.inserted, updated: c.updated, unchanged: c.unchanged }),
   }));
   const how = [summary.resumed ? 'resumed' : '', dryRun ? 'dry run: nothing was written' : ''].filter(Boolean);
   console.log(

@@ -2,7 +2,10 @@ import { BackflowError, CancelledError, errorMessage } from '../errors.ts';
 import type { FlowGraph, GraphNode } from '../flow/graph.ts';
 import type { DestinationWriter, Emit, Payload, RejectedRecord, TransformInstance } from '../node-kit/contract.ts';
 import type { CheckpointPolicy } from './checkpoint-policy.ts';
+import type { DiffGate } from './diff-gate.ts';
 import type { RunStats } from './run-stats.ts';
+
+type RecordsPayload = Extract<Payload, { kind: 'records' }>;
 
 /** Any error from a node, carrying that node's id. */
 export class NodeFailedError extends BackflowError {
@@ -25,6 +28,8 @@ export interface DispatchOptions {
   policy: CheckpointPolicy;
   transforms: ReadonlyMap<string, TransformInstance>;
   writers: ReadonlyMap<string, DestinationWriter>;
+  /** The diffing in front of keyed destinations, by node id. */
+  gates: ReadonlyMap<string, DiffGate>;
   /** Stores records a node rejected, with the source batch they came with. */
   storeRejected(nodeId: string, rejected: RejectedRecord[], seq: number): Promise<void>;
   /** Throws the run's first error once it has one: nothing more is handed on after a failure. */
@@ -89,6 +94,9 @@ export class Dispatcher {
   }
 
   private async write(node: GraphNode, payload: Payload, seq: number): Promise<void> {
+    const gate = this.options.gates.get(node.id);
+    if (gate && payload.kind === 'records' && gate.diffs(payload.stream))
+      return this.writeChanged(node, gate, payload, seq);
     const { stats, policy } = this.options;
     const rejectedBefore = stats.node(node.id).rejected;
     stats.destinationTook(node.id, payload);
@@ -101,6 +109,30 @@ export class Dispatcher {
     }
     stats.destinationWrote(node.id, payload, stats.node(node.id).rejected - rejectedBefore);
     if (payload.kind === 'file') policy.fileLanded(node.id);
+  }
+
+  /** Writes only the batch's new and changed records; the snapshot takes those the destination acknowledged. */
+  private async writeChanged(node: GraphNode, gate: DiffGate, payload: RecordsPayload, seq: number): Promise<void> {
+    const { stats } = this.options;
+    stats.destinationTook(node.id, payload);
+    const { indexes, rows } = await gate.changed(payload.stream, payload.records);
+    stats.unchanged(node.id, payload.records.length - indexes.length);
+    if (indexes.length === 0) return;
+    const sent: RecordsPayload = {
+      ...payload,
+      records: indexes.map((index) => payload.records[index]!),
+      ...(payload.locations ? { locations: indexes.map((index) => payload.locations![index] ?? {}) } : {}),
+    };
+    const rejectedBefore = stats.node(node.id).rejected;
+    this.writing.set(node.id, seq);
+    this.writesInProgress.add(node.id);
+    try {
+      await this.options.writers.get(node.id)!.write(sent, seq);
+    } finally {
+      this.writesInProgress.delete(node.id);
+    }
+    stats.destinationWrote(node.id, sent, stats.node(node.id).rejected - rejectedBefore);
+    await gate.landed(payload.stream, rows, seq);
   }
 
   private async process(node: GraphNode, payload: Payload, seq: number): Promise<void> {

@@ -13,8 +13,10 @@ import type {
   TransformInstance,
 } from '../node-kit/contract.ts';
 import { dryRunIdMap, memoryIdMap } from '../node-kit/id-map.ts';
+import type { SyncSnapshot } from '../store/sync-snapshot-repository.ts';
 import type { RunRecorder, SourceCheckpoint } from './checkpoint.ts';
 import { CheckpointPolicy } from './checkpoint-policy.ts';
+import { DiffGate } from './diff-gate.ts';
 import { Dispatcher, NodeFailedError } from './dispatch.ts';
 import { planRun } from './planner.ts';
 import { readAhead } from './read-ahead.ts';
@@ -50,6 +52,10 @@ export interface ExecuteOptions {
   fusions?: readonly PartsFusion[];
   /** Read and transform, but write nothing at destinations. */
   dryRun?: boolean;
+  /** The store's diffing snapshots of a destination node (for destinations that declare `syncKey`); none: no diffing. */
+  syncSnapshot?(nodeId: string): SyncSnapshot;
+  /** Send every record, diffing or not (the snapshots still advance). */
+  fullResync?: boolean;
   signal?: AbortSignal;
   /** Receives the live counts as the run starts (for progress displays and run events). */
   onStats?(stats: RunStats): void;
@@ -96,6 +102,7 @@ class RunExecution {
   private readonly controller = new AbortController();
   private readonly transforms = new Map<string, TransformInstance>();
   private readonly writers = new Map<string, DestinationWriter>();
+  private readonly gates = new Map<string, DiffGate>();
   private readonly checkpoints = new Map<string, SourceCheckpoint>();
   private readonly verification: VerificationReport = {};
   private readonly plan: DryRunPlan = {};
@@ -128,6 +135,7 @@ class RunExecution {
       policy: this.policy,
       transforms: this.transforms,
       writers: this.writers,
+      gates: this.gates,
       storeRejected: (nodeId, rejected, seq) => this.storeRejected(nodeId, rejected, seq),
       throwIfStopped: () => this.throwIfStopped(),
     });
@@ -212,6 +220,8 @@ class RunExecution {
     for (const [id, writer] of this.writers) {
       try {
         await writer.commit();
+        // Before the store says published: a crash in between commits again, and the snapshot takes the rows then.
+        await this.gates.get(id)?.published();
         await this.options.recorder.markPublished(this.options.runId, id);
       } catch (error) {
         const failure = new NodeFailedError(id, error);
@@ -313,6 +323,7 @@ class RunExecution {
                 ...(dryRun ? { dryRun } : {}),
                 idMap: this.idMap,
                 reject: (records, reasons, locations) => {
+                  this.gates.get(node.id)?.rejected(records, !this.dispatcher.isWriting(node.id));
                   const rejected = records.map((record, i) => ({
                     record,
                     reasons: [reasons[i] ?? 'rejected by destination'],
@@ -327,10 +338,28 @@ class RunExecution {
                 },
               });
         this.writers.set(node.id, writer);
+        await this.openGate(node, checkpoint?.seq);
       }
     } catch (error) {
       throw new NodeFailedError(node.id, error);
     }
+  }
+
+  /** Diffing in front of a destination that writes by key (its type's `syncKey`), when the store keeps snapshots. */
+  private async openGate(node: GraphNode, resumeSeq: number | undefined): Promise<void> {
+    const { syncSnapshot, dryRun, fullResync } = this.options;
+    if (node.type.role !== 'destination' || !node.type.syncKey || !syncSnapshot || dryRun) return;
+    const { type } = node;
+    const config = this.config(node);
+    const gate = new DiffGate(
+      syncSnapshot(node.id),
+      (stream) => type.syncKey!(config, stream),
+      type.publishes,
+      fullResync === true,
+      () => this.stats.diffCounts(node.id),
+    );
+    if (resumeSeq !== undefined) await gate.resumedAt(resumeSeq);
+    this.gates.set(node.id, gate);
   }
 
   private async runSource(source: GraphNode): Promise<void> {

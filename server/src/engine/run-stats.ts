@@ -15,6 +15,10 @@ export interface NodeCounts {
   rejected: number;
   filtered: number;
   files?: number;
+  /** On a diffed destination (engine/diff-gate.ts): records new to it, changed, and unchanged (not sent; counted as filtered). */
+  inserted?: number;
+  updated?: number;
+  unchanged?: number;
 }
 
 export interface EdgeCounts {
@@ -136,6 +140,20 @@ export class RunStats {
     if (counts.wouldWrite !== undefined) counts.wouldWrite -= count;
     else counts.written -= count;
     counts.rejected += count;
+  }
+
+  /** A diffed destination's counts, started at 0 (a resumed run's come back with its checkpoint). */
+  diffCounts(id: string): { inserted: number; updated: number; unchanged: number } {
+    const counts = this.node(id);
+    counts.inserted ??= 0;
+    counts.updated ??= 0;
+    counts.unchanged ??= 0;
+    return counts as { inserted: number; updated: number; unchanged: number };
+  }
+
+  /** A diffed destination left out `count` records it already holds unchanged: they count as filtered. */
+  unchanged(id: string, count: number): void {
+    this.node(id).filtered += count;
   }
 
   rejected(id: string, count: number): void {

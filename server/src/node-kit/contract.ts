@@ -320,6 +320,12 @@ export interface DestinationType<C = Record<string, unknown>> extends NodeTypeBa
   /** The write modes a record destination supports (its config's `mode` offers exactly these). */
   modes?: readonly WriteMode[];
   /**
+   * The fields that identify a record of `stream` in the destination, when its config writes by key
+   * (an upsert): the engine then diffs each batch against what this node sent before and writes only
+   * new and changed records (engine/diff-gate.ts). Undefined: every record is written.
+   */
+  syncKey?(config: C, stream: string): readonly string[] | undefined;
+  /**
    * A dry run opens it with `ctx.dryRun` and reads its `plan()` (what would be created, updated,
    * related); without, a dry run only counts what would reach it.
    */

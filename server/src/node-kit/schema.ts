@@ -33,3 +33,9 @@ export function keyProperty(options: SchemaOptions = {}) {
     { title: 'Key', ...options },
   );
 }
+
+/** The fields a destination writing by `key` in upsert mode is diffed on (DestinationType.syncKey); none in other modes. */
+export function upsertKey(config: { mode?: string; key?: string | readonly string[] }): readonly string[] | undefined {
+  if (config.mode !== 'upsert' || config.key === undefined) return undefined;
+  return typeof config.key === 'string' ? [config.key] : config.key;
+}

@@ -168,6 +168,8 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
       : `run started${options.dryRun ? ' (dry run: destinations write nothing)' : ''}${fullResync ? ' (full re-read of every source)' : ''}`,
   );
 
+  // The ID map and the diffing snapshots are the flow's, across runs.
+  const flowKey = idMapFlowKey({ flowName: flow.name, ...(flowId ? { flowId } : {}) });
   const result = await executeRun({
     runId,
     flow,
@@ -179,7 +181,9 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     tempRoot: path.join(options.dataDir, 'tmp'),
     resume: checkpoints,
     lastRunCursors,
-    idMap: store.idMaps.forRun(idMapFlowKey({ flowName: flow.name, ...(flowId ? { flowId } : {}) }), runId),
+    idMap: store.idMaps.forRun(flowKey, runId),
+    syncSnapshot: (nodeId) => store.syncSnapshots.forRun(flowKey, nodeId, runId),
+    ...(fullResync ? { fullResync } : {}),
     published,
     fusions: (options.catalog ?? defaultCatalog).fusions,
     ...(options.dryRun ? { dryRun: true } : {}),

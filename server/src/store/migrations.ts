@@ -96,6 +96,8 @@ export const migrations: readonly Migration[] = [
          primary key (flow_key, node_id, stream, key))`,
       `create table if not exists sync_seen (run_id varchar not null, node_id varchar not null,
          stream varchar not null, key varchar not null, primary key (run_id, node_id, stream, key))`,
+      `create table if not exists sync_staged (run_id varchar not null, node_id varchar not null,
+         stream varchar not null, key varchar not null, row_hash ubigint not null, seq bigint not null)`,
     ],
   },
 ];

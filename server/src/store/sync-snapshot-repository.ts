@@ -28,6 +28,17 @@ export interface SyncSnapshot {
   vanished(stream: string, page: { after?: string; limit: number }): Promise<string[]>;
   /** The destination deleted these keys: the snapshot forgets them. */
   forget(stream: string, keys: readonly string[]): Promise<void>;
+  /**
+   * A staged destination took these rows of source batch `seq`: the snapshot takes them when the run
+   * publishes (`publishStaged`), not before, so a run that fails to publish leaves it as it was.
+   */
+  stage(stream: string, rows: readonly KeyedHash[], seq: number): Promise<void>;
+  /** Rows staged after `seq` are replayed by a resumed run: they are staged again then. */
+  discardStagedAfter(seq: number): Promise<void>;
+  /** A staged destination refused these keys (of any stream) while publishing: they stay as the snapshot had them. */
+  unstage(keys: readonly string[]): Promise<void>;
+  /** The run published: every staged row's hash goes into the snapshot. */
+  publishStaged(): Promise<void>;
 }
 
 const batchTable = 'sync_batch';
@@ -39,6 +50,7 @@ export class SyncSnapshotRepository {
   forRun(flowKey: string, nodeId: string, runId: string): SyncSnapshot {
     const scope = [flowKey, nodeId] as const;
     return {
+      ...this.staging(flowKey, nodeId, runId),
       classify: (stream, rows) =>
         this.db.transaction(async () => {
           await this.load(stream, rows);
@@ -91,6 +103,49 @@ export class SyncSnapshotRepository {
               where s.flow_key = $1 and s.node_id = $2 and s.stream = b.stream and s.key = b.key`,
             [...scope],
           );
+        }),
+    };
+  }
+
+  /** Staging for destinations that publish at commit (see SyncSnapshot.stage). */
+  private staging(flowKey: string, nodeId: string, runId: string) {
+    const scope = [runId, nodeId] as const;
+    return {
+      stage: (stream: string, rows: readonly KeyedHash[], seq: number) =>
+        this.db.transaction(async () => {
+          if (rows.length === 0) return;
+          await this.load(stream, rows);
+          await this.db.connection.run(
+            `insert into sync_staged select $1, $2, stream, key, row_hash, $3 from ${batchTable}`,
+            [...scope, seq],
+          );
+        }),
+      discardStagedAfter: (seq: number) =>
+        this.db.run('delete from sync_staged where run_id = $1 and node_id = $2 and seq > $3', [...scope, seq]),
+      unstage: (keys: readonly string[]) =>
+        this.db.transaction(async () => {
+          if (keys.length === 0) return;
+          await this.load(
+            '',
+            keys.map((key) => ({ key, hash: 0n })),
+          );
+          await this.db.connection.run(
+            `delete from sync_staged s using ${batchTable} b
+              where s.run_id = $1 and s.node_id = $2 and s.key = b.key`,
+            [...scope],
+          );
+        }),
+      publishStaged: () =>
+        this.db.transaction(async () => {
+          // The last row staged for a key is the one the destination published.
+          await this.db.connection.run(
+            `insert or replace into sync_snapshots
+               select $3, node_id, stream, key, row_hash, run_id from sync_staged
+                where run_id = $1 and node_id = $2
+               qualify row_number() over (partition by stream, key order by seq desc) = 1`,
+            [...scope, flowKey],
+          );
+          await this.db.connection.run('delete from sync_staged where run_id = $1 and node_id = $2', [...scope]);
         }),
     };
   }

@@ -562,6 +562,12 @@ export interface components {
             rejected: number;
             filtered: number;
             files?: number;
+            /** @description A diffed destination (upsert by key): records new to it */
+            inserted?: number;
+            /** @description A diffed destination: records changed since it last took them */
+            updated?: number;
+            /** @description A diffed destination: records it holds unchanged, not sent (counted in filtered) */
+            unchanged?: number;
         };
         EdgeCounts: {
             /** @description node:port */

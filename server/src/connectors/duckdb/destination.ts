@@ -28,7 +28,7 @@ import {
   type Rec,
   type RecordBatch,
 } from '../../node-kit/contract.ts';
-import { keyProperty, modeProperty } from '../../node-kit/schema.ts';
+import { keyProperty, modeProperty, upsertKey } from '../../node-kit/schema.ts';
 import { assertWritableDirectory } from '../../node-kit/writable-directory.ts';
 import {
   canonicalTypes,
@@ -500,6 +500,7 @@ export const duckdbDestination = defineDestination({
   config: duckdbDestinationConfig,
   publishes: 'staged',
   modes: duckdbDestinationModes,
+  syncKey: (config) => upsertKey(config),
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields: ['path'],
   check,
