@@ -31,7 +31,12 @@ const flow: Flow = {
 
 describe('field mapping read from a map config', () => {
   it('sends every field under its own name when the map says nothing', () => {
-    expect(fieldTargets({}, fields)).toEqual({ id: 'id', 'e-mail': 'e-mail', 'naïve "name"': 'naïve "name"', notes: 'notes' });
+    expect(fieldTargets({}, fields)).toEqual({
+      id: 'id',
+      'e-mail': 'e-mail',
+      'naïve "name"': 'naïve "name"',
+      notes: 'notes',
+    });
   });
 
   it('reads renames, and fields left out by select or drop as not sent', () => {
@@ -70,7 +75,12 @@ describe('field mapping written back to a map config', () => {
   });
 
   it('mapping a field back to its own name removes the rename and the select', () => {
-    const part = withTarget({ rename: { id: 'key' }, select: ['id', 'e-mail', 'naïve "name"'] }, fields, 'notes', 'notes');
+    const part = withTarget(
+      { rename: { id: 'key' }, select: ['id', 'e-mail', 'naïve "name"'] },
+      fields,
+      'notes',
+      'notes',
+    );
     expect(withTarget(part, fields, 'id', 'id')).toEqual({});
   });
 
@@ -101,7 +111,12 @@ describe('warnings', () => {
   });
 
   it('types sampled fields by their first non-null value', () => {
-    expect(sampledFields([{ a: null, b: 1.5, c: '2024-01-02' }, { a: 'x', d: 9007199254740993n as unknown, e: [1] }])).toEqual([
+    expect(
+      sampledFields([
+        { a: null, b: 1.5, c: '2024-01-02' },
+        { a: 'x', d: 9007199254740993n as unknown, e: [1] },
+      ]),
+    ).toEqual([
       { name: 'a', type: 'text' },
       { name: 'b', type: 'number' },
       { name: 'c', type: 'date/time text' },

@@ -72,7 +72,8 @@ export function withTarget(
   const drop = (part.drop ?? []).filter((name) => name !== source && !known.has(name));
   const unknownSelected = (part.select ?? []).filter((name) => !known.has(name));
   const sent = fields.map((field) => field.name).filter((name) => targets[name] !== undefined);
-  const select = sent.length === fields.length && unknownSelected.length === 0 ? undefined : [...sent, ...unknownSelected];
+  const select =
+    sent.length === fields.length && unknownSelected.length === 0 ? undefined : [...sent, ...unknownSelected];
 
   if (Object.keys(rename).length > 0) next.rename = rename;
   else delete next.rename;
@@ -115,7 +116,8 @@ export function requiredUnmapped(targets: FieldTargets, columns: readonly Column
 /** Destination fields picked for more than one source field (the map node refuses such a rename). */
 export function pickedTwice(targets: FieldTargets): string[] {
   const counts = new Map<string, number>();
-  for (const target of Object.values(targets)) if (target !== undefined) counts.set(target, (counts.get(target) ?? 0) + 1);
+  for (const target of Object.values(targets))
+    if (target !== undefined) counts.set(target, (counts.get(target) ?? 0) + 1);
   return [...counts].filter(([, count]) => count > 1).map(([name]) => name);
 }
 
