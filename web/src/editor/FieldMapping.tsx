@@ -26,6 +26,8 @@ interface Loaded {
 }
 
 const notSent = '';
+/** Modes that match the rows they write to existing ones by key. */
+const keyedModes = new Set(['update', 'upsert', 'mirror']);
 
 async function discoverNode(node: FlowNode): Promise<StreamInfo[]> {
   return api.discover({
@@ -134,7 +136,9 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
   const sentNames = new Set(Object.values(targets).filter((name): name is string => name !== undefined));
   const keyNotSent = key.filter((column) => !sentNames.has(column));
   const modes = nodeType.config.properties?.mode as { enum?: string[]; default?: string } | undefined;
-  const hasKey = nodeType.config.properties?.key !== undefined;
+  const mode = (config.mode as string | undefined) ?? modes?.default;
+  // The key column shows where the mode matches rows by key (or a key is set): insert does not need one.
+  const hasKey = nodeType.config.properties?.key !== undefined && (key.length > 0 || keyedModes.has(mode ?? ''));
 
   const pick = (source: string, to: string | undefined) => {
     const state = editorStore.getState();
@@ -174,7 +178,7 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
         <label className="field mapping-mode">
           <span className="field-label">Mode</span>
           <select
-            value={(config.mode as string | undefined) ?? modes.default ?? ''}
+            value={mode ?? ''}
             data-testid="mapping-mode"
             onChange={(event) => editConfig({ ...config, mode: event.target.value })}
           >
@@ -206,8 +210,8 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
       {missing.length > 0 && (
         <div className="mapping-warning" role="alert" data-testid="required-unmapped">
           <strong>Required but not mapped:</strong>{' '}
-          {missing.map((name) => `${name} (${columns.find((c) => c.name === name)?.type})`).join(', ')}. The table
-          refuses rows without them.
+          {missing.map((name) => `${name} (${columns.find((c) => c.name === name)?.type})`).join(', ')}. The table needs
+          a value for each.
         </div>
       )}
       {twice.length > 0 && (
@@ -229,8 +233,10 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
         <table className="table compact mapping-table" data-testid="mapping-table">
           <thead>
             <tr>
-              <th scope="col">Source field</th>
-              <th scope="col">Destination field</th>
+              <th scope="col" className="source-col">
+                Source field
+              </th>
+              <th scope="col">Destination</th>
               {hasKey && (
                 <th scope="col" className="key-col">
                   Key

@@ -167,7 +167,9 @@ function NodeInspector({ node, nodeType }: { node: FlowNode; nodeType: NodeTypeI
         <ConnectionPicker node={node} nodeType={nodeType} />
       )}
       {nodeType?.discover && <StreamPicker key={node.id} node={node} nodeType={nodeType} />}
-      {nodeType && isRecordDestination(nodeType) && <FieldMapping key={node.id} node={node} nodeType={nodeType} />}
+      {nodeType && isRecordDestination(nodeType) && (
+        <FieldMapping key={`mapping-${node.id}`} node={node} nodeType={nodeType} />
+      )}
       {nodeType && (
         <section className="panel-section">
           <h3>Settings</h3>
