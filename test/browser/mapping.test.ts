@@ -117,7 +117,7 @@ describe.runIf(availability.run)('field mapping of a destination in Chromium', {
       'email',
       'country_code *',
       'notes',
-      'name (not in the table)',
+      'name (not in contacts)',
     ]);
     // Nothing is mapped yet: id, full_name and country_code have no field of the same name.
     await eventually(() => panel().getByTestId('required-unmapped').textContent()).toContain(

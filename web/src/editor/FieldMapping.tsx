@@ -78,7 +78,8 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
   const flow = useEditor((state) => state.flow);
   const catalog = useEditor((state) => state.catalog);
   const config = node.config ?? {};
-  const oneStream = writesOneStream(config, catalog, node.type);
+  const written = writesOneStream(config, catalog, node.type);
+  const oneStream = written?.name;
   const map = mappingNode(flow, node.id);
   const feedingId = feedingNode(flow, node.id)?.node.id;
   const [loaded, setLoaded] = useState<Loaded>({ loading: false });
@@ -161,7 +162,7 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
           : feedingId
             ? 'Fields of the upstream node'
             : 'Connect a node to this destination to map its fields'}
-        {target ? ` → ${oneStream ? 'table' : 'stream'} “${target}”` : ''}
+        {target ? ` → ${written?.field ?? 'stream'} “${target}”` : ''}
         {map ? (
           <>
             , written in map node{' '}
@@ -210,8 +211,8 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
       {missing.length > 0 && (
         <div className="mapping-warning" role="alert" data-testid="required-unmapped">
           <strong>Required but not mapped:</strong>{' '}
-          {missing.map((name) => `${name} (${columns.find((c) => c.name === name)?.type})`).join(', ')}. The table needs
-          a value for each.
+          {missing.map((name) => `${name} (${columns.find((c) => c.name === name)?.type})`).join(', ')}. “
+          {destination?.name}” needs a value for each.
         </div>
       )}
       {twice.length > 0 && (
@@ -226,7 +227,7 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
       )}
       {loaded.streams && target && !destination && (
         <p className="field-hint">
-          “{target}” does not exist yet: it is made from the fields sent, under the names on the right.
+          “{target}” is not there yet: it is made from the fields sent, under the names on the right.
         </p>
       )}
       {fields.length > 0 && (
@@ -268,7 +269,11 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
                             {candidate.notNull && !candidate.autoIncrement ? ' *' : ''}
                           </option>
                         ))}
-                        {to !== undefined && !column && <option value={to}>{to} (not in the table)</option>}
+                        {to !== undefined && !column && (
+                          <option value={to}>
+                            {to} (not in {destination.name})
+                          </option>
+                        )}
                       </select>
                     ) : (
                       <input

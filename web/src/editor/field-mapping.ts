@@ -204,11 +204,16 @@ export function sampledFields(records: readonly Record<string, unknown>[]): Sour
   return [...fields].map(([name, type]) => (type === undefined ? { name } : { name, type }));
 }
 
-/** Whether the destination writes one named stream (a `table` or `object`) rather than one per incoming stream. */
-export function writesOneStream(config: Config, catalog: Catalog, type: string): string | undefined {
+/** The one stream the destination writes, when its config names it (`table`, `object`, `sheet`): the field and the name. */
+export function writesOneStream(
+  config: Config,
+  catalog: Catalog,
+  type: string,
+): { field: string; name: string } | undefined {
   const properties = (catalog[type]?.config.properties ?? {}) as Record<string, unknown>;
   for (const field of ['table', 'object', 'sheet']) {
-    if (properties[field] !== undefined && typeof config[field] === 'string') return config[field] as string;
+    const name = config[field];
+    if (properties[field] !== undefined && typeof name === 'string') return { field, name };
   }
   return undefined;
 }
