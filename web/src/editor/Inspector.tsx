@@ -11,6 +11,8 @@ import { formatCount } from '../ui/format.ts';
 import { RoleIcon } from '../ui/icons.tsx';
 import { toast, toastError } from '../ui/toasts.tsx';
 import { useEditorUi } from './editor-ui.ts';
+import { FieldMapping } from './FieldMapping.tsx';
+import { isRecordDestination } from './field-mapping.ts';
 import { StreamPicker } from './StreamPicker.tsx';
 
 const emptyIssues: NodeIssue[] = [];
@@ -165,6 +167,9 @@ function NodeInspector({ node, nodeType }: { node: FlowNode; nodeType: NodeTypeI
         <ConnectionPicker node={node} nodeType={nodeType} />
       )}
       {nodeType?.discover && <StreamPicker key={node.id} node={node} nodeType={nodeType} />}
+      {nodeType && isRecordDestination(nodeType) && (
+        <FieldMapping key={`mapping-${node.id}`} node={node} nodeType={nodeType} />
+      )}
       {nodeType && (
         <section className="panel-section">
           <h3>Settings</h3>

@@ -370,3 +370,29 @@ describe('duckdb.destination resume', () => {
     expect(await stagingTables(file)).toEqual([]);
   });
 });
+
+describe('duckdb.destination discover', () => {
+  it('lists the tables with their types, NOT NULL and primary keys, staging tables aside; a file not made yet has none', async () => {
+    const dir = await temporaryDirectory();
+    await sql(
+      join(dir, 'target.duckdb'),
+      `CREATE SCHEMA crm;
+       CREATE TABLE crm.contacts (region VARCHAR, id BIGINT, "naïve ""name""" VARCHAR NOT NULL, notes VARCHAR, PRIMARY KEY (region, id));
+       CREATE TABLE _backflow_stage_contacts_r1 (x INTEGER)`,
+    );
+    const discover = duckdbDestination.discover!;
+    expect(await discover({ path: 'target.duckdb', table: 'x' }, testContext(dir))).toEqual([
+      {
+        name: 'crm.contacts',
+        columns: [
+          { name: 'region', type: 'VARCHAR', notNull: true },
+          { name: 'id', type: 'BIGINT', notNull: true },
+          { name: 'naïve "name"', type: 'VARCHAR', notNull: true },
+          { name: 'notes', type: 'VARCHAR' },
+        ],
+        key: ['region', 'id'],
+      },
+    ]);
+    expect(await discover({ path: 'not-yet.duckdb', table: 'x' }, testContext(dir))).toEqual([]);
+  });
+});

@@ -27,6 +27,7 @@ import {
   type Payload,
   type Rec,
   type RecordBatch,
+  type StreamInfo,
 } from '../../node-kit/contract.ts';
 import { keyProperty, modeProperty, upsertKey } from '../../node-kit/schema.ts';
 import { assertWritableDirectory } from '../../node-kit/writable-directory.ts';
@@ -34,6 +35,7 @@ import {
   canonicalTypes,
   connectNodeDatabase,
   disconnect,
+  formatQualifiedName,
   inTransaction,
   parseQualifiedName,
   type QualifiedName,
@@ -453,6 +455,46 @@ async function check(config: DuckDBDestinationConfig, ctx: NodeContext): Promise
   });
 }
 
+/**
+ * The tables the file holds, with typed columns, NOT NULL and primary keys, for the table picker
+ * and the editor's field mapping; a file not made yet holds none (the table is created on write).
+ */
+async function discover(config: Partial<DuckDBDestinationConfig>, ctx: NodeContext): Promise<StreamInfo[]> {
+  if (!config.path) return [];
+  const file = resolveDatabasePath(config.path, ctx.baseDir);
+  if ((await stat(file).catch(() => undefined)) === undefined) return [];
+  const connection = await connectNodeDatabase(config.path, ctx, { mustExist: true, readOnly: true });
+  try {
+    const columnRows = (
+      await connection.runAndReadAll(
+        `SELECT c.schema_name, c.table_name, c.column_name, c.data_type, NOT c.is_nullable,
+                list_contains(coalesce(k.columns, []), c.column_name)
+           FROM duckdb_columns() c
+           LEFT JOIN (SELECT schema_name, table_name, constraint_column_names AS columns
+                        FROM duckdb_constraints()
+                       WHERE database_name = current_database() AND constraint_type = 'PRIMARY KEY') k
+             USING (schema_name, table_name)
+          WHERE c.database_name = current_database() AND NOT c.internal
+            AND NOT starts_with(c.table_name, '_backflow_stage_')
+          ORDER BY c.schema_name, c.table_name, c.column_index`,
+      )
+    ).getRowsJson();
+    const streams = new Map<string, StreamInfo>();
+    for (const [schema, table, name, type, notNull, inKey] of columnRows) {
+      const streamId = formatQualifiedName(
+        schema === 'main' ? { name: String(table) } : { schema: String(schema), name: String(table) },
+      );
+      const stream = streams.get(streamId) ?? { name: streamId, columns: [] };
+      streams.set(streamId, stream);
+      stream.columns.push({ name: String(name), type: String(type), ...(notNull === true ? { notNull: true } : {}) });
+      if (inKey === true) stream.key = [...(stream.key ?? []), String(name)];
+    }
+    return [...streams.values()];
+  } finally {
+    disconnect(connection);
+  }
+}
+
 function targetTable(config: DuckDBDestinationConfig, nodeId: string): QualifiedName {
   try {
     return parseQualifiedName(config.table);
@@ -504,6 +546,7 @@ export const duckdbDestination = defineDestination({
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields: ['path'],
   check,
+  discover,
   open,
   location: (config) => `${config.path}, table ${config.table}`,
 });
