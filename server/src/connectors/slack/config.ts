@@ -6,6 +6,11 @@ import { modeProperty } from '../../node-kit/schema.ts';
 export const defaultBaseUrl = 'https://slack.com/api';
 export const slackModes = ['append'] as const;
 
+/** A Block Kit block: its `type`, and whatever that type holds (Slack checks the rest). */
+const block = Type.Unsafe<{ type: string; [field: string]: unknown }>(
+  Type.Object({ type: Type.String({ minLength: 1 }) }, { additionalProperties: true }),
+);
+
 export const slackDestinationConfig = Type.Object(
   {
     webhookUrl: Type.Optional(
@@ -59,7 +64,7 @@ export const slackDestinationConfig = Type.Object(
         "The message per record: {field} (or {field.inner}) is replaced by the record's value, escaped for Slack (&, <, >). Also the notification text when blocks are set.",
     }),
     blocks: Type.Optional(
-      Type.Array(Type.Object({ type: Type.String({ minLength: 1 }) }, { additionalProperties: true }), {
+      Type.Array(block, {
         minItems: 1,
         maxItems: 50,
         title: 'Block Kit blocks',
@@ -85,9 +90,9 @@ export const slackDestinationConfig = Type.Object(
         minimum: 0,
         maximum: 100_000,
         default: 1000,
-        title: 'History read on resume',
+        title: 'History read for repeats',
         description:
-          "How many of a channel's latest messages a resumed run reads for the messages its dead attempt posted, so they are not posted again (bot token only).",
+          "How many of a channel's latest messages a run reads, before its first post there, for messages a dead attempt of it posted, so they are not posted again (bot token only; one page of 200 unless resumed from a checkpoint). 0 reads none: a resume may repeat the batch in flight.",
       }),
     ),
   },

@@ -29,7 +29,7 @@ export const slackDestination = defineDestination({
   config: slackDestinationConfig,
   publishes: 'at-least-once',
   duplicateGuard:
-    "each message's metadata carries (flow, node, run, batch, record); a resumed run reads the channel's recent history for them before posting again (bot token only: a webhook may repeat the batch in flight)",
+    "each message's metadata carries (flow, node, run, batch, record); before posting to a channel a run reads its recent history for those of this run and skips them (bot token only: a webhook may repeat the batch in flight)",
   modes: slackModes,
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields,

@@ -1,8 +1,10 @@
 /**
  * `slack.destination`'s writer: one message per record, in record order per channel (channels in
  * parallel, each at its own pace). A record Slack refuses (its channel, its message) is rejected
- * with Slack's error; anything else fails the run. A resumed run first reads each channel's recent
- * history for the messages its dead attempt posted (their metadata key) and skips those.
+ * with Slack's error; anything else fails the run. Before its first post to a channel, a run reads
+ * the channel's recent history for messages of this run (their metadata key: a dead attempt's) and
+ * skips those: from its checkpoint's start time when resumed from one, else the latest page
+ * (an attempt killed before its first checkpoint, a second or so of posting, is resumed from the start).
  */
 import { DestinationError } from '../../errors.ts';
 import type { DestinationContext, DestinationWriter, Rec, RecordLocation } from '../../node-kit/contract.ts';
@@ -33,6 +35,8 @@ const webhookGone = new Set([
   'channel_is_archived',
   'posting_to_general_channel_denied',
 ]);
+/** Messages read when no checkpoint says since when: one page of conversations.history. */
+const firstPage = 200;
 /** Clocks differ: history is read from a little before the run started. */
 const clockMarginMs = 5 * 60_000;
 
@@ -41,7 +45,13 @@ export function openSlackWriter(
   ctx: DestinationContext,
   sender: SlackSender,
 ): DestinationWriter {
-  const resuming = ctx.resumeState !== undefined || ctx.resumeSeq !== undefined;
+  const historyLimit = config.historyLimit ?? 1000;
+  // Resumed from a checkpoint: the history since the run started; otherwise the latest page, which
+  // holds what an attempt that died before its first checkpoint (about a second) could have posted.
+  const historyWindow =
+    ctx.resumeState === undefined
+      ? { limit: Math.min(historyLimit, firstPage) }
+      : { oldest: (ctx.resumeState as WriterState).since, limit: historyLimit };
   const state: WriterState = (ctx.resumeState as WriterState | undefined) ?? {
     since: ((Date.now() - clockMarginMs) / 1000).toFixed(6),
   };
@@ -49,7 +59,11 @@ export function openSlackWriter(
   const historyOf = (api: SlackWebApi, channelId: string) => {
     let keys = posted.get(channelId);
     if (!keys) {
-      keys = postedKeys(api, channelId, ctx, { oldest: state.since, limit: config.historyLimit ?? 1000 });
+      // A channel whose history is refused (the bot is not in it) took no message: its posts are refused too, one by one.
+      keys = postedKeys(api, channelId, ctx, historyWindow).catch((error: unknown) => {
+        if (refusesRecord(error)) return new Set<string>();
+        throw error;
+      });
       posted.set(channelId, keys);
     }
     return keys;
@@ -91,11 +105,12 @@ export function openSlackWriter(
         }
         await Promise.all(
           [...byChannel].map(async ([channelId, items]) => {
-            const done = resuming
-              ? await historyOf(sender.api, channelId).catch((error: unknown) => {
-                  throw failure(error, `reading the history of ${channelId} to resume`, payload.stream);
-                })
-              : undefined;
+            const done =
+              historyLimit > 0
+                ? await historyOf(sender.api, channelId).catch((error: unknown) => {
+                    throw failure(error, `reading the history of ${channelId} for messages already posted`, payload.stream);
+                  })
+                : undefined;
             for (const { index, message } of items) {
               if (done?.has(`${seq}:${index}`)) {
                 skipped++;
