@@ -265,11 +265,16 @@ describe('slack.destination', () => {
   it('fails the run when the incoming webhook is gone, without showing its URL', async () => {
     const slack = await sandbox();
     const secretPath = '/services/T0SANDBOX/B0GONE/removed-webhook-secret';
-    const failed = await write({ webhookUrl: `${slack.url}${secretPath}`, text: '{id}' }, [tickets(1)]).catch(
-      (caught: unknown) => caught as Error,
-    );
+    const failed = (await write({ webhookUrl: `${slack.url}${secretPath}`, text: '{id}' }, [tickets(1)]).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )) as Error | undefined;
     expect(failed).toMatchObject({ code: 'destination_failed' });
-    expect(failed.message).toContain('no_service');
-    expect(failed.message).not.toContain('removed-webhook-secret');
+    expect(failed?.message).toContain('no_service');
+    expect(failed?.message).not.toContain('removed-webhook-secret');
+    const config = { webhookUrl: `${slack.url}${secretPath}`, text: '{id}' };
+    expect(slackDestination.location!(config, await context())).toBe(
+      `Slack incoming webhook on ${new URL(slack.url).host}`,
+    );
   });
 });

@@ -108,7 +108,11 @@ export function openSlackWriter(
             const done =
               historyLimit > 0
                 ? await historyOf(sender.api, channelId).catch((error: unknown) => {
-                    throw failure(error, `reading the history of ${channelId} for messages already posted`, payload.stream);
+                    throw failure(
+                      error,
+                      `reading the history of ${channelId} for messages already posted`,
+                      payload.stream,
+                    );
                   })
                 : undefined;
             for (const { index, message } of items) {
