@@ -1,10 +1,14 @@
 /** The Slack sandbox driven by the official clients, unchanged but for their base URL: @slack/web-api and @slack/webhook. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { IncomingWebhook } from '@slack/webhook';
 import { afterEach, describe, expect, it } from 'vitest';
 import { idFor, type SlackSandbox, type SlackSandboxOptions, startSlackSandbox } from './server.ts';
 
 const token = 'xoxb-sandbox-token';
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const running: SlackSandbox[] = [];
 
 afterEach(async () => {
@@ -224,5 +228,49 @@ describe('slack sandbox', () => {
       messages: { text: string }[];
     };
     expect(listed.messages.map((message) => message.text)).toEqual(['after']);
+  });
+
+  it('starts from the sandbox CLI, printing the webhook of #general, and serves both clients', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'test/sandboxes/cli.ts',
+        'slack',
+        '--port',
+        '0',
+        '--faults',
+        '{"tooManyEvery":2,"retryAfterSeconds":0}',
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const { url, webhook } = await new Promise<{ url: string; webhook: string }>((resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk) => {
+          output += chunk;
+          const url = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output)?.[1];
+          const webhook = /^incoming webhook of #general: (\S+)$/m.exec(output)?.[1];
+          if (url && webhook) resolve({ url, webhook });
+        });
+        child.on('close', () => reject(new Error(`the CLI exited before listening: ${output}`)));
+      });
+      await new IncomingWebhook(webhook).send({ text: 'from the webhook' });
+      await new WebClient(token, { slackApiUrl: `${url}/api/`, logLevel: LogLevel.ERROR }).chat.postMessage({
+        channel: 'general',
+        text: 'from the client',
+      });
+      const listed = (await (await fetch(`${url}/__sandbox/messages?channel=general`)).json()) as {
+        messages: { text: string }[];
+      };
+      expect(listed.messages.map((message) => message.text)).toEqual(['from the webhook', 'from the client']);
+      // The second request met an injected 429: the web client waited it out.
+      expect(((await (await fetch(`${url}/__sandbox/stats`)).json()) as { rejected429: number }).rejected429).toBe(1);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
