@@ -157,7 +157,12 @@ describe.runIf(availability.run)('databases in the editor', { shuffle: false }, 
     await picker.getByRole('button', { name: 'Browse tables' }).click();
     const tables = picker.getByRole('list', { name: 'Tables of Warehouse orders' });
     await tables.waitFor();
-    expect(await tables.locator('.stream-name').allTextContents()).toEqual(['customers', 'events', 'orders']);
+    expect(await tables.locator('.stream-name').allTextContents()).toEqual([
+      'customers',
+      'events',
+      'orders',
+      'support_tickets',
+    ]);
     await tables.locator('label', { hasText: 'orders' }).first().click();
     await eventually(() => field('table').inputValue()).toBe('orders');
     const columns = page.getByTestId('column-picker');

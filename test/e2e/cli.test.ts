@@ -30,6 +30,7 @@ const databaseEnv = {
   POSTGRES_URL: 'postgres://postgres@127.0.0.1:5432/shop',
 };
 const hubspotEnv = { HUBSPOT_BASE_URL: 'http://127.0.0.1:4010', HUBSPOT_TOKEN: 'pat-sandbox-token' };
+const slackEnv = { SLACK_API_URL: 'http://127.0.0.1:4030/api', SLACK_BOT_TOKEN: 'xoxb-sandbox-token' };
 const salesforceEnv = {
   SALESFORCE_LOGIN_URL: 'http://127.0.0.1:4020',
   SALESFORCE_CLIENT_ID: 'sandbox-client-id',
@@ -43,6 +44,7 @@ const externalExamples: [string, Record<string, string>][] = [
   ['salesforce-to-warehouse', salesforceEnv],
   ['hubspot-to-salesforce', { ...hubspotEnv, ...salesforceEnv }],
   ['salesforce-to-hubspot', { ...hubspotEnv, ...salesforceEnv }],
+  ['tickets-to-slack', slackEnv],
 ];
 
 async function unregisteredTypes(file: string): Promise<string[]> {
@@ -316,6 +318,7 @@ describe('backflow node-types and runs', () => {
         'salesforce.destination',
         'salesforce.source',
         'schema.validate',
+        'slack.destination',
       ].sort(),
     );
     expect(types.find((t) => t.type === 'csv.format')!.outputs[0]!.kind).toBe('files');

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { type FaultOptions, startGcsSandbox } from './gcs/server.ts';
 import { type HubspotFaults, startHubspotSandbox } from './hubspot/server.ts';
 import { type SalesforceFaults, startSalesforceSandbox } from './salesforce/server.ts';
+import { type SlackFaults, startSlackSandbox } from './slack/server.ts';
 
 interface SandboxArgs {
   port: number;
@@ -47,6 +48,18 @@ const sandboxes: Record<string, SandboxEntry> = {
     start: ({ port, dir, faults, seed }) => {
       if (seed !== undefined && seed !== 'demo') throw new Error(`--seed takes demo, got ${seed}`);
       return startSalesforceSandbox({ port, dir, faults: faults as SalesforceFaults, seed });
+    },
+  },
+  slack: {
+    description:
+      'Slack Web API (chat.postMessage, conversations.history/open/list, auth.test, users.info) and incoming webhooks (for @slack/web-api, @slack/webhook)',
+    start: async ({ port, dir, faults, seed }) => {
+      if (seed !== undefined || dir !== undefined)
+        throw new Error('the slack sandbox keeps its workspace in memory: no --seed or --dir');
+      const sandbox = await startSlackSandbox({ port, faults: faults as SlackFaults });
+      // The webhook URLs are secret paths: printed so a user can paste one into a flow.
+      console.log(`incoming webhook of #general: ${sandbox.webhookUrl('general')}`);
+      return sandbox;
     },
   },
 };

@@ -41,7 +41,12 @@ describe('POST /api/discover', () => {
   it("lists a DuckDB file's tables with typed columns and primary keys, from a config still being edited", async () => {
     const response = await discover({ type: 'duckdb.source', config: { path: 'demo/warehouse.duckdb' } });
     expect(response.status).toBe(200);
-    expect(response.json.map((s: { name: string }) => s.name)).toEqual(['customers', 'events', 'orders']);
+    expect(response.json.map((s: { name: string }) => s.name)).toEqual([
+      'customers',
+      'events',
+      'orders',
+      'support_tickets',
+    ]);
     const orders = response.json.find((s: { name: string }) => s.name === 'orders');
     expect(orders).toMatchObject({
       name: 'orders',
@@ -65,7 +70,7 @@ describe('POST /api/discover', () => {
       config: { path: '${env:BACKFLOW_TEST_WAREHOUSE}', table: 'orders' },
     });
     expect(viaEnv.status).toBe(200);
-    expect(viaEnv.json).toHaveLength(3);
+    expect(viaEnv.json).toHaveLength(4);
     const created = await client.post('/api/connections', {
       name: 'discover-warehouse',
       type: 'duckdb',

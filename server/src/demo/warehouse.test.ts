@@ -5,7 +5,14 @@ import { sql } from '../connectors/duckdb/test-context.ts';
 import { copyDemoWarehouse } from '../testing/demo-warehouse.ts';
 import { temporaryDirectory } from '../testing/node-context.ts';
 import { prepareDemoWarehouse } from './prepare.ts';
-import { DEMO_CUSTOMERS, DEMO_EVENTS, DEMO_ORDERS, ensureDemoWarehouse, generateOrders } from './warehouse.ts';
+import {
+  DEMO_CUSTOMERS,
+  DEMO_EVENTS,
+  DEMO_ORDERS,
+  DEMO_TICKETS,
+  ensureDemoWarehouse,
+  generateOrders,
+} from './warehouse.ts';
 
 const checksums = (file: string) =>
   sql(
@@ -13,13 +20,14 @@ const checksums = (file: string) =>
     `SELECT 'customers', count(*), bit_xor(hash(t)) FROM customers t
      UNION ALL SELECT 'orders', count(*), bit_xor(hash(t)) FROM orders t
      UNION ALL SELECT 'events', count(*), bit_xor(hash(t)) FROM events t
+     UNION ALL SELECT 'support_tickets', count(*), bit_xor(hash(t)) FROM support_tickets t
      ORDER BY 1`,
   );
 
 describe('demo warehouse', () => {
   // The tests that only read a warehouse read a copy of the test run's build (what every test server
   // gets); the tests about building build their own.
-  it('generates identical customers, orders and events every time', async () => {
+  it('generates identical customers, orders, events and support tickets every time', async () => {
     const dir = await temporaryDirectory();
     await copyDemoWarehouse(join(dir, 'a', 'warehouse.duckdb'));
     await ensureDemoWarehouse(join(dir, 'b', 'warehouse.duckdb'));
@@ -28,6 +36,7 @@ describe('demo warehouse', () => {
       ['customers', DEMO_CUSTOMERS],
       ['events', DEMO_EVENTS],
       ['orders', DEMO_ORDERS],
+      ['support_tickets', DEMO_TICKETS],
     ]);
     expect(await checksums(join(dir, 'b', 'warehouse.duckdb'))).toEqual(first);
   });
@@ -55,6 +64,7 @@ describe('demo warehouse', () => {
       ['customers', ['customer_id']],
       ['events', ['event_id']],
       ['orders', ['order_id']],
+      ['support_tickets', ['ticket_id']],
     ]);
     const [[nullEmails, nullAddresses, nonAscii, orderCustomersOutOfRange, nullPayloads]] = (await sql(
       file,
@@ -79,7 +89,12 @@ describe('demo warehouse', () => {
     await ensureDemoWarehouse(file);
     expect((await stat(file)).mtimeMs).toBe(built.mtimeMs);
     expect(await readdir(dir)).toEqual(['warehouse.duckdb']);
-    expect((await checksums(file)).map(([, rows]) => Number(rows))).toEqual([DEMO_CUSTOMERS, DEMO_EVENTS, DEMO_ORDERS]);
+    expect((await checksums(file)).map(([, rows]) => Number(rows))).toEqual([
+      DEMO_CUSTOMERS,
+      DEMO_EVENTS,
+      DEMO_ORDERS,
+      DEMO_TICKETS,
+    ]);
   });
 
   it('generates orders files of any size with the warehouse formula', async () => {
@@ -106,6 +121,36 @@ describe('demo warehouse', () => {
       DEMO_CUSTOMERS,
       DEMO_EVENTS,
       DEMO_ORDERS,
+      DEMO_TICKETS,
     ]);
+  });
+
+  it("routes support tickets to the Slack sandbox's support channels, urgent ones to escalations", async () => {
+    const file = join(await temporaryDirectory(), 'warehouse.duckdb');
+    await copyDemoWarehouse(file);
+    const channels = await sql(
+      file,
+      `SELECT agent_channel, count(*), count(*) FILTER (WHERE priority = 'urgent') FROM support_tickets GROUP BY 1 ORDER BY 1`,
+    );
+    expect(channels.map(([channel]) => channel)).toEqual([
+      '#support-billing',
+      '#support-escalations',
+      '#support-tier1',
+      '#support-tier2',
+    ]);
+    for (const [channel, count, urgent] of channels) {
+      expect(Number(count), String(channel)).toBeGreaterThan(0);
+      expect(Number(urgent), String(channel)).toBe(channel === '#support-escalations' ? Number(count) : 0);
+    }
+    const [[withMarkup, nonAscii, orphans]] = (await sql(
+      file,
+      `SELECT count(*) FILTER (WHERE subject LIKE '%<%' OR subject LIKE '%&%'),
+              count(*) FILTER (WHERE subject <> strip_accents(subject) OR subject SIMILAR TO '.*[^ -~].*'),
+              count(*) FILTER (WHERE customer_id NOT BETWEEN 1 AND ${DEMO_CUSTOMERS})
+         FROM support_tickets`,
+    )) as [[string, string, string]];
+    expect(Number(withMarkup)).toBeGreaterThan(0);
+    expect(Number(nonAscii)).toBeGreaterThan(0);
+    expect(orphans).toBe('0');
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The demo warehouse: a DuckDB file with customers, orders and events that the example flows read.
+ * The demo warehouse: a DuckDB file with customers, orders, events and support tickets that the
+ * example flows read.
  * Every value derives from the row number through `hash()` (never `random()`), so two generations
  * are identical; the tables are built set-based from `range()` in a second or two.
  */
@@ -11,6 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 export const DEMO_CUSTOMERS = 20_000;
 export const DEMO_ORDERS = 200_000;
 export const DEMO_EVENTS = 300_000;
+export const DEMO_TICKETS = 300;
 
 /** Picks from a SQL list literal by a hash: `pick(['a', 'b'], 'h')` → `['a', 'b'][1 + h % 2]`. */
 function pick(values: readonly string[], hash: string): string {
@@ -51,6 +53,19 @@ const TAGS = ['vip', 'newsletter', 'b2b', 'churn-risk', 'beta'];
 const STATUSES = ['pending', 'paid', 'paid', 'paid', 'shipped', 'shipped', 'delivered', 'refunded', 'cancelled'];
 const CURRENCIES = ['USD', 'EUR', 'EUR', 'GBP', 'BRL', 'JPY'];
 const EVENT_TYPES = ['page_view', 'page_view', 'page_view', 'search', 'add_to_cart', 'checkout', 'login', 'logout'];
+const TICKET_SUBJECTS = [
+  'Refund for a double charge',
+  "Can't log in after the password reset",
+  'Invoice shows <wrong> VAT & fees',
+  'Paiement refusé deux fois',
+  '配送が遅れています',
+  'App crashes on "Save"',
+  'Export to CSV cuts long names',
+  'Please close my account',
+];
+const PRIORITIES = ['low', 'normal', 'normal', 'high', 'urgent'];
+/** The Slack sandbox's support channels: tickets-to-slack.json routes each ticket to its agent's channel. */
+const AGENT_CHANNELS = ['#support-tier1', '#support-tier1', '#support-tier2', '#support-billing'];
 const PAGES = ['/', '/pricing', '/docs', '/blog/launch', '/cart', '/account?tab=billing', '/search?q=caf%C3%A9'];
 
 const CUSTOMERS_SQL = `
@@ -130,9 +145,33 @@ const EVENTS_SQL = `
   FROM (SELECT i, hash(i, 'events') AS h FROM range(1, ${DEMO_EVENTS} + 1) AS r(i));
 `;
 
+/** Urgent tickets go to the escalations channel; the others to an agent's channel picked by hash. */
+const TICKETS_SQL = `
+  CREATE TABLE support_tickets (
+    ticket_id BIGINT PRIMARY KEY,
+    customer_id BIGINT NOT NULL,
+    subject VARCHAR NOT NULL,
+    priority VARCHAR NOT NULL,
+    agent_channel VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL
+  );
+  INSERT INTO support_tickets
+  SELECT
+    i,
+    1 + (h % ${DEMO_CUSTOMERS})::BIGINT,
+    ${pick(TICKET_SUBJECTS, '(h >> 8)')} || ' (#' || i || ')',
+    priority,
+    CASE WHEN priority = 'urgent' THEN '#support-escalations' ELSE ${pick(AGENT_CHANNELS, '(h >> 24)')} END,
+    make_timestamp(1735689600000000 + ((h >> 32) % 31536000000000)::BIGINT)
+  FROM (
+    SELECT i, h, ${pick(PRIORITIES, '(h >> 16)')} AS priority
+    FROM (SELECT i, hash(i, 'support_tickets') AS h FROM range(1, ${DEMO_TICKETS} + 1) AS r(i))
+  );
+`;
+
 /** Generates the demo warehouse at `path` unless the file exists. */
 export async function ensureDemoWarehouse(path: string): Promise<void> {
-  await buildOnce(path, [CUSTOMERS_SQL, ordersSql(DEMO_ORDERS, DEMO_CUSTOMERS), EVENTS_SQL]);
+  await buildOnce(path, [CUSTOMERS_SQL, ordersSql(DEMO_ORDERS, DEMO_CUSTOMERS), EVENTS_SQL, TICKETS_SQL]);
 }
 
 /**
