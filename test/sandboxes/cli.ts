@@ -56,8 +56,13 @@ const sandboxes: Record<string, SandboxEntry> = {
     description:
       'a webhook receiver: signature checks (--secret), Idempotency-Key dedupe, delayMs, GET /__sandbox/received',
     start: ({ port, dir, faults, seed, secret }) => {
-      if (seed !== undefined || dir !== undefined) throw new Error('the webhook sandbox takes neither --seed nor --dir');
-      return startWebhookSandbox({ port, faults: faults as WebhookFaults, ...(secret === undefined ? {} : { secret }) });
+      if (seed !== undefined || dir !== undefined)
+        throw new Error('the webhook sandbox takes neither --seed nor --dir');
+      return startWebhookSandbox({
+        port,
+        faults: faults as WebhookFaults,
+        ...(secret === undefined ? {} : { secret }),
+      });
     },
   },
 };

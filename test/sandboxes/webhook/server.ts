@@ -109,7 +109,9 @@ export async function startWebhookSandbox(options: WebhookSandboxOptions = {}): 
     }
     if (route === 'GET /__sandbox/received') {
       const path = url.searchParams.get('path');
-      return sendJson(res, 200, { received: receipts.list.filter((receipt) => path === null || receipt.path === path) });
+      return sendJson(res, 200, {
+        received: receipts.list.filter((receipt) => path === null || receipt.path === path),
+      });
     }
     if (route === 'DELETE /__sandbox/received') {
       receipts.clear();
@@ -121,10 +123,14 @@ export async function startWebhookSandbox(options: WebhookSandboxOptions = {}): 
   /** Checks a delivery and keeps it; throws a `Refusal` for what a receiver refuses. */
   function accept(req: IncomingMessage, url: URL, text: string, key: string | undefined): StoredAnswer {
     const timestamp = header(req, timestampHeader);
-    if (options.secret !== undefined && !signatureMatches(options.secret, timestamp, text, header(req, signatureHeader)))
+    if (
+      options.secret !== undefined &&
+      !signatureMatches(options.secret, timestamp, text, header(req, signatureHeader))
+    )
       throw new Refusal(401, `invalid or missing ${options.signatureHeader ?? 'X-Backflow-Signature'}`);
     const size = Buffer.byteLength(text);
-    if (size > maxBodyBytes) throw new Refusal(413, `the body has ${size} bytes; this endpoint takes ${maxBodyBytes} at most`);
+    if (size > maxBodyBytes)
+      throw new Refusal(413, `the body has ${size} bytes; this endpoint takes ${maxBodyBytes} at most`);
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -21,7 +21,13 @@ function post(url: string, body: string, headers: Record<string, string> = {}) {
 }
 
 const batch = (n: number) =>
-  JSON.stringify({ flow: 'f', node: 'n', run: 'r', batch: { seq: n, part: 0 }, records: [{ id: n, name: 'Zoë "q"\n🙂' }] });
+  JSON.stringify({
+    flow: 'f',
+    node: 'n',
+    run: 'r',
+    batch: { seq: n, part: 0 },
+    records: [{ id: n, name: 'Zoë "q"\n🙂' }],
+  });
 
 describe('webhook sandbox', () => {
   it('keeps a signed delivery and refuses a tampered or unsigned one with 401', async () => {
@@ -49,7 +55,9 @@ describe('webhook sandbox', () => {
       expect(answer.headers.get('idempotent-replayed')).toBe(i === 0 ? null : 'true');
     }
     await post(hooks.url, batch(2), { 'Idempotency-Key': 'key-2' });
-    const listed = (await (await fetch(`${hooks.url}/__sandbox/received`)).json()) as { received: { idempotencyKey: string }[] };
+    const listed = (await (await fetch(`${hooks.url}/__sandbox/received`)).json()) as {
+      received: { idempotencyKey: string }[];
+    };
     expect(listed.received.map((receipt) => receipt.idempotencyKey)).toEqual(['key-1', 'key-2']);
     expect(hooks.stats()).toMatchObject({ requests: 4, received: 2, repeated: 2 });
   });
@@ -66,7 +74,8 @@ describe('webhook sandbox', () => {
   it('injects 5xx, 429 bursts with Retry-After and dropped answers deterministically, live through /__sandbox/faults', async () => {
     const hooks = await sandbox({ faults: { tooManyEvery: 3, tooManyBurst: 2, retryAfterSeconds: 2 } });
     const statuses: number[] = [];
-    for (let i = 1; i <= 5; i++) statuses.push((await post(hooks.url, batch(i), { 'Idempotency-Key': `k${i}` })).status);
+    for (let i = 1; i <= 5; i++)
+      statuses.push((await post(hooks.url, batch(i), { 'Idempotency-Key': `k${i}` })).status);
     expect(statuses).toEqual([200, 200, 429, 429, 200]);
     const patched = await fetch(`${hooks.url}/__sandbox/faults`, {
       method: 'POST',

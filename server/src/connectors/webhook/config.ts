@@ -7,7 +7,7 @@ import { modeProperty, recordOf } from '../../node-kit/schema.ts';
 export const webhookModes = ['append'] as const;
 
 /** An HTTP header name (RFC 9110 token). */
-const headerName = '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$';
+const headerName = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 
 export const webhookDestinationConfig = Type.Object(
   {
@@ -15,6 +15,7 @@ export const webhookDestinationConfig = Type.Object(
       pattern: '^https?://',
       title: 'URL',
       description:
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal syntax of an env reference.
         'Where batches are POSTed. Its path and query are never shown (a webhook URL often holds a token): write a secret one as ${env:NAME}.',
     }),
     mode: Type.Optional(
@@ -27,6 +28,7 @@ export const webhookDestinationConfig = Type.Object(
       recordOf(Type.String(), {
         title: 'Headers',
         description:
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal syntax of an env reference.
           'Sent with every request, e.g. { "Authorization": "Bearer ${env:HOOK_TOKEN}" }; values are never shown in logs or errors.',
       }),
     ),
@@ -45,9 +47,7 @@ export const webhookDestinationConfig = Type.Object(
     timestampHeader: Type.Optional(
       Type.String({ pattern: headerName, default: defaultTimestampHeader, title: 'Timestamp header' }),
     ),
-    batchSize: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 10_000, default: 100, title: 'Records per request' }),
-    ),
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100, title: 'Records per request' })),
     concurrency: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -93,7 +93,10 @@ export function checkWebhookConfig(config: WebhookDestinationConfig): ConfigIssu
     else if (own.includes(name.toLowerCase()))
       issues.push({ path: `headers.${name}`, message: `${name} is set by Backflow on every request; remove it` });
   }
-  if ((config.signatureHeader ?? defaultSignatureHeader).toLowerCase() === (config.timestampHeader ?? defaultTimestampHeader).toLowerCase())
+  if (
+    (config.signatureHeader ?? defaultSignatureHeader).toLowerCase() ===
+    (config.timestampHeader ?? defaultTimestampHeader).toLowerCase()
+  )
     issues.push({ path: 'timestampHeader', message: 'the timestamp and signature headers need different names' });
   return issues;
 }

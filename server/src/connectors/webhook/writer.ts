@@ -24,7 +24,11 @@ export interface WebhookBody {
  * The key of one request: a digest of flow, node and run (a key never repeats across runs or
  * nodes), then the batch sequence and part in plain sight for a reader of the receiver's log.
  */
-export function idempotencyKey(ctx: Pick<DestinationContext, 'flowName' | 'nodeId' | 'runId'>, seq: number, part: number): string {
+export function idempotencyKey(
+  ctx: Pick<DestinationContext, 'flowName' | 'nodeId' | 'runId'>,
+  seq: number,
+  part: number,
+): string {
   const scope = createHash('sha256').update(`${ctx.flowName}\n${ctx.nodeId}\n${ctx.runId}`).digest('hex').slice(0, 24);
   return `bf-${scope}-${seq}-${part}`;
 }

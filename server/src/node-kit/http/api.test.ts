@@ -136,7 +136,9 @@ describe('createHttpApi', () => {
   });
 
   it('retries a 408 Request Timeout like a 5xx', async () => {
-    const server = await serve((_, index) => (index === 0 ? { status: 408, body: 'slow' } : { status: 200, body: [2] }));
+    const server = await serve((_, index) =>
+      index === 0 ? { status: 408, body: 'slow' } : { status: 200, body: [2] },
+    );
     expect(await api(server).request({ path: '/x' })).toEqual([2]);
     expect(server.requests).toHaveLength(2);
   });

@@ -15,7 +15,11 @@ export interface WebhookSigning {
  * `sha256=<hex>` of HMAC-SHA256(secret, `<timestamp>.<body>`). The timestamp is inside the signed
  * text (as Stripe and Slack do) so a receiver can refuse an old delivery replayed by someone else.
  */
-export function webhookSignatureHeaders(body: string, signing: WebhookSigning, now = Date.now()): Record<string, string> {
+export function webhookSignatureHeaders(
+  body: string,
+  signing: WebhookSigning,
+  now = Date.now(),
+): Record<string, string> {
   const timestamp = String(Math.floor(now / 1000));
   const headers: Record<string, string> = { [signing.timestampHeader ?? defaultTimestampHeader]: timestamp };
   if (signing.secret !== undefined) {
