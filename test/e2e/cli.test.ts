@@ -35,6 +35,7 @@ const salesforceEnv = {
   SALESFORCE_CLIENT_ID: 'sandbox-client-id',
   SALESFORCE_CLIENT_SECRET: 'sandbox-client-secret',
 };
+const webhookEnv = { WEBHOOK_URL: 'http://127.0.0.1:4030/hooks/refunds', WEBHOOK_SECRET: 'whsec-demo' };
 const externalExamples: [string, Record<string, string>][] = [
   ['mysql-to-postgres', databaseEnv],
   ['postgres-to-duckdb', databaseEnv],
@@ -43,6 +44,7 @@ const externalExamples: [string, Record<string, string>][] = [
   ['salesforce-to-warehouse', salesforceEnv],
   ['hubspot-to-salesforce', { ...hubspotEnv, ...salesforceEnv }],
   ['salesforce-to-hubspot', { ...hubspotEnv, ...salesforceEnv }],
+  ['warehouse-to-webhook', webhookEnv],
 ];
 
 async function unregisteredTypes(file: string): Promise<string[]> {

@@ -4,6 +4,7 @@
  * replays a batch sends the same keys and a receiver that keeps keys takes it once.
  */
 import { createHash } from 'node:crypto';
+import PQueue from 'p-queue';
 import { CancelledError, DestinationError } from '../../errors.ts';
 import type { DestinationContext, DestinationWriter, Payload, Rec } from '../../node-kit/contract.ts';
 import type { WebhookClient } from './client.ts';
@@ -56,20 +57,22 @@ export function openWebhookWriter(
     const requests: { start: number; records: Rec[]; part: number }[] = [];
     for (let start = 0; start < payload.records.length; start += batchSize)
       requests.push({ start, records: payload.records.slice(start, start + batchSize), part: nextPart++ });
-    const outcomes = await Promise.allSettled(
-      requests.map(({ records, part }) => {
-        const key = idempotencyKey(ctx, seq, part);
-        const body: WebhookBody = {
-          flow: ctx.flowName,
-          node: ctx.nodeId,
-          run: ctx.runId,
-          stream: payload.stream,
-          batch: { seq, part, key },
-          records,
-        };
-        return client.deliver(body, key);
-      }),
-    );
+    const deliver = ({ records, part }: (typeof requests)[number]) => {
+      const key = idempotencyKey(ctx, seq, part);
+      const body: WebhookBody = {
+        flow: ctx.flowName,
+        node: ctx.nodeId,
+        run: ctx.runId,
+        stream: payload.stream,
+        batch: { seq, part, key },
+        records,
+      };
+      return client.deliver(body, key);
+    };
+    // Started `concurrency` at a time: a batch of 10 000 records is 100 requests, and each one
+    // waiting in the HTTP client's own queue would hold a listener on the run's signal meanwhile.
+    const pool = new PQueue({ concurrency: config.concurrency ?? 4 });
+    const outcomes = await Promise.allSettled(requests.map((request) => pool.add(() => deliver(request))));
     const failed = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failed) {
       const cause = failed.reason as unknown;
