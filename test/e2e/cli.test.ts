@@ -318,6 +318,7 @@ describe('backflow node-types and runs', () => {
         'salesforce.destination',
         'salesforce.source',
         'schema.validate',
+        'webhook.destination',
       ].sort(),
     );
     expect(types.find((t) => t.type === 'csv.format')!.outputs[0]!.kind).toBe('files');
