@@ -21,7 +21,8 @@ export const webhookDestination = defineDestination({
   duplicateGuard: 'Idempotency-Key',
   modes: webhookModes,
   inputs: [{ name: 'records', kind: 'records' }],
-  connectionFields: ['url', 'headers', 'secret'],
+  // Not `headers`: a connection returns its fields but its writeOnly ones, and a header may hold a token.
+  connectionFields: ['url', 'secret'],
   checkConfig: checkWebhookConfig,
   /** Sends one signed empty batch (`records: []`, `check: true`) that a receiver should accept. */
   async check(config, ctx) {
