@@ -44,6 +44,43 @@ export const flowSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const alertOn = Type.Union([Type.Literal('failure'), Type.Literal('rejected')], {
+  description: 'failure: the run failed; rejected: the share of records rejected passed `threshold`',
+});
+const alertThreshold = Type.Number({
+  minimum: 0,
+  maximum: 1,
+  default: 0,
+  description: "For 'rejected': alert when rejected records ÷ records read passes this share (0..1; 0: any rejection)",
+});
+
+/**
+ * A notification the service sends when a run ends: on failure, or when too many records were
+ * rejected; to a Slack incoming webhook or any webhook (signed when given a secret). URLs and the
+ * secret may be `${env:NAME}` references, resolved when the alert is sent.
+ */
+export const flowAlertSchema = Type.Union([
+  Type.Object(
+    {
+      on: alertOn,
+      threshold: Type.Optional(alertThreshold),
+      slack: Type.Object({ webhookUrl: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      on: alertOn,
+      threshold: Type.Optional(alertThreshold),
+      webhook: Type.Object(
+        { url: Type.String({ minLength: 1 }), secret: Type.Optional(Type.String({ minLength: 1 })) },
+        { additionalProperties: false },
+      ),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
 export const flowNodeSchema = Type.Object(
   {
     id: Type.String({ pattern: identifier, maxLength: 100 }),
@@ -77,6 +114,7 @@ export const flowSchema = Type.Object(
     description: Type.Optional(Type.String()),
     schedule: Type.Optional(flowScheduleSchema),
     settings: Type.Optional(flowSettingsSchema),
+    alerts: Type.Optional(Type.Array(flowAlertSchema, { maxItems: 20 })),
     // Far above any real flow (the editor is measured at 300 nodes); keeps graph walks and forms bounded.
     nodes: Type.Array(flowNodeSchema, { maxItems: 1000 }),
     edges: Type.Array(flowEdgeSchema, { maxItems: 2000 }),
@@ -86,6 +124,7 @@ export const flowSchema = Type.Object(
 
 export type FlowSchedule = Static<typeof flowScheduleSchema>;
 export type FlowSettings = Static<typeof flowSettingsSchema>;
+export type FlowAlert = Static<typeof flowAlertSchema>;
 export type FlowNode = Static<typeof flowNodeSchema>;
 export type FlowEdge = Static<typeof flowEdgeSchema>;
 export type Flow = Static<typeof flowSchema>;

@@ -36,6 +36,7 @@ const salesforceEnv = {
   SALESFORCE_CLIENT_ID: 'sandbox-client-id',
   SALESFORCE_CLIENT_SECRET: 'sandbox-client-secret',
 };
+const webhookEnv = { WEBHOOK_URL: 'http://127.0.0.1:4030/hooks/refunds', WEBHOOK_SECRET: 'whsec-demo' };
 const externalExamples: [string, Record<string, string>][] = [
   ['mysql-to-postgres', databaseEnv],
   ['postgres-to-duckdb', databaseEnv],
@@ -45,6 +46,7 @@ const externalExamples: [string, Record<string, string>][] = [
   ['hubspot-to-salesforce', { ...hubspotEnv, ...salesforceEnv }],
   ['salesforce-to-hubspot', { ...hubspotEnv, ...salesforceEnv }],
   ['tickets-to-slack', slackEnv],
+  ['warehouse-to-webhook', webhookEnv],
 ];
 
 async function unregisteredTypes(file: string): Promise<string[]> {
@@ -319,6 +321,7 @@ describe('backflow node-types and runs', () => {
         'salesforce.source',
         'schema.validate',
         'slack.destination',
+        'webhook.destination',
       ].sort(),
     );
     expect(types.find((t) => t.type === 'csv.format')!.outputs[0]!.kind).toBe('files');

@@ -1,5 +1,5 @@
 /**
- * Starts one sandbox: `npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>] [--seed demo]`.
+ * Starts one sandbox: `npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>] [--seed demo] [--secret <key>]`.
  * Prints `listening on <url>` once it serves; Ctrl+C stops it.
  */
 import { parseArgs } from 'node:util';
@@ -7,6 +7,7 @@ import { type FaultOptions, startGcsSandbox } from './gcs/server.ts';
 import { type HubspotFaults, startHubspotSandbox } from './hubspot/server.ts';
 import { type SalesforceFaults, startSalesforceSandbox } from './salesforce/server.ts';
 import { type SlackFaults, startSlackSandbox } from './slack/server.ts';
+import { startWebhookSandbox, type WebhookFaults } from './webhook/server.ts';
 
 interface SandboxArgs {
   port: number;
@@ -14,6 +15,8 @@ interface SandboxArgs {
   faults?: Record<string, unknown>;
   /** Demo data to start with (`demo`); sandboxes without demo data refuse it. */
   seed?: string;
+  /** The webhook sandbox's signing secret: deliveries must be signed with it. */
+  secret?: string;
 }
 
 interface RunningSandbox {
@@ -62,12 +65,25 @@ const sandboxes: Record<string, SandboxEntry> = {
       return sandbox;
     },
   },
+  webhook: {
+    description:
+      'a webhook receiver: signature checks (--secret), Idempotency-Key dedupe, delayMs, GET /__sandbox/received',
+    start: ({ port, dir, faults, seed, secret }) => {
+      if (seed !== undefined || dir !== undefined)
+        throw new Error('the webhook sandbox takes neither --seed nor --dir');
+      return startWebhookSandbox({
+        port,
+        faults: faults as WebhookFaults,
+        ...(secret === undefined ? {} : { secret }),
+      });
+    },
+  },
 };
 
 function usage(): string {
   const names = Object.entries(sandboxes).map(([name, entry]) => `  ${name.padEnd(12)}${entry.description}`);
   return [
-    'usage: npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>] [--seed demo]',
+    'usage: npm run sandbox -- <name> --port <port> [--dir <folder>] [--faults <json>] [--seed demo] [--secret <key>]',
     '',
     'sandboxes:',
     ...names,
@@ -82,6 +98,7 @@ async function main(): Promise<void> {
       dir: { type: 'string' },
       faults: { type: 'string' },
       seed: { type: 'string' },
+      secret: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -96,7 +113,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new Error(`--port must be 0..65535, got ${values.port}`);
   const faults = values.faults === undefined ? undefined : (JSON.parse(values.faults) as Record<string, unknown>);
-  const sandbox = await entry.start({ port, dir: values.dir, faults, seed: values.seed });
+  const sandbox = await entry.start({ port, dir: values.dir, faults, seed: values.seed, secret: values.secret });
   console.log(`listening on ${sandbox.url}`);
   const stop = () => {
     void sandbox.close().then(() => process.exit(0));

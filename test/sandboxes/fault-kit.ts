@@ -38,3 +38,84 @@ export function patchFaults<T extends object>(options: T, patch: Record<string, 
   Object.assign(options, next);
   return options;
 }
+
+/** The sandbox-independent fault options: which requests fail and how (each sandbox answers in its API's words). */
+export interface FaultSchedule {
+  /** Share (0..1) of API requests answered with `errorStatus`, picked by a generator seeded with `seed`. */
+  errorRate?: number;
+  /** Status of those errors; default 503. */
+  errorStatus?: 500 | 502 | 503 | 504;
+  /** Seed of the generator behind `errorRate` (default 1); posting a seed restarts its sequence. */
+  seed?: number;
+  /** Every Nth API request starts a burst of 429s with Retry-After. */
+  tooManyEvery?: number;
+  /** How many consecutive requests a burst refuses; default 1. */
+  tooManyBurst?: number;
+  /** The Retry-After of injected 429s, in seconds; default 1. */
+  retryAfterSeconds?: number;
+  /** Every Nth API request has its connection destroyed without an answer. */
+  dropEvery?: number;
+}
+
+/** This request's fault: an error status, a 429 asking to wait, a dropped connection, or none. */
+export type ScheduledFault =
+  | { kind: 'error'; status: number }
+  | { kind: 'tooMany'; retryAfterSeconds: number }
+  | { kind: 'drop' }
+  | undefined;
+
+const scheduleCounters = new Set(['tooManyEvery', 'tooManyBurst', 'retryAfterSeconds', 'dropEvery', 'seed']);
+
+/**
+ * Decides each request's fault from a live `FaultSchedule`, deterministically: the same options
+ * and the same request order give the same faults. `extra` validates a sandbox's own options
+ * beside the schedule's (true: valid, false: invalid, undefined: unknown).
+ */
+export class FaultScheduler<T extends FaultSchedule> {
+  #requests = 0;
+  #burstLeft = 0;
+  #errors = new RatePicker();
+
+  constructor(
+    readonly options: T,
+    private readonly extra: (key: string, value: unknown) => boolean | undefined = () => undefined,
+  ) {
+    this.#check(options);
+  }
+
+  next(): ScheduledFault {
+    const n = ++this.#requests;
+    const { dropEvery, tooManyEvery } = this.options;
+    if (dropEvery && n % dropEvery === 0) return { kind: 'drop' };
+    if (tooManyEvery && n % tooManyEvery === 0) this.#burstLeft = this.options.tooManyBurst ?? 1;
+    if (this.#burstLeft > 0) {
+      this.#burstLeft--;
+      return { kind: 'tooMany', retryAfterSeconds: this.options.retryAfterSeconds ?? 1 };
+    }
+    if (!this.#errors.picks(this.options.errorRate, this.options.seed)) return undefined;
+    return { kind: 'error', status: this.options.errorStatus ?? 503 };
+  }
+
+  /** Applies a JSON update (`null` removes a field) and returns the options now in force; throws a readable Error when invalid. */
+  update(patch: Record<string, unknown>): T {
+    patchFaults(this.options, patch, (next) => this.#check(next));
+    if ('seed' in patch) this.#errors.restart();
+    return this.options;
+  }
+
+  #check(options: T): void {
+    for (const [key, value] of Object.entries(options)) {
+      if (value === undefined) continue;
+      const ok =
+        key === 'errorRate'
+          ? typeof value === 'number' && value >= 0 && value <= 1
+          : key === 'errorStatus'
+            ? [500, 502, 503, 504].includes(value as number)
+            : scheduleCounters.has(key)
+              ? Number.isSafeInteger(value) && (value as number) >= 0
+              : this.extra(key, value);
+      if (ok === undefined) throw new Error(`Unknown fault option ${key}.`);
+      if (!ok) throw new Error(`Invalid fault option ${key}: ${JSON.stringify(value)}.`);
+    }
+  }
+}

@@ -136,6 +136,7 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
     });
     if (flow.nodes.length === 0) issues.push({ path: 'nodes', message: 'a flow needs at least one node' });
     if (flow.schedule) issues.push(...validateSchedule(flow.schedule));
+    issues.push(...inlineAlertSecrets(flow));
     const { graph, issues: graphIssues } = buildGraph(flow, typeOf);
     issues.push(...graphIssues);
     return issues.length > 0 ? { flow, issues } : { flow, graph, issues };
@@ -161,6 +162,20 @@ export function secretFields(type: NodeType): string[] {
   return Object.entries(properties)
     .filter(([, property]) => property.writeOnly === true)
     .map(([field]) => field);
+}
+
+/**
+ * An alert's signing secret and Slack webhook URL (the URL is the credential) are `${env:NAME}`
+ * references, like a node's secrets: a flow document never holds one. They are resolved when sent.
+ */
+function inlineAlertSecrets(flow: Flow): FlowIssue[] {
+  return (flow.alerts ?? []).flatMap((alert, index) => {
+    const [field, value] =
+      'slack' in alert ? ['slack.webhookUrl', alert.slack.webhookUrl] : ['webhook.secret', alert.webhook.secret];
+    return value === undefined || isEnvReference(value)
+      ? []
+      : [{ path: `alerts[${index}].${field}`, message: inlineSecretMessage }];
+  });
 }
 
 function isEnvReference(value: unknown): boolean {

@@ -15,6 +15,7 @@ import { postgresSource } from '../connectors/postgres/source.ts';
 import { salesforceDestination } from '../connectors/salesforce/destination.ts';
 import { salesforceSource } from '../connectors/salesforce/source.ts';
 import { slackDestination } from '../connectors/slack/destination.ts';
+import { webhookDestination } from '../connectors/webhook/destination.ts';
 import type { NodeType, PartsFusion } from '../node-kit/contract.ts';
 import { csvFormat } from './csv-format.ts';
 import { csvParse } from './csv-parse.ts';
@@ -50,6 +51,7 @@ export const nodeTypes: readonly NodeType[] = [
   hubspotDestination,
   salesforceDestination,
   slackDestination,
+  webhookDestination,
 ];
 
 export function findNodeType(type: string): NodeType | undefined {

@@ -13,6 +13,7 @@ import { catalog as defaultCatalog, findNodeType, type NodeCatalog } from '../no
 import type { Redactor } from '../secrets/redactor.ts';
 import { idMapFlowKey } from '../store/id-map-repository.ts';
 import { type RunRow, type RunStatus, resumableStatuses, type StateStore } from '../store/state-store.ts';
+import { sendAlerts } from './alerts.ts';
 
 export const validateFlow = createFlowValidator(findNodeType);
 
@@ -217,6 +218,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunSummary> {
     interrupted ? `run interrupted: ${interruptRun.message}` : `run ${status}${error ? `: ${error.message}` : ''}`,
   );
   await store.finishRun(runId, status, summary, error);
+  await sendAlerts(flow, summary, { flowId, log: (level, message) => store.log(runId, level, message) });
   return summary;
 }
 

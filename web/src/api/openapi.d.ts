@@ -485,6 +485,30 @@ export interface components {
                  */
                 pushdown?: boolean;
             };
+            alerts?: ({
+                /** @description failure: the run failed; rejected: the share of records rejected passed `threshold` */
+                on: "failure" | "rejected";
+                /**
+                 * @description For 'rejected': alert when rejected records ÷ records read passes this share (0..1; 0: any rejection)
+                 * @default 0
+                 */
+                threshold?: number;
+                slack: {
+                    webhookUrl: string;
+                };
+            } | {
+                /** @description failure: the run failed; rejected: the share of records rejected passed `threshold` */
+                on: "failure" | "rejected";
+                /**
+                 * @description For 'rejected': alert when rejected records ÷ records read passes this share (0..1; 0: any rejection)
+                 * @default 0
+                 */
+                threshold?: number;
+                webhook: {
+                    url: string;
+                    secret?: string;
+                };
+            })[];
             nodes: {
                 id: string;
                 type: string;

@@ -11,7 +11,7 @@ export interface FlowDiff {
   /** `from->to` */
   edgesAdded: string[];
   edgesRemoved: string[];
-  /** The name, description, schedule or settings differ. */
+  /** The name, description, schedule, settings or alerts differ. */
   flowChanged: string[];
 }
 
@@ -50,7 +50,7 @@ export function diffFlows(a: Flow, b: Flow): FlowDiff {
   const edgesAfter = new Set(b.edges.map(edgeKey));
   const edgesAdded = [...edgesAfter].filter((key) => !edgesBefore.has(key));
   const edgesRemoved = [...edgesBefore].filter((key) => !edgesAfter.has(key));
-  const flowChanged = (['name', 'description', 'schedule', 'settings'] as const).filter(
+  const flowChanged = (['name', 'description', 'schedule', 'settings', 'alerts'] as const).filter(
     (field) => !same(a[field], b[field]),
   );
   return { nodesAdded, nodesRemoved, nodesChanged, nodesMoved, edgesAdded, edgesRemoved, flowChanged };

@@ -135,6 +135,14 @@ describe('createHttpApi', () => {
     for (const retry of retries) expect(retry.waitMs).toBeLessThanOrEqual(fast.maxTimeoutMs);
   });
 
+  it('retries a 408 Request Timeout like a 5xx', async () => {
+    const server = await serve((_, index) =>
+      index === 0 ? { status: 408, body: 'slow' } : { status: 200, body: [2] },
+    );
+    expect(await api(server).request({ path: '/x' })).toEqual([2]);
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('retries a dropped connection as a network error', async () => {
     const server = await serve((_, index) => (index === 0 ? { drop: true } : { status: 200, body: { ok: true } }));
     const retries: HttpRetry[] = [];

@@ -119,7 +119,7 @@ const secretName = /auth|token|key|secret|passw|cookie|session|signature|credent
 
 /**
  * A JSON client of one HTTP API over Node's `fetch`: requests go through the API's shared limiter,
- * and 429, 5xx and network failures are retried (p-retry) with exponential backoff and jitter, never
+ * and 408, 429, 5xx and network failures are retried (p-retry) with exponential backoff and jitter, never
  * sooner than the server's `Retry-After` or rate-limit reset. Other 4xx fail at once.
  */
 export function createHttpApi(options: HttpApiOptions): HttpApi {
@@ -194,7 +194,7 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
         const excerpt = redact(text, secrets).replace(/\s+/g, ' ').trim().slice(0, excerptLength);
         const status = response.status;
         const retryAfterMs =
-          status === 429 || status >= 500
+          status === 408 || status === 429 || status >= 500
             ? (options.serverWait ?? defaultServerWait)({ status, headers: response.headers, body: text })
             : undefined;
         throw new HttpApiError(

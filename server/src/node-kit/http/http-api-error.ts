@@ -1,7 +1,7 @@
 import { BackflowError, type ErrorContext } from '../../errors.ts';
 
 /**
- * - `http_status`: the API answered an error status that is not retried (4xx other than 429).
+ * - `http_status`: the API answered an error status that is not retried (4xx other than 408 and 429).
  * - `http_network`: no answer (refused, reset, DNS, timeout).
  * - `http_retries_exhausted`: 429, 5xx or network failures until the retries ran out; `cause` is the last.
  * - `http_rate_limited`: the API asked for a longer wait than the client's `maxWaitMs`.
@@ -48,9 +48,9 @@ export class HttpApiError extends BackflowError {
     this.retryAfterMs = fields.retryAfterMs;
   }
 
-  /** Whether another attempt may succeed: 429, 5xx, no answer. */
+  /** Whether another attempt may succeed: 408 (the server gave up waiting for the request), 429, 5xx, no answer. */
   get retryable(): boolean {
     if (this.code === 'http_network') return true;
-    return this.code === 'http_status' && (this.status === 429 || (this.status ?? 0) >= 500);
+    return this.code === 'http_status' && (this.status === 408 || this.status === 429 || (this.status ?? 0) >= 500);
   }
 }

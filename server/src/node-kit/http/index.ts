@@ -14,3 +14,9 @@ export {
 export { HttpApiError, type HttpApiErrorCode, type HttpApiErrorFields } from './http-api-error.ts';
 export type { HttpLimits } from './limiter.ts';
 export { serverWaitMs } from './server-wait.ts';
+export {
+  defaultSignatureHeader,
+  defaultTimestampHeader,
+  type WebhookSigning,
+  webhookSignatureHeaders,
+} from './webhook-signature.ts';
