@@ -45,7 +45,8 @@ export function columnType(property: Pick<HubspotProperty, 'type'>): string {
 /** A record's columns: `id`, the properties, then the record's own times and state. */
 export function objectColumns(properties: readonly HubspotProperty[]): Column[] {
   return [
-    { name: 'id', type: 'VARCHAR', notNull: true },
+    // HubSpot gives a record its id: a destination's mapping never has to send one.
+    { name: 'id', type: 'VARCHAR', notNull: true, autoIncrement: true },
     ...properties.filter((p) => p.name !== 'id').map((p) => ({ name: p.name, type: columnType(p) })),
     { name: 'createdAt', type: 'TIMESTAMPTZ' },
     { name: 'updatedAt', type: 'TIMESTAMPTZ' },
