@@ -205,6 +205,15 @@ describe.runIf(availability.run)('runs in the editor', { shuffle: false }, () =>
     expect(runs.map((run) => run.status)).toEqual(['failed', 'failed']);
   });
 
+  it('runs a flow with a full resync from the toolbar, and the run says it re-read every source', async () => {
+    await openFlow('people-import');
+    await page.getByTestId('run-full-resync').click();
+    await eventually(panelStatus, 60_000).toBe('succeeded');
+    const runId = (await page.locator('.run-summary .mono').textContent())!;
+    const logs = (await api(`/api/runs/${runId}/logs`)) as { message: string }[];
+    expect(logs[0]?.message).toBe('run started (full re-read of every source)');
+  });
+
   it('shows a rejected line as it stood in the file, and downloads every reject as NDJSON and CSV', async () => {
     const run = await runToEnd('people-import');
     expect(run.nodes.parse).toMatchObject({ read: 5, written: 2, rejected: 3 });

@@ -165,12 +165,13 @@ export const api = {
   previewUnsaved: (body: { nodeId: string; port?: string; limit?: number; flow: Flow }) =>
     json<PreviewResult>('/api/preview', { method: 'POST', body }),
 
-  startRun: (flowId: string, dryRun: boolean, unsaved?: Flow) =>
+  startRun: (flowId: string, dryRun: boolean, unsaved?: Flow, fullResync = false) =>
     json<RunId>(`/api/flows/${id(flowId)}/runs`, {
       method: 'POST',
-      body: unsaved ? { dryRun, flow: unsaved } : { dryRun },
+      body: { dryRun, ...(unsaved ? { flow: unsaved } : {}), ...(fullResync ? { fullResync } : {}) },
     }),
-  runDocument: (flow: Flow, dryRun: boolean) => json<RunId>('/api/runs', { method: 'POST', body: { flow, dryRun } }),
+  runDocument: (flow: Flow, dryRun: boolean, fullResync = false) =>
+    json<RunId>('/api/runs', { method: 'POST', body: { flow, dryRun, ...(fullResync ? { fullResync } : {}) } }),
   listRuns: (flowId: string, limit = 30) => json<RunView[]>(`/api/runs?flowId=${id(flowId)}&limit=${limit}`),
   /** The latest runs of every flow, newest first. */
   recentRuns: (limit = 100) => json<RunView[]>(`/api/runs?limit=${limit}`),

@@ -172,6 +172,18 @@ function TopBar() {
               onClick: () => useEditorUi.setState({ versions: true }),
             },
             {
+              label: 'Full resync',
+              menuLabel: 'Run with full resync',
+              disabled: runBlocked,
+              title:
+                'Run reading every source whole and sending every record, whatever the last run sent (incremental cursors and diffing ignored this once)',
+              testId: 'run-full-resync',
+              onClick: act(async () => {
+                useEditorUi.setState({ runPanel: true, runTab: 'overview' });
+                await run(false, true);
+              }),
+            },
+            {
               label: 'Export',
               disabled: !saved,
               title: saved

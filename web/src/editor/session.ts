@@ -181,16 +181,17 @@ export function follow(runId: string): void {
 }
 
 /**
- * Runs (or dry-runs) the document on the canvas and follows it live. Nothing is saved and no
+ * Runs (or dry-runs) the document on the canvas and follows it live; `fullResync` reads every
+ * source whole and sends every record, whatever the last run sent. Nothing is saved and no
  * schedule changes: an unsaved version of a saved flow runs as a run of that flow, a new flow as
  * a run of its document (as `backflow run` does).
  */
-export async function run(dryRun: boolean): Promise<void> {
+export async function run(dryRun: boolean, fullResync = false): Promise<void> {
   const { flow, saved } = editorStore.getState();
   try {
     const { runId } = saved
-      ? await api.startRun(saved.id, dryRun, flow === saved.flow ? undefined : flow)
-      : await api.runDocument(flow, dryRun);
+      ? await api.startRun(saved.id, dryRun, flow === saved.flow ? undefined : flow, fullResync)
+      : await api.runDocument(flow, dryRun, fullResync);
     editorStore.getState().startRun({ runId, dryRun });
     follow(runId);
   } catch (error) {
