@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { type FaultOptions, startGcsSandbox } from './gcs/server.ts';
 import { type HubspotFaults, startHubspotSandbox } from './hubspot/server.ts';
 import { type SalesforceFaults, startSalesforceSandbox } from './salesforce/server.ts';
+import { type SheetsFaults, startSheetsSandbox } from './sheets/server.ts';
 
 interface SandboxArgs {
   port: number;
@@ -47,6 +48,15 @@ const sandboxes: Record<string, SandboxEntry> = {
     start: ({ port, dir, faults, seed }) => {
       if (seed !== undefined && seed !== 'demo') throw new Error(`--seed takes demo, got ${seed}`);
       return startSalesforceSandbox({ port, dir, faults: faults as SalesforceFaults, seed });
+    },
+  },
+  sheets: {
+    description:
+      'Google Sheets API v4: spreadsheets, batchUpdate, values, a service-account token endpoint (for @googleapis/sheets)',
+    start: ({ port, dir, faults, seed }) => {
+      if (dir !== undefined) throw new Error('the sheets sandbox keeps its spreadsheets in memory (no --dir)');
+      if (seed !== undefined && seed !== 'demo') throw new Error(`--seed takes demo, got ${seed}`);
+      return startSheetsSandbox({ port, faults: faults as SheetsFaults, seed });
     },
   },
 };

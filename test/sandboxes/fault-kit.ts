@@ -38,3 +38,86 @@ export function patchFaults<T extends object>(options: T, patch: Record<string, 
   Object.assign(options, next);
   return options;
 }
+
+/**
+ * The faults most HTTP sandboxes inject, all deterministic: the same options and the same request
+ * order give the same faults. Each sandbox answers them in its API's own words.
+ */
+export interface HttpFaults {
+  /** Share (0..1) of API requests answered with `errorStatus`, picked by a generator seeded with `seed`. */
+  errorRate?: number;
+  /** Status of those errors; default 503. */
+  errorStatus?: 500 | 502 | 503 | 504;
+  /** Seed of the generator behind `errorRate` (default 1); posting a seed restarts its sequence. */
+  seed?: number;
+  /** Every Nth API request starts a burst of 429s with Retry-After. */
+  tooManyEvery?: number;
+  /** How many consecutive requests a burst refuses; default 1. */
+  tooManyBurst?: number;
+  /** The Retry-After of injected 429s, in seconds; default 1. */
+  retryAfterSeconds?: number;
+  /** Every Nth API request has its connection destroyed without an answer. */
+  dropEvery?: number;
+}
+
+export type ScheduledFault =
+  | { kind: 'drop' }
+  | { kind: 'tooMany'; retryAfterSeconds: number }
+  | { kind: 'error'; status: 500 | 502 | 503 | 504 }
+  | undefined;
+
+const faultCounters = new Set(['tooManyEvery', 'tooManyBurst', 'retryAfterSeconds', 'dropEvery', 'seed']);
+
+/** Decides each request's fault from live `HttpFaults` (change the object, or `update` it, while serving). */
+export class FaultSchedule {
+  #requests = 0;
+  #burstLeft = 0;
+  #errors = new RatePicker();
+
+  /** `invalid` builds the sandbox's own error for options it refuses. */
+  constructor(
+    readonly options: HttpFaults,
+    readonly invalid: (message: string) => Error,
+  ) {
+    this.#check(options);
+  }
+
+  next(): ScheduledFault {
+    const n = ++this.#requests;
+    const { dropEvery, tooManyEvery } = this.options;
+    if (dropEvery && n % dropEvery === 0) return { kind: 'drop' };
+    if (tooManyEvery && n % tooManyEvery === 0) this.#burstLeft = this.options.tooManyBurst ?? 1;
+    if (this.#burstLeft > 0) {
+      this.#burstLeft--;
+      return { kind: 'tooMany', retryAfterSeconds: this.options.retryAfterSeconds ?? 1 };
+    }
+    if (!this.#errors.picks(this.options.errorRate, this.options.seed)) return undefined;
+    return { kind: 'error', status: this.options.errorStatus ?? 503 };
+  }
+
+  /** Applies a JSON update (`null` removes a field) and returns the faults now in force. */
+  update(patch: Record<string, unknown>): HttpFaults {
+    patchFaults(this.options, patch, (next) => this.#check(next));
+    if ('seed' in patch) this.#errors.restart();
+    return this.options;
+  }
+
+  #check(options: HttpFaults): void {
+    for (const [key, value] of Object.entries(options)) {
+      if (value === undefined) continue;
+      const ok =
+        key === 'errorRate'
+          ? typeof value === 'number' && value >= 0 && value <= 1
+          : key === 'errorStatus'
+            ? [500, 502, 503, 504].includes(value as number)
+            : faultCounters.has(key)
+              ? Number.isSafeInteger(value) && (value as number) >= 0
+              : undefined;
+      if (ok === undefined)
+        throw this.invalid(
+          `Unknown fault option ${key}; known: errorRate, errorStatus, ${[...faultCounters].join(', ')}.`,
+        );
+      if (!ok) throw this.invalid(`Invalid fault option ${key}: ${JSON.stringify(value)}.`);
+    }
+  }
+}
