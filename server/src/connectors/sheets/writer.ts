@@ -273,8 +273,9 @@ export async function openSheetsWriter(
         throw fail(error, `reading spreadsheet ${config.spreadsheetId}`);
       });
       for (const [stream, staged] of Object.entries(state.streams)) {
-        const staging = tabs.find((tab) => tab.sheetId === staged.stagingId);
-        if (!staging) continue; // published by a commit that crashed before the store recorded it
+        // gone or renamed: published by a commit that crashed before the store recorded it
+        const staging = tabs.find((tab) => tab.sheetId === staged.stagingId && tab.title === staged.staging);
+        if (!staging) continue;
         const target = tabs.find((tab) => tab.title === staged.tab);
         try {
           if (mode === 'append' && target) await append(stream, staged, target, staging);
