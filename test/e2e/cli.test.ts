@@ -35,6 +35,11 @@ const salesforceEnv = {
   SALESFORCE_CLIENT_ID: 'sandbox-client-id',
   SALESFORCE_CLIENT_SECRET: 'sandbox-client-secret',
 };
+const sheetsEnv = {
+  SHEETS_BASE_URL: 'http://127.0.0.1:4030',
+  SHEETS_ACCESS_TOKEN: 'ya29.sandbox-token',
+  SHEETS_SPREADSHEET_ID: 'demo',
+};
 const externalExamples: [string, Record<string, string>][] = [
   ['mysql-to-postgres', databaseEnv],
   ['postgres-to-duckdb', databaseEnv],
@@ -43,6 +48,7 @@ const externalExamples: [string, Record<string, string>][] = [
   ['salesforce-to-warehouse', salesforceEnv],
   ['hubspot-to-salesforce', { ...hubspotEnv, ...salesforceEnv }],
   ['salesforce-to-hubspot', { ...hubspotEnv, ...salesforceEnv }],
+  ['warehouse-to-sheets', sheetsEnv],
 ];
 
 async function unregisteredTypes(file: string): Promise<string[]> {

@@ -1,12 +1,17 @@
 /** sheets.destination against the Sheets sandbox: replace and append read back, replays, commits repeated, faults, caps. */
 import { generateKeyPairSync } from 'node:crypto';
+import { copyFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SheetsDestinationConfig } from '../../server/src/connectors/sheets/config.ts';
 import { sheetsDestination } from '../../server/src/connectors/sheets/destination.ts';
 import type { DestinationWriter, Rec } from '../../server/src/node-kit/contract.ts';
+import { copyDemoWarehouse } from '../../server/src/testing/demo-warehouse.ts';
 import type { TestContext } from '../../server/src/testing/node-context.ts';
 import type { SheetsSandbox } from '../sandboxes/sheets/server.ts';
+import { runInProcess } from './gcs-support.ts';
 import { context, sandbox, tabRecords, visibleTabs } from './sheets-support.ts';
+import { query, repoRoot, workDir } from './support.ts';
 
 const token = 'ya29.sandbox-token';
 
@@ -267,5 +272,36 @@ describe('sheets.destination', () => {
       /node "node-1": Google refused the service account backflow-sandbox@sandbox-project.iam.gserviceaccount.com: invalid_grant: Invalid JWT Signature./,
     );
     await expect(refusal).rejects.not.toThrow(/PRIVATE KEY/);
+  });
+
+  it('the warehouse-to-sheets example replaces its tab with exactly the segment the warehouse holds', async () => {
+    const sheets = await sandbox({ seed: 'demo' });
+    const cwd = await workDir('sheets-example');
+    await copyDemoWarehouse(path.join(cwd, 'demo/warehouse.duckdb'));
+    await copyFile(path.join(repoRoot, 'examples/warehouse-to-sheets.json'), path.join(cwd, 'flow.json'));
+    const flow = JSON.parse(await readFile(path.join(cwd, 'flow.json'), 'utf8'));
+    const env = { SHEETS_BASE_URL: sheets.url, SHEETS_ACCESS_TOKEN: token, SHEETS_SPREADSHEET_ID: 'demo' };
+    const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, env);
+    try {
+      const summary = await runInProcess(cwd, { ...flow, settings: { batchSize: 50 } });
+      expect(summary.status).toBe('succeeded');
+      const segment = flow.nodes[0].config.query as string;
+      const expected = await query(
+        `SELECT * FROM (${segment}) ORDER BY customer_id`,
+        path.join(cwd, 'demo/warehouse.duckdb'),
+      );
+      expect(expected.length).toBeGreaterThan(50);
+      const tab = tabRecords(sheets, 'demo', 'Newsletter VIPs')!;
+      expect(tab).toEqual(
+        expected.map((row) => Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null))),
+      );
+      expect(visibleTabs(sheets, 'demo')).toEqual(['Sheet1', 'Newsletter VIPs']);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });
