@@ -4,7 +4,10 @@ import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SheetsDestinationConfig } from '../../server/src/connectors/sheets/config.ts';
+import { sheetsApi } from '../../server/src/connectors/sheets/connection.ts';
 import { sheetsDestination } from '../../server/src/connectors/sheets/destination.ts';
+import { Spreadsheet } from '../../server/src/connectors/sheets/spreadsheet.ts';
+import { openSheetsWriter } from '../../server/src/connectors/sheets/writer.ts';
 import type { DestinationWriter, Rec } from '../../server/src/node-kit/contract.ts';
 import { copyDemoWarehouse } from '../../server/src/testing/demo-warehouse.ts';
 import type { TestContext } from '../../server/src/testing/node-context.ts';
@@ -74,6 +77,8 @@ describe('sheets.destination', () => {
     expect(visibleTabs(sheets, spreadsheetId)).toEqual(['Intro', 'Customers', 'Notes']);
     await writer.commit();
     expect(ctx.rejected).toEqual([]);
+    // one write request a batch, plus the staging tab added and the swap; reads: open, prepare, commit
+    expect(sheets.stats()).toMatchObject({ writes: 5, reads: 3, rejected429: 0 });
     expect(visibleTabs(sheets, spreadsheetId)).toEqual(['Intro', 'Customers', 'Notes']);
     expect(sheets.tabs(spreadsheetId)).toHaveLength(3);
     const tab = sheets.tabs(spreadsheetId)[1]!;
@@ -303,5 +308,40 @@ describe('sheets.destination', () => {
         else process.env[name] = value;
       }
     }
+  });
+
+  it('append: a commit killed between two moves goes on where it stopped, no row appended twice or lost', async () => {
+    const sheets = await sandbox();
+    const spreadsheetId = sheets.createSpreadsheet([{ title: 'Customers', rows: [['id', 'name', 'segment', 'vip']] }]);
+    const cfg = config(sheets, spreadsheetId, { mode: 'append' });
+    const records = customers(30);
+    const ctx = await context({ runId: 'append-killed' });
+    /** The spreadsheet as the writer sees it, the process killed as its `killAt`-th batchUpdate is sent. */
+    class Killed extends Spreadsheet {
+      updates = 0;
+      constructor(readonly killAt: number) {
+        super(sheetsApi(cfg, ctx), spreadsheetId);
+      }
+      override async batchUpdate(requests: object[]) {
+        if (++this.updates === this.killAt) throw new Error('killed');
+        return super.batchUpdate(requests);
+      }
+    }
+    // 4 columns, 20 cells a move: 5 rows a request, 6 moves; writes: the staging tab, 1 batch, then the moves
+    const writer = await openSheetsWriter(cfg, ctx, new Killed(5), { cellsPerMove: 20 });
+    await writer.write({ kind: 'records', stream: 'customers', records }, 1);
+    await writer.prepare();
+    const prepared = writer.state?.();
+    await expect(writer.commit()).rejects.toThrow('killed');
+    expect(tabRecords(sheets, spreadsheetId, 'Customers')).toEqual(shown(records.slice(0, 10)));
+    const resumed = await openSheetsWriter(
+      cfg,
+      await context({ runId: 'append-killed', resumeState: prepared, prepared: true }),
+      new Spreadsheet(sheetsApi(cfg, ctx), spreadsheetId),
+      { cellsPerMove: 20 },
+    );
+    await resumed.commit();
+    expect(tabRecords(sheets, spreadsheetId, 'Customers')).toEqual(shown(records));
+    expect(sheets.tabs(spreadsheetId)).toHaveLength(1);
   });
 });

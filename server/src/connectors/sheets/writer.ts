@@ -34,13 +34,14 @@ interface WriterState {
 
 /** Google advises request bodies under 2 MB. */
 const maxRequestBytes = 2_000_000;
-/** Cells moved by one request when appending at commit. */
-const cellsPerMove = 200_000;
+/** Cells moved by one request when appending at commit (well under 2 MB for most values). */
+const defaultCellsPerMove = 100_000;
 
 export async function openSheetsWriter(
   config: SheetsDestinationConfig,
   ctx: DestinationContext,
   spreadsheet: Spreadsheet,
+  { cellsPerMove = defaultCellsPerMove }: { cellsPerMove?: number } = {},
 ): Promise<DestinationWriter> {
   const node = `node "${ctx.nodeId}"`;
   const fail = (error: unknown, doing: string, stream?: string) =>
