@@ -55,11 +55,13 @@ export const sheetsDestinationConfig = Type.Object(
         description: 'Stream → tab, e.g. { "customers": "Customers" }; wins over `sheet`.',
       }),
     ),
-    mode: modeProperty(sheetsModes, {
-      default: 'replace',
-      description:
-        'replace: the tab becomes a header row plus the run’s rows, swapped in when the run commits; append: the run’s rows are added after the tab’s last row when it commits (by its header row, when it has one).',
-    }),
+    mode: Type.Optional(
+      modeProperty(sheetsModes, {
+        default: 'replace',
+        description:
+          'replace: the tab becomes a header row plus the run’s rows, swapped in when the run commits; append: the run’s rows are added after the tab’s last row when it commits (by its header row, when it has one).',
+      }),
+    ),
     requestsPerMinute: Type.Optional(
       Type.Integer({
         minimum: 1,
