@@ -237,6 +237,29 @@ describe('sheets.destination', () => {
     expect(ctx.warnings.filter((line) => line.includes('retrying')).length).toBeGreaterThan(2);
   }, 120_000);
 
+  it('ends exact when answers are lost after Google applied the request: tabs added, swaps and moves not repeated', async () => {
+    const sheets = await sandbox({ faults: { dropAnswerEvery: 2 } });
+    const spreadsheetId = sheets.createSpreadsheet([
+      { title: 'Customers', rows: [['old']] },
+      { title: 'Log', rows: [['id', 'name', 'segment', 'vip']] },
+    ]);
+    const records = customers(30);
+    const batches = [0, 1, 2].map((n) => records.slice(n * 10, n * 10 + 10));
+    await run(config(sheets, spreadsheetId), batches, { runId: 'lost-replace' });
+    const ctx = await context({ runId: 'lost-append' });
+    const cfg = config(sheets, spreadsheetId, { mode: 'append', sheet: 'Log' });
+    const writer = await openSheetsWriter(cfg, ctx, new Spreadsheet(sheetsApi(cfg, ctx), spreadsheetId), {
+      cellsPerMove: 40,
+    });
+    await writeAll(writer, batches);
+    await writer.prepare();
+    await writer.commit();
+    expect(tabRecords(sheets, spreadsheetId, 'Customers')).toEqual(shown(records));
+    expect(tabRecords(sheets, spreadsheetId, 'Log')).toEqual(shown(records));
+    expect(visibleTabs(sheets, spreadsheetId)).toEqual(['Customers', 'Log']);
+    expect(sheets.tabs(spreadsheetId)).toHaveLength(2);
+  }, 120_000);
+
   it('refuses, naming the node, a run that would take the workbook past 10 million cells, and leaves the tab', async () => {
     const sheets = await sandbox();
     const spreadsheetId = sheets.createSpreadsheet([

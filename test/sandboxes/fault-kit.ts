@@ -58,15 +58,25 @@ export interface HttpFaults {
   retryAfterSeconds?: number;
   /** Every Nth API request has its connection destroyed without an answer. */
   dropEvery?: number;
+  /** Every Nth API request is carried out, then its connection destroyed instead of answering (the client cannot know it was done). */
+  dropAnswerEvery?: number;
 }
 
 export type ScheduledFault =
   | { kind: 'drop' }
+  | { kind: 'dropAnswer' }
   | { kind: 'tooMany'; retryAfterSeconds: number }
   | { kind: 'error'; status: 500 | 502 | 503 | 504 }
   | undefined;
 
-const faultCounters = new Set(['tooManyEvery', 'tooManyBurst', 'retryAfterSeconds', 'dropEvery', 'seed']);
+const faultCounters = new Set([
+  'tooManyEvery',
+  'tooManyBurst',
+  'retryAfterSeconds',
+  'dropEvery',
+  'dropAnswerEvery',
+  'seed',
+]);
 
 /** Decides each request's fault from live `HttpFaults` (change the object, or `update` it, while serving). */
 export class FaultSchedule {
@@ -84,15 +94,17 @@ export class FaultSchedule {
 
   next(): ScheduledFault {
     const n = ++this.#requests;
-    const { dropEvery, tooManyEvery } = this.options;
+    const { dropEvery, dropAnswerEvery, tooManyEvery } = this.options;
     if (dropEvery && n % dropEvery === 0) return { kind: 'drop' };
     if (tooManyEvery && n % tooManyEvery === 0) this.#burstLeft = this.options.tooManyBurst ?? 1;
     if (this.#burstLeft > 0) {
       this.#burstLeft--;
       return { kind: 'tooMany', retryAfterSeconds: this.options.retryAfterSeconds ?? 1 };
     }
-    if (!this.#errors.picks(this.options.errorRate, this.options.seed)) return undefined;
-    return { kind: 'error', status: this.options.errorStatus ?? 503 };
+    if (this.#errors.picks(this.options.errorRate, this.options.seed)) {
+      return { kind: 'error', status: this.options.errorStatus ?? 503 };
+    }
+    return dropAnswerEvery && n % dropAnswerEvery === 0 ? { kind: 'dropAnswer' } : undefined;
   }
 
   /** Applies a JSON update (`null` removes a field) and returns the faults now in force. */

@@ -89,7 +89,10 @@ export async function startSheetsSandbox(options: SheetsSandboxOptions = {}): Pr
         req.socket.destroy();
         return;
       }
-      if (fault) throw faultAnswer(fault);
+      if (fault?.kind === 'dropAnswer') {
+        // carried out, then the connection cut where the answer would go
+        res.end = (() => req.socket.destroy()) as unknown as typeof res.end;
+      } else if (fault) throw faultAnswer(fault);
       const method = req.method ?? 'GET';
       const match = matchRoute(routes, method, url.pathname);
       if (!match) throw notFound();

@@ -366,4 +366,26 @@ describe('sheets sandbox with @googleapis/sheets', () => {
     );
     expect(got.data.sheets?.[0]?.properties?.title).toBe('Sheet1');
   });
+
+  it('carries a request out and cuts the connection instead of answering, every dropAnswerEvery requests', async () => {
+    const { url, createSpreadsheet, tabs } = await sandbox({ faults: { dropAnswerEvery: 2 } });
+    const spreadsheetId = createSpreadsheet([{ title: 'T' }]);
+    const api = client(url);
+    await api.spreadsheets.values.update({
+      spreadsheetId,
+      range: 'T!A1',
+      valueInputOption: 'RAW',
+      requestBody: { values: [['first']] },
+    });
+    const lost = await failure(
+      api.spreadsheets.values.append({
+        spreadsheetId,
+        range: 'T!A1',
+        valueInputOption: 'RAW',
+        requestBody: { values: [['second']] },
+      }),
+    );
+    expect(lost.response).toBeUndefined();
+    expect(tabs(spreadsheetId)[0]!.rows).toEqual([['first'], ['second']]);
+  });
 });

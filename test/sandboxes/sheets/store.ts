@@ -86,6 +86,9 @@ export function addSheet(
   if (spreadsheet.sheets.some((sheet) => sheet.title === tab.title)) {
     throw invalidArgument(`A sheet with the name "${tab.title}" already exists. Please enter another name.`);
   }
+  if (tab.sheetId !== undefined && spreadsheet.sheets.some((sheet) => sheet.sheetId === tab.sheetId)) {
+    throw invalidArgument(`A sheet with the id ${tab.sheetId} already exists. Please choose another id.`);
+  }
   const sheetId = tab.sheetId ?? (spreadsheet.nextSheetId === 0 ? 0 : 100_000 + spreadsheet.nextSheetId * 7919);
   spreadsheet.nextSheetId++;
   const sheet: Sheet = {

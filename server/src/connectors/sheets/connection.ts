@@ -11,7 +11,10 @@ import { defaultBaseUrl, defaultRequestsPerMinute, type SheetsDestinationConfig 
 
 export interface SheetsApi {
   read<T>(request: HttpRequest): Promise<T>;
+  /** A write retried on 429, 5xx and dropped connections: for writes whose repeat does no harm. */
   write<T>(request: HttpRequest): Promise<T>;
+  /** A write sent once (in the same budget): for writes whose repeat would do harm (see writer.ts). */
+  writeOnce<T>(request: HttpRequest): Promise<T>;
 }
 
 export function sheetsApi(
@@ -21,10 +24,10 @@ export function sheetsApi(
 ): SheetsApi {
   const tokens = accessTokens(config, ctx);
   const perMinute = config.requestsPerMinute ?? defaultRequestsPerMinute;
-  const clients = new Map<string, { read: HttpApi; write: HttpApi }>();
+  const clients = new Map<string, { read: HttpApi; write: HttpApi; writeOnce: HttpApi }>();
 
   /** The clients for the current token: a renewed token gets new ones, in the same budgets. */
-  async function clientsFor(): Promise<{ read: HttpApi; write: HttpApi }> {
+  async function clientsFor(): Promise<{ read: HttpApi; write: HttpApi; writeOnce: HttpApi }> {
     const token = await tokens.current();
     let found = clients.get(token);
     if (!found) {
@@ -40,6 +43,7 @@ export function sheetsApi(
       found = {
         read: createHttpApi({ ...common, limiterScope: 'read', limits }),
         write: createHttpApi({ ...common, limiterScope: 'write', limits }),
+        writeOnce: createHttpApi({ ...common, limiterScope: 'write', limits, retry: { retries: 0 } }),
       };
       clients.clear();
       clients.set(token, found);
@@ -50,6 +54,7 @@ export function sheetsApi(
   return {
     read: async (request) => (await clientsFor()).read.request(request),
     write: async (request) => (await clientsFor()).write.request(request),
+    writeOnce: async (request) => (await clientsFor()).writeOnce.request(request),
   };
 }
 

@@ -60,13 +60,17 @@ export class Spreadsheet {
     return answer.values ?? [];
   }
 
-  /** Applies `requests` together (all or nothing), one write request; the replies in order. */
-  async batchUpdate(requests: object[]): Promise<Record<string, unknown>[]> {
-    const answer = await this.api.write<{ replies?: Record<string, unknown>[] }>({
-      method: 'POST',
+  /**
+   * Applies `requests` together (all or nothing), one write request; the replies in order. `once`
+   * sends it without retries, for requests whose repeat would do harm.
+   */
+  async batchUpdate(requests: object[], { once = false } = {}): Promise<Record<string, unknown>[]> {
+    const request = {
+      method: 'POST' as const,
       path: `/spreadsheets/${encodeURIComponent(this.id)}:batchUpdate`,
       body: { requests },
-    });
+    };
+    const answer = await (once ? this.api.writeOnce : this.api.write)<{ replies?: Record<string, unknown>[] }>(request);
     return answer.replies ?? [];
   }
 }

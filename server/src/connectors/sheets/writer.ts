@@ -7,8 +7,10 @@
  * commit repeated after a crash goes on where it stopped and never appends a row twice.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, DestinationError } from '../../errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CancelledError, ConfigError, DestinationError } from '../../errors.ts';
 import type { DestinationContext, DestinationWriter, Payload } from '../../node-kit/contract.ts';
+import { HttpApiError } from '../../node-kit/http/index.ts';
 import { type SheetsDestinationConfig, tabOf } from './config.ts';
 import { sheetsFailure } from './connection.ts';
 import { type CellData, cellOf, cellsOfValues, rowsOf } from './rows.ts';
@@ -31,6 +33,9 @@ interface StagedStream {
 interface WriterState {
   streams: Record<string, StagedStream>;
 }
+
+/** Attempts of a request sent once (see `applyOnce`); waits double from half a second. */
+const onceAttempts = 8;
 
 /** Google advises request bodies under 2 MB. */
 const maxRequestBytes = 2_000_000;
@@ -68,6 +73,36 @@ export async function openSheetsWriter(
     }
   }
 
+  /**
+   * A batchUpdate whose repeat would do harm (a tab added twice, rows appended twice): sent without
+   * the client's retries, since an answer lost after Google applied it would have it applied again.
+   * After a failure the spreadsheet is read afresh, and `applied` says from it whether the request
+   * took effect; if not, and the failure was 429, 5xx or the network, it is sent again.
+   */
+  async function applyOnce(requests: object[], applied: (fresh: Tab[]) => boolean): Promise<Record<string, unknown>[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await spreadsheet.batchUpdate(requests, { once: true });
+      } catch (error) {
+        const fresh = await spreadsheet.tabs().catch(() => undefined);
+        if (fresh) tabs = fresh;
+        if (fresh && applied(fresh)) return [];
+        // without retries, a 429, 5xx or lost answer comes as retries exhausted after one attempt
+        const failed = error instanceof HttpApiError && error.cause instanceof HttpApiError ? error.cause : error;
+        if (!(failed instanceof HttpApiError && failed.retryable) || attempt >= onceAttempts) throw error;
+        ctx.log.warn('retrying a Google Sheets request sent once, after checking it did not take effect', {
+          attempt,
+          status: failed.status,
+        });
+        await sleep(Math.max(failed.retryAfterMs ?? 0, 500 * 2 ** (attempt - 1)), undefined, {
+          signal: ctx.signal,
+        }).catch(() => {
+          throw new CancelledError();
+        });
+      }
+    }
+  }
+
   async function start(stream: string): Promise<StagedStream> {
     const tab = tabOf(config, stream);
     const other = Object.entries(state.streams).find(([, staged]) => staged.tab === tab);
@@ -88,39 +123,34 @@ export async function openSheetsWriter(
       });
       columns = header.map(String);
     }
-    const staging = `~backflow ${createHash('sha256').update(`${ctx.runId}\0${ctx.nodeId}\0${stream}`).digest('hex').slice(0, 12)}`;
+    const hash = createHash('sha256').update(`${ctx.runId}\0${ctx.nodeId}\0${stream}`).digest('hex');
+    const staging = `~backflow ${hash.slice(0, 12)}`;
+    // its id is chosen, so that a request whose answer was lost can be found to have added it
+    const stagingId = Number.parseInt(hash.slice(12, 19), 16);
     // a staging tab of this run and stream without a checkpoint is a dead attempt's: start it over
     const leftover = tabs.find((candidate) => candidate.title === staging);
-    const replies = await spreadsheet
-      .batchUpdate([
+    const columnCount = Math.max(1, columns.length);
+    await applyOnce(
+      [
         ...(leftover ? [{ deleteSheet: { sheetId: leftover.sheetId } }] : []),
         {
           addSheet: {
             properties: {
+              sheetId: stagingId,
               title: staging,
               hidden: true,
-              gridProperties: { rowCount: 1, columnCount: Math.max(1, columns.length) },
+              gridProperties: { rowCount: 1, columnCount },
             },
           },
         },
-      ])
-      .catch((error: unknown) => {
-        throw fail(error, `adding the staging tab for tab "${tab}"`, stream);
-      });
-    const added = replies.at(-1)?.addSheet as { properties?: { sheetId?: number } } | undefined;
-    const stagingId = added?.properties?.sheetId;
-    if (typeof stagingId !== 'number')
-      throw new DestinationError(`${node}: Google did not answer the staging tab's id`, { nodeId: ctx.nodeId, stream });
+      ],
+      (fresh) => fresh.some((tab) => tab.sheetId === stagingId && tab.title === staging && tab.rowCount === 1),
+    ).catch((error: unknown) => {
+      throw fail(error, `adding the staging tab for tab "${tab}"`, stream);
+    });
     tabs = [
-      ...tabs.filter((candidate) => candidate !== leftover),
-      {
-        sheetId: stagingId,
-        title: staging,
-        index: tabs.length,
-        hidden: true,
-        rowCount: 1,
-        columnCount: Math.max(1, columns.length),
-      },
+      ...tabs.filter((candidate) => candidate.title !== staging),
+      { sheetId: stagingId, title: staging, index: tabs.length, hidden: true, rowCount: 1, columnCount },
     ];
     const staged: StagedStream = {
       tab,
@@ -197,43 +227,55 @@ export async function openSheetsWriter(
     }
   }
 
-  /** Moves the staged rows after the target's last row, a chunk a request, then drops the staging tab. */
+  /**
+   * Moves the staged rows after the target's last row, a chunk a request (the staging tab's rows
+   * deleted in the same request, the tab itself with the last), each request sent once: the
+   * staging tab's row count says whether a move whose answer was lost took effect.
+   */
   async function append(stream: string, staged: StagedStream, target: Tab, staging: Tab): Promise<void> {
     const first = staged.targetHasHeader ? 1 : 0; // the header row too when the target has none
     const perMove = Math.max(1, Math.floor(cellsPerMove / Math.max(1, staging.columnCount)));
-    for (let left = staging.rowCount - first; left > 0; ) {
-      const count = Math.min(perMove, left);
-      const values = await spreadsheet.values(`${quoted(staged.staging)}!${first + 1}:${first + count}`);
+    let rowCount = staging.rowCount;
+    while (rowCount > 0) {
+      const count = Math.min(perMove, rowCount - first);
+      const values =
+        count > 0 ? await spreadsheet.values(`${quoted(staged.staging)}!${first + 1}:${first + count}`) : [];
       const rows = Array.from({ length: count }, (_, index) => ({ values: cellsOfValues(values[index] ?? []) }));
-      const last = count === left;
-      await spreadsheet.batchUpdate([
-        { appendCells: { sheetId: target.sheetId, rows, fields: 'userEnteredValue' } },
-        last
-          ? { deleteSheet: { sheetId: staged.stagingId } }
-          : {
-              deleteDimension: {
-                range: { sheetId: staged.stagingId, dimension: 'ROWS', startIndex: first, endIndex: first + count },
+      const last = first + count === rowCount;
+      await applyOnce(
+        [
+          ...(count > 0 ? [{ appendCells: { sheetId: target.sheetId, rows, fields: 'userEnteredValue' } }] : []),
+          last
+            ? { deleteSheet: { sheetId: staged.stagingId } }
+            : {
+                deleteDimension: {
+                  range: { sheetId: staged.stagingId, dimension: 'ROWS', startIndex: first, endIndex: first + count },
+                },
               },
-            },
-      ]);
-      left -= count;
+        ],
+        (fresh) =>
+          (fresh.find((tab) => tab.sheetId === staged.stagingId)?.rowCount ?? 0) === (last ? 0 : rowCount - count),
+      );
+      rowCount = last ? 0 : rowCount - count;
     }
-    if (staging.rowCount - first <= 0) await spreadsheet.batchUpdate([{ deleteSheet: { sheetId: staged.stagingId } }]);
     ctx.log.info('appended the staged rows', { stream, tab: staged.tab });
   }
 
   /** Swaps the staging tab in for the target (or names it so): shown, the old one deleted, renamed, put in its place. */
   async function replace(staged: StagedStream, target: Tab | undefined): Promise<void> {
-    await spreadsheet.batchUpdate([
-      { updateSheetProperties: { properties: { sheetId: staged.stagingId, hidden: false }, fields: 'hidden' } },
-      ...(target ? [{ deleteSheet: { sheetId: target.sheetId } }] : []),
-      {
-        updateSheetProperties: {
-          properties: { sheetId: staged.stagingId, title: staged.tab, ...(target ? { index: target.index } : {}) },
-          fields: target ? 'title,index' : 'title',
+    await applyOnce(
+      [
+        { updateSheetProperties: { properties: { sheetId: staged.stagingId, hidden: false }, fields: 'hidden' } },
+        ...(target ? [{ deleteSheet: { sheetId: target.sheetId } }] : []),
+        {
+          updateSheetProperties: {
+            properties: { sheetId: staged.stagingId, title: staged.tab, ...(target ? { index: target.index } : {}) },
+            fields: target ? 'title,index' : 'title',
+          },
         },
-      },
-    ]);
+      ],
+      (fresh) => fresh.some((tab) => tab.sheetId === staged.stagingId && tab.title === staged.tab),
+    );
   }
 
   return {
