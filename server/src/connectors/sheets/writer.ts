@@ -1,46 +1,25 @@
 /**
  * The writer: each stream's rows go into a hidden staging tab of its own during the run, at row
  * positions its state records, so a replayed batch overwrites itself and the grid is cut to the
- * rows the run wrote (leftovers of a dead attempt included). `commit` publishes each stream in
- * single batchUpdates, which Google applies atomically: replace swaps the staging tab in for the
- * target; append moves its rows after the target's last row, each move deleting what it moved, so a
- * commit repeated after a crash goes on where it stopped and never appends a row twice.
+ * rows the run wrote (leftovers of a dead attempt included). `commit` publishes each stream
+ * (publish.ts); a commit repeated after a crash finds the staging tab gone or renamed.
  */
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError, ConfigError, DestinationError } from '../../errors.ts';
+import { ConfigError, DestinationError } from '../../errors.ts';
 import type { DestinationContext, DestinationWriter, Payload } from '../../node-kit/contract.ts';
-import { HttpApiError } from '../../node-kit/http/index.ts';
+import { applyOnce } from './apply-once.ts';
 import { type SheetsDestinationConfig, tabOf } from './config.ts';
 import { sheetsFailure } from './connection.ts';
-import { type CellData, cellOf, cellsOfValues, rowsOf } from './rows.ts';
-import { cells, maxWorkbookCells, quoted, type Spreadsheet, type Tab } from './spreadsheet.ts';
-
-/** What the run staged for one stream; JSON, kept in checkpoints. */
-interface StagedStream {
-  tab: string;
-  staging: string;
-  stagingId: number;
-  columns: string[];
-  /** Data rows written (row 1 is the header). */
-  rows: number;
-  /** Whether records may add columns (no header row to follow in the target). */
-  growable: boolean;
-  /** Append mode: the target had a header row when the run started, so it is not moved. */
-  targetHasHeader: boolean;
-}
+import { defaultCellsPerMove, publishAppend, publishReplace, type StagedStream } from './publish.ts';
+import { type CellData, cellOf, rowsOf } from './rows.ts';
+import { cells, maxWorkbookCells, quoted, type Spreadsheet } from './spreadsheet.ts';
 
 interface WriterState {
   streams: Record<string, StagedStream>;
 }
 
-/** Attempts of a request sent once (see `applyOnce`); waits double from half a second. */
-const onceAttempts = 8;
-
 /** Google advises request bodies under 2 MB. */
 const maxRequestBytes = 2_000_000;
-/** Cells moved by one request when appending at commit (well under 2 MB for most values). */
-const defaultCellsPerMove = 100_000;
 
 export async function openSheetsWriter(
   config: SheetsDestinationConfig,
@@ -73,36 +52,6 @@ export async function openSheetsWriter(
     }
   }
 
-  /**
-   * A batchUpdate whose repeat would do harm (a tab added twice, rows appended twice): sent without
-   * the client's retries, since an answer lost after Google applied it would have it applied again.
-   * After a failure the spreadsheet is read afresh, and `applied` says from it whether the request
-   * took effect; if not, and the failure was 429, 5xx or the network, it is sent again.
-   */
-  async function applyOnce(requests: object[], applied: (fresh: Tab[]) => boolean): Promise<Record<string, unknown>[]> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await spreadsheet.batchUpdate(requests, { once: true });
-      } catch (error) {
-        const fresh = await spreadsheet.tabs().catch(() => undefined);
-        if (fresh) tabs = fresh;
-        if (fresh && applied(fresh)) return [];
-        // without retries, a 429, 5xx or lost answer comes as retries exhausted after one attempt
-        const failed = error instanceof HttpApiError && error.cause instanceof HttpApiError ? error.cause : error;
-        if (!(failed instanceof HttpApiError && failed.retryable) || attempt >= onceAttempts) throw error;
-        ctx.log.warn('retrying a Google Sheets request sent once, after checking it did not take effect', {
-          attempt,
-          status: failed.status,
-        });
-        await sleep(Math.max(failed.retryAfterMs ?? 0, 500 * 2 ** (attempt - 1)), undefined, {
-          signal: ctx.signal,
-        }).catch(() => {
-          throw new CancelledError();
-        });
-      }
-    }
-  }
-
   async function start(stream: string): Promise<StagedStream> {
     const tab = tabOf(config, stream);
     const other = Object.entries(state.streams).find(([, staged]) => staged.tab === tab);
@@ -131,6 +80,8 @@ export async function openSheetsWriter(
     const leftover = tabs.find((candidate) => candidate.title === staging);
     const columnCount = Math.max(1, columns.length);
     await applyOnce(
+      spreadsheet,
+      ctx,
       [
         ...(leftover ? [{ deleteSheet: { sheetId: leftover.sheetId } }] : []),
         {
@@ -158,7 +109,6 @@ export async function openSheetsWriter(
       stagingId,
       columns,
       rows: 0,
-      growable: columns.length === 0,
       targetHasHeader: columns.length > 0,
     };
     state.streams[stream] = staged;
@@ -227,57 +177,6 @@ export async function openSheetsWriter(
     }
   }
 
-  /**
-   * Moves the staged rows after the target's last row, a chunk a request (the staging tab's rows
-   * deleted in the same request, the tab itself with the last), each request sent once: the
-   * staging tab's row count says whether a move whose answer was lost took effect.
-   */
-  async function append(stream: string, staged: StagedStream, target: Tab, staging: Tab): Promise<void> {
-    const first = staged.targetHasHeader ? 1 : 0; // the header row too when the target has none
-    const perMove = Math.max(1, Math.floor(cellsPerMove / Math.max(1, staging.columnCount)));
-    let rowCount = staging.rowCount;
-    while (rowCount > 0) {
-      const count = Math.min(perMove, rowCount - first);
-      const values =
-        count > 0 ? await spreadsheet.values(`${quoted(staged.staging)}!${first + 1}:${first + count}`) : [];
-      const rows = Array.from({ length: count }, (_, index) => ({ values: cellsOfValues(values[index] ?? []) }));
-      const last = first + count === rowCount;
-      await applyOnce(
-        [
-          ...(count > 0 ? [{ appendCells: { sheetId: target.sheetId, rows, fields: 'userEnteredValue' } }] : []),
-          last
-            ? { deleteSheet: { sheetId: staged.stagingId } }
-            : {
-                deleteDimension: {
-                  range: { sheetId: staged.stagingId, dimension: 'ROWS', startIndex: first, endIndex: first + count },
-                },
-              },
-        ],
-        (fresh) =>
-          (fresh.find((tab) => tab.sheetId === staged.stagingId)?.rowCount ?? 0) === (last ? 0 : rowCount - count),
-      );
-      rowCount = last ? 0 : rowCount - count;
-    }
-    ctx.log.info('appended the staged rows', { stream, tab: staged.tab });
-  }
-
-  /** Swaps the staging tab in for the target (or names it so): shown, the old one deleted, renamed, put in its place. */
-  async function replace(staged: StagedStream, target: Tab | undefined): Promise<void> {
-    await applyOnce(
-      [
-        { updateSheetProperties: { properties: { sheetId: staged.stagingId, hidden: false }, fields: 'hidden' } },
-        ...(target ? [{ deleteSheet: { sheetId: target.sheetId } }] : []),
-        {
-          updateSheetProperties: {
-            properties: { sheetId: staged.stagingId, title: staged.tab, ...(target ? { index: target.index } : {}) },
-            fields: target ? 'title,index' : 'title',
-          },
-        },
-      ],
-      (fresh) => fresh.some((tab) => tab.sheetId === staged.stagingId && tab.title === staged.tab),
-    );
-  }
-
   return {
     async write(payload: Payload) {
       if (payload.kind !== 'records') {
@@ -286,7 +185,7 @@ export async function openSheetsWriter(
         });
       }
       const staged = state.streams[payload.stream] ?? (await start(payload.stream));
-      const { rows, refused } = rowsOf(payload.records, staged.columns, staged.growable, staged.tab);
+      const { rows, refused } = rowsOf(payload.records, staged.columns, !staged.targetHasHeader, staged.tab);
       if (refused.length > 0) {
         ctx.reject(
           refused.map(({ index }) => payload.records[index]!),
@@ -321,8 +220,8 @@ export async function openSheetsWriter(
         if (!staging) continue;
         const target = tabs.find((tab) => tab.title === staged.tab);
         try {
-          if (mode === 'append' && target) await append(stream, staged, target, staging);
-          else await replace(staged, target);
+          if (mode === 'append' && target) await publishAppend(spreadsheet, ctx, staged, target, staging, cellsPerMove);
+          else await publishReplace(spreadsheet, ctx, staged, target);
         } catch (error) {
           throw fail(error, `publishing tab "${staged.tab}"`, stream);
         }
