@@ -37,6 +37,11 @@ const salesforceEnv = {
   SALESFORCE_CLIENT_SECRET: 'sandbox-client-secret',
 };
 const webhookEnv = { WEBHOOK_URL: 'http://127.0.0.1:4030/hooks/refunds', WEBHOOK_SECRET: 'whsec-demo' };
+const sheetsEnv = {
+  SHEETS_BASE_URL: 'http://127.0.0.1:4030',
+  SHEETS_ACCESS_TOKEN: 'ya29.sandbox-token',
+  SHEETS_SPREADSHEET_ID: 'demo',
+};
 const externalExamples: [string, Record<string, string>][] = [
   ['mysql-to-postgres', databaseEnv],
   ['postgres-to-duckdb', databaseEnv],
@@ -47,6 +52,7 @@ const externalExamples: [string, Record<string, string>][] = [
   ['salesforce-to-hubspot', { ...hubspotEnv, ...salesforceEnv }],
   ['tickets-to-slack', slackEnv],
   ['warehouse-to-webhook', webhookEnv],
+  ['warehouse-to-sheets', sheetsEnv],
 ];
 
 async function unregisteredTypes(file: string): Promise<string[]> {

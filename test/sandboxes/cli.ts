@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { type FaultOptions, startGcsSandbox } from './gcs/server.ts';
 import { type HubspotFaults, startHubspotSandbox } from './hubspot/server.ts';
 import { type SalesforceFaults, startSalesforceSandbox } from './salesforce/server.ts';
+import { type SheetsFaults, startSheetsSandbox } from './sheets/server.ts';
 import { type SlackFaults, startSlackSandbox } from './slack/server.ts';
 import { startWebhookSandbox, type WebhookFaults } from './webhook/server.ts';
 
@@ -76,6 +77,15 @@ const sandboxes: Record<string, SandboxEntry> = {
         faults: faults as WebhookFaults,
         ...(secret === undefined ? {} : { secret }),
       });
+    },
+  },
+  sheets: {
+    description:
+      'Google Sheets API v4: spreadsheets, batchUpdate, values, a service-account token endpoint (for @googleapis/sheets)',
+    start: ({ port, dir, faults, seed }) => {
+      if (dir !== undefined) throw new Error('the sheets sandbox keeps its spreadsheets in memory (no --dir)');
+      if (seed !== undefined && seed !== 'demo') throw new Error(`--seed takes demo, got ${seed}`);
+      return startSheetsSandbox({ port, faults: faults as SheetsFaults, seed });
     },
   },
 };

@@ -55,6 +55,8 @@ export interface FaultSchedule {
   retryAfterSeconds?: number;
   /** Every Nth API request has its connection destroyed without an answer. */
   dropEvery?: number;
+  /** Every Nth API request is carried out, then its connection destroyed instead of answering (the client cannot know it was done). */
+  dropAnswerEvery?: number;
 }
 
 /** This request's fault: an error status, a 429 asking to wait, a dropped connection, or none. */
@@ -62,14 +64,23 @@ export type ScheduledFault =
   | { kind: 'error'; status: number }
   | { kind: 'tooMany'; retryAfterSeconds: number }
   | { kind: 'drop' }
+  | { kind: 'dropAnswer' }
   | undefined;
 
-const scheduleCounters = new Set(['tooManyEvery', 'tooManyBurst', 'retryAfterSeconds', 'dropEvery', 'seed']);
+const scheduleCounters = new Set([
+  'tooManyEvery',
+  'tooManyBurst',
+  'retryAfterSeconds',
+  'dropEvery',
+  'dropAnswerEvery',
+  'seed',
+]);
 
 /**
  * Decides each request's fault from a live `FaultSchedule`, deterministically: the same options
  * and the same request order give the same faults. `extra` validates a sandbox's own options
- * beside the schedule's (true: valid, false: invalid, undefined: unknown).
+ * beside the schedule's (true: valid, false: invalid, undefined: unknown); `invalid` builds the
+ * sandbox's own error for options it refuses.
  */
 export class FaultScheduler<T extends FaultSchedule> {
   #requests = 0;
@@ -79,21 +90,24 @@ export class FaultScheduler<T extends FaultSchedule> {
   constructor(
     readonly options: T,
     private readonly extra: (key: string, value: unknown) => boolean | undefined = () => undefined,
+    private readonly invalid: (message: string) => Error = (message) => new Error(message),
   ) {
     this.#check(options);
   }
 
   next(): ScheduledFault {
     const n = ++this.#requests;
-    const { dropEvery, tooManyEvery } = this.options;
+    const { dropEvery, dropAnswerEvery, tooManyEvery } = this.options;
     if (dropEvery && n % dropEvery === 0) return { kind: 'drop' };
     if (tooManyEvery && n % tooManyEvery === 0) this.#burstLeft = this.options.tooManyBurst ?? 1;
     if (this.#burstLeft > 0) {
       this.#burstLeft--;
       return { kind: 'tooMany', retryAfterSeconds: this.options.retryAfterSeconds ?? 1 };
     }
-    if (!this.#errors.picks(this.options.errorRate, this.options.seed)) return undefined;
-    return { kind: 'error', status: this.options.errorStatus ?? 503 };
+    if (this.#errors.picks(this.options.errorRate, this.options.seed)) {
+      return { kind: 'error', status: this.options.errorStatus ?? 503 };
+    }
+    return dropAnswerEvery && n % dropAnswerEvery === 0 ? { kind: 'dropAnswer' } : undefined;
   }
 
   /** Applies a JSON update (`null` removes a field) and returns the options now in force; throws a readable Error when invalid. */
@@ -114,8 +128,8 @@ export class FaultScheduler<T extends FaultSchedule> {
             : scheduleCounters.has(key)
               ? Number.isSafeInteger(value) && (value as number) >= 0
               : this.extra(key, value);
-      if (ok === undefined) throw new Error(`Unknown fault option ${key}.`);
-      if (!ok) throw new Error(`Invalid fault option ${key}: ${JSON.stringify(value)}.`);
+      if (ok === undefined) throw this.invalid(`Unknown fault option ${key}.`);
+      if (!ok) throw this.invalid(`Invalid fault option ${key}: ${JSON.stringify(value)}.`);
     }
   }
 }

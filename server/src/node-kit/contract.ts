@@ -300,8 +300,8 @@ export interface TransformType<C = Record<string, unknown>> extends NodeTypeBase
 
 /**
  * How a destination makes a run's data visible (DESIGN.md §5):
- * - `staged`: nothing is visible until the run commits (files, GCS, DuckDB, databases);
- * - `idempotent-batches`: each batch lands at once, keyed so a replayed batch overwrites itself (CRM, Sheets);
+ * - `staged`: nothing is visible until the run commits (files, GCS, DuckDB, databases, Sheets' hidden tabs);
+ * - `idempotent-batches`: each batch lands at once, keyed so a replayed batch overwrites itself (CRM);
  * - `at-least-once`: each batch lands at once and a replay may repeat it (messages, webhooks); the
  *   destination says in `duplicateGuard` how it limits that.
  */

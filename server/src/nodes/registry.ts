@@ -14,6 +14,7 @@ import { postgresFusions } from '../connectors/postgres/part-fusions.ts';
 import { postgresSource } from '../connectors/postgres/source.ts';
 import { salesforceDestination } from '../connectors/salesforce/destination.ts';
 import { salesforceSource } from '../connectors/salesforce/source.ts';
+import { sheetsDestination } from '../connectors/sheets/destination.ts';
 import { slackDestination } from '../connectors/slack/destination.ts';
 import { webhookDestination } from '../connectors/webhook/destination.ts';
 import type { NodeType, PartsFusion } from '../node-kit/contract.ts';
@@ -49,6 +50,7 @@ export const nodeTypes: readonly NodeType[] = [
   postgresDestination,
   mysqlDestination,
   hubspotDestination,
+  sheetsDestination,
   salesforceDestination,
   slackDestination,
   webhookDestination,
