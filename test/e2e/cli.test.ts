@@ -264,7 +264,8 @@ describe('backflow validate', () => {
       const names = Object.keys(env).join('|');
       expect(unset.stderr, example).toMatch(new RegExp(`refers to environment variable (${names}), which is not set`));
     }
-  });
+    // Two CLI starts per example, a few seconds each on a loaded machine.
+  }, 300_000);
 
   it('exits 2 on a config nested 3,000 levels deep, naming the path, for validate and run', async () => {
     const cwd = await workDir('cli');
