@@ -48,6 +48,7 @@ const externalExamples: [string, Record<string, string>][] = [
   ['duckdb-to-postgres', databaseEnv],
   ['warehouse-to-hubspot', hubspotEnv],
   ['salesforce-to-warehouse', salesforceEnv],
+  ['finance-to-salesforce', salesforceEnv],
   ['hubspot-to-salesforce', { ...hubspotEnv, ...salesforceEnv }],
   ['salesforce-to-hubspot', { ...hubspotEnv, ...salesforceEnv }],
   ['tickets-to-slack', slackEnv],

@@ -26,6 +26,9 @@ export const hubspotDestination = defineDestination({
   config: hubspotDestinationConfig,
   publishes: 'idempotent-batches',
   modes: hubspotModes,
+  // A sync upserting by a unique property is diffed on it; a migration (idMap) reads back every record it wrote instead.
+  syncKey: (config) =>
+    config.mode === 'upsert' && config.idProperty && !config.idMap ? [config.idProperty] : undefined,
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields,
   checkConfig: checkDestinationConfig,

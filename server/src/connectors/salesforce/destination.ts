@@ -68,6 +68,11 @@ export const salesforceDestination = defineDestination({
   publishes: 'idempotent-batches',
   plansDryRun: true,
   modes: salesforceModes,
+  // A sync upserting by external ID is diffed on it; a migration (idMap) reads back every record it wrote instead.
+  syncKey: (config) =>
+    (config.mode ?? 'upsert') === 'upsert' && config.externalIdField && !config.idMap
+      ? [config.externalIdField]
+      : undefined,
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields: salesforceConnectionFields,
   checkConfig(config) {
