@@ -64,12 +64,24 @@ export type ScheduledFault =
   | { kind: 'drop' }
   | undefined;
 
-const scheduleCounters = new Set(['tooManyEvery', 'tooManyBurst', 'retryAfterSeconds', 'dropEvery', 'seed']);
+const scheduleCounters = ['tooManyEvery', 'tooManyBurst', 'retryAfterSeconds', 'dropEvery', 'seed'];
+
+/** The names of the `FaultSchedule` options, for a sandbox's "known:" list. */
+export const faultScheduleNames: readonly string[] = ['errorRate', 'errorStatus', ...scheduleCounters];
+
+/** Builds the error for a fault option no one knows (`unknown`) or whose value is out of range. */
+export type FaultOptionRefusal = (key: string, value: unknown, problem: 'unknown' | 'invalid') => Error;
+
+const refuseOption: FaultOptionRefusal = (key, value, problem) =>
+  new Error(
+    problem === 'unknown' ? `Unknown fault option ${key}.` : `Invalid fault option ${key}: ${JSON.stringify(value)}.`,
+  );
 
 /**
  * Decides each request's fault from a live `FaultSchedule`, deterministically: the same options
  * and the same request order give the same faults. `extra` validates a sandbox's own options
- * beside the schedule's (true: valid, false: invalid, undefined: unknown).
+ * beside the schedule's (true: valid, false: invalid, undefined: unknown); `refuse` builds the
+ * error for a refused option in the sandbox's own words.
  */
 export class FaultScheduler<T extends FaultSchedule> {
   #requests = 0;
@@ -79,6 +91,7 @@ export class FaultScheduler<T extends FaultSchedule> {
   constructor(
     readonly options: T,
     private readonly extra: (key: string, value: unknown) => boolean | undefined = () => undefined,
+    private readonly refuse: FaultOptionRefusal = refuseOption,
   ) {
     this.#check(options);
   }
@@ -96,7 +109,7 @@ export class FaultScheduler<T extends FaultSchedule> {
     return { kind: 'error', status: this.options.errorStatus ?? 503 };
   }
 
-  /** Applies a JSON update (`null` removes a field) and returns the options now in force; throws a readable Error when invalid. */
+  /** Applies a JSON update (`null` removes a field) and returns the options now in force; throws what `refuse` builds when invalid. */
   update(patch: Record<string, unknown>): T {
     patchFaults(this.options, patch, (next) => this.#check(next));
     if ('seed' in patch) this.#errors.restart();
@@ -111,11 +124,11 @@ export class FaultScheduler<T extends FaultSchedule> {
           ? typeof value === 'number' && value >= 0 && value <= 1
           : key === 'errorStatus'
             ? [500, 502, 503, 504].includes(value as number)
-            : scheduleCounters.has(key)
+            : scheduleCounters.includes(key)
               ? Number.isSafeInteger(value) && (value as number) >= 0
               : this.extra(key, value);
-      if (ok === undefined) throw new Error(`Unknown fault option ${key}.`);
-      if (!ok) throw new Error(`Invalid fault option ${key}: ${JSON.stringify(value)}.`);
+      if (ok === undefined) throw this.refuse(key, value, 'unknown');
+      if (!ok) throw this.refuse(key, value, 'invalid');
     }
   }
 }
