@@ -6,7 +6,15 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailability, ensureWebBuilt, launchChromium, screenshot, startServer } from './support.ts';
+import {
+  browserAvailability,
+  createDraft,
+  ensureWebBuilt,
+  launchChromium,
+  openEditor,
+  screenshot,
+  startServer,
+} from './support.ts';
 
 const availability = browserAvailability();
 
@@ -42,18 +50,9 @@ describe.runIf(availability.run)('generated config forms in Chromium', { shuffle
     if (availability.failure) throw new Error(availability.failure);
     ensureWebBuilt();
     server = await startServer();
-    const created = await fetch(`${server.url}/api/flows?draft=true`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(formsFlow),
-    });
-    expect(created.status).toBe(201);
-    flowId = ((await created.json()) as { id: string }).id;
+    flowId = await createDraft(server.url, formsFlow);
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${server.url}/flows/${flowId}`);
-    await page.locator('.react-flow__node').first().waitFor({ timeout: 30_000 });
+    page = await openEditor(browser, `${server.url}/flows/${flowId}`, pageErrors);
   }, 120_000);
 
   afterAll(async () => {

@@ -13,9 +13,11 @@ import { sql } from '../../server/src/connectors/duckdb/test-context.ts';
 import { DEMO_CUSTOMERS } from '../../server/src/demo/warehouse.ts';
 import {
   browserAvailability,
+  createDraft,
   ensureWebBuilt,
   jsonApi,
   launchChromium,
+  openEditor,
   runToEnd,
   screenshots,
   startServer,
@@ -69,18 +71,9 @@ describe.runIf(availability.run)('field mapping of a destination in Chromium', {
          notes VARCHAR
        )`,
     );
-    const created = await fetch(`${server.url}/api/flows?draft=true`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(syncFlow),
-    });
-    expect(created.status).toBe(201);
-    flowId = ((await created.json()) as { id: string }).id;
+    flowId = await createDraft(server.url, syncFlow);
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${server.url}/flows/${flowId}`);
-    await page.locator('.react-flow__node').first().waitFor({ timeout: 30_000 });
+    page = await openEditor(browser, `${server.url}/flows/${flowId}`, pageErrors);
   }, 120_000);
 
   afterAll(async () => {

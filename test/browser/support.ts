@@ -79,6 +79,26 @@ export async function startServer(options: Partial<ServeOptions> = {}): Promise<
   return { ...server, baseDir };
 }
 
+/** Saves `flow` through the API as a draft (expecting 201 Created) and gives its id. */
+export async function createDraft(serverUrl: string, flow: unknown): Promise<string> {
+  const created = await fetch(`${serverUrl}/api/flows?draft=true`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(flow),
+  });
+  expect(created.status).toBe(201);
+  return ((await created.json()) as { id: string }).id;
+}
+
+/** A 1440×900 page of `browser` with the editor at `url`, once its canvas drew a node; page errors go to `pageErrors`. */
+export async function openEditor(browser: Browser, url: string, pageErrors: string[]): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(url);
+  await page.locator('.react-flow__node').first().waitFor({ timeout: 30_000 });
+  return page;
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });

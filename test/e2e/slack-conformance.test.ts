@@ -3,6 +3,7 @@ import { slackDestination } from '../../server/src/connectors/slack/destination.
 import type { Rec } from '../../server/src/node-kit/contract.ts';
 import { recordItem } from '../../server/src/testing/conformance/checks.ts';
 import { describeConformance } from '../../server/src/testing/conformance/describe-conformance.ts';
+import type { SlackSandbox } from '../sandboxes/slack/server.ts';
 import { fastPace, postedRecords, sandbox, subject, token } from './slack-support.ts';
 
 const wrongToken = 'xoxb-wrong-token-0451';
@@ -16,6 +17,15 @@ const tickets = (count: number, from: number): Rec[] =>
     subject: subject(from + n),
   }));
 
+/** The bot-token config that posts each ticket as `id<TAB>subject` to the channel it names. */
+const ticketsConfig = (slack: SlackSandbox) => ({
+  token,
+  baseUrl: `${slack.url}/api`,
+  channelField: 'channel',
+  text: '{id}\t{subject}',
+  messagesPerSecond: fastPace,
+});
+
 describeConformance({
   name: 'slack',
   destination: {
@@ -23,13 +33,7 @@ describeConformance({
     async setUp() {
       const slack = await sandbox();
       return {
-        config: {
-          token,
-          baseUrl: `${slack.url}/api`,
-          channelField: 'channel',
-          text: '{id}\t{subject}',
-          messagesPerSecond: fastPace,
-        },
+        config: ticketsConfig(slack),
         payloads: [0, 1, 2, 3, 4].map((batch) => ({
           kind: 'records' as const,
           stream: 'tickets',
@@ -45,13 +49,7 @@ describeConformance({
     async refusable() {
       const slack = await sandbox();
       return {
-        config: {
-          token,
-          baseUrl: `${slack.url}/api`,
-          channelField: 'channel',
-          text: '{id}\t{subject}',
-          messagesPerSecond: fastPace,
-        },
+        config: ticketsConfig(slack),
         payload: {
           kind: 'records',
           stream: 'tickets',

@@ -67,20 +67,24 @@ export type ScheduledFault =
   | { kind: 'dropAnswer' }
   | undefined;
 
-const scheduleCounters = new Set([
-  'tooManyEvery',
-  'tooManyBurst',
-  'retryAfterSeconds',
-  'dropEvery',
-  'dropAnswerEvery',
-  'seed',
-]);
+const scheduleCounters = ['tooManyEvery', 'tooManyBurst', 'retryAfterSeconds', 'dropEvery', 'dropAnswerEvery', 'seed'];
+
+/** The names of the `FaultSchedule` options, for a sandbox's "known:" list. */
+export const faultScheduleNames: readonly string[] = ['errorRate', 'errorStatus', ...scheduleCounters];
+
+/** Builds the error for a fault option no one knows (`unknown`) or whose value is out of range. */
+export type FaultOptionRefusal = (key: string, value: unknown, problem: 'unknown' | 'invalid') => Error;
+
+const refuseOption: FaultOptionRefusal = (key, value, problem) =>
+  new Error(
+    problem === 'unknown' ? `Unknown fault option ${key}.` : `Invalid fault option ${key}: ${JSON.stringify(value)}.`,
+  );
 
 /**
  * Decides each request's fault from a live `FaultSchedule`, deterministically: the same options
  * and the same request order give the same faults. `extra` validates a sandbox's own options
- * beside the schedule's (true: valid, false: invalid, undefined: unknown); `invalid` builds the
- * sandbox's own error for options it refuses.
+ * beside the schedule's (true: valid, false: invalid, undefined: unknown); `refuse` builds the
+ * error for a refused option in the sandbox's own words.
  */
 export class FaultScheduler<T extends FaultSchedule> {
   #requests = 0;
@@ -90,7 +94,7 @@ export class FaultScheduler<T extends FaultSchedule> {
   constructor(
     readonly options: T,
     private readonly extra: (key: string, value: unknown) => boolean | undefined = () => undefined,
-    private readonly invalid: (message: string) => Error = (message) => new Error(message),
+    private readonly refuse: FaultOptionRefusal = refuseOption,
   ) {
     this.#check(options);
   }
@@ -110,7 +114,7 @@ export class FaultScheduler<T extends FaultSchedule> {
     return dropAnswerEvery && n % dropAnswerEvery === 0 ? { kind: 'dropAnswer' } : undefined;
   }
 
-  /** Applies a JSON update (`null` removes a field) and returns the options now in force; throws a readable Error when invalid. */
+  /** Applies a JSON update (`null` removes a field) and returns the options now in force; throws what `refuse` builds when invalid. */
   update(patch: Record<string, unknown>): T {
     patchFaults(this.options, patch, (next) => this.#check(next));
     if ('seed' in patch) this.#errors.restart();
@@ -125,11 +129,11 @@ export class FaultScheduler<T extends FaultSchedule> {
           ? typeof value === 'number' && value >= 0 && value <= 1
           : key === 'errorStatus'
             ? [500, 502, 503, 504].includes(value as number)
-            : scheduleCounters.has(key)
+            : scheduleCounters.includes(key)
               ? Number.isSafeInteger(value) && (value as number) >= 0
               : this.extra(key, value);
-      if (ok === undefined) throw this.invalid(`Unknown fault option ${key}.`);
-      if (!ok) throw this.invalid(`Invalid fault option ${key}: ${JSON.stringify(value)}.`);
+      if (ok === undefined) throw this.refuse(key, value, 'unknown');
+      if (!ok) throw this.refuse(key, value, 'invalid');
     }
   }
 }

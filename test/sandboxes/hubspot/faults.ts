@@ -1,90 +1,34 @@
-import { patchFaults, RatePicker } from '../fault-kit.ts';
+import { type FaultSchedule, FaultScheduler, faultScheduleNames, type ScheduledFault } from '../fault-kit.ts';
 import { HubspotError, invalidInput, RateLimitError } from './errors.ts';
 
 /**
- * Failures the sandbox injects, all deterministic: the same options and the same request order
- * give the same faults. The object is live: change it (or POST JSON to `/__sandbox/faults`) while
- * the sandbox runs. Faults never apply to `/__sandbox/*`, and come before the rate limiter.
+ * Failures the sandbox injects (fault-kit's `FaultSchedule`), all deterministic: the same options
+ * and the same request order give the same faults. The object is live: change it (or POST JSON to
+ * `/__sandbox/faults`) while the sandbox runs. Faults never apply to `/__sandbox/*`, and come
+ * before the rate limiter. Injected 429s carry HubSpot's TEN_SECONDLY_ROLLING body, with Retry-After.
  */
-export interface HubspotFaults {
-  /** Share (0..1) of API requests answered with `errorStatus`, picked by a generator seeded with `seed`. */
-  errorRate?: number;
-  /** Status of those errors; default 503. */
-  errorStatus?: 500 | 502 | 503 | 504;
-  /** Seed of the generator behind `errorRate` (default 1); posting a seed restarts its sequence. */
-  seed?: number;
-  /** Every Nth API request starts a burst of 429s (HubSpot's TEN_SECONDLY_ROLLING body, with Retry-After). */
-  tooManyEvery?: number;
-  /** How many consecutive requests a burst refuses; default 1. */
-  tooManyBurst?: number;
-  /** The Retry-After of injected 429s, in seconds; default 1. */
-  retryAfterSeconds?: number;
-  /** Every Nth API request has its connection destroyed without an answer. */
-  dropEvery?: number;
+export type HubspotFaults = FaultSchedule;
+
+/** The sandbox's fault schedule; a refused option is HubSpot's 400 VALIDATION_ERROR. */
+export function hubspotFaultScheduler(options: HubspotFaults): FaultScheduler<HubspotFaults> {
+  return new FaultScheduler(options, undefined, (key, value, problem) =>
+    invalidInput(
+      problem === 'unknown'
+        ? `Unknown fault option ${key}; known: ${faultScheduleNames.join(', ')}.`
+        : `Invalid fault option ${key}: ${JSON.stringify(value)}.`,
+    ),
+  );
 }
 
-export type FaultAction = { kind: 'answer'; error: HubspotError } | { kind: 'drop' } | undefined;
-
-export class FaultInjector {
-  #requests = 0;
-  #burstLeft = 0;
-  #errors = new RatePicker();
-
-  constructor(readonly options: HubspotFaults) {
-    checkFaults(options);
-  }
-
-  /** Decides this API request's fault, if any. */
-  next(): FaultAction {
-    const n = ++this.#requests;
-    const { dropEvery, tooManyEvery } = this.options;
-    if (dropEvery && n % dropEvery === 0) return { kind: 'drop' };
-    if (tooManyEvery && n % tooManyEvery === 0) this.#burstLeft = this.options.tooManyBurst ?? 1;
-    if (this.#burstLeft > 0) {
-      this.#burstLeft--;
-      const retryAfter = String(this.options.retryAfterSeconds ?? 1);
-      return {
-        kind: 'answer',
-        error: new RateLimitError('TEN_SECONDLY_ROLLING', 'You have reached your ten_secondly_rolling limit.', {
-          'Retry-After': retryAfter,
-        }),
-      };
-    }
-    if (!this.#errors.picks(this.options.errorRate, this.options.seed)) return undefined;
-    const status = this.options.errorStatus ?? 503;
-    return {
-      kind: 'answer',
-      error: new HubspotError(
-        status,
-        status === 503 ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_ERROR',
-        'The sandbox injected a server error.',
-      ),
-    };
-  }
-
-  /** Applies a JSON update (`null` removes a field) and returns the faults now in force. */
-  update(patch: Record<string, unknown>): HubspotFaults {
-    patchFaults(this.options, patch, checkFaults);
-    if ('seed' in patch) this.#errors.restart();
-    return this.options;
-  }
-}
-
-const counters = new Set(['tooManyEvery', 'tooManyBurst', 'retryAfterSeconds', 'dropEvery', 'seed']);
-
-function checkFaults(options: HubspotFaults): void {
-  for (const [key, value] of Object.entries(options)) {
-    if (value === undefined) continue;
-    const ok =
-      key === 'errorRate'
-        ? typeof value === 'number' && value >= 0 && value <= 1
-        : key === 'errorStatus'
-          ? [500, 502, 503, 504].includes(value as number)
-          : counters.has(key)
-            ? Number.isSafeInteger(value) && (value as number) >= 0
-            : undefined;
-    if (ok === undefined)
-      throw invalidInput(`Unknown fault option ${key}; known: errorRate, errorStatus, ${[...counters].join(', ')}.`);
-    if (!ok) throw invalidInput(`Invalid fault option ${key}: ${JSON.stringify(value)}.`);
-  }
+/** HubSpot's answer to an injected error or 429. */
+export function faultError(fault: Extract<ScheduledFault, { kind: 'tooMany' | 'error' }>): HubspotError {
+  if (fault.kind === 'tooMany')
+    return new RateLimitError('TEN_SECONDLY_ROLLING', 'You have reached your ten_secondly_rolling limit.', {
+      'Retry-After': String(fault.retryAfterSeconds),
+    });
+  return new HubspotError(
+    fault.status,
+    fault.status === 503 ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_ERROR',
+    'The sandbox injected a server error.',
+  );
 }

@@ -5,7 +5,7 @@ import { batchRoutes } from './batch.ts';
 import { objectTypes } from './catalog.ts';
 import { openDiskStore } from './disk-store.ts';
 import { HubspotError, unauthenticated } from './errors.ts';
-import { FaultInjector, type HubspotFaults } from './faults.ts';
+import { faultError, type HubspotFaults, hubspotFaultScheduler } from './faults.ts';
 import { matchRoute, type Route, readJson, sendError, sendJson, setCommonHeaders } from './http.ts';
 import { objectRoutes } from './objects.ts';
 import { ownerRoutes } from './owners.ts';
@@ -57,7 +57,7 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
   }
   const tokens = new Set(options.tokens ?? ['pat-sandbox-token']);
   const limiter = new RateLimiter(options.limits);
-  const faults = new FaultInjector({ ...options.faults });
+  const faults = hubspotFaultScheduler({ ...options.faults });
   const routes: Route[] = [
     ...batchRoutes(store),
     ...searchRoutes(store),
@@ -91,7 +91,8 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
         return;
       }
       setCommonHeaders(res, limiter.headersFor(token));
-      if (fault) throw fault.error;
+      // dropAnswerEvery is the Sheets sandbox's alone: HubSpot's requests are answered.
+      if (fault && fault.kind !== 'dropAnswer') throw faultError(fault);
       const search = req.method === 'POST' && /\/search$/.test(url.pathname);
       setCommonHeaders(res, limiter.admit(token, search));
       const match = matchRoute(routes, req.method ?? 'GET', url.pathname);

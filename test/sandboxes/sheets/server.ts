@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FaultScheduler } from '../fault-kit.ts';
+import { FaultScheduler, faultScheduleNames } from '../fault-kit.ts';
 import { listen } from '../http-kit.ts';
 import { invalidArgument, notFound, SheetsError, unauthenticated } from './errors.ts';
 import { faultAnswer, type SheetsFaults } from './faults.ts';
@@ -60,7 +60,13 @@ export async function startSheetsSandbox(options: SheetsSandboxOptions = {}): Pr
   if (options.seed === 'demo') store.create('Backflow demo', [{ title: 'Sheet1' }], 'demo');
   const issuer = new TokenIssuer(options.tokens ?? ['ya29.sandbox-token']);
   const quota = new Quota(options.quota);
-  const faults = new FaultScheduler({ ...options.faults }, undefined, invalidArgument);
+  const faults = new FaultScheduler({ ...options.faults }, undefined, (key, value, problem) =>
+    invalidArgument(
+      problem === 'unknown'
+        ? `Unknown fault option ${key}; known: ${faultScheduleNames.join(', ')}.`
+        : `Invalid fault option ${key}: ${JSON.stringify(value)}.`,
+    ),
+  );
   const routes: Route[] = [...spreadsheetRoutes(store), ...valueRoutes(store)];
 
   async function admin(req: IncomingMessage, res: ServerResponse, url: URL, origin: string): Promise<void> {

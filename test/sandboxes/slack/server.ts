@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJsonObject, listen, readText, sendText } from '../http-kit.ts';
 import { invalidArguments, SlackError } from './errors.ts';
-import { FaultInjector, type SlackFaults } from './faults.ts';
+import { faultError, type SlackFaults, slackFaultScheduler } from './faults.ts';
 import { readMessage } from './message-checks.ts';
 import { webApiMethods } from './methods.ts';
 import { RateLimiter, type SlackLimits, type SlackStats } from './rate-limit.ts';
@@ -52,7 +52,7 @@ export async function startSlackSandbox(options: SlackSandboxOptions = {}): Prom
   const tokens = new Set(options.tokens ?? ['xoxb-sandbox-token']);
   const revoked = new Set(options.revokedTokens ?? ['xoxb-revoked-token']);
   const limiter = new RateLimiter(options.limits);
-  const faults = new FaultInjector({ ...options.faults });
+  const faults = slackFaultScheduler({ ...options.faults });
   const methods = webApiMethods(workspace, limiter);
   const webhookPath = (channelId: string) =>
     `/services/${teamId}/B${channelId.slice(1)}/${createHash('sha256').update(`webhook:${channelId}`).digest('hex').slice(0, 24)}`;
@@ -86,9 +86,10 @@ export async function startSlackSandbox(options: SlackSandboxOptions = {}): Prom
       req.socket.destroy();
       return true;
     }
-    if (!fault) return false;
-    if (fault.error.status === 429) limiter.stats.rejected429++;
-    answer(fault.error);
+    // dropAnswerEvery is the Sheets sandbox's alone: Slack's requests are answered.
+    if (!fault || fault.kind === 'dropAnswer') return false;
+    if (fault.kind === 'tooMany') limiter.stats.rejected429++;
+    answer(faultError(fault));
     return true;
   }
 
