@@ -226,6 +226,7 @@ describe.runIf(availability.run)('the editor keeps what the user has and shows w
       'Connections',
       'Keyboard shortcuts',
       'Versions',
+      'Run with full resync',
       'Export',
     ]);
     await page.getByRole('menuitem', { name: 'Versions' }).click();

@@ -328,6 +328,7 @@ describe('backflow node-types and runs', () => {
         'salesforce.destination',
         'salesforce.source',
         'schema.validate',
+        'sheets.destination',
         'slack.destination',
         'webhook.destination',
       ].sort(),
