@@ -5,7 +5,8 @@
  * whose batches land as written (`idempotent-batches`, `at-least-once`), when the run publishes for
  * one that stages (`staged`). Rows the destination refused keep their old hash, so the next run
  * sends them again. With `sendAll` (a full resync) every row is written, and the snapshot still
- * advances, so the run after diffs against what this one sent.
+ * advances, so the run after diffs against what this one sent. In a dry run the same
+ * classification counts what would be inserted, updated and left unchanged, and nothing advances.
  */
 import type { PublishKind, Rec } from '../node-kit/contract.ts';
 import { RowHash } from '../node-kit/row-hash.ts';
@@ -38,6 +39,8 @@ export class DiffGate {
     private readonly publishes: PublishKind,
     private readonly sendAll: boolean,
     private readonly countsOf: () => DiffCounts,
+    /** A dry run: batches are classified and counted, the snapshot is left as it is. */
+    private readonly dryRun = false,
   ) {}
 
   /** Whether a stream's batches go through the gate. */
@@ -76,6 +79,7 @@ export class DiffGate {
 
   /** The destination took the batch's rows (`seq` is its source batch): the snapshot takes those it did not refuse. */
   async landed(stream: string, rows: readonly KeyedHash[], seq: number): Promise<void> {
+    if (this.dryRun) return;
     const accepted = rows.filter((row) => !this.refused.has(row.key));
     this.refused.clear();
     if (this.publishes === 'staged') await this.snapshot.stage(stream, accepted, seq);

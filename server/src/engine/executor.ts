@@ -348,7 +348,7 @@ class RunExecution {
   /** Diffing in front of a destination that writes by key (its type's `syncKey`), when the store keeps snapshots. */
   private async openGate(node: GraphNode, resumeSeq: number | undefined): Promise<void> {
     const { syncSnapshot, dryRun, fullResync } = this.options;
-    if (node.type.role !== 'destination' || !node.type.syncKey || !syncSnapshot || dryRun) return;
+    if (node.type.role !== 'destination' || !node.type.syncKey || !syncSnapshot) return;
     const { type } = node;
     const config = this.config(node);
     const gate = new DiffGate(
@@ -357,6 +357,7 @@ class RunExecution {
       type.publishes,
       fullResync === true,
       () => this.stats.diffCounts(node.id),
+      dryRun === true,
     );
     if (resumeSeq !== undefined) await gate.resumedAt(resumeSeq);
     this.gates.set(node.id, gate);

@@ -57,11 +57,21 @@ describe('a diffed sync', () => {
       unchanged: 1000,
     });
 
-    // 10 rows changed, 5 new: exactly those are sent.
+    // 10 rows changed, 5 new: a dry run counts exactly those and writes nothing; the run that follows sends them.
     await sql(
       source,
       `update customers set spend = spend + 1 where id <= 10; insert into customers select i, 'new ' || i, 1 from range(1001, 1006) t(i)`,
     );
+    const dry = await runFlow({ store, document: syncFlow(dir), baseDir: dir, dataDir, dryRun: true });
+    expect(dry.nodes.app).toMatchObject({
+      read: 1005,
+      written: 0,
+      wouldWrite: 15,
+      inserted: 5,
+      updated: 10,
+      unchanged: 990,
+    });
+    expect(await app()).toEqual([[1000, String(500_500 * 10)]]);
     const third = await run();
     expect(third.nodes.app).toMatchObject({ read: 1005, written: 15, inserted: 5, updated: 10, unchanged: 990 });
     expect(await app()).toEqual([[1005, String(500_500 * 10 + 10 + 5)]]);
