@@ -39,3 +39,16 @@ export function upsertKey(config: { mode?: string; key?: string | readonly strin
   if (config.mode !== 'upsert' || config.key === undefined) return undefined;
   return typeof config.key === 'string' ? [config.key] : config.key;
 }
+
+/** An API connector's `baseUrl`: the service's own by default, or a sandbox's (`api` names it, e.g. "HubSpot's API"). */
+export function baseUrlProperty(defaultUrl: string, api: string, title = 'API base URL') {
+  return Type.Optional(
+    Type.String({
+      minLength: 1,
+      pattern: '^https?://',
+      default: defaultUrl,
+      title,
+      description: `${api}, or a sandbox's URL.`,
+    }),
+  );
+}

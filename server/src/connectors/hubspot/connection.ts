@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { type BackflowError, ConfigError, type ErrorContext } from '../../errors.ts';
 import type { NodeContext } from '../../node-kit/contract.ts';
 import { createHttpApi, type HttpApi, HttpApiError } from '../../node-kit/http/index.ts';
+import { baseUrlProperty } from '../../node-kit/schema.ts';
 import { hubspotServerWait } from './rate-limit.ts';
 
 export const defaultBaseUrl = 'https://api.hubapi.com';
@@ -16,15 +17,7 @@ const searchRequestsPerSecond = 4;
 
 /** The connection's fields, spread into each node type's config schema. */
 export const connectionProperties = {
-  baseUrl: Type.Optional(
-    Type.String({
-      minLength: 1,
-      pattern: '^https?://',
-      default: defaultBaseUrl,
-      title: 'API base URL',
-      description: "HubSpot's API, or a sandbox's URL.",
-    }),
-  ),
+  baseUrl: baseUrlProperty(defaultBaseUrl, "HubSpot's API"),
   token: Type.String({
     minLength: 1,
     writeOnly: true,

@@ -1,7 +1,7 @@
 /** `sheets.destination`'s config: one TypeBox declaration, the schema and the type. */
 import { type Static, Type } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../node-kit/contract.ts';
-import { modeProperty, recordOf } from '../../node-kit/schema.ts';
+import { baseUrlProperty, modeProperty, recordOf } from '../../node-kit/schema.ts';
 
 export const sheetsModes = ['replace', 'append'] as const;
 export const defaultBaseUrl = 'https://sheets.googleapis.com';
@@ -12,15 +12,7 @@ const tabName = Type.String({ minLength: 1, maxLength: 90 });
 
 export const sheetsDestinationConfig = Type.Object(
   {
-    baseUrl: Type.Optional(
-      Type.String({
-        minLength: 1,
-        pattern: '^https?://',
-        default: defaultBaseUrl,
-        title: 'API base URL',
-        description: "Google's Sheets API, or a sandbox's URL.",
-      }),
-    ),
+    baseUrl: baseUrlProperty(defaultBaseUrl, "Google's Sheets API"),
     serviceAccountKey: Type.Optional(
       Type.String({
         minLength: 1,

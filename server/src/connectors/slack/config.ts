@@ -1,7 +1,7 @@
 /** `slack.destination`'s config: one TypeBox declaration, the schema and the type. */
 import { type Static, Type } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../node-kit/contract.ts';
-import { modeProperty } from '../../node-kit/schema.ts';
+import { baseUrlProperty, modeProperty } from '../../node-kit/schema.ts';
 
 export const defaultBaseUrl = 'https://slack.com/api';
 export const slackModes = ['append'] as const;
@@ -32,15 +32,7 @@ export const slackDestinationConfig = Type.Object(
           'A bot token (xoxb-…) with chat:write, channels:read, groups:read, im:write and channels:history (groups:history, im:history for private channels and DMs), for chat.postMessage.',
       }),
     ),
-    baseUrl: Type.Optional(
-      Type.String({
-        minLength: 1,
-        pattern: '^https?://',
-        default: defaultBaseUrl,
-        title: 'Web API base URL',
-        description: "Slack's Web API, or a sandbox's (`http://127.0.0.1:<port>/api`).",
-      }),
-    ),
+    baseUrl: baseUrlProperty(defaultBaseUrl, "Slack's Web API (a sandbox's ends in /api)", 'Web API base URL'),
     channel: Type.Optional(
       Type.String({
         minLength: 1,
