@@ -20,8 +20,11 @@ export type RowChange = 'new' | 'changed' | 'unchanged';
 
 /** One destination node's snapshots for a run of its flow. */
 export interface SyncSnapshot {
-  /** Per row, how it differs from what the destination was last sent; notes every key as seen by this run. */
-  classify(stream: string, rows: readonly KeyedHash[]): Promise<RowChange[]>;
+  /**
+   * Per row, how it differs from what the destination was last sent. With `noteSeen` (a mirror,
+   * which deletes what a run did not see) every key is also noted as seen by this run.
+   */
+  classify(stream: string, rows: readonly KeyedHash[], options?: { noteSeen?: boolean }): Promise<RowChange[]>;
   /** The destination acknowledged these rows: the snapshot holds their hashes from now on. */
   acknowledge(stream: string, rows: readonly KeyedHash[]): Promise<void>;
   /** Keys the snapshot holds that this run has not seen (a mirror's deletes), `limit` at a time after `after`. */
@@ -51,13 +54,14 @@ export class SyncSnapshotRepository {
     const scope = [flowKey, nodeId] as const;
     return {
       ...this.staging(flowKey, nodeId, runId),
-      classify: (stream, rows) =>
+      classify: (stream, rows, { noteSeen = false } = {}) =>
         this.db.transaction(async () => {
           await this.load(stream, rows);
-          await this.db.connection.run(
-            `insert or ignore into sync_seen select distinct $1, $2, stream, key from ${batchTable}`,
-            [runId, nodeId],
-          );
+          if (noteSeen)
+            await this.db.connection.run(
+              `insert or ignore into sync_seen select distinct $1, $2, stream, key from ${batchTable}`,
+              [runId, nodeId],
+            );
           const found = await this.db.rows(
             `select b.position, (s.row_hash = b.row_hash) as same from ${batchTable} b
                join sync_snapshots s on s.flow_key = $1 and s.node_id = $2 and s.stream = b.stream and s.key = b.key`,
