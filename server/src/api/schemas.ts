@@ -110,6 +110,10 @@ export const nodeCountsSchema: JSONSchema = {
       type: 'integer',
       description: 'A diffed destination: records it holds unchanged, not sent (counted in filtered)',
     },
+    deleted: {
+      type: 'integer',
+      description: 'A mirror: records deleted because they vanished from the source (in a dry run: would be)',
+    },
   },
 };
 
@@ -217,6 +221,22 @@ export const plannedStreamSchema: JSONSchema = {
           fields: { type: 'object' },
           relations: { type: 'object', additionalProperties: { type: 'string' } },
           reason: { type: 'string' },
+        },
+      },
+    },
+    delete: { type: 'integer', description: 'A mirror: records that vanished from the source and would be deleted' },
+    unchanged: { type: 'integer', description: 'A diffed destination: records it holds as they are (not sent)' },
+    changes: {
+      type: 'array',
+      description: 'A diffed destination: for the first few keys of each action, the record now and as it would be',
+      items: {
+        type: 'object',
+        required: ['action', 'key'],
+        properties: {
+          action: { type: 'string', enum: ['insert', 'update', 'delete'] },
+          key: { type: 'object', description: 'The key fields and their values' },
+          before: { type: 'object', description: "The destination's record now (absent: it holds none)" },
+          after: { type: 'object', description: 'The record as it would be sent (absent for a delete)' },
         },
       },
     },

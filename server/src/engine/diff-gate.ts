@@ -7,16 +7,53 @@
  * sends them again. With `sendAll` (a full resync) every row is written, and the snapshot still
  * advances, so the run after diffs against what this one sent. In a dry run the same
  * classification counts what would be inserted, updated and left unchanged, and nothing advances.
+ *
+ * A mirror notes every key a run sees; once its source ended, the keys the snapshot holds that the
+ * run did not see are deleted from the destination (and, with `mirrorScope: "all"`, every key the
+ * destination lists that the run did not see), then forgotten: at once where deletes land at once,
+ * at publish where they are staged.
  */
-import type { PublishKind, Rec } from '../node-kit/contract.ts';
+import type { DestinationWriter, PlannedChange, PlannedStream, PublishKind, Rec } from '../node-kit/contract.ts';
 import { RowHash } from '../node-kit/row-hash.ts';
-import type { KeyedHash, SyncSnapshot } from '../store/sync-snapshot-repository.ts';
+import type { MirrorScope } from '../node-kit/schema.ts';
+import type { KeyedHash, RowChange, SyncSnapshot } from '../store/sync-snapshot-repository.ts';
 
 /** What a diffed destination did with the rows it was handed, per run. */
 export interface DiffCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+  deleted: number;
+}
+
+/** The destination's reads of its own records (DestinationReads with its config and context). */
+export interface KeyReads {
+  keys?(stream: string): AsyncIterable<Rec[]>;
+  current?(stream: string, keys: Rec[]): Promise<Rec[]>;
+}
+
+export interface DiffGateOptions {
+  publishes: PublishKind;
+  /** A full resync: every row is written. */
+  sendAll: boolean;
+  /** A dry run: batches are classified and counted, the snapshot is left as it is. */
+  dryRun: boolean;
+  /** A mirror, and which records it deletes; undefined: nothing is deleted. */
+  mirror: MirrorScope | undefined;
+}
+
+/** Keys deleted (or looked up) per call. */
+const deletePage = 1000;
+/** Changes per action and stream a dry run shows with their before and after. */
+const samplesPerAction = 5;
+
+/** A stream's dry-run tally: counts per action, and the first few changes. */
+interface StreamPlan {
+  insert: number;
+  update: number;
+  delete: number;
+  unchanged: number;
+  changes: PlannedChange[];
 }
 
 export class DiffGate {
@@ -32,16 +69,20 @@ export class DiffGate {
    * `countsOf` gives the node's run counts (RunStats), so a checkpoint keeps them for a resumed run;
    * asked only once a batch is diffed, so a destination that diffs nothing shows no such counts.
    */
+  /** A dry run's tally per stream. */
+  private readonly plans = new Map<string, StreamPlan>();
+
   constructor(
     private readonly snapshot: SyncSnapshot,
     /** The key fields of a stream; undefined: the stream is not diffed (written whole). */
     private readonly keyFieldsOf: (stream: string) => readonly string[] | undefined,
-    private readonly publishes: PublishKind,
-    private readonly sendAll: boolean,
+    private readonly options: DiffGateOptions,
     private readonly countsOf: () => DiffCounts,
-    /** A dry run: batches are classified and counted, the snapshot is left as it is. */
-    private readonly dryRun = false,
   ) {}
+
+  private get publishes(): PublishKind {
+    return this.options.publishes;
+  }
 
   /** Whether a stream's batches go through the gate. */
   diffs(stream: string): boolean {
@@ -52,11 +93,12 @@ export class DiffGate {
   async changed(stream: string, records: readonly Rec[]): Promise<{ indexes: number[]; rows: KeyedHash[] }> {
     this.keyFields = this.keyFieldsOf(stream) ?? [];
     const rows = records.map((record) => ({ key: this.keyOf(record), hash: this.hashOf(record) }));
-    const changes = await this.snapshot.classify(stream, rows);
+    const changes = await this.snapshot.classify(stream, rows, { noteSeen: this.options.mirror !== undefined });
     const counts = this.countsOf();
     const indexes: number[] = [];
     changes.forEach((change, index) => {
-      if (change === 'unchanged' && !this.sendAll) {
+      if (this.options.dryRun) this.tally(stream, change, records[index]!);
+      if (change === 'unchanged' && !this.options.sendAll) {
         counts.unchanged += 1;
         return;
       }
@@ -66,6 +108,129 @@ export class DiffGate {
     });
     this.refused.clear();
     return { indexes, rows: indexes.map((index) => rows[index]!) };
+  }
+
+  /**
+   * A mirror's deletes, once the source ended and every batch was written: what vanished from the
+   * source is deleted (counted only, in a dry run) and forgotten.
+   */
+  async deleteVanished(writer: DestinationWriter, reads: KeyReads): Promise<void> {
+    if (this.options.mirror === undefined) return;
+    for (const stream of await this.snapshot.streams()) {
+      this.keyFields = this.keyFieldsOf(stream) ?? [];
+      if (this.keyFields.length === 0) continue;
+      if (this.options.mirror === 'all' && reads.keys) {
+        for await (const page of reads.keys(stream)) {
+          const keys = await this.snapshot.unseen(
+            stream,
+            page.map((record) => this.keyOf(record)),
+          );
+          await this.deleteKeys(writer, stream, keys, false);
+        }
+      }
+      // Keys the snapshot holds that the run did not see (the destination may have deleted them already, for "all").
+      let after: string | undefined;
+      for (;;) {
+        const keys = await this.snapshot.vanished(stream, {
+          ...(after === undefined ? {} : { after }),
+          limit: deletePage,
+        });
+        if (keys.length === 0) break;
+        await this.deleteKeys(writer, stream, keys, this.options.mirror === 'all' && reads.keys !== undefined);
+        after = keys.at(-1);
+      }
+    }
+  }
+
+  /** Deletes `keys` (unless `deletedAlready`), counts them, and has the snapshot forget them. */
+  private async deleteKeys(
+    writer: DestinationWriter,
+    stream: string,
+    keys: readonly string[],
+    deletedAlready: boolean,
+  ): Promise<void> {
+    if (keys.length === 0) return;
+    const records = keys.map((key) => this.recordOfKey(key));
+    if (this.options.dryRun) {
+      if (deletedAlready) return;
+      this.countsOf().deleted += keys.length;
+      const plan = this.planOf(stream);
+      plan.delete += keys.length;
+      for (const key of records) {
+        if (plan.changes.filter((change) => change.action === 'delete').length >= samplesPerAction) break;
+        plan.changes.push({ action: 'delete', key });
+      }
+      return;
+    }
+    if (!writer.delete) throw new Error(`the destination cannot delete records, so it cannot mirror`);
+    if (!deletedAlready) {
+      await writer.delete(stream, records);
+      this.countsOf().deleted += keys.length;
+    }
+    if (this.publishes === 'staged') await this.snapshot.stageForget(stream, keys, Number.MAX_SAFE_INTEGER);
+    else await this.snapshot.forget(stream, keys);
+  }
+
+  /**
+   * A dry run's plan per stream: counts, and its sampled changes with the destination's records as
+   * they are now (where it can read them).
+   */
+  async plan(reads: KeyReads): Promise<PlannedStream[]> {
+    const planned: PlannedStream[] = [];
+    for (const [stream, plan] of this.plans) {
+      this.keyFields = this.keyFieldsOf(stream) ?? [];
+      const before = new Map<string, Rec>();
+      if (reads.current && plan.changes.length > 0) {
+        for (const record of await reads.current(
+          stream,
+          plan.changes.map((change) => change.key),
+        )) {
+          before.set(this.keyOf(record), record);
+        }
+      }
+      planned.push({
+        stream,
+        target: stream,
+        create: plan.insert,
+        update: plan.update,
+        reject: 0,
+        delete: plan.delete,
+        unchanged: plan.unchanged,
+        samples: [],
+        changes: plan.changes.map((change) => {
+          const found = before.get(this.keyOf(change.key));
+          return found === undefined ? change : { ...change, before: found };
+        }),
+      });
+    }
+    return planned;
+  }
+
+  /** The run is over (published, or a dry run): the keys it saw are done with. */
+  finished(): Promise<void> {
+    return this.options.mirror === undefined ? Promise.resolve() : this.snapshot.clearSeen();
+  }
+
+  private tally(stream: string, change: RowChange, record: Rec): void {
+    const plan = this.planOf(stream);
+    if (change === 'unchanged' && !this.options.sendAll) {
+      plan.unchanged += 1;
+      return;
+    }
+    const action = change === 'new' ? 'insert' : 'update';
+    plan[action] += 1;
+    if (plan.changes.filter((sample) => sample.action === action).length < samplesPerAction) {
+      plan.changes.push({ action, key: this.keyRecord(record), after: record });
+    }
+  }
+
+  private planOf(stream: string): StreamPlan {
+    let plan = this.plans.get(stream);
+    if (plan === undefined) {
+      plan = { insert: 0, update: 0, delete: 0, unchanged: 0, changes: [] };
+      this.plans.set(stream, plan);
+    }
+    return plan;
   }
 
   /** The destination refused these records: while writing the batch in progress, or (`whilePublishing`) staged ones. */
@@ -79,7 +244,7 @@ export class DiffGate {
 
   /** The destination took the batch's rows (`seq` is its source batch): the snapshot takes those it did not refuse. */
   async landed(stream: string, rows: readonly KeyedHash[], seq: number): Promise<void> {
-    if (this.dryRun) return;
+    if (this.options.dryRun) return;
     const accepted = rows.filter((row) => !this.refused.has(row.key));
     this.refused.clear();
     if (this.publishes === 'staged') await this.snapshot.stage(stream, accepted, seq);
@@ -92,14 +257,32 @@ export class DiffGate {
     if (this.publishes === 'staged') await this.snapshot.publishStaged();
   }
 
-  /** A resumed run replays the batches after its checkpoint: what they staged is staged again then. */
-  resumedAt(seq: number): Promise<void> {
-    return this.publishes === 'staged' ? this.snapshot.discardStagedAfter(seq) : Promise.resolve();
+  /**
+   * A run opens the gate: a resumed one (`resumeSeq`) replays the batches after its checkpoint, so
+   * what they staged is staged again then; a new one drops the seen keys of earlier runs that failed.
+   */
+  opened(resumeSeq: number | undefined): Promise<void> {
+    if (resumeSeq === undefined) return this.snapshot.clearEarlierSeen();
+    return this.publishes === 'staged' ? this.snapshot.discardStagedAfter(resumeSeq) : Promise.resolve();
   }
 
-  /** The key fields' values as JSON: one text per key, whatever its types. */
+  /**
+   * The key fields' values as text, in a JSON array: one text per key whatever the types each side
+   * reads them as (1 and "1" are one key), so the destination's own keys compare with the source's.
+   */
   private keyOf(record: Rec): string {
-    return JSON.stringify(this.keyFields.map((field) => record[field] ?? null));
+    return JSON.stringify(this.keyFields.map((field) => keyText(record[field])));
+  }
+
+  /** A record of the key fields only. */
+  private keyRecord(record: Rec): Rec {
+    return Object.fromEntries(this.keyFields.map((field) => [field, record[field] ?? null]));
+  }
+
+  /** A key (see keyOf) as a record of the key fields, each value as text. */
+  private recordOfKey(key: string): Rec {
+    const values = JSON.parse(key) as (string | null)[];
+    return Object.fromEntries(this.keyFields.map((field, index) => [field, values[index] ?? null]));
   }
 
   /** The row as sent, hashed: any field changed, added or dropped changes it. */
@@ -108,4 +291,10 @@ export class DiffGate {
     this.hash.text(JSON.stringify(record));
     return this.hash.finish();
   }
+}
+
+function keyText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

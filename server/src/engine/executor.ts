@@ -9,14 +9,17 @@ import type {
   Logger,
   NodeContext,
   PartsFusion,
+  PlannedStream,
+  Rec,
   RejectedRecord,
   TransformInstance,
 } from '../node-kit/contract.ts';
 import { dryRunIdMap, memoryIdMap } from '../node-kit/id-map.ts';
+import { mirrorScopeOf } from '../node-kit/schema.ts';
 import type { SyncSnapshot } from '../store/sync-snapshot-repository.ts';
 import type { RunRecorder, SourceCheckpoint } from './checkpoint.ts';
 import { CheckpointPolicy } from './checkpoint-policy.ts';
-import { DiffGate } from './diff-gate.ts';
+import { DiffGate, type KeyReads } from './diff-gate.ts';
 import { Dispatcher, NodeFailedError } from './dispatch.ts';
 import { planRun } from './planner.ts';
 import { readAhead } from './read-ahead.ts';
@@ -179,6 +182,7 @@ class RunExecution {
         succeeded = !publishError;
         if (succeeded) await this.retain();
       } else succeeded = !this.firstError;
+      if (succeeded) for (const gate of this.gates.values()) await gate.finished();
     } catch (error) {
       this.fail(error);
     } finally {
@@ -345,6 +349,28 @@ class RunExecution {
     }
   }
 
+  /** A mirror deletes what vanished from the source, once its last batch was written. */
+  private async deleteVanished(id: string, writer: DestinationWriter): Promise<void> {
+    try {
+      await this.gates.get(id)?.deleteVanished(writer, this.reads(id));
+    } catch (error) {
+      throw error instanceof BackflowError && error.context.nodeId ? error : new NodeFailedError(id, error);
+    }
+  }
+
+  /** A destination's reads of its own records, with its config and context. */
+  private reads(id: string): KeyReads {
+    const node = this.graph.nodes.get(id)!;
+    if (node.type.role !== 'destination' || !node.type.reads) return {};
+    const { keys, current } = node.type.reads;
+    const config = this.config(node);
+    const ctx = this.context(node);
+    return {
+      ...(keys ? { keys: (stream: string) => keys(config, ctx, stream) } : {}),
+      ...(current ? { current: (stream: string, found: Rec[]) => current(config, ctx, stream, found) } : {}),
+    };
+  }
+
   /** Diffing in front of a destination that writes by key (its type's `syncKey`), when the store keeps snapshots. */
   private async openGate(node: GraphNode, resumeSeq: number | undefined): Promise<void> {
     const { syncSnapshot, dryRun, fullResync } = this.options;
@@ -354,12 +380,15 @@ class RunExecution {
     const gate = new DiffGate(
       syncSnapshot(node.id),
       (stream) => type.syncKey!(config, stream),
-      type.publishes,
-      fullResync === true,
+      {
+        publishes: type.publishes,
+        sendAll: fullResync === true,
+        dryRun: dryRun === true,
+        mirror: mirrorScopeOf(config),
+      },
       () => this.stats.diffCounts(node.id),
-      dryRun === true,
     );
-    if (resumeSeq !== undefined) await gate.resumedAt(resumeSeq);
+    await gate.opened(resumeSeq);
     this.gates.set(node.id, gate);
   }
 
@@ -398,6 +427,7 @@ class RunExecution {
       const writer = this.writers.get(id);
       if (writer) {
         this.throwIfStopped();
+        await this.deleteVanished(id, writer);
         await this.prepare(id, writer);
       }
     }
@@ -413,8 +443,8 @@ class RunExecution {
   private async prepare(id: string, writer: DestinationWriter): Promise<void> {
     if (this.options.dryRun) {
       // A dry run publishes nothing: a planning destination hands over its plan instead.
-      const plan = writer.plan?.();
-      if (plan && plan.length > 0) this.plan[id] = plan;
+      const plan = mergePlans(writer.plan?.() ?? [], (await this.gates.get(id)?.plan(this.reads(id))) ?? []);
+      if (plan.length > 0) this.plan[id] = plan;
       return;
     }
     let failure: unknown;
@@ -502,4 +532,24 @@ class RunExecution {
 
 function dryRunWriter(): DestinationWriter {
   return { write: async () => undefined, prepare: async () => undefined, commit: async () => undefined };
+}
+
+/**
+ * A dry run's plan for a destination: what its writer planned (creates, updates, relations), with
+ * what its diffing counted per stream (deletes, unchanged, before → after samples); where only the
+ * diffing planned a stream, its counts stand alone.
+ */
+function mergePlans(planned: PlannedStream[], diffed: PlannedStream[]): PlannedStream[] {
+  const merged = planned.map((stream) => {
+    const diff = diffed.find((other) => other.stream === stream.stream);
+    if (diff === undefined) return stream;
+    const { delete: deletes, unchanged, changes } = diff;
+    return {
+      ...stream,
+      ...(deletes ? { delete: deletes } : {}),
+      ...(unchanged ? { unchanged } : {}),
+      ...(changes ? { changes } : {}),
+    };
+  });
+  return [...merged, ...diffed.filter((diff) => !planned.some((stream) => stream.stream === diff.stream))];
 }

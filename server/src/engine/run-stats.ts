@@ -1,6 +1,7 @@
 import type { ErrorDetail } from '../errors.ts';
 import type { FlowGraph, GraphEdge } from '../flow/graph.ts';
 import type { Payload } from '../node-kit/contract.ts';
+import type { DiffCounts } from './diff-gate.ts';
 
 /**
  * Per-node counts; `files` only for nodes that emit or write files. In a dry run a destination
@@ -19,6 +20,8 @@ export interface NodeCounts {
   inserted?: number;
   updated?: number;
   unchanged?: number;
+  /** On a mirror: records deleted from the destination because they vanished from the source (none are read). */
+  deleted?: number;
 }
 
 export interface EdgeCounts {
@@ -143,12 +146,13 @@ export class RunStats {
   }
 
   /** A diffed destination's counts, started at 0 (a resumed run's come back with its checkpoint). */
-  diffCounts(id: string): { inserted: number; updated: number; unchanged: number } {
+  diffCounts(id: string): DiffCounts {
     const counts = this.node(id);
     counts.inserted ??= 0;
     counts.updated ??= 0;
     counts.unchanged ??= 0;
-    return counts as { inserted: number; updated: number; unchanged: number };
+    counts.deleted ??= 0;
+    return counts as DiffCounts;
   }
 
   /** A diffed destination left out `count` records it already holds unchanged: they count as filtered. */

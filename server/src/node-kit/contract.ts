@@ -208,6 +208,28 @@ export interface DestinationWriter {
   verification?(): StreamVerification[];
   /** In a dry run (`ctx.dryRun`), what the writes would have done, per stream; read after the source ended. */
   plan?(): PlannedStream[];
+  /**
+   * A mirror (mode `mirror`): delete these records of `stream`, each given by its key fields'
+   * values (as text), because they vanished from the source. Called after the stream's last batch
+   * was written, before `prepare`. A staged destination deletes them when it publishes; one whose
+   * batches land at once deletes them now (archives, where its API has no delete). A key the
+   * destination does not hold is no error, and a resumed run may ask again for the same keys.
+   */
+  delete?(stream: string, keys: Rec[]): Promise<void>;
+}
+
+/**
+ * Reads of a keyed destination's own records, for a sync (none writes; a dry run uses them without
+ * opening a writer). `keys` are the key fields of `syncKey`; values compare as text.
+ */
+export interface DestinationReads<C> {
+  /** For `mirrorScope: "all"`: every key the destination holds for `stream` (key fields' values), a page at a time. */
+  keys?(config: C, ctx: NodeContext, stream: string): AsyncIterable<Rec[]>;
+  /**
+   * For a dry run's before → after samples: the destination's records with these keys as they are
+   * now, read from the live system (any order; keys it does not hold are left out).
+   */
+  current?(config: C, ctx: NodeContext, stream: string, keys: Rec[]): Promise<Rec[]>;
 }
 
 /** A dry run's plan for one stream: records that would be created, updated or refused, and relations made. */
@@ -222,6 +244,22 @@ export interface PlannedStream {
   relations?: { name: string; count: number }[];
   /** The first few records of each action, as they would be sent. */
   samples: PlannedRecord[];
+  /** A mirror: records that vanished from the source and would be deleted. */
+  delete?: number;
+  /** A diffed destination: records it holds as they are, so not sent. */
+  unchanged?: number;
+  /** A diffed destination: for the first few keys of each action, the record now and as it would be. */
+  changes?: PlannedChange[];
+}
+
+/** One record a diffed sync would change: its key, and the destination's record before and after. */
+export interface PlannedChange {
+  action: 'insert' | 'update' | 'delete';
+  key: Rec;
+  /** The destination's record now, read from it; absent when it holds none (or cannot be read). */
+  before?: Rec;
+  /** The record as it would be sent; absent for a delete. */
+  after?: Rec;
 }
 
 export interface PlannedRecord {
@@ -325,6 +363,8 @@ export interface DestinationType<C = Record<string, unknown>> extends NodeTypeBa
    * new and changed records (engine/diff-gate.ts). Undefined: every record is written.
    */
   syncKey?(config: C, stream: string): readonly string[] | undefined;
+  /** Reads of its own records by key, for mirrors and dry-run samples (see DestinationReads). */
+  reads?: DestinationReads<C>;
   /**
    * A dry run opens it with `ctx.dryRun` and reads its `plan()` (what would be created, updated,
    * related); without, a dry run only counts what would reach it.

@@ -34,10 +34,36 @@ export function keyProperty(options: SchemaOptions = {}) {
   );
 }
 
-/** The fields a destination writing by `key` in upsert mode is diffed on (DestinationType.syncKey); none in other modes. */
-export function upsertKey(config: { mode?: string; key?: string | readonly string[] }): readonly string[] | undefined {
-  if (config.mode !== 'upsert' || config.key === undefined) return undefined;
+/** The modes that write by key, so a sync diffs them (DestinationType.syncKey). */
+export const keyedModes: readonly string[] = ['update', 'upsert', 'mirror'];
+
+/** The fields a destination writing by `key` (update, upsert, mirror) is diffed on (DestinationType.syncKey); none in other modes. */
+export function keyedModeKey(config: {
+  mode?: string;
+  key?: string | readonly string[];
+}): readonly string[] | undefined {
+  if (!keyedModes.includes(config.mode ?? '') || config.key === undefined) return undefined;
   return typeof config.key === 'string' ? [config.key] : config.key;
+}
+
+export const mirrorScopes = ['flow', 'all'] as const;
+export type MirrorScope = (typeof mirrorScopes)[number];
+
+/** A mirror's `mirrorScope`: which records it may delete. */
+export function mirrorScopeProperty(records: string) {
+  return Type.Optional(
+    oneOf(mirrorScopes, {
+      title: 'Mirror deletes',
+      default: 'flow',
+      description: `mode mirror: flow deletes only ${records} this flow synced before and the source no longer has; all deletes every one of the destination's ${records} whose key the source does not have, including ones that were there before the flow (the editor asks you to confirm).`,
+    }),
+  );
+}
+
+/** Which records a destination's config deletes as a mirror; undefined: it is no mirror. */
+export function mirrorScopeOf(config: { mode?: unknown; mirrorScope?: unknown }): MirrorScope | undefined {
+  if (config.mode !== 'mirror') return undefined;
+  return config.mirrorScope === 'all' ? 'all' : 'flow';
 }
 
 /** An API connector's `baseUrl`: the service's own by default, or a sandbox's (`api` names it, e.g. "HubSpot's API"). */

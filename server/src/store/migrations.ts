@@ -100,4 +100,14 @@ export const migrations: readonly Migration[] = [
          stream varchar not null, key varchar not null, row_hash ubigint not null, seq bigint not null)`,
     ],
   },
+  {
+    version: 10,
+    name: 'a mirror notes the keys a run saw per flow (no index: an anti-join reads them), and stages deletes',
+    statements: [
+      'drop table if exists sync_seen',
+      `create table sync_seen (flow_key varchar not null, node_id varchar not null, run_id varchar not null,
+         stream varchar not null, key varchar not null)`,
+      'alter table sync_staged add column deleted boolean default false',
+    ],
+  },
 ];

@@ -27,20 +27,30 @@ export interface SyncSnapshot {
   classify(stream: string, rows: readonly KeyedHash[], options?: { noteSeen?: boolean }): Promise<RowChange[]>;
   /** The destination acknowledged these rows: the snapshot holds their hashes from now on. */
   acknowledge(stream: string, rows: readonly KeyedHash[]): Promise<void>;
+  /** The streams the snapshot holds or this run saw. */
+  streams(): Promise<string[]>;
   /** Keys the snapshot holds that this run has not seen (a mirror's deletes), `limit` at a time after `after`. */
   vanished(stream: string, page: { after?: string; limit: number }): Promise<string[]>;
+  /** Of these keys (the destination's own, for `mirrorScope: "all"`), those this run has not seen. */
+  unseen(stream: string, keys: readonly string[]): Promise<string[]>;
   /** The destination deleted these keys: the snapshot forgets them. */
   forget(stream: string, keys: readonly string[]): Promise<void>;
+  /** This run's seen keys are done with (it published, or was a dry run). */
+  clearSeen(): Promise<void>;
+  /** A new run: seen keys of this node's earlier runs (ones that failed and will not resume) go. */
+  clearEarlierSeen(): Promise<void>;
   /**
    * A staged destination took these rows of source batch `seq`: the snapshot takes them when the run
    * publishes (`publishStaged`), not before, so a run that fails to publish leaves it as it was.
    */
   stage(stream: string, rows: readonly KeyedHash[], seq: number): Promise<void>;
+  /** A staged destination will delete these keys when it publishes: the snapshot forgets them then. */
+  stageForget(stream: string, keys: readonly string[], seq: number): Promise<void>;
   /** Rows staged after `seq` are replayed by a resumed run: they are staged again then. */
   discardStagedAfter(seq: number): Promise<void>;
   /** A staged destination refused these keys (of any stream) while publishing: they stay as the snapshot had them. */
   unstage(keys: readonly string[]): Promise<void>;
-  /** The run published: every staged row's hash goes into the snapshot. */
+  /** The run published: every staged row's hash goes into the snapshot, every staged delete out of it. */
   publishStaged(): Promise<void>;
 }
 
@@ -59,8 +69,8 @@ export class SyncSnapshotRepository {
           await this.load(stream, rows);
           if (noteSeen)
             await this.db.connection.run(
-              `insert or ignore into sync_seen select distinct $1, $2, stream, key from ${batchTable}`,
-              [runId, nodeId],
+              `insert into sync_seen select distinct $1, $2, $3, stream, key from ${batchTable}`,
+              [...scope, runId],
             );
           const found = await this.db.rows(
             `select b.position, (s.row_hash = b.row_hash) as same from ${batchTable} b
@@ -88,20 +98,43 @@ export class SyncSnapshotRepository {
           const rows = await this.db.rows(
             `select s.key from sync_snapshots s
               where s.flow_key = $1 and s.node_id = $2 and s.stream = $3 and s.key > $4
-                and not exists (select 1 from sync_seen seen
-                                 where seen.run_id = $5 and seen.node_id = $2 and seen.stream = $3 and seen.key = s.key)
+                and not exists (select 1 from sync_seen seen where seen.flow_key = $1 and seen.node_id = $2
+                                   and seen.run_id = $5 and seen.stream = $3 and seen.key = s.key)
               order by s.key limit ${Math.max(1, Math.floor(limit))}`,
             [...scope, stream, after ?? '', runId],
           );
           return rows.map((row) => String(row.key));
         }),
+      unseen: (stream, keys) =>
+        this.db.transaction(async () => {
+          if (keys.length === 0) return [];
+          await this.loadKeys(stream, keys);
+          const rows = await this.db.rows(
+            `select b.key from ${batchTable} b
+              where not exists (select 1 from sync_seen seen where seen.flow_key = $1 and seen.node_id = $2
+                                  and seen.run_id = $3 and seen.stream = b.stream and seen.key = b.key)
+              order by b.position`,
+            [...scope, runId],
+          );
+          return rows.map((row) => String(row.key));
+        }),
+      streams: async () => {
+        const rows = await this.db.rows(
+          `select distinct stream from sync_snapshots where flow_key = $1 and node_id = $2
+           union select distinct stream from sync_seen where flow_key = $1 and node_id = $2 and run_id = $3
+           order by stream`,
+          [...scope, runId],
+        );
+        return rows.map((row) => String(row.stream));
+      },
+      clearSeen: () =>
+        this.db.run('delete from sync_seen where flow_key = $1 and node_id = $2 and run_id = $3', [...scope, runId]),
+      clearEarlierSeen: () =>
+        this.db.run('delete from sync_seen where flow_key = $1 and node_id = $2 and run_id <> $3', [...scope, runId]),
       forget: (stream, keys) =>
         this.db.transaction(async () => {
           if (keys.length === 0) return;
-          await this.load(
-            stream,
-            keys.map((key) => ({ key, hash: 0n })),
-          );
+          await this.loadKeys(stream, keys);
           await this.db.connection.run(
             `delete from sync_snapshots s using ${batchTable} b
               where s.flow_key = $1 and s.node_id = $2 and s.stream = b.stream and s.key = b.key`,
@@ -120,7 +153,16 @@ export class SyncSnapshotRepository {
           if (rows.length === 0) return;
           await this.load(stream, rows);
           await this.db.connection.run(
-            `insert into sync_staged select $1, $2, stream, key, row_hash, $3 from ${batchTable}`,
+            `insert into sync_staged select $1, $2, stream, key, row_hash, $3, false from ${batchTable}`,
+            [...scope, seq],
+          );
+        }),
+      stageForget: (stream: string, keys: readonly string[], seq: number) =>
+        this.db.transaction(async () => {
+          if (keys.length === 0) return;
+          await this.loadKeys(stream, keys);
+          await this.db.connection.run(
+            `insert into sync_staged select $1, $2, stream, key, 0, $3, true from ${batchTable}`,
             [...scope, seq],
           );
         }),
@@ -129,10 +171,7 @@ export class SyncSnapshotRepository {
       unstage: (keys: readonly string[]) =>
         this.db.transaction(async () => {
           if (keys.length === 0) return;
-          await this.load(
-            '',
-            keys.map((key) => ({ key, hash: 0n })),
-          );
+          await this.loadKeys('', keys);
           await this.db.connection.run(
             `delete from sync_staged s using ${batchTable} b
               where s.run_id = $1 and s.node_id = $2 and s.key = b.key`,
@@ -141,17 +180,29 @@ export class SyncSnapshotRepository {
         }),
       publishStaged: () =>
         this.db.transaction(async () => {
-          // The last row staged for a key is the one the destination published.
+          // The last row staged for a key is the one the destination published (or deleted).
+          const last = `select * from sync_staged where run_id = $1 and node_id = $2
+                         qualify row_number() over (partition by stream, key order by seq desc) = 1`;
           await this.db.connection.run(
             `insert or replace into sync_snapshots
-               select $3, node_id, stream, key, row_hash, run_id from sync_staged
-                where run_id = $1 and node_id = $2
-               qualify row_number() over (partition by stream, key order by seq desc) = 1`,
+               select $3, node_id, stream, key, row_hash, run_id from (${last}) where not deleted`,
+            [...scope, flowKey],
+          );
+          await this.db.connection.run(
+            `delete from sync_snapshots s using (${last}) d
+              where d.deleted and s.flow_key = $3 and s.node_id = d.node_id and s.stream = d.stream and s.key = d.key`,
             [...scope, flowKey],
           );
           await this.db.connection.run('delete from sync_staged where run_id = $1 and node_id = $2', [...scope]);
         }),
     };
+  }
+
+  private loadKeys(stream: string, keys: readonly string[]): Promise<void> {
+    return this.load(
+      stream,
+      keys.map((key) => ({ key, hash: 0n })),
+    );
   }
 
   /** Replaces the batch table's rows with `rows` of `stream`, through an appender (one call, not one statement a row). */

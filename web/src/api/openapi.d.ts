@@ -592,6 +592,8 @@ export interface components {
             updated?: number;
             /** @description A diffed destination: records it holds unchanged, not sent (counted in filtered) */
             unchanged?: number;
+            /** @description A mirror: records deleted because they vanished from the source (in a dry run: would be) */
+            deleted?: number;
         };
         EdgeCounts: {
             /** @description node:port */
@@ -697,6 +699,21 @@ export interface components {
                     [key: string]: string;
                 };
                 reason?: string;
+            }[];
+            /** @description A mirror: records that vanished from the source and would be deleted */
+            delete?: number;
+            /** @description A diffed destination: records it holds as they are (not sent) */
+            unchanged?: number;
+            /** @description A diffed destination: for the first few keys of each action, the record now and as it would be */
+            changes?: {
+                /** @enum {string} */
+                action: "insert" | "update" | "delete";
+                /** @description The key fields and their values */
+                key: Record<string, unknown>;
+                /** @description The destination's record now (absent: it holds none) */
+                before?: Record<string, unknown>;
+                /** @description The record as it would be sent (absent for a delete) */
+                after?: Record<string, unknown>;
             }[];
         };
         RunSummary: {

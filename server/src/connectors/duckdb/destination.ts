@@ -29,7 +29,7 @@ import {
   type RecordBatch,
   type StreamInfo,
 } from '../../node-kit/contract.ts';
-import { keyProperty, modeProperty, upsertKey } from '../../node-kit/schema.ts';
+import { keyedModeKey, keyProperty, modeProperty } from '../../node-kit/schema.ts';
 import { assertWritableDirectory } from '../../node-kit/writable-directory.ts';
 import {
   canonicalTypes,
@@ -542,7 +542,7 @@ export const duckdbDestination = defineDestination({
   config: duckdbDestinationConfig,
   publishes: 'staged',
   modes: duckdbDestinationModes,
-  syncKey: (config) => upsertKey(config),
+  syncKey: (config) => keyedModeKey(config),
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields: ['path'],
   check,

@@ -18,7 +18,7 @@ import {
   type NodeContext,
   type RecordBatch,
 } from '../../node-kit/contract.ts';
-import { upsertKey } from '../../node-kit/schema.ts';
+import { keyedModeKey } from '../../node-kit/schema.ts';
 import { connectionFields, withoutSecrets } from '../../node-kit/sql/connection.ts';
 import { bookkeepingColumns, stageTableName } from '../../node-kit/sql/stage-columns.ts';
 import { describeConnection, destinationModes, tableOfStream } from '../../node-kit/sql/stage-config.ts';
@@ -333,7 +333,7 @@ export const mysqlDestination = defineDestination({
   config: mysqlDestinationConfig,
   publishes: 'staged',
   modes: destinationModes,
-  syncKey: (config) => upsertKey(config),
+  syncKey: (config) => keyedModeKey(config),
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields,
   check,
