@@ -20,6 +20,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { BackflowError, ConfigError, DestinationError, errorMessage } from '../../errors.ts';
 import { inferColumns } from '../../node-kit/columns.ts';
 import {
+  type ConfigIssue,
   type DestinationContext,
   type DestinationWriter,
   defineDestination,
@@ -29,7 +30,7 @@ import {
   type RecordBatch,
   type StreamInfo,
 } from '../../node-kit/contract.ts';
-import { keyedModeKey, keyProperty, modeProperty } from '../../node-kit/schema.ts';
+import { keyedModeKey, keyedModes, keyProperty, mirrorScopeProperty, modeProperty } from '../../node-kit/schema.ts';
 import { assertWritableDirectory } from '../../node-kit/writable-directory.ts';
 import {
   canonicalTypes,
@@ -45,9 +46,10 @@ import {
   type TableColumn,
   tableColumns,
 } from './database.ts';
+import { readCurrent, readKeys } from './destination-reads.ts';
 import { castableText, castFromText, convertsText, type TypedColumn } from './record-values.ts';
 
-const duckdbDestinationModes = ['insert', 'replace', 'upsert'] as const;
+const duckdbDestinationModes = ['insert', 'replace', 'upsert', 'update', 'mirror'] as const;
 type DuckDBWriteMode = (typeof duckdbDestinationModes)[number];
 
 const duckdbDestinationConfig = Type.Object(
@@ -69,15 +71,18 @@ const duckdbDestinationConfig = Type.Object(
       modeProperty(duckdbDestinationModes, {
         default: 'insert',
         description:
-          'insert appends the records; replace swaps the table contents for them; upsert replaces rows with the same key and inserts the others. Every mode applies when the run completes, all at once.',
+          'insert appends the records; replace swaps the table contents for them; upsert replaces rows with the same key and inserts the others; update changes rows whose key the table holds and rejects the others; mirror upserts and deletes the rows whose records vanished from the source. Every mode applies when the run completes, all at once.',
       }),
     ),
-    key: Type.Optional(keyProperty({ description: 'Column, or columns, that identify a row; required for upsert.' })),
+    key: Type.Optional(
+      keyProperty({ description: 'Column, or columns, that identify a row; required for upsert, update and mirror.' }),
+    ),
+    mirrorScope: mirrorScopeProperty('rows'),
   },
   {
     title: 'DuckDB destination',
     additionalProperties: false,
-    if: { properties: { mode: { const: 'upsert' } }, required: ['mode'] },
+    if: { properties: { mode: { enum: [...keyedModes] } }, required: ['mode'] },
     // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable.
     then: { required: ['key'] },
   },
@@ -88,6 +93,8 @@ export type DuckDBDestinationConfig = Static<typeof duckdbDestinationConfig>;
 const SEQ_COLUMN = '_backflow_seq';
 /** Per-connection temporary table holding the batch being written, as text. */
 const BATCH_TABLE = '_backflow_batch';
+/** Per-connection temporary table holding the keys of a delete, as text. */
+const DELETE_KEYS_TABLE = '_backflow_delete_keys';
 /** Longest value quoted in a rejection reason. */
 const REASON_VALUE_LENGTH = 120;
 
@@ -98,7 +105,7 @@ interface StageState {
 
 /** A staging-table column with what a value for it must satisfy. */
 interface StageColumn extends TypedColumn {
-  /** NULL is refused: the target column is NOT NULL, or it is part of the upsert key. */
+  /** NULL is refused: the target column is NOT NULL, or it is part of the key of a keyed mode. */
   required: boolean;
   requiredBecause: string;
 }
@@ -108,13 +115,23 @@ interface Stage {
   columns: StageColumn[];
   /** `INSERT INTO stage … SELECT <casts> FROM batch WHERE <all values convert>`, `$1` = seq. */
   insert: DuckDBPreparedStatement;
-  /** `SELECT row_index, <failed?>, <text>… FROM batch WHERE <some value does not convert>`; undefined when nothing can fail. */
+  /**
+   * `SELECT row_index, <failed?>, <text>…, <key missing?> FROM batch WHERE <some value does not
+   * convert, or (update) the key is not in the target>`; undefined when nothing can fail.
+   */
   rejectQuery: string | undefined;
+}
+
+/** Whether a mode writes by key (its rows are matched to the target's by `key`). */
+function isKeyedMode(mode: DuckDBWriteMode): boolean {
+  return keyedModes.includes(mode);
 }
 
 class StagedTableWriter implements DestinationWriter {
   private stage: Stage | undefined;
   private connected = true;
+  /** A mirror's deletes are staged in `deleteTable`, to apply (first) when publishing. */
+  private deletesStaged = false;
   /** Found already published when reopened to publish (a crash came between the commit and its record). */
   private published = false;
   /** Record field → stage column index (undefined: no such column, already warned about). */
@@ -125,6 +142,8 @@ class StagedTableWriter implements DestinationWriter {
     private readonly ctx: DestinationContext,
     private readonly target: QualifiedName,
     private readonly stageTable: QualifiedName,
+    /** A mirror's staged deletes: the key columns (typed like the target's) of the rows to delete. */
+    private readonly deleteTable: QualifiedName,
     private readonly mode: DuckDBWriteMode,
     private readonly keys: string[],
     private readonly targetColumns: TableColumn[] | undefined,
@@ -132,6 +151,7 @@ class StagedTableWriter implements DestinationWriter {
 
   /** Reopens this run's staging table on resume (dropping batches after the checkpoint), or starts a new one. */
   async start(): Promise<void> {
+    await this.startDeletes();
     const stage = quoteQualifiedName(this.stageTable);
     const staged = await tableColumns(this.connection, this.stageTable);
     const resumeSeq = this.ctx.resumeSeq;
@@ -160,6 +180,16 @@ class StagedTableWriter implements DestinationWriter {
     }
   }
 
+  /**
+   * Deletes an earlier attempt of this run staged are kept only when this one reopens just to
+   * publish them (`prepared`); otherwise the engine runs the mirror's deletes again after the replay.
+   */
+  private async startDeletes(): Promise<void> {
+    if ((await tableColumns(this.connection, this.deleteTable)) === undefined) return;
+    if (this.ctx.prepared) this.deletesStaged = true;
+    else await this.connection.run(`DROP TABLE ${quoteQualifiedName(this.deleteTable)}`);
+  }
+
   async write(payload: Payload, seq: number): Promise<void> {
     if (payload.kind !== 'records') {
       throw this.error(`takes records, but received the file ${payload.name}`);
@@ -180,8 +210,58 @@ class StagedTableWriter implements DestinationWriter {
     }
   }
 
+  /**
+   * Stages the deletes of a mirror: the keys (text) cast to the key columns' types into the delete
+   * table, in one statement, so they are durable when this resolves. A key that does not convert
+   * cannot be in the table; without a target table there is nothing to delete. Asked again for the
+   * same keys (a resume), they are staged twice, which deletes the same rows.
+   */
+  async delete(_stream: string, keys: Rec[]): Promise<void> {
+    const stage = this.stage;
+    if (keys.length === 0 || this.targetColumns === undefined || stage === undefined) return;
+    const keyColumns = this.keys.map(
+      (key) => stage.columns.find((column) => sameName(column.name, key)) as StageColumn,
+    );
+    const deletes = quoteQualifiedName(this.deleteTable);
+    const keyList = this.keys.map(quoteIdentifier).join(', ');
+    const text = (index: number) => quoteIdentifier(`t${index}`);
+    try {
+      await this.connection.run(
+        `CREATE TABLE IF NOT EXISTS ${deletes} AS SELECT ${keyList} FROM ${quoteQualifiedName(this.target)} LIMIT 0`,
+      );
+      await this.connection.run(
+        `CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(DELETE_KEYS_TABLE)} (${keyColumns
+          .map((_, index) => `${text(index)} VARCHAR`)
+          .join(', ')})`,
+      );
+      const appender = await this.connection.createAppender(DELETE_KEYS_TABLE, 'main', 'temp');
+      try {
+        for (const key of keys) {
+          keyColumns.forEach((column, index) => {
+            const value = castableText(key[this.keys[index] as string], column.type);
+            if (value === null) appender.appendNull();
+            else appender.appendVarchar(value);
+          });
+          appender.endRow();
+        }
+      } finally {
+        appender.closeSync();
+      }
+      const casts = keyColumns.map((column, index) => castFromText(text(index), column));
+      await this.connection.run(
+        `INSERT INTO ${deletes} (${keyList})
+         SELECT * FROM (SELECT ${casts.map((cast, index) => `${cast} AS v${index}`).join(', ')}
+                          FROM temp.main.${quoteIdentifier(DELETE_KEYS_TABLE)})
+          WHERE ${casts.map((_, index) => `v${index} IS NOT NULL`).join(' AND ')}`,
+      );
+      this.deletesStaged = true;
+    } catch (cause) {
+      throw this.error(`staging ${keys.length} deletes failed: ${errorMessage(cause)}`, cause);
+    }
+  }
+
   state(): StageState {
-    return { staged: this.stage !== undefined || this.published };
+    return { staged: this.stage !== undefined || this.published || this.deletesStaged };
   }
 
   /** Every batch is staged durably as it is written: nothing is left to do before publishing. */
@@ -217,20 +297,36 @@ class StagedTableWriter implements DestinationWriter {
     this.closeConnection();
   }
 
-  /** Moves the staged rows into the target (one transaction, run by the caller) and drops the staging table. */
+  /**
+   * Moves the staged rows into the target (one transaction, run by the caller) and drops the
+   * staging tables. A mirror's staged deletes go first, so a key deleted and staged again (never
+   * in one run) would end up present.
+   */
   private async publish(stage: Stage): Promise<void> {
     const target = quoteQualifiedName(this.target);
     const stageTable = quoteQualifiedName(this.stageTable);
     const seq = quoteIdentifier(SEQ_COLUMN);
     const columns = stage.columns.map((column) => quoteIdentifier(column.name)).join(', ');
+    const keys = this.keys.map(quoteIdentifier).join(', ');
     if ((await tableColumns(this.connection, this.target)) === undefined) {
+      // An update changes existing rows only: every row was rejected, and there is no table to make.
+      if (this.mode === 'update') {
+        await this.connection.run(`DROP TABLE ${stageTable}`);
+        return;
+      }
       await this.connection.run(`CREATE TABLE ${target} AS SELECT ${columns} FROM ${stageTable} LIMIT 0`);
+    }
+    if (this.deletesStaged) {
+      const deletes = quoteQualifiedName(this.deleteTable);
+      await this.connection.run(`DELETE FROM ${target} WHERE (${keys}) IN (SELECT ${keys} FROM ${deletes})`);
+      await this.connection.run(`DROP TABLE ${deletes}`);
     }
     if (this.mode === 'replace') {
       await this.connection.run(`DELETE FROM ${target}`);
     }
-    if (this.mode === 'upsert') {
-      const keys = this.keys.map(quoteIdentifier).join(', ');
+    if (this.mode === 'update') {
+      await this.update(stage);
+    } else if (this.mode === 'upsert' || this.mode === 'mirror') {
       await this.connection.run(`DELETE FROM ${target} WHERE (${keys}) IN (SELECT ${keys} FROM ${stageTable})`);
       // The newest staged row of each key wins: latest batch, then latest within it.
       await this.connection.run(
@@ -246,6 +342,27 @@ class StagedTableWriter implements DestinationWriter {
       );
     }
     await this.connection.run(`DROP TABLE ${stageTable}`);
+  }
+
+  /**
+   * Update: the newest staged row of each key replaces the other columns of the target's row with
+   * that key, in place (rows whose key the target lacked were rejected when staged).
+   */
+  private async update(stage: Stage): Promise<void> {
+    const target = quoteQualifiedName(this.target);
+    const keys = this.keys.map(quoteIdentifier).join(', ');
+    const others = stage.columns.filter((column) => !this.keys.some((key) => sameName(key, column.name)));
+    if (others.length === 0) return;
+    const assignments = others.map(
+      (column) => `${quoteIdentifier(column.name)} = staged.${quoteIdentifier(column.name)}`,
+    );
+    const matches = this.keys.map((key) => `${target}.${quoteIdentifier(key)} = staged.${quoteIdentifier(key)}`);
+    await this.connection.run(
+      `UPDATE ${target} SET ${assignments.join(', ')}
+         FROM (SELECT * FROM ${quoteQualifiedName(this.stageTable)}
+               QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${quoteIdentifier(SEQ_COLUMN)} DESC, rowid DESC) = 1) staged
+        WHERE ${matches.join(' AND ')}`,
+    );
   }
 
   /** Creates the staging table of a new target from the first batch's schema (or, without one, from its values). */
@@ -274,7 +391,7 @@ class StagedTableWriter implements DestinationWriter {
     );
     const probe = await this.connection.prepare(`SELECT * FROM ${stageTable}`);
     const columns = described.map((column, index): StageColumn => {
-      const isKey = this.mode === 'upsert' && this.keys.some((key) => sameName(key, column.name));
+      const isKey = isKeyedMode(this.mode) && this.keys.some((key) => sameName(key, column.name));
       const notNull = this.targetColumns?.some((target) => sameName(target.name, column.name) && target.notNull);
       return {
         name: column.name,
@@ -294,10 +411,24 @@ class StagedTableWriter implements DestinationWriter {
       });
     }
 
-    const { createBatchTable, insert, rejectQuery } = stagingSql(stageTable, columns);
+    const { createBatchTable, insert, rejectQuery } = stagingSql(stageTable, columns, this.keyMissing(columns));
     await this.connection.run(createBatchTable);
     this.stage = { columns, insert: await this.connection.prepare(insert), rejectQuery };
     return this.stage;
+  }
+
+  /**
+   * In update mode, the condition (on the converted batch `b`, value `v<i>` of stage column i) that a
+   * row's key is not in the target: every key, when there is no target.
+   */
+  private keyMissing(columns: StageColumn[]): string | undefined {
+    if (this.mode !== 'update') return undefined;
+    if (this.targetColumns === undefined) return 'true';
+    const matches = this.keys.map((key) => {
+      const index = columns.findIndex((column) => sameName(column.name, key));
+      return `existing.${quoteIdentifier(key)} = b.v${index}`;
+    });
+    return `NOT EXISTS (SELECT 1 FROM ${quoteQualifiedName(this.target)} existing WHERE ${matches.join(' AND ')})`;
   }
 
   /** Replaces the batch table's contents with the records as text, one column per stage column. */
@@ -354,8 +485,22 @@ class StagedTableWriter implements DestinationWriter {
         if (text === null) return [`field "${column.name}": ${column.requiredBecause}`];
         return [`field "${column.name}": cannot convert ${quoteValue(String(text))} to ${column.typeText}`];
       });
+      if (reasons.length === 0 && flagsAndTexts[stage.columns.length * 2] === true) {
+        reasons.push(this.missingKeyReason(stage, flagsAndTexts));
+      }
       return { row: Number(row), reason: reasons.join('; ') };
     });
+  }
+
+  /** Why update refused a row: `no row with key (id)=(42) in table customers: mode update changes existing rows only`. */
+  private missingKeyReason(stage: Stage, flagsAndTexts: unknown[]): string {
+    const values = this.keys.map((key) => {
+      const index = stage.columns.findIndex((column) => sameName(column.name, key));
+      const text = flagsAndTexts[index * 2 + 1];
+      return text === null || text === undefined ? 'NULL' : shorten(String(text));
+    });
+    const table = formatQualifiedName(this.target);
+    return `no row with key (${this.keys.join(', ')})=(${values.join(', ')}) in table ${table}: mode update changes existing rows only`;
   }
 
   private reportRejected(batch: RecordBatch, rejected: { row: number; reason: string }[]): void {
@@ -395,6 +540,7 @@ class StagedTableWriter implements DestinationWriter {
 function stagingSql(
   stageTable: string,
   columns: StageColumn[],
+  keyMissing: string | undefined,
 ): { createBatchTable: string; insert: string; rejectQuery: string | undefined } {
   const text = (index: number) => quoteIdentifier(`t${index}`);
   const batchTable = `temp.main.${quoteIdentifier(BATCH_TABLE)}`;
@@ -407,7 +553,9 @@ function stagingSql(
     if (column.required) conditions.push(`${text(index)} IS NULL`);
     return conditions.length === 0 ? undefined : `(${conditions.join(' OR ')})`;
   });
-  const anyFailure = failures.filter((failure) => failure !== undefined).join(' OR ');
+  const anyFailure = [...failures, keyMissing === undefined ? undefined : `(${keyMissing})`]
+    .filter((failure) => failure !== undefined)
+    .join(' OR ');
   const targetColumns = [...columns.map((column) => quoteIdentifier(column.name)), quoteIdentifier(SEQ_COLUMN)];
   return {
     createBatchTable: `CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(BATCH_TABLE)} (row_index INTEGER, ${columns
@@ -415,14 +563,15 @@ function stagingSql(
       .join(', ')})`,
     insert: `INSERT INTO ${stageTable} (${targetColumns.join(', ')})
       SELECT ${columns.map((_, index) => `v${index}`).join(', ')}, $1
-        FROM (${converted}) ${anyFailure === '' ? '' : `WHERE NOT (${anyFailure})`}
+        FROM (${converted}) b ${anyFailure === '' ? '' : `WHERE NOT (${anyFailure})`}
        ORDER BY row_index`,
     rejectQuery:
       anyFailure === ''
         ? undefined
         : `SELECT row_index, ${failures
             .map((failure, index) => `${failure ?? 'false'} AS f${index}, ${text(index)}`)
-            .join(', ')} FROM (${converted}) WHERE ${anyFailure} ORDER BY row_index`,
+            .join(', ')}, ${keyMissing ?? 'false'} AS key_missing
+            FROM (${converted}) b WHERE ${anyFailure} ORDER BY row_index`,
   };
 }
 
@@ -431,8 +580,25 @@ function sameName(a: string, b: string): boolean {
 }
 
 function quoteValue(text: string): string {
-  const shown = text.length > REASON_VALUE_LENGTH ? `${text.slice(0, REASON_VALUE_LENGTH)}…` : text;
-  return `'${shown.replaceAll("'", "''")}'`;
+  return `'${shorten(text).replaceAll("'", "''")}'`;
+}
+
+function shorten(text: string): string {
+  return text.length > REASON_VALUE_LENGTH ? `${text.slice(0, REASON_VALUE_LENGTH)}…` : text;
+}
+
+/** Issues beyond the schema: a keyed mode without its key, a mirror scope without a mirror. */
+function checkConfig(config: DuckDBDestinationConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const mode = config.mode ?? 'insert';
+  const keys = config.key === undefined ? [] : typeof config.key === 'string' ? [config.key] : config.key;
+  if (isKeyedMode(mode) && keys.length === 0) {
+    issues.push({ path: 'key', message: `mode ${mode} needs a key: the column, or columns, that identify a row` });
+  }
+  if (config.mirrorScope !== undefined && mode !== 'mirror') {
+    issues.push({ path: 'mirrorScope', message: `mirrorScope applies to mode mirror only, not ${mode}` });
+  }
+  return issues;
 }
 
 /** The table name parses and the database file can be written (or created); nothing is created. */
@@ -510,18 +676,20 @@ function targetTable(config: DuckDBDestinationConfig, nodeId: string): Qualified
 async function open(config: DuckDBDestinationConfig, ctx: DestinationContext): Promise<DestinationWriter> {
   const mode = config.mode ?? 'insert';
   const keys = config.key === undefined ? [] : typeof config.key === 'string' ? [config.key] : config.key;
-  if (mode === 'upsert' && keys.length === 0) {
-    throw new ConfigError(`node "${ctx.nodeId}": upsert needs a key`, {
+  if (isKeyedMode(mode) && keys.length === 0) {
+    throw new ConfigError(`node "${ctx.nodeId}": ${mode} needs a key`, {
       nodeId: ctx.nodeId,
-      details: [{ path: 'config.key', message: 'upsert needs a key' }],
+      details: [{ path: 'config.key', message: `${mode} needs a key` }],
     });
   }
   const target = targetTable(config, ctx.nodeId);
   const stageTable: QualifiedName = { ...target, name: `_backflow_stage_${target.name}_${ctx.runId}` };
+  // Starts like the staging table, so the file's table listing leaves it out too.
+  const deleteTable: QualifiedName = { ...target, name: `_backflow_stage_${target.name}_${ctx.runId}_deletes` };
   const connection = await connectNodeDatabase(config.path, ctx, { mustExist: false });
   try {
     const targetColumns = await tableColumns(connection, target);
-    const writer = new StagedTableWriter(connection, ctx, target, stageTable, mode, keys, targetColumns);
+    const writer = new StagedTableWriter(connection, ctx, target, stageTable, deleteTable, mode, keys, targetColumns);
     await writer.start();
     return writer;
   } catch (error) {
@@ -538,11 +706,16 @@ export const duckdbDestination = defineDestination({
   type: 'duckdb.destination',
   title: 'DuckDB destination',
   description:
-    'Writes records into a DuckDB table (insert, replace or upsert), applied all at once when the run completes.',
+    'Writes records into a DuckDB table (insert, replace, upsert, update or mirror), applied all at once when the run completes.',
   config: duckdbDestinationConfig,
   publishes: 'staged',
   modes: duckdbDestinationModes,
   syncKey: (config) => keyedModeKey(config),
+  reads: {
+    keys: (config, ctx) => readKeys(config, ctx),
+    current: (config, ctx, _stream, keys) => readCurrent(config, ctx, keys),
+  },
+  checkConfig,
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields: ['path'],
   check,
