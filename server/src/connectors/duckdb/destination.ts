@@ -595,7 +595,8 @@ function checkConfig(config: DuckDBDestinationConfig): ConfigIssue[] {
   if (isKeyedMode(mode) && keys.length === 0) {
     issues.push({ path: 'key', message: `mode ${mode} needs a key: the column, or columns, that identify a row` });
   }
-  if (config.mirrorScope !== undefined && mode !== 'mirror') {
+  // The schema fills in the default `flow`, which deletes nothing outside a mirror: only `all` is an issue.
+  if (config.mirrorScope === 'all' && mode !== 'mirror') {
     issues.push({ path: 'mirrorScope', message: `mirrorScope applies to mode mirror only, not ${mode}` });
   }
   return issues;
