@@ -260,8 +260,11 @@ export class DiffGate {
   /**
    * A run opens the gate: a resumed one (`resumeSeq`) replays the batches after its checkpoint, so
    * what they staged is staged again then; a new one drops the seen keys of earlier runs that failed.
+   * One reopened only to publish (`prepared`) replays nothing, and keeps all it staged, its
+   * mirror's deletes (staged after every batch) included.
    */
-  opened(resumeSeq: number | undefined): Promise<void> {
+  opened(resumeSeq: number | undefined, prepared = false): Promise<void> {
+    if (prepared) return Promise.resolve();
     if (resumeSeq === undefined) return this.snapshot.clearEarlierSeen();
     return this.publishes === 'staged' ? this.snapshot.discardStagedAfter(resumeSeq) : Promise.resolve();
   }

@@ -342,7 +342,7 @@ class RunExecution {
                 },
               });
         this.writers.set(node.id, writer);
-        await this.openGate(node, checkpoint?.seq);
+        await this.openGate(node, checkpoint?.seq, prepared);
       }
     } catch (error) {
       throw new NodeFailedError(node.id, error);
@@ -372,7 +372,7 @@ class RunExecution {
   }
 
   /** Diffing in front of a destination that writes by key (its type's `syncKey`), when the store keeps snapshots. */
-  private async openGate(node: GraphNode, resumeSeq: number | undefined): Promise<void> {
+  private async openGate(node: GraphNode, resumeSeq: number | undefined, prepared: boolean): Promise<void> {
     const { syncSnapshot, dryRun, fullResync } = this.options;
     if (node.type.role !== 'destination' || !node.type.syncKey || !syncSnapshot) return;
     const { type } = node;
@@ -388,7 +388,7 @@ class RunExecution {
       },
       () => this.stats.diffCounts(node.id),
     );
-    await gate.opened(resumeSeq);
+    await gate.opened(resumeSeq, prepared);
     this.gates.set(node.id, gate);
   }
 
