@@ -7,13 +7,14 @@
  * exactly. The only test double wraps duckdb.destination to fail once at an exact phase.
  */
 import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DestinationWriter, PlannedChange } from '../../node-kit/contract.ts';
+import type { DestinationWriter, PlannedChange, Rec, RecordBatch } from '../../node-kit/contract.ts';
 import { defineDestination } from '../../node-kit/contract.ts';
 import { createCatalog, nodeTypes } from '../../nodes/registry.ts';
 import { runFlow } from '../../service/flow-runner.ts';
 import type { RejectedRow } from '../../store/rejected-record-repository.ts';
-import { temporaryDirectory } from '../../testing/node-context.ts';
+import { temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { closeTempStores, openTempStore } from '../../testing/temp-store.ts';
 import { duckdbDestination } from './destination.ts';
 import { sql } from './test-context.ts';
@@ -62,7 +63,7 @@ interface AppConfig {
 function syncFlow(dir: string, app: AppConfig) {
   return {
     name: 'customers-mirror',
-    settings: { batchSize: 10, checkpointIntervalMs: 0 },
+    settings: { batchSize: 25, checkpointIntervalMs: 0 },
     nodes: [
       { id: 'warehouse', type: 'duckdb.source', config: { path: path.join(dir, 'source.duckdb'), table: 'customers' } },
       {
@@ -273,5 +274,141 @@ describe('duckdb.destination mirror resume', () => {
     const after = await run();
     expect(after.nodes.app).toMatchObject({ read: 40, written: 0, unchanged: 40, deleted: 0 });
     expect(await checksum()).toEqual(before);
+  });
+});
+
+describe('duckdb.destination mirror and update, the writer alone', () => {
+  /** A database with `setup` run in it, and a writer on it opened by `config`. */
+  async function openWriter(setup: string, config: { mode: 'mirror' | 'update'; key: string | string[] }) {
+    const dir = await temporaryDirectory();
+    const file = path.join(dir, 'target.duckdb');
+    if (setup !== '') await sql(file, setup);
+    const ctx = testContext(dir);
+    const writer = await duckdbDestination.open({ path: 'target.duckdb', table: 'orders', ...config }, ctx);
+    return { dir, file, ctx, writer };
+  }
+  const batch = (records: Rec[]): RecordBatch => ({ kind: 'records', stream: 'orders', records });
+
+  it('needs a key for update and mirror, and takes mirrorScope all in a mirror only (issues at the field)', () => {
+    const validate = new Ajv2020({ strict: false, useDefaults: true }).compile(duckdbDestination.config);
+    expect(validate({ path: 'a.duckdb', table: 'orders', mode: 'update' })).toBe(false);
+    expect(validate({ path: 'a.duckdb', table: 'orders', mode: 'mirror', key: 'id', mirrorScope: 'all' })).toBe(true);
+    const check = duckdbDestination.checkConfig!;
+    expect(check({ path: 'a.duckdb', table: 'orders', mode: 'mirror' })).toEqual([
+      { path: 'key', message: 'mode mirror needs a key: the column, or columns, that identify a row' },
+    ]);
+    expect(check({ path: 'a.duckdb', table: 'orders', mode: 'upsert', key: 'id', mirrorScope: 'all' })).toEqual([
+      { path: 'mirrorScope', message: 'mirrorScope applies to mode mirror only, not upsert' },
+    ]);
+    expect(check({ path: 'a.duckdb', table: 'orders', mode: 'update', key: 'id', mirrorScope: 'flow' })).toEqual([]);
+    expect(duckdbDestination.modes).toEqual(['insert', 'replace', 'upsert', 'update', 'mirror']);
+  });
+
+  it('a stream with only deletes deletes them at commit; keys it does not hold, or that cannot be its keys, are no error', async () => {
+    const { file, writer } = await openWriter(
+      `CREATE TABLE orders (region VARCHAR, id BIGINT, v VARCHAR);
+       INSERT INTO orders SELECT r, i, 'v' FROM (VALUES ('eu'), ('us')) t(r), range(1, 6) s(i)`,
+      { mode: 'mirror', key: ['region', 'id'] },
+    );
+    await writer.delete!('orders', [
+      { region: 'eu', id: '2' },
+      { region: 'us', id: '4' },
+      { region: 'eu', id: '99' },
+      { region: 'eu', id: 'not a number' },
+      { region: null, id: '1' },
+    ]);
+    // Asked again for the same keys (a resume does): the same rows go.
+    await writer.delete!('orders', [{ region: 'eu', id: '2' }]);
+    expect(await sql(file, 'SELECT count(*)::int FROM orders')).toEqual([[10]]);
+    await writer.prepare();
+    await writer.commit();
+    expect(await sql(file, `SELECT list(region || id ORDER BY region, id) FROM orders`)).toEqual([
+      [['eu1', 'eu3', 'eu4', 'eu5', 'us1', 'us2', 'us3', 'us5']],
+    ]);
+    expect(
+      await sql(file, `SELECT count(*)::int FROM duckdb_tables() WHERE starts_with(table_name, '_backflow')`),
+    ).toEqual([[0]]);
+  });
+
+  it('applies deletes before the staged rows, in one transaction', async () => {
+    const { file, writer } = await openWriter(
+      `CREATE TABLE orders (id INTEGER, v VARCHAR); INSERT INTO orders VALUES (1, 'old'), (2, 'old')`,
+      { mode: 'mirror', key: 'id' },
+    );
+    await writer.write(batch([{ id: 2, v: 'new' }]), 1);
+    await writer.delete!('orders', [{ id: '1' }, { id: '2' }]);
+    await writer.prepare();
+    await writer.commit();
+    expect(await sql(file, 'SELECT id, v FROM orders')).toEqual([[2, 'new']]);
+  });
+
+  it('deletes nothing, and creates nothing, when the target table is missing', async () => {
+    const { file, writer } = await openWriter('', { mode: 'mirror', key: 'id' });
+    await writer.delete!('orders', [{ id: '1' }]);
+    await writer.prepare();
+    await writer.commit();
+    expect(await sql(file, 'SELECT count(*)::int FROM duckdb_tables()')).toEqual([[0]]);
+  });
+
+  it('update rejects a row whose composite key the table lacks, naming table and key values', async () => {
+    const { file, ctx, writer } = await openWriter(
+      `CREATE TABLE orders (region VARCHAR, id BIGINT, v VARCHAR); INSERT INTO orders VALUES ('eu', 1, 'old'), ('eu', 2, 'old')`,
+      { mode: 'update', key: ['region', 'id'] },
+    );
+    await writer.write(
+      batch([
+        { region: 'eu', id: 1, v: 'first' },
+        { region: 'us', id: 1, v: 'x' },
+        { region: 'eu', id: 'abc', v: 'y' },
+        { region: 'eu', id: 1, v: 'second' },
+      ]),
+      1,
+    );
+    await writer.prepare();
+    await writer.commit();
+    expect(ctx.rejected.map((rejection) => rejection.reason)).toEqual([
+      'no row with key (region, id)=(us, 1) in table orders: mode update changes existing rows only',
+      `field "id": cannot convert 'abc' to BIGINT`,
+    ]);
+    expect(await sql(file, 'SELECT region, id, v FROM orders ORDER BY id')).toEqual([
+      ['eu', '1', 'second'],
+      ['eu', '2', 'old'],
+    ]);
+  });
+
+  it('reads every key of the table in key order, 1000 a page, and the rows of some keys as they are now', async () => {
+    const dir = await temporaryDirectory();
+    await sql(
+      path.join(dir, 'target.duckdb'),
+      `CREATE TABLE orders (region VARCHAR, id BIGINT, v DECIMAL(5,1));
+       INSERT INTO orders SELECT CASE WHEN i % 2 = 0 THEN 'eu' ELSE 'us' END, i, i / 10 FROM range(1, 2501) t(i);
+       INSERT INTO orders VALUES (NULL, 7, 0)`,
+    );
+    const config = { path: 'target.duckdb', table: 'orders', mode: 'mirror' as const, key: ['region', 'id'] };
+    const ctx = testContext(dir);
+    const pages: Rec[][] = [];
+    for await (const page of duckdbDestination.reads!.keys!(config, ctx, 'orders')) pages.push(page);
+    expect(pages.map((page) => page.length)).toEqual([1000, 1000, 500]);
+    const keys = pages.flat();
+    expect(keys[0]).toEqual({ region: 'eu', id: '2' });
+    expect(keys[1249]).toEqual({ region: 'eu', id: '2500' });
+    expect(keys[1250]).toEqual({ region: 'us', id: '1' });
+    expect(new Set(keys.map((key) => `${key.region}${key.id}`)).size).toBe(2500);
+
+    const current = await duckdbDestination.reads!.current!(config, ctx, 'orders', [
+      { region: 'eu', id: '4' },
+      { region: 'us', id: 4 },
+      { region: 'us', id: '2499' },
+    ]);
+    expect(current).toEqual([
+      { region: 'eu', id: '4', v: '0.4' },
+      { region: 'us', id: '2499', v: '249.9' },
+    ]);
+    // No file, no table: nothing to read.
+    const missing = { ...config, path: 'missing.duckdb' };
+    for await (const _ of duckdbDestination.reads!.keys!(missing, ctx, 'orders')) expect.unreachable();
+    expect(
+      await duckdbDestination.reads!.current!({ ...config, table: 'none' }, ctx, 'orders', [{ region: 'eu', id: '4' }]),
+    ).toEqual([]);
   });
 });
