@@ -8,6 +8,10 @@
  * drops the staging table in one transaction; until then the target is untouched. So a staging
  * table that is gone after its run prepared was published.
  *
+ * Mode mirror also stages deletes (`delete`, the keys of rows that vanished from the source) in
+ * `_backflow_stage_<table>_<runId>_deletes`, applied by `commit` before the staged rows, in the
+ * same transaction. Mode update stages only rows whose key the target holds and rejects the others.
+ *
  * Loading: each batch is appended as text to a temporary table, then cast to the column types by
  * one set-based INSERT … SELECT (DuckDB parses every value; see record-values.ts). Rows with a
  * value that does not convert are reported through `ctx.reject` and the rest are staged.

@@ -352,7 +352,8 @@ describe('duckdb.destination mirror and update, the writer alone', () => {
 
   it('update rejects a row whose composite key the table lacks, naming table and key values', async () => {
     const { file, ctx, writer } = await openWriter(
-      `CREATE TABLE orders (region VARCHAR, id BIGINT, v VARCHAR); INSERT INTO orders VALUES ('eu', 1, 'old'), ('eu', 2, 'old')`,
+      `CREATE TABLE orders (region VARCHAR, id BIGINT, v VARCHAR, PRIMARY KEY (region, id));
+       INSERT INTO orders VALUES ('eu', 1, 'old'), ('eu', 2, 'old')`,
       { mode: 'update', key: ['region', 'id'] },
     );
     await writer.write(
