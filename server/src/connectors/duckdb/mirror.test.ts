@@ -143,21 +143,27 @@ describe('duckdb.destination mirror', () => {
     expect(await checksum()).toEqual(before);
   });
 
-  it('with scope all, deletes every row the source lacks, the one there before the flow too', async () => {
-    const { source, run, ids, checksum } = await setUp({ mode: 'mirror', mirrorScope: 'all' });
+  it('with scope all, deletes every row the source lacks, ones there before the flow or added outside it too (a dry run counts them from the table read-only)', async () => {
+    const { source, target, run, ids, checksum } = await setUp({ mode: 'mirror', mirrorScope: 'all' });
     const first = await run();
     expect(first.status).toBe('succeeded');
     expect(first.nodes.app).toMatchObject({ read: 50, written: 50, inserted: 50, deleted: 1 });
     expect(await ids()).toEqual(range(1, 50));
 
-    await sql(source, 'delete from customers where id > 45');
+    await sql(source, 'delete from customers where id > 45; insert into customers values (2000, null, null)');
+    await sql(target, `insert into customers values (3000, 'added outside the flow', 1)`);
+    // A dry run reads the table's keys without a writer (the file opened read-only), and changes nothing.
+    const unchanged = await checksum();
+    const dry = await run({ dryRun: true });
+    expect(dry.nodes.app).toMatchObject({ read: 46, written: 0, inserted: 1, unchanged: 45, deleted: 6 });
+    expect(await checksum()).toEqual(unchanged);
     const second = await run();
-    expect(second.nodes.app).toMatchObject({ read: 45, written: 0, unchanged: 45, deleted: 5 });
-    expect(await ids()).toEqual(range(1, 45));
+    expect(second.nodes.app).toMatchObject({ read: 46, written: 1, inserted: 1, unchanged: 45, deleted: 6 });
+    expect(await ids()).toEqual([...range(1, 45), 2000]);
 
     const before = await checksum();
     const third = await run();
-    expect(third.nodes.app).toMatchObject({ read: 45, written: 0, unchanged: 45, deleted: 0 });
+    expect(third.nodes.app).toMatchObject({ read: 46, written: 0, unchanged: 46, deleted: 0 });
     expect(await checksum()).toEqual(before);
   });
 
