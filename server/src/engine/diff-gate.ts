@@ -128,16 +128,9 @@ export class DiffGate {
           await this.deleteKeys(writer, stream, keys, false);
         }
       }
-      // Keys the snapshot holds that the run did not see (the destination may have deleted them already, for "all").
-      let after: string | undefined;
-      for (;;) {
-        const keys = await this.snapshot.vanished(stream, {
-          ...(after === undefined ? {} : { after }),
-          limit: deletePage,
-        });
-        if (keys.length === 0) break;
+      // Keys the snapshot holds that the run did not see (for "all", the destination deleted most of them already).
+      for await (const keys of this.snapshot.vanished(stream, deletePage)) {
         await this.deleteKeys(writer, stream, keys, this.options.mirror === 'all' && reads.keys !== undefined);
-        after = keys.at(-1);
       }
     }
   }
@@ -206,11 +199,6 @@ export class DiffGate {
     return planned;
   }
 
-  /** The run is over (published, or a dry run): the keys it saw are done with. */
-  finished(): Promise<void> {
-    return this.options.mirror === undefined ? Promise.resolve() : this.snapshot.clearSeen();
-  }
-
   private tally(stream: string, change: RowChange, record: Rec): void {
     const plan = this.planOf(stream);
     if (change === 'unchanged' && !this.options.sendAll) {
@@ -258,15 +246,26 @@ export class DiffGate {
   }
 
   /**
-   * A run opens the gate: a resumed one (`resumeSeq`) replays the batches after its checkpoint, so
-   * what they staged is staged again then; a new one drops the seen keys of earlier runs that failed.
-   * One reopened only to publish (`prepared`) replays nothing, and keeps all it staged, its
-   * mirror's deletes (staged after every batch) included.
+   * A run opens the gate. What an attempt that crashed acknowledged goes into the snapshot first. A
+   * resumed run (`resumeSeq`) replays the batches after its checkpoint, so what they staged is staged
+   * again then; one reopened only to publish (`prepared`) replays nothing and keeps all it staged
+   * (its mirror's deletes, staged after every batch, included). A new run drops the seen keys of
+   * earlier runs that failed.
    */
-  opened(resumeSeq: number | undefined, prepared = false): Promise<void> {
-    if (prepared) return Promise.resolve();
-    if (resumeSeq === undefined) return this.snapshot.clearEarlierSeen();
-    return this.publishes === 'staged' ? this.snapshot.discardStagedAfter(resumeSeq) : Promise.resolve();
+  async opened(resumeSeq: number | undefined, prepared: boolean): Promise<void> {
+    await this.snapshot.applyLanded();
+    if (prepared) return;
+    if (resumeSeq === undefined) await this.snapshot.clearEarlierSeen();
+    else if (this.publishes === 'staged') await this.snapshot.discardStagedAfter(resumeSeq);
+  }
+
+  /**
+   * The run ended: what landed goes into the snapshot, whatever the outcome; a mirror's seen keys
+   * are done with once it succeeded (a failed run keeps them for its resume).
+   */
+  async ended(succeeded: boolean): Promise<void> {
+    if (!this.options.dryRun) await this.snapshot.applyLanded();
+    if ((succeeded || this.options.dryRun) && this.options.mirror !== undefined) await this.snapshot.clearSeen();
   }
 
   /**

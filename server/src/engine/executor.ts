@@ -182,11 +182,11 @@ class RunExecution {
         succeeded = !publishError;
         if (succeeded) await this.retain();
       } else succeeded = !this.firstError;
-      if (succeeded) for (const gate of this.gates.values()) await gate.finished();
     } catch (error) {
       this.fail(error);
     } finally {
       if (!succeeded) await this.abortAll();
+      await this.endGates(succeeded);
       await rm(this.tempDir, { recursive: true, force: true });
     }
     const stats = this.stats.snapshot();
@@ -355,6 +355,17 @@ class RunExecution {
       await this.gates.get(id)?.deleteVanished(writer, this.reads(id));
     } catch (error) {
       throw error instanceof BackflowError && error.context.nodeId ? error : new NodeFailedError(id, error);
+    }
+  }
+
+  /** Every diffing gate takes what landed into its snapshot; a failure there is logged, the run's outcome stands. */
+  private async endGates(succeeded: boolean): Promise<void> {
+    for (const [id, gate] of this.gates) {
+      try {
+        await gate.ended(succeeded);
+      } catch (error) {
+        this.logger(id).error(`updating the sync snapshot failed: ${errorMessage(error)}`);
+      }
     }
   }
 

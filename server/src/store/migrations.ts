@@ -102,12 +102,21 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 10,
-    name: 'a mirror notes the keys a run saw per flow (no index: an anti-join reads them), and stages deletes',
+    name: 'diffing snapshots join on 64-bit hashes of scope and key, without an index; a mirror notes seen keys and stages deletes',
     statements: [
+      // Snapshots of version 9 are dropped: the next sync of such a destination sends every row once.
+      'drop table if exists sync_snapshots',
       'drop table if exists sync_seen',
-      `create table sync_seen (flow_key varchar not null, node_id varchar not null, run_id varchar not null,
-         stream varchar not null, key varchar not null)`,
-      'alter table sync_staged add column deleted boolean default false',
+      'drop table if exists sync_staged',
+      `create table sync_streams (scope ubigint primary key, flow_key varchar not null, node_id varchar not null,
+         stream varchar not null)`,
+      'create table sync_snapshots (scope ubigint not null, key_hash ubigint not null, row_hash ubigint not null, key varchar not null)',
+      'create table sync_seen (scope ubigint not null, run_id varchar not null, key_hash ubigint not null)',
+      // Rows (and deletes) a run sent, merged into the snapshot in one join: staged ones when the run
+      // publishes, landed ones when the run ends (or, after a crash, when the next attempt starts).
+      `create table sync_pending (scope ubigint not null, run_id varchar not null, key_hash ubigint not null,
+         row_hash ubigint not null, key varchar not null, seq bigint not null, deleted boolean not null,
+         landed boolean not null)`,
     ],
   },
 ];

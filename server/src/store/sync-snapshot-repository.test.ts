@@ -19,6 +19,9 @@ describe('sync snapshots', () => {
     expect(new Set(await first.classify('customers', rows(1, 2_500)))).toEqual(new Set(['new']));
     // Only the first 2,000 were acknowledged: the rest stay new for the next run, which retries them.
     await first.acknowledge('customers', rows(1, 2_000));
+    // Acknowledged rows go into the snapshot when the run ends, in one join.
+    expect(new Set(await first.classify('customers', rows(1, 3)))).toEqual(new Set(['new']));
+    await first.applyLanded();
 
     const second = store.syncSnapshots.forRun('flow:f', 'crm', 'run-2');
     // Rows 1–1,000 unchanged, 1,001–1,500 changed (another hash), 1,501–2,000 vanish, 2,001–2,600 new.
@@ -33,16 +36,20 @@ describe('sync snapshots', () => {
     expect(changes[1_000]).toBe('changed');
     expect(changes[1_500]).toBe('new');
 
-    const vanished: string[] = [];
-    for (let page = await second.vanished('customers', { limit: 200 }); page.length > 0; ) {
-      vanished.push(...page);
-      page = await second.vanished('customers', { after: page[page.length - 1]!, limit: 200 });
-    }
-    expect(vanished.map((key) => JSON.parse(key)[0]).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 500 }, (_, i) => 1_501 + i),
-    );
-    await second.forget('customers', vanished);
-    expect(await second.vanished('customers', { limit: 10 })).toEqual([]);
+    const vanished = await listed(second.vanished('customers', 200));
+    expect(vanished.map((page) => page.length)).toEqual([200, 200, 100]);
+    expect(
+      vanished
+        .flat()
+        .map((key) => JSON.parse(key)[0])
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 500 }, (_, i) => 1_501 + i));
+    // The destination's own keys: of these, the ones the run did not see.
+    expect(await second.unseen('customers', ['[1]', '[1600]', '[2600]', '[9999]'])).toEqual(['[1600]', '[9999]']);
+    await second.forget('customers', vanished.flat());
+    await second.applyLanded();
+    expect(await listed(second.vanished('customers', 10))).toEqual([]);
+    expect(await second.streams()).toEqual(['customers']);
 
     // Another node, another flow and another stream have snapshots of their own.
     expect(
@@ -54,14 +61,55 @@ describe('sync snapshots', () => {
     expect(new Set(await second.classify('orders', rows(1, 3)))).toEqual(new Set(['new']));
   });
 
-  it('keeps the last row of a key sent twice in one acknowledged batch', async () => {
+  it('stages rows and deletes until the run publishes, forgets what a resumed run replays, and clears seen keys', async () => {
+    const { store } = await openTempStore();
+    const first = store.syncSnapshots.forRun('flow:f', 'db', 'run-1');
+    await first.acknowledge('customers', rows(1, 10));
+    await first.applyLanded();
+    const second = store.syncSnapshots.forRun('flow:f', 'db', 'run-2');
+    await second.classify('customers', rows(1, 8), { noteSeen: true });
+    await second.stage(
+      'customers',
+      rows(1, 2, (n) => BigInt(n) + 1n),
+      1,
+    );
+    await second.stage('customers', rows(11, 12), 2);
+    await second.stageForget('customers', ['[9]', '[10]'], Number.MAX_SAFE_INTEGER);
+    // Nothing moves before the publish: 9 and 10 are still held, 11 still new.
+    const third = store.syncSnapshots.forRun('flow:f', 'db', 'run-3');
+    expect(await third.classify('customers', [...rows(9, 11)])).toEqual(['unchanged', 'unchanged', 'new']);
+    // A resume after batch 1 replays batch 2 and the deletes: they are staged again then.
+    await second.discardStagedAfter(1);
+    await second.stage('customers', rows(11, 12), 2);
+    await second.stageForget('customers', ['[9]', '[10]'], Number.MAX_SAFE_INTEGER);
+    await second.unstage(['[12]']);
+    await second.publishStaged();
+    expect(
+      await third.classify('customers', [...rows(1, 2, (n) => BigInt(n) + 1n), ...rows(9, 12), ...rows(3, 3)]),
+    ).toEqual(['unchanged', 'unchanged', 'new', 'new', 'unchanged', 'new', 'unchanged']);
+    // Seen keys: a mirror's vanished list is this run's alone, and gone once cleared.
+    expect((await listed(second.vanished('customers', 100))).flat()).toEqual(['[11]']);
+    await second.clearSeen();
+    expect((await listed(second.vanished('customers', 100))).flat()).toHaveLength(9);
+  });
+
+  it('keeps the last row of a key acknowledged twice, in one batch or in several', async () => {
     const { store } = await openTempStore();
     const run = store.syncSnapshots.forRun('flow:f', 'crm', 'run-1');
     await run.acknowledge('customers', [
       { key: '["a"]', hash: 1n },
       { key: '["a"]', hash: 2n },
     ]);
+    await run.acknowledge('customers', [{ key: '["a"]', hash: 3n }]);
+    await run.acknowledge('customers', [{ key: '["a"]', hash: 4n }]);
+    await run.applyLanded();
     const next = store.syncSnapshots.forRun('flow:f', 'crm', 'run-2');
-    expect(await next.classify('customers', [{ key: '["a"]', hash: 2n }])).toEqual(['unchanged']);
+    expect(await next.classify('customers', [{ key: '["a"]', hash: 4n }])).toEqual(['unchanged']);
   });
 });
+
+async function listed(pages: AsyncIterable<string[]>): Promise<string[][]> {
+  const all: string[][] = [];
+  for await (const page of pages) all.push(page);
+  return all;
+}

@@ -6,8 +6,15 @@
  * snapshot holds that this run did not see. The set arithmetic runs in DuckDB (batches land in
  * temporary tables through an appender and are joined there), so no JavaScript structure ever holds
  * every key, and DuckDB spills what does not fit in memory to disk.
+ *
+ * Joins run on 64-bit hashes, never on key text: each (flow, node, stream) is a `scope` hash and
+ * each key a `key_hash` (joining a batch against a million varchar keys is about 15 times slower).
+ * Two keys of one stream share a hash with odds of about n²/2^65 (3 in a million at 10M keys); the
+ * key text is kept only to name what a mirror deletes. No index: DuckDB's hash joins scan the
+ * compressed columns, and an index of every key would live in memory.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { RowHash } from '../node-kit/row-hash.ts';
 import type { StoreDatabase } from './store-database.ts';
 
 /** A row of a batch as the snapshot sees it: its key (the key fields' values as JSON) and its hash. */
@@ -25,16 +32,24 @@ export interface SyncSnapshot {
    * which deletes what a run did not see) every key is also noted as seen by this run.
    */
   classify(stream: string, rows: readonly KeyedHash[], options?: { noteSeen?: boolean }): Promise<RowChange[]>;
-  /** The destination acknowledged these rows: the snapshot holds their hashes from now on. */
+  /**
+   * The destination acknowledged these rows (they landed): the snapshot takes their hashes when the
+   * run ends (`applyLanded`), in one join rather than one per batch.
+   */
   acknowledge(stream: string, rows: readonly KeyedHash[]): Promise<void>;
+  /** The destination deleted these keys (they landed): the snapshot forgets them when the run ends. */
+  forget(stream: string, keys: readonly string[]): Promise<void>;
+  /**
+   * Acknowledged rows and deletes go into the snapshot: at the end of a run whatever its outcome, and
+   * when a run starts, for an attempt that crashed before it could.
+   */
+  applyLanded(): Promise<void>;
   /** The streams the snapshot holds or this run saw. */
   streams(): Promise<string[]>;
-  /** Keys the snapshot holds that this run has not seen (a mirror's deletes), `limit` at a time after `after`. */
-  vanished(stream: string, page: { after?: string; limit: number }): Promise<string[]>;
+  /** Keys the snapshot holds that this run has not seen (a mirror's deletes), `limit` at a time. */
+  vanished(stream: string, limit: number): AsyncIterable<string[]>;
   /** Of these keys (the destination's own, for `mirrorScope: "all"`), those this run has not seen. */
   unseen(stream: string, keys: readonly string[]): Promise<string[]>;
-  /** The destination deleted these keys: the snapshot forgets them. */
-  forget(stream: string, keys: readonly string[]): Promise<void>;
   /** This run's seen keys are done with (it published, or was a dry run). */
   clearSeen(): Promise<void>;
   /** A new run: seen keys of this node's earlier runs (ones that failed and will not resume) go. */
@@ -56,168 +71,220 @@ export interface SyncSnapshot {
 
 const batchTable = 'sync_batch';
 
+/** Adds rows (or deletes) to the pending ones: `seq` orders staged rows; landed ones keep their arrival order. */
+type Pend = (
+  stream: string,
+  rows: readonly KeyedHash[],
+  kind: { deleted: boolean; landed: boolean; seq?: number },
+) => Promise<void>;
+
+/** Keys as rows without a hash (deletes). */
+function asRows(keys: readonly string[]): KeyedHash[] {
+  return keys.map((key) => ({ key, hash: 0n }));
+}
+
 export class SyncSnapshotRepository {
+  private readonly hash = new RowHash();
+  /** Temporary tables of vanished keys, one per listing (several mirrors may list at once). */
+  private listings = 0;
+
   constructor(private readonly db: StoreDatabase) {}
 
   /** The snapshots of `nodeId` in flow `flowKey` (see id-map-repository.ts idMapFlowKey), as run `runId` uses them. */
   forRun(flowKey: string, nodeId: string, runId: string): SyncSnapshot {
-    const scope = [flowKey, nodeId] as const;
+    const node = [flowKey, nodeId] as const;
+    const known = new Set<string>();
+    /** The stream's scope hash, registered (for `streams`) on first use. */
+    const scopeOf = async (stream: string): Promise<bigint> => {
+      const scope = this.textHash([flowKey, nodeId, stream]);
+      if (!known.has(stream)) {
+        await this.db.connection.run('insert or ignore into sync_streams values ($1::ubigint, $2, $3, $4)', [
+          scope.toString(),
+          ...node,
+          stream,
+        ]);
+        known.add(stream);
+      }
+      return scope;
+    };
+    const nodeScopes = 'select scope from sync_streams where flow_key = $1 and node_id = $2';
+    /** Rows landed in order: a later acknowledgement of a key wins over an earlier one of this attempt. */
+    let landings = 0;
+    const pend: Pend = (stream, rows, { deleted, landed, seq }) =>
+      this.db.transaction(async () => {
+        if (rows.length === 0) return;
+        const scope = (await scopeOf(stream)).toString();
+        await this.load(rows);
+        landings += 1;
+        const order = seq === undefined ? `${landings}::bigint * 1048576 + position` : String(seq);
+        await this.db.connection.run(
+          `insert into sync_pending select $1::ubigint, $2, key_hash, row_hash, key, ${order}, $3, $4 from ${batchTable}`,
+          [scope, runId, deleted, landed],
+        );
+      });
     return {
-      ...this.staging(flowKey, nodeId, runId),
+      ...this.staging(runId, pend, nodeScopes, node),
       classify: (stream, rows, { noteSeen = false } = {}) =>
         this.db.transaction(async () => {
-          await this.load(stream, rows);
-          if (noteSeen)
-            await this.db.connection.run(
-              `insert into sync_seen select distinct $1, $2, $3, stream, key from ${batchTable}`,
-              [...scope, runId],
-            );
-          const found = await this.db.rows(
+          const scope = (await scopeOf(stream)).toString();
+          await this.load(rows);
+          if (noteSeen) {
+            await this.db.connection.run(`insert into sync_seen select $1::ubigint, $2, key_hash from ${batchTable}`, [
+              scope,
+              runId,
+            ]);
+          }
+          const reader = await this.db.connection.runAndReadAll(
             `select b.position, (s.row_hash = b.row_hash) as same from ${batchTable} b
-               join sync_snapshots s on s.flow_key = $1 and s.node_id = $2 and s.stream = b.stream and s.key = b.key`,
-            [...scope],
+               join sync_snapshots s on s.scope = $1::ubigint and s.key_hash = b.key_hash`,
+            [scope],
           );
           const changes: RowChange[] = rows.map(() => 'new');
-          for (const row of found) changes[Number(row.position)] = row.same ? 'unchanged' : 'changed';
+          for (const [position, same] of reader.getRows()) changes[Number(position)] = same ? 'unchanged' : 'changed';
           return changes;
         }),
-      acknowledge: (stream, rows) =>
-        this.db.transaction(async () => {
-          if (rows.length === 0) return;
-          await this.load(stream, rows);
-          await this.db.connection.run(
-            // A key twice in one batch: its last row is the one the destination holds.
-            `insert or replace into sync_snapshots
-               select $1, $2, stream, key, row_hash, $3 from ${batchTable}
-               qualify row_number() over (partition by key order by position desc) = 1`,
-            [...scope, runId],
-          );
-        }),
-      vanished: (stream, { after, limit }) =>
-        this.db.serial(async () => {
-          const rows = await this.db.rows(
-            `select s.key from sync_snapshots s
-              where s.flow_key = $1 and s.node_id = $2 and s.stream = $3 and s.key > $4
-                and not exists (select 1 from sync_seen seen where seen.flow_key = $1 and seen.node_id = $2
-                                   and seen.run_id = $5 and seen.stream = $3 and seen.key = s.key)
-              order by s.key limit ${Math.max(1, Math.floor(limit))}`,
-            [...scope, stream, after ?? '', runId],
-          );
-          return rows.map((row) => String(row.key));
-        }),
-      unseen: (stream, keys) =>
-        this.db.transaction(async () => {
-          if (keys.length === 0) return [];
-          await this.loadKeys(stream, keys);
-          const rows = await this.db.rows(
-            `select b.key from ${batchTable} b
-              where not exists (select 1 from sync_seen seen where seen.flow_key = $1 and seen.node_id = $2
-                                  and seen.run_id = $3 and seen.stream = b.stream and seen.key = b.key)
-              order by b.position`,
-            [...scope, runId],
-          );
-          return rows.map((row) => String(row.key));
-        }),
+      acknowledge: (stream, rows) => pend(stream, rows, { deleted: false, landed: true }),
+      forget: (stream, keys) => pend(stream, asRows(keys), { deleted: true, landed: true }),
+      applyLanded: () => this.db.transaction(() => this.merge(`run_id is not null and landed`, [...node])),
       streams: async () => {
-        const rows = await this.db.rows(
-          `select distinct stream from sync_snapshots where flow_key = $1 and node_id = $2
-           union select distinct stream from sync_seen where flow_key = $1 and node_id = $2 and run_id = $3
-           order by stream`,
-          [...scope, runId],
+        const rows = await this.db.serial(() =>
+          this.db.rows('select stream from sync_streams where flow_key = $1 and node_id = $2 order by stream', [
+            ...node,
+          ]),
         );
         return rows.map((row) => String(row.stream));
       },
-      clearSeen: () =>
-        this.db.run('delete from sync_seen where flow_key = $1 and node_id = $2 and run_id = $3', [...scope, runId]),
-      clearEarlierSeen: () =>
-        this.db.run('delete from sync_seen where flow_key = $1 and node_id = $2 and run_id <> $3', [...scope, runId]),
-      forget: (stream, keys) =>
+      vanished: (stream, limit) => this.listVanished(scopeOf, stream, runId, limit),
+      unseen: (stream, keys) =>
         this.db.transaction(async () => {
-          if (keys.length === 0) return;
-          await this.loadKeys(stream, keys);
-          await this.db.connection.run(
-            `delete from sync_snapshots s using ${batchTable} b
-              where s.flow_key = $1 and s.node_id = $2 and s.stream = b.stream and s.key = b.key`,
-            [...scope],
+          if (keys.length === 0) return [];
+          const scope = (await scopeOf(stream)).toString();
+          await this.loadKeys(keys);
+          const reader = await this.db.connection.runAndReadAll(
+            `select b.key from ${batchTable} b
+              where not exists (select 1 from sync_seen seen
+                                 where seen.scope = $1::ubigint and seen.run_id = $2 and seen.key_hash = b.key_hash)
+              order by b.position`,
+            [scope, runId],
           );
+          return reader.getRows().map(([key]) => String(key));
         }),
+      clearSeen: () =>
+        this.db.run(`delete from sync_seen where run_id = $3 and scope in (${nodeScopes})`, [...node, runId]),
+      clearEarlierSeen: () =>
+        this.db.run(`delete from sync_seen where run_id <> $3 and scope in (${nodeScopes})`, [...node, runId]),
     };
   }
 
   /** Staging for destinations that publish at commit (see SyncSnapshot.stage). */
-  private staging(flowKey: string, nodeId: string, runId: string) {
-    const scope = [runId, nodeId] as const;
+  private staging(runId: string, pend: Pend, nodeScopes: string, node: readonly [string, string]) {
+    const ofRun = `run_id = $3 and not landed and scope in (${nodeScopes})`;
     return {
       stage: (stream: string, rows: readonly KeyedHash[], seq: number) =>
-        this.db.transaction(async () => {
-          if (rows.length === 0) return;
-          await this.load(stream, rows);
-          await this.db.connection.run(
-            `insert into sync_staged select $1, $2, stream, key, row_hash, $3, false from ${batchTable}`,
-            [...scope, seq],
-          );
-        }),
+        pend(stream, rows, { deleted: false, landed: false, seq }),
       stageForget: (stream: string, keys: readonly string[], seq: number) =>
-        this.db.transaction(async () => {
-          if (keys.length === 0) return;
-          await this.loadKeys(stream, keys);
-          await this.db.connection.run(
-            `insert into sync_staged select $1, $2, stream, key, 0, $3, true from ${batchTable}`,
-            [...scope, seq],
-          );
-        }),
+        pend(stream, asRows(keys), { deleted: true, landed: false, seq }),
       discardStagedAfter: (seq: number) =>
-        this.db.run('delete from sync_staged where run_id = $1 and node_id = $2 and seq > $3', [...scope, seq]),
+        this.db.run(`delete from sync_pending where ${ofRun} and seq > $4`, [...node, runId, seq]),
       unstage: (keys: readonly string[]) =>
         this.db.transaction(async () => {
           if (keys.length === 0) return;
-          await this.loadKeys('', keys);
+          await this.load(asRows(keys));
           await this.db.connection.run(
-            `delete from sync_staged s using ${batchTable} b
-              where s.run_id = $1 and s.node_id = $2 and s.key = b.key`,
-            [...scope],
+            `delete from sync_pending p using ${batchTable} b where p.key_hash = b.key_hash and p.${ofRun}`,
+            [...node, runId],
           );
         }),
-      publishStaged: () =>
-        this.db.transaction(async () => {
-          // The last row staged for a key is the one the destination published (or deleted).
-          const last = `select * from sync_staged where run_id = $1 and node_id = $2
-                         qualify row_number() over (partition by stream, key order by seq desc) = 1`;
-          await this.db.connection.run(
-            `insert or replace into sync_snapshots
-               select $3, node_id, stream, key, row_hash, run_id from (${last}) where not deleted`,
-            [...scope, flowKey],
-          );
-          await this.db.connection.run(
-            `delete from sync_snapshots s using (${last}) d
-              where d.deleted and s.flow_key = $3 and s.node_id = d.node_id and s.stream = d.stream and s.key = d.key`,
-            [...scope, flowKey],
-          );
-          await this.db.connection.run('delete from sync_staged where run_id = $1 and node_id = $2', [...scope]);
-        }),
+      publishStaged: () => this.db.transaction(() => this.merge(`run_id = $3 and not landed`, [...node, runId])),
     };
   }
 
-  private loadKeys(stream: string, keys: readonly string[]): Promise<void> {
-    return this.load(
-      stream,
-      keys.map((key) => ({ key, hash: 0n })),
+  /**
+   * Pending rows of the node that `where` picks (over `values`; $1, $2 are the flow and node) go into
+   * the snapshot, the last one per key winning, deletes taking keys out; then they are dropped.
+   */
+  private async merge(where: string, values: string[]): Promise<void> {
+    const picked = `(select * from sync_pending where ${where}
+                       and scope in (select scope from sync_streams where flow_key = $1 and node_id = $2)
+                     qualify row_number() over (partition by scope, key_hash order by seq desc) = 1)`;
+    await this.db.connection.run(
+      `delete from sync_snapshots s using ${picked} p where s.scope = p.scope and s.key_hash = p.key_hash`,
+      values,
+    );
+    await this.db.connection.run(
+      `insert into sync_snapshots select scope, key_hash, row_hash, key from ${picked} where not deleted`,
+      values,
+    );
+    await this.db.connection.run(
+      `delete from sync_pending where ${where}
+         and scope in (select scope from sync_streams where flow_key = $1 and node_id = $2)`,
+      values,
     );
   }
 
-  /** Replaces the batch table's rows with `rows` of `stream`, through an appender (one call, not one statement a row). */
-  private async load(stream: string, rows: readonly KeyedHash[]): Promise<void> {
+  /** Materialises the vanished keys once (an anti-join over the whole snapshot), then hands them out a page at a time. */
+  private async *listVanished(
+    scopeOf: (stream: string) => Promise<bigint>,
+    stream: string,
+    runId: string,
+    limit: number,
+  ): AsyncIterable<string[]> {
+    this.listings += 1;
+    const table = `sync_vanished_${this.listings}`;
+    const count = await this.db.transaction(async () => {
+      const scope = (await scopeOf(stream)).toString();
+      await this.db.connection.run(
+        `create temp table ${table} as
+           select s.key from sync_snapshots s
+            where s.scope = $1::ubigint
+              and not exists (select 1 from sync_seen seen
+                               where seen.scope = $1::ubigint and seen.run_id = $2 and seen.key_hash = s.key_hash)
+            order by s.key`,
+        [scope, runId],
+      );
+      const reader = await this.db.connection.runAndReadAll(`select count(*) from ${table}`);
+      return Number(reader.getRows()[0]![0]);
+    });
+    try {
+      const page = Math.max(1, Math.floor(limit));
+      for (let at = 0; at < count; at += page) {
+        const keys = await this.db.serial(async () => {
+          const reader = await this.db.connection.runAndReadAll(
+            `select key from ${table} where rowid >= ${at} and rowid < ${at + page} order by rowid`,
+          );
+          return reader.getRows().map(([key]) => String(key));
+        });
+        yield keys;
+      }
+    } finally {
+      await this.db.run(`drop table if exists ${table}`);
+    }
+  }
+
+  /** The 64-bit hash of texts (a scope's names, or one key). */
+  private textHash(texts: readonly string[]): bigint {
+    this.hash.start();
+    for (const text of texts) this.hash.text(text);
+    return this.hash.finish();
+  }
+
+  private loadKeys(keys: readonly string[]): Promise<void> {
+    return this.load(asRows(keys));
+  }
+
+  /** Replaces the batch table's rows with `rows` (and their key hashes), through an appender: one call, not one statement a row. */
+  private async load(rows: readonly KeyedHash[]): Promise<void> {
     const connection: DuckDBConnection = this.db.connection;
     await connection.run(
-      `create temp table if not exists ${batchTable} (position integer, stream varchar, key varchar, row_hash ubigint)`,
+      `create temp table if not exists ${batchTable} (position integer, key_hash ubigint, row_hash ubigint, key varchar)`,
     );
     await connection.run(`delete from ${batchTable}`);
     const appender = await connection.createAppender(batchTable, 'main', 'temp');
     rows.forEach((row, position) => {
       appender.appendInteger(position);
-      appender.appendVarchar(stream);
-      appender.appendVarchar(row.key);
+      appender.appendUBigInt(this.textHash([row.key]));
       appender.appendUBigInt(row.hash);
+      appender.appendVarchar(row.key);
       appender.endRow();
     });
     appender.closeSync();
