@@ -1,0 +1,233 @@
+/**
+ * A sync by key, seen the way a person sees it, in headless Chromium against a real server: a DuckDB
+ * table of products (quotes, a newline, unicode, a null) into another DuckDB file, mapped in the
+ * Field mapping panel with mode upsert and a key. A dry run shows the plan's counts and a diff table
+ * of the changes it would make; the run then shows inserted / updated / deleted / unchanged. After a
+ * change to the source a second dry run shows exactly the insert and the updates with the values
+ * they would write, and the run that follows writes only those. Screenshots at 1024 and 1440 px land
+ * in test-output/browser/.
+ */
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../../server/src/connectors/duckdb/test-context.ts';
+import {
+  browserAvailability,
+  createDraft,
+  ensureWebBuilt,
+  jsonApi,
+  launchChromium,
+  openEditor,
+  screenshots,
+  startServer,
+} from './support.ts';
+
+const availability = browserAvailability();
+const eventually = <T>(read: () => T | Promise<T>, timeout = 20_000) => expect.poll(read, { timeout, interval: 100 });
+
+const syncFlow = {
+  name: 'products-to-catalog',
+  nodes: [
+    {
+      id: 'shop',
+      title: 'Shop products',
+      type: 'duckdb.source',
+      config: { path: 'shop.duckdb', table: 'products' },
+      position: { x: 0, y: 0 },
+    },
+    {
+      id: 'catalog',
+      title: 'Catalog copy',
+      type: 'duckdb.destination',
+      config: { path: 'catalog.duckdb', table: 'catalog' },
+      position: { x: 520, y: 0 },
+    },
+  ],
+  edges: [{ from: 'shop', to: 'catalog' }],
+};
+
+describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in Chromium', { shuffle: false }, () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+  let page: Page;
+  let flowId = '';
+  let shopFile = '';
+  let catalogFile = '';
+  const pageErrors: string[] = [];
+  const api = jsonApi(() => server.url);
+
+  beforeAll(async () => {
+    if (availability.failure) throw new Error(availability.failure);
+    ensureWebBuilt();
+    server = await startServer();
+    shopFile = path.join(server.baseDir, 'shop.duckdb');
+    catalogFile = path.join(server.baseDir, 'catalog.duckdb');
+    await sql(
+      shopFile,
+      `CREATE TABLE products (id INTEGER, name VARCHAR, price DECIMAL(10,2), note VARCHAR);
+       INSERT INTO products VALUES
+         (1, 'Plain mug', 4.50, NULL),
+         (2, 'Mug "Deluxe"', 12.00, 'quoted, with a comma'),
+         (3, 'Crème brûlée set', 30.25, 'two lines' || chr(10) || 'second line'),
+         (4, 'Ünïcödé 🍵 teapot', 45.00, ''),
+         (5, 'Saucer', 2.10, 'last')`,
+    );
+    await sql(
+      catalogFile,
+      `CREATE TABLE catalog (sku INTEGER PRIMARY KEY, title VARCHAR NOT NULL, price DECIMAL(10,2), note VARCHAR)`,
+    );
+    flowId = await createDraft(server.url, syncFlow);
+    browser = await launchChromium();
+    page = await openEditor(browser, `${server.url}/flows/${flowId}`, pageErrors);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const mapping = () => page.getByTestId('field-mapping');
+  const target = (field: string) => mapping().getByLabel(`Destination field for ${field}`, { exact: true });
+  const panelStatus = () => page.locator('.run-summary [data-testid=run-status]').textContent();
+  const plan = () => page.getByTestId('dry-run-plan');
+  const planCounts = () => plan().getByTestId('plan-counts');
+  const cells = (row: ReturnType<Page['locator']>) => row.locator('td').allTextContents();
+  const diffRows = () =>
+    plan()
+      .getByTestId('plan-diff')
+      .locator('tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? '').join(' | ')),
+      );
+  const nodeStats = () => page.getByTestId('run-node-stats');
+  // The destination's row (the map node the mapping made is named catalog-mapping).
+  const catalogStats = () =>
+    nodeStats()
+      .locator('tbody tr')
+      .filter({ has: page.getByRole('button', { name: 'catalog', exact: true }) });
+  const catalogRows = () => sql(catalogFile, `SELECT sku, title, price::VARCHAR, note FROM catalog ORDER BY sku`);
+
+  it('maps the fields, picks mode upsert with its hint and the key, and saves them in the flow', async () => {
+    await page.locator('.react-flow__node[data-id="catalog"] .flow-node-header').click();
+    await eventually(() => page.getByTestId('node-inspector').getAttribute('data-node-id')).toBe('catalog');
+    await eventually(() => target('id').locator('option').count()).toBeGreaterThan(1);
+    await target('id').selectOption('sku');
+    await target('name').selectOption('title');
+    await eventually(() => mapping().getByTestId('required-unmapped').count()).toBe(0);
+    // The mode picker offers the destination's modes, each with a line saying what it does.
+    expect(await mapping().getByTestId('mapping-mode').locator('option').allTextContents()).toEqual([
+      'insert',
+      'replace',
+      'upsert',
+    ]);
+    await mapping().getByTestId('mapping-mode').selectOption('upsert');
+    await eventually(() => mapping().getByTestId('mapping-mode-hint').textContent()).toBe(
+      'Updates the row with the same key, inserts the others; nothing is deleted.',
+    );
+    expect(await mapping().getByTestId('mapping-mode-hint').getAttribute('title')).toBe(
+      'upsert replaces rows with the same key and inserts the others',
+    );
+    await mapping().getByLabel('sku in the key').check();
+    await screenshots(page, 'diff-sync-01-mapping', 900, '[data-testid=field-mapping]');
+    await page.getByRole('button', { name: 'Save' }).first().click();
+    await eventually(
+      async () => (await api(`/api/flows/${flowId}`)).document.nodes.find((node: any) => node.id === 'catalog').config,
+    ).toEqual({ path: 'catalog.duckdb', table: 'catalog', mode: 'upsert', key: 'sku' });
+  });
+
+  it('dry-runs to a plan of five inserts with their values, and writes nothing', async () => {
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await eventually(panelStatus, 60_000).toBe('succeeded (dry run)');
+    await eventually(() => planCounts().locator('thead th').allTextContents()).toEqual([
+      'Stream → table',
+      'Insert',
+      'Update',
+      'Delete',
+      'Unchanged',
+    ]);
+    expect(await cells(planCounts().locator('tbody tr'))).toEqual([expect.any(String), '5', '0', '0', '0']);
+    // One row per change: the action, the key, and the values it would write.
+    expect(await plan().getByTestId('plan-diff').locator('thead th').allTextContents()).toEqual([
+      'Action',
+      'sku',
+      'title',
+      'price',
+      'note',
+    ]);
+    expect(await diffRows()).toEqual([
+      'Insert | 1 | Plain mug | 4.50 | null',
+      'Insert | 2 | Mug "Deluxe" | 12.00 | quoted, with a comma',
+      'Insert | 3 | Crème brûlée set | 30.25 | two lines\nsecond line',
+      'Insert | 4 | Ünïcödé 🍵 teapot | 45.00 | ',
+      'Insert | 5 | Saucer | 2.10 | last',
+    ]);
+    // The node counts say the same: five would be inserted.
+    expect(await nodeStats().locator('thead th').allTextContents()).toEqual([
+      'Node',
+      'Read',
+      'Written',
+      'Would write',
+      'Rejected',
+      'Filtered',
+      'Files',
+      'Inserted',
+      'Updated',
+      'Deleted',
+      'Unchanged',
+    ]);
+    expect(await cells(catalogStats())).toEqual(['catalog', '5', '0', '5', '0', '0', '', '5', '0', '0', '0']);
+    await screenshots(page, 'diff-sync-02-dry-run-inserts', 900, '[data-testid=plan-diff]');
+    expect(await catalogRows()).toEqual([]);
+  });
+
+  it('runs and shows five inserted, and the catalog holds exactly the mapped rows', async () => {
+    await page.getByTestId('run').click();
+    await eventually(panelStatus, 60_000).toBe('succeeded');
+    await eventually(() => cells(catalogStats())).toEqual(['catalog', '5', '5', '0', '0', '', '5', '0', '0', '0']);
+    expect(await catalogRows()).toEqual([
+      [1, 'Plain mug', '4.50', null],
+      [2, 'Mug "Deluxe"', '12.00', 'quoted, with a comma'],
+      [3, 'Crème brûlée set', '30.25', 'two lines\nsecond line'],
+      [4, 'Ünïcödé 🍵 teapot', '45.00', ''],
+      [5, 'Saucer', '2.10', 'last'],
+    ]);
+  });
+
+  it('after a change to the source, dry-runs to one insert, two updates and three unchanged, then runs exactly those', async () => {
+    await sql(
+      shopFile,
+      `UPDATE products SET price = 13.50 WHERE id = 2;
+       UPDATE products SET note = NULL WHERE id = 3;
+       INSERT INTO products VALUES (6, 'Tea towel ''Linen''', 8.00, 'new')`,
+    );
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await eventually(panelStatus, 60_000).toBe('succeeded (dry run)');
+    await eventually(() => cells(planCounts().locator('tbody tr'))).toEqual([expect.any(String), '1', '2', '0', '3']);
+    const rows = await diffRows();
+    expect(rows[0]).toBe("Insert | 6 | Tea towel 'Linen' | 8.00 | new");
+    // An update shows the values it would write; a destination that reads its rows now adds `before →`.
+    expect(rows.slice(1).map((row) => row.split(' | ').slice(0, 2))).toEqual([
+      ['Update', '2'],
+      ['Update', '3'],
+    ]);
+    expect(rows[1]).toContain('13.50');
+    expect(rows[2]?.split(' | ').at(-1)).toMatch(/null$/);
+    expect(await cells(catalogStats())).toEqual(['catalog', '6', '0', '3', '0', '3', '', '1', '2', '0', '3']);
+    await screenshots(page, 'diff-sync-03-dry-run-changes', 900, '[data-testid=plan-diff]');
+    expect((await catalogRows()).length).toBe(5);
+
+    await page.getByTestId('run').click();
+    await eventually(panelStatus, 60_000).toBe('succeeded');
+    await eventually(() => cells(catalogStats())).toEqual(['catalog', '6', '3', '0', '3', '', '1', '2', '0', '3']);
+    await screenshots(page, 'diff-sync-04-run-counts', 900, '[data-testid=run-node-stats]');
+    expect(await catalogRows()).toEqual([
+      [1, 'Plain mug', '4.50', null],
+      [2, 'Mug "Deluxe"', '13.50', 'quoted, with a comma'],
+      [3, 'Crème brûlée set', '30.25', null],
+      [4, 'Ünïcödé 🍵 teapot', '45.00', ''],
+      [5, 'Saucer', '2.10', 'last'],
+      [6, "Tea towel 'Linen'", '8.00', 'new'],
+    ]);
+    expect(pageErrors).toEqual([]);
+  });
+});
