@@ -139,13 +139,13 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
     await page.getByRole('button', { name: 'Dry run' }).click();
     await eventually(panelStatus, 60_000).toBe('succeeded (dry run)');
     await eventually(() => planCounts().locator('thead th').allTextContents()).toEqual([
-      'Stream → table',
+      'Stream',
       'Insert',
       'Update',
       'Delete',
       'Unchanged',
     ]);
-    expect(await cells(planCounts().locator('tbody tr'))).toEqual([expect.any(String), '5', '0', '0', '0']);
+    expect(await cells(planCounts().locator('tbody tr'))).toEqual(['products', '5', '0', '0', '0']);
     // One row per change: the action, the key, and the values it would write.
     expect(await plan().getByTestId('plan-diff').locator('thead th').allTextContents()).toEqual([
       'Action',
@@ -160,6 +160,10 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
       'Insert | 3 | Crème brûlée set | 30.25 | two lines\nsecond line',
       'Insert | 4 | Ünïcödé 🍵 teapot | 45.00 | ',
       'Insert | 5 | Saucer | 2.10 | last',
+    ]);
+    // A null is shown as null in its own style, never as the text "null".
+    expect(await plan().getByTestId('plan-diff').locator('tr[data-key="1"] .diff-null').allTextContents()).toEqual([
+      'null',
     ]);
     // The node counts say the same: five would be inserted.
     expect(await nodeStats().locator('thead th').allTextContents()).toEqual([
@@ -202,7 +206,7 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
     );
     await page.getByRole('button', { name: 'Dry run' }).click();
     await eventually(panelStatus, 60_000).toBe('succeeded (dry run)');
-    await eventually(() => cells(planCounts().locator('tbody tr'))).toEqual([expect.any(String), '1', '2', '0', '3']);
+    await eventually(() => cells(planCounts().locator('tbody tr'))).toEqual(['products', '1', '2', '0', '3']);
     const rows = await diffRows();
     expect(rows[0]).toBe("Insert | 6 | Tea towel 'Linen' | 8.00 | new");
     // An update shows the values it would write; a destination that reads its rows now adds `before →`.

@@ -52,7 +52,7 @@ function PlanCounts({ streams }: { streams: PlannedStream[] }) {
       <table className="table compact verification-table" data-testid="plan-counts">
         <thead>
           <tr>
-            <th>Stream → {diffed ? 'table' : 'object'}</th>
+            <th>{diffed ? 'Stream' : 'Stream → object'}</th>
             <th className="num">{diffed ? 'Insert' : 'Create'}</th>
             <th className="num">Update</th>
             {diffed && <th className="num">Delete</th>}
@@ -87,6 +87,11 @@ function PlanCounts({ streams }: { streams: PlannedStream[] }) {
 
 const actionLabel = { insert: 'Insert', update: 'Update', delete: 'Delete' } as const;
 
+/** A value in a diff cell; null in its own style, so it never reads as the text "null". */
+function Value({ text, isNull }: { text: string | undefined; isNull: boolean | undefined }) {
+  return isNull ? <span className="diff-null">null</span> : (text ?? null);
+}
+
 /** What one field of one change shows: the value now struck through or dimmed, an arrow, the value it would get. */
 function Cell({ cell }: { cell: DiffCell }) {
   switch (cell.kind) {
@@ -94,25 +99,43 @@ function Cell({ cell }: { cell: DiffCell }) {
       return <td className="diff-cell absent">–</td>;
     case 'added':
     case 'sent':
-      return <td className={`diff-cell ${cell.kind}`}>{cell.after}</td>;
+      return (
+        <td className={`diff-cell ${cell.kind}`}>
+          <Value text={cell.after} isNull={cell.afterNull} />
+        </td>
+      );
     case 'removed':
       return (
         <td className="diff-cell removed">
-          <del>{cell.before}</del>
+          <del>
+            <Value text={cell.before} isNull={cell.beforeNull} />
+          </del>
         </td>
       );
     case 'same':
-      return <td className="diff-cell same">{cell.after ?? cell.before}</td>;
+      return (
+        <td className="diff-cell same">
+          {cell.after === undefined ? (
+            <Value text={cell.before} isNull={cell.beforeNull} />
+          ) : (
+            <Value text={cell.after} isNull={cell.afterNull} />
+          )}
+        </td>
+      );
     case 'changed':
       return (
         <td className="diff-cell changed">
           {cell.before !== undefined && (
             <>
-              <del className="diff-before">{cell.before}</del>
+              <del className="diff-before">
+                <Value text={cell.before} isNull={cell.beforeNull} />
+              </del>
               <span className="diff-arrow"> → </span>
             </>
           )}
-          <ins className="diff-after">{cell.after}</ins>
+          <ins className="diff-after">
+            <Value text={cell.after} isNull={cell.afterNull} />
+          </ins>
         </td>
       );
   }
@@ -134,7 +157,8 @@ function ChangesTable({ stream }: { stream: PlannedStream }) {
     <div className="plan-changes" data-testid="plan-changes" data-stream={stream.stream}>
       <div className="plan-changes-head">
         <h5>
-          Changes to {stream.target} <span className="muted">(the first few of each action)</span>
+          Changes of {stream.stream === stream.target ? stream.stream : `${stream.stream} → ${stream.target}`}{' '}
+          <span className="muted">(the first few of each action)</span>
         </h5>
         {hidden.length > 0 && (
           <label className="plan-changes-toggle">

@@ -84,60 +84,62 @@ function Overview({ run, stored }: { run: LiveRun; stored: RunView | undefined }
           )}
         </div>
       )}
-      <table className="table compact" data-testid="run-node-stats">
-        <thead>
-          <tr>
-            <th>Node</th>
-            <th className="num">Read</th>
-            <th className="num">Written</th>
-            {run.dryRun && (
-              <th className="num" title="A dry run writes nothing: what each destination would have written">
-                Would write
-              </th>
-            )}
-            <th className="num">Rejected</th>
-            <th className="num">Filtered</th>
-            <th className="num">Files</th>
-            {diffed &&
-              diffCountNames.map((name) => (
-                <th key={name} className="num" title={diffCountTitles[name]}>
-                  {name[0]!.toUpperCase() + name.slice(1)}
+      <div className="table-scroll-x">
+        <table className="table compact" data-testid="run-node-stats">
+          <thead>
+            <tr>
+              <th>Node</th>
+              <th className="num">Read</th>
+              <th className="num">Written</th>
+              {run.dryRun && (
+                <th className="num" title="A dry run writes nothing: what each destination would have written">
+                  Would write
                 </th>
-              ))}
-          </tr>
-        </thead>
-        <tbody>
-          {ids.map((id) => {
-            const counts = run.nodes[id];
-            const diff = diffCounts(counts);
-            return (
-              <tr key={id}>
-                <td>
-                  <button type="button" className="link" onClick={() => editorStore.getState().select([id])}>
-                    {id}
-                  </button>
-                </td>
-                <td className="num">{counts ? formatCount(counts.read) : '–'}</td>
-                <td className="num">{counts ? formatCount(counts.written) : '–'}</td>
-                {run.dryRun && (
-                  <td className="num">{counts?.wouldWrite === undefined ? '' : formatCount(counts.wouldWrite)}</td>
-                )}
-                <td className={`num${counts?.rejected ? ' rejected' : ''}`}>
-                  {counts ? formatCount(counts.rejected) : '–'}
-                </td>
-                <td className="num">{counts ? formatCount(counts.filtered) : '–'}</td>
-                <td className="num">{counts?.files === undefined ? '' : formatCount(counts.files)}</td>
-                {diffed &&
-                  diffCountNames.map((name) => (
-                    <td key={name} className={`num${name === 'deleted' && diff?.deleted ? ' deleted' : ''}`}>
-                      {diff ? formatCount(diff[name]) : ''}
-                    </td>
-                  ))}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+              )}
+              <th className="num">Rejected</th>
+              <th className="num">Filtered</th>
+              <th className="num">Files</th>
+              {diffed &&
+                diffCountNames.map((name) => (
+                  <th key={name} className="num" title={diffCountTitles[name]}>
+                    {name[0]!.toUpperCase() + name.slice(1)}
+                  </th>
+                ))}
+            </tr>
+          </thead>
+          <tbody>
+            {ids.map((id) => {
+              const counts = run.nodes[id];
+              const diff = diffCounts(counts);
+              return (
+                <tr key={id}>
+                  <td>
+                    <button type="button" className="link" onClick={() => editorStore.getState().select([id])}>
+                      {id}
+                    </button>
+                  </td>
+                  <td className="num">{counts ? formatCount(counts.read) : '–'}</td>
+                  <td className="num">{counts ? formatCount(counts.written) : '–'}</td>
+                  {run.dryRun && (
+                    <td className="num">{counts?.wouldWrite === undefined ? '' : formatCount(counts.wouldWrite)}</td>
+                  )}
+                  <td className={`num${counts?.rejected ? ' rejected' : ''}`}>
+                    {counts ? formatCount(counts.rejected) : '–'}
+                  </td>
+                  <td className="num">{counts ? formatCount(counts.filtered) : '–'}</td>
+                  <td className="num">{counts?.files === undefined ? '' : formatCount(counts.files)}</td>
+                  {diffed &&
+                    diffCountNames.map((name) => (
+                      <td key={name} className={`num${name === 'deleted' && diff?.deleted ? ' deleted' : ''}`}>
+                        {diff ? formatCount(diff[name]) : ''}
+                      </td>
+                    ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       {stored?.verification && <VerificationReport runId={run.runId} report={stored.verification} nodes={flow.nodes} />}
       {stored?.plan && <DryRunPlan runId={run.runId} plan={stored.plan} nodes={flow.nodes} />}
       {outputs && <Outputs run={run} outputs={outputs} />}

@@ -22,7 +22,7 @@ describe('planDiff', () => {
         cells: {
           name: { kind: 'same', before: 'Zoë "Z" Ødegård', after: 'Zoë "Z" Ødegård' },
           price: { kind: 'changed', before: '12.50', after: '13' },
-          note: { kind: 'changed', before: 'null', after: 'line one\nline two' },
+          note: { kind: 'changed', before: 'null', beforeNull: true, after: 'line one\nline two' },
         },
       },
     ]);

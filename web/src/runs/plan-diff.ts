@@ -22,6 +22,9 @@ export interface DiffCell {
   kind: DiffCellKind;
   before?: string;
   after?: string;
+  /** The value is null (or missing), not the text "null": the cell says so in its own style. */
+  beforeNull?: true;
+  afterNull?: true;
 }
 
 export interface DiffRow {
@@ -77,7 +80,20 @@ function keyText(key: Rec, keyFields: readonly string[]): string {
   return keyFields.map((field) => `${field}=${cellText(key[field])}`).join(', ');
 }
 
+/** The cell with null flags for the values it shows that are null. */
+function withNulls(cell: DiffCell, before: unknown, after: unknown): DiffCell {
+  return {
+    ...cell,
+    ...(cell.before !== undefined && (before === null || before === undefined) ? { beforeNull: true } : {}),
+    ...(cell.after !== undefined && (after === null || after === undefined) ? { afterNull: true } : {}),
+  };
+}
+
 function cellOf(change: PlannedChange, field: string): DiffCell {
+  return withNulls(bareCellOf(change, field), change.before?.[field], change.after?.[field]);
+}
+
+function bareCellOf(change: PlannedChange, field: string): DiffCell {
   const { before, after } = change;
   const had = before !== undefined && field in before;
   const has = after !== undefined && field in after;
