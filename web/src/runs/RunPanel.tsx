@@ -66,6 +66,8 @@ function Overview({ run, stored }: { run: LiveRun; stored: RunView | undefined }
   const ids = [...new Set([...flow.nodes.map((node) => node.id), ...Object.keys(run.nodes)])];
   // A diffed destination (a sync by key) says what it did with what it took; other runs keep the plain columns.
   const diffed = Object.values(run.nodes).some((counts) => diffCounts(counts) !== undefined);
+  // A flow of tables counts no files: no column left empty on every line.
+  const files = Object.values(run.nodes).some((counts) => counts.files !== undefined);
   return (
     <div className="run-overview">
       {run.error && (
@@ -98,7 +100,7 @@ function Overview({ run, stored }: { run: LiveRun; stored: RunView | undefined }
               )}
               <th className="num">Rejected</th>
               <th className="num">Filtered</th>
-              <th className="num">Files</th>
+              {files && <th className="num">Files</th>}
               {diffed &&
                 diffCountNames.map((name) => (
                   <th key={name} className="num" title={diffCountTitles[name]}>
@@ -127,7 +129,7 @@ function Overview({ run, stored }: { run: LiveRun; stored: RunView | undefined }
                     {counts ? formatCount(counts.rejected) : '–'}
                   </td>
                   <td className="num">{counts ? formatCount(counts.filtered) : '–'}</td>
-                  <td className="num">{counts?.files === undefined ? '' : formatCount(counts.files)}</td>
+                  {files && <td className="num">{counts?.files === undefined ? '' : formatCount(counts.files)}</td>}
                   {diffed &&
                     diffCountNames.map((name) => (
                       <td key={name} className={`num${name === 'deleted' && diff?.deleted ? ' deleted' : ''}`}>
