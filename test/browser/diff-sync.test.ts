@@ -233,4 +233,57 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
     ]);
     expect(pageErrors).toEqual([]);
   });
+
+  it('shows an update as before → after with only the changed fields, the rest behind a toggle, and a delete struck through', async () => {
+    // A destination whose type reads its rows now (`reads.current`) sends each change's before values
+    // with the plan; DuckDB's lands later, so the stored run's plan gets them here as such a destination
+    // would send them: the catalog's row 4 as it is, and a mirror's delete of row 5.
+    await sql(shopFile, `UPDATE products SET price = 50.00 WHERE id = 4`);
+    let withDelete = true;
+    await page.route(/\/api\/runs\/[^/]+$/, async (route) => {
+      const response = await route.fetch();
+      const run = await response.json();
+      for (const stream of Object.values(run.plan ?? {}) as any[][]) {
+        for (const planned of stream) {
+          if (!withDelete) {
+            planned.changes = planned.changes.map((change: any) => ({
+              ...change,
+              before: { sku: 4, title: 'Ünïcödé 🍵 teapot', price: '45.00', note: '' },
+            }));
+            continue;
+          }
+          planned.delete = 1;
+          planned.changes = [
+            ...planned.changes.map((change: any) => ({
+              ...change,
+              before: { sku: 4, title: 'Ünïcödé 🍵 teapot', price: '45.00', note: '' },
+            })),
+            { action: 'delete', key: { sku: '5' }, before: { sku: 5, title: 'Saucer', price: '2.10', note: 'last' } },
+          ];
+        }
+      }
+      await route.fulfill({ response, json: run });
+    });
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await eventually(panelStatus, 60_000).toBe('succeeded (dry run)');
+    await eventually(() => cells(planCounts().locator('tbody tr'))).toEqual(['products', '0', '1', '1', '5']);
+    const diff = plan().getByTestId('plan-diff');
+    // Only what some change alters is shown: title and note stay as they are for row 4…
+    expect(await diff.locator('thead th').allTextContents()).toEqual(['Action', 'sku', 'title', 'price', 'note']);
+    expect(await diff.locator('tr[data-key="4"] td.changed').allTextContents()).toEqual(['45.00 → 50.00']);
+    expect(await diff.locator('tr[data-key="4"] td.same').allTextContents()).toEqual(['Ünïcödé 🍵 teapot', '']);
+    // …and a delete shows the values it removes, struck through.
+    expect(await diff.locator('tr[data-key="5"] del').allTextContents()).toEqual(['5', 'Saucer', '2.10', 'last']);
+    await screenshots(page, 'diff-sync-05-before-after', 900, '[data-testid=plan-diff]');
+
+    // With the update alone, the fields it leaves as they are hide behind a toggle.
+    withDelete = false;
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await eventually(() => cells(planCounts().locator('tbody tr'))).toEqual(['products', '0', '1', '0', '5']);
+    await eventually(() => diff.locator('thead th').allTextContents()).toEqual(['Action', 'sku', 'price']);
+    await plan().getByLabel('Show unchanged fields (2)').check();
+    expect(await diff.locator('thead th').allTextContents()).toEqual(['Action', 'sku', 'title', 'price', 'note']);
+    expect(await diff.locator('tr[data-key="4"] td.same').count()).toBe(2);
+    await page.unroute(/\/api\/runs\/[^/]+$/);
+  });
 });
