@@ -286,4 +286,53 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
     expect(await diff.locator('tr[data-key="4"] td.same').count()).toBe(2);
     await page.unroute(/\/api\/runs\/[^/]+$/);
   });
+
+  it('asks before mirrorScope all, Cancel keeps flow, and the mode picker offers mirror with its hint', async () => {
+    // DuckDB's mirror lands later: its node type is given mode mirror and mirrorScope here, as
+    // node-kit's modeProperty and mirrorScopeProperty('rows') describe them.
+    const mirrorPage = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    mirrorPage.on('pageerror', (error) => pageErrors.push(error.message));
+    await mirrorPage.route('**/api/node-types', async (route) => {
+      const response = await route.fetch();
+      const types = (await response.json()) as { type: string; config: any }[];
+      const duckdb = types.find((type) => type.type === 'duckdb.destination')!;
+      duckdb.config.properties.mode.enum = [...duckdb.config.properties.mode.enum, 'mirror'];
+      duckdb.config.properties.mirrorScope = {
+        type: 'string',
+        enum: ['flow', 'all'],
+        default: 'flow',
+        title: 'Mirror deletes',
+        description:
+          "mode mirror: flow deletes only rows this flow synced before and the source no longer has; all deletes every one of the destination's rows whose key the source does not have, including ones that were there before the flow (the editor asks you to confirm).",
+      };
+      await route.fulfill({ response, json: types });
+    });
+    await mirrorPage.goto(`${server.url}/flows/${flowId}`);
+    await mirrorPage.locator('.react-flow__node[data-id="catalog"] .flow-node-header').click();
+    const inspector = mirrorPage.getByTestId('node-inspector');
+    const mode = inspector.getByTestId('mapping-mode');
+    await eventually(() => mode.locator('option').allTextContents()).toEqual(['insert', 'replace', 'upsert', 'mirror']);
+    await mode.selectOption('mirror');
+    const hint = inspector.getByTestId('mapping-mode-hint');
+    await eventually(() => hint.textContent()).toMatch(/deletes the rows this flow synced before that the source no/);
+
+    const scope = inspector.getByLabel('Mirror deletes');
+    // rjsf's select values are the enum's indexes: the picked option's label is the value.
+    const picked = () => scope.locator('option:checked').textContent();
+    await scope.selectOption('all');
+    const dialog = mirrorPage.getByTestId('mirror-scope-dialog');
+    await eventually(() => dialog.textContent()).toContain('including rows that were there before this flow existed');
+    await screenshots(mirrorPage, 'diff-sync-06-mirror-scope-dialog', 900);
+    await dialog.getByTestId('mirror-scope-cancel').click();
+    await eventually(() => dialog.count()).toBe(0);
+    expect(await picked()).toBe('flow');
+
+    await scope.selectOption('all');
+    await dialog.getByTestId('mirror-scope-confirm').click();
+    await eventually(picked).toBe('all');
+    // The hint follows the scope: now every row the source lacks goes.
+    await eventually(() => hint.textContent()).toContain('including rows this flow never wrote');
+    await mirrorPage.context().close();
+    expect(pageErrors).toEqual([]);
+  });
 });
