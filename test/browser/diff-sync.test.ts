@@ -122,7 +122,7 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
     ]);
     await mapping().getByTestId('mapping-mode').selectOption('upsert');
     await eventually(() => mapping().getByTestId('mapping-mode-hint').textContent()).toBe(
-      'Updates the row with the same key, inserts the others; nothing is deleted.',
+      'Updates records with the same key, inserts the others; nothing is deleted.',
     );
     expect(await mapping().getByTestId('mapping-mode-hint').getAttribute('title')).toBe(
       'upsert replaces rows with the same key and inserts the others',
@@ -314,7 +314,9 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
     await eventually(() => mode.locator('option').allTextContents()).toEqual(['insert', 'replace', 'upsert', 'mirror']);
     await mode.selectOption('mirror');
     const hint = inspector.getByTestId('mapping-mode-hint');
-    await eventually(() => hint.textContent()).toMatch(/deletes the rows this flow synced before that the source no/);
+    await eventually(() => hint.textContent()).toBe(
+      'Upserts by key, and deletes rows this flow synced that the source no longer has.',
+    );
 
     const scope = inspector.getByLabel('Mirror deletes');
     // rjsf's select values are the enum's indexes: the picked option's label is the value.
@@ -331,7 +333,7 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
     await dialog.getByTestId('mirror-scope-confirm').click();
     await eventually(picked).toBe('all');
     // The hint follows the scope: now every row the source lacks goes.
-    await eventually(() => hint.textContent()).toContain('including rows this flow never wrote');
+    await eventually(() => hint.textContent()).toContain('even rows this flow never wrote');
     await mirrorPage.context().close();
     expect(pageErrors).toEqual([]);
   });

@@ -15,7 +15,7 @@ import {
   writesOneStream,
 } from './field-mapping.ts';
 import { chosenStream, keyColumns, pickerFields, toggleKey } from './stream-picker.ts';
-import { connectorModeWords, modeHint } from './write-modes.ts';
+import { connectorModeWords, modeHint, recordsWord } from './write-modes.ts';
 
 interface Loaded {
   /** The fields arriving at the mapping, and where they were read. */
@@ -141,7 +141,11 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
     | { enum?: string[]; default?: string; description?: string }
     | undefined;
   const mode = (config.mode as string | undefined) ?? modes?.default;
-  const hint = modeHint(mode, config.mirrorScope);
+  const hint = modeHint(
+    mode,
+    config.mirrorScope,
+    recordsWord((nodeType.config.properties?.mirrorScope as { description?: string } | undefined)?.description),
+  );
   // The key column shows where the mode matches rows by key (or a key is set): insert does not need one.
   const hasKey = nodeType.config.properties?.key !== undefined && (key.length > 0 || keyedModes.has(mode ?? ''));
 

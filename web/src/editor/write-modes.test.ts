@@ -3,11 +3,16 @@ import { connectorModeWords, modeHint, recordsWord } from './write-modes.ts';
 
 describe('modeHint', () => {
   it('says what each keyed mode does, and a mirror with scope all that it deletes rows the flow never wrote', () => {
-    expect(modeHint('update')).toMatch(/key it lacks is rejected/);
+    expect(modeHint('update', undefined, 'rows')).toBe(
+      'Updates rows whose key the destination holds; rejects records with a key it lacks.',
+    );
+    expect(modeHint('mirror', 'all', 'contacts')).toBe(
+      'Upserts by key, and deletes all contacts whose key the source lacks, even contacts this flow never wrote.',
+    );
     expect(modeHint('upsert')).toMatch(/nothing is deleted/);
-    expect(modeHint('mirror')).toMatch(/this flow synced before/);
+    expect(modeHint('mirror')).toMatch(/deletes records this flow synced/);
     expect(modeHint('mirror', 'flow')).toBe(modeHint('mirror'));
-    expect(modeHint('mirror', 'all')).toMatch(/including rows this flow never wrote/);
+    expect(modeHint('mirror', 'all')).toMatch(/even records this flow never wrote/);
     // Scope is a mirror's only.
     expect(modeHint('upsert', 'all')).toBe(modeHint('upsert'));
   });

@@ -3,25 +3,24 @@
  * and a mirror's `mirrorScope` do, in a line a person reads beside the picker.
  */
 
-/** One line per write mode, the same for every destination; a connector's own words go in the tooltip. */
-const modeHints: Record<string, string> = {
-  insert: 'Adds every record as a new row; nothing is matched by key.',
-  append: 'Adds the run’s records after what is already there.',
-  replace: 'Swaps the contents for the run’s records when the run succeeds.',
-  update: 'Updates the rows whose key the destination holds; a record with a key it lacks is rejected.',
-  upsert: 'Updates the row with the same key, inserts the others; nothing is deleted.',
-  mirror:
-    'Upserts by key, and deletes the rows this flow synced before that the source no longer has (or archives them where the API cannot delete).',
+/** One line per write mode, the same for every destination, in its word for its records; a connector's own words go in the tooltip. */
+const modeHints: Record<string, (records: string) => string> = {
+  insert: () => 'Adds every record as new; nothing is matched by key.',
+  append: () => 'Adds the run’s records after what is already there.',
+  replace: () => 'Swaps the contents for the run’s records when the run succeeds.',
+  update: (records) => `Updates ${records} whose key the destination holds; rejects records with a key it lacks.`,
+  upsert: (records) => `Updates ${records} with the same key, inserts the others; nothing is deleted.`,
+  mirror: (records) => `Upserts by key, and deletes ${records} this flow synced that the source no longer has.`,
 };
 
-/** What mirror does with mirrorScope all: the line that replaces the usual one. */
-const mirrorAllHint =
-  'Upserts by key, and deletes every row of the destination whose key the source does not have, including rows this flow never wrote.';
-
-/** A one-line hint of what `mode` does (a mirror's by its `mirrorScope`); undefined for a mode it does not know. */
-export function modeHint(mode: string | undefined, mirrorScope?: unknown): string | undefined {
-  if (mode === 'mirror' && mirrorScope === 'all') return mirrorAllHint;
-  return mode === undefined ? undefined : modeHints[mode];
+/**
+ * A one-line hint of what `mode` does (a mirror's by its `mirrorScope`), `records` being what the
+ * destination calls them (rows, records, contacts); undefined for a mode it does not know.
+ */
+export function modeHint(mode: string | undefined, mirrorScope?: unknown, records = 'records'): string | undefined {
+  if (mode === 'mirror' && mirrorScope === 'all')
+    return `Upserts by key, and deletes all ${records} whose key the source lacks, even ${records} this flow never wrote.`;
+  return mode === undefined ? undefined : modeHints[mode]?.(records);
 }
 
 /**
