@@ -13,8 +13,10 @@ export function printSummary(summary: RunSummary): void {
     rejected: c.rejected,
     filtered: c.filtered,
     files: c.files ?? '',
-    // A diffed destination says what it sent: new and changed records, and those left out unchanged.
-    ...(c.unchanged === undefined ? {} : { inserted: c.inserted, updated: c.updated, unchanged: c.unchanged }),
+    // A diffed destination says what it sent: new and changed records, what a mirror deleted, and those left out unchanged.
+    ...(c.unchanged === undefined && c.deleted === undefined
+      ? {}
+      : { inserted: c.inserted ?? 0, updated: c.updated ?? 0, deleted: c.deleted ?? 0, unchanged: c.unchanged ?? 0 }),
   }));
   const how = [summary.resumed ? 'resumed' : '', dryRun ? 'dry run: nothing was written' : ''].filter(Boolean);
   console.log(

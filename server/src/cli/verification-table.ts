@@ -54,6 +54,10 @@ export function planTables(plan: DryRunPlan): [string, Record<string, string | n
       object: `${stream.stream} → ${stream.target}`,
       create: stream.create,
       update: stream.update,
+      // A diffed destination (a sync by key) also says what it would delete and leave unchanged.
+      ...(stream.unchanged === undefined && stream.delete === undefined
+        ? {}
+        : { delete: stream.delete ?? 0, unchanged: stream.unchanged ?? 0 }),
       reject: stream.reject,
       relations: (stream.relations ?? []).map((relation) => `${relation.name} ${relation.count}`).join(', '),
     })),

@@ -42,6 +42,8 @@ export type RunSummary = Schemas['RunSummary'];
 export type StreamVerification = Schemas['StreamVerification'];
 /** What a dry run's destination would do with one stream (creates, updates, rejects, relations, samples). */
 export type PlannedStream = Schemas['PlannedStream'];
+/** One sampled change of a dry run's diffed destination: the key, the record now (`before`) and as it would be (`after`). */
+export type PlannedChange = NonNullable<PlannedStream['changes']>[number];
 /** A stream (table) a node can read or write, as `POST /api/discover` lists it. */
 export type StreamInfo = Schemas['StreamInfo'];
 export type Column = Schemas['Column'];

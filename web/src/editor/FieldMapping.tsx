@@ -15,6 +15,7 @@ import {
   writesOneStream,
 } from './field-mapping.ts';
 import { chosenStream, keyColumns, pickerFields, toggleKey } from './stream-picker.ts';
+import { connectorModeWords, modeHint, recordsWord } from './write-modes.ts';
 
 interface Loaded {
   /** The fields arriving at the mapping, and where they were read. */
@@ -136,8 +137,15 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
   const key = keyColumns(config);
   const sentNames = new Set(Object.values(targets).filter((name): name is string => name !== undefined));
   const keyNotSent = key.filter((column) => !sentNames.has(column));
-  const modes = nodeType.config.properties?.mode as { enum?: string[]; default?: string } | undefined;
+  const modes = nodeType.config.properties?.mode as
+    | { enum?: string[]; default?: string; description?: string }
+    | undefined;
   const mode = (config.mode as string | undefined) ?? modes?.default;
+  const hint = modeHint(
+    mode,
+    config.mirrorScope,
+    recordsWord((nodeType.config.properties?.mirrorScope as { description?: string } | undefined)?.description),
+  );
   // The key column shows where the mode matches rows by key (or a key is set): insert does not need one.
   const hasKey = nodeType.config.properties?.key !== undefined && (key.length > 0 || keyedModes.has(mode ?? ''));
 
@@ -176,20 +184,32 @@ export function FieldMapping({ node, nodeType }: { node: FlowNode; nodeType: Nod
         .
       </p>
       {modes?.enum && (
-        <label className="field mapping-mode">
-          <span className="field-label">Mode</span>
-          <select
-            value={mode ?? ''}
-            data-testid="mapping-mode"
-            onChange={(event) => editConfig({ ...config, mode: event.target.value })}
-          >
-            {modes.enum.map((mode) => (
-              <option key={mode} value={mode}>
-                {mode}
-              </option>
-            ))}
-          </select>
-        </label>
+        <div className="mapping-mode">
+          <label className="field">
+            <span className="field-label">Mode</span>
+            <select
+              value={mode ?? ''}
+              data-testid="mapping-mode"
+              onChange={(event) => editConfig({ ...config, mode: event.target.value })}
+            >
+              {mode === undefined && <option value="">— pick a mode —</option>}
+              {modes.enum.map((mode) => (
+                <option key={mode} value={mode}>
+                  {mode}
+                </option>
+              ))}
+            </select>
+          </label>
+          {hint && (
+            <p
+              className="field-hint mapping-mode-hint"
+              data-testid="mapping-mode-hint"
+              title={connectorModeWords(mode, modes.description)}
+            >
+              {hint}
+            </p>
+          )}
+        </div>
       )}
       {perStream && streamNames.length > 0 && (
         <label className="field">

@@ -2,6 +2,7 @@ import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import type { FlowNode, Port } from '../api/types.ts';
 import type { CanvasNode } from '../flow/to-react-flow.ts';
+import { diffCountNames, diffCounts } from '../runs/run-totals.ts';
 import { useEditor } from '../store/editor.ts';
 import { formatCompact, formatCount } from '../ui/format.ts';
 import { RoleIcon } from '../ui/icons.tsx';
@@ -87,7 +88,7 @@ export const FlowNodeView = memo(function FlowNodeView({ id, data, selected }: N
                 counts.wouldWrite === undefined
                   ? `${formatCount(counts.written)} written`
                   : `${formatCount(counts.wouldWrite)} would be written (dry run)`
-              }, ${formatCount(counts.rejected)} rejected, ${formatCount(counts.filtered)} filtered`}
+              }, ${formatCount(counts.rejected)} rejected, ${formatCount(counts.filtered)} filtered${diffTitle(counts)}`}
             >
               {formatCompact(counts.read)} in ·{' '}
               {counts.wouldWrite === undefined
@@ -101,3 +102,9 @@ export const FlowNodeView = memo(function FlowNodeView({ id, data, selected }: N
     </div>
   );
 });
+
+/** A diffed destination's counts for the node's tooltip: `; 3 inserted, 1 updated, 0 deleted, 96 unchanged`. */
+function diffTitle(counts: Parameters<typeof diffCounts>[0]): string {
+  const diff = diffCounts(counts);
+  return diff ? `; ${diffCountNames.map((name) => `${formatCount(diff[name])} ${name}`).join(', ')}` : '';
+}

@@ -5,6 +5,7 @@ import { connectorOf, refreshConnections, useConnections } from '../connections/
 import { stripDefaults } from '../flow/edit.ts';
 import { configErrorSchema, type NodeIssue } from '../flow/issues.ts';
 import { ConfigForm } from '../forms/lazy.tsx';
+import { diffCountNames, diffCounts } from '../runs/run-totals.ts';
 import { CommittedInput, FlowSettings } from '../schedule/FlowSettings.tsx';
 import { editorStore, useEditor } from '../store/editor.ts';
 import { formatCount } from '../ui/format.ts';
@@ -80,6 +81,7 @@ function ConnectionPicker({ node, nodeType }: { node: FlowNode; nodeType: NodeTy
 function NodeInspector({ node, nodeType }: { node: FlowNode; nodeType: NodeTypeInfo | undefined }) {
   const issues = useEditor((state) => state.issues.byNode[node.id] ?? emptyIssues);
   const counts = useEditor((state) => state.run?.nodes[node.id]);
+  const diff = diffCounts(counts);
   const flow = useEditor((state) => state.flow);
   const errors = useMemo(() => configErrorSchema(issues), [issues]);
   const config = node.config ?? {};
@@ -131,6 +133,12 @@ function NodeInspector({ node, nodeType }: { node: FlowNode; nodeType: NodeTypeI
               <strong>{formatCount(counts.files)}</strong> files
             </span>
           )}
+          {diff &&
+            diffCountNames.map((name) => (
+              <span key={name}>
+                <strong>{formatCount(diff[name])}</strong> {name}
+              </span>
+            ))}
         </div>
       )}
       <div className="button-row left">

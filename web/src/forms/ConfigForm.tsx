@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { JsonSchema } from '../api/types.ts';
 import { envSyntax, generateForm, rulesFor, secretProblems } from './form-schema.ts';
 import { KeyedFormsField } from './KeyedFormsField.tsx';
+import { MirrorScopeWidget } from './MirrorScopeWidget.tsx';
 import { OptionalObjectField } from './OptionalObjectField.tsx';
 import { PairsField } from './PairsField.tsx';
 import { type ConfigFormContext, SqlWidget } from './SqlWidget.tsx';
@@ -71,7 +72,7 @@ const fields: RegistryFieldsType = {
   keyed: KeyedFormsField,
   optionalObject: OptionalObjectField,
 };
-const widgets: RegistryWidgetsType = { sql: SqlWidget };
+const widgets: RegistryWidgetsType = { sql: SqlWidget, mirrorScope: MirrorScopeWidget };
 
 /** What the server's parser said of a field's text; it stands while the field holds that text. */
 interface SyntaxVerdict {

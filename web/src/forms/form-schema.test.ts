@@ -41,6 +41,20 @@ describe('generateForm', () => {
     expect(secretHelp).toContain(`\${env:NAME}`);
   });
 
+  it('draws a mirror’s scope with the widget that asks before `all`, and no other select with it', () => {
+    const form = generateForm({
+      type: 'object',
+      properties: {
+        mode: { enum: ['upsert', 'mirror'] },
+        mirrorScope: { type: 'string', enum: ['flow', 'all'], default: 'flow', title: 'Mirror deletes' },
+        scope: { type: 'string', enum: ['flow', 'all'] },
+      },
+    });
+    expect(form.uiSchema.mirrorScope).toEqual({ 'ui:widget': 'mirrorScope' });
+    expect(form.uiSchema.mode).toBeUndefined();
+    expect(form.uiSchema.scope).toBeUndefined();
+  });
+
   it('turns alternatives that only require fields into a sentence naming their labels, and drops if/then from the form', () => {
     const form = generateForm(config);
     expect(form.schema.oneOf).toBeUndefined();

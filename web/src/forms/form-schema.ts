@@ -173,6 +173,9 @@ export function generateForm(
     }
     if (isUntyped(property)) field = { ...field, type: 'string' };
     if (property.contentMediaType === sqlMediaType) ui['ui:widget'] = 'sql';
+    // A mirror's scope: `all` deletes what the flow never wrote, so picking it asks first (MirrorScopeWidget).
+    if (name === 'mirrorScope' && Array.isArray(property.enum) && property.enum.includes('all'))
+      ui['ui:widget'] = 'mirrorScope';
     // The list's legend names its entries; rjsf would label each "<title>-1", "<title>-2"… and star it.
     if (property.type === 'array') ui.items = { 'ui:label': false };
     if (Array.isArray(property.anyOf)) field = { ...field, anyOf: titled(property.anyOf) };

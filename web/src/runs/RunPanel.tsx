@@ -8,7 +8,7 @@ import type { LiveRun } from '../store/flow-store.ts';
 import { formatAgo, formatCount, formatDuration, formatTime } from '../ui/format.ts';
 import { DryRunPlan } from './DryRunPlan.tsx';
 import { useEndedRun } from './ended-run.ts';
-import { type RunTotals, runTotals } from './run-totals.ts';
+import { diffCountNames, diffCounts, type RunTotals, runTotals } from './run-totals.ts';
 import { VerificationReport } from './VerificationReport.tsx';
 
 const active = (status: string | undefined) => status === 'running' || status === 'queued';
@@ -53,10 +53,21 @@ function Outputs({ run, outputs }: { run: LiveRun; outputs: Record<string, strin
   );
 }
 
+const diffCountTitles = {
+  inserted: 'A sync by key: records new to the destination',
+  updated: 'A sync by key: records changed since the destination last took them',
+  deleted: 'A mirror: records deleted because they vanished from the source',
+  unchanged: 'A sync by key: records the destination holds as they are, not sent (counted in Filtered)',
+} as const;
+
 function Overview({ run, stored }: { run: LiveRun; stored: RunView | undefined }) {
   const outputs = stored?.outputs;
   const flow = useEditor((state) => state.flow);
   const ids = [...new Set([...flow.nodes.map((node) => node.id), ...Object.keys(run.nodes)])];
+  // A diffed destination (a sync by key) says what it did with what it took; other runs keep the plain columns.
+  const diffed = Object.values(run.nodes).some((counts) => diffCounts(counts) !== undefined);
+  // A flow of tables counts no files: no column left empty on every line.
+  const files = Object.values(run.nodes).some((counts) => counts.files !== undefined);
   return (
     <div className="run-overview">
       {run.error && (
@@ -75,47 +86,62 @@ function Overview({ run, stored }: { run: LiveRun; stored: RunView | undefined }
           )}
         </div>
       )}
-      <table className="table compact" data-testid="run-node-stats">
-        <thead>
-          <tr>
-            <th>Node</th>
-            <th className="num">Read</th>
-            <th className="num">Written</th>
-            {run.dryRun && (
-              <th className="num" title="A dry run writes nothing: what each destination would have written">
-                Would write
-              </th>
-            )}
-            <th className="num">Rejected</th>
-            <th className="num">Filtered</th>
-            <th className="num">Files</th>
-          </tr>
-        </thead>
-        <tbody>
-          {ids.map((id) => {
-            const counts = run.nodes[id];
-            return (
-              <tr key={id}>
-                <td>
-                  <button type="button" className="link" onClick={() => editorStore.getState().select([id])}>
-                    {id}
-                  </button>
-                </td>
-                <td className="num">{counts ? formatCount(counts.read) : '–'}</td>
-                <td className="num">{counts ? formatCount(counts.written) : '–'}</td>
-                {run.dryRun && (
-                  <td className="num">{counts?.wouldWrite === undefined ? '' : formatCount(counts.wouldWrite)}</td>
-                )}
-                <td className={`num${counts?.rejected ? ' rejected' : ''}`}>
-                  {counts ? formatCount(counts.rejected) : '–'}
-                </td>
-                <td className="num">{counts ? formatCount(counts.filtered) : '–'}</td>
-                <td className="num">{counts?.files === undefined ? '' : formatCount(counts.files)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div className="table-scroll-x">
+        <table className="table compact" data-testid="run-node-stats">
+          <thead>
+            <tr>
+              <th>Node</th>
+              <th className="num">Read</th>
+              <th className="num">Written</th>
+              {run.dryRun && (
+                <th className="num" title="A dry run writes nothing: what each destination would have written">
+                  Would write
+                </th>
+              )}
+              <th className="num">Rejected</th>
+              <th className="num">Filtered</th>
+              {files && <th className="num">Files</th>}
+              {diffed &&
+                diffCountNames.map((name) => (
+                  <th key={name} className="num" title={diffCountTitles[name]}>
+                    {name[0]!.toUpperCase() + name.slice(1)}
+                  </th>
+                ))}
+            </tr>
+          </thead>
+          <tbody>
+            {ids.map((id) => {
+              const counts = run.nodes[id];
+              const diff = diffCounts(counts);
+              return (
+                <tr key={id}>
+                  <td>
+                    <button type="button" className="link" onClick={() => editorStore.getState().select([id])}>
+                      {id}
+                    </button>
+                  </td>
+                  <td className="num">{counts ? formatCount(counts.read) : '–'}</td>
+                  <td className="num">{counts ? formatCount(counts.written) : '–'}</td>
+                  {run.dryRun && (
+                    <td className="num">{counts?.wouldWrite === undefined ? '' : formatCount(counts.wouldWrite)}</td>
+                  )}
+                  <td className={`num${counts?.rejected ? ' rejected' : ''}`}>
+                    {counts ? formatCount(counts.rejected) : '–'}
+                  </td>
+                  <td className="num">{counts ? formatCount(counts.filtered) : '–'}</td>
+                  {files && <td className="num">{counts?.files === undefined ? '' : formatCount(counts.files)}</td>}
+                  {diffed &&
+                    diffCountNames.map((name) => (
+                      <td key={name} className={`num${name === 'deleted' && diff?.deleted ? ' deleted' : ''}`}>
+                        {diff ? formatCount(diff[name]) : ''}
+                      </td>
+                    ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       {stored?.verification && <VerificationReport runId={run.runId} report={stored.verification} nodes={flow.nodes} />}
       {stored?.plan && <DryRunPlan runId={run.runId} plan={stored.plan} nodes={flow.nodes} />}
       {outputs && <Outputs run={run} outputs={outputs} />}

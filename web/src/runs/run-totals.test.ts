@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeCounts } from '../api/types.ts';
-import { runTotals } from './run-totals.ts';
+import { diffCounts, runTotals } from './run-totals.ts';
 
 const counts = (read: number, written: number, extra: Partial<NodeCounts> = {}): NodeCounts => ({
   read,
@@ -50,5 +50,27 @@ describe('runTotals', () => {
 
   it('is all zeros for a run that failed before any node counted', () => {
     expect(runTotals({ nodes: {}, edges: [] })).toEqual({ read: 0, written: 0, wouldWrite: 0, rejected: 0 });
+  });
+});
+
+describe('diffCounts', () => {
+  it('gives a diffed destination its inserts, updates, deletes and unchanged records, missing ones as 0', () => {
+    expect(diffCounts(counts(5, 3, { inserted: 2, updated: 1, unchanged: 2, filtered: 2 }))).toEqual({
+      inserted: 2,
+      updated: 1,
+      deleted: 0,
+      unchanged: 2,
+    });
+    expect(diffCounts(counts(4, 0, { inserted: 0, updated: 0, deleted: 7, unchanged: 4 }))).toEqual({
+      inserted: 0,
+      updated: 0,
+      deleted: 7,
+      unchanged: 4,
+    });
+  });
+
+  it('gives nothing for a node that does not diff', () => {
+    expect(diffCounts(counts(5, 5))).toBeUndefined();
+    expect(diffCounts(undefined)).toBeUndefined();
   });
 });

@@ -44,3 +44,22 @@ export function runTotals(run: { nodes: Record<string, NodeCounts>; edges: EdgeC
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
+
+/** What a diffed destination (a sync by key) did with the records it took, in the order the run panel lists them. */
+export const diffCountNames = ['inserted', 'updated', 'deleted', 'unchanged'] as const;
+export type DiffCounts = Record<(typeof diffCountNames)[number], number>;
+
+/**
+ * A diffed destination's inserts, updates, deletes (a mirror's) and records left unchanged; undefined
+ * for any other node. The engine gives `unchanged` to every diffed destination and `deleted` to a
+ * mirror, so a missing count is 0.
+ */
+export function diffCounts(counts: NodeCounts | undefined): DiffCounts | undefined {
+  if (counts?.unchanged === undefined && counts?.deleted === undefined) return undefined;
+  return {
+    inserted: counts.inserted ?? 0,
+    updated: counts.updated ?? 0,
+    deleted: counts.deleted ?? 0,
+    unchanged: counts.unchanged ?? 0,
+  };
+}
