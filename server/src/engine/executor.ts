@@ -454,7 +454,12 @@ class RunExecution {
   private async prepare(id: string, writer: DestinationWriter): Promise<void> {
     if (this.options.dryRun) {
       // A dry run publishes nothing: a planning destination hands over its plan instead.
-      const plan = mergePlans(writer.plan?.() ?? [], (await this.gates.get(id)?.plan(this.reads(id))) ?? []);
+      const diffed = (await this.gates.get(id)?.plan(this.reads(id))) ?? [];
+      const where = this.outputs()[id];
+      const plan = mergePlans(
+        writer.plan?.() ?? [],
+        diffed.map((stream) => (where === undefined ? stream : { ...stream, target: where })),
+      );
       if (plan.length > 0) this.plan[id] = plan;
       return;
     }
