@@ -2,11 +2,12 @@
  * `npm run bench`: each entry against its peer in the same run, on data generated once into
  * test/bench/.data/. Prints the table and writes it to test-output/bench.json; exits 1 when a goal fails.
  * `npm run bench -- --only=1,3` (or `--only 1,3`) runs some entries (entry 5 brings entry 2, whose
- * time it reuses). Entries 10 and 11 need PostgreSQL and MariaDB (see databases.ts).
+ * time it reuses). Entries 10, 11 and 13 need PostgreSQL and MariaDB (see databases.ts).
  */
 import path from 'node:path';
 import { type BenchData, benchDir, prepareBenchData } from './bench-data.ts';
 import { measureCsvToNdjson } from './entries/csv-to-ndjson.ts';
+import { measureDiffSync } from './entries/diff-sync.ts';
 import { csvGzipExportEntry, measureExport, parquetExportEntry } from './entries/duckdb-export.ts';
 import { measureDuckdbNodes } from './entries/duckdb-nodes.ts';
 import { measureEditor300Nodes } from './entries/editor-300-nodes.ts';
@@ -94,6 +95,13 @@ const entryRuns = new Map<number, { title: string; run: EntryRun }>([
   [10, { title: 'Postgres 2M rows → CSV.gz vs psql | gzip', run: async () => [await measurePostgresExport()] }],
   [11, { title: 'MariaDB → Postgres, 3 tables 1M rows, vs pgloader', run: () => measureMysqlMigration() }],
   [12, { title: 'warehouse → HubSpot 100k contacts at the rate limit', run: () => measureHubspotSync() }],
+  [
+    13,
+    {
+      title: 'diffed re-sync of 1M rows to Postgres vs a full re-sync; diff RSS at 10M keys',
+      run: () => measureDiffSync(),
+    },
+  ],
 ]);
 
 function selectedEntries(argv: string[]): number[] {

@@ -259,6 +259,11 @@ export class DiffGate {
     else if (this.publishes === 'staged') await this.snapshot.discardStagedAfter(resumeSeq);
   }
 
+  /** A checkpoint is being saved: what the gate noted up to it becomes durable with it. */
+  persist(): Promise<void> {
+    return this.options.dryRun ? Promise.resolve() : this.snapshot.persist();
+  }
+
   /**
    * The run ended: what landed goes into the snapshot, whatever the outcome; a mirror's seen keys
    * are done with once it succeeded (a failed run keeps them for its resume).

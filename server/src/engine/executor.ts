@@ -487,6 +487,7 @@ class RunExecution {
     const states: Record<string, unknown> = {};
     const verification: VerificationReport = {};
     for (const id of nodeIds) {
+      await this.gates.get(id)?.persist();
       const state = this.transforms.get(id)?.state?.() ?? this.writers.get(id)?.state?.();
       if (state !== undefined) states[id] = state;
       const streams = this.verification[id];

@@ -44,6 +44,12 @@ export interface SyncSnapshot {
    * when a run starts, for an attempt that crashed before it could.
    */
   applyLanded(): Promise<void>;
+  /**
+   * What the run noted since (seen keys, pending rows) is kept in memory (spilling to disk) until
+   * this makes it durable: as each checkpoint is saved, so a resumed run, which replays the batches
+   * after its checkpoint, finds exactly what the batches before it noted.
+   */
+  persist(): Promise<void>;
   /** The streams the snapshot holds or this run saw. */
   streams(): Promise<string[]>;
   /** Keys the snapshot holds that this run has not seen (a mirror's deletes), `limit` at a time. */
@@ -78,6 +84,11 @@ type Pend = (
   kind: { deleted: boolean; landed: boolean; seq?: number },
 ) => Promise<void>;
 
+/** The temporary table where runs note rows of `table` until they are made durable (SyncSnapshot.persist). */
+function fresh(table: string): string {
+  return `temp.${table}_fresh`;
+}
+
 /** Keys as rows without a hash (deletes). */
 function asRows(keys: readonly string[]): KeyedHash[] {
   return keys.map((key) => ({ key, hash: 0n }));
@@ -111,28 +122,28 @@ export class SyncSnapshotRepository {
     /** Rows landed in order: a later acknowledgement of a key wins over an earlier one of this attempt. */
     let landings = 0;
     const pend: Pend = (stream, rows, { deleted, landed, seq }) =>
-      this.db.transaction(async () => {
+      this.db.serial(async () => {
         if (rows.length === 0) return;
         const scope = (await scopeOf(stream)).toString();
         await this.load(rows);
         landings += 1;
         const order = seq === undefined ? `${landings}::bigint * 1048576 + position` : String(seq);
         await this.db.connection.run(
-          `insert into sync_pending select $1::ubigint, $2, key_hash, row_hash, key, ${order}, $3, $4 from ${batchTable}`,
+          `insert into ${fresh('sync_pending')} select $1::ubigint, $2, key_hash, row_hash, key, ${order}, $3, $4 from ${batchTable}`,
           [scope, runId, deleted, landed],
         );
       });
     return {
       ...this.staging(runId, pend, nodeScopes, node),
       classify: (stream, rows, { noteSeen = false } = {}) =>
-        this.db.transaction(async () => {
+        this.db.serial(async () => {
           const scope = (await scopeOf(stream)).toString();
           await this.load(rows);
           if (noteSeen) {
-            await this.db.connection.run(`insert into sync_seen select $1::ubigint, $2, key_hash from ${batchTable}`, [
-              scope,
-              runId,
-            ]);
+            await this.db.connection.run(
+              `insert into ${fresh('sync_seen')} select $1::ubigint, $2, key_hash from ${batchTable}`,
+              [scope, runId],
+            );
           }
           const reader = await this.db.connection.runAndReadAll(
             `select b.position, (s.row_hash = b.row_hash) as same from ${batchTable} b
@@ -145,7 +156,8 @@ export class SyncSnapshotRepository {
         }),
       acknowledge: (stream, rows) => pend(stream, rows, { deleted: false, landed: true }),
       forget: (stream, keys) => pend(stream, asRows(keys), { deleted: true, landed: true }),
-      applyLanded: () => this.db.transaction(() => this.merge(`run_id is not null and landed`, [...node])),
+      applyLanded: () => this.durably(() => this.merge(`run_id is not null and landed`, [...node])),
+      persist: () => this.durably(async () => undefined),
       streams: async () => {
         const rows = await this.db.serial(() =>
           this.db.rows('select stream from sync_streams where flow_key = $1 and node_id = $2 order by stream', [
@@ -156,7 +168,7 @@ export class SyncSnapshotRepository {
       },
       vanished: (stream, limit) => this.listVanished(scopeOf, stream, runId, limit),
       unseen: (stream, keys) =>
-        this.db.transaction(async () => {
+        this.durably(async () => {
           if (keys.length === 0) return [];
           const scope = (await scopeOf(stream)).toString();
           await this.loadKeys(keys);
@@ -170,9 +182,19 @@ export class SyncSnapshotRepository {
           return reader.getRows().map(([key]) => String(key));
         }),
       clearSeen: () =>
-        this.db.run(`delete from sync_seen where run_id = $3 and scope in (${nodeScopes})`, [...node, runId]),
+        this.durably(async () => {
+          await this.db.connection.run(`delete from sync_seen where run_id = $3 and scope in (${nodeScopes})`, [
+            ...node,
+            runId,
+          ]);
+        }),
       clearEarlierSeen: () =>
-        this.db.run(`delete from sync_seen where run_id <> $3 and scope in (${nodeScopes})`, [...node, runId]),
+        this.durably(async () => {
+          await this.db.connection.run(`delete from sync_seen where run_id <> $3 and scope in (${nodeScopes})`, [
+            ...node,
+            runId,
+          ]);
+        }),
     };
   }
 
@@ -185,9 +207,11 @@ export class SyncSnapshotRepository {
       stageForget: (stream: string, keys: readonly string[], seq: number) =>
         pend(stream, asRows(keys), { deleted: true, landed: false, seq }),
       discardStagedAfter: (seq: number) =>
-        this.db.run(`delete from sync_pending where ${ofRun} and seq > $4`, [...node, runId, seq]),
+        this.durably(async () => {
+          await this.db.connection.run(`delete from sync_pending where ${ofRun} and seq > $4`, [...node, runId, seq]);
+        }),
       unstage: (keys: readonly string[]) =>
-        this.db.transaction(async () => {
+        this.durably(async () => {
           if (keys.length === 0) return;
           await this.load(asRows(keys));
           await this.db.connection.run(
@@ -195,7 +219,7 @@ export class SyncSnapshotRepository {
             [...node, runId],
           );
         }),
-      publishStaged: () => this.db.transaction(() => this.merge(`run_id = $3 and not landed`, [...node, runId])),
+      publishStaged: () => this.durably(() => this.merge(`run_id = $3 and not landed`, [...node, runId])),
     };
   }
 
@@ -231,7 +255,7 @@ export class SyncSnapshotRepository {
   ): AsyncIterable<string[]> {
     this.listings += 1;
     const table = `sync_vanished_${this.listings}`;
-    const count = await this.db.transaction(async () => {
+    const count = await this.durably(async () => {
       const scope = (await scopeOf(stream)).toString();
       await this.db.connection.run(
         `create temp table ${table} as
@@ -261,11 +285,40 @@ export class SyncSnapshotRepository {
     }
   }
 
+  /**
+   * Runs `work` in one transaction after moving what runs noted in memory (seen keys, pending rows:
+   * the fresh tables) into the store's tables, so it sees, and keeps, all of it.
+   */
+  private durably<T>(work: () => Promise<T>): Promise<T> {
+    return this.db.transaction(async () => {
+      await this.createTempTables();
+      for (const table of ['sync_seen', 'sync_pending']) {
+        await this.db.connection.run(`insert into ${table} select * from ${fresh(table)}`);
+        await this.db.connection.run(`delete from ${fresh(table)}`);
+      }
+      return work();
+    });
+  }
+
   /** The 64-bit hash of texts (a scope's names, or one key). */
   private textHash(texts: readonly string[]): bigint {
     this.hash.start();
     for (const text of texts) this.hash.text(text);
     return this.hash.finish();
+  }
+
+  /** The batch table and the fresh tables, made once per connection (they are temporary). */
+  private tempTablesMade = false;
+  private async createTempTables(): Promise<void> {
+    if (this.tempTablesMade) return;
+    const connection = this.db.connection;
+    await connection.run(
+      `create temp table if not exists ${batchTable} (position integer, key_hash ubigint, row_hash ubigint, key varchar)`,
+    );
+    for (const table of ['sync_seen', 'sync_pending']) {
+      await connection.run(`create temp table if not exists ${fresh(table)} as select * from ${table} limit 0`);
+    }
+    this.tempTablesMade = true;
   }
 
   private loadKeys(keys: readonly string[]): Promise<void> {
@@ -275,9 +328,7 @@ export class SyncSnapshotRepository {
   /** Replaces the batch table's rows with `rows` (and their key hashes), through an appender: one call, not one statement a row. */
   private async load(rows: readonly KeyedHash[]): Promise<void> {
     const connection: DuckDBConnection = this.db.connection;
-    await connection.run(
-      `create temp table if not exists ${batchTable} (position integer, key_hash ubigint, row_hash ubigint, key varchar)`,
-    );
+    await this.createTempTables();
     await connection.run(`delete from ${batchTable}`);
     const appender = await connection.createAppender(batchTable, 'main', 'temp');
     rows.forEach((row, position) => {
