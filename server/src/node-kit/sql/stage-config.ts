@@ -97,14 +97,15 @@ export interface TargetConfig {
   createTables?: boolean;
 }
 
-/** Issues beyond the schema: update and mirror need a key; mirrorScope belongs to mirror. */
+/** Issues beyond the schema: update and mirror need a key; mirrorScope all belongs to mirror. */
 export function checkTargetConfig(config: TargetConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const mode = config.mode ?? 'insert';
   if ((mode === 'update' || mode === 'mirror') && configuredKey(config).length === 0) {
     issues.push({ path: 'key', message: `mode ${mode} needs a key: the column, or columns, that identify a row` });
   }
-  if (config.mirrorScope !== undefined && mode !== 'mirror') {
+  // `flow` is the default the schema fills in, so only `all` says the user meant a mirror.
+  if (config.mirrorScope === 'all' && mode !== 'mirror') {
     issues.push({ path: 'mirrorScope', message: `mirrorScope applies to mode mirror only, not ${mode}` });
   }
   return issues;
