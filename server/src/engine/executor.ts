@@ -342,7 +342,8 @@ class RunExecution {
                 },
               });
         this.writers.set(node.id, writer);
-        await this.openGate(node, checkpoint?.seq);
+        // A prepared run publishes all it staged, its mirror's deletes (staged after the last batch) too: none is discarded.
+        await this.openGate(node, prepared ? Number.MAX_SAFE_INTEGER : checkpoint?.seq);
       }
     } catch (error) {
       throw new NodeFailedError(node.id, error);
