@@ -15,6 +15,7 @@ import { catalog, createCatalog } from '../nodes/registry.ts';
 import { runFlow } from '../service/flow-runner.ts';
 import type { StateStore } from '../store/state-store.ts';
 import { temporaryDirectory } from './node-context.ts';
+import { destinationOpener, publish } from './sql-destination-suite.ts';
 import { closeTempStores, openTempStore } from './temp-store.ts';
 
 export interface SqlMirrorSuite {
@@ -190,6 +191,44 @@ export function sqlMirrorSuite(suite: SqlMirrorSuite): void {
     expect(refused.error?.message).toMatch(
       /mode update changes existing rows, but table \S*upd_nowhere does not exist/,
     );
+  });
+
+  it("a writer's deletes: a stream with no batch deletes at publish, a missing table is no error, a resume before prepare drops what the dead attempt staged and one after applies it once", async () => {
+    await targetTable('del_customers', expected(range(1, 6)));
+    const open = destinationOpener(suite.type as DestinationType<{ url?: string }>, db);
+    const config = { table: 'del_customers', mode: 'mirror', key: 'id' };
+
+    const nowhere = await open({ table: 'del_nowhere', mode: 'mirror', key: 'id' });
+    await nowhere.writer.delete?.('customers', [{ id: '1' }]);
+    await publish(nowhere.writer);
+    expect(await rowsOf('del_customers')).toEqual(expected(range(1, 6)));
+
+    // The dead attempt staged 1 and 2; after the replay the mirror asks for 2 (twice) and 99 only: 1 stays.
+    const dead = await open(config, { runId: 'del-1' });
+    await dead.writer.delete?.('customers', [{ id: '1' }, { id: '2' }]);
+    const checkpoint = JSON.parse(JSON.stringify(dead.writer.state?.()));
+    await dead.writer.abort?.();
+    expect(await suite.runTables()).toHaveLength(1);
+    const resumed = await open(config, { runId: 'del-1', resumeSeq: 0, resumeState: checkpoint });
+    await resumed.writer.delete?.('customers', [{ id: '2' }]);
+    await resumed.writer.delete?.('customers', [{ id: '2' }, { id: '99' }]);
+    await publish(resumed.writer);
+    expect(await rowsOf('del_customers')).toEqual(expected([1, 3, 4, 5, 6]));
+    expect(await suite.runTables()).toEqual([]);
+
+    // Prepared, then the process died before the commit: the reopened commit deletes 3, and a second one nothing more.
+    const prepared = await open(config, { runId: 'del-2' });
+    await prepared.writer.delete?.('customers', [{ id: '3' }]);
+    await prepared.writer.prepare?.();
+    const state = JSON.parse(JSON.stringify(prepared.writer.state?.()));
+    await prepared.writer.abort?.();
+    expect(await rowsOf('del_customers')).toEqual(expected([1, 3, 4, 5, 6]));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const reopened = await open(config, { runId: 'del-2', resumeSeq: 0, resumeState: state, prepared: true });
+      await reopened.writer.commit?.();
+      expect(await rowsOf('del_customers')).toEqual(expected([1, 4, 5, 6]));
+    }
+    expect(await suite.runTables()).toEqual([]);
   });
 
   it('a mirror run failing after its deletes were staged (before prepare, or after it) resumes and ends exact', async () => {
