@@ -109,24 +109,25 @@ export async function applyDeletes(connection: Connection, deletes: SavedDeletes
 
 /** Update: staged rows whose key the target does not hold are refused, and taken out of the staging table. */
 async function refuseUnknownKeys(connection: Connection, stage: StreamStage, refused: PublishRefusal[]) {
-  const match = stage.saved.key.map((key) => `t.${quoteIdentifier(key)} = s.${quoteIdentifier(key)}`).join(' AND ');
+  const match = stage.saved.key.map((key) => `t.${quoteIdentifier(key)} = c.${quoteIdentifier(key)}`).join(' AND ');
   const unknown = `NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(stage.target)} t WHERE ${match})`;
+  const rows = await stagedRowsWhere(connection, stage.table, unknown);
+  for (const row of rows) refused.push({ ...row, reason: noRowReason(stage.saved.key, row.record, stage.target) });
+  if (rows.length > 0) await connection.query(`DELETE c FROM ${quoteIdentifier(stage.table)} c WHERE ${unknown}`);
+}
+
+/** The staged rows (as `c`) meeting `condition`, in arrival order, as records with their hash and place. */
+async function stagedRowsWhere(connection: Connection, table: string, condition: string) {
   const [rows] = await connection.query(
-    `SELECT s.*, s.${quoteIdentifier(HASH_COLUMN)} AS _hash FROM ${quoteIdentifier(stage.table)} s WHERE ${unknown}
-      ORDER BY s.${quoteIdentifier(SEQ_COLUMN)}, s.${quoteIdentifier(ROW_COLUMN)}`,
+    `SELECT c.*, c.${quoteIdentifier(HASH_COLUMN)} AS _hash FROM ${quoteIdentifier(table)} c WHERE ${condition}
+      ORDER BY c.${quoteIdentifier(SEQ_COLUMN)}, c.${quoteIdentifier(ROW_COLUMN)}`,
   );
-  for (const row of rows as Rec[]) {
-    const record = withoutBookkeeping(row);
-    refused.push({
-      seq: Number(row[SEQ_COLUMN]),
-      row: Number(row[ROW_COLUMN]),
-      hash: BigInt(String(row._hash)),
-      record,
-      reason: noRowReason(stage.saved.key, record, stage.target),
-    });
-  }
-  if ((rows as Rec[]).length > 0)
-    await connection.query(`DELETE s FROM ${quoteIdentifier(stage.table)} s WHERE ${unknown}`);
+  return (rows as Rec[]).map((row) => ({
+    seq: Number(row[SEQ_COLUMN]),
+    row: Number(row[ROW_COLUMN]),
+    hash: BigInt(String(row._hash)),
+    record: withoutBookkeeping(row),
+  }));
 }
 
 /**
@@ -161,22 +162,20 @@ async function refuseDanglingRows(
           `p.${quoteIdentifier(key.referencedColumns[index] as string)} = c.${quoteIdentifier(column)}`,
       )
       .join(' AND ');
-    const [rows] = await connection.query(
-      `SELECT c.*, c.${quoteIdentifier(HASH_COLUMN)} AS _hash FROM ${quoteIdentifier(stage.table)} c
-        WHERE ${set} AND ${parents.map((table) => `NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)} p WHERE ${match})`).join(' AND ')}`,
+    const rows = await stagedRowsWhere(
+      connection,
+      stage.table,
+      `${set} AND ${parents.map((table) => `NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)} p WHERE ${match})`).join(' AND ')}`,
     );
-    for (const row of rows as Rec[]) {
-      const values = key.columns.map((column) => String(row[column])).join(', ');
+    for (const row of rows) {
+      const values = key.columns.map((column) => String(row.record[column])).join(', ');
       refused.push({
-        seq: Number(row[SEQ_COLUMN]),
-        row: Number(row[ROW_COLUMN]),
-        hash: BigInt(String(row._hash)),
-        record: withoutBookkeeping(row),
+        ...row,
         reason: `field "${key.columns.join('", "')}": Cannot add or update a child row: a foreign key constraint fails (${quoteIdentifier(stage.target)}, CONSTRAINT ${quoteIdentifier(key.name)} FOREIGN KEY (${key.columns.map(quoteIdentifier).join(', ')}) REFERENCES ${quoteIdentifier(final)}): (${values}) is not in ${final}`,
       });
       await connection.query(`DELETE FROM ${quoteIdentifier(stage.table)} WHERE ${seqRow} = (?, ?)`, [
-        row[SEQ_COLUMN],
-        row[ROW_COLUMN],
+        row.seq,
+        row.row,
       ]);
     }
   }

@@ -179,23 +179,23 @@ async function moveRows(client: pg.Client, stage: StreamStage, options: PublishO
 
 /** Update: staged rows whose key the target does not hold are refused, and taken out of the staging table. */
 async function refuseUnknownKeys(client: pg.Client, stage: StreamStage, refused: PublishRefusal[]): Promise<void> {
-  const match = stage.saved.key.map((key) => `t.${quoteIdentifier(key)} = s.${quoteIdentifier(key)}`).join(' AND ');
+  const match = stage.saved.key.map((key) => `t.${quoteIdentifier(key)} = c.${quoteIdentifier(key)}`).join(' AND ');
   const unknown = `NOT EXISTS (SELECT 1 FROM ${quoteTable(stage.target)} t WHERE ${match})`;
-  const found = await client.query<{ record: Rec; hash: string; seq: string; row: number }>(
-    `SELECT to_jsonb(s)${withoutBookkeeping} AS record, s.${quoteIdentifier(HASH_COLUMN)}::text AS hash,
-            s.${quoteIdentifier(SEQ_COLUMN)} AS seq, s.${quoteIdentifier(ROW_COLUMN)} AS row
-       FROM ${quoteTable(stage.table)} s WHERE ${unknown} ORDER BY 3, 4`,
-  );
-  for (const row of found.rows) {
-    refused.push({
-      seq: Number(row.seq),
-      row: row.row,
-      record: row.record,
-      hash: BigInt(row.hash),
-      reason: noRowReason(stage.saved.key, row.record, showTable(stage.target)),
-    });
+  const found = await stagedRowsWhere(client, stage.table, unknown);
+  for (const row of found) {
+    refused.push({ ...row, reason: noRowReason(stage.saved.key, row.record, showTable(stage.target)) });
   }
-  if (found.rows.length > 0) await client.query(`DELETE FROM ${quoteTable(stage.table)} s WHERE ${unknown}`);
+  if (found.length > 0) await client.query(`DELETE FROM ${quoteTable(stage.table)} c WHERE ${unknown}`);
+}
+
+/** The staged rows (as `c`) meeting `condition`, in arrival order, as records with their hash and place. */
+async function stagedRowsWhere(client: pg.Client, table: TableName, condition: string) {
+  const found = await client.query<{ record: Rec; hash: string; seq: string; row: number }>(
+    `SELECT to_jsonb(c)${withoutBookkeeping} AS record, c.${quoteIdentifier(HASH_COLUMN)}::text AS hash,
+            c.${quoteIdentifier(SEQ_COLUMN)} AS seq, c.${quoteIdentifier(ROW_COLUMN)} AS row
+       FROM ${quoteTable(table)} c WHERE ${condition} ORDER BY 3, 4`,
+  );
+  return found.rows.map((row) => ({ record: row.record, hash: BigInt(row.hash), seq: Number(row.seq), row: row.row }));
 }
 
 async function stagedRow(client: pg.Client, table: TableName, seq: number, row: number) {
@@ -288,11 +288,9 @@ async function danglingRows(client: pg.Client, table: TableName, key: ForeignKey
       (column, index) => `p.${quoteIdentifier(key.referencedColumns[index] as string)} = c.${quoteIdentifier(column)}`,
     )
     .join(' AND ');
-  const found = await client.query<{ record: Rec; hash: string; seq: string; row: number }>(
-    `SELECT to_jsonb(c)${withoutBookkeeping} AS record, c.${quoteIdentifier(HASH_COLUMN)}::text AS hash,
-            c.${quoteIdentifier(SEQ_COLUMN)} AS seq, c.${quoteIdentifier(ROW_COLUMN)} AS row
-       FROM ${quoteTable(table)} c
-      WHERE ${set} AND NOT EXISTS (SELECT 1 FROM ${quoteTable(referenced)} p WHERE ${match})`,
+  return stagedRowsWhere(
+    client,
+    table,
+    `${set} AND NOT EXISTS (SELECT 1 FROM ${quoteTable(referenced)} p WHERE ${match})`,
   );
-  return found.rows.map((row) => ({ record: row.record, hash: BigInt(row.hash), seq: Number(row.seq), row: row.row }));
 }
