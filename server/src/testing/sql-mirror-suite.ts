@@ -14,7 +14,7 @@ import type { DestinationType, DestinationWriter, PlannedStream, Rec } from '../
 import { catalog, createCatalog } from '../nodes/registry.ts';
 import { runFlow } from '../service/flow-runner.ts';
 import type { StateStore } from '../store/state-store.ts';
-import { temporaryDirectory } from './node-context.ts';
+import { temporaryDirectory, testContext } from './node-context.ts';
 import { destinationOpener, publish } from './sql-destination-suite.ts';
 import { closeTempStores, openTempStore } from './temp-store.ts';
 
@@ -148,6 +148,19 @@ export function sqlMirrorSuite(suite: SqlMirrorSuite): void {
     expect(await rowsOf('mir_customers')).toEqual(after);
   });
 
+  it('mirror into a table it creates: the first run makes it keyed by the newest row per key, the next deletes what vanished', async () => {
+    const { run, change } = await syncSetup('new_customers', { mode: 'mirror' });
+    await change(`${customers(1, 8)}; insert into customers values (8, 'newer 8', 81)`);
+    const first = await run();
+    expect(first.status).toBe('succeeded');
+    expect(await rowsOf('new_customers')).toEqual([...expected(range(1, 7)), ['8', 'newer 8', '81']]);
+    await change(`delete from customers where id in (2, 8)`);
+    const second = await run();
+    expect(second.nodes.app).toMatchObject({ read: 6, written: 0, deleted: 2, unchanged: 6 });
+    expect(await rowsOf('new_customers')).toEqual(expected([1, 3, 4, 5, 6, 7]));
+    await expect(db.sql(`INSERT INTO new_customers (id, name, spend) VALUES (1, 'twice', 0)`)).rejects.toThrow();
+  });
+
   it('mirrorScope all also deletes rows that were there before the flow, paging the keys of the table', async () => {
     await targetTable('all_customers', []);
     await db.sql(`INSERT INTO all_customers SELECT 10000 + id, 'old', 0 FROM (${seriesSql(2500)}) ids`);
@@ -229,6 +242,46 @@ export function sqlMirrorSuite(suite: SqlMirrorSuite): void {
       expect(await rowsOf('del_customers')).toEqual(expected([1, 4, 5, 6]));
     }
     expect(await suite.runTables()).toEqual([]);
+  });
+
+  it('reads every key of a composite-key table in pages of 1000 and the rows of given keys; deletes by a composite key', async () => {
+    await db.sql(
+      `CREATE TABLE reg_customers (region varchar(20) NOT NULL, id integer NOT NULL, name varchar(100), PRIMARY KEY (region, id))`,
+    );
+    await db.sql(
+      `INSERT INTO reg_customers SELECT CASE WHEN id % 2 = 0 THEN 'eu' ELSE 'us' END, id, 'n' FROM (${seriesSql(2100)}) ids`,
+    );
+    await db.sql(`INSERT INTO reg_customers VALUES ('it''s', 1, 'quoted')`);
+    const config = { url: db.url, table: 'reg_customers', mode: 'mirror', key: ['region', 'id'] } as never;
+    const ctx = testContext(await temporaryDirectory());
+    const pages: Rec[][] = [];
+    for await (const page of suite.type.reads?.keys?.(config, ctx, 'customers') ?? []) pages.push(page);
+    expect(pages.map((page) => page.length)).toEqual([1000, 1000, 101]);
+    const listed = pages.flat().map((key) => `${key.region}/${key.id}`);
+    expect(new Set(listed).size).toBe(2101);
+    expect(listed.slice(0, 2)).toEqual(['eu/2', 'eu/4']);
+    expect(listed.at(-1)).toBe('us/2099');
+
+    const current = await suite.type.reads?.current?.(config, ctx, 'customers', [
+      { region: "it's", id: '1' },
+      { region: 'eu', id: '4' },
+      { region: 'eu', id: '5' },
+    ]);
+    expect(current?.map((row) => `${row.region}/${row.id}/${row.name}`).sort()).toEqual(['eu/4/n', "it's/1/quoted"]);
+
+    const open = destinationOpener(suite.type as DestinationType<{ url?: string }>, db);
+    const { writer } = await open({ table: 'reg_customers', mode: 'mirror', key: ['region', 'id'] });
+    await writer.delete?.('customers', [
+      { region: "it's", id: '1' },
+      { region: 'eu', id: '4' },
+      { region: 'us', id: '4' },
+    ]);
+    await publish(writer);
+    const left = await db.sql(
+      `SELECT count(*) AS n FROM reg_customers WHERE (region = 'eu' AND id = 4) OR region = 'it''s'`,
+    );
+    expect(Number(left[0]?.n)).toBe(0);
+    expect(Number((await db.sql(`SELECT count(*) AS n FROM reg_customers`))[0]?.n)).toBe(2099);
   });
 
   it('a mirror run failing after its deletes were staged (before prepare, or after it) resumes and ends exact', async () => {
