@@ -8,6 +8,7 @@ const db = useMysqlDatabase();
 
 await describeWithServices('mysql.destination mirror and update', [mariadbService], () => {
   sqlMirrorSuite({
+    part: 'syncs',
     type: mysqlDestination as never,
     db,
     shown: (table) => table,

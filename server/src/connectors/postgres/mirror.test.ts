@@ -8,6 +8,7 @@ const db = usePostgresDatabase();
 
 await describeWithServices('postgres.destination mirror and update', [postgresService], () => {
   sqlMirrorSuite({
+    part: 'syncs',
     type: postgresDestination as never,
     db,
     shown: (table) => `public.${table}`,
