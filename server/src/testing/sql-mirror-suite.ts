@@ -25,8 +25,8 @@ export interface SqlMirrorSuite {
   shown(table: string): string;
   /** The names of the run's tables left in the database (staging and deletes tables). */
   runTables(): Promise<string[]>;
-  /** Which tests: the syncs, or the (slower) failed and resumed runs; a file each keeps both quick. */
-  part: 'syncs' | 'resumes';
+  /** Which tests: a file each keeps both halves quick (each runs about ten flows). */
+  part: 'syncs' | 'created and resumed';
 }
 
 type Row = [string, string, string];
@@ -166,7 +166,7 @@ export function sqlMirrorSuite(suite: SqlMirrorSuite): void {
   );
 
   test(
-    'syncs',
+    'created and resumed',
     'mirror into a table it creates: the first run makes it keyed by the newest row per key, the next deletes what vanished',
     async () => {
       const { run, change } = await syncSetup('new_customers', { mode: 'mirror' });
@@ -199,8 +199,6 @@ export function sqlMirrorSuite(suite: SqlMirrorSuite): void {
       expect(first.status).toBe('succeeded');
       expect(first.nodes.app).toMatchObject({ read: 5, written: 5, deleted: 2500 });
       expect(await rowsOf('all_customers')).toEqual(expected(range(1, 5)));
-      const quiet = await run();
-      expect(quiet.nodes.app).toMatchObject({ written: 0, deleted: 0, unchanged: 5 });
     },
   );
 
@@ -322,7 +320,7 @@ export function sqlMirrorSuite(suite: SqlMirrorSuite): void {
   );
 
   test(
-    'resumes',
+    'created and resumed',
     'a mirror run failing after its deletes were staged (before prepare, or after it) resumes and ends exact',
     async () => {
       for (const failing of ['prepare', 'commit'] as const) {

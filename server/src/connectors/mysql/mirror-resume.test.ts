@@ -1,4 +1,4 @@
-/** `mysql.destination` as a mirror: runs failing before and after prepare resume exact, as flows against the test server (testing/sql-mirror-suite.ts). */
+/** `mysql.destination` as a mirror into a table it creates, and runs failing before and after prepare that resume exact, as flows against the test server (testing/sql-mirror-suite.ts). */
 import { describeWithServices, mariadbService } from '../../testing/services.ts';
 import { sqlMirrorSuite } from '../../testing/sql-mirror-suite.ts';
 import { mysqlDestination } from './destination.ts';
@@ -6,9 +6,9 @@ import { useMysqlDatabase } from './test-database.ts';
 
 const db = useMysqlDatabase();
 
-await describeWithServices('mysql.destination mirror, failed and resumed', [mariadbService], () => {
+await describeWithServices('mysql.destination mirror, created and resumed', [mariadbService], () => {
   sqlMirrorSuite({
-    part: 'resumes',
+    part: 'created and resumed',
     type: mysqlDestination as never,
     db,
     shown: (table) => table,

@@ -1,4 +1,4 @@
-/** `postgres.destination` as a mirror: runs failing before and after prepare resume exact, as flows against the test server (testing/sql-mirror-suite.ts). */
+/** `postgres.destination` as a mirror into a table it creates, and runs failing before and after prepare that resume exact, as flows against the test server (testing/sql-mirror-suite.ts). */
 import { describeWithServices, postgresService } from '../../testing/services.ts';
 import { sqlMirrorSuite } from '../../testing/sql-mirror-suite.ts';
 import { postgresDestination } from './destination.ts';
@@ -6,9 +6,9 @@ import { usePostgresDatabase } from './test-database.ts';
 
 const db = usePostgresDatabase();
 
-await describeWithServices('postgres.destination mirror, failed and resumed', [postgresService], () => {
+await describeWithServices('postgres.destination mirror, created and resumed', [postgresService], () => {
   sqlMirrorSuite({
-    part: 'resumes',
+    part: 'created and resumed',
     type: postgresDestination as never,
     db,
     shown: (table) => `public.${table}`,
