@@ -275,6 +275,16 @@ export function sqlMirrorSuite(suite: SqlMirrorSuite): void {
     },
   );
 
+  test('syncs', 'deletes by a date-time key given as an ISO instant, as the engine compares keys', async () => {
+    await db.sql(`CREATE TABLE ts_customers (at timestamp NOT NULL PRIMARY KEY, name varchar(10))`);
+    await db.sql(`INSERT INTO ts_customers VALUES ('2024-01-31 10:00:00', 'a'), ('2024-02-01 00:00:00', 'b')`);
+    const open = destinationOpener(suite.type as DestinationType<{ url?: string }>, db);
+    const { writer } = await open({ table: 'ts_customers', mode: 'mirror', key: 'at' });
+    await writer.delete?.('customers', [{ at: '2024-01-31T10:00:00.000Z' }]);
+    await publish(writer);
+    expect((await db.sql(`SELECT name FROM ts_customers`)).map((row) => row.name)).toEqual(['b']);
+  });
+
   test(
     'syncs',
     'reads every key of a composite-key table in pages of 1000 and the rows of given keys; deletes by a composite key',

@@ -61,6 +61,7 @@ import {
 } from './publish.ts';
 import { identifierLength, quoteIdentifier } from './sql.ts';
 import { type SavedStream, StreamStage } from './stage.ts';
+import { utcDatetime } from './values.ts';
 import { readBack } from './verify.ts';
 
 /** Strict: a value MySQL would truncate or zero is an error, so the row is refused rather than altered. */
@@ -196,13 +197,23 @@ class MysqlWriter extends StagedWriter<Connection, SavedStream, StreamStage> {
     );
   }
 
-  /** Multi-row INSERTs of at most 1000 keys each (the values as text, converted by MySQL to the column types). */
+  /**
+   * Multi-row INSERTs of at most 1000 keys each, the values as text converted by MySQL to the column
+   * types; an instant (`2024-01-31T10:00:00.000Z`, as keys compare) in MySQL's form for a date-time key.
+   */
   protected async stageDeletes(deletes: SavedDeletes, keys: unknown[][]): Promise<void> {
+    const types = (await describeTable(this.connection, deletes.table))?.columns ?? [];
+    const toKey = deletes.key.map((column) => {
+      const type = types.find((described) => described.name === column)?.type ?? '';
+      if (/^(datetime|timestamp)/i.test(type))
+        return (value: unknown) => (typeof value === 'string' ? utcDatetime(value) : value);
+      if (/^date\b/i.test(type)) return (value: unknown) => (typeof value === 'string' ? value.slice(0, 10) : value);
+      return (value: unknown) => value;
+    });
     const columns = deletes.key.map(quoteIdentifier).join(', ');
     for (let start = 0; start < keys.length; start += 1000) {
-      await this.connection.query(`INSERT INTO ${quoteIdentifier(deletes.table)} (${columns}) VALUES ?`, [
-        keys.slice(start, start + 1000),
-      ]);
+      const rows = keys.slice(start, start + 1000).map((values) => values.map((value, index) => toKey[index]?.(value)));
+      await this.connection.query(`INSERT INTO ${quoteIdentifier(deletes.table)} (${columns}) VALUES ?`, [rows]);
     }
   }
 
