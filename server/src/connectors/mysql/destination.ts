@@ -16,12 +16,20 @@ import {
   type DestinationWriter,
   defineDestination,
   type NodeContext,
+  type Rec,
   type RecordBatch,
 } from '../../node-kit/contract.ts';
 import { keyedModeKey } from '../../node-kit/schema.ts';
 import { connectionFields, withoutSecrets } from '../../node-kit/sql/connection.ts';
+import { destinationReads } from '../../node-kit/sql/destination-reads.ts';
 import { bookkeepingColumns, stageTableName } from '../../node-kit/sql/stage-columns.ts';
-import { describeConnection, destinationModes, tableOfStream } from '../../node-kit/sql/stage-config.ts';
+import {
+  checkTargetConfig,
+  describeConnection,
+  destinationModes,
+  tableOfStream,
+  writesByKey,
+} from '../../node-kit/sql/stage-config.ts';
 import { assertVerified, type Readback } from '../../node-kit/sql/stage-verification.ts';
 import {
   checkOnConnection,
@@ -29,10 +37,12 @@ import {
   openStagedWriter,
   type PublishRefusal,
   type RefusedRows,
+  type SavedDeletes,
   StagedWriter,
   type StagedWriterState,
 } from '../../node-kit/sql/staged-writer.ts';
-import { describeTable, tableExists } from './catalog.ts';
+import { columnNames, describeTable, tableExists } from './catalog.ts';
+import { mysqlDialect } from './connection.ts';
 import { columnDefinition } from './ddl.ts';
 import {
   connectionOptions,
@@ -41,9 +51,17 @@ import {
   mysqlDestinationConfig,
   mysqlLocation,
 } from './destination-config.ts';
-import { finishPublish, moveRows, type PublishOptions, renameIntoPlace, shapeCreatedTables } from './publish.ts';
+import {
+  applyDeletes,
+  finishPublish,
+  moveRows,
+  type PublishOptions,
+  renameIntoPlace,
+  shapeCreatedTables,
+} from './publish.ts';
 import { identifierLength, quoteIdentifier } from './sql.ts';
 import { type SavedStream, StreamStage } from './stage.ts';
+import { utcDatetime } from './values.ts';
 import { readBack } from './verify.ts';
 
 /** Strict: a value MySQL would truncate or zero is an error, so the row is refused rather than altered. */
@@ -96,6 +114,7 @@ class MysqlWriter extends StagedWriter<Connection, SavedStream, StreamStage> {
       // Reopened to publish, a staging table that is gone was published (renamed or dropped after its rows moved).
       this.stages.set(stage.stream, stage);
     }
+    await this.resumeDeletes(state.deletes);
     if (gone.length > 0) {
       throw this.error(
         `the staging tables of ${gone.join(', ')} are gone, so the batches up to ${this.ctx.resumeSeq} are lost; run the flow again`,
@@ -114,6 +133,7 @@ class MysqlWriter extends StagedWriter<Connection, SavedStream, StreamStage> {
       await shapeCreatedTables(this.connection, stages, this.options(), refused);
       await this.connection.query('BEGIN');
       this.moving = true;
+      for (const deletes of this.deletes.values()) await applyDeletes(this.connection, deletes);
       for (const stage of stages) {
         if (!stage.saved.created)
           await moveRows(this.connection, stage, this.options(), refused.get(stage.stream) ?? []);
@@ -140,6 +160,7 @@ class MysqlWriter extends StagedWriter<Connection, SavedStream, StreamStage> {
         await shapeCreatedTables(this.connection, stages, options, new Map());
         await this.connection.query('BEGIN');
         this.moving = true;
+        for (const deletes of this.deletes.values()) await applyDeletes(this.connection, deletes);
         for (const stage of stages) {
           if (!stage.saved.created && (await tableExists(this.connection, stage.table))) {
             await moveRows(this.connection, stage, options, []);
@@ -150,6 +171,7 @@ class MysqlWriter extends StagedWriter<Connection, SavedStream, StreamStage> {
       }
       await renameIntoPlace(this.connection, stages);
       await finishPublish(this.connection, stages, this.options());
+      for (const deletes of this.deletes.values()) await this.dropDeletes(deletes);
     } catch (cause) {
       await this.publishFailed(cause);
     } finally {
@@ -159,6 +181,48 @@ class MysqlWriter extends StagedWriter<Connection, SavedStream, StreamStage> {
 
   protected describeTarget(stage: StreamStage): string {
     return stage.describe(this.server.database);
+  }
+
+  protected readonly identifierBytes = identifierLength;
+
+  protected async columnsOf(table: string): Promise<string[] | undefined> {
+    const names = await columnNames(this.connection, table);
+    return names.length === 0 ? undefined : names;
+  }
+
+  protected async createDeletes(deletes: SavedDeletes): Promise<void> {
+    await this.dropDeletes(deletes);
+    await this.connection.query(
+      `CREATE TABLE ${quoteIdentifier(deletes.table)} ENGINE=InnoDB AS SELECT ${deletes.key.map(quoteIdentifier).join(', ')} FROM ${quoteIdentifier(deletes.target)} LIMIT 0`,
+    );
+  }
+
+  /**
+   * Multi-row INSERTs of at most 1000 keys each, the values as text converted by MySQL to the column
+   * types; an instant (`2024-01-31T10:00:00.000Z`, as keys compare) in MySQL's form for a date-time key.
+   */
+  protected async stageDeletes(deletes: SavedDeletes, keys: unknown[][]): Promise<void> {
+    const types = (await describeTable(this.connection, deletes.table))?.columns ?? [];
+    const toKey = deletes.key.map((column) => {
+      const type = types.find((described) => described.name === column)?.type ?? '';
+      if (/^(datetime|timestamp)/i.test(type))
+        return (value: unknown) => (typeof value === 'string' ? utcDatetime(value) : value);
+      if (/^date\b/i.test(type)) return (value: unknown) => (typeof value === 'string' ? value.slice(0, 10) : value);
+      return (value: unknown) => value;
+    });
+    const columns = deletes.key.map(quoteIdentifier).join(', ');
+    for (let start = 0; start < keys.length; start += 1000) {
+      const rows = keys.slice(start, start + 1000).map((values) => values.map((value, index) => toKey[index]?.(value)));
+      await this.connection.query(`INSERT INTO ${quoteIdentifier(deletes.table)} (${columns}) VALUES ?`, [rows]);
+    }
+  }
+
+  protected deletesExist(deletes: SavedDeletes): Promise<boolean> {
+    return tableExists(this.connection, deletes.table);
+  }
+
+  protected async dropDeletes(deletes: SavedDeletes): Promise<void> {
+    await this.connection.query(`DROP TABLE IF EXISTS ${quoteIdentifier(deletes.table)}`);
   }
 
   protected async rollback(): Promise<void> {
@@ -178,9 +242,7 @@ class MysqlWriter extends StagedWriter<Connection, SavedStream, StreamStage> {
     const shape = batch.shape ?? {};
     const stage = stageTableName(target, this.ctx.runId, identifierLength);
     const existing = await describeTable(this.connection, target);
-    if (existing === undefined && this.config.createTables === false) {
-      throw this.configError('createTables', `table ${target} does not exist and createTables is false`);
-    }
+    if (existing === undefined) this.assertCreatable(target);
     await this.connection.query(`DROP TABLE IF EXISTS ${quoteIdentifier(stage)}`);
     const bookkeeping = [
       `${quoteIdentifier(bookkeepingColumns[0])} bigint NOT NULL`,
@@ -197,7 +259,7 @@ class MysqlWriter extends StagedWriter<Connection, SavedStream, StreamStage> {
         ...(shape.foreignKeys ?? []).flatMap((fk) => fk.columns),
       ]);
       // Duplicate keys are refused as they are staged, with MySQL's message; an upsert keeps them for the newest to win.
-      const primaryKey = key.length > 0 && this.mode !== 'upsert';
+      const primaryKey = key.length > 0 && !writesByKey(this.mode);
       const definitions = fields.map((field) =>
         columnDefinition(field, {
           uuidType: this.server.uuidType,
@@ -325,15 +387,30 @@ async function check(config: MysqlDestinationConfig, ctx: NodeContext): Promise<
   );
 }
 
+/** Reads of the destination's own rows (mirrorScope all, dry-run samples), on a connection of their own. */
+const mysqlReads = destinationReads<MysqlDestinationConfig>(mysqlDialect, async (config, ctx) => {
+  const { connection } = await connect(config, ctx);
+  return {
+    query: async (text, values) => (await connection.query(text, values))[0] as Rec[],
+    table: async (name) => {
+      const columns = await columnNames(connection, name);
+      return columns.length === 0 ? undefined : { quoted: quoteIdentifier(name), columns };
+    },
+    end: () => connection.end().catch(() => undefined),
+  };
+});
+
 export const mysqlDestination = defineDestination({
   type: 'mysql.destination',
   title: 'MySQL / MariaDB destination',
   description:
-    'Writes record streams into MySQL or MariaDB tables (insert, upsert or replace), creating them with keys, indexes and foreign keys; verified and applied when the run completes.',
+    'Writes record streams into MySQL or MariaDB tables (insert, update, upsert, mirror or replace), creating them with keys, indexes and foreign keys; verified and applied when the run completes.',
   config: mysqlDestinationConfig,
   publishes: 'staged',
   modes: destinationModes,
+  checkConfig: checkTargetConfig,
   syncKey: (config) => keyedModeKey(config),
+  reads: mysqlReads,
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields,
   check,

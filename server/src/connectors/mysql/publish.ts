@@ -16,7 +16,13 @@ import type { ForeignKeyShape } from '../../node-kit/columns.ts';
 import type { Rec } from '../../node-kit/contract.ts';
 import { loadIsolatingFailures } from '../../node-kit/isolate-failures.ts';
 import { bookkeepingColumns, HASH_COLUMN, ROW_COLUMN, SEQ_COLUMN } from '../../node-kit/sql/stage-columns.ts';
-import type { PublishRefusal, PublishOptions as StagedPublishOptions } from '../../node-kit/sql/staged-writer.ts';
+import { upsertsByKey } from '../../node-kit/sql/stage-config.ts';
+import {
+  noRowReason,
+  type PublishRefusal,
+  type SavedDeletes,
+  type PublishOptions as StagedPublishOptions,
+} from '../../node-kit/sql/staged-writer.ts';
 import { columnNames, foreignKeyNames, indexNames, tableExists } from './catalog.ts';
 import { addForeignKey, addIndex, columnDefinition, isAutoIncrement } from './ddl.ts';
 import { quoteIdentifier } from './sql.ts';
@@ -49,15 +55,7 @@ export async function shapeCreatedTables(
     const staged = columns.includes(SEQ_COLUMN);
     if (staged) await deleteSkipped(connection, stage.table, options.skip?.[stage.stream]);
     const { key, schema } = stage.saved;
-    if (staged && options.mode === 'upsert' && key.length > 0) {
-      const same = key
-        .map((column) => `older.${quoteIdentifier(column)} = newer.${quoteIdentifier(column)}`)
-        .join(' AND ');
-      await connection.query(
-        `DELETE older FROM ${table} older JOIN ${table} newer ON ${same}
-          AND (newer.${quoteIdentifier(SEQ_COLUMN)}, newer.${quoteIdentifier(ROW_COLUMN)}) > (older.${quoteIdentifier(SEQ_COLUMN)}, older.${quoteIdentifier(ROW_COLUMN)})`,
-      );
-    }
+    if (staged && upsertsByKey(options.mode) && key.length > 0) await keepNewestPerKey(connection, stage.table, key);
     const indexes = await indexNames(connection, stage.table);
     const changes: string[] = [];
     if (key.length > 0 && !indexes.includes('PRIMARY')) {
@@ -84,6 +82,52 @@ export async function shapeCreatedTables(
       );
     }
   }
+}
+
+/** Deletes every staged row a later row of the same key supersedes. */
+async function keepNewestPerKey(connection: Connection, staged: string, key: readonly string[]): Promise<void> {
+  const table = quoteIdentifier(staged);
+  const same = key.map((column) => `older.${quoteIdentifier(column)} = newer.${quoteIdentifier(column)}`).join(' AND ');
+  await connection.query(
+    `DELETE older FROM ${table} older JOIN ${table} newer ON ${same}
+      AND (newer.${quoteIdentifier(SEQ_COLUMN)}, newer.${quoteIdentifier(ROW_COLUMN)}) > (older.${quoteIdentifier(SEQ_COLUMN)}, older.${quoteIdentifier(ROW_COLUMN)})`,
+  );
+}
+
+/**
+ * A mirror's deletes, in the caller's transaction: the target's rows whose key is in the deletes
+ * table, then the deletes table emptied (a commit repeated after a crash finds nothing left).
+ */
+export async function applyDeletes(connection: Connection, deletes: SavedDeletes): Promise<void> {
+  if (!(await tableExists(connection, deletes.target)) || !(await tableExists(connection, deletes.table))) return;
+  const match = deletes.key.map((column) => `t.${quoteIdentifier(column)} = d.${quoteIdentifier(column)}`);
+  await connection.query(
+    `DELETE t FROM ${quoteIdentifier(deletes.target)} t JOIN ${quoteIdentifier(deletes.table)} d ON ${match.join(' AND ')}`,
+  );
+  await connection.query(`DELETE FROM ${quoteIdentifier(deletes.table)}`);
+}
+
+/** Update: staged rows whose key the target does not hold are refused, and taken out of the staging table. */
+async function refuseUnknownKeys(connection: Connection, stage: StreamStage, refused: PublishRefusal[]) {
+  const match = stage.saved.key.map((key) => `t.${quoteIdentifier(key)} = c.${quoteIdentifier(key)}`).join(' AND ');
+  const unknown = `NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(stage.target)} t WHERE ${match})`;
+  const rows = await stagedRowsWhere(connection, stage.table, unknown);
+  for (const row of rows) refused.push({ ...row, reason: noRowReason(stage.saved.key, row.record, stage.target) });
+  if (rows.length > 0) await connection.query(`DELETE c FROM ${quoteIdentifier(stage.table)} c WHERE ${unknown}`);
+}
+
+/** The staged rows (as `c`) meeting `condition`, in arrival order, as records with their hash and place. */
+async function stagedRowsWhere(connection: Connection, table: string, condition: string) {
+  const [rows] = await connection.query(
+    `SELECT c.*, c.${quoteIdentifier(HASH_COLUMN)} AS _hash FROM ${quoteIdentifier(table)} c WHERE ${condition}
+      ORDER BY c.${quoteIdentifier(SEQ_COLUMN)}, c.${quoteIdentifier(ROW_COLUMN)}`,
+  );
+  return (rows as Rec[]).map((row) => ({
+    seq: Number(row[SEQ_COLUMN]),
+    row: Number(row[ROW_COLUMN]),
+    hash: BigInt(String(row._hash)),
+    record: withoutBookkeeping(row),
+  }));
 }
 
 /**
@@ -118,22 +162,20 @@ async function refuseDanglingRows(
           `p.${quoteIdentifier(key.referencedColumns[index] as string)} = c.${quoteIdentifier(column)}`,
       )
       .join(' AND ');
-    const [rows] = await connection.query(
-      `SELECT c.*, c.${quoteIdentifier(HASH_COLUMN)} AS _hash FROM ${quoteIdentifier(stage.table)} c
-        WHERE ${set} AND ${parents.map((table) => `NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)} p WHERE ${match})`).join(' AND ')}`,
+    const rows = await stagedRowsWhere(
+      connection,
+      stage.table,
+      `${set} AND ${parents.map((table) => `NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)} p WHERE ${match})`).join(' AND ')}`,
     );
-    for (const row of rows as Rec[]) {
-      const values = key.columns.map((column) => String(row[column])).join(', ');
+    for (const row of rows) {
+      const values = key.columns.map((column) => String(row.record[column])).join(', ');
       refused.push({
-        seq: Number(row[SEQ_COLUMN]),
-        row: Number(row[ROW_COLUMN]),
-        hash: BigInt(String(row._hash)),
-        record: withoutBookkeeping(row),
+        ...row,
         reason: `field "${key.columns.join('", "')}": Cannot add or update a child row: a foreign key constraint fails (${quoteIdentifier(stage.target)}, CONSTRAINT ${quoteIdentifier(key.name)} FOREIGN KEY (${key.columns.map(quoteIdentifier).join(', ')}) REFERENCES ${quoteIdentifier(final)}): (${values}) is not in ${final}`,
       });
       await connection.query(`DELETE FROM ${quoteIdentifier(stage.table)} WHERE ${seqRow} = (?, ?)`, [
-        row[SEQ_COLUMN],
-        row[ROW_COLUMN],
+        row.seq,
+        row.row,
       ]);
     }
   }
@@ -163,14 +205,25 @@ export async function moveRows(
   const list = columns.join(', ');
   const order = `${quoteIdentifier(SEQ_COLUMN)}, ${quoteIdentifier(ROW_COLUMN)}`;
   const keys = stage.saved.key.map(quoteIdentifier);
-  const updates = columns.filter((column) => !keys.includes(column)).map((column) => `${column} = VALUES(${column})`);
+  const others = columns.filter((column) => !keys.includes(column));
+  const updates = others.map((column) => `${column} = VALUES(${column})`);
   // Rows go in arrival order, so for a key staged twice the later row's update wins.
-  const upsert =
-    options.mode === 'upsert'
-      ? ` ON DUPLICATE KEY UPDATE ${(updates.length > 0 ? updates : [`${keys[0]} = ${keys[0]}`]).join(', ')}`
-      : '';
-  const statement = (range: string) =>
-    `INSERT INTO ${target} (${list}) SELECT ${list} FROM ${staged} ${range} ORDER BY ${order}${upsert}`;
+  const upsert = upsertsByKey(options.mode)
+    ? ` ON DUPLICATE KEY UPDATE ${(updates.length > 0 ? updates : [`${keys[0]} = ${keys[0]}`]).join(', ')}`
+    : '';
+  const statement = (range: string) => {
+    if (options.mode !== 'update') {
+      return `INSERT INTO ${target} (${list}) SELECT ${list} FROM ${staged} ${range} ORDER BY ${order}${upsert}`;
+    }
+    const match = keys.map((key) => `t.${key} = s.${key}`).join(' AND ');
+    const sets = (others.length > 0 ? others : [keys[0] as string]).map((column) => `t.${column} = s.${column}`);
+    return `UPDATE ${target} t JOIN ${staged} s ON ${match} SET ${sets.join(', ')} ${range}`;
+  };
+  if (options.mode === 'update') {
+    // One staged row per key (the newest) for the UPDATE's join, which would take any of them.
+    await keepNewestPerKey(connection, stage.table, stage.saved.key);
+    if (options.skip === undefined) await refuseUnknownKeys(connection, stage, refused);
+  }
   if (options.mode === 'replace') await connection.query(`DELETE FROM ${target}`);
   const attempt = async (range: string, values: unknown[] = []) => {
     await connection.query('SAVEPOINT backflow_publish');

@@ -21,17 +21,27 @@ import {
 } from '../../node-kit/contract.ts';
 import { keyedModeKey } from '../../node-kit/schema.ts';
 import { connectionFields, withoutSecrets } from '../../node-kit/sql/connection.ts';
+import { destinationReads } from '../../node-kit/sql/destination-reads.ts';
 import { bookkeepingColumns, stageTableName } from '../../node-kit/sql/stage-columns.ts';
-import { describeConnection, destinationModes, tableOfStream } from '../../node-kit/sql/stage-config.ts';
+import {
+  checkTargetConfig,
+  describeConnection,
+  destinationModes,
+  tableOfStream,
+  writesByKey,
+} from '../../node-kit/sql/stage-config.ts';
 import { assertVerified, type Readback } from '../../node-kit/sql/stage-verification.ts';
 import {
   checkOnConnection,
   connectionError,
   openStagedWriter,
+  type RefusedRows,
+  type SavedDeletes,
   StagedWriter,
   type StagedWriterState,
 } from '../../node-kit/sql/staged-writer.ts';
 import { describeTable, tableExists, typeExists } from './catalog.ts';
+import { postgresDialect } from './connection.ts';
 import { columnDefinitions, enumTypes } from './ddl.ts';
 import {
   clientConfig,
@@ -40,7 +50,7 @@ import {
   postgresDestinationConfig,
   postgresLocation,
 } from './destination-config.ts';
-import { publishStreams } from './publish.ts';
+import { type PostgresPublishOptions, publishStreams } from './publish.ts';
 import { identifierBytes, quoteIdentifier, quoteTable, showTable, type TableName } from './sql.ts';
 import { type SavedStream, StreamStage } from './stage.ts';
 import { readBack } from './verify.ts';
@@ -83,6 +93,7 @@ class PostgresWriter extends StagedWriter<pg.Client, SavedStream, StreamStage> {
       }
       this.stages.set(stage.stream, stage);
     }
+    await this.resumeDeletes(state.deletes);
     if (gone.length > 0) {
       if (this.ctx.prepared && this.stages.size === 0) {
         this.published = true;
@@ -103,11 +114,7 @@ class PostgresWriter extends StagedWriter<pg.Client, SavedStream, StreamStage> {
     assertVerified(this.reports, this.ctx.nodeId);
     await this.begin();
     try {
-      const refused = await publishStreams(this.connection, stages, {
-        mode: this.mode,
-        log: this.ctx.log,
-        nodeId: this.ctx.nodeId,
-      });
+      const refused = await publishStreams(this.connection, stages, this.publishOptions());
       this.refused = {};
       for (const stage of stages) {
         this.takeOutRefused(stage, refused.get(stage.stream) ?? [], readbacks.get(stage.stream) as Readback);
@@ -127,12 +134,7 @@ class PostgresWriter extends StagedWriter<pg.Client, SavedStream, StreamStage> {
       if (!this.publishing) {
         // Reopened to publish after a prepare in an earlier attempt: publish again from the staging tables.
         await this.begin();
-        await publishStreams(this.connection, [...this.stages.values()], {
-          mode: this.mode,
-          skip: this.refused ?? {},
-          log: this.ctx.log,
-          nodeId: this.ctx.nodeId,
-        });
+        await publishStreams(this.connection, [...this.stages.values()], this.publishOptions(this.refused ?? {}));
       }
       await this.connection.query('COMMIT');
       this.publishing = false;
@@ -145,6 +147,53 @@ class PostgresWriter extends StagedWriter<pg.Client, SavedStream, StreamStage> {
 
   protected describeTarget(stage: StreamStage): string {
     return stage.describe();
+  }
+
+  private publishOptions(skip?: RefusedRows): PostgresPublishOptions {
+    return {
+      mode: this.mode,
+      schema: this.schema,
+      deletes: [...this.deletes.values()],
+      log: this.ctx.log,
+      nodeId: this.ctx.nodeId,
+      ...(skip === undefined ? {} : { skip }),
+    };
+  }
+
+  protected readonly identifierBytes = identifierBytes;
+
+  protected async columnsOf(table: string): Promise<string[] | undefined> {
+    return (await describeTable(this.connection, { schema: this.schema, name: table }))?.columns.map(
+      (column) => column.name,
+    );
+  }
+
+  protected async createDeletes(deletes: SavedDeletes): Promise<void> {
+    const table = quoteTable({ schema: this.schema, name: deletes.table });
+    await this.connection.query(`DROP TABLE IF EXISTS ${table}`);
+    await this.connection.query(
+      `CREATE TABLE ${table} AS SELECT ${deletes.key.map(quoteIdentifier).join(', ')} FROM ${quoteTable({ schema: this.schema, name: deletes.target })} WITH NO DATA`,
+    );
+  }
+
+  /** One INSERT per call: the keys as a JSON array, typed as the table's columns by jsonb_populate_recordset. */
+  protected async stageDeletes(deletes: SavedDeletes, keys: unknown[][]): Promise<void> {
+    const table = quoteTable({ schema: this.schema, name: deletes.table });
+    const records = keys.map((values) =>
+      Object.fromEntries(deletes.key.map((column, index) => [column, values[index]])),
+    );
+    await this.connection.query(
+      `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`,
+      [JSON.stringify(records)],
+    );
+  }
+
+  protected deletesExist(deletes: SavedDeletes): Promise<boolean> {
+    return tableExists(this.connection, { schema: this.schema, name: deletes.table });
+  }
+
+  protected async dropDeletes(deletes: SavedDeletes): Promise<void> {
+    await this.connection.query(`DROP TABLE IF EXISTS ${quoteTable({ schema: this.schema, name: deletes.table })}`);
   }
 
   private async begin(): Promise<void> {
@@ -173,9 +222,7 @@ class PostgresWriter extends StagedWriter<pg.Client, SavedStream, StreamStage> {
       name: stageTableName(target.name, this.ctx.runId, identifierBytes),
     };
     const existing = await describeTable(this.connection, target);
-    if (existing === undefined && this.config.createTables === false) {
-      throw this.configError('createTables', `table ${shown} does not exist and createTables is false`);
-    }
+    if (existing === undefined) this.assertCreatable(shown);
     await this.connection.query(`DROP TABLE IF EXISTS ${quoteTable(stage)}`);
     let saved: Omit<SavedStream, 'tally'>;
     if (existing === undefined) {
@@ -186,7 +233,7 @@ class PostgresWriter extends StagedWriter<pg.Client, SavedStream, StreamStage> {
       }
       const definitions = [...columnDefinitions(fields, target), ...bookkeepingDefinitions()];
       // Duplicate keys are refused as they are staged, with Postgres's message; an upsert keeps them for the newest to win.
-      if (key.length > 0 && this.mode !== 'upsert') {
+      if (key.length > 0 && !writesByKey(this.mode)) {
         definitions.push(
           `CONSTRAINT ${quoteIdentifier(`${target.name}_pkey`.slice(0, 63))} PRIMARY KEY (${key.map(quoteIdentifier).join(', ')})`,
         );
@@ -308,15 +355,32 @@ async function check(config: PostgresDestinationConfig, ctx: NodeContext): Promi
   );
 }
 
+/** Reads of the destination's own rows (mirrorScope all, dry-run samples), on a connection of their own. */
+const postgresReads = destinationReads<PostgresDestinationConfig>(postgresDialect, async (config, ctx) => {
+  const client = await connect(config, ctx);
+  const schema = config.schema ?? 'public';
+  return {
+    query: async (text, values) => (await client.query(text, values)).rows,
+    table: async (name) => {
+      const table = await describeTable(client, { schema, name });
+      if (table === undefined) return undefined;
+      return { quoted: quoteTable({ schema, name }), columns: table.columns.map((column) => column.name) };
+    },
+    end: () => client.end().catch(() => undefined),
+  };
+});
+
 export const postgresDestination = defineDestination({
   type: 'postgres.destination',
   title: 'PostgreSQL destination',
   description:
-    'Writes record streams into PostgreSQL tables (insert, upsert or replace), creating them with keys, indexes and foreign keys; verified and applied all at once when the run completes.',
+    'Writes record streams into PostgreSQL tables (insert, update, upsert, mirror or replace), creating them with keys, indexes and foreign keys; verified and applied all at once when the run completes.',
   config: postgresDestinationConfig,
   publishes: 'staged',
   modes: destinationModes,
+  checkConfig: checkTargetConfig,
   syncKey: (config) => keyedModeKey(config),
+  reads: postgresReads,
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields,
   check,

@@ -16,24 +16,35 @@ import type { ForeignKeyShape } from '../../node-kit/columns.ts';
 import type { Rec } from '../../node-kit/contract.ts';
 import { loadIsolatingFailures } from '../../node-kit/isolate-failures.ts';
 import { bookkeepingColumns, HASH_COLUMN, ROW_COLUMN, SEQ_COLUMN } from '../../node-kit/sql/stage-columns.ts';
-import type { DatabaseWriteMode } from '../../node-kit/sql/stage-config.ts';
-import type { PublishOptions, PublishRefusal } from '../../node-kit/sql/staged-writer.ts';
+import { type DatabaseWriteMode, upsertsByKey } from '../../node-kit/sql/stage-config.ts';
+import {
+  noRowReason,
+  type PublishOptions,
+  type PublishRefusal,
+  type SavedDeletes,
+} from '../../node-kit/sql/staged-writer.ts';
 import { tableExists } from './catalog.ts';
 import { addForeignKey, addIdentity, addPrimaryKey, createIndex, isIdentity, resetSequence } from './ddl.ts';
-import { quoteIdentifier, quoteLiteral, quoteTable, type TableName } from './sql.ts';
+import { quoteIdentifier, quoteLiteral, quoteTable, showTable, type TableName } from './sql.ts';
 import { isRowError, type StreamStage } from './stage.ts';
 
 /** A staged row the target refused at publish: which, why, and its staged hash (to take it out of the checksums). */
 const seqRow = `(${quoteIdentifier(SEQ_COLUMN)}, ${quoteIdentifier(ROW_COLUMN)})`;
 const withoutBookkeeping = bookkeepingColumns.map((column) => ` - ${quoteLiteral(column)}`).join('');
 
+export interface PostgresPublishOptions extends PublishOptions {
+  /** The schema of the targets (and of the deletes tables). */
+  schema: string;
+}
+
 /** Publishes every stream (see above) in the caller's transaction; returns the rows refused, per stream. */
 export async function publishStreams(
   client: pg.Client,
   stages: readonly StreamStage[],
-  options: PublishOptions,
+  options: PostgresPublishOptions,
 ): Promise<Map<string, PublishRefusal[]>> {
   const refused = new Map<string, PublishRefusal[]>(stages.map((stage) => [stage.stream, []]));
+  for (const deletes of options.deletes ?? []) await applyDeletes(client, deletes, options.schema);
   for (const stage of stages) {
     const skip = options.skip?.[stage.stream] ?? [];
     if (skip.length > 0) {
@@ -59,13 +70,25 @@ export async function publishStreams(
       await client.query(`DROP TABLE ${quoteTable(stage.table)}`);
     }
   }
+  for (const deletes of options.deletes ?? []) {
+    await client.query(`DROP TABLE IF EXISTS ${quoteTable({ schema: options.schema, name: deletes.table })}`);
+  }
   return refused;
+}
+
+/** A mirror's deletes: the target's rows whose key is in the deletes table (none when the target is gone). */
+async function applyDeletes(client: pg.Client, deletes: SavedDeletes, schema: string): Promise<void> {
+  const target: TableName = { schema, name: deletes.target };
+  const table: TableName = { schema, name: deletes.table };
+  if (!(await tableExists(client, target)) || !(await tableExists(client, table))) return;
+  const match = deletes.key.map((column) => `t.${quoteIdentifier(column)} = d.${quoteIdentifier(column)}`);
+  await client.query(`DELETE FROM ${quoteTable(target)} t USING ${quoteTable(table)} d WHERE ${match.join(' AND ')}`);
 }
 
 /** A created table: the staging table becomes it (upsert first keeps only the newest row per key). */
 async function renameIntoPlace(client: pg.Client, stage: StreamStage, mode: DatabaseWriteMode): Promise<void> {
   const table = quoteTable(stage.table);
-  if (mode === 'upsert' && stage.saved.key.length > 0) {
+  if (upsertsByKey(mode) && stage.saved.key.length > 0) {
     const same = stage.saved.key
       .map((key) => `older.${quoteIdentifier(key)} = newer.${quoteIdentifier(key)}`)
       .join(' AND ');
@@ -83,19 +106,27 @@ async function moveRows(client: pg.Client, stage: StreamStage, options: PublishO
   const list = columns.join(', ');
   const overriding = stage.saved.alwaysIdentity ? ' OVERRIDING SYSTEM VALUE' : '';
   const order = `${quoteIdentifier(SEQ_COLUMN)}, ${quoteIdentifier(ROW_COLUMN)}`;
+  const keys = stage.saved.key.map(quoteIdentifier);
+  const others = columns.filter((column) => !keys.includes(column));
+  const newestPerKey = (range: string) =>
+    `SELECT DISTINCT ON (${keys.join(', ')}) ${list} FROM ${staged} ${range}
+       ORDER BY ${keys.join(', ')}, ${quoteIdentifier(SEQ_COLUMN)} DESC, ${quoteIdentifier(ROW_COLUMN)} DESC`;
   const statement = (range: string) => {
-    if (options.mode !== 'upsert') {
+    if (options.mode === 'update') {
+      if (others.length === 0) return 'SELECT 1';
+      const match = keys.map((key) => `t.${key} = s.${key}`).join(' AND ');
+      return `UPDATE ${target} t SET ${others.map((column) => `${column} = s.${column}`).join(', ')}
+        FROM (${newestPerKey(range)}) s WHERE ${match}`;
+    }
+    if (!upsertsByKey(options.mode)) {
       return `INSERT INTO ${target} (${list})${overriding} SELECT ${list} FROM ${staged} ${range} ORDER BY ${order}`;
     }
-    const keys = stage.saved.key.map(quoteIdentifier);
-    const updates = columns
-      .filter((column) => !keys.includes(column))
-      .map((column) => `${column} = EXCLUDED.${column}`);
+    const updates = others.map((column) => `${column} = EXCLUDED.${column}`);
     return `INSERT INTO ${target} (${list})${overriding}
-      SELECT DISTINCT ON (${keys.join(', ')}) ${list} FROM ${staged} ${range}
-       ORDER BY ${keys.join(', ')}, ${quoteIdentifier(SEQ_COLUMN)} DESC, ${quoteIdentifier(ROW_COLUMN)} DESC
+      ${newestPerKey(range)}
       ON CONFLICT (${keys.join(', ')}) DO ${updates.length === 0 ? 'NOTHING' : `UPDATE SET ${updates.join(', ')}`}`;
   };
+  if (options.mode === 'update' && options.skip === undefined) await refuseUnknownKeys(client, stage, refused);
   if (options.mode === 'replace') await client.query(`DELETE FROM ${target}`);
   const attempt = async (range: string) => {
     await client.query('SAVEPOINT backflow_publish');
@@ -144,6 +175,27 @@ async function moveRows(client: pg.Client, stage: StreamStage, options: PublishO
     table: stage.describe(),
     rejected: refused.length,
   });
+}
+
+/** Update: staged rows whose key the target does not hold are refused, and taken out of the staging table. */
+async function refuseUnknownKeys(client: pg.Client, stage: StreamStage, refused: PublishRefusal[]): Promise<void> {
+  const match = stage.saved.key.map((key) => `t.${quoteIdentifier(key)} = c.${quoteIdentifier(key)}`).join(' AND ');
+  const unknown = `NOT EXISTS (SELECT 1 FROM ${quoteTable(stage.target)} t WHERE ${match})`;
+  const found = await stagedRowsWhere(client, stage.table, unknown);
+  for (const row of found) {
+    refused.push({ ...row, reason: noRowReason(stage.saved.key, row.record, showTable(stage.target)) });
+  }
+  if (found.length > 0) await client.query(`DELETE FROM ${quoteTable(stage.table)} c WHERE ${unknown}`);
+}
+
+/** The staged rows (as `c`) meeting `condition`, in arrival order, as records with their hash and place. */
+async function stagedRowsWhere(client: pg.Client, table: TableName, condition: string) {
+  const found = await client.query<{ record: Rec; hash: string; seq: string; row: number }>(
+    `SELECT to_jsonb(c)${withoutBookkeeping} AS record, c.${quoteIdentifier(HASH_COLUMN)}::text AS hash,
+            c.${quoteIdentifier(SEQ_COLUMN)} AS seq, c.${quoteIdentifier(ROW_COLUMN)} AS row
+       FROM ${quoteTable(table)} c WHERE ${condition} ORDER BY 3, 4`,
+  );
+  return found.rows.map((row) => ({ record: row.record, hash: BigInt(row.hash), seq: Number(row.seq), row: row.row }));
 }
 
 async function stagedRow(client: pg.Client, table: TableName, seq: number, row: number) {
@@ -236,11 +288,9 @@ async function danglingRows(client: pg.Client, table: TableName, key: ForeignKey
       (column, index) => `p.${quoteIdentifier(key.referencedColumns[index] as string)} = c.${quoteIdentifier(column)}`,
     )
     .join(' AND ');
-  const found = await client.query<{ record: Rec; hash: string; seq: string; row: number }>(
-    `SELECT to_jsonb(c)${withoutBookkeeping} AS record, c.${quoteIdentifier(HASH_COLUMN)}::text AS hash,
-            c.${quoteIdentifier(SEQ_COLUMN)} AS seq, c.${quoteIdentifier(ROW_COLUMN)} AS row
-       FROM ${quoteTable(table)} c
-      WHERE ${set} AND NOT EXISTS (SELECT 1 FROM ${quoteTable(referenced)} p WHERE ${match})`,
+  return stagedRowsWhere(
+    client,
+    table,
+    `${set} AND NOT EXISTS (SELECT 1 FROM ${quoteTable(referenced)} p WHERE ${match})`,
   );
-  return found.rows.map((row) => ({ record: row.record, hash: BigInt(row.hash), seq: Number(row.seq), row: row.row }));
 }

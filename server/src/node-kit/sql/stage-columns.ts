@@ -19,8 +19,16 @@ export const bookkeepingColumns = [SEQ_COLUMN, ROW_COLUMN, HASH_COLUMN] as const
  * and the table keeps it unique and the same on every attempt of the run (a resume finds it).
  */
 export function stageTableName(table: string, runId: string, maxBytes: number): string {
+  return runTableName('_backflow_stage_', table, runId, maxBytes);
+}
+
+/** `_backflow_deletes_<table>_<hash>`: a mirror's keys to delete from the table, staged like its rows. */
+export function deletesTableName(table: string, runId: string, maxBytes: number): string {
+  return runTableName('_backflow_deletes_', table, runId, maxBytes);
+}
+
+function runTableName(prefix: string, table: string, runId: string, maxBytes: number): string {
   const hash = createHash('sha1').update(`${runId}\u0000${table}`).digest('hex').slice(0, 12);
-  const prefix = '_backflow_stage_';
   let name = table;
   while (Buffer.byteLength(`${prefix}${name}_${hash}`) > maxBytes) name = name.slice(0, -1);
   return `${prefix}${name}_${hash}`;

@@ -5,7 +5,8 @@
  */
 
 import { Type } from '@sinclair/typebox';
-import { keyProperty, modeProperty, recordOf } from '../schema.ts';
+import type { ConfigIssue } from '../contract.ts';
+import { keyedModes, keyProperty, mirrorScopeProperty, modeProperty, recordOf } from '../schema.ts';
 import { type ConnectionConfig, connectionProperties } from './connection.ts';
 
 /**
@@ -38,8 +39,13 @@ export function connectionParts(config: ConnectionConfig, defaultPort: number) {
   };
 }
 
-export const destinationModes = ['insert', 'upsert', 'replace'] as const;
+export const destinationModes = ['insert', 'update', 'upsert', 'mirror', 'replace'] as const;
 export type DatabaseWriteMode = (typeof destinationModes)[number];
+
+/** Modes that write the newest staged row of a key over the target's row with that key (mirror deletes too). */
+export function upsertsByKey(mode: DatabaseWriteMode): boolean {
+  return mode === 'upsert' || mode === 'mirror';
+}
 
 /** Where streams land and how: the fields both database destinations take besides the connection. */
 export function targetProperties() {
@@ -62,14 +68,16 @@ export function targetProperties() {
       modeProperty(destinationModes, {
         default: 'insert',
         description:
-          'insert appends; upsert updates rows with the same key and inserts the others (the newest record of a key wins); replace swaps the table contents for the records. Every mode applies when the run completes, all at once.',
+          'insert appends; update changes the rows with the same key and rejects records whose key the table does not hold; upsert updates rows with the same key and inserts the others (the newest record of a key wins); mirror upserts and deletes the rows whose records vanished from the source (see mirrorScope); replace swaps the table contents for the records. Every mode applies when the run completes, all at once, deletes first.',
       }),
     ),
     key: Type.Optional(
       keyProperty({
-        description: "Column, or columns, that identify a row for upsert; default: the stream's primary key.",
+        description:
+          "Column, or columns, that identify a row for update, upsert and mirror (needed by update and mirror); default for upsert: the stream's primary key.",
       }),
     ),
+    mirrorScope: mirrorScopeProperty('rows'),
     createTables: Type.Optional(
       Type.Boolean({
         default: true,
@@ -85,7 +93,27 @@ export interface TargetConfig {
   tables?: Record<string, string>;
   mode?: DatabaseWriteMode;
   key?: string | string[];
+  mirrorScope?: 'flow' | 'all';
   createTables?: boolean;
+}
+
+/** Issues beyond the schema: update and mirror need a key; mirrorScope all belongs to mirror. */
+export function checkTargetConfig(config: TargetConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const mode = config.mode ?? 'insert';
+  if ((mode === 'update' || mode === 'mirror') && configuredKey(config).length === 0) {
+    issues.push({ path: 'key', message: `mode ${mode} needs a key: the column, or columns, that identify a row` });
+  }
+  // `flow` is the default the schema fills in, so only `all` says the user meant a mirror.
+  if (config.mirrorScope === 'all' && mode !== 'mirror') {
+    issues.push({ path: 'mirrorScope', message: `mirrorScope applies to mode mirror only, not ${mode}` });
+  }
+  return issues;
+}
+
+/** Whether the mode writes by key (update, upsert, mirror): it needs a key to go. */
+export function writesByKey(mode: DatabaseWriteMode): boolean {
+  return keyedModes.includes(mode);
 }
 
 /**

@@ -18,16 +18,35 @@ import type {
 } from '../contract.ts';
 import type { StreamVerification } from '../verification.ts';
 import { type ConnectionConfig, withoutSecrets } from './connection.ts';
-import { matchFields, type StagedColumn } from './stage-columns.ts';
-import { configuredKey, type DatabaseWriteMode, type TargetConfig } from './stage-config.ts';
+import { deletesTableName, matchFields, type StagedColumn } from './stage-columns.ts';
+import {
+  configuredKey,
+  type DatabaseWriteMode,
+  type TargetConfig,
+  tableOfStream,
+  writesByKey,
+} from './stage-config.ts';
 import { type Readback, type StreamTally, streamVerification } from './stage-verification.ts';
 
 /** Staged rows (seq, row) per stream that the targets refused at publish. */
 export type RefusedRows = Record<string, [number, number][]>;
 
+/** A mirror's keys to delete from a stream's table at publish, staged in a table of their own beside it. */
+export interface SavedDeletes {
+  stream: string;
+  /** The target table's name (in the writer's schema or database). */
+  target: string;
+  /** The deletes table: the target's key columns, with their types. */
+  table: string;
+  /** The key columns, as the target names them. */
+  key: string[];
+}
+
 /** The resume state: each stream's staging table, field mapping and checksum, and rows refused at publish. */
 export interface StagedWriterState<Saved> {
   streams: Saved[];
+  /** A mirror's staged deletes, per stream. */
+  deletes?: SavedDeletes[];
   /** After prepare: staged rows (seq, row) the targets refused, so a resumed commit leaves them out. */
   refused?: RefusedRows;
 }
@@ -52,6 +71,8 @@ export interface PublishOptions {
   mode: DatabaseWriteMode;
   /** Rows refused in an earlier attempt of this publish (a resumed commit): deleted first, nothing isolated. */
   skip?: RefusedRows;
+  /** A mirror's staged deletes, applied before any stream's rows. */
+  deletes?: readonly SavedDeletes[];
   log: Logger;
   nodeId: string;
 }
@@ -74,6 +95,8 @@ export interface ExistingColumn {
 
 export abstract class StagedWriter<Connection, Saved, S extends Stage<Connection, Saved>> implements DestinationWriter {
   protected readonly stages = new Map<string, S>();
+  /** A mirror's staged deletes, per stream. */
+  protected readonly deletes = new Map<string, SavedDeletes>();
   protected reports: StreamVerification[] = [];
   protected refused: RefusedRows | undefined;
   private closed = false;
@@ -100,6 +123,18 @@ export abstract class StagedWriter<Connection, Saved, S extends Stage<Connection
   protected abstract rollback(): Promise<void>;
   /** Ends the connection, ignoring one already gone. */
   protected abstract disconnect(): Promise<void>;
+  /** The database's longest identifier (bytes), for the names of the tables a run makes. */
+  protected abstract readonly identifierBytes: number;
+  /** An existing table's column names; undefined when there is no such table. */
+  protected abstract columnsOf(table: string): Promise<string[] | undefined>;
+  /** Makes the (empty) deletes table, its columns the target's key columns with their types. */
+  protected abstract createDeletes(deletes: SavedDeletes): Promise<void>;
+  /** Adds keys (each the key columns' values, in order, as text) to the deletes table, durably. */
+  protected abstract stageDeletes(deletes: SavedDeletes, keys: unknown[][]): Promise<void>;
+  /** Whether the deletes table is (still) there. */
+  protected abstract deletesExist(deletes: SavedDeletes): Promise<boolean>;
+  /** Drops the deletes table if it is there. */
+  protected abstract dropDeletes(deletes: SavedDeletes): Promise<void>;
 
   async write(payload: Payload, seq: number): Promise<void> {
     if (payload.kind !== 'records') throw this.error(`takes records, but received the file ${payload.name}`);
@@ -114,9 +149,31 @@ export abstract class StagedWriter<Connection, Saved, S extends Stage<Connection
     }
   }
 
+  /**
+   * A mirror's deletes: the keys are staged in the stream's deletes table (made on the first call)
+   * and deleted from the target when the run publishes, before the rows are written. A stream whose
+   * table does not exist has nothing to delete.
+   */
+  async delete(stream: string, keys: Rec[]): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      const deletes = this.deletes.get(stream) ?? (await this.startDeletes(stream));
+      if (deletes === undefined) return;
+      const fields = configuredKey(this.config);
+      await this.stageDeletes(
+        deletes,
+        keys.map((key) => fields.map((field) => key[field] ?? null)),
+      );
+    } catch (cause) {
+      if (cause instanceof BackflowError) throw cause;
+      throw this.error(`staging ${keys.length} deletes of stream "${stream}" failed: ${errorMessage(cause)}`, cause);
+    }
+  }
+
   state(): StagedWriterState<Saved> {
     return {
       streams: [...this.stages.values()].map((stage) => stage.save()),
+      ...(this.deletes.size === 0 ? {} : { deletes: [...this.deletes.values()] }),
       ...(this.refused === undefined ? {} : { refused: this.refused }),
     };
   }
@@ -129,6 +186,36 @@ export abstract class StagedWriter<Connection, Saved, S extends Stage<Connection
 
   verification(): StreamVerification[] {
     return this.reports;
+  }
+
+  /**
+   * Picks up the deletes a resumed run staged: kept when it was prepared (its commit applies them),
+   * else dropped, because the mirror's deletes are asked for again after the batches are replayed.
+   */
+  protected async resumeDeletes(saved: SavedDeletes[] | undefined): Promise<void> {
+    for (const deletes of saved ?? []) {
+      if (!this.ctx.prepared) await this.dropDeletes(deletes);
+      else if (await this.deletesExist(deletes)) this.deletes.set(deletes.stream, deletes);
+    }
+  }
+
+  /** The stream's deletes table, made empty; undefined when the stream's table does not exist. */
+  private async startDeletes(stream: string): Promise<SavedDeletes | undefined> {
+    const target = tableOfStream(this.config, stream);
+    const columns = await this.columnsOf(target);
+    if (columns === undefined) return undefined;
+    const key = configuredKey(this.config).map((field) => {
+      const named =
+        columns.find((column) => column === field) ??
+        columns.find((column) => column.toLowerCase() === field.toLowerCase());
+      if (named === undefined) throw this.configError('key', `key column ${field} is not a column of ${target}`);
+      return named;
+    });
+    if (key.length === 0) throw this.configError('key', `mode ${this.mode} needs a key to delete rows of ${target}`);
+    const deletes = { stream, target, table: deletesTableName(target, this.ctx.runId, this.identifierBytes), key };
+    await this.createDeletes(deletes);
+    this.deletes.set(stream, deletes);
+    return deletes;
   }
 
   /** Reads every staging table back, hashed from the database's own values (the connector's `readBack`). */
@@ -196,6 +283,16 @@ export abstract class StagedWriter<Connection, Saved, S extends Stage<Connection
         'tables',
         `streams "${taken.stream}" and "${stream}" would both be written to ${shown}: map each stream to its own table with tables`,
       );
+    }
+  }
+
+  /** A target that does not exist: update has no rows to change, and createTables false forbids making it. */
+  protected assertCreatable(shown: string): void {
+    if (this.mode === 'update') {
+      throw this.configError('mode', `mode update changes existing rows, but table ${shown} does not exist`);
+    }
+    if (this.config.createTables === false) {
+      throw this.configError('createTables', `table ${shown} does not exist and createTables is false`);
     }
   }
 
@@ -276,8 +373,8 @@ export abstract class StagedWriter<Connection, Saved, S extends Stage<Connection
     if (missing.length > 0) {
       throw this.configError('key', `key column ${missing.join(', ')} is not a column of ${shown}`);
     }
-    if (this.mode === 'upsert' && key.length === 0) {
-      throw this.configError('key', `upsert into ${shown} needs a key: the stream has no primary key`);
+    if (writesByKey(this.mode) && key.length === 0) {
+      throw this.configError('key', `${this.mode} into ${shown} needs a key: the stream has no primary key`);
     }
     return key;
   }
@@ -301,6 +398,12 @@ export abstract class StagedWriter<Connection, Saved, S extends Stage<Connection
         refusals.map(({ row }) => locations[row] ?? {}),
       );
   }
+}
+
+/** Why update refuses a staged row: `no row with key (id)=(42) in table public.customers: …`. */
+export function noRowReason(key: readonly string[], record: Rec, shown: string): string {
+  const values = key.map((column) => (record[column] === null ? 'NULL' : String(record[column])));
+  return `no row with key (${key.join(', ')})=(${values.join(', ')}) in table ${shown}: mode update changes existing rows only`;
 }
 
 /** A connection refused, or a check that failed, as a ConfigError on the node's config. */
