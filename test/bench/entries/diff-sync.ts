@@ -13,6 +13,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type RunSummary, runFlow } from '../../../server/src/service/flow-runner.ts';
 import { StateStore } from '../../../server/src/store/state-store.ts';
+import { envRef } from '../../e2e/support.ts';
 import { runBenchChild } from '../child.ts';
 import { postgresUrl, withPostgres } from '../databases.ts';
 import type { DiffMemoryReport } from '../diff-memory-child.ts';
@@ -29,6 +30,8 @@ const rssBudgetBytes = 300e6;
 const memoryKeys = 10_000_000;
 const database = 'backflow_bench_sync';
 const targetId = 'crm_customers';
+/** The variable the flow reads the database URL from (a secret field never holds a literal). */
+const urlEnv = 'BACKFLOW_BENCH_SYNC_URL';
 
 /** Checks the destination equals the source: row count and sums over every column. */
 const checksumSql = (table: string, cast: (column: string) => string) =>
@@ -43,7 +46,7 @@ function syncFlow(source: string, mode: 'upsert' | 'mirror') {
       {
         id: targetId,
         type: 'postgres.destination',
-        config: { url: postgresUrl(database), table: 'customers', mode, key: 'id' },
+        config: { url: envRef(urlEnv), table: 'customers', mode, key: 'id' },
       },
     ],
     edges: [{ from: 'warehouse', to: targetId }],
@@ -84,6 +87,7 @@ function counts(summary: RunSummary) {
 
 export async function measureDiffSync(): Promise<EntryOutcome[]> {
   const entry = `13a re-sync of 1M rows to Postgres after ${changed} changes, ${deleted} deletes, ${added} inserts`;
+  process.env[urlEnv] = postgresUrl(database);
   const dir = await mkdtemp(path.join(tmpdir(), 'backflow-bench-sync-'));
   try {
     await withPostgres('postgres', async (client) => {
