@@ -190,7 +190,12 @@ describe('hubspot.destination mirror', () => {
       [0, 1, 2, 3, 4, 5].map((i) => ({ email: `person-${i}@example.com`, firstname: 'Old', lastname: 'Old' })),
     );
     const { store, dataDir } = await openTempStore();
-    const run = () => runFlow({ store, document: mirrorFlow(dir, portal, { mode: 'update' }), baseDir: dir, dataDir });
+    const run = (options: { dryRun?: boolean } = {}) =>
+      runFlow({ store, document: mirrorFlow(dir, portal, { mode: 'update' }), baseDir: dir, dataDir, ...options });
+    // A dry run looks the keys up: it plans the updates and the refusals the real run then has.
+    const dry = await run({ dryRun: true });
+    expect(dry.nodes.crm).toMatchObject({ read: 10, written: 0, rejected: 4 });
+    expect(dry.plan!.crm![0]).toMatchObject({ update: 6, create: 0, reject: 4 });
     const result = await run();
     expect(result.status).toBe('succeeded');
     const counts = result.nodes.crm!;

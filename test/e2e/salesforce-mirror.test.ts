@@ -210,13 +210,18 @@ describe('salesforce.destination mirror', () => {
         .join(', ')}) t(Id, Name, Description)`,
     );
     const { store, dataDir } = await openTempStore();
-    const run = () =>
+    const run = (options: { dryRun?: boolean } = {}) =>
       runFlow({
         store,
         document: flow(dir, { mode: 'update', externalIdField: undefined }),
         baseDir: dir,
         dataDir,
+        ...options,
       });
+    // A dry run looks the Ids up: it plans the updates and the refusals the real run then has.
+    const dry = await run({ dryRun: true });
+    expect(dry.nodes.crm).toMatchObject({ read: 6, written: 0, rejected: 2 });
+    expect(dry.plan!.crm![0]).toMatchObject({ update: 4, create: 0, reject: 2 });
     const result = await run();
     expect(result.status).toBe('succeeded');
     const counts = result.nodes.crm!;

@@ -180,7 +180,7 @@ export async function openSalesforceWriter(
       const refusals = resolution.refusals;
       const sending = await toSend(records, resolution.outgoing, target);
       const pairs = ctx.dryRun
-        ? await plan(target, sending, books)
+        ? await plan(target, sending, books, refusals)
         : await save(target, sending, before + records.length > threshold, stream, books, refusals);
       if (config.idMap && pairs.length > 0) await ctx.idMap.record(namespaceOf(stream), pairs);
       refusals.sort((a, b) => a.index - b.index);
@@ -297,11 +297,22 @@ export async function openSalesforceWriter(
   }
 
   /** A dry run's batch: what each record would become, counted and sampled; the pairs it would record. */
-  async function plan(target: SaveTarget, sending: Sending[], books: StreamBooks): Promise<[string, string][]> {
+  async function plan(
+    target: SaveTarget,
+    sending: Sending[],
+    books: StreamBooks,
+    refusals: Refusal[],
+  ): Promise<[string, string][]> {
     const decisions = await planSaves(session, target, sending);
     const pairs: [string, string][] = [];
+    const planned: Sending[] = [];
     sending.forEach((entry, position) => {
-      const { action, destinationId } = decisions[position]!;
+      const { action, destinationId, reason } = decisions[position]!;
+      if (action === 'reject') {
+        refusals.push({ index: entry.index, reason: reason ?? 'Salesforce would refuse it' });
+        return;
+      }
+      planned.push(entry);
       if (action === 'create') books.created += 1;
       else books.updated += 1;
       if (entry.sourceId !== undefined) pairs.push([entry.sourceId, destinationId ?? `new:${entry.sourceId}`]);
@@ -313,7 +324,7 @@ export async function openSalesforceWriter(
         ...(Object.keys(entry.relations).length > 0 ? { relations: entry.relations } : {}),
       });
     });
-    countRelations(books, sending);
+    countRelations(books, planned);
     return pairs;
   }
 
