@@ -5,7 +5,7 @@
  * HubSpot's message; everything else that fails fails the run (see write-batch.ts). A mirror
  * upserts and archives what vanished from the source, by `idProperty` (mirror.ts).
  */
-import { ConfigError } from '../../errors.ts';
+import { ConfigError, DestinationError, type ErrorContext } from '../../errors.ts';
 import { defineDestination, type NodeContext } from '../../node-kit/contract.ts';
 import { connectionFields, defaultBaseUrl, type HubspotClient, hubspotClient, hubspotFailure } from './connection.ts';
 import {
@@ -44,10 +44,12 @@ export const hubspotDestination = defineDestination({
       if (field === undefined || field === 'id') return [];
       const values = keys.map((key) => key[field]).filter((value) => value !== null && value !== undefined);
       return currentRecords(api, object, field, values.map(String)).catch((error: unknown) => {
-        throw hubspotFailure(error, `node "${ctx.nodeId}": reading ${object} records by ${field}`, {
-          nodeId: ctx.nodeId,
-          stream,
-        });
+        throw hubspotFailure(
+          error,
+          `node "${ctx.nodeId}": reading ${object} records by ${field}`,
+          { nodeId: ctx.nodeId, stream },
+          destinationError,
+        );
       });
     },
   },
@@ -107,9 +109,11 @@ async function* failing<T>(pages: AsyncIterable<T>, doing: string, ctx: NodeCont
   try {
     yield* pages;
   } catch (error) {
-    throw hubspotFailure(error, `node "${ctx.nodeId}": ${doing}`, { nodeId: ctx.nodeId });
+    throw hubspotFailure(error, `node "${ctx.nodeId}": ${doing}`, { nodeId: ctx.nodeId }, destinationError);
   }
 }
+
+const destinationError = (message: string, context: ErrorContext) => new DestinationError(message, context);
 
 /**
  * The object exists for this token, and the property records are matched by is one of its
