@@ -15,6 +15,7 @@ import { runFlow } from '../../server/src/service/flow-runner.ts';
 import { temporaryDirectory } from '../../server/src/testing/node-context.ts';
 import { closeTempStores, openTempStore } from '../../server/src/testing/temp-store.ts';
 import type { HubspotSandbox } from '../sandboxes/hubspot/server.ts';
+import { crashingAfterDeletes } from './crm-mirror-support.ts';
 import { byKey, createRecords, portalRecords, sandbox, token } from './hubspot-support.ts';
 
 afterEach(closeTempStores);
@@ -63,34 +64,6 @@ function mirrorFlow(dir: string, portal: HubspotSandbox, config: Rec = {}) {
   };
 }
 
-/** hubspot.destination whose mirror deletes land, then fail the run before the snapshot forgets them (once). */
-function crashingAfterDeletes(): { type: DestinationType; armed: { now: boolean } } {
-  const armed = { now: false };
-  const base = hubspotDestination as unknown as DestinationType;
-  const type: DestinationType = {
-    ...base,
-    async open(config, ctx) {
-      const writer = await base.open(config, ctx);
-      return {
-        ...writer,
-        write: writer.write.bind(writer),
-        prepare: writer.prepare.bind(writer),
-        commit: writer.commit.bind(writer),
-        state: () => writer.state?.(),
-        plan: () => writer.plan?.() ?? [],
-        async delete(stream, keys) {
-          await writer.delete!(stream, keys);
-          if (armed.now) {
-            armed.now = false;
-            throw new Error('killed after the archives landed');
-          }
-        },
-      };
-    },
-  };
-  return { type, armed };
-}
-
 describe('hubspot.destination mirror', () => {
   it('archives what vanished (this flow’s only, or all with mirrorScope all), sends nothing again, plans exactly, and resumes exact', async () => {
     const portal = await sandbox();
@@ -99,7 +72,7 @@ describe('hubspot.destination mirror', () => {
     await seedSource(source, 40);
     // In the portal before the flow existed, with a key value.
     await createRecords(portal, 'contacts', [{ email: 'before@example.com', firstname: 'Before', lastname: 'Flow' }]);
-    const crash = crashingAfterDeletes();
+    const crash = crashingAfterDeletes(hubspotDestination as unknown as DestinationType);
     const catalog = createCatalog([...nodeTypes.filter((t) => t.type !== 'hubspot.destination'), crash.type]);
     const { store, dataDir } = await openTempStore();
     const run = (config: Rec = {}, options: { dryRun?: boolean; resume?: boolean } = {}) =>

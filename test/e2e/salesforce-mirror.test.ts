@@ -15,6 +15,7 @@ import { createCatalog, nodeTypes } from '../../server/src/nodes/registry.ts';
 import { runFlow } from '../../server/src/service/flow-runner.ts';
 import { temporaryDirectory } from '../../server/src/testing/node-context.ts';
 import { closeTempStores, openTempStore } from '../../server/src/testing/temp-store.ts';
+import { crashingAfterDeletes } from './crm-mirror-support.ts';
 import { queryAll, sandboxClient, sandboxForFile, sandboxUser } from './salesforce-support.ts';
 
 afterEach(closeTempStores);
@@ -79,34 +80,6 @@ function flow(dir: string, config: Rec) {
   };
 }
 
-/** salesforce.destination whose mirror deletes land, then fail the run before the snapshot forgets them (once). */
-function crashingAfterDeletes(): { type: DestinationType; armed: { now: boolean } } {
-  const armed = { now: false };
-  const base = salesforceDestination as unknown as DestinationType;
-  const type: DestinationType = {
-    ...base,
-    async open(config, ctx) {
-      const writer = await base.open(config, ctx);
-      return {
-        ...writer,
-        write: writer.write.bind(writer),
-        prepare: writer.prepare.bind(writer),
-        commit: writer.commit.bind(writer),
-        state: () => writer.state?.(),
-        plan: () => writer.plan?.() ?? [],
-        async delete(stream, keys) {
-          await writer.delete!(stream, keys);
-          if (armed.now) {
-            armed.now = false;
-            throw new Error('killed after the deletes landed');
-          }
-        },
-      };
-    },
-  };
-  return { type, armed };
-}
-
 describe('salesforce.destination mirror', () => {
   it('deletes what vanished (this flow’s only, or all with mirrorScope all), sends nothing again, plans exactly, and resumes exact', async () => {
     const dir = await temporaryDirectory();
@@ -116,7 +89,7 @@ describe('salesforce.destination mirror', () => {
     await org.jsforce
       .sobject('Account')
       .create({ External_Id__c: 'mir-before', Name: 'Before the flow', Description: 'kept' });
-    const crash = crashingAfterDeletes();
+    const crash = crashingAfterDeletes(salesforceDestination as unknown as DestinationType);
     const catalog = createCatalog([...nodeTypes.filter((t) => t.type !== 'salesforce.destination'), crash.type]);
     const { store, dataDir } = await openTempStore();
     const run = (config: Rec = {}, options: { dryRun?: boolean; resume?: boolean } = {}) =>
