@@ -375,6 +375,41 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
       });
       expect(read.results).toHaveLength(0);
     });
+
+    it('reads contacts by email in batch and archives them by id as a mirror deletes: missing or archived keys are 207 errors, archiving again is no error', async () => {
+      const created = await hubspot.crm.contacts.batchApi.create({
+        inputs: [1, 2, 3].map((n) => ({ properties: { email: `mirror.${n}@example.net` }, associations: [] })),
+      });
+      const ids = created.results.map((record) => record.id).sort();
+      const emails = ['mirror.1@example.net', 'MIRROR.2@example.net', 'mirror.3@example.net', 'never@example.net'];
+      const found = await hubspot.crm.contacts.batchApi.read({
+        inputs: emails.map((id) => ({ id })),
+        idProperty: 'email',
+        properties: ['email'],
+        propertiesWithHistory: [],
+      });
+      // Unique values match case-insensitively; a key no record holds is an error of the 207, not a result.
+      expect(found.results.map((record) => record.id).sort()).toEqual(ids);
+      expect('errors' in found && found.errors).toEqual([
+        expect.objectContaining({ category: 'OBJECT_NOT_FOUND', context: { ids: ['never@example.net'] } }),
+      ]);
+      await hubspot.crm.contacts.batchApi.archive({ inputs: ids.map((id) => ({ id })) });
+      // Again, as a resumed run would: HubSpot answers 204 whether or not the records are still live.
+      await hubspot.crm.contacts.batchApi.archive({ inputs: [...ids, '999999999'].map((id) => ({ id })) });
+      const after = await hubspot.crm.contacts.batchApi.read({
+        inputs: emails.map((id) => ({ id })),
+        idProperty: 'email',
+        properties: ['email'],
+        propertiesWithHistory: [],
+      });
+      expect(after.results).toHaveLength(0);
+      const tooMany = await failure(
+        hubspot.crm.contacts.batchApi.archive({
+          inputs: Array.from({ length: 101 }, (_, n) => ({ id: String(n + 1) })),
+        }),
+      );
+      expect(tooMany.code).toBe(400);
+    });
   });
 
   describe('search', () => {

@@ -412,6 +412,35 @@ describe('Salesforce sandbox driven by jsforce', () => {
       expect(deleted.map((result) => result.success)).toEqual([true, true, true, false]);
       expect(deleted[3]).toMatchObject({ errors: [{ statusCode: 'ENTITY_IS_DELETED' }] });
     });
+
+    it('finds records by external id and deletes them as a mirror does: a deleted record leaves queries, and deleting it again is ENTITY_IS_DELETED', async () => {
+      await conn
+        .sobject('Account')
+        .create([
+          { Name: 'Mirror 1', External_Id__c: 'MIR-1' },
+          { Name: 'Mirror 2', External_Id__c: 'MIR-2' },
+          { Name: 'Mirror without key' },
+        ]);
+      const keyed = await conn.query<{ Id: string; External_Id__c: string }>(
+        "SELECT Id, External_Id__c FROM Account WHERE External_Id__c IN ('mir-1', 'MIR-2', 'MIR-NONE')",
+      );
+      // External ids compare case-insensitively; a key no record holds finds nothing.
+      expect(keyed.records.map((record) => record.External_Id__c).sort()).toEqual(['MIR-1', 'MIR-2']);
+      const ids = keyed.records.map((record) => record.Id);
+      // jsforce deletes a list through DELETE /composite/sobjects?ids=…&allOrNone=false.
+      const deleted = await conn.sobject('Account').destroy(ids, { allOrNone: false });
+      expect(deleted.map((result) => result.success)).toEqual([true, true]);
+      const again = await conn.sobject('Account').destroy(ids, { allOrNone: false });
+      expect(
+        again.map((result) => !result.success && (result.errors[0] as { statusCode?: string } | undefined)?.statusCode),
+      ).toEqual(['ENTITY_IS_DELETED', 'ENTITY_IS_DELETED']);
+      const left = await conn.query<{ Name: string }>(
+        "SELECT Name FROM Account WHERE Name LIKE 'Mirror%' AND External_Id__c != null",
+      );
+      expect(left.records).toEqual([]);
+      const unkeyed = await conn.query<{ Name: string }>("SELECT Name FROM Account WHERE Name LIKE 'Mirror%'");
+      expect(unkeyed.records.map((record) => record.Name)).toEqual(['Mirror without key']);
+    });
   });
 
   describe('SOQL', () => {

@@ -13,6 +13,7 @@ export const endpointOf: Record<HubspotDestinationConfig['mode'], BatchEndpoint>
   insert: 'create',
   update: 'update',
   upsert: 'upsert',
+  mirror: 'upsert',
 };
 
 export interface BatchInput {

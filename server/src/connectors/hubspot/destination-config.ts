@@ -2,10 +2,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../node-kit/contract.ts';
 import { idMapProperty, lookupSchema, lookupsProperty } from '../../node-kit/id-lookups.ts';
-import { modeProperty, recordOf } from '../../node-kit/schema.ts';
+import { mirrorScopeProperty, modeProperty, recordOf } from '../../node-kit/schema.ts';
 import { connectionProperties } from './connection.ts';
 
-export const hubspotModes = ['insert', 'update', 'upsert'] as const;
+export const hubspotModes = ['insert', 'update', 'upsert', 'mirror'] as const;
 
 /** The batch endpoints take 100 inputs at most. */
 export const maxInputs = 100;
@@ -29,14 +29,15 @@ export const hubspotDestinationConfig = Type.Object(
     ),
     mode: modeProperty(hubspotModes, {
       description:
-        'insert: batch create; update: batch update of existing records by `idProperty` (default: the record id); upsert: batch upsert by `idProperty` (a replayed batch overwrites itself).',
+        'insert: batch create; update: batch update of existing records by `idProperty` (default: the record id), a record HubSpot does not hold is rejected; upsert: batch upsert by `idProperty` (a replayed batch overwrites itself); mirror: upsert by `idProperty`, and archive the records that vanished from the source.',
     }),
+    mirrorScope: mirrorScopeProperty('records'),
     idProperty: Type.Optional(
       Type.String({
         minLength: 1,
         title: 'ID property',
         description:
-          'The unique property records are matched by (email for contacts, domain for companies, or a custom unique property). Required for upsert; for update the default is the record id (`id`).',
+          'The unique property records are matched by (email for contacts, domain for companies, or a custom unique property). Required for upsert and mirror; for update the default is the record id (`id`).',
       }),
     ),
     batchSize: Type.Optional(
@@ -99,19 +100,40 @@ export const hubspotDestinationConfig = Type.Object(
 
 export type HubspotDestinationConfig = Static<typeof hubspotDestinationConfig>;
 
-/** What the schema cannot say: upsert needs a unique property, and HubSpot's record id is not one. */
+/**
+ * What the schema cannot say: upsert and mirror need a unique property (HubSpot's record id is not
+ * one), a mirror cannot be a migration (its ID map), and `mirrorScope` belongs to a mirror.
+ */
 export function checkDestinationConfig(config: HubspotDestinationConfig): ConfigIssue[] {
-  if (config.mode !== 'upsert') return [];
-  if (config.idProperty === undefined || config.idProperty === 'hs_object_id' || config.idProperty === 'id') {
-    return [
-      {
-        path: 'idProperty',
-        message:
-          'upsert matches records by a unique property (email for contacts, domain for companies, or a custom unique property): name it in idProperty. HubSpot refuses to upsert by the record id; to write by id, use mode update.',
-      },
-    ];
+  const issues: ConfigIssue[] = [];
+  if ((config.mode === 'upsert' || config.mode === 'mirror') && matchesById(config)) {
+    issues.push({
+      path: 'idProperty',
+      message: `${config.mode} matches records by a unique property (email for contacts, domain for companies, or a custom unique property): name it in idProperty. HubSpot refuses to upsert by the record id; to write by id, use mode update.`,
+    });
   }
-  return [];
+  if (config.mode === 'mirror' && config.idMap) {
+    issues.push({
+      path: 'mode',
+      message:
+        'a mirror syncs by idProperty and cannot be a migration: remove idMap, or use insert or upsert to migrate',
+    });
+  }
+  if (config.mirrorScope === 'all' && config.mode !== 'mirror') {
+    issues.push({ path: 'mirrorScope', message: `mirrorScope all applies to mode mirror only, not ${config.mode}` });
+  }
+  return issues;
+}
+
+/**
+ * The field a sync is diffed on (DestinationType.syncKey): the unique property an upsert, mirror or
+ * update matches records by (the record's `id` for an update by id); none for an insert or a
+ * migration (idMap), which reads back what it wrote instead.
+ */
+export function syncKeyOf(config: HubspotDestinationConfig): string[] | undefined {
+  if (config.idMap || config.mode === 'insert') return undefined;
+  if (matchesById(config)) return config.mode === 'update' ? ['id'] : undefined;
+  return [config.idProperty!];
 }
 
 /** Whether records are matched by HubSpot's record id (`id` of the record) rather than a property. */

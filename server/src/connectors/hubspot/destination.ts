@@ -2,9 +2,10 @@
  * `hubspot.destination`: record streams into HubSpot CRM objects through the batch endpoints,
  * 100 records a request (`publishes: 'idempotent-batches'`): each batch lands at once, and in
  * upsert mode a replayed batch overwrites itself. Refused records go to `ctx.reject` with
- * HubSpot's message; everything else that fails fails the run (see write-batch.ts).
+ * HubSpot's message; everything else that fails fails the run (see write-batch.ts). A mirror
+ * upserts and archives what vanished from the source, by `idProperty` (mirror.ts).
  */
-import { ConfigError } from '../../errors.ts';
+import { ConfigError, DestinationError, type ErrorContext } from '../../errors.ts';
 import { defineDestination, type NodeContext } from '../../node-kit/contract.ts';
 import { connectionFields, defaultBaseUrl, type HubspotClient, hubspotClient, hubspotFailure } from './connection.ts';
 import {
@@ -13,8 +14,10 @@ import {
   hubspotDestinationConfig,
   hubspotModes,
   matchesById,
+  syncKeyOf,
 } from './destination-config.ts';
 import { discoverObjects } from './discover.ts';
+import { currentRecords, listKeys } from './mirror.ts';
 import { listProperties } from './properties.ts';
 import { openHubspotWriter } from './writer.ts';
 
@@ -22,13 +25,34 @@ export const hubspotDestination = defineDestination({
   type: 'hubspot.destination',
   title: 'HubSpot destination',
   description:
-    'Writes records to HubSpot CRM objects (contacts, companies, deals, custom objects): batch insert, update or upsert by a unique property.',
+    'Writes records to HubSpot CRM objects (contacts, companies, deals, custom objects): batch insert, update, upsert or mirror by a unique property.',
   config: hubspotDestinationConfig,
   publishes: 'idempotent-batches',
   modes: hubspotModes,
-  // A sync upserting by a unique property is diffed on it; a migration (idMap) reads back every record it wrote instead.
-  syncKey: (config) =>
-    config.mode === 'upsert' && config.idProperty && !config.idMap ? [config.idProperty] : undefined,
+  // A sync by a unique property is diffed on it; a migration (idMap) reads back every record it wrote instead.
+  syncKey: (config) => syncKeyOf(config),
+  reads: {
+    async *keys(config, ctx, stream) {
+      const { api } = hubspotClient(config, ctx);
+      const object = objectOf(config, stream);
+      yield* failing(listKeys(api, object, config.idProperty!), `listing the ${config.idProperty} of ${object}`, ctx);
+    },
+    async current(config, ctx, stream, keys) {
+      const { api } = hubspotClient(config, ctx);
+      const object = objectOf(config, stream);
+      const [field] = syncKeyOf(config) ?? [];
+      if (field === undefined || field === 'id') return [];
+      const values = keys.map((key) => key[field]).filter((value) => value !== null && value !== undefined);
+      return currentRecords(api, object, field, values.map(String)).catch((error: unknown) => {
+        throw hubspotFailure(
+          error,
+          `node "${ctx.nodeId}": reading ${object} records by ${field}`,
+          { nodeId: ctx.nodeId, stream },
+          destinationError,
+        );
+      });
+    },
+  },
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields,
   checkConfig: checkDestinationConfig,
@@ -74,6 +98,22 @@ export const hubspotDestination = defineDestination({
     });
   },
 });
+
+/** The CRM object a stream is written to. */
+function objectOf(config: HubspotDestinationConfig, stream: string): string {
+  return config.objects?.[stream] ?? config.object ?? stream;
+}
+
+/** The pages of `pages`, a failed request as an error naming what was done and HubSpot's answer. */
+async function* failing<T>(pages: AsyncIterable<T>, doing: string, ctx: NodeContext): AsyncGenerator<T> {
+  try {
+    yield* pages;
+  } catch (error) {
+    throw hubspotFailure(error, `node "${ctx.nodeId}": ${doing}`, { nodeId: ctx.nodeId }, destinationError);
+  }
+}
+
+const destinationError = (message: string, context: ErrorContext) => new DestinationError(message, context);
 
 /**
  * The object exists for this token, and the property records are matched by is one of its

@@ -14,6 +14,10 @@ export interface HubspotProperty {
   /** A unique property: one an upsert can match records by (`idProperty`). */
   hasUniqueValue?: boolean;
   archived?: boolean;
+  /** HubSpot computes its value (a rollup, a formula): no write sets it. */
+  calculated?: boolean;
+  /** `readOnlyValue`: HubSpot keeps the value itself (hs_object_id, createdate…). */
+  modificationMetadata?: { readOnlyValue?: boolean };
 }
 
 export async function listProperties(api: HttpApi, object: string): Promise<HubspotProperty[]> {

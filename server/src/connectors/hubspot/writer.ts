@@ -29,6 +29,7 @@ import { associateDefault } from './associations.ts';
 import { type BatchEndpoint, type BatchInput, batchInput, endpointOf } from './batch-inputs.ts';
 import { type HubspotClient, hubspotFailure } from './connection.ts';
 import { type HubspotDestinationConfig, maxInputs } from './destination-config.ts';
+import { archiveByKey } from './mirror.ts';
 import { ownerIdsByEmail } from './owners.ts';
 import { findExisting, type ReadBackPlan, readBack } from './read-back.ts';
 import { writeBatch } from './write-batch.ts';
@@ -100,10 +101,22 @@ export async function openHubspotWriter(
       }
     },
     async commit() {},
+    ...(config.mode === 'mirror' ? { delete: archiveVanished } : {}),
     // Without an ID map there is nothing to read the records back by: no report.
     ...(config.idMap ? { verification: () => verifications ?? [] } : {}),
     plan: () => ledger.plan(),
   };
+
+  /** A mirror's deletes: the records holding these keys in `idProperty` are archived (a key none holds is no error). */
+  async function archiveVanished(stream: string, keys: Rec[]): Promise<void> {
+    const object = objectOf(stream);
+    const idProperty = config.idProperty!;
+    await ready(object);
+    const values = keys.map((key) => key[idProperty]).filter((value) => value !== null && value !== undefined);
+    await archiveByKey(client.api, object, idProperty, values.map(String)).catch(
+      failed(`archiving ${values.length} record(s) of stream "${stream}" in ${object} by ${idProperty}`, stream),
+    );
+  }
 
   /** Each record's input and relations; records refused on the way (an id not in the map, no key). */
   async function prepareRecords(records: Rec[], stream: string): Promise<{ sending: Sending[]; refusals: Refusal[] }> {
@@ -162,7 +175,10 @@ export async function openHubspotWriter(
           items[0]!.endpoint,
           items.map((item) => item.input),
         ).catch(failed(`writing ${items.length} record(s) of stream "${stream}" to ${object}`, stream));
-        for (const { index, reason } of answer.refused) refusals.push({ index: items[index]!.entry.index, reason });
+        for (const { index, reason } of answer.refused) {
+          const item = items[index]!;
+          refusals.push({ index: item.entry.index, reason: refusalReason(object, item, reason) });
+        }
         const pairs: [string, string][] = [];
         for (const { index, id, created } of answer.saved) {
           const item = items[index]!;
@@ -308,6 +324,15 @@ export async function openHubspotWriter(
       associations: Object.fromEntries(Object.entries(associationTargets()).filter(([name]) => sent.has(name))),
     };
   }
+}
+
+/**
+ * Why HubSpot refused a record: its message, and for an update of a record HubSpot does not hold,
+ * first which (the same reason a dry run gives).
+ */
+function refusalReason(object: string, item: Sending, reason: string): string {
+  if (item.endpoint !== 'update' || !reason.includes('OBJECT_NOT_FOUND')) return reason;
+  return `no ${object} record with ${item.input.idProperty ?? 'id'} ${item.input.id} to update (${reason})`;
 }
 
 /** The lookups and the associations as one set of lookups for resolveIds, associations under their prefix. */

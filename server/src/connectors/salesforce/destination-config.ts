@@ -1,10 +1,11 @@
 /** `salesforce.destination`'s config: one declaration for the JSON Schema and the TypeScript type. */
 import { type Static, Type } from '@sinclair/typebox';
+import type { ConfigIssue } from '../../node-kit/contract.ts';
 import { idMapProperty, lookupsProperty } from '../../node-kit/id-lookups.ts';
-import { modeProperty, recordOf } from '../../node-kit/schema.ts';
+import { mirrorScopeProperty, modeProperty, recordOf } from '../../node-kit/schema.ts';
 import { connectionProperties } from './connection.ts';
 
-export const salesforceModes = ['insert', 'update', 'upsert'] as const;
+export const salesforceModes = ['insert', 'update', 'upsert', 'mirror'] as const;
 
 /** Records of a stream after which the rest of it goes through Bulk API 2.0 ingest jobs. */
 export const defaultDestinationBulkThreshold = 10_000;
@@ -28,13 +29,14 @@ export const salesforceDestinationConfig = Type.Object(
     mode: modeProperty(salesforceModes, {
       default: 'upsert',
       description:
-        'upsert: by externalIdField, so a replayed batch overwrites itself. update: by Id. insert: new records.',
+        'upsert: by externalIdField, so a replayed batch overwrites itself. update: by Id; a record whose Id the org does not hold is rejected. insert: new records. mirror: upsert by externalIdField, and delete the records that vanished from the source.',
     }),
+    mirrorScope: mirrorScopeProperty('records'),
     externalIdField: Type.Optional(
       Type.String({
         pattern: '^[A-Za-z][A-Za-z0-9_]*$',
         title: 'External ID field',
-        description: 'The upsert key, an external ID field such as External_Id__c.',
+        description: 'The upsert and mirror key, an external ID field such as External_Id__c.',
       }),
     ),
     bulkThreshold: Type.Optional(
@@ -82,3 +84,41 @@ export const salesforceDestinationConfig = Type.Object(
 );
 
 export type SalesforceDestinationConfig = Static<typeof salesforceDestinationConfig>;
+
+/**
+ * What the schema cannot say: upsert and mirror need the external ID field they match records by,
+ * a mirror cannot be a migration (its ID map), and `mirrorScope` belongs to a mirror.
+ */
+export function checkDestinationConfig(config: SalesforceDestinationConfig): ConfigIssue[] {
+  const mode = config.mode ?? 'upsert';
+  const issues: ConfigIssue[] = [];
+  if ((mode === 'upsert' || mode === 'mirror') && config.externalIdField === undefined) {
+    issues.push({
+      path: 'externalIdField',
+      message: `${mode === 'upsert' ? 'an upsert' : 'a mirror'} needs the external ID field it matches records by`,
+    });
+  }
+  if (mode === 'mirror' && config.idMap) {
+    issues.push({
+      path: 'mode',
+      message:
+        'a mirror syncs by externalIdField and cannot be a migration: remove idMap, or use insert or upsert to migrate',
+    });
+  }
+  if (config.mirrorScope === 'all' && mode !== 'mirror') {
+    issues.push({ path: 'mirrorScope', message: `mirrorScope all applies to mode mirror only, not ${mode}` });
+  }
+  return issues;
+}
+
+/**
+ * The field a sync is diffed on (DestinationType.syncKey): the external ID field of an upsert or a
+ * mirror, the `Id` of an update; none for an insert or a migration (idMap), which reads back what it
+ * wrote instead.
+ */
+export function syncKeyOf(config: SalesforceDestinationConfig): string[] | undefined {
+  const mode = config.mode ?? 'upsert';
+  if (config.idMap || mode === 'insert') return undefined;
+  if (mode === 'update') return ['Id'];
+  return config.externalIdField === undefined ? undefined : [config.externalIdField];
+}

@@ -31,12 +31,15 @@ import { type Refusal, type SaveOutcome, type SaveTarget, saveRecords } from './
 import { salesforceConnectionFields } from './connection.ts';
 import { describeObject } from './describe.ts';
 import {
+  checkDestinationConfig,
   defaultDestinationBulkThreshold,
   type SalesforceDestinationConfig,
   salesforceDestinationConfig,
   salesforceModes,
+  syncKeyOf,
 } from './destination-config.ts';
 import { planSaves } from './dry-run.ts';
+import { currentRecords, deleteByKey, listKeys } from './mirror.ts';
 import { ownerDirectory } from './owners.ts';
 import { type RelationCheck, readBack } from './read-back.ts';
 import { openSession } from './session.ts';
@@ -63,24 +66,29 @@ export const salesforceDestination = defineDestination({
   type: 'salesforce.destination',
   title: 'Salesforce',
   description:
-    'Inserts, updates or upserts records into Salesforce objects (sObject Collections, Bulk API 2.0 for big streams).',
+    'Inserts, updates, upserts or mirrors records into Salesforce objects (sObject Collections, Bulk API 2.0 for big streams).',
   config: salesforceDestinationConfig,
   publishes: 'idempotent-batches',
   plansDryRun: true,
   modes: salesforceModes,
-  // A sync upserting by external ID is diffed on it; a migration (idMap) reads back every record it wrote instead.
-  syncKey: (config) =>
-    (config.mode ?? 'upsert') === 'upsert' && config.externalIdField && !config.idMap
-      ? [config.externalIdField]
-      : undefined,
+  // A sync by external ID (or an update by Id) is diffed on it; a migration (idMap) reads back every record it wrote instead.
+  syncKey: (config) => syncKeyOf(config),
+  reads: {
+    async *keys(config, ctx, stream) {
+      const [field] = syncKeyOf(config) ?? [];
+      if (field === undefined) return;
+      yield* listKeys(await openSession(config, ctx), objectOf(config, stream), field);
+    },
+    async current(config, ctx, stream, keys) {
+      const [field] = syncKeyOf(config) ?? [];
+      if (field === undefined) return [];
+      const values = keys.map((key) => key[field]).filter((value) => value !== null && value !== undefined);
+      return currentRecords(await openSession(config, ctx), objectOf(config, stream), field, values.map(String), ctx);
+    },
+  },
   inputs: [{ name: 'records', kind: 'records' }],
   connectionFields: salesforceConnectionFields,
-  checkConfig(config) {
-    if ((config.mode ?? 'upsert') === 'upsert' && config.externalIdField === undefined) {
-      return [{ path: 'externalIdField', message: 'an upsert needs the external ID field it matches records by' }];
-    }
-    return [];
-  },
+  checkConfig: checkDestinationConfig,
   async check(config, ctx) {
     const session = await openSession(config, ctx);
     const objects = new Set([...(config.object ? [config.object] : []), ...Object.values(config.objects ?? {})]);
@@ -91,7 +99,8 @@ export const salesforceDestination = defineDestination({
         ctx,
         config.object === object ? 'config.object' : 'config.objects',
       );
-      if ((config.mode ?? 'upsert') !== 'upsert' || config.externalIdField === undefined) continue;
+      const mode = config.mode ?? 'upsert';
+      if ((mode !== 'upsert' && mode !== 'mirror') || config.externalIdField === undefined) continue;
       const key = description.fields.find(
         (field) => field.name.toLowerCase() === config.externalIdField!.toLowerCase(),
       );
@@ -110,13 +119,27 @@ export const salesforceDestination = defineDestination({
   open: (config, ctx) => openSalesforceWriter(config, ctx),
 });
 
+/** The object a stream is saved to. */
+function objectOf(config: SalesforceDestinationConfig, stream: string): string {
+  return config.objects?.[stream] ?? config.object ?? stream;
+}
+
+/** Refusals of an update that mean the org holds no record with the Id given. */
+const noSuchRecord = /^(ENTITY_IS_DELETED|INVALID_CROSS_REFERENCE_KEY|MALFORMED_ID|NOT_FOUND)\b/;
+
+/** Why Salesforce refused a record: its message, and for an update of a record the org does not hold, first which. */
+function refusalReason(target: SaveTarget, record: Rec, reason: string): string {
+  if (target.mode !== 'update' || !noSuchRecord.test(reason)) return reason;
+  return `no ${target.object} record with Id ${String(record.Id)} to update (${reason})`;
+}
+
 /** The writer, with `polling` settable so tests need not wait for Bulk API jobs at production pace. */
 export async function openSalesforceWriter(
   config: SalesforceDestinationConfig,
   ctx: DestinationContext,
   polling?: PollOptions,
 ): Promise<DestinationWriter> {
-  const [issue] = salesforceDestination.checkConfig?.(config) ?? [];
+  const [issue] = checkDestinationConfig(config);
   if (issue) {
     throw new ConfigError(`node "${ctx.nodeId}": ${issue.message}`, {
       nodeId: ctx.nodeId,
@@ -133,8 +156,9 @@ export async function openSalesforceWriter(
   const ownerField = config.owners?.field ?? 'OwnerId';
   let verifications: StreamVerification[] | undefined;
   const targetOf = (stream: string): SaveTarget => ({
-    object: config.objects?.[stream] ?? config.object ?? stream,
-    mode: config.mode ?? 'upsert',
+    object: objectOf(config, stream),
+    // A mirror saves as an upsert; its deletes come apart (`delete`).
+    mode: config.mode === 'mirror' ? 'upsert' : (config.mode ?? 'upsert'),
     ...(config.externalIdField ? { externalIdField: config.externalIdField } : {}),
   });
   const namespaceOf = (stream: string) => config.idMap?.object ?? stream;
@@ -156,7 +180,7 @@ export async function openSalesforceWriter(
       const refusals = resolution.refusals;
       const sending = await toSend(records, resolution.outgoing, target);
       const pairs = ctx.dryRun
-        ? await plan(target, sending, books)
+        ? await plan(target, sending, books, refusals)
         : await save(target, sending, before + records.length > threshold, stream, books, refusals);
       if (config.idMap && pairs.length > 0) await ctx.idMap.record(namespaceOf(stream), pairs);
       refusals.sort((a, b) => a.index - b.index);
@@ -183,10 +207,22 @@ export async function openSalesforceWriter(
       }
     },
     async commit() {},
+    ...(config.mode === 'mirror' ? { delete: deleteVanished } : {}),
     // Without the ID map there is nothing to read the run back by.
     ...(config.idMap ? { verification: () => verifications ?? [] } : {}),
     plan: () => ledger.plan(),
   };
+
+  /** A mirror's deletes: the records holding these external IDs are deleted (a key none holds is no error). */
+  async function deleteVanished(stream: string, keys: Rec[]): Promise<void> {
+    const field = config.externalIdField!;
+    const values = keys.map((key) => key[field]).filter((value) => value !== null && value !== undefined);
+    await deleteByKey(
+      session,
+      { object: objectOf(config, stream), field, stream, nodeId: ctx.nodeId },
+      values.map(String),
+    );
+  }
 
   /**
    * The records as sent: lookups set; with `owners`, the owner set from the email they hold; an
@@ -246,8 +282,10 @@ export async function openSalesforceWriter(
       const outcome = bulk
         ? await writeInBulk(groupTarget, records, stream)
         : await saveRecords(session, groupTarget, records, ctx.nodeId);
-      for (const refusal of outcome.refusals)
-        refusals.push({ index: sent[refusal.index]!.index, reason: refusal.reason });
+      for (const refusal of outcome.refusals) {
+        const entry = sent[refusal.index]!;
+        refusals.push({ index: entry.index, reason: refusalReason(groupTarget, entry.record, refusal.reason) });
+      }
       const saved = outcome.saved.map((entry) => sent[entry.index]!);
       const created = outcome.saved.filter((entry) => entry.created).length;
       books.created += created;
@@ -259,11 +297,22 @@ export async function openSalesforceWriter(
   }
 
   /** A dry run's batch: what each record would become, counted and sampled; the pairs it would record. */
-  async function plan(target: SaveTarget, sending: Sending[], books: StreamBooks): Promise<[string, string][]> {
+  async function plan(
+    target: SaveTarget,
+    sending: Sending[],
+    books: StreamBooks,
+    refusals: Refusal[],
+  ): Promise<[string, string][]> {
     const decisions = await planSaves(session, target, sending);
     const pairs: [string, string][] = [];
+    const planned: Sending[] = [];
     sending.forEach((entry, position) => {
-      const { action, destinationId } = decisions[position]!;
+      const { action, destinationId, reason } = decisions[position]!;
+      if (action === 'reject') {
+        refusals.push({ index: entry.index, reason: reason ?? 'Salesforce would refuse it' });
+        return;
+      }
+      planned.push(entry);
       if (action === 'create') books.created += 1;
       else books.updated += 1;
       if (entry.sourceId !== undefined) pairs.push([entry.sourceId, destinationId ?? `new:${entry.sourceId}`]);
@@ -275,7 +324,7 @@ export async function openSalesforceWriter(
         ...(Object.keys(entry.relations).length > 0 ? { relations: entry.relations } : {}),
       });
     });
-    countRelations(books, sending);
+    countRelations(books, planned);
     return pairs;
   }
 
