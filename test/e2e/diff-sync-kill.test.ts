@@ -101,7 +101,13 @@ leaves' else 'Zoë ✓ ' || i end as note,
     expect(await destinationRows()).toEqual(await sourceRows(cwd));
 
     const quiet = await run([]);
-    expect(quiet?.nodes.app).toMatchObject({ written: 0, inserted: 0, updated: 0, deleted: 0, unchanged: rows - 120 + 80 - 121 });
+    expect(quiet?.nodes.app).toMatchObject({
+      written: 0,
+      inserted: 0,
+      updated: 0,
+      deleted: 0,
+      unchanged: rows - 120 + 80 - 121,
+    });
     expect(await destinationRows()).toEqual(await sourceRows(cwd));
   });
 });

@@ -40,6 +40,8 @@ export interface DiffGateOptions {
   dryRun: boolean;
   /** A mirror, and which records it deletes; undefined: nothing is deleted. */
   mirror: MirrorScope | undefined;
+  /** Keys match regardless of case (DestinationType.keysIgnoreCase). */
+  keysIgnoreCase?: boolean;
 }
 
 /** Keys deleted (or looked up) per call. */
@@ -278,7 +280,8 @@ export class DiffGate {
    * reads them as (1 and "1" are one key), so the destination's own keys compare with the source's.
    */
   private keyOf(record: Rec): string {
-    return JSON.stringify(this.keyFields.map((field) => keyText(record[field])));
+    const key = JSON.stringify(this.keyFields.map((field) => keyText(record[field])));
+    return this.options.keysIgnoreCase ? key.toLowerCase() : key;
   }
 
   /** A record of the key fields only. */

@@ -396,6 +396,7 @@ class RunExecution {
         sendAll: fullResync === true,
         dryRun: dryRun === true,
         mirror: mirrorScopeOf(config),
+        keysIgnoreCase: type.keysIgnoreCase === true,
       },
       () => this.stats.diffCounts(node.id),
     );

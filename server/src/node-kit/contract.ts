@@ -363,6 +363,12 @@ export interface DestinationType<C = Record<string, unknown>> extends NodeTypeBa
    * new and changed records (engine/diff-gate.ts). Undefined: every record is written.
    */
   syncKey?(config: C, stream: string): readonly string[] | undefined;
+  /**
+   * Its keys match regardless of case (HubSpot's emails, Salesforce's external IDs): a diffed sync
+   * compares them lower-cased, so `Bob@x.com` at the source is the `bob@x.com` the system holds and
+   * a mirror never deletes one for the other.
+   */
+  keysIgnoreCase?: boolean;
   /** Reads of its own records by key, for mirrors and dry-run samples (see DestinationReads). */
   reads?: DestinationReads<C>;
   /**

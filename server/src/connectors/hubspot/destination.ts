@@ -28,6 +28,7 @@ export const hubspotDestination = defineDestination({
     'Writes records to HubSpot CRM objects (contacts, companies, deals, custom objects): batch insert, update, upsert or mirror by a unique property.',
   config: hubspotDestinationConfig,
   publishes: 'idempotent-batches',
+  keysIgnoreCase: true,
   modes: hubspotModes,
   // A sync by a unique property is diffed on it; a migration (idMap) reads back every record it wrote instead.
   syncKey: (config) => syncKeyOf(config),

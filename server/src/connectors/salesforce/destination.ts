@@ -69,6 +69,7 @@ export const salesforceDestination = defineDestination({
     'Inserts, updates, upserts or mirrors records into Salesforce objects (sObject Collections, Bulk API 2.0 for big streams).',
   config: salesforceDestinationConfig,
   publishes: 'idempotent-batches',
+  keysIgnoreCase: true,
   plansDryRun: true,
   modes: salesforceModes,
   // A sync by external ID (or an update by Id) is diffed on it; a migration (idMap) reads back every record it wrote instead.
