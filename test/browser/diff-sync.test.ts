@@ -119,10 +119,12 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
       'insert',
       'replace',
       'upsert',
+      'update',
+      'mirror',
     ]);
     await mapping().getByTestId('mapping-mode').selectOption('upsert');
     await eventually(() => mapping().getByTestId('mapping-mode-hint').textContent()).toBe(
-      'Updates records with the same key, inserts the others; nothing is deleted.',
+      'Updates rows with the same key, inserts the others; nothing is deleted.',
     );
     expect(await mapping().getByTestId('mapping-mode-hint').getAttribute('title')).toBe(
       'upsert replaces rows with the same key and inserts the others',
@@ -145,7 +147,13 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
       'Delete',
       'Unchanged',
     ]);
-    expect(await cells(planCounts().locator('tbody tr'))).toEqual(['products', '5', '0', '0', '0']);
+    expect(await cells(planCounts().locator('tbody tr'))).toEqual([
+      'products → catalog.duckdb, table catalog',
+      '5',
+      '0',
+      '0',
+      '0',
+    ]);
     // One row per change: the action, the key, and the values it would write.
     expect(await plan().getByTestId('plan-diff').locator('thead th').allTextContents()).toEqual([
       'Action',
@@ -205,7 +213,13 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
     );
     await page.getByRole('button', { name: 'Dry run' }).click();
     await eventually(panelStatus, 60_000).toBe('succeeded (dry run)');
-    await eventually(() => cells(planCounts().locator('tbody tr'))).toEqual(['products', '1', '2', '0', '3']);
+    await eventually(() => cells(planCounts().locator('tbody tr'))).toEqual([
+      'products → catalog.duckdb, table catalog',
+      '1',
+      '2',
+      '0',
+      '3',
+    ]);
     const rows = await diffRows();
     expect(rows[0]).toBe("Insert | 6 | Tea towel 'Linen' | 8.00 | new");
     // An update shows the values it would write; a destination that reads its rows now adds `before →`.
@@ -234,84 +248,67 @@ describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in 
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows an update as before → after with only the changed fields, the rest behind a toggle, and a delete struck through', async () => {
-    // A destination whose type reads its rows now (`reads.current`) sends each change's before values
-    // with the plan; DuckDB's lands later, so the stored run's plan gets them here as such a destination
-    // would send them: the catalog's row 4 as it is, and a mirror's delete of row 5.
-    await sql(shopFile, `UPDATE products SET price = 50.00 WHERE id = 4`);
-    let withDelete = true;
-    await page.route(/\/api\/runs\/[^/]+$/, async (route) => {
-      const response = await route.fetch();
-      const run = await response.json();
-      for (const stream of Object.values(run.plan ?? {}) as any[][]) {
-        for (const planned of stream) {
-          if (!withDelete) {
-            planned.changes = planned.changes.map((change: any) => ({
-              ...change,
-              before: { sku: 4, title: 'Ünïcödé 🍵 teapot', price: '45.00', note: '' },
-            }));
-            continue;
-          }
-          planned.delete = 1;
-          planned.changes = [
-            ...planned.changes.map((change: any) => ({
-              ...change,
-              before: { sku: 4, title: 'Ünïcödé 🍵 teapot', price: '45.00', note: '' },
-            })),
-            { action: 'delete', key: { sku: '5' }, before: { sku: 5, title: 'Saucer', price: '2.10', note: 'last' } },
-          ];
-        }
-      }
-      await route.fulfill({ response, json: run });
-    });
+  it('as a mirror, dry-runs to before → after read from the table and a delete struck through, then runs exactly those', async () => {
+    const inspector = page.getByTestId('node-inspector');
+    await page.locator('.react-flow__node[data-id="catalog"] .flow-node-header').click();
+    await inspector.getByTestId('mapping-mode').selectOption('mirror');
+    await sql(shopFile, `UPDATE products SET price = 50.00 WHERE id = 4; DELETE FROM products WHERE id = 5`);
     await page.getByRole('button', { name: 'Dry run' }).click();
     await eventually(panelStatus, 60_000).toBe('succeeded (dry run)');
-    await eventually(() => cells(planCounts().locator('tbody tr'))).toEqual(['products', '0', '1', '1', '5']);
+    await eventually(() => cells(planCounts().locator('tbody tr'))).toEqual([
+      'products → catalog.duckdb, table catalog',
+      '0',
+      '1',
+      '1',
+      '4',
+    ]);
     const diff = plan().getByTestId('plan-diff');
     // Only what some change alters is shown: title and note stay as they are for row 4…
     expect(await diff.locator('thead th').allTextContents()).toEqual(['Action', 'sku', 'title', 'price', 'note']);
     expect(await diff.locator('tr[data-key="4"] td.changed').allTextContents()).toEqual(['45.00 → 50.00']);
     expect(await diff.locator('tr[data-key="4"] td.same').allTextContents()).toEqual(['Ünïcödé 🍵 teapot', '']);
-    // …and a delete shows the values it removes, struck through.
+    // …and a delete shows the values it removes (read from the catalog), struck through.
     expect(await diff.locator('tr[data-key="5"] del').allTextContents()).toEqual(['5', 'Saucer', '2.10', 'last']);
     await screenshots(page, 'diff-sync-05-before-after', 900, '[data-testid=plan-diff]');
+    expect((await catalogRows()).length).toBe(6);
 
-    // With the update alone, the fields it leaves as they are hide behind a toggle.
-    withDelete = false;
+    await page.getByTestId('run').click();
+    await eventually(panelStatus, 60_000).toBe('succeeded');
+    expect((await catalogRows()).map((row) => row[0])).toEqual([1, 2, 3, 4, 6]);
+    expect((await catalogRows())[3]).toEqual([4, 'Ünïcödé 🍵 teapot', '50.00', '']);
+
+    // An update alone: the fields it leaves as they are hide behind a toggle.
+    await sql(shopFile, `UPDATE products SET price = 5.00 WHERE id = 1`);
     await page.getByRole('button', { name: 'Dry run' }).click();
-    await eventually(() => cells(planCounts().locator('tbody tr'))).toEqual(['products', '0', '1', '0', '5']);
+    await eventually(() => cells(planCounts().locator('tbody tr'))).toEqual([
+      'products → catalog.duckdb, table catalog',
+      '0',
+      '1',
+      '0',
+      '4',
+    ]);
     await eventually(() => diff.locator('thead th').allTextContents()).toEqual(['Action', 'sku', 'price']);
+    expect(await diff.locator('tr[data-key="1"] td.changed').allTextContents()).toEqual(['4.50 → 5.00']);
     await plan().getByLabel('Show unchanged fields (2)').check();
     expect(await diff.locator('thead th').allTextContents()).toEqual(['Action', 'sku', 'title', 'price', 'note']);
-    expect(await diff.locator('tr[data-key="4"] td.same').count()).toBe(2);
-    await page.unroute(/\/api\/runs\/[^/]+$/);
+    expect(await diff.locator('tr[data-key="1"] td.same').count()).toBe(2);
+    expect(pageErrors).toEqual([]);
   });
 
   it('asks before mirrorScope all, Cancel keeps flow, and the mode picker offers mirror with its hint', async () => {
-    // DuckDB's mirror lands later: its node type is given mode mirror and mirrorScope here, as
-    // node-kit's modeProperty and mirrorScopeProperty('rows') describe them.
     const mirrorPage = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     mirrorPage.on('pageerror', (error) => pageErrors.push(error.message));
-    await mirrorPage.route('**/api/node-types', async (route) => {
-      const response = await route.fetch();
-      const types = (await response.json()) as { type: string; config: any }[];
-      const duckdb = types.find((type) => type.type === 'duckdb.destination')!;
-      duckdb.config.properties.mode.enum = [...duckdb.config.properties.mode.enum, 'mirror'];
-      duckdb.config.properties.mirrorScope = {
-        type: 'string',
-        enum: ['flow', 'all'],
-        default: 'flow',
-        title: 'Mirror deletes',
-        description:
-          "mode mirror: flow deletes only rows this flow synced before and the source no longer has; all deletes every one of the destination's rows whose key the source does not have, including ones that were there before the flow (the editor asks you to confirm).",
-      };
-      await route.fulfill({ response, json: types });
-    });
     await mirrorPage.goto(`${server.url}/flows/${flowId}`);
     await mirrorPage.locator('.react-flow__node[data-id="catalog"] .flow-node-header').click();
     const inspector = mirrorPage.getByTestId('node-inspector');
     const mode = inspector.getByTestId('mapping-mode');
-    await eventually(() => mode.locator('option').allTextContents()).toEqual(['insert', 'replace', 'upsert', 'mirror']);
+    await eventually(() => mode.locator('option').allTextContents()).toEqual([
+      'insert',
+      'replace',
+      'upsert',
+      'update',
+      'mirror',
+    ]);
     await mode.selectOption('mirror');
     const hint = inspector.getByTestId('mapping-mode-hint');
     await eventually(() => hint.textContent()).toBe(

@@ -54,6 +54,7 @@ const externalExamples: [string, Record<string, string>][] = [
   ['tickets-to-slack', slackEnv],
   ['warehouse-to-webhook', webhookEnv],
   ['warehouse-to-sheets', sheetsEnv],
+  ['metrics-to-salesforce', salesforceEnv],
 ];
 
 async function unregisteredTypes(file: string): Promise<string[]> {

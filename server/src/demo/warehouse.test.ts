@@ -153,4 +153,14 @@ describe('demo warehouse', () => {
     expect(Number(nonAscii)).toBeGreaterThan(0);
     expect(orphans).toBe('0');
   });
+
+  it('adds the support tickets to a demo file made before they existed, leaving the other tables as they were', async () => {
+    const dir = await temporaryDirectory();
+    const file = join(dir, 'warehouse.duckdb');
+    await ensureDemoWarehouse(file);
+    const before = await checksums(file);
+    await sql(file, 'DROP TABLE support_tickets');
+    await ensureDemoWarehouse(file);
+    expect(await checksums(file)).toEqual(before);
+  });
 });

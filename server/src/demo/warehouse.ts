@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { access, link, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 export const DEMO_CUSTOMERS = 20_000;
 export const DEMO_ORDERS = 200_000;
@@ -169,9 +169,53 @@ const TICKETS_SQL = `
   );
 `;
 
-/** Generates the demo warehouse at `path` unless the file exists. */
+/** Generates the demo warehouse at `path` unless the file exists; one made before a table was added gets it. */
 export async function ensureDemoWarehouse(path: string): Promise<void> {
-  await buildOnce(path, [CUSTOMERS_SQL, ordersSql(DEMO_ORDERS, DEMO_CUSTOMERS), EVENTS_SQL, TICKETS_SQL]);
+  await buildOnce(path, [CUSTOMERS_SQL, ordersSql(DEMO_ORDERS, DEMO_CUSTOMERS), EVENTS_SQL, TICKETS_SQL], {
+    support_tickets: TICKETS_SQL,
+  });
+}
+
+/**
+ * Tables the demo gained after a release: an existing demo file gets them, so every template runs on
+ * it. Checked read-only; a file another process holds open is left as it is (the next start adds them).
+ */
+async function addMissingTables(path: string, tables: Record<string, string>): Promise<void> {
+  const missing = await withDatabase(path, true, async (connection) => {
+    const present = new Set(
+      (await connection.runAndReadAll('SELECT table_name FROM duckdb_tables()')).getRows().map(([name]) => name),
+    );
+    return Object.keys(tables).filter((table) => !present.has(table));
+  });
+  if (missing === undefined || missing.length === 0) return;
+  await withDatabase(path, false, async (connection) => {
+    for (const table of missing) await connection.run(tables[table]!);
+  });
+}
+
+/** Runs `work` on the file, or returns undefined when another process holds it. */
+async function withDatabase<T>(
+  path: string,
+  readOnly: boolean,
+  work: (connection: DuckDBConnection) => Promise<T>,
+): Promise<T | undefined> {
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+  } catch (error) {
+    if (/lock/i.test(String(error))) return undefined;
+    throw error;
+  }
+  try {
+    const connection = await instance.connect();
+    try {
+      return await work(connection);
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
 }
 
 /**
@@ -185,10 +229,12 @@ export async function generateOrders(path: string, rows: number): Promise<void> 
 /** Concurrent first uses within this process wait for the same build. */
 const builds = new Map<string, Promise<void>>();
 
-function buildOnce(path: string, statements: string[]): Promise<void> {
+function buildOnce(path: string, statements: string[], addedLater: Record<string, string> = {}): Promise<void> {
   let build = builds.get(path);
   if (build === undefined) {
-    build = buildDatabase(path, statements).finally(() => builds.delete(path));
+    build = buildDatabase(path, statements)
+      .then(() => (Object.keys(addedLater).length > 0 ? addMissingTables(path, addedLater) : undefined))
+      .finally(() => builds.delete(path));
     builds.set(path, build);
   }
   return build;

@@ -89,6 +89,14 @@ function fresh(table: string): string {
   return `temp.${table}_fresh`;
 }
 
+/** Rows a set operation of the store takes at once: a few tens of megabytes, under its memory limit. */
+const rowsPerPart = 500_000;
+
+/** How many parts of the key hashes `rows` rows are handled in. */
+function partsFor(rows: number): number {
+  return Math.max(1, Math.ceil(rows / rowsPerPart));
+}
+
 /** Keys as rows without a hash (deletes). */
 function asRows(keys: readonly string[]): KeyedHash[] {
   return keys.map((key) => ({ key, hash: 0n }));
@@ -98,6 +106,8 @@ export class SyncSnapshotRepository {
   private readonly hash = new RowHash();
   /** Temporary tables of vanished keys, one per listing (several mirrors may list at once). */
   private listings = 0;
+  /** Rows in the fresh tables, not yet moved into the store's. */
+  private freshRows = 0;
 
   constructor(private readonly db: StoreDatabase) {}
 
@@ -132,6 +142,7 @@ export class SyncSnapshotRepository {
           `insert into ${fresh('sync_pending')} select $1::ubigint, $2, key_hash, row_hash, key, ${order}, $3, $4 from ${batchTable}`,
           [scope, runId, deleted, landed],
         );
+        await this.noted(rows.length);
       });
     return {
       ...this.staging(runId, pend, nodeScopes, node),
@@ -144,6 +155,7 @@ export class SyncSnapshotRepository {
               `insert into ${fresh('sync_seen')} select $1::ubigint, $2, key_hash from ${batchTable}`,
               [scope, runId],
             );
+            await this.noted(rows.length);
           }
           const reader = await this.db.connection.runAndReadAll(
             `select b.position, (s.row_hash = b.row_hash) as same from ${batchTable} b
@@ -228,22 +240,28 @@ export class SyncSnapshotRepository {
    * the snapshot, the last one per key winning, deletes taking keys out; then they are dropped.
    */
   private async merge(where: string, values: string[]): Promise<void> {
-    const picked = `(select * from sync_pending where ${where}
-                       and scope in (select scope from sync_streams where flow_key = $1 and node_id = $2)
-                     qualify row_number() over (partition by scope, key_hash order by seq desc) = 1)`;
-    await this.db.connection.run(
-      `delete from sync_snapshots s using ${picked} p where s.scope = p.scope and s.key_hash = p.key_hash`,
-      values,
-    );
-    await this.db.connection.run(
-      `insert into sync_snapshots select scope, key_hash, row_hash, key from ${picked} where not deleted`,
-      values,
-    );
-    await this.db.connection.run(
-      `delete from sync_pending where ${where}
-         and scope in (select scope from sync_streams where flow_key = $1 and node_id = $2)`,
-      values,
-    );
+    const pending = `from sync_pending where ${where}
+                       and scope in (select scope from sync_streams where flow_key = $1 and node_id = $2)`;
+    const counted = await this.db.connection.runAndReadAll(`select count(*) ${pending}`, values);
+    // In parts of the key hashes, each small enough for the store's memory limit.
+    const parts = partsFor(Number(counted.getRows()[0]![0]));
+    for (let part = 0; part < parts; part++) {
+      await this.db.connection.run(
+        `create or replace temp table sync_merge as
+           select scope, key_hash, arg_max(row_hash, seq) as row_hash, arg_max(key, seq) as key,
+                  arg_max(deleted, seq) as deleted
+             ${pending} and key_hash % ${parts} = ${part} group by scope, key_hash`,
+        values,
+      );
+      await this.db.connection.run(
+        'delete from sync_snapshots s using sync_merge m where s.scope = m.scope and s.key_hash = m.key_hash',
+      );
+      await this.db.connection.run(
+        'insert into sync_snapshots select scope, key_hash, row_hash, key from sync_merge where not deleted',
+      );
+    }
+    await this.db.connection.run(`delete ${pending}`, values);
+    await this.db.connection.run('drop table if exists sync_merge');
   }
 
   /** Materialises the vanished keys once (an anti-join over the whole snapshot), then hands them out a page at a time. */
@@ -291,13 +309,36 @@ export class SyncSnapshotRepository {
    */
   private durably<T>(work: () => Promise<T>): Promise<T> {
     return this.db.transaction(async () => {
-      await this.createTempTables();
-      for (const table of ['sync_seen', 'sync_pending']) {
-        await this.db.connection.run(`insert into ${table} select * from ${fresh(table)}`);
-        await this.db.connection.run(`delete from ${fresh(table)}`);
-      }
+      await this.moveFresh();
       return work();
     });
+  }
+
+  private async moveFresh(): Promise<void> {
+    await this.createTempTables();
+    for (const table of ['sync_seen', 'sync_pending']) {
+      await this.db.connection.run(`insert into ${table} select * from ${fresh(table)}`);
+      await this.db.connection.run(`delete from ${fresh(table)}`);
+    }
+    this.freshRows = 0;
+  }
+
+  /**
+   * `rows` more rows in the fresh tables (call inside `serial`): past a bound they move to the store's
+   * tables early, so memory stays bounded between checkpoints (early is never wrong: a resumed run
+   * notes its replayed batches again, and discards what it staged after its checkpoint).
+   */
+  private async noted(rows: number): Promise<void> {
+    this.freshRows += rows;
+    if (this.freshRows < rowsPerPart) return;
+    await this.db.connection.run('begin transaction');
+    try {
+      await this.moveFresh();
+      await this.db.connection.run('commit');
+    } catch (error) {
+      await this.db.connection.run('rollback');
+      throw error;
+    }
   }
 
   /** The 64-bit hash of texts (a scope's names, or one key). */
@@ -312,9 +353,6 @@ export class SyncSnapshotRepository {
   private async createTempTables(): Promise<void> {
     if (this.tempTablesMade) return;
     const connection = this.db.connection;
-    await connection.run(
-      `create temp table if not exists ${batchTable} (position integer, key_hash ubigint, row_hash ubigint, key varchar)`,
-    );
     for (const table of ['sync_seen', 'sync_pending']) {
       await connection.run(`create temp table if not exists ${fresh(table)} as select * from ${table} limit 0`);
     }
@@ -329,7 +367,11 @@ export class SyncSnapshotRepository {
   private async load(rows: readonly KeyedHash[]): Promise<void> {
     const connection: DuckDBConnection = this.db.connection;
     await this.createTempTables();
-    await connection.run(`delete from ${batchTable}`);
+    // Made anew each time: after deletes, DuckDB would still count every row the table ever held,
+    // and, taking it for the bigger side, build its joins on the whole snapshot instead.
+    await connection.run(
+      `create or replace temp table ${batchTable} (position integer, key_hash ubigint, row_hash ubigint, key varchar)`,
+    );
     const appender = await connection.createAppender(batchTable, 'main', 'temp');
     rows.forEach((row, position) => {
       appender.appendInteger(position);
