@@ -14,6 +14,7 @@ import { sql } from '../../server/src/connectors/duckdb/test-context.ts';
 import {
   browserAvailability,
   createDraft,
+  duckdbCopyFlow,
   ensureWebBuilt,
   jsonApi,
   launchChromium,
@@ -25,26 +26,11 @@ import {
 const availability = browserAvailability();
 const eventually = <T>(read: () => T | Promise<T>, timeout = 20_000) => expect.poll(read, { timeout, interval: 100 });
 
-const syncFlow = {
-  name: 'products-to-catalog',
-  nodes: [
-    {
-      id: 'shop',
-      title: 'Shop products',
-      type: 'duckdb.source',
-      config: { path: 'shop.duckdb', table: 'products' },
-      position: { x: 0, y: 0 },
-    },
-    {
-      id: 'catalog',
-      title: 'Catalog copy',
-      type: 'duckdb.destination',
-      config: { path: 'catalog.duckdb', table: 'catalog' },
-      position: { x: 520, y: 0 },
-    },
-  ],
-  edges: [{ from: 'shop', to: 'catalog' }],
-};
+const syncFlow = duckdbCopyFlow(
+  'products-to-catalog',
+  { id: 'shop', title: 'Shop products', path: 'shop.duckdb', table: 'products' },
+  { id: 'catalog', title: 'Catalog copy', path: 'catalog.duckdb', table: 'catalog' },
+);
 
 describe.runIf(availability.run)('a sync by key: dry-run diff and run counts in Chromium', { shuffle: false }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;

@@ -14,6 +14,7 @@ import { DEMO_CUSTOMERS } from '../../server/src/demo/warehouse.ts';
 import {
   browserAvailability,
   createDraft,
+  duckdbCopyFlow,
   ensureWebBuilt,
   jsonApi,
   launchChromium,
@@ -26,26 +27,11 @@ import {
 const availability = browserAvailability();
 const eventually = <T>(read: () => T | Promise<T>, timeout = 20_000) => expect.poll(read, { timeout, interval: 100 });
 
-const syncFlow = {
-  name: 'customers-to-crm',
-  nodes: [
-    {
-      id: 'customers',
-      title: 'Warehouse customers',
-      type: 'duckdb.source',
-      config: { path: 'demo/warehouse.duckdb', table: 'customers' },
-      position: { x: 0, y: 0 },
-    },
-    {
-      id: 'crm',
-      title: 'CRM contacts',
-      type: 'duckdb.destination',
-      config: { path: 'crm.duckdb', table: 'contacts' },
-      position: { x: 520, y: 0 },
-    },
-  ],
-  edges: [{ from: 'customers', to: 'crm' }],
-};
+const syncFlow = duckdbCopyFlow(
+  'customers-to-crm',
+  { id: 'customers', title: 'Warehouse customers', path: 'demo/warehouse.duckdb', table: 'customers' },
+  { id: 'crm', title: 'CRM contacts', path: 'crm.duckdb', table: 'contacts' },
+);
 
 describe.runIf(availability.run)('field mapping of a destination in Chromium', { shuffle: false }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;

@@ -149,3 +149,23 @@ export async function screenshots(page: Page, name: string, height: number, focu
   }
   await page.setViewportSize({ width: 1440, height });
 }
+
+/** A DuckDB table into a DuckDB file: the two-node flow the mapping and sync tests edit. */
+export function duckdbCopyFlow(
+  name: string,
+  source: { id: string; title: string; path: string; table: string },
+  destination: { id: string; title: string; path: string; table: string },
+) {
+  const node = (end: typeof source, type: string, x: number) => ({
+    id: end.id,
+    title: end.title,
+    type,
+    config: { path: end.path, table: end.table },
+    position: { x, y: 0 },
+  });
+  return {
+    name,
+    nodes: [node(source, 'duckdb.source', 0), node(destination, 'duckdb.destination', 520)],
+    edges: [{ from: source.id, to: destination.id }],
+  };
+}
