@@ -185,9 +185,10 @@ export class SyncSnapshotRepository {
           const scope = (await scopeOf(stream)).toString();
           await this.loadKeys(keys);
           const reader = await this.db.connection.runAndReadAll(
+            // The seen keys among the batch's first (a join built on the batch), so no hash table of every seen key.
             `select b.key from ${batchTable} b
-              where not exists (select 1 from sync_seen seen
-                                 where seen.scope = $1::ubigint and seen.run_id = $2 and seen.key_hash = b.key_hash)
+              where b.key_hash not in (select seen.key_hash from sync_seen seen join ${batchTable} k on k.key_hash = seen.key_hash
+                                        where seen.scope = $1::ubigint and seen.run_id = $2)
               order by b.position`,
             [scope, runId],
           );
@@ -264,7 +265,7 @@ export class SyncSnapshotRepository {
     await this.db.connection.run('drop table if exists sync_merge');
   }
 
-  /** Materialises the vanished keys once (an anti-join over the whole snapshot), then hands them out a page at a time. */
+  /** Materialises the vanished keys once (anti-joins over the snapshot), then hands them out a page at a time. */
   private async *listVanished(
     scopeOf: (stream: string) => Promise<bigint>,
     stream: string,
@@ -275,15 +276,24 @@ export class SyncSnapshotRepository {
     const table = `sync_vanished_${this.listings}`;
     const count = await this.durably(async () => {
       const scope = (await scopeOf(stream)).toString();
-      await this.db.connection.run(
-        `create temp table ${table} as
-           select s.key from sync_snapshots s
-            where s.scope = $1::ubigint
-              and not exists (select 1 from sync_seen seen
-                               where seen.scope = $1::ubigint and seen.run_id = $2 and seen.key_hash = s.key_hash)
-            order by s.key`,
-        [scope, runId],
+      await this.db.connection.run(`create temp table ${table} (key varchar)`);
+      const held = await this.db.connection.runAndReadAll(
+        'select count(*) from sync_snapshots where scope = $1::ubigint',
+        [scope],
       );
+      // In parts of the key hashes, as merges are: an anti-join of every key at once outgrows the memory limit.
+      const parts = partsFor(Number(held.getRows()[0]![0]));
+      for (let part = 0; part < parts; part++) {
+        await this.db.connection.run(
+          `insert into ${table}
+             select s.key from sync_snapshots s
+              where s.scope = $1::ubigint and s.key_hash % ${parts} = ${part}
+                and not exists (select 1 from sync_seen seen
+                                 where seen.scope = $1::ubigint and seen.run_id = $2 and seen.key_hash % ${parts} = ${part}
+                                   and seen.key_hash = s.key_hash)`,
+          [scope, runId],
+        );
+      }
       const reader = await this.db.connection.runAndReadAll(`select count(*) from ${table}`);
       return Number(reader.getRows()[0]![0]);
     });
