@@ -16,7 +16,12 @@
 import type { DestinationWriter, PlannedChange, PlannedStream, PublishKind, Rec } from '../node-kit/contract.ts';
 import { RowHash } from '../node-kit/row-hash.ts';
 import type { MirrorScope } from '../node-kit/schema.ts';
-import type { KeyedHash, RowChange, SyncSnapshot } from '../store/sync-snapshot-repository.ts';
+import {
+  afterEveryBatch,
+  type KeyedHash,
+  type RowChange,
+  type SyncSnapshot,
+} from '../store/sync-snapshot-repository.ts';
 
 /** What a diffed destination did with the rows it was handed, per run. */
 export interface DiffCounts {
@@ -162,7 +167,7 @@ export class DiffGate {
       await writer.delete(stream, records);
       this.countsOf().deleted += keys.length;
     }
-    if (this.publishes === 'staged') await this.snapshot.stageForget(stream, keys, Number.MAX_SAFE_INTEGER);
+    if (this.publishes === 'staged') await this.snapshot.stageForget(stream, keys, afterEveryBatch);
     else await this.snapshot.forget(stream, keys);
   }
 

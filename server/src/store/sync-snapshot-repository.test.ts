@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeTempStores, openTempStore } from '../testing/temp-store.ts';
-import type { KeyedHash } from './sync-snapshot-repository.ts';
+import { afterEveryBatch, type KeyedHash } from './sync-snapshot-repository.ts';
 
 afterEach(closeTempStores);
 
@@ -74,14 +74,14 @@ describe('sync snapshots', () => {
       1,
     );
     await second.stage('customers', rows(11, 12), 2);
-    await second.stageForget('customers', ['[9]', '[10]'], Number.MAX_SAFE_INTEGER);
+    await second.stageForget('customers', ['[9]', '[10]'], afterEveryBatch);
     // Nothing moves before the publish: 9 and 10 are still held, 11 still new.
     const third = store.syncSnapshots.forRun('flow:f', 'db', 'run-3');
     expect(await third.classify('customers', [...rows(9, 11)])).toEqual(['unchanged', 'unchanged', 'new']);
     // A resume after batch 1 replays batch 2 and the deletes: they are staged again then.
     await second.discardStagedAfter(1);
     await second.stage('customers', rows(11, 12), 2);
-    await second.stageForget('customers', ['[9]', '[10]'], Number.MAX_SAFE_INTEGER);
+    await second.stageForget('customers', ['[9]', '[10]'], afterEveryBatch);
     await second.unstage(['[12]']);
     await second.publishStaged();
     expect(

@@ -89,8 +89,14 @@ function fresh(table: string): string {
   return `temp.${table}_fresh`;
 }
 
+/** Pending rows are ordered by batch and position in it: room for this many rows a batch. */
+const rowsPerBatch = 1_048_576;
+
+/** The batch sequence a mirror's deletes are staged at: after every batch a source can send. */
+export const afterEveryBatch = 2 ** 40;
+
 /** Rows a set operation of the store takes at once: a few tens of megabytes, under its memory limit. */
-const rowsPerPart = 500_000;
+const rowsPerPart = 250_000;
 
 /** How many parts of the key hashes `rows` rows are handled in. */
 function partsFor(rows: number): number {
@@ -137,7 +143,8 @@ export class SyncSnapshotRepository {
         const scope = (await scopeOf(stream)).toString();
         await this.load(rows);
         landings += 1;
-        const order = seq === undefined ? `${landings}::bigint * 1048576 + position` : String(seq);
+        // Unique per row, so the last row of a key wins even within one batch.
+        const order = `${seq ?? landings}::bigint * ${rowsPerBatch} + position`;
         await this.db.connection.run(
           `insert into ${fresh('sync_pending')} select $1::ubigint, $2, key_hash, row_hash, key, ${order}, $3, $4 from ${batchTable}`,
           [scope, runId, deleted, landed],
@@ -221,7 +228,11 @@ export class SyncSnapshotRepository {
         pend(stream, asRows(keys), { deleted: true, landed: false, seq }),
       discardStagedAfter: (seq: number) =>
         this.durably(async () => {
-          await this.db.connection.run(`delete from sync_pending where ${ofRun} and seq > $4`, [...node, runId, seq]);
+          await this.db.connection.run(`delete from sync_pending where ${ofRun} and seq >= $4::bigint`, [
+            ...node,
+            runId,
+            String((BigInt(seq) + 1n) * BigInt(rowsPerBatch)),
+          ]);
         }),
       unstage: (keys: readonly string[]) =>
         this.durably(async () => {
@@ -247,11 +258,14 @@ export class SyncSnapshotRepository {
     // In parts of the key hashes, each small enough for the store's memory limit.
     const parts = partsFor(Number(counted.getRows()[0]![0]));
     for (let part = 0; part < parts; part++) {
+      // The last row per key: a grouping of fixed-width columns (which spills), joined back for the rest.
+      const inPart = `${pending} and key_hash % ${parts} = ${part}`;
       await this.db.connection.run(
         `create or replace temp table sync_merge as
-           select scope, key_hash, arg_max(row_hash, seq) as row_hash, arg_max(key, seq) as key,
-                  arg_max(deleted, seq) as deleted
-             ${pending} and key_hash % ${parts} = ${part} group by scope, key_hash`,
+           select p.scope, p.key_hash, p.row_hash, p.key, p.deleted
+             from (select * ${inPart}) p
+             join (select scope, key_hash, max(seq) as seq ${inPart} group by scope, key_hash) last
+               on p.scope = last.scope and p.key_hash = last.key_hash and p.seq = last.seq`,
         values,
       );
       await this.db.connection.run(
