@@ -175,7 +175,7 @@ export class SyncSnapshotRepository {
         }),
       acknowledge: (stream, rows) => pend(stream, rows, { deleted: false, landed: true }),
       forget: (stream, keys) => pend(stream, asRows(keys), { deleted: true, landed: true }),
-      applyLanded: () => this.durably(() => this.merge(`run_id is not null and landed`, [...node])),
+      applyLanded: () => this.merged(`run_id is not null and landed`, [...node]),
       persist: () => this.durably(async () => undefined),
       streams: async () => {
         const rows = await this.db.serial(() =>
@@ -243,13 +243,25 @@ export class SyncSnapshotRepository {
             [...node, runId],
           );
         }),
-      publishStaged: () => this.durably(() => this.merge(`run_id = $3 and not landed`, [...node, runId])),
+      publishStaged: () => this.merged(`run_id = $3 and not landed`, [...node, runId]),
     };
   }
 
   /**
    * Pending rows of the node that `where` picks (over `values`; $1, $2 are the flow and node) go into
    * the snapshot, the last one per key winning, deletes taking keys out; then they are dropped.
+   */
+  private merged(where: string, values: string[]): Promise<void> {
+    return this.db.serial(async () => {
+      await this.inTransaction(() => this.moveFresh());
+      await this.merge(where, values);
+    });
+  }
+
+  /**
+   * Call inside `serial`. Each part commits on its own: a transaction holding every row of a big
+   * merge outgrows the memory limit, and a merge cut short is simply done again (a part deletes the
+   * keys it inserts first), since the pending rows go only once every part is in.
    */
   private async merge(where: string, values: string[]): Promise<void> {
     const pending = `from sync_pending where ${where}
@@ -260,23 +272,27 @@ export class SyncSnapshotRepository {
     for (let part = 0; part < parts; part++) {
       // The last row per key: a grouping of fixed-width columns (which spills), joined back for the rest.
       const inPart = `${pending} and key_hash % ${parts} = ${part}`;
-      await this.db.connection.run(
-        `create or replace temp table sync_merge as
-           select p.scope, p.key_hash, p.row_hash, p.key, p.deleted
-             from (select * ${inPart}) p
-             join (select scope, key_hash, max(seq) as seq ${inPart} group by scope, key_hash) last
-               on p.scope = last.scope and p.key_hash = last.key_hash and p.seq = last.seq`,
-        values,
-      );
-      await this.db.connection.run(
-        'delete from sync_snapshots s using sync_merge m where s.scope = m.scope and s.key_hash = m.key_hash',
-      );
-      await this.db.connection.run(
-        'insert into sync_snapshots select scope, key_hash, row_hash, key from sync_merge where not deleted',
-      );
+      await this.inTransaction(async () => {
+        await this.db.connection.run(
+          `create or replace temp table sync_merge as
+             select p.scope, p.key_hash, p.row_hash, p.key, p.deleted
+               from (select * ${inPart}) p
+               join (select scope, key_hash, max(seq) as seq ${inPart} group by scope, key_hash) last
+                 on p.scope = last.scope and p.key_hash = last.key_hash and p.seq = last.seq`,
+          values,
+        );
+        await this.db.connection.run(
+          'delete from sync_snapshots s using sync_merge m where s.scope = m.scope and s.key_hash = m.key_hash',
+        );
+        await this.db.connection.run(
+          'insert into sync_snapshots select scope, key_hash, row_hash, key from sync_merge where not deleted',
+        );
+      });
     }
-    await this.db.connection.run(`delete ${pending}`, values);
-    await this.db.connection.run('drop table if exists sync_merge');
+    await this.inTransaction(async () => {
+      await this.db.connection.run(`delete ${pending}`, values);
+      await this.db.connection.run('drop table if exists sync_merge');
+    });
   }
 
   /** Materialises the vanished keys once (anti-joins over the snapshot), then hands them out a page at a time. */
@@ -342,7 +358,8 @@ export class SyncSnapshotRepository {
     await this.createTempTables();
     for (const table of ['sync_seen', 'sync_pending']) {
       await this.db.connection.run(`insert into ${table} select * from ${fresh(table)}`);
-      await this.db.connection.run(`delete from ${fresh(table)}`);
+      // Made anew, not emptied: a temporary table never reclaims the space of deleted rows.
+      await this.db.connection.run(`create or replace temp table ${fresh(table)} as select * from ${table} limit 0`);
     }
     this.freshRows = 0;
   }
@@ -354,10 +371,14 @@ export class SyncSnapshotRepository {
    */
   private async noted(rows: number): Promise<void> {
     this.freshRows += rows;
-    if (this.freshRows < rowsPerPart) return;
+    if (this.freshRows >= rowsPerPart) await this.inTransaction(() => this.moveFresh());
+  }
+
+  /** Runs `work` in a transaction of its own; call inside `serial`. */
+  private async inTransaction(work: () => Promise<void>): Promise<void> {
     await this.db.connection.run('begin transaction');
     try {
-      await this.moveFresh();
+      await work();
       await this.db.connection.run('commit');
     } catch (error) {
       await this.db.connection.run('rollback');
