@@ -75,7 +75,7 @@ export class StateStore implements RunRecorder {
     try {
       // A modest limit keeps a server's memory flat as sync snapshots grow; DuckDB spills joins beyond it to disk.
       instance = await DuckDBInstance.create(file, {
-        memory_limit: process.env.BACKFLOW_STORE_MEMORY_LIMIT ?? '64MB',
+        memory_limit: process.env.BACKFLOW_STORE_MEMORY_LIMIT ?? '128MB',
       });
     } catch (error) {
       if (/lock/i.test(String(error))) throw new StoreLockedError(file, error);
