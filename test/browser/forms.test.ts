@@ -229,11 +229,13 @@ describe.runIf(availability.run)('generated config forms in Chromium', { shuffle
     await eventually(() => page.getByTestId('node-issues').count()).toBe(0);
   });
 
-  it('states the DuckDB destination key rule only while the mode is upsert', async () => {
+  it('states the DuckDB destination key rule only while the mode writes by key', async () => {
     await select('store');
     expect(await form().locator('.form-rule').count()).toBe(0);
     await page.selectOption('#cfg-store_mode', { label: 'upsert' });
-    await eventually(() => form().locator('.form-rule').allTextContents()).toEqual(['With mode upsert, give key.']);
+    await eventually(() => form().locator('.form-rule').allTextContents()).toEqual([
+      'With mode update, upsert or mirror, give key.',
+    ]);
     await shoot('forms-05-upsert-rule', '.form-rule');
     await page.selectOption('#cfg-store_mode', { label: 'insert' });
     await eventually(() => form().locator('.form-rule').count()).toBe(0);

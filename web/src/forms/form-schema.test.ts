@@ -77,6 +77,19 @@ describe('generateForm', () => {
     expect(stated({})).toEqual(['Give either SQL query or table.']);
   });
 
+  it('states a condition on several values as a list', () => {
+    const keyed = {
+      type: 'object',
+      properties: { mode: { enum: ['insert', 'update', 'upsert', 'mirror'], title: 'Mode' }, key: { type: 'string' } },
+      if: { properties: { mode: { enum: ['update', 'upsert', 'mirror'] } }, required: ['mode'] },
+      then: { required: ['key'] },
+    };
+    const { rules } = generateForm(keyed);
+    expect(rules.map((rule) => rule.text)).toEqual(['With mode update, upsert or mirror, give key.']);
+    expect(rulesFor(rules, { mode: 'mirror' })).toHaveLength(1);
+    expect(rulesFor(rules, { mode: 'insert' })).toHaveLength(0);
+  });
+
   it('leaves the title and description of the whole config to the inspector', () => {
     const form = generateForm(config);
     expect(form.schema.title).toBeUndefined();

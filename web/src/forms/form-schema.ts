@@ -94,19 +94,29 @@ function titled(branches: JsonSchema[]): JsonSchema[] {
   );
 }
 
-/** "With mode upsert, give key." from `if: { properties: { mode: { const: 'upsert' } } }, then: { required: ['key'] }`. */
+/**
+ * "With mode upsert, give key." from `if: { properties: { mode: { const: 'upsert' } } }, then: {
+ * required: ['key'] }`; an `enum` condition reads "With mode update, upsert or mirror, …".
+ */
 function conditionalRule(
   when: JsonSchema | undefined,
   then: JsonSchema | undefined,
   properties: Record<string, JsonSchema>,
 ): FormRule | undefined {
   const conditions = Object.entries((when?.properties ?? {}) as Record<string, JsonSchema>).filter(
-    ([, p]) => 'const' in p,
+    ([, p]) => 'const' in p || Array.isArray(p.enum),
   );
   const required = (then?.required ?? []) as string[];
   if (!when || conditions.length === 0 || required.length === 0) return undefined;
-  const clause = conditions.map(([name, p]) => `${spoken(name, properties)} ${String(p.const)}`).join(' and ');
+  const clause = conditions.map(([name, p]) => `${spoken(name, properties)} ${valuesSpoken(p)}`).join(' and ');
   return { text: `With ${clause}, give ${required.map((name) => spoken(name, properties)).join(' and ')}.`, when };
+}
+
+/** A condition's value, or values as "update, upsert or mirror". */
+function valuesSpoken(condition: JsonSchema): string {
+  if ('const' in condition) return String(condition.const);
+  const values = (condition.enum as unknown[]).map(String);
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
 }
 
 /** A readable label for enum values that are whitespace, like line endings. */
