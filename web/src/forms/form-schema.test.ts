@@ -82,7 +82,7 @@ describe('generateForm', () => {
       type: 'object',
       properties: { mode: { enum: ['insert', 'update', 'upsert', 'mirror'], title: 'Mode' }, key: { type: 'string' } },
       if: { properties: { mode: { enum: ['update', 'upsert', 'mirror'] } }, required: ['mode'] },
-      then: { required: ['key'] },
+      [thenKeyword]: { required: ['key'] },
     };
     const { rules } = generateForm(keyed);
     expect(rules.map((rule) => rule.text)).toEqual(['With mode update, upsert or mirror, give key.']);
