@@ -1,22 +1,10 @@
 /** `mysql.destination` as a mirror and in update mode, as flows against the test server (testing/sql-mirror-suite.ts). */
 import { describeWithServices, mariadbService } from '../../testing/services.ts';
 import { sqlMirrorSuite } from '../../testing/sql-mirror-suite.ts';
-import { mysqlDestination } from './destination.ts';
-import { useMysqlDatabase } from './test-database.ts';
+import { mysqlMirrorTarget, useMysqlDatabase } from './test-database.ts';
 
 const db = useMysqlDatabase();
 
 await describeWithServices('mysql.destination mirror and update', [mariadbService], () => {
-  sqlMirrorSuite({
-    part: 'syncs',
-    type: mysqlDestination as never,
-    db,
-    shown: (table) => table,
-    runTables: async () =>
-      (
-        await db.sql(
-          `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_backflow\\_%' ORDER BY 1`,
-        )
-      ).map((row) => row.name as string),
-  });
+  sqlMirrorSuite({ part: 'syncs', ...mysqlMirrorTarget(db) });
 });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll } from 'vitest';
 import { mariadbService } from '../../testing/services.ts';
+import { mysqlDestination } from './destination.ts';
 
 const server = `mysql://root@${mariadbService.host}:${mariadbService.port}`;
 
@@ -53,5 +54,20 @@ export function useMysqlDatabase(): TestDatabase {
       const [rows] = await connection.query(text, values);
       return rows as Record<string, unknown>[];
     },
+  };
+}
+
+/** `mysql.destination` and this database, as the mirror suite (testing/sql-mirror-suite.ts) takes them. */
+export function mysqlMirrorTarget(db: ReturnType<typeof useMysqlDatabase>) {
+  return {
+    type: mysqlDestination as never,
+    db,
+    shown: (table: string) => table,
+    runTables: async () =>
+      (
+        await db.sql(
+          `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_backflow\\_%' ORDER BY 1`,
+        )
+      ).map((row) => row.name as string),
   };
 }

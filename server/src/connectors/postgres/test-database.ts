@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { postgresService } from '../../testing/services.ts';
+import { postgresDestination } from './destination.ts';
 
 const server = `postgres://postgres@${postgresService.host}:${postgresService.port}`;
 
@@ -46,5 +47,18 @@ export function usePostgresDatabase(): TestDatabase {
       if (client === undefined) throw new Error('the test database is not ready');
       return (await client.query(text, values)).rows;
     },
+  };
+}
+
+/** `postgres.destination` and this database, as the mirror suite (testing/sql-mirror-suite.ts) takes them. */
+export function postgresMirrorTarget(db: TestDatabase) {
+  return {
+    type: postgresDestination as never,
+    db,
+    shown: (table: string) => `public.${table}`,
+    runTables: async () =>
+      (await db.sql(`SELECT relname FROM pg_class WHERE relname LIKE '\\_backflow\\_%' ORDER BY 1`)).map(
+        (row) => row.relname as string,
+      ),
   };
 }
