@@ -204,14 +204,21 @@ class RunExecution {
   private outputs(): Record<string, string> {
     const outputs: Record<string, string> = {};
     for (const node of this.graph.order) {
-      if (node.type.role !== 'destination' || !node.type.location) continue;
-      try {
-        outputs[node.id] = node.type.location(this.config(node), this.context(node));
-      } catch {
-        // A config the destination cannot resolve (a bad path template) failed the run already, saying why.
-      }
+      const where = this.location(node);
+      if (where !== undefined) outputs[node.id] = where;
     }
     return outputs;
+  }
+
+  /** Where a destination puts its output, if it says. */
+  private location(node: GraphNode): string | undefined {
+    if (node.type.role !== 'destination' || !node.type.location) return undefined;
+    try {
+      return node.type.location(this.config(node), this.context(node));
+    } catch {
+      // A config the destination cannot resolve (a bad path template) failed the run already, saying why.
+      return undefined;
+    }
   }
 
   /**
@@ -456,7 +463,7 @@ class RunExecution {
     if (this.options.dryRun) {
       // A dry run publishes nothing: a planning destination hands over its plan instead.
       const diffed = (await this.gates.get(id)?.plan(this.reads(id))) ?? [];
-      const where = this.outputs()[id];
+      const where = this.location(this.graph.nodes.get(id)!);
       const plan = mergePlans(
         writer.plan?.() ?? [],
         diffed.map((stream) => (where === undefined ? stream : { ...stream, target: where })),
