@@ -44,11 +44,19 @@ export function ordersToCsvGzip(database: string, options: { rowPath: boolean })
   );
 }
 
-/** A CSV file → records → NDJSON parts. */
+/**
+ * A CSV file → records → map → NDJSON parts: the generic record path (the `map` between parse and
+ * format leaves nothing to fuse), renaming a field and casting two to integers.
+ */
 export function csvToNdjson(csvFile: string) {
   return chain('bench-csv-ndjson', [
     { id: sourceId, type: 'files.source', config: { path: csvFile } },
     { id: 'parse', type: 'csv.parse', config: { header: true } },
+    {
+      id: 'shape',
+      type: 'map',
+      config: { rename: { order_id: 'id' }, cast: { customer_id: 'integer', items: 'integer' } },
+    },
     { id: 'as-ndjson', type: 'json.format', config: { style: 'ndjson' } },
     archive,
   ]);

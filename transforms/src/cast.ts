@@ -79,6 +79,8 @@ function toInteger(value: unknown): CastResult {
     if (!INTEGER_TEXT.test(text)) {
       return failure(value, 'integer', NUMBER_TEXT.test(text) ? 'not a whole number' : undefined);
     }
+    // Up to 15 digits a double is exact: no BigInt needed (the common case, and much cheaper).
+    if (text.length <= 15) return { value: Number(text) + 0 };
     integer = BigInt(text);
   } else {
     return failure(value, 'integer');

@@ -193,6 +193,28 @@ describe('createCsvParser', () => {
     expect(result.lines).toEqual([2, 4]);
   });
 
+  it('reports a malformed closing quote as soon as its line is read, without waiting for the end of the file', () => {
+    const parser = createCsvParser();
+    const first = parser.write('a,b\n1,"x"y,2\n3,4\n');
+    expect(first.errors).toEqual([
+      {
+        line: 2,
+        code: 'unbalanced_quotes',
+        message: 'line 2: a closing quote must be followed by a delimiter or the end of the line',
+        raw: '1,"x"y,2',
+      },
+    ]);
+    expect(first.records).toEqual([{ a: '3', b: '4' }]);
+    expect(first.lines).toEqual([3]);
+  });
+
+  it('accepts spaces between a closing quote and the delimiter or line break, and a delimiter of several characters', () => {
+    expect(parse('a::b\n"x"  ::"y" \n1::2\n', { delimiter: '::' }).records).toEqual([
+      { a: 'x', b: 'y' },
+      { a: '1', b: '2' },
+    ]);
+  });
+
   it('keeps huge numbers and every other value as exact text', () => {
     const result = parse('n,f\n-123456789012345678901234567890,1.000000000000000000001\n');
     expect(result.records).toEqual([{ n: '-123456789012345678901234567890', f: '1.000000000000000000001' }]);

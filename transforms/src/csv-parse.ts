@@ -1,8 +1,8 @@
-import Papa from 'papaparse';
 import { resolveCsvDialect } from './csv-dialect.ts';
+import { type RecordMaker, recordMaker } from './csv-record-maker.ts';
 import { type CsvNewline, type CsvRecordSkipper, createCsvRecordSkipper } from './csv-record-skipper.ts';
+import { CsvRowScanner } from './csv-row-scanner.ts';
 import { TransformError } from './errors.ts';
-import { writeField } from './field-path.ts';
 import type { InvalidBytes } from './file-decoder.ts';
 import { createInvalidBytesQueue } from './invalid-bytes.ts';
 
@@ -61,19 +61,13 @@ export interface CsvParser {
   end(): CsvChunkResult;
 }
 
-/** One row as Papa's core parser steps through it (its step results wrap the single row in an array). */
-interface PapaRow {
-  data: string[][];
-  errors: Papa.ParseError[];
-}
-
 const BOM = '\uFEFF';
 /** The most of a rejected record's text an error keeps: enough to see what is wrong, never a whole file. */
 export const MAX_RAW_CHARS = 4096;
 const DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
 
 /**
- * A streaming CSV parser built on papaparse's core parser. Text arrives in chunks that may split
+ * A streaming CSV parser (rows split by csv-row-scanner.ts). Text arrives in chunks that may split
  * anywhere; only complete records are parsed, the unfinished tail waits for the next chunk, so memory
  * stays bounded by the longest record. Every record carries the physical line it starts on, and every
  * malformed row comes out as an error with its line while the rows around it still come out.
@@ -103,6 +97,9 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
   let reparseAt = 0;
   /** Follows the over-long record whose text is being dropped, until its end. */
   let skipper: CsvRecordSkipper | undefined;
+  /** Made once the line ending is known. */
+  let scannerFor: CsvRowScanner | undefined;
+  let makeRecord: RecordMaker | undefined;
 
   function write(chunk: string, invalid: readonly InvalidBytes[] = []): CsvChunkResult {
     invalidBytes.add(chunk.length, invalid);
@@ -173,126 +170,92 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
 
   /**
    * Parses the complete records at the start of `pending` (all of it when `final`) and keeps the rest.
-   * A malformed or unclosed quote makes Papa run the row on until some later quote: that row is reported
-   * at the line the quote opened on and parsing restarts on the next line, so the rows after it survive.
+   * A malformed or unclosed quote is reported at the line the quote opened on, and parsing restarts on
+   * the next line, so the rows after it survive.
    */
   function parsePending(newlineInUse: CsvNewline, final: boolean, result: CsvChunkResult): void {
     const lineBreak = lineBreakOf(newlineInUse);
-    let resumeAt: number;
-    do {
-      const text = pending;
-      /** Where `text` starts in all the text received (it always ends it). */
-      const textAt = invalidBytes.received - text.length;
-      let line = pendingLine;
-      let rowStart = 0;
-      let nextLineBreak = text.indexOf(lineBreak);
-      let nextQuote = text.indexOf(quoteChar);
-      resumeAt = -1;
-
-      const onRow = (row: PapaRow): void => {
-        const start = rowStart;
-        const end = parser.getCharIndex();
-        const startLine = line;
-        rowStart = end;
-        while (nextLineBreak !== -1 && nextLineBreak < end) {
-          line++;
-          nextLineBreak = text.indexOf(lineBreak, nextLineBreak + 1);
-        }
-        // At the very end Papa reports the empty text after the last line break as one more row.
-        if (final && start === text.length) return;
-        if (skipEmptyLines && end - start === newlineInUse.length && text.startsWith(newlineInUse, start)) return;
-
-        const quoteError = row.errors[0];
-        if (quoteError) {
-          // Papa's index is just past the opening quote of the field it could not close properly.
-          const quoteAt = (quoteError.index ?? start + 1) - 1;
-          const quoteLine = startLine + countOf(text, lineBreak, start, quoteAt);
-          const neverClosed = row.errors.every((error) => error.code === 'MissingQuotes');
-          // Papa's guess at where this row ends may have swallowed good rows; restart on the next line.
-          const quoteLineEnd = text.indexOf(lineBreak, quoteAt);
-          result.errors.push({
-            line: quoteLine,
-            code: 'unbalanced_quotes',
-            message: `line ${quoteLine}: ${neverClosed ? 'quoted field is never closed' : 'a closing quote must be followed by a delimiter or the end of the line'}`,
-            raw: rawText(text, start, quoteLineEnd === -1 ? text.length : quoteLineEnd),
-          });
-          resumeAt = quoteLineEnd === -1 ? text.length : quoteLineEnd + 1;
-          line = quoteLine + 1;
-          parser.abort();
-          return;
-        }
-
-        // A record that arrived whole is held to the limit too, so the result does not depend on the chunks.
-        if (end - start > maxRecordChars && end - start - lineBreakLength(text, end, newlineInUse) > maxRecordChars) {
-          result.errors.push(tooLong(startLine, text, start));
-          return;
-        }
-        // A header with invalid bytes is reported but still names the columns, or every row would shift.
-        const invalidEncoding = invalidBytes.takeBetween(textAt + start, textAt + end, startLine);
-        if (invalidEncoding) result.errors.push({ ...invalidEncoding, raw: rawText(text, start, end) });
-
-        const fields = row.data[0] ?? [];
-        if (!columns) {
-          columns = header
-            ? nameColumns(fields, startLine, rawText(text, start, end), result.errors)
-            : fields.map((_, index) => `column${index}`);
-          if (header) return;
-        }
-        if (invalidEncoding) return;
-        if (fields.length !== columns.length) {
-          result.errors.push({
-            line: startLine,
-            code: fields.length < columns.length ? 'too_few_fields' : 'too_many_fields',
-            message: `line ${startLine}: expected ${columns.length} fields, found ${fields.length}`,
-            raw: rawText(text, start, end),
-          });
-          return;
-        }
-        if (nextQuote !== -1 && nextQuote < start) nextQuote = text.indexOf(quoteChar, start);
-        const hasQuote = nextQuote !== -1 && nextQuote < end;
-        result.records.push(toRecord(columns, fields, hasQuote ? text : undefined, start));
-        result.lines.push(startLine);
-      };
-
-      const parser = new Papa.Parser({ delimiter, newline: newlineInUse, quoteChar, step: onRow });
-      const parsed: { meta: Papa.ParseMeta } = parser.parse(text, 0, !final);
-      pending = text.slice(resumeAt !== -1 ? resumeAt : final ? text.length : parsed.meta.cursor);
-      pendingLine = line;
-    } while (resumeAt !== -1 && pending !== '');
-  }
-
-  /**
-   * `rowText` is the parsed text when the row contains a quote character: only then can an empty field
-   * have been quoted (`""`, an empty string) rather than left empty (null). To tell, the row's raw text is
-   * walked with the parsed values, as far as the empty field.
-   */
-  function toRecord(names: string[], fields: string[], rowText: string | undefined, rowStart: number): CsvRecord {
-    const record: CsvRecord = {};
-    let walked = 0;
-    let walkedTo = rowStart;
-    for (let index = 0; index < fields.length; index++) {
-      const field = fields[index]!;
-      let value: string | null = field;
-      if (emptyAsNull && field === '') {
-        if (rowText !== undefined) {
-          for (; walked < index; walked++) walkedTo = nextFieldStart(rowText, walkedTo, fields[walked]!);
-        }
-        if (rowText?.[walkedTo] !== quoteChar) value = null;
+    // With LF files an unquoted row spans exactly one line; otherwise a lone CR or LF may sit in a field.
+    const oneLinePerUnquotedRow = newlineInUse === '\n';
+    scannerFor ??= new CsvRowScanner(dialect, newlineInUse);
+    const scanner = scannerFor;
+    const text = pending;
+    /** Where `text` starts in all the text received (it always ends it). */
+    const textAt = invalidBytes.received - text.length;
+    let line = pendingLine;
+    let start = 0;
+    while (start < text.length) {
+      const found = scanner.scan(text, start, final);
+      if (found === 'incomplete') break;
+      const startLine = line;
+      if (found === 'quote-error') {
+        const quoteLine = startLine + countOf(text, lineBreak, start, scanner.quoteAt);
+        const quoteLineEnd = text.indexOf(lineBreak, scanner.quoteAt);
+        // Where the rows after it start is not known yet.
+        if (quoteLineEnd === -1 && !final) break;
+        result.errors.push({
+          line: quoteLine,
+          code: 'unbalanced_quotes',
+          message: `line ${quoteLine}: ${scanner.neverClosed ? 'quoted field is never closed' : 'a closing quote must be followed by a delimiter or the end of the line'}`,
+          raw: rawText(text, start, quoteLineEnd === -1 ? text.length : quoteLineEnd),
+        });
+        start = quoteLineEnd === -1 ? text.length : quoteLineEnd + 1;
+        line = quoteLine + 1;
+        continue;
       }
-      writeField(record, names[index]!, value);
+      const end = scanner.end;
+      if (oneLinePerUnquotedRow && !scanner.anyQuoted) {
+        if (text.charCodeAt(end - 1) === 10) line++;
+      } else line += countOf(text, lineBreak, start, end);
+      const rowStart = start;
+      start = end;
+      if (skipEmptyLines && end - rowStart === newlineInUse.length && text.startsWith(newlineInUse, rowStart)) continue;
+      takeRow(scanner, text, rowStart, end, startLine, textAt, result);
     }
-    return record;
+    pending = text.slice(start);
+    pendingLine = line;
   }
 
-  /**
-   * Where the field after the one starting at `fieldStart` starts: an unquoted field spans exactly its
-   * value, a quoted one its value with every quote doubled, between quotes.
-   */
-  function nextFieldStart(text: string, fieldStart: number, value: string): number {
-    if (text[fieldStart] !== quoteChar) return fieldStart + value.length + delimiter.length;
-    const closingQuote = fieldStart + 1 + value.length + countOf(value, quoteChar, 0, value.length);
-    // Papa tolerates spaces between a closing quote and the delimiter.
-    return text.indexOf(delimiter, closingQuote + 1) + delimiter.length;
+  /** Turns the row the scanner found between `start` and `end` of `text` into a record or an error. */
+  function takeRow(
+    scanner: CsvRowScanner,
+    text: string,
+    start: number,
+    end: number,
+    startLine: number,
+    textAt: number,
+    result: CsvChunkResult,
+  ): void {
+    // A record that arrived whole is held to the limit too, so the result does not depend on the chunks.
+    if (end - start > maxRecordChars && end - start - lineBreakLength(text, end, newline!) > maxRecordChars) {
+      result.errors.push(tooLong(startLine, text, start));
+      return;
+    }
+    // A header with invalid bytes is reported but still names the columns, or every row would shift.
+    const invalidEncoding = invalidBytes.takeBetween(textAt + start, textAt + end, startLine);
+    if (invalidEncoding) result.errors.push({ ...invalidEncoding, raw: rawText(text, start, end) });
+
+    const count = scanner.fieldCount;
+    if (!columns) {
+      const fields = scanner.fields.slice(0, count);
+      columns = header
+        ? nameColumns(fields, startLine, rawText(text, start, end), result.errors)
+        : fields.map((_, index) => `column${index}`);
+      if (header) return;
+    }
+    if (invalidEncoding) return;
+    if (count !== columns.length) {
+      result.errors.push({
+        line: startLine,
+        code: count < columns.length ? 'too_few_fields' : 'too_many_fields',
+        message: `line ${startLine}: expected ${columns.length} fields, found ${count}`,
+        raw: rawText(text, start, end),
+      });
+      return;
+    }
+    makeRecord ??= recordMaker(columns);
+    result.records.push(makeRecord(scanner.fields, scanner.quoted, emptyAsNull));
+    result.lines.push(startLine);
   }
 
   return { write, end };

@@ -62,19 +62,18 @@ const windows1252: ByteLayout = {
 };
 
 // A BOM is text here: the parsers drop it at the start of a file, and only there.
-const utf8OneCall = new TextDecoder('utf-8', { ignoreBOM: true });
-const utf8Streaming = new TextDecoder('utf-8', { ignoreBOM: true });
 const utf16leStrict = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
 
 /** Lengths and second-byte ranges as in the WHATWG UTF-8 decoder, so overlongs and surrogates are invalid. */
 const utf8: ByteLayout = {
   name: 'UTF-8',
   decodeValid(bytes) {
-    // Node 20's TextDecoder decodes ASCII ~5x faster in one call than streaming (7.6 against 1.5 GB/s),
-    // other text ~2x slower (0.8 against 1.5 GB/s); checking the bytes first costs little (simdutf).
-    if (isAscii(bytes)) return utf8OneCall.decode(bytes);
-    // Whole characters only, so the streaming decoder never holds bytes back between calls.
-    return isUtf8(bytes) ? utf8Streaming.decode(bytes, { stream: true }) : undefined;
+    // Node 20's TextDecoder takes ~13x longer than Buffer's own decoding here (108 against 8 ms for 56 MB of
+    // ASCII); checking the bytes first costs little (simdutf). Only whole characters arrive here, so a
+    // valid chunk decodes on its own, and Buffer keeps a BOM as text.
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (isAscii(bytes)) return buffer.toString('latin1');
+    return isUtf8(bytes) ? buffer.toString('utf8') : undefined;
   },
   unfinishedTail(bytes) {
     for (let back = 1; back <= Math.min(3, bytes.length); back++) {

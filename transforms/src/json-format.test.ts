@@ -48,3 +48,29 @@ describe('createJsonFormatter', () => {
     ]);
   });
 });
+
+describe('createJsonFormatter, batches whose values hold an object boundary', () => {
+  it.each([
+    ['a string', [{ a: 'x},{y' }, { a: 'z' }]],
+    ['a list of objects', [{ list: [{ b: 1 }, { b: 2 }] }, { list: [] }]],
+    ['an empty record', [{}, { a: 1 }, {}]],
+  ])('writes each record whole when %s holds "},{"', (_case, batch) => {
+    const json = createJsonFormatter({ style: 'ndjson' });
+    const text = json.rows(batch);
+    expect(
+      text
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line)),
+    ).toEqual(batch);
+    expect(Buffer.from(json.rowsBytes(batch)).toString()).toBe(text);
+  });
+
+  it.each(['ndjson', 'array'] as const)('gives the same text as bytes (%s)', (style) => {
+    const json = createJsonFormatter({ style });
+    const text = json.rows(records);
+    json.start();
+    expect(Buffer.from(json.rowsBytes(records)).toString()).toBe(text);
+    expect(json.rowsBytes([])).toHaveLength(0);
+  });
+});

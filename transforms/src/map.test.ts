@@ -77,6 +77,34 @@ describe('createMapper', () => {
     if (!('record' in result)) throw new Error('expected a record');
     expect(Object.getPrototypeOf(result.record)).toBe(Object.prototype);
     expect(JSON.stringify(result.record)).toBe('{"__proto__":{"polluted":true},"x":1,"constructor":"c"}');
+    // The second record of that shape goes through the reshape compiled from the first.
+    const again = mapper.map(JSON.parse('{"__proto__":{"p":2},"__proto__x":3}') as Record<string, unknown>);
+    if (!('record' in again)) throw new Error('expected a record');
+    expect(Object.getPrototypeOf(again.record)).toBe(Object.prototype);
+    expect(JSON.stringify(again.record)).toBe('{"__proto__":{"p":2},"x":3,"constructor":"c"}');
+  });
+
+  it('maps records of other fields or field orders than the first one the same way, field by field', () => {
+    const mapper = createMapper({ drop: ['secret'], rename: { a: 'first' } });
+    const records = [
+      { a: 1, b: 2, secret: 's' },
+      { a: 3, b: 4, secret: 's' },
+      { b: 5, a: 6 },
+      { a: 7, c: 8, secret: 's' },
+      { a: 9, b: 10, secret: 's' },
+    ];
+    expect(records.map((record) => JSON.stringify(mapper.map(record)))).toEqual([
+      '{"record":{"first":1,"b":2}}',
+      '{"record":{"first":3,"b":4}}',
+      '{"record":{"b":5,"first":6}}',
+      '{"record":{"first":7,"c":8}}',
+      '{"record":{"first":9,"b":10}}',
+    ]);
+    const collides = createMapper({ rename: { a: 'b' } });
+    expect(collides.map({ a: 1 })).toEqual({ record: { b: 1 } });
+    expect(collides.map({ a: 1, b: 2 })).toEqual({
+      error: { path: 'b', message: 'renaming "a" to "b" would overwrite the field "b"' },
+    });
   });
 
   it('derives output columns from input columns', () => {

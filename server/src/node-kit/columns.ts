@@ -59,24 +59,44 @@ export interface TableShape {
  * → DOUBLE (a JS number is a double; guessing BIGINT would round a later 1.5), anything else → JSON.
  */
 export function inferColumns(records: readonly Record<string, unknown>[]): Column[] {
-  const kinds = new Map<string, Set<string>>();
+  const kinds = new Map<string, number>();
   for (const record of records) {
-    for (const [field, value] of Object.entries(record)) {
-      let seen = kinds.get(field);
-      if (seen === undefined) {
-        seen = new Set();
-        kinds.set(field, seen);
-      }
-      if (value !== null && value !== undefined) seen.add(Array.isArray(value) ? 'array' : typeof value);
+    // for…in rather than Object.entries: no array per record (a million records made 8 million arrays).
+    for (const field in record) {
+      if (!Object.hasOwn(record, field)) continue;
+      const seen = kinds.get(field);
+      const kind = kindBit(record[field]);
+      if (seen === undefined || (seen | kind) !== seen) kinds.set(field, (seen ?? 0) | kind);
     }
   }
   return [...kinds].map(([name, seen]) => ({ name, type: inferredType(seen) }));
 }
 
-function inferredType(kinds: Set<string>): string {
-  if (kinds.size === 0 || kinds.has('string')) return 'VARCHAR';
-  if (kinds.size > 1) return 'JSON';
-  return kinds.has('boolean') ? 'BOOLEAN' : kinds.has('number') ? 'DOUBLE' : 'JSON';
+/** One bit per kind of value `inferColumns` tells apart; 0 for null and undefined. */
+const STRING = 1;
+const NUMBER = 2;
+const BOOLEAN = 4;
+const ARRAY = 8;
+const OTHER = 16;
+
+function kindBit(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  switch (typeof value) {
+    case 'string':
+      return STRING;
+    case 'number':
+      return NUMBER;
+    case 'boolean':
+      return BOOLEAN;
+    default:
+      return Array.isArray(value) ? ARRAY : OTHER;
+  }
+}
+
+function inferredType(kinds: number): string {
+  if (kinds === 0 || kinds & STRING) return 'VARCHAR';
+  if (kinds === BOOLEAN) return 'BOOLEAN';
+  return kinds === NUMBER ? 'DOUBLE' : 'JSON';
 }
 
 const scalarTypes = new Set([

@@ -26,7 +26,7 @@ export const jsonFormat = defineTransform({
         contentType: style === 'ndjson' ? 'application/x-ndjson' : 'application/json',
         createEncoder() {
           const json = createJsonFormatter({ style });
-          return { start: () => json.start(), encode: (records) => json.rows(records), end: () => json.end() };
+          return { start: () => json.start(), encode: (records) => json.rowsBytes(records), end: () => json.end() };
         },
       },
       config,

@@ -38,7 +38,7 @@ export const parquetFormat = defineTransform({
         contentType: 'application/vnd.apache.parquet',
         createEncoder() {
           const json = createJsonFormatter({ style: 'ndjson' });
-          return { start: () => json.start(), encode: (records) => json.rows(records), end: () => json.end() };
+          return { start: () => json.start(), encode: (records) => json.rowsBytes(records), end: () => json.end() };
         },
         convert: (textFile, target, schema) => ndjsonToParquet(textFile, target, schema, compression),
       },

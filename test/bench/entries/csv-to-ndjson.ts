@@ -1,5 +1,5 @@
 /**
- * Entry 3: a 1M-row CSV through files.source → csv.parse → json.format → files.destination against
+ * Entry 3: a 1M-row CSV through files.source → csv.parse → map → json.format → files.destination against
  * papaparse alone parsing the same file, compared as rows per second.
  */
 import { assertRows, type EntryResult, type Figure, ratioOf } from '../entry-result.ts';
@@ -17,7 +17,7 @@ export async function measureCsvToNdjson(csvFile: string, rows: number): Promise
   );
   for (const trial of trials.peer) assertRows('3 papaparse', trial.rows, rows);
   for (const trial of trials.ours) assertRows('3 ours', rowsWritten(trial.summary, 'as-ndjson'), rows);
-  const ours = rateFigure('runFlow (parse + NDJSON + write)', trials.ours, rows);
+  const ours = rateFigure('runFlow (parse + map + NDJSON + write)', trials.ours, rows);
   const peer = rateFigure('papaparse, counting rows', trials.peer, rows);
   const ratio = ratioOf(ours, peer);
   return {

@@ -22,7 +22,8 @@ import { partFileName } from '../../node-kit/parts.ts';
 /** Turns records into the bytes of one part (CSV, NDJSON, …). One encoder per part. */
 export interface TextEncoder {
   start(columns: string[]): string;
-  encode(records: Rec[], columns: string[]): string;
+  /** Bytes when the encoder makes them directly (no text in between). */
+  encode(records: Rec[], columns: string[]): string | Uint8Array;
   end(): string;
 }
 
@@ -167,9 +168,9 @@ class OpenPart {
   }
 
   /** Writes text, waiting for the stream to drain so a slow disk slows the run instead of filling memory. */
-  private async write(text: string): Promise<void> {
+  private async write(text: string | Uint8Array): Promise<void> {
     if (text.length === 0) return;
-    if (!this.head!.write(Buffer.from(text, 'utf8'))) await once(this.head!, 'drain');
+    if (!this.head!.write(typeof text === 'string' ? Buffer.from(text, 'utf8') : text)) await once(this.head!, 'drain');
   }
 
   async append(batch: RecordBatch & { refused?: Rec[] }, emit: Emit): Promise<void> {
