@@ -48,6 +48,7 @@ export {
   type JsonSplitter,
 } from './json-splitters.ts';
 export { type Column, createMapper, type MapConfig, type Mapper, type MapResult } from './map.ts';
+export { compileRecordLiteral } from './record-literal.ts';
 export { compileTemplate, type Template } from './template.ts';
 export { createValidator, type RecordValidator, type ValidationIssue } from './validate.ts';
 export { valueToText } from './value-text.ts';

@@ -1,6 +1,7 @@
 import { CAST_COLUMN_TYPES, CAST_TYPES, type CastType, castValue } from './cast.ts';
 import { TransformError } from './errors.ts';
 import { ownField, writeField } from './field-path.ts';
+import { compileRecordLiteral } from './record-literal.ts';
 import { compileTemplate, type Template } from './template.ts';
 
 export interface MapConfig {
@@ -169,13 +170,10 @@ interface CompiledReshape {
 }
 
 /**
- * The reshape of records with the fields of `sample`, in its order, as one object literal: records of
- * one stream nearly always share their fields, and a literal makes the output with all its slots at
- * once and one hidden class for all, where adding field after field outgrows V8's four preset slots
- * (twice the memory, and garbage to collect). Compiled only from a record the field-by-field reshape
- * took without error, so no rename collides. Names go in as JSON string literals, never as code, and
- * `__proto__` as a computed key (an own field, not the prototype). Undefined when `sample` has
- * inherited enumerable fields, which the literal could not tell from its own.
+ * The reshape of records with the fields of `sample`, in its order, as one object literal (see
+ * `compileRecordLiteral`): records of one stream nearly always share their fields. Compiled only from
+ * a record the field-by-field reshape took without error, so no rename collides. Undefined when
+ * `sample` has inherited enumerable fields, which the literal could not tell from its own.
  */
 function compileReshape(
   sample: Record<string, unknown>,
@@ -190,12 +188,11 @@ function compileReshape(
   }
   const present = new Set(fields);
   const kept = select ? select.filter((name) => present.has(name)) : fields.filter((name) => !drop.has(name));
-  const members = kept.map((name) => {
-    const newName = rename.get(name) ?? name;
-    const key = newName === '__proto__' ? `[${JSON.stringify(newName)}]` : JSON.stringify(newName);
-    return `${key}: record[${JSON.stringify(name)}]`;
-  });
-  const build = new Function('record', `return {\n${members.join(',\n')}\n};`) as CompiledReshape['build'];
+  const build = compileRecordLiteral<CompiledReshape['build']>(
+    kept.map((name) => rename.get(name) ?? name),
+    ['record'],
+    (index) => `record[${JSON.stringify(kept[index])}]`,
+  );
   return {
     fits(record) {
       let index = 0;

@@ -3,6 +3,7 @@
  * is one ordered, streaming keyset query, so an interrupted run resumes after the last
  * checkpointed row without skipping or repeating any (DESIGN.md §4).
  */
+import { compileRecordLiteral } from '@backflow/transforms';
 import { CancelledError, SourceError } from '../../errors.ts';
 import {
   defineSource,
@@ -119,19 +120,17 @@ async function* streamRecords(source: OpenSource, sql: string, values: string[])
   const statement = await source.connection.prepare(sql);
   statement.bind(values);
   const result = await statement.stream().finally(() => statement.destroySync());
-  const names = result.columnNames();
+  const recordAt = compileRecordLiteral<(columns: unknown[][], row: number) => Rec>(
+    result.columnNames(),
+    ['columns', 'row'],
+    (column) => `columns[${column}][row]`,
+  );
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) return;
     const chunkColumns = chunk.convertColumns(recordValue);
     const records: Rec[] = new Array(chunk.rowCount);
-    for (let row = 0; row < chunk.rowCount; row++) {
-      const record: Rec = {};
-      for (let column = 0; column < names.length; column++) {
-        record[names[column] as string] = chunkColumns[column]?.[row];
-      }
-      records[row] = record;
-    }
+    for (let row = 0; row < chunk.rowCount; row++) records[row] = recordAt(chunkColumns, row);
     yield records;
   }
 }
