@@ -28,20 +28,32 @@ export function ordersToParquet(database: string) {
   ]);
 }
 
+/** The `map` of the row-path flows: a rename and a cast, so the records are really reshaped in JavaScript. */
+const ordersShape: FlowNode = {
+  id: 'shape',
+  type: 'map',
+  config: { rename: { order_id: 'id' }, cast: { items: 'integer' } },
+};
+
 /**
- * DuckDB orders → gzipped CSV parts. `rowPath` turns the pushdown off (`settings.pushdown: false`),
- * so every row crosses into JavaScript.
+ * DuckDB orders → gzipped CSV parts. `rowPath`: through a `map` with the pushdown off
+ * (`settings.pushdown: false`), so every row crosses into JavaScript and is reshaped there.
  */
 export function ordersToCsvGzip(database: string, options: { rowPath: boolean }) {
-  return chain(
-    options.rowPath ? 'bench-orders-csv-row-path' : 'bench-orders-csv',
-    [
-      ordersSource(database),
-      { id: 'as-csv', type: 'csv.format', config: { rowsPerFile: partRows, gzip: true } },
-      archive,
-    ],
-    options.rowPath ? { pushdown: false } : {},
-  );
+  const format: FlowNode = { id: 'as-csv', type: 'csv.format', config: { rowsPerFile: partRows, gzip: true } };
+  return options.rowPath
+    ? chain('bench-orders-csv-row-path', [ordersSource(database), ordersShape, format, archive], { pushdown: false })
+    : chain('bench-orders-csv', [ordersSource(database), format, archive]);
+}
+
+/** DuckDB orders → `map` → NDJSON parts: the row path (a map never fuses with a source). */
+export function ordersToNdjson(database: string) {
+  return chain('bench-orders-ndjson-row-path', [
+    ordersSource(database),
+    ordersShape,
+    { id: 'as-ndjson', type: 'json.format', config: { rowsPerFile: partRows } },
+    archive,
+  ]);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { type BenchData, benchDir, prepareBenchData } from './bench-data.ts';
-import { measureCsvToNdjson } from './entries/csv-to-ndjson.ts';
+import { measureCsvParseMemory, measureCsvToNdjson } from './entries/csv-to-ndjson.ts';
 import { measureDiffSync } from './entries/diff-sync.ts';
 import { csvGzipExportEntry, measureExport, parquetExportEntry } from './entries/duckdb-export.ts';
 import { measureDuckdbNodes } from './entries/duckdb-nodes.ts';
@@ -18,6 +18,7 @@ import { measureMysqlMigration } from './entries/mysql-migration.ts';
 import { measurePostgresExport } from './entries/postgres-export.ts';
 import { measurePushdownGain } from './entries/pushdown-gain.ts';
 import { measureRowPathMemory } from './entries/row-path-memory.ts';
+import { measureRowPathNdjson } from './entries/row-path-ndjson.ts';
 import { type EntryOutcome, isEntrySkipped, isFailure } from './entry-result.ts';
 import { describeMachine, machineLine } from './machine.ts';
 import { formatReport, writeReportJson } from './report.ts';
@@ -54,8 +55,11 @@ const entryRuns = new Map<number, { title: string; run: EntryRun }>([
   [
     3,
     {
-      title: 'CSV 1M → NDJSON vs papaparse',
-      run: async (data) => [await measureCsvToNdjson((await data()).ordersCsv, 1e6)],
+      title: 'CSV 1M → map → NDJSON vs papaparse; its peak RSS',
+      run: async (data) => {
+        const { ordersCsv } = await data();
+        return [await measureCsvToNdjson(ordersCsv, 1e6), await measureCsvParseMemory(ordersCsv, 1e6)];
+      },
     },
   ],
   [
@@ -100,6 +104,13 @@ const entryRuns = new Map<number, { title: string; run: EntryRun }>([
     {
       title: 'diffed re-sync of 1M rows to Postgres vs a full re-sync; diff RSS at 10M keys',
       run: () => measureDiffSync(),
+    },
+  ],
+  [
+    14,
+    {
+      title: 'DuckDB 1M → map → NDJSON vs COPY (FORMAT json)',
+      run: async (data) => [await measureRowPathNdjson((await data()).orders.rows1M, 1e6)],
     },
   ],
 ]);

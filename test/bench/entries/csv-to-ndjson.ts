@@ -3,12 +3,14 @@
  * papaparse alone parsing the same file, compared as rows per second.
  */
 import { assertRows, type EntryResult, type Figure, ratioOf } from '../entry-result.ts';
-import { rowsWritten, runFlowTrial } from '../flow-run.ts';
+import { rowsWritten, runFlowInChild, runFlowTrial } from '../flow-run.ts';
 import { csvToNdjson } from '../flows.ts';
 import { papaparseTrial } from '../peers.ts';
 import { medianTrial, pairTrials, type Trial } from '../timing.ts';
 
 const minRatio = 0.8;
+/** 300 MB in bytes (decimal megabytes, the stricter reading). */
+const rssBudgetBytes = 300e6;
 
 export async function measureCsvToNdjson(csvFile: string, rows: number): Promise<EntryResult> {
   const trials = await pairTrials(
@@ -27,6 +29,22 @@ export async function measureCsvToNdjson(csvFile: string, rows: number): Promise
     ratio,
     goal: { text: `ours ≥ ${minRatio}× peer rows/s`, pass: ratio >= minRatio },
     notes: [`times: ours ${seconds(medianTrial(trials.ours))}, papaparse ${seconds(medianTrial(trials.peer))}`],
+  };
+}
+
+/** Entry 3b: the same flow alone in a child process, for its peak RSS. */
+export async function measureCsvParseMemory(csvFile: string, rows: number): Promise<EntryResult> {
+  const report = await runFlowInChild(csvToNdjson(csvFile));
+  assertRows('3b', rowsWritten(report.summary, 'as-ndjson'), rows);
+  const ours: Figure = { label: 'peak RSS (child process)', value: report.maxRssBytes, unit: 'bytes', samples: [] };
+  const budget: Figure = { label: 'budget', value: rssBudgetBytes, unit: 'bytes', samples: [] };
+  return {
+    entry: `3b CSV ${rows / 1e6}M → NDJSON peak RSS`,
+    ours,
+    peer: budget,
+    ratio: ours.value / budget.value,
+    goal: { text: '≤ 300 MB', pass: ours.value <= rssBudgetBytes },
+    notes: [`run time ${(report.ms / 1000).toFixed(2)} s`],
   };
 }
 

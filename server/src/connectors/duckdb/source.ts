@@ -125,13 +125,21 @@ async function* streamRecords(source: OpenSource, sql: string, values: string[])
     ['columns', 'row'],
     (column) => `columns[${column}][row]`,
   );
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) return;
-    const chunkColumns = chunk.convertColumns(recordValue);
-    const records: Rec[] = new Array(chunk.rowCount);
-    for (let row = 0; row < chunk.rowCount; row++) records[row] = recordAt(chunkColumns, row);
-    yield records;
+  // DuckDB makes the next chunk on its own threads while this one is converted here.
+  let next = result.fetchChunk();
+  try {
+    for (;;) {
+      const chunk = await next;
+      if (chunk === null || chunk.rowCount === 0) return;
+      next = result.fetchChunk();
+      const chunkColumns = chunk.convertColumns(recordValue);
+      const records: Rec[] = new Array(chunk.rowCount);
+      for (let row = 0; row < chunk.rowCount; row++) records[row] = recordAt(chunkColumns, row);
+      yield records;
+    }
+  } finally {
+    // A read stopped early (a preview, a cancel) settles the fetch in flight before the result goes.
+    await next.catch(() => undefined);
   }
 }
 
