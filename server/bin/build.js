@@ -37,8 +37,10 @@ export const defaultBuildDir = () => process.env.BACKFLOW_BUILD_DIR ?? path.join
 const keepSupersededMs = 10 * 60_000;
 
 /**
- * @typedef {{ build: string, sourcesBefore: number }} Stamp
- * The current build's directory name, and the time it started: every source older than that is in it.
+ * @typedef {{ build: string, sourcesBefore: number, serverDir: string }} Stamp
+ * The current build's directory name; the time it started (every source older than that is in it);
+ * the server directory it was built from (a bundle names its sources by absolute path, so a moved
+ * checkout rebuilds).
  */
 
 /**
@@ -62,7 +64,8 @@ export function newestSourceTime(dirs) {
 }
 
 /**
- * The current build when no source under `dirs` is newer than it, else undefined.
+ * The current build when no source under `dirs` (nor this file, which says how to build) is newer
+ * than it, else undefined.
  * @param {string} buildDir
  * @param {string[]} [dirs]
  * @returns {string | undefined} the build's directory
@@ -75,7 +78,9 @@ export function upToDateBuild(buildDir, dirs = sourceDirs) {
   } catch {
     return undefined;
   }
-  if (newestSourceTime(dirs) > stamp.sourcesBefore) return undefined;
+  if (stamp.serverDir !== serverDir) return undefined;
+  const newest = Math.max(newestSourceTime(dirs), fs.statSync(fileURLToPath(import.meta.url)).mtimeMs);
+  if (newest > stamp.sourcesBefore) return undefined;
   const build = path.join(buildDir, stamp.build);
   return fs.existsSync(build) ? build : undefined;
 }
@@ -110,13 +115,13 @@ export async function build(buildDir = defaultBuildDir()) {
     banner: {
       js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
     },
-    // Bundles' compiled entries sit beside each other (see compiled-entry.ts).
+    // Where the compiled entries are, for code starting a worker thread (node-kit/compiled-entry.ts).
     define: { 'process.env.BACKFLOW_BUNDLE_DIR': JSON.stringify(outdir) },
     plugins: [externalPackages, sourceLocation],
   });
   const current = path.join(buildDir, 'current.json');
   const pending = `${current}.${process.pid}`;
-  fs.writeFileSync(pending, JSON.stringify(/** @type {Stamp} */ ({ build: name, sourcesBefore })));
+  fs.writeFileSync(pending, JSON.stringify(/** @type {Stamp} */ ({ build: name, sourcesBefore, serverDir })));
   fs.renameSync(pending, current);
   removeSuperseded(buildDir, name);
   return outdir;
