@@ -95,29 +95,53 @@ export async function build(buildDir = defaultBuildDir()) {
   const sourcesBefore = Date.now();
   const name = `build-${sourcesBefore}-${process.pid}`;
   const outdir = path.join(buildDir, name);
+  /** @type {import('esbuild').BuildOptions} */
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+    // Bundled CommonJS packages require Node's modules: give them a require in the ESM bundle.
+    banner: {
+      js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
+    },
+  };
+
+  // Our schemas' validators, compiled ahead by running flow/precompile.ts once.
+  const generator = path.join(outdir, 'precompile.mjs');
   await bundle({
+    ...common,
+    entryPoints: [path.join(serverDir, 'src/flow/precompile.ts')],
+    outfile: generator,
+    plugins: [externalPackages, sourceLocation],
+  });
+  /** @type {typeof import('../src/flow/precompile.ts')} */
+  const precompile = await import(pathToFileURL(generator).href);
+  const validators = path.join(outdir, 'validators.cjs');
+  fs.writeFileSync(validators, precompile.validatorsCode());
+  fs.rmSync(generator);
+
+  await bundle({
+    ...common,
     entryPoints: entries.map((entry) => path.join(serverDir, entry)),
     outdir,
     entryNames: '[name]',
     // Modules a command imports when it runs (`serve`'s HTTP server) load only then, in a chunk of their own.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
     sourcemap: 'linked',
     sourcesContent: false,
     minifyWhitespace: true,
     minifySyntax: true,
-    logLevel: 'silent',
-    // Bundled CommonJS packages require Node's modules: give them a require in the ESM bundle.
-    banner: {
-      js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
-    },
     // Where the compiled entries are, for code starting a worker thread (node-kit/compiled-entry.ts).
     define: { 'process.env.BACKFLOW_BUNDLE_DIR': JSON.stringify(outdir) },
-    plugins: [externalPackages, sourceLocation],
+    // The replacement first: sourceLocation also loads .ts files.
+    plugins: [
+      replacing('flow/precompiled.ts', precompile.precompiledModule(validators)),
+      externalPackages,
+      sourceLocation,
+    ],
   });
   const current = path.join(buildDir, 'current.json');
   const pending = `${current}.${process.pid}`;
@@ -125,6 +149,24 @@ export async function build(buildDir = defaultBuildDir()) {
   fs.renameSync(pending, current);
   removeSuperseded(buildDir, name);
   return outdir;
+}
+
+/**
+ * A plugin giving the source file `file` (a path under server/src) the contents `contents` in the bundle.
+ * @param {string} file
+ * @param {string} contents
+ * @returns {import('esbuild').Plugin}
+ */
+function replacing(file, contents) {
+  const source = path.join(serverDir, 'src', file);
+  return {
+    name: 'replacing',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) =>
+        args.path === source ? { contents, loader: 'js', resolveDir: path.dirname(source) } : undefined,
+      );
+    },
+  };
 }
 
 /**
@@ -138,7 +180,6 @@ export const bundledPackages = [
   'ajv-formats',
   'commander',
   'croner',
-  'fast-glob',
   'papaparse',
   'picomatch',
   'p-queue',

@@ -14,6 +14,7 @@ import { resolveEnvRefs } from './env-refs.ts';
 import { type FileAccess, localPathFields, outsideRoots } from './file-roots.ts';
 import type { FlowGraph } from './graph.ts';
 import { nestingIssue } from './nesting.ts';
+import { precompiledValidator } from './precompiled.ts';
 
 /** The issue of a secret written into a flow (drafts are refused with it too). */
 export const inlineSecretMessage =
@@ -55,6 +56,8 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
   let ajv: ReturnType<typeof createAjv> | undefined;
   let validateDocument: ValidateFunction | undefined;
   const compile = (schema: object): ValidateFunction => {
+    const compiled = precompiledValidator(schema);
+    if (compiled) return compiled;
     ajv ??= createAjv({ validateSchema: false });
     return ajv.compile(schema);
   };
