@@ -108,47 +108,68 @@ export async function build(buildDir = defaultBuildDir()) {
     },
   };
 
-  // Our schemas' validators, compiled ahead by running flow/precompile.ts once.
-  const generator = path.join(outdir, 'precompile.mjs');
-  await bundle({
-    ...common,
-    entryPoints: [path.join(serverDir, 'src/flow/precompile.ts')],
-    outfile: generator,
-    plugins: [externalPackages, sourceLocation],
-  });
-  /** @type {typeof import('../src/flow/precompile.ts')} */
-  const precompile = await import(pathToFileURL(generator).href);
+  // Our schemas' validators, compiled ahead by running flow/precompile.ts once, while esbuild bundles.
   const validators = path.join(outdir, 'validators.cjs');
-  fs.writeFileSync(validators, precompile.validatorsCode());
-  fs.rmSync(generator);
-
-  await bundle({
-    ...common,
-    entryPoints: entries.map((entry) => path.join(serverDir, entry)),
-    outdir,
-    entryNames: '[name]',
-    // Modules a command imports when it runs (`serve`'s HTTP server) load only then, in a chunk of their own.
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    sourcemap: 'linked',
-    sourcesContent: false,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    // Where the compiled entries are, for code starting a worker thread (node-kit/compiled-entry.ts).
-    define: { 'process.env.BACKFLOW_BUNDLE_DIR': JSON.stringify(outdir) },
-    // The replacement first: sourceLocation also loads .ts files.
-    plugins: [
-      replacing('flow/precompiled.ts', precompile.precompiledModule(validators)),
-      externalPackages,
-      sourceLocation,
-    ],
-  });
+  const compileValidators = async () => {
+    const generator = path.join(outdir, 'precompile.mjs');
+    await bundle({
+      ...common,
+      entryPoints: [path.join(serverDir, 'src/flow/precompile.ts')],
+      outfile: generator,
+      plugins: [externalPackages, sourceLocation],
+    });
+    /** @type {typeof import('../src/flow/precompile.ts')} */
+    const precompile = await import(pathToFileURL(generator).href);
+    fs.writeFileSync(validators, precompile.validatorsCode());
+    fs.rmSync(generator);
+  };
+  await Promise.all([
+    compileValidators(),
+    bundle({
+      ...common,
+      entryPoints: entries.map((entry) => path.join(serverDir, entry)),
+      outdir,
+      entryNames: '[name]',
+      // Modules a command imports when it runs (`serve`'s HTTP server) load only then, in a chunk of their own.
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+      sourcemap: 'linked',
+      sourcesContent: false,
+      minifyWhitespace: true,
+      minifySyntax: true,
+      // Where the compiled entries are, for code starting a worker thread (node-kit/compiled-entry.ts).
+      define: { 'process.env.BACKFLOW_BUNDLE_DIR': JSON.stringify(outdir) },
+      // The replacement first: sourceLocation also loads .ts files.
+      plugins: [replacing('flow/precompiled.ts', precompiledModule(validators)), externalPackages, sourceLocation],
+    }),
+  ]);
   const current = path.join(buildDir, 'current.json');
   const pending = `${current}.${process.pid}`;
   fs.writeFileSync(pending, JSON.stringify(/** @type {Stamp} */ ({ build: name, sourcesBefore, serverDir })));
   fs.renameSync(pending, current);
   removeSuperseded(buildDir, name);
   return outdir;
+}
+
+/**
+ * flow/precompiled.ts as the bundle has it: loads `validatorsFile` (flow/precompile.ts's
+ * `validatorsCode`) at the first validation and finds a validator by schema object, so only the very
+ * schemas compiled ahead match.
+ * @param {string} validatorsFile
+ */
+function precompiledModule(validatorsFile) {
+  const file = JSON.stringify(validatorsFile);
+  return `import { createRequire } from 'node:module';
+import { schemasCompiledAhead } from './precompile.ts';
+let validators;
+export function precompiledValidator(schema) {
+  if (!validators) {
+    const compiled = createRequire(${file})(${file});
+    validators = new Map(schemasCompiledAhead().map((ours, index) => [ours, compiled[\`v\${index}\`]]));
+  }
+  return validators.get(schema);
+}
+`;
 }
 
 /**
