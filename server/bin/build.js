@@ -30,7 +30,10 @@ export const sourceDirs = [
   ),
 ];
 
-/** The build directory: `BACKFLOW_BUILD_DIR` when set (tests), else server/dist (gitignored). */
+/**
+ * The build directory: `BACKFLOW_BUILD_DIR` when set (tests), else server/dist (gitignored). It must be
+ * inside the checkout: the bundle imports the packages it leaves out from node_modules, found from there.
+ */
 export const defaultBuildDir = () => process.env.BACKFLOW_BUILD_DIR ?? path.join(serverDir, 'dist');
 
 /** A superseded build is removed once this old: a CLI that started from it has long loaded it. */
@@ -123,7 +126,7 @@ export async function build(buildDir = defaultBuildDir()) {
     fs.writeFileSync(validators, precompile.validatorsCode());
     fs.rmSync(generator);
   };
-  await Promise.all([
+  const results = await Promise.allSettled([
     compileValidators(),
     bundle({
       ...common,
@@ -143,6 +146,12 @@ export async function build(buildDir = defaultBuildDir()) {
       plugins: [replacing('flow/precompiled.ts', precompiledModule(validators)), externalPackages, sourceLocation],
     }),
   ]);
+  // A build that fails (a source that does not compile) leaves nothing behind.
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) {
+    fs.rmSync(outdir, { recursive: true, force: true });
+    throw failure.reason;
+  }
   const current = path.join(buildDir, 'current.json');
   const pending = `${current}.${process.pid}`;
   fs.writeFileSync(pending, JSON.stringify(/** @type {Stamp} */ ({ build: name, sourcesBefore, serverDir })));
@@ -218,7 +227,9 @@ const externalPackages = {
   setup(build) {
     const bundled = (/** @type {string} */ specifier, /** @type {string} */ importer) =>
       specifier.startsWith('@backflow/') ||
-      importer.includes(`${path.sep}node_modules${path.sep}`) ||
+      // Imported by a bundled package.
+      (importer.includes(`${path.sep}node_modules${path.sep}`) &&
+        !sourceDirs.some((dir) => importer.startsWith(dir))) ||
       bundledPackages.some((name) => specifier === name || specifier.startsWith(`${name}/`));
     build.onResolve({ filter: /^[^./]/ }, (args) =>
       bundled(args.path, args.importer) ? undefined : { path: args.path, external: true },
