@@ -29,6 +29,7 @@ export default defineConfig({
             'flow-model/src/**/*.test.ts',
             'transforms/src/**/*.test.ts',
             'server/src/**/*.test.ts',
+            'server/bin/**/*.test.ts',
             'web/src/**/*.test.ts',
             'web/scripts/**/*.test.ts',
           ],

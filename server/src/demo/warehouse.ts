@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { access, link, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 export const DEMO_CUSTOMERS = 20_000;
 export const DEMO_ORDERS = 200_000;
@@ -200,6 +200,8 @@ async function withDatabase<T>(
   work: (connection: DuckDBConnection) => Promise<T>,
 ): Promise<T | undefined> {
   let instance: DuckDBInstance;
+  // DuckDB loads when the demo warehouse is used, not at every start of the CLI.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   try {
     instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
   } catch (error) {
@@ -249,6 +251,7 @@ async function buildDatabase(path: string, statements: string[]): Promise<void> 
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${randomUUID()}.building`;
   try {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(temporary);
     try {
       const connection = await instance.connect();

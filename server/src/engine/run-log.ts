@@ -4,8 +4,8 @@
  * first two levels, and lands in the run's log with its fields. The store then also replaces any
  * known secret value (the redactor), so a secret logged under an innocent name is caught too.
  */
-import { pino } from 'pino';
 import type { Logger } from '../node-kit/contract.ts';
+import { lazyPackage } from '../node-kit/lazy-package.ts';
 import type { RunRecorder } from './checkpoint.ts';
 
 const secretNames = [
@@ -35,8 +35,12 @@ export const secretLogPaths = secretNames.flatMap((name) => [name, `*.${name}`, 
 
 type Level = 'info' | 'warn' | 'error';
 
+/** Loaded by the first run, not at every start of the CLI (validate, node-types log nothing). */
+const pinoPackage = lazyPackage<typeof import('pino')>('pino');
+
 /** A run's loggers: one per node (or the run's own), each line stored with the node id and its fields. */
 export function createRunLog(recorder: RunRecorder, runId: string): (nodeId?: string) => Logger {
+  const { pino } = pinoPackage();
   const root = pino(
     {
       base: null,

@@ -14,6 +14,7 @@ import { resolveEnvRefs } from './env-refs.ts';
 import { type FileAccess, localPathFields, outsideRoots } from './file-roots.ts';
 import type { FlowGraph } from './graph.ts';
 import { nestingIssue } from './nesting.ts';
+import { precompiledValidator } from './precompiled.ts';
 
 /** The issue of a secret written into a flow (drafts are refused with it too). */
 export const inlineSecretMessage =
@@ -50,14 +51,22 @@ export interface FlowValidation {
  * field must be an `${env:NAME}` reference.
  */
 export function createFlowValidator(typeOf: (type: string) => NodeType | undefined) {
-  const ajv = createAjv();
-  const validateDocument = ajv.compile(flowSchema);
+  // ajv and the flow schema compile at the first validation, not where a module creates its validator
+  // at start: `backflow node-types` validates nothing.
+  let ajv: ReturnType<typeof createAjv> | undefined;
+  let validateDocument: ValidateFunction | undefined;
+  const compile = (schema: object): ValidateFunction => {
+    const compiled = precompiledValidator(schema);
+    if (compiled) return compiled;
+    ajv ??= createAjv({ validateSchema: false });
+    return ajv.compile(schema);
+  };
   const configValidators = new Map<string, ValidateFunction>();
   const configValidator = (type: NodeType, partial: boolean): ValidateFunction => {
     const id = `${type.type}${partial ? ' (partial)' : ''}`;
     let validate = configValidators.get(id);
     if (!validate) {
-      validate = ajv.compile(partial ? partialSchema(type.config) : type.config);
+      validate = compile(partial ? partialSchema(type.config) : type.config);
       configValidators.set(id, validate);
     }
     return validate;
@@ -123,6 +132,7 @@ export function createFlowValidator(typeOf: (type: string) => NodeType | undefin
     const tooDeep = nestingIssue(document);
     if (tooDeep) return { issues: [withNodeId(tooDeep, document as Flow)] };
     const flow = structuredClone(document) as Flow;
+    validateDocument ??= compile(flowSchema);
     if (!validateDocument(flow)) {
       return { issues: toErrorDetails(validateDocument.errors, '').map((d) => withNodeId(d, flow)) };
     }

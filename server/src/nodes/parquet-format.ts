@@ -1,5 +1,4 @@
 import { createJsonFormatter } from '@backflow/transforms';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Type } from '@sinclair/typebox';
 import { type Column, defineTransform } from '../node-kit/contract.ts';
 import { oneOf } from '../node-kit/schema.ts';
@@ -49,6 +48,7 @@ export const parquetFormat = defineTransform({
 });
 
 async function ndjsonToParquet(source: string, target: string, schema: Column[] | undefined, compression: string) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import type { RunRecorder, SourceCheckpoint } from '../engine/checkpoint.ts';
 import { BackflowError } from '../errors.ts';
 import type { FlowFingerprint } from '../flow/fingerprint.ts';
@@ -72,6 +72,8 @@ export class StateStore implements RunRecorder {
     await mkdir(dataDir, { recursive: true });
     const file = path.join(dataDir, 'state.duckdb');
     let instance: DuckDBInstance;
+    // DuckDB loads when a command opens the store, not at every start of the CLI.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     try {
       // A modest limit keeps a server's memory flat as sync snapshots grow; DuckDB spills joins beyond it to disk.
       instance = await DuckDBInstance.create(file, {

@@ -4,7 +4,7 @@
  */
 import { access, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ConfigError, errorMessage } from '../../errors.ts';
 import type { Column, NodeContext } from '../../node-kit/contract.ts';
 
@@ -87,6 +87,8 @@ async function createInstance(
 ): Promise<DuckDBInstance> {
   // Not DuckDB's instance cache: after a read stopped early (a preview, a cancel) closed its
   // instance mid-stream, the cache's next open of that file can wait forever.
+  // DuckDB loads when a node opens a database, not at every start of the CLI.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(file, instanceOptions(readOnly));
   if (fileRoots === undefined) return instance;
   const setup = await instance.connect();

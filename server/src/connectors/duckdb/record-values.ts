@@ -6,21 +6,16 @@
  * column type in SQL, so DuckDB's parser (not ours) decides what `'2024-01-02'` or
  * `'12.30'` means, and a value that does not fit shows up as NULL where text was given.
  */
-import {
-  DuckDBBlobValue,
-  DuckDBDateValue,
-  DuckDBTimestampMillisecondsValue,
-  DuckDBTimestampNanosecondsValue,
-  DuckDBTimestampSecondsValue,
-  type DuckDBType,
-  DuckDBTypeId,
-  type DuckDBValue,
-  type DuckDBValueConverter,
-  type Json,
-  JsonDuckDBValueConverter,
-} from '@duckdb/node-api';
+import type { DuckDBType, DuckDBValue, DuckDBValueConverter, Json } from '@duckdb/node-api';
+// The type ids alone (a plain enum): '@duckdb/node-api' itself loads DuckDB's native library, about
+// 0.35 s of CPU that a start of the CLI (node-types, validate) must not pay.
+import { DuckDBTypeId } from '@duckdb/node-api/lib/DuckDBTypeId.js';
 import { blobToText } from '../../node-kit/blob-text.ts';
+import { lazyPackage } from '../../node-kit/lazy-package.ts';
 import { quoteIdentifier } from './database.ts';
+
+/** DuckDB's API where values are converted: a database is open by then, so this loads nothing new. */
+const duckdb = lazyPackage<typeof import('@duckdb/node-api')>('@duckdb/node-api');
 
 /**
  * DuckDB value → record value. `JsonDuckDBValueConverter`, corrected where its text differs from
@@ -28,6 +23,7 @@ import { quoteIdentifier } from './database.ts';
  * DATE / TIMESTAMP_S / TIMESTAMP_MS / TIMESTAMP_NS values.
  */
 export const recordValue: DuckDBValueConverter<Json> = (value, type, converter) => {
+  const { DuckDBBlobValue, JsonDuckDBValueConverter } = duckdb();
   switch (type.typeId) {
     case DuckDBTypeId.BLOB:
       return value instanceof DuckDBBlobValue ? blobToText(value.bytes) : null;
@@ -42,6 +38,12 @@ export const recordValue: DuckDBValueConverter<Json> = (value, type, converter) 
 };
 
 function infinityText(value: DuckDBValue): string | undefined {
+  const {
+    DuckDBDateValue,
+    DuckDBTimestampSecondsValue,
+    DuckDBTimestampMillisecondsValue,
+    DuckDBTimestampNanosecondsValue,
+  } = duckdb();
   let sign: number | bigint | undefined;
   if (value instanceof DuckDBDateValue && !value.isFinite) sign = value.days;
   else if (value instanceof DuckDBTimestampSecondsValue && !value.isFinite) sign = value.seconds;

@@ -2,7 +2,7 @@
  * DuckDB's parser as a syntax check: `json_serialize_sql` parses a statement and describes it
  * without binding or running it, so a check never reads a table, a file or the user's database.
  */
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 /** What DuckDB's parser makes of a text: how many statements, or where and why it stopped. */
 export type ParsedSql =
@@ -23,7 +23,9 @@ export type ParsedSql =
 let parser: Promise<DuckDBInstance> | undefined;
 
 async function connectParser(): Promise<DuckDBConnection> {
-  parser ??= DuckDBInstance.create(':memory:', { enable_external_access: 'false', memory_limit: '64MB' });
+  parser ??= import('@duckdb/node-api').then(({ DuckDBInstance }) =>
+    DuckDBInstance.create(':memory:', { enable_external_access: 'false', memory_limit: '64MB' }),
+  );
   return (await parser).connect();
 }
 

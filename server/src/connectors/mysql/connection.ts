@@ -3,7 +3,7 @@
  * (TIMESTAMP values read as UTC), every value read as its text or bytes (record-values.ts converts
  * them by column type), errors typed and free of the password.
  */
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import {
   type ConnectionConfig,
   type ConnectionTarget,
@@ -58,6 +58,8 @@ export async function connectMysql(config: ConnectionConfig, nodeId: string): Pr
   const where = describeConnection(target, 'mysql');
   let connection: mysql.Connection | undefined;
   try {
+    // mysql2 loads when a node connects, not at every start of the CLI.
+    const { default: mysql } = await import('mysql2/promise');
     connection = await mysql.createConnection({
       host: target.host,
       port: target.port,

@@ -8,7 +8,7 @@
  * moves rows into existing tables in a transaction left open; `commit` commits it and renames the
  * created tables into place in one atomic RENAME TABLE (publish.ts says what is atomic and why).
  */
-import mysql, { type Connection } from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import { errorMessage } from '../../errors.ts';
 import { inferColumns } from '../../node-kit/columns.ts';
 import {
@@ -319,6 +319,7 @@ async function connect(
   const refuse = (message: string) => connectionError(ctx, message);
   let connection: Connection;
   try {
+    const { default: mysql } = await import('mysql2/promise');
     connection = await mysql.createConnection(connectionOptions(config));
   } catch (cause) {
     throw refuse(`cannot connect to ${where}: ${withoutSecrets(errorMessage(cause), config)}`);

@@ -3,7 +3,7 @@
  * every value comes back in one form (UTC, ISO dates, hex bytea, shortest exact floats), every value
  * read as text (record-values.ts converts it), errors typed and free of the password.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import {
   type ConnectionConfig,
   type ConnectionTarget,
@@ -81,6 +81,8 @@ export async function connectPostgres(
   { readOnly = true } = {},
 ): Promise<pg.Client> {
   const target = postgresTarget(config, nodeId);
+  // pg loads when a node connects, not at every start of the CLI.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     host: target.host,
     port: target.port,

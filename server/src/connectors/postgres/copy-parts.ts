@@ -12,7 +12,6 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { CancelledError, SourceError } from '../../errors.ts';
 import type { Column, SourceBatch, SourceContext } from '../../node-kit/contract.ts';
 import { measure } from '../../node-kit/digest.ts';
@@ -130,6 +129,7 @@ async function* streamParts(
     const name = partFileName(stream.name, part, 'csv', options.gzip);
     const file = join(ctx.tempDir, name);
     await mkdir(dirname(file), { recursive: true });
+    const { to: copyTo } = await import('pg-copy-streams');
     const copy = client.query(copyTo(`COPY (${query}) TO STDOUT (${copyOptions})`));
     const measured = measure();
     await pipeline([copy, ...(options.gzip ? [createGzip({ level: 6 })] : []), measured, createWriteStream(file)]);

@@ -9,7 +9,7 @@
  * prepare ran in an attempt that died) publishes from the staging tables in `commit`; staging
  * tables that are gone then mean the earlier commit went through.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { errorMessage } from '../../errors.ts';
 import { inferColumns } from '../../node-kit/columns.ts';
 import {
@@ -295,6 +295,7 @@ function bookkeepingDefinitions(): string[] {
 
 /** A connected client, its session set for exact text forms (UTC, ISO dates and intervals); errors without secrets. */
 async function connect(config: PostgresDestinationConfig, ctx: NodeContext): Promise<pg.Client> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client(clientConfig(config));
   // An idle connection's error (server restart) must not crash the process; the next query fails instead.
   client.on('error', () => undefined);

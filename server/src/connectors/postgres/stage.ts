@@ -8,7 +8,6 @@
  */
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { Column, TableShape } from '../../node-kit/columns.ts';
 import type { Rec, RecordBatch } from '../../node-kit/contract.ts';
 import { loadIsolatingFailures } from '../../node-kit/isolate-failures.ts';
@@ -92,6 +91,7 @@ export class StreamStage {
       .map(quoteIdentifier)
       .join(', ')}) FROM STDIN`;
     const indexes = text.rows.map((_, index) => index);
+    const { from: copyFrom } = await import('pg-copy-streams');
     await client.query('BEGIN');
     try {
       const failures = await loadIsolatingFailures(

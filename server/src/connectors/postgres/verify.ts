@@ -5,7 +5,6 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { HASH_COLUMN, ROW_COLUMN, SEQ_COLUMN } from '../../node-kit/sql/stage-columns.ts';
 import type { Readback } from '../../node-kit/sql/stage-verification.ts';
 import { RowChecksum, rowHasher } from '../../node-kit/verification.ts';
@@ -50,6 +49,7 @@ export async function readBack(client: pg.Client, stage: StreamStage): Promise<R
       firstChanged = { key, message: 'the row differs from the record received (recomputed hash ≠ staged hash)' };
     }
   };
+  const { to: copyTo } = await import('pg-copy-streams');
   const stream = client.query(copyTo(`COPY (SELECT ${select.join(', ')} FROM ${quoteTable(stage.table)}) TO STDOUT`));
   const decoder = new StringDecoder('utf8');
   let rest = '';
