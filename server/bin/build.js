@@ -8,9 +8,6 @@
  * Layout: `<build dir>/current.json` names the current build, `<build dir>/<build>/<entry>.js` holds it.
  * Each build writes its own directory and then replaces current.json by a rename, so CLIs starting
  * together (the tests spawn many) never read half a build.
- *
- * A worker-thread entry is one more line in `entries`; code starts it with `entryUrl` from
- * server/src/node-kit/compiled-entry.ts, which finds the compiled file beside the running bundle.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -142,8 +139,6 @@ export async function build(buildDir = defaultBuildDir()) {
       sourcesContent: false,
       minifyWhitespace: true,
       minifySyntax: true,
-      // Where the compiled entries are, for code starting a worker thread (node-kit/compiled-entry.ts).
-      define: { 'process.env.BACKFLOW_BUNDLE_DIR': JSON.stringify(outdir) },
       // The replacement first: sourceLocation also loads .ts files.
       plugins: [replacing('flow/precompiled.ts', precompiledModule(validators)), externalPackages, sourceLocation],
     }),

@@ -27,6 +27,33 @@ export async function runBenchChild<T>(script: string, args: readonly string[]):
   return JSON.parse(lastLines(stdout, 1)) as T;
 }
 
+/**
+ * Runs `backflow <args>` through test/bench/cli-child.js in `cwd`, with its state store there too;
+ * stderr's last line is the process's peak RSS. Fails with the CLI's own message when it exits non-zero.
+ */
+export async function runCliChild(args: readonly string[], cwd: string): Promise<{ stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(benchDir, 'cli-child.js'), ...args], {
+    cwd,
+    env: { ...process.env, BACKFLOW_DATA_DIR: path.join(cwd, '.backflow') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text;
+  });
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0)
+    throw new Error(`backflow ${args.join(' ')} exited with ${code}: ${lastLines(stderr, 6)}\n${lastLines(stdout, 3)}`);
+  return { stdout, stderr };
+}
+
 export function lastLines(text: string, count: number): string {
   return text.trim().split('\n').slice(-count).join('\n');
 }

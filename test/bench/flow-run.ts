@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RunSummary, runFlow } from '../../server/src/service/flow-runner.ts';
 import { StateStore } from '../../server/src/store/state-store.ts';
-import { runBenchChild } from './child.ts';
-import type { FlowChildReport } from './flow-child.ts';
+import { lastLines, runCliChild } from './child.ts';
 import type { Trial } from './timing.ts';
 import { timed } from './timing.ts';
 
@@ -36,13 +35,29 @@ export async function runFlowTrial(document: unknown): Promise<FlowTrial> {
   }
 }
 
-/** The same run in a child process (test/bench/flow-child.ts), for its peak RSS. */
+export interface FlowChildReport {
+  /** The run's own duration (the CLI's summary), without the process's start-up. */
+  ms: number;
+  summary: RunSummary;
+  /** Peak RSS of the whole CLI process (Node, drivers and the run), in bytes. */
+  maxRssBytes: number;
+}
+
+/**
+ * The same run as a user makes it, `backflow run flow.json --json` (test/bench/cli-child.js: the CLI's
+ * compiled build), in a throwaway directory that holds its state store: for the process's peak RSS.
+ */
 export async function runFlowInChild(document: unknown): Promise<FlowChildReport> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'backflow-bench-flow-'));
   try {
-    const file = path.join(workDir, 'flow.json');
-    await writeFile(file, JSON.stringify(document));
-    return await runBenchChild<FlowChildReport>('flow-child.ts', [file]);
+    await writeFile(path.join(workDir, 'flow.json'), JSON.stringify(document));
+    const { stdout, stderr } = await runCliChild(['run', 'flow.json', '--json'], workDir);
+    const summary = JSON.parse(stdout) as RunSummary;
+    if (summary.status !== 'succeeded') {
+      throw new Error(`benchmark flow ${summary.flow} ${summary.status}: ${summary.error?.message ?? 'no error'}`);
+    }
+    const { maxRssBytes } = JSON.parse(lastLines(stderr, 1)) as { maxRssBytes: number };
+    return { ms: summary.durationMs, summary, maxRssBytes };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

@@ -1,7 +1,16 @@
-/** Runs the row-path backup in a child process, so its peak RSS is its own and not the harness's. */
-import { runBenchChild } from './child.ts';
-import type { RowPathReport } from './row-path-child.ts';
+/** Runs the row-path backup (DuckDB → map → CSV.gz, pushdown off) as a CLI child, for its time and peak RSS. */
+import { rowsWritten, runFlowInChild } from './flow-run.ts';
+import { ordersToCsvGzip, sourceId } from './flows.ts';
 
-export function runRowPathChild(database: string): Promise<RowPathReport> {
-  return runBenchChild<RowPathReport>('row-path-child.ts', [database]);
+export interface RowPathReport {
+  /** The run's own duration (without the process's start-up). */
+  ms: number;
+  rows: number;
+  /** Peak RSS of the whole CLI process, in bytes. */
+  maxRssBytes: number;
+}
+
+export async function runRowPathChild(database: string): Promise<RowPathReport> {
+  const report = await runFlowInChild(ordersToCsvGzip(database, { rowPath: true }));
+  return { ms: report.ms, rows: rowsWritten(report.summary, sourceId), maxRssBytes: report.maxRssBytes };
 }

@@ -32,11 +32,11 @@ export async function measureCsvToNdjson(csvFile: string, rows: number): Promise
   };
 }
 
-/** Entry 3b: the same flow alone in a child process, for its peak RSS. */
+/** Entry 3b: the same flow run by the CLI (`backflow run`), for its peak RSS. */
 export async function measureCsvParseMemory(csvFile: string, rows: number): Promise<EntryResult> {
   const report = await runFlowInChild(csvToNdjson(csvFile));
   assertRows('3b', rowsWritten(report.summary, 'as-ndjson'), rows);
-  const ours: Figure = { label: 'peak RSS (child process)', value: report.maxRssBytes, unit: 'bytes', samples: [] };
+  const ours: Figure = { label: 'peak RSS of backflow run', value: report.maxRssBytes, unit: 'bytes', samples: [] };
   const budget: Figure = { label: 'budget', value: rssBudgetBytes, unit: 'bytes', samples: [] };
   return {
     entry: `3b CSV ${rows / 1e6}M → NDJSON peak RSS`,

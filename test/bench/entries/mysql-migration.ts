@@ -22,8 +22,7 @@ import {
   shapeText,
 } from '../databases.ts';
 import { assertRows, type EntryOutcome, type Figure, ratioOf } from '../entry-result.ts';
-import type { FlowChildReport } from '../flow-child.ts';
-import { rowsWritten, runFlowInChild } from '../flow-run.ts';
+import { type FlowChildReport, rowsWritten, runFlowInChild } from '../flow-run.ts';
 import { migrationTargetId, mysqlToPostgres } from '../flows.ts';
 import { notBuiltYet } from '../not-built.ts';
 import { pgloaderTrial, pgloaderVersion } from '../peers.ts';
@@ -77,12 +76,12 @@ export async function measureMysqlMigration(): Promise<EntryOutcome[]> {
       return { ...report, shape: await checkMigration(report.summary) };
     };
     const trials = await pairTrials(peer, ours);
-    const oursFigure = timeFigure('runFlow mysql.source → postgres.destination (child process)', trials.ours);
+    const oursFigure = timeFigure('backflow run mysql.source → postgres.destination', trials.ours);
     const peerFigure = timeFigure(peerLabel, trials.peer);
     const ratio = ratioOf(oursFigure, peerFigure);
     const peakRss = Math.max(...trials.ours.map((trial) => trial.maxRssBytes));
     const rss: Figure = {
-      label: 'peak RSS of the migration (child process: Node, tsx, drivers, run)',
+      label: 'peak RSS of the migration (backflow run: Node, drivers, run)',
       value: peakRss,
       unit: 'bytes',
       samples: trials.ours.map((trial) => trial.maxRssBytes),

@@ -1,11 +1,11 @@
 /**
- * Entry 4: peak RSS of the row path (DuckDB source → csv.format gzip → files with `pushdown: false`, every row in
- * JavaScript) at 1M and 10M rows, each run alone in a child process. Memory must stay under budget
+ * Entry 4: peak RSS of the row path (DuckDB source → map → csv.format gzip → files, `pushdown: false`, every row in
+ * JavaScript) at 1M and 10M rows, each run by the CLI (`backflow run`) alone. Memory must stay under budget
  * and flat: the engine streams, so ten times the rows must not mean much more memory.
  */
 import { assertRows, type EntryResult, type Figure } from '../entry-result.ts';
+import type { RowPathReport } from '../row-path.ts';
 import { runRowPathChild } from '../row-path.ts';
-import type { RowPathReport } from '../row-path-child.ts';
 
 /** 300 MB in bytes (decimal megabytes, the stricter reading). */
 const rssBudgetBytes = 300e6;
@@ -50,7 +50,7 @@ export async function rowPathRun(database: string, rows: number): Promise<RowPat
 }
 
 function budgetResult(entry: string, report: RowPathReport): EntryResult {
-  const ours = rssFigure('peak RSS (child process)', report);
+  const ours = rssFigure('peak RSS of backflow run', report);
   const budget: Figure = { label: 'budget', value: rssBudgetBytes, unit: 'bytes', samples: [rssBudgetBytes] };
   return {
     entry,
