@@ -1,6 +1,6 @@
 /**
  * What the CRM-to-CRM migration tests share: the HubSpot portal read back through its public API
- * (with a token of the test's own, so the migration's budget is untouched), the two sandboxes'
+ * (with a token of the test's own, unlimited, so the migration's budget is untouched), the two sandboxes'
  * environment for the example flows, and a CLI run killed once a count passes a mark.
  */
 import { copyFile } from 'node:fs/promises';
@@ -36,7 +36,13 @@ export async function startMigrationSandboxes(options: {
   salesforce?: SalesforceSeed;
   ownersWithUsers: number;
 }): Promise<MigrationSandboxes> {
-  const hubspot = await startHubspotSandbox({ port: 0, tokens: [migrationToken, readerToken], seed: options.hubspot });
+  // The test's reader is not rate limited: reading a portal of 30,000 records back would wait half a minute.
+  const hubspot = await startHubspotSandbox({
+    port: 0,
+    tokens: [migrationToken, readerToken],
+    limits: { unlimitedTokens: [readerToken] },
+    seed: options.hubspot,
+  });
   afterAll(() => hubspot.close());
   const owners = await hubspotCall<{ results: { email: string }[] }>(hubspot, '/crm/v3/owners?limit=100');
   const matchedEmails = new Set(owners.results.slice(0, options.ownersWithUsers).map((owner) => owner.email));

@@ -22,7 +22,7 @@ import {
   runInProcess,
   sandboxAccess,
 } from './gcs-support.ts';
-import { everyTypeTable, query, sqlString, workDir } from './support.ts';
+import { everyTypeTable, query, shortenRetryWaits, sqlString, workDir } from './support.ts';
 
 type Format = 'csv' | 'parquet';
 type Variant = 'plain' | 'encrypted' | 'faulty';
@@ -150,6 +150,7 @@ describe('GCS backup → restore round trip', () => {
     // One in five requests answers 503 and one chunk request is cut after 100 kB (mid-chunk); a
     // posted seed restarts its sequence, so each case sees the same faults whatever ran before.
     if (variant === 'faulty') {
+      shortenRetryWaits(); // the waits a hundredth as long; the faults and their retries the same
       await setFaults({ errorRate: 0.2, seed: faultSeed, cutUploadAfterBytes: 100_000 });
     }
     let cutStillArmed: number | undefined;

@@ -4,6 +4,7 @@ import { hubspotDestination } from '../../server/src/connectors/hubspot/destinat
 import type { HubspotDestinationConfig } from '../../server/src/connectors/hubspot/destination-config.ts';
 import type { Rec } from '../../server/src/node-kit/contract.ts';
 import { byKey, context, portalRecords, sandbox, stopFaults, token } from './hubspot-support.ts';
+import { shortenRetryWaits } from './support.ts';
 
 const fields = ['email', 'firstname', 'lastname', 'city', 'hs_email_optout'];
 
@@ -135,6 +136,7 @@ describe('hubspot.destination', () => {
   });
 
   it('retries 429 bursts, 5xx answers and dropped connections, and lands every record once', async () => {
+    shortenRetryWaits(); // the waits a hundredth as long; the faults and their retries the same
     const portal = await sandbox({
       faults: { tooManyEvery: 4, tooManyBurst: 1, retryAfterSeconds: 0, errorRate: 0.1, seed: 7, dropEvery: 7 },
     });

@@ -5,7 +5,7 @@ import { type TestContext, temporaryDirectory, testContext } from '../../server/
 import { type HubspotSandbox, type HubspotSandboxOptions, startHubspotSandbox } from '../sandboxes/hubspot/server.ts';
 
 export const token = 'pat-sandbox-token';
-/** The tests read the portal back with a token of their own, so they never spend the connector's budget. */
+/** The tests read the portal back with a token of their own, unlimited, so they never spend the connector's budget nor wait. */
 const readerToken = 'pat-test-reader';
 
 const sandboxes: HubspotSandbox[] = [];
@@ -15,7 +15,12 @@ afterEach(async () => {
 
 /** A sandbox of its own (port 0), closed after the test: its URL gives the connector a limiter of its own too. */
 export async function sandbox(options: HubspotSandboxOptions = {}): Promise<HubspotSandbox> {
-  const started = await startHubspotSandbox({ port: 0, tokens: [token, readerToken], ...options });
+  const started = await startHubspotSandbox({
+    port: 0,
+    tokens: [token, readerToken],
+    ...options,
+    limits: { ...options.limits, unlimitedTokens: [readerToken] },
+  });
   sandboxes.push(started);
   return started;
 }

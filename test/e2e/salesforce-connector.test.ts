@@ -15,6 +15,7 @@ import { checkKillAndResume, recordItem } from '../../server/src/testing/conform
 import { type TestContext, temporaryDirectory, testContext } from '../../server/src/testing/node-context.ts';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../sandboxes/salesforce/server.ts';
 import { createEach, nastyName, oracle, queryAll, sandboxConnection } from './salesforce-support.ts';
+import { shortenRetryWaits } from './support.ts';
 
 let sandbox: SalesforceSandbox;
 let jsforce: Connection;
@@ -346,6 +347,7 @@ describe('salesforce.destination', () => {
 
 describe('salesforce connector under faults', () => {
   it('reads and writes exactly through 503s, dropped connections, a 429 burst and an expired session', async () => {
+    shortenRetryWaits(); // the waits a hundredth as long; the faults and their retries the same
     const faulty = await startSalesforceSandbox({
       port: 0,
       faults: { errorEvery: 5, dropEvery: 11, rateLimitBurst: { afterRequests: 3, count: 1, retryAfterSeconds: 1 } },

@@ -14,7 +14,7 @@ import type { TestContext } from '../../server/src/testing/node-context.ts';
 import type { SheetsSandbox } from '../sandboxes/sheets/server.ts';
 import { runInProcess } from './gcs-support.ts';
 import { context, sandbox, tabRecords, visibleTabs } from './sheets-support.ts';
-import { query, repoRoot, workDir } from './support.ts';
+import { query, repoRoot, shortenRetryWaits, workDir } from './support.ts';
 
 const token = 'ya29.sandbox-token';
 
@@ -222,6 +222,7 @@ describe('sheets.destination', () => {
   });
 
   it('ends exact through 503s, 429 bursts with Retry-After and dropped connections', async () => {
+    shortenRetryWaits(); // the waits a hundredth as long; the faults and their retries the same
     const sheets = await sandbox({
       faults: { errorRate: 0.15, seed: 3, tooManyEvery: 4, retryAfterSeconds: 1, dropEvery: 6 },
     });
@@ -238,6 +239,7 @@ describe('sheets.destination', () => {
   }, 120_000);
 
   it('ends exact when answers are lost after Google applied the request: tabs added, swaps and moves not repeated', async () => {
+    shortenRetryWaits(); // the waits a hundredth as long; the faults and their retries the same
     const sheets = await sandbox({ faults: { dropAnswerEvery: 2 } });
     const spreadsheetId = sheets.createSpreadsheet([
       { title: 'Customers', rows: [['old']] },

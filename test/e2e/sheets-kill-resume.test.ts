@@ -10,7 +10,7 @@ import type { RunSummary } from '../../server/src/service/flow-runner.ts';
 import { copyDemoWarehouse } from '../../server/src/testing/demo-warehouse.ts';
 import { runKilledAt } from './crm-migration-support.ts';
 import { sandbox, tabRecords, visibleTabs } from './sheets-support.ts';
-import { query, repoRoot, spawnCliWithEnv, workDir } from './support.ts';
+import { query, repoRoot, shortRetryWaits, spawnCliWithEnv, workDir } from './support.ts';
 
 it('killed mid-run and resumed, the tab switches once from the old list to exactly the segment', async () => {
   // a 429 every third request (Retry-After 1 s) keeps the run going long enough to be killed mid-way
@@ -44,7 +44,11 @@ it('killed mid-run and resumed, the tab switches once from the old list to exact
   expect(visibleTabs(sheets, 'demo')).toEqual(['Sheet1', 'Newsletter VIPs']);
   expect(tabRecords(sheets, 'demo', 'Newsletter VIPs')).toEqual([{ name: 'last week' }]);
 
-  const finished = await spawnCliWithEnv(['run', 'flow.json', '--resume', '--json'], cwd, env).done;
+  // the resumed run meets the same 429s; nothing is timed after the kill, so its waits are a hundredth as long
+  const finished = await spawnCliWithEnv(['run', 'flow.json', '--resume', '--json'], cwd, {
+    ...env,
+    ...shortRetryWaits,
+  }).done;
   expect(finished.code, `${finished.stderr}\n${finished.stdout.slice(0, 3000)}`).toBe(0);
   const summary = JSON.parse(finished.stdout) as RunSummary;
   expect(summary).toMatchObject({ status: 'succeeded', resumed: true });

@@ -7,6 +7,7 @@ import type { Rec } from '../../server/src/node-kit/contract.ts';
 import { type TestContext, temporaryDirectory, testContext } from '../../server/src/testing/node-context.ts';
 import { idFor } from '../sandboxes/slack/server.ts';
 import { fastPace, postedRecords, sandbox, subject, token, unescaped } from './slack-support.ts';
+import { shortenRetryWaits } from './support.ts';
 
 const channels = ['support-tier1', 'support-tier2', 'support-billing'];
 
@@ -169,6 +170,7 @@ describe('slack.destination', () => {
   });
 
   it('ends exact through 5xx, 429 bursts with Retry-After and dropped connections', async () => {
+    shortenRetryWaits(); // the waits a hundredth as long; the faults and their retries the same
     const slack = await sandbox({
       faults: { errorRate: 0.1, seed: 3, tooManyEvery: 9, retryAfterSeconds: 1, dropEvery: 13 },
     });

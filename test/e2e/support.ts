@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
+import { onTestFinished } from 'vitest';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cliPath = path.join(repoRoot, 'server/bin/backflow.js');
@@ -55,6 +56,22 @@ export function spawnCliWithEnv(args: string[], cwd: string, env: Record<string,
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   return { child, done, output: () => ({ stdout, stderr }) };
+}
+
+/**
+ * Environment for `spawnCliWithEnv` under which a `backflow` process waits a hundredth of each retry
+ * wait (backoff and Retry-After, see `retryDelayScale`): a fault storm's retries cost no real seconds.
+ */
+export const shortRetryWaits: Record<string, string> = { BACKFLOW_RETRY_DELAY_SCALE: '0.01' };
+
+/** `shortRetryWaits` for this process (runs in process), until the test ends. */
+export function shortenRetryWaits(): void {
+  const saved = process.env.BACKFLOW_RETRY_DELAY_SCALE;
+  process.env.BACKFLOW_RETRY_DELAY_SCALE = shortRetryWaits.BACKFLOW_RETRY_DELAY_SCALE;
+  onTestFinished(() => {
+    if (saved === undefined) delete process.env.BACKFLOW_RETRY_DELAY_SCALE;
+    else process.env.BACKFLOW_RETRY_DELAY_SCALE = saved;
+  });
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Rec } from '../../server/src/node-kit/contract.ts';
 import { temporaryDirectory, testContext } from '../../server/src/testing/node-context.ts';
 import type { WebhookSandbox } from '../sandboxes/webhook/server.ts';
 import { chainFlow, runInProcess } from './gcs-support.ts';
+import { shortenRetryWaits } from './support.ts';
 import { hooksSandbox, people, peopleWarehouse, receivedRecords, signingSecret } from './webhook-support.ts';
 
 /** A flow names its secret through the environment, as a user's would. */
@@ -86,6 +87,7 @@ describe('webhook.destination', () => {
   });
 
   it('rides out 5xx, 429 bursts with Retry-After and dropped answers and ends exact', async () => {
+    shortenRetryWaits(); // the waits a hundredth as long; the faults and their retries the same
     const dir = await temporaryDirectory();
     const warehouse = await peopleWarehouse(dir, 300);
     const hooks = await hooksSandbox({

@@ -647,6 +647,24 @@ describe('HubSpot sandbox driven by @hubspot/api-client', () => {
       });
     });
 
+    it('leaves unlimitedTokens out of the limits and the window stats; the other tokens stay limited', async () => {
+      const reader = 'pat-reader';
+      await withSandbox(
+        { tokens: [token, reader], limits: { perTenSeconds: 2, unlimitedTokens: [reader] } },
+        async (limited) => {
+          const read = [];
+          for (let index = 0; index < 5; index++)
+            read.push((await call(limited, 'GET', '/crm/v3/objects/contacts?limit=1', undefined, reader)).status);
+          expect(read).toEqual([200, 200, 200, 200, 200]);
+          const limitedToken = [];
+          for (let index = 0; index < 3; index++)
+            limitedToken.push((await call(limited, 'GET', '/crm/v3/objects/contacts?limit=1')).status);
+          expect(limitedToken).toEqual([200, 200, 429]);
+          expect(limited.stats()).toEqual({ requests: 8, maxInTenSeconds: 2, rejected429: 1 });
+        },
+      );
+    });
+
     it('refuses past the daily allowance with policyName DAILY', async () => {
       await withSandbox({ limits: { daily: 2 } }, async (limited) => {
         const sdk = client(limited);

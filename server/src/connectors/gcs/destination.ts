@@ -10,6 +10,7 @@ import {
   type Payload,
 } from '../../node-kit/contract.ts';
 import { measure } from '../../node-kit/digest.ts';
+import { retryDelayScale } from '../../node-kit/http/index.ts';
 import { BackupParts, type BackupPartsState, type ManifestFile, manifestName } from '../../node-kit/manifest.ts';
 import { isPartName } from '../../node-kit/parts.ts';
 import { expandPathTemplate } from '../../node-kit/path-template.ts';
@@ -139,7 +140,11 @@ class GcsWriter {
   async write(payload: Payload): Promise<void> {
     if (payload.kind !== 'file') throw new ConfigError('gcs.destination takes files', { nodeId: this.ctx.nodeId });
     // A session GCS lost (404/410) or a chunk out of retries restarts the part from its first byte.
-    const uploaded = await pRetry(() => this.upload(payload), { retries: 2, signal: this.ctx.signal });
+    const uploaded = await pRetry(() => this.upload(payload), {
+      retries: 2,
+      minTimeout: 1000 * retryDelayScale(),
+      signal: this.ctx.signal,
+    });
     this.parts.landed(uploaded, payload.schema);
   }
 

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { File } from '@google-cloud/storage';
 import pRetry, { AbortError } from 'p-retry';
 import { DestinationError } from '../../errors.ts';
+import { retryDelayScale } from '../../node-kit/http/index.ts';
 
 export interface UploadOptions {
   contentType: string;
@@ -135,8 +136,8 @@ async function sendChunk(
     },
     {
       retries: options.retries ?? 10,
-      minTimeout: options.minRetryDelayMs ?? 250,
-      maxTimeout: 15_000,
+      minTimeout: (options.minRetryDelayMs ?? 250) * retryDelayScale(),
+      maxTimeout: 15_000 * retryDelayScale(),
       signal: options.signal,
     },
   ).catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import type { Bucket, File, Storage, StorageOptions } from '@google-cloud/storage';
 import { type Static, Type } from '@sinclair/typebox';
 import { ConfigError } from '../../errors.ts';
+import { retryDelayScale } from '../../node-kit/http/index.ts';
 
 export const gcsConnectionFields = ['credentials', 'projectId', 'apiEndpoint'] as const;
 
@@ -57,11 +58,13 @@ export const gcsAccessRules = {
 export async function createStorage(access: GcsAccess, nodeId: string): Promise<Storage> {
   const { IdempotencyStrategy, Storage } = await import('@google-cloud/storage');
   // Retries of single requests (the uploader retries its own chunks); part names are deterministic, so every write is idempotent.
+  // The library's first wait (a second) is no option, so `BACKFLOW_RETRY_DELAY_SCALE` shortens its
+  // waits through their cap, never below that second (the library refuses a cap under its first wait).
   const retryOptions = {
     autoRetry: true,
     maxRetries: 6,
     retryDelayMultiplier: 2,
-    maxRetryDelay: 16,
+    maxRetryDelay: Math.max(1, 16 * retryDelayScale()),
     totalTimeout: 600,
     idempotencyStrategy: IdempotencyStrategy.RetryAlways,
   };

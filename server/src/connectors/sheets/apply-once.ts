@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError } from '../../errors.ts';
 import type { NodeContext } from '../../node-kit/contract.ts';
-import { HttpApiError } from '../../node-kit/http/index.ts';
+import { HttpApiError, retryDelayScale } from '../../node-kit/http/index.ts';
 import type { Spreadsheet, Tab } from './spreadsheet.ts';
 
-/** Attempts of a request sent once; the waits between them double from half a second. */
+/** Attempts of a request sent once; the waits between them double from half a second (times `retryDelayScale()`). */
 const attempts = 8;
 
 /**
@@ -33,7 +33,8 @@ export async function applyOnce(
         attempt,
         status: failed.status,
       });
-      await sleep(Math.max(failed.retryAfterMs ?? 0, 500 * 2 ** (attempt - 1)), undefined, {
+      const waitMs = Math.round(Math.max(failed.retryAfterMs ?? 0, 500 * 2 ** (attempt - 1)) * retryDelayScale());
+      await sleep(waitMs, undefined, {
         signal: ctx.signal,
       }).catch(() => {
         throw new CancelledError();

@@ -82,6 +82,29 @@ describe('createHttpApi', () => {
     for (const request of after) expect(request.at - limited!.at).toBeGreaterThanOrEqual(950);
   });
 
+  it('shortens the Retry-After wait by BACKFLOW_RETRY_DELAY_SCALE, and still fails on a wait past maxWaitMs', async () => {
+    const server = await serve((request, index) =>
+      index === 0
+        ? { status: 429, headers: { 'retry-after': '2' }, body: 'slow down' }
+        : request.path === '/day'
+          ? { status: 429, headers: { 'retry-after': '86400' }, body: 'come back tomorrow' }
+          : { status: 200, body: {} },
+    );
+    const retries: HttpRetry[] = [];
+    const saved = process.env.BACKFLOW_RETRY_DELAY_SCALE;
+    process.env.BACKFLOW_RETRY_DELAY_SCALE = '0.01';
+    try {
+      const client = api(server, { onRetry: (retry) => retries.push(retry) });
+      expect(await client.request({ path: '/limited' })).toEqual({});
+      expect(retries.map((retry) => retry.waitMs)).toEqual([20]);
+      const error = await failure(client.request({ path: '/day' }));
+      expect(error).toMatchObject({ code: 'http_rate_limited', retryAfterMs: 86_400_000 });
+    } finally {
+      if (saved === undefined) delete process.env.BACKFLOW_RETRY_DELAY_SCALE;
+      else process.env.BACKFLOW_RETRY_DELAY_SCALE = saved;
+    }
+  });
+
   it('sends a raw body as it is and returns a text answer with its status and headers', async () => {
     const server = await serve((request) => ({
       status: 200,

@@ -3,6 +3,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { CancelledError, errorMessage } from '../../errors.ts';
 import { HttpApiError } from './http-api-error.ts';
 import { type HttpLimits, sharedLimiter } from './limiter.ts';
+import { retryDelayScale } from './retry-delay-scale.ts';
 import { serverWaitMs } from './server-wait.ts';
 
 /** The credential. It is sent, never shown: messages, errors and retry events leave it out. */
@@ -90,7 +91,10 @@ export interface HttpRetry {
   /** Its status; absent after a network error. */
   status?: number;
   code: 'http_status' | 'http_network';
-  /** The wait before the next attempt: the backoff, or longer when the server asked for it. */
+  /**
+   * The wait before the next attempt: the backoff, or longer when the server asked for it, times
+   * `BACKFLOW_RETRY_DELAY_SCALE` when a test suite set it (see `retryDelayScale`).
+   */
   waitMs: number;
 }
 
@@ -244,7 +248,7 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
                 { cause: error },
               );
             }
-            const waitMs = Math.max(backoffMs(attemptNumber, retry), serverWait ?? 0);
+            const waitMs = Math.round(Math.max(backoffMs(attemptNumber, retry), serverWait ?? 0) * retryDelayScale());
             if (error.status === 429) limiter.pauseFor(waitMs);
             options.onRetry?.({
               method,

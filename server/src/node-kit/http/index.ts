@@ -13,6 +13,7 @@ export {
 } from './api.ts';
 export { HttpApiError, type HttpApiErrorCode, type HttpApiErrorFields } from './http-api-error.ts';
 export type { HttpLimits } from './limiter.ts';
+export { retryDelayScale, retryDelayScaleVariable } from './retry-delay-scale.ts';
 export { serverWaitMs } from './server-wait.ts';
 export {
   defaultSignatureHeader,
