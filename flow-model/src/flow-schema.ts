@@ -8,6 +8,15 @@ import { type Static, Type } from '@sinclair/typebox';
 /** Records per batch at most, in flow settings and in a source's `batchSize`: a batch is held whole in memory. */
 export const maxBatchSize = 1_000_000;
 
+/**
+ * Records per batch unless `settings.batchSize` says otherwise. Small enough that a batch is garbage
+ * before V8's young generation is collected twice: at 10,000 most batches lived long enough to be
+ * moved to the old generation, and the heap grew to hold them until a full collection (the row path's
+ * peak RSS at 10M rows: 419 MB at 10,000, 296 MB at 2,048, at the same speed). 2,048 is DuckDB's
+ * vector size.
+ */
+export const defaultBatchSize = 2048;
+
 /** A node id or a flow name. */
 const identifier = '^[A-Za-z0-9_][A-Za-z0-9_.-]*$';
 /** An edge endpoint: `node` or `node:port`. */
@@ -24,7 +33,7 @@ export const flowScheduleSchema = Type.Object(
 
 export const flowSettingsSchema = Type.Object(
   {
-    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: maxBatchSize, default: 10_000 })),
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: maxBatchSize, default: defaultBatchSize })),
     maxRejected: Type.Optional(
       Type.Integer({
         minimum: 0,

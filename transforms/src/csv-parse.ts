@@ -59,6 +59,8 @@ export interface CsvParser {
   /** `invalid`: where the decoder replaced invalid bytes in `chunk`; the records holding them are rejected. */
   write(chunk: string, invalid?: readonly InvalidBytes[]): CsvChunkResult;
   end(): CsvChunkResult;
+  /** The column names, once known (given, or read from the header line). */
+  columns(): readonly string[] | undefined;
 }
 
 const BOM = '\uFEFF';
@@ -258,7 +260,7 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
     result.lines.push(startLine);
   }
 
-  return { write, end };
+  return { write, end, columns: () => columns };
 }
 
 function emptyResult(): CsvChunkResult {

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Flow } from '@backflow/flow-model';
+import { defaultBatchSize, type Flow } from '@backflow/flow-model';
 import { BackflowError, CancelledError, errorMessage, ReconciliationError } from '../errors.ts';
 import type { FlowGraph, GraphNode } from '../flow/graph.ts';
 import type {
@@ -76,7 +76,6 @@ export interface ExecuteResult {
   error?: BackflowError;
 }
 
-const defaultBatchSize = 10_000;
 const defaultCheckpointIntervalMs = 1000;
 
 export { NodeFailedError };
@@ -116,6 +115,10 @@ class RunExecution {
   private readonly tempDir: string;
   private readonly fused: { sourceId: string; formatId: string }[];
   private readonly idMap: IdMap;
+  /** Records per batch for sources and the transforms that make records. */
+  private get batchSize(): number {
+    return this.options.flow.settings?.batchSize ?? defaultBatchSize;
+  }
 
   constructor(private readonly options: ExecuteOptions) {
     const { flow } = options;
@@ -313,6 +316,7 @@ class RunExecution {
         const instance = await node.type.create(this.config(node), {
           ...ctx,
           ...(resumeState === undefined ? {} : { resumeState }),
+          batchSize: this.batchSize,
           filtered: (count) => {
             this.stats.node(node.id).filtered += count;
           },
@@ -419,7 +423,7 @@ class RunExecution {
     const lastRunCursor = this.options.lastRunCursors?.[source.id];
     const batches = source.type.read(this.config(source), {
       ...this.context(source),
-      batchSize: this.options.flow.settings?.batchSize ?? defaultBatchSize,
+      batchSize: this.batchSize,
       ...(alignRows ? { alignRows } : {}),
       ...(checkpoint ? { resumeCursor: checkpoint.cursor } : {}),
       ...(lastRunCursor === undefined ? {} : { lastRunCursor }),

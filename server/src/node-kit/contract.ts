@@ -112,6 +112,8 @@ export interface SourceContext extends NodeContext {
 export interface TransformContext extends NodeContext {
   /** The state this node reported for the last checkpoint, when resuming. */
   resumeState?: unknown;
+  /** Preferred records per batch, for transforms that make records (the parsers). */
+  batchSize: number;
   /** Report records this node dropped on purpose (they count as `filtered`). */
   filtered(count: number): void;
   /** Report records read from a files input (the engine counts records inputs itself). */

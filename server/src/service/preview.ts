@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type Flow, type FlowIssue, type FlowNode, parseEndpoint } from '@backflow/flow-model';
+import { defaultBatchSize, type Flow, type FlowIssue, type FlowNode, parseEndpoint } from '@backflow/flow-model';
 import { Type } from '@sinclair/typebox';
 import { prepareDemoWarehouse } from '../demo/prepare.ts';
 import type { RunRecorder } from '../engine/checkpoint.ts';
@@ -81,7 +81,10 @@ export async function previewNode(
   const previewFlow: Flow = {
     ...original,
     // One record more than asked tells whether the sample was cut.
-    settings: { ...original.settings, batchSize: Math.min(request.limit + 1, original.settings?.batchSize ?? 10_000) },
+    settings: {
+      ...original.settings,
+      batchSize: Math.min(request.limit + 1, original.settings?.batchSize ?? defaultBatchSize),
+    },
     nodes: [
       ...original.nodes.filter((node) => kept.has(node.id)),
       ...taps.map((tap, i): FlowNode => ({ id: `__preview_${i}`, type: captureTypeName(tap.kind) })),

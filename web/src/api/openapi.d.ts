@@ -473,7 +473,7 @@ export interface components {
                 catchUp?: boolean;
             };
             settings?: {
-                /** @default 10000 */
+                /** @default 2048 */
                 batchSize?: number;
                 /** @description Fail the run once more records than this are rejected (default: no limit) */
                 maxRejected?: number;

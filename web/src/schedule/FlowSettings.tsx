@@ -1,3 +1,4 @@
+import { defaultBatchSize } from '@backflow/flow-model';
 import { useMemo, useState } from 'react';
 import type { Flow, FlowSchedule, FlowSettings as Settings } from '../api/types.ts';
 import { editorStore, useEditor } from '../store/editor.ts';
@@ -266,7 +267,7 @@ export function FlowSettings() {
           flow={flow}
           name="batchSize"
           label="Batch size"
-          hint="Records per batch (default 10,000)"
+          hint={`Records per batch (default ${defaultBatchSize.toLocaleString('en-US')})`}
           min={1}
         />
         <NumberSetting

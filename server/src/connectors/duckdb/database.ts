@@ -35,7 +35,9 @@ export interface ConnectOptions {
 /**
  * DuckDB keeps the blocks it read cached up to its memory limit (80% of RAM by default), so a run
  * over a big file would grow as the file does. A modest limit keeps memory flat; sorts and joins
- * beyond it spill to disk. `BACKFLOW_DUCKDB_MEMORY_LIMIT` overrides it (e.g. `2GB`).
+ * beyond it spill to disk. Not lower: a COPY pushdown to Parquet needs its row groups in memory,
+ * and a server's runs cannot spill (file access outside their roots is off), so at 32 MB a small
+ * Parquet backup failed for want of memory. `BACKFLOW_DUCKDB_MEMORY_LIMIT` overrides it (e.g. `2GB`).
  */
 function instanceOptions(readOnly: boolean): Record<string, string> {
   return {

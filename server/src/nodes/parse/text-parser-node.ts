@@ -2,6 +2,7 @@ import { createGunzip } from 'node:zlib';
 import { createFileDecoder, type InvalidBytes, TEXT_ENCODINGS, type TextEncoding } from '@backflow/transforms';
 import { Type } from '@sinclair/typebox';
 import type {
+  Column,
   Emit,
   FilePayload,
   Rec,
@@ -22,6 +23,8 @@ export interface ParsedChunk {
 export interface TextParser {
   write(chunk: string, invalid: readonly InvalidBytes[]): ParsedChunk;
   end(): ParsedChunk;
+  /** The names of the fields every record has, when the format fixes them (a CSV header); every value is text. */
+  columns?(): readonly string[] | undefined;
 }
 
 /** The `encoding` config of both parse nodes. */
@@ -33,8 +36,6 @@ export const encodingProperty = Type.Optional(
       'Bytes not valid in it reject the record holding them. latin1 and iso-8859-1 are read as windows-1252, as browsers do.',
   }),
 );
-
-const recordsPerBatch = 10_000;
 
 /**
  * A files → records node: each file is decompressed when its name ends in `.gz`, decoded from
@@ -62,18 +63,23 @@ async function parseFile(
   ctx: TransformContext,
   emit: Emit,
 ): Promise<void> {
+  const recordsPerBatch = ctx.batchSize;
   const records: Rec[] = [];
   const locations: RecordLocation[] = [];
+  /** Text columns, once the parser knows them (a CSV header): later nodes need not infer them. */
+  let textColumns: Column[] | undefined;
   /** Emits full batches of `recordsPerBatch` (or everything left, at the end), whatever the chunk sizes were. */
   const flushRecords = async (all: boolean) => {
     while (records.length >= recordsPerBatch || (all && records.length > 0)) {
+      textColumns ??= parser.columns?.()?.map((name) => ({ name, type: 'VARCHAR' }));
+      const schema = file.schema ?? textColumns;
       const batch = {
         kind: 'records' as const,
         stream: file.stream,
         records: records.splice(0, recordsPerBatch),
         locations: locations.splice(0, recordsPerBatch),
       };
-      await emit('records', file.schema ? { ...batch, schema: file.schema } : batch);
+      await emit('records', schema ? { ...batch, schema } : batch);
     }
   };
   const take = async (chunk: ParsedChunk) => {
