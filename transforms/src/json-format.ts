@@ -49,6 +49,7 @@ export function createJsonFormatter(options: JsonFormatOptions = {}): JsonFormat
 }
 
 const objectBoundary = '},{';
+const utf8Encoder = new TextEncoder();
 
 /**
  * The JSON of each record, joined by `separator`. One `JSON.stringify` of the whole batch is about
@@ -84,11 +85,11 @@ function ndjsonBytes(records: Record<string, unknown>[]): Uint8Array {
     if (!(error instanceof TypeError)) throw error;
   }
   if (batch !== undefined) {
-    const bytes = Buffer.from(batch);
-    const boundaries: number[] = [];
-    for (let at = bytes.indexOf(objectBoundary, 1); at !== -1; at = bytes.indexOf(objectBoundary, at + 3)) {
-      if (boundaries.push(at + 1) === records.length) break;
-    }
+    // Into a buffer big enough for any text (3 bytes a UTF-16 unit at most), then copied to its size:
+    // encodeInto reads the builder's unflattened string about twice as fast as Buffer.from does.
+    const room = Buffer.allocUnsafe(batch.length * 3);
+    const bytes = Buffer.from(room.subarray(0, utf8Encoder.encodeInto(batch, room).written));
+    const boundaries = commasBetweenObjects(bytes, records.length);
     if (boundaries.length === records.length - 1) {
       for (const comma of boundaries) bytes[comma] = 0x0a;
       bytes[bytes.length - 1] = 0x0a;
@@ -97,6 +98,25 @@ function ndjsonBytes(records: Record<string, unknown>[]): Uint8Array {
   }
   return Buffer.from(`${records.map((record) => stringifyExactJson(record)).join('\n')}\n`);
 }
+
+/**
+ * Where `},{` has its comma in `bytes`, at most `limit` of them. A loop over the bytes: a million
+ * calls of Buffer's indexOf cost twice as long as the whole scan.
+ */
+function commasBetweenObjects(bytes: Uint8Array, limit: number): number[] {
+  const commas: number[] = [];
+  const end = bytes.length - 1;
+  for (let at = 2; at < end; at++) {
+    if (bytes[at] === COMMA && bytes[at - 1] === CLOSE_BRACE && bytes[at + 1] === OPEN_BRACE) {
+      if (commas.push(at) === limit) break;
+    }
+  }
+  return commas;
+}
+
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 
 function countOf(text: string, search: string): number {
   let count = 0;

@@ -37,6 +37,9 @@ export const encodingProperty = Type.Optional(
   }),
 );
 
+/** Bytes parsed at a time: about a batch of short records. */
+const parsedPieceBytes = 64 * 1024;
+
 /**
  * A files → records node: each file is decompressed when its name ends in `.gz`, decoded from
  * `encoding` and parsed as it streams; records go out in batches with their file and line, and every
@@ -106,10 +109,14 @@ async function parseFile(
   const bytes = file.name.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   raw.on('error', (error) => bytes.destroy(error));
   const decoder = createFileDecoder(encoding);
-  for await (const chunk of bytes) {
-    ctx.signal.throwIfAborted();
-    const decoded = decoder.write(chunk as Buffer);
-    await take(parser.write(decoded.text, decoded.invalid));
+  for await (const chunk of bytes as AsyncIterable<Buffer>) {
+    // Files are read a MiB at a time (for hashing); parsed whole, a MiB held some 18,000 records at once,
+    // which outlived V8's young generation. A piece at a time, records go on in batches as they come.
+    for (let at = 0; at < chunk.length; at += parsedPieceBytes) {
+      ctx.signal.throwIfAborted();
+      const decoded = decoder.write(chunk.subarray(at, at + parsedPieceBytes));
+      await take(parser.write(decoded.text, decoded.invalid));
+    }
   }
   const rest = decoder.end();
   await take(parser.write(rest.text, rest.invalid));
