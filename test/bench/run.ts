@@ -19,6 +19,7 @@ import { measurePostgresExport } from './entries/postgres-export.ts';
 import { measurePushdownGain } from './entries/pushdown-gain.ts';
 import { measureRowPathMemory } from './entries/row-path-memory.ts';
 import { measureRowPathNdjson } from './entries/row-path-ndjson.ts';
+import { measureStartUp } from './entries/start-up.ts';
 import { type EntryOutcome, isEntrySkipped, isFailure } from './entry-result.ts';
 import { describeMachine, machineLine } from './machine.ts';
 import { formatReport, writeReportJson } from './report.ts';
@@ -113,6 +114,7 @@ const entryRuns = new Map<number, { title: string; run: EntryRun }>([
       run: async (data) => [await measureRowPathNdjson((await data()).orders.rows1M, 1e6)],
     },
   ],
+  [15, { title: 'start-up CPU of backflow node-types and validate vs node', run: () => measureStartUp() }],
 ]);
 
 function selectedEntries(argv: string[]): number[] {
