@@ -119,15 +119,18 @@ class RunExecution {
   private readonly fused: { sourceId: string; formatId: string }[];
   private readonly idMap: IdMap;
   /**
-   * Records per batch for sources and the transforms that make records. A flow that diffs
-   * (a destination with a `syncKey`, with the store's snapshots) takes bigger ones: the diff
-   * classifies each batch in the store, where a statement's own cost outweighs small batches
-   * (a 1M-row re-sync took 20.1 s in batches of 2,048 against 10.9 s in batches of 10,000).
+   * Records per batch for sources and the transforms that make records. A flow that diffs (a
+   * destination whose mode writes by key, with the store's snapshots) takes bigger ones: the diff
+   * classifies each batch in the store, where a statement's own cost outweighs small batches (a 1M-row
+   * re-sync took 20.1 s in batches of 2,048 against 10.9 s in batches of 10,000). No connector's key
+   * depends on the stream, so asking for any stream's tells whether it diffs.
    */
   private get batchSize(): number {
     const diffs =
       this.options.syncSnapshot !== undefined &&
-      [...this.graph.nodes.values()].some((node) => node.type.role === 'destination' && node.type.syncKey);
+      [...this.graph.nodes.values()].some(
+        (node) => node.type.role === 'destination' && node.type.syncKey?.(this.config(node), '') !== undefined,
+      );
     return this.options.flow.settings?.batchSize ?? (diffs ? diffedBatchSize : defaultBatchSize);
   }
 
