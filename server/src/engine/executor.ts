@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { defaultBatchSize, type Flow } from '@backflow/flow-model';
+import { defaultBatchSize, diffedBatchSize, type Flow } from '@backflow/flow-model';
 import { BackflowError, CancelledError, errorMessage, ReconciliationError } from '../errors.ts';
 import type { FlowGraph, GraphNode } from '../flow/graph.ts';
 import type {
@@ -78,9 +78,6 @@ export interface ExecuteResult {
 
 const defaultCheckpointIntervalMs = 1000;
 
-/** Records per batch of a flow that diffs, unless its settings say otherwise (see `batchSize`). */
-const diffedBatchSize = 10_000;
-
 export { NodeFailedError };
 
 class RejectionLimitError extends BackflowError {
@@ -119,11 +116,9 @@ class RunExecution {
   private readonly fused: { sourceId: string; formatId: string }[];
   private readonly idMap: IdMap;
   /**
-   * Records per batch for sources and the transforms that make records. A flow that diffs (a
-   * destination whose mode writes by key, with the store's snapshots) takes bigger ones: the diff
-   * classifies each batch in the store, where a statement's own cost outweighs small batches (a 1M-row
-   * re-sync took 20.1 s in batches of 2,048 against 10.9 s in batches of 10,000). No connector's key
-   * depends on the stream, so asking for any stream's tells whether it diffs.
+   * Records per batch for sources and the transforms that make records: `diffedBatchSize` in a flow
+   * that diffs (a destination whose mode writes by key, with the store's snapshots). No connector's
+   * key depends on the stream, so asking for any stream's tells whether it diffs.
    */
   private get batchSize(): number {
     const diffs =

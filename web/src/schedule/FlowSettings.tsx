@@ -1,4 +1,4 @@
-import { defaultBatchSize } from '@backflow/flow-model';
+import { defaultBatchSize, diffedBatchSize } from '@backflow/flow-model';
 import { useMemo, useState } from 'react';
 import type { Flow, FlowSchedule, FlowSettings as Settings } from '../api/types.ts';
 import { editorStore, useEditor } from '../store/editor.ts';
@@ -267,7 +267,7 @@ export function FlowSettings() {
           flow={flow}
           name="batchSize"
           label="Batch size"
-          hint={`Records per batch (default ${defaultBatchSize.toLocaleString('en-US')})`}
+          hint={`Records per batch (default ${defaultBatchSize.toLocaleString('en-US')}; ${diffedBatchSize.toLocaleString('en-US')} when a destination writes by key)`}
           min={1}
         />
         <NumberSetting
