@@ -66,6 +66,28 @@ describe('createJsonFormatter, batches whose values hold an object boundary', ()
     expect(Buffer.from(json.rowsBytes(batch)).toString()).toBe(text);
   });
 
+  it.each(['ndjson', 'array'] as const)('cuts batches of several slices, each on its own terms (%s)', (style) => {
+    // 128 records are stringified at a time: slices of plain, non-ASCII, boundary-holding and bigint records.
+    const batch = Array.from({ length: 600 }, (_, i): Record<string, unknown> => {
+      if (i === 200) return { i, note: 'x},{y' };
+      if (i === 300) return { i, big: 2n ** 70n };
+      return i >= 400 && i < 500 ? { i, name: `Zoë ${i}` } : { i };
+    });
+    const json = createJsonFormatter({ style });
+    const text = json.start() + json.rows(batch) + json.end();
+    const bytes = Buffer.from(json.rowsBytes(batch)).toString();
+    if (style === 'ndjson') expect(bytes).toBe(text);
+    const lines = text
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => line.replace(/,$/, ''));
+    expect(lines).toHaveLength(600);
+    expect(lines[200]).toBe('{"i":200,"note":"x},{y"}');
+    expect(lines[300]).toBe('{"i":300,"big":1180591620717411303424}');
+    expect(lines[450]).toBe('{"i":450,"name":"Zoë 450"}');
+    expect(lines.map((line) => JSON.parse(line).i)).toEqual(batch.map((record) => record.i));
+  });
+
   it.each(['ndjson', 'array'] as const)('gives the same text as bytes (%s)', (style) => {
     const json = createJsonFormatter({ style });
     const text = json.rows(records);
