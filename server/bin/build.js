@@ -15,8 +15,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
 
-/** Source entries (paths under server/), each compiled to `<build>/<its file name>.js`: names must differ. */
-export const entries = ['src/cli.ts'];
+/**
+ * Source entries (paths under server/), each compiled to `<build>/<its file name>.js`: names must differ.
+ * The worker threads' entry runs from the bundle too (engine/parallel/piece-pool.ts finds it).
+ */
+export const entries = ['src/cli.ts', 'src/engine/parallel/piece-worker.ts'];
 
 /**
  * Where the bundles' sources live: the server's, and those of the workspace packages it bundles,
@@ -137,6 +140,8 @@ export async function build(buildDir = defaultBuildDir()) {
       chunkNames: 'chunks/[name]-[hash]',
       sourcemap: 'linked',
       sourcesContent: false,
+      // Code that starts worker threads finds their entry in the same build.
+      define: { 'process.env.BACKFLOW_BUNDLE_DIR': JSON.stringify(outdir) },
       minifyWhitespace: true,
       minifySyntax: true,
       // The replacement first: sourceLocation also loads .ts files.

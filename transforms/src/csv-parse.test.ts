@@ -193,6 +193,12 @@ describe('createCsvParser', () => {
     expect(result.lines).toEqual([2, 4]);
   });
 
+  it('reads a one-line file ending in CR as CR-only (the file ends, so no LF can follow)', () => {
+    const parser = createCsvParser({ header: false });
+    const result = [parser.write('a,b\r'), parser.end()];
+    expect(result.flatMap((chunk) => chunk.records)).toEqual([{ column0: 'a', column1: 'b' }]);
+  });
+
   it('reports a malformed closing quote as soon as its line is read, without waiting for the end of the file', () => {
     const parser = createCsvParser();
     const first = parser.write('a,b\n1,"x"y,2\n3,4\n');

@@ -61,6 +61,23 @@ export interface CsvParser {
   end(): CsvChunkResult;
   /** The column names, once known (given, or read from the header line). */
   columns(): readonly string[] | undefined;
+  /** What a parser of a later piece of the same file must know (see CsvPieceStart), once the first record is read. */
+  carryOver(): CsvCarryOver | undefined;
+}
+
+/** What the first piece of a file establishes for the rest: its columns and its line ending. */
+export interface CsvCarryOver {
+  columns: string[];
+  newline: CsvNewline;
+}
+
+/**
+ * Where a piece of a file starts when the file is parsed in pieces cut at record boundaries (each
+ * parsed apart, on worker threads): its physical line, and what the file's first piece established.
+ */
+export interface CsvPieceStart {
+  line: number;
+  carried: CsvCarryOver;
 }
 
 const BOM = '\uFEFF';
@@ -78,7 +95,7 @@ const DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
  * named `column<index>`, so no value is lost to a key collision. A record holding bytes the decoder
  * found invalid is reported instead of parsed; in the header they are reported and the names kept.
  */
-export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
+export function createCsvParser(options: CsvParseOptions = {}, piece?: CsvPieceStart): CsvParser {
   const dialect = resolveCsvDialect(options);
   const { delimiter, quoteChar } = dialect;
   const header = options.header ?? true;
@@ -87,14 +104,15 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
   const maxRecordChars = options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS;
   checkColumns(header, options.columns);
 
-  let columns: string[] | undefined = options.columns && [...options.columns];
+  let columns: string[] | undefined = piece ? [...piece.carried.columns] : options.columns && [...options.columns];
   const invalidBytes = createInvalidBytesQueue();
   /** Text not parsed yet; it always starts at a record boundary. */
   let pending = '';
   /** Physical line `pending` starts on. */
-  let pendingLine = 1;
-  let started = false;
-  let newline: CsvNewline | undefined;
+  let pendingLine = piece?.line ?? 1;
+  /** A later piece starts inside the file: no byte order mark to drop. */
+  let started = piece !== undefined;
+  let newline: CsvNewline | undefined = piece?.carried.newline;
   /** Re-parsing an unfinished record on every small chunk would be quadratic, so wait until it doubled. */
   let reparseAt = 0;
   /** Follows the over-long record whose text is being dropped, until its end. */
@@ -133,6 +151,8 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
     const result = emptyResult();
     // A record still being skipped had no end: it ran to the end of the file and is reported already.
     skipper = undefined;
+    // A last line break that is a CR can be no CRLF: the file ends there.
+    newline ??= detectNewline(pending, quoteChar, delimiter, true);
     if (pending !== '') parsePending(newline ?? '\n', true, result);
     pending = '';
     return result;
@@ -260,7 +280,12 @@ export function createCsvParser(options: CsvParseOptions = {}): CsvParser {
     result.lines.push(startLine);
   }
 
-  return { write, end, columns: () => columns };
+  return {
+    write,
+    end,
+    columns: () => columns,
+    carryOver: () => (columns && newline ? { columns, newline } : undefined),
+  };
 }
 
 function emptyResult(): CsvChunkResult {
@@ -334,9 +359,15 @@ function countOf(text: string, search: string, from: number, to: number): number
 
 /**
  * The line ending of the file: the first line break outside a quoted field. Undefined while the text
- * seen so far has none, or ends in `\r` (the `\n` of a CRLF may be in the next chunk).
+ * seen so far has none, or ends in `\r` (the `\n` of a CRLF may be in the next chunk) unless it is
+ * the file's `final` text.
  */
-function detectNewline(text: string, quoteChar: string, delimiter: string): CsvNewline | undefined {
+export function detectNewline(
+  text: string,
+  quoteChar: string,
+  delimiter: string,
+  final = false,
+): CsvNewline | undefined {
   let inQuotes = false;
   for (let index = 0; index < text.length; index++) {
     const char = text[index];
@@ -348,7 +379,7 @@ function detectNewline(text: string, quoteChar: string, delimiter: string): CsvN
     } else if (char === '\n') {
       return '\n';
     } else if (char === '\r') {
-      if (index + 1 === text.length) return undefined;
+      if (index + 1 === text.length) return final ? '\r' : undefined;
       return text[index + 1] === '\n' ? '\r\n' : '\r';
     } else if (char === quoteChar && (index === 0 || text.endsWith(delimiter, index))) {
       inQuotes = true;

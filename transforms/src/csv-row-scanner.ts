@@ -29,6 +29,8 @@ export class CsvRowScanner {
   quoteAt = 0;
   /** True when that quote is never closed; false when a closing quote is followed by something else. */
   neverClosed = false;
+  /** Where that something else is (the scan read the text up to there to find the error). */
+  strayAt = 0;
 
   private readonly quoteCode: number;
   /** The value of the quoted field `quotedField` read last. */
@@ -108,6 +110,7 @@ export class CsvRowScanner {
       } else if (!text.startsWith(delimiter, after) && !text.startsWith(this.newline, after)) {
         // A CR at the text's end may be the start of a CRLF still to come.
         if (!final && this.newline.startsWith(text.slice(after))) return -1;
+        this.strayAt = after;
         return this.quoteError(quoteAt, false);
       }
       this.lastQuotedValue = value;

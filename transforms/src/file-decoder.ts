@@ -153,11 +153,11 @@ const layouts: Record<TextEncoding, ByteLayout> = {
  * next chunk) and decoded in one call when it is valid; only a chunk that is not is walked character by
  * character to find its invalid bytes.
  */
-export function createFileDecoder(encoding: TextEncoding = 'utf-8'): FileDecoder {
+export function createFileDecoder(encoding: TextEncoding = 'utf-8', startOffset = 0): FileDecoder {
   const layout = layouts[encoding];
   let held = new Uint8Array(0);
-  /** File offset of the first byte not decoded yet. */
-  let offset = 0;
+  /** File offset of the first byte not decoded yet (`startOffset`: a piece of a file starts there). */
+  let offset = startOffset;
 
   function decode(bytes: Uint8Array): DecodedText {
     const start = offset;

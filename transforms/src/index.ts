@@ -2,14 +2,17 @@ export { CAST_COLUMN_TYPES, CAST_TYPES, type CastResult, type CastType, castValu
 export { type CsvDialect, resolveCsvDialect } from './csv-dialect.ts';
 export { type CsvFormatOptions, type CsvFormatter, createCsvFormatter } from './csv-format.ts';
 export {
+  type CsvCarryOver,
   type CsvChunkResult,
   type CsvErrorCode,
   type CsvParseOptions,
   type CsvParser,
+  type CsvPieceStart,
   type CsvRecord,
   type CsvRowError,
   createCsvParser,
 } from './csv-parse.ts';
+export { CsvPieceCutter } from './csv-piece-cutter.ts';
 export { TransformError, type TransformErrorCode, type TransformErrorContext } from './errors.ts';
 export { parseExactJson, stringifyExactJson } from './exact-json.ts';
 export { ownField, readField, writeField } from './field-path.ts';

@@ -1,6 +1,13 @@
 import { BackflowError, CancelledError, errorMessage } from '../errors.ts';
 import type { FlowGraph, GraphNode } from '../flow/graph.ts';
-import type { DestinationWriter, Emit, Payload, RejectedRecord, TransformInstance } from '../node-kit/contract.ts';
+import type {
+  DestinationWriter,
+  EdgePayload,
+  Emit,
+  Payload,
+  RejectedRecord,
+  TransformInstance,
+} from '../node-kit/contract.ts';
 import type { CheckpointPolicy } from './checkpoint-policy.ts';
 import type { DiffGate } from './diff-gate.ts';
 import type { RunStats } from './run-stats.ts';
@@ -60,7 +67,7 @@ export class Dispatcher {
   }
 
   /** Hands a payload emitted on `port` of `from` to every node connected there. */
-  async deliver(from: GraphNode, port: string, payload: Payload, seq: number): Promise<void> {
+  async deliver(from: GraphNode, port: string, payload: EdgePayload, seq: number): Promise<void> {
     const { graph, stats } = this.options;
     const edges = from.outgoing.filter((e) => e.from.port === port);
     await Promise.all(
@@ -80,12 +87,14 @@ export class Dispatcher {
     this.options.policy.setHolding(node.id, false);
   }
 
-  private async receive(node: GraphNode, payload: Payload, seq: number): Promise<void> {
+  private async receive(node: GraphNode, payload: EdgePayload, seq: number): Promise<void> {
     this.options.throwIfStopped();
     await this.locked(node.id, async () => {
       try {
-        if (node.type.role === 'destination') await this.write(node, payload, seq);
-        else await this.process(node, payload, seq);
+        if (node.type.role !== 'destination') await this.process(node, payload, seq);
+        // The planner ends every chain that encodes on worker threads at its format node.
+        else if (payload.kind === 'encoded') throw new Error('encoded records cannot reach a destination');
+        else await this.write(node, payload, seq);
       } catch (error) {
         if (error instanceof BackflowError && (error.context.nodeId || error instanceof CancelledError)) throw error;
         throw new NodeFailedError(node.id, error);
@@ -135,7 +144,7 @@ export class Dispatcher {
     await gate.landed(payload.stream, rows, seq);
   }
 
-  private async process(node: GraphNode, payload: Payload, seq: number): Promise<void> {
+  private async process(node: GraphNode, payload: EdgePayload, seq: number): Promise<void> {
     this.options.stats.transformTook(node.id, payload);
     const instance = this.options.transforms.get(node.id)!;
     await instance.process(payload, this.emitter(node, seq));

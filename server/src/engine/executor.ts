@@ -21,6 +21,7 @@ import type { RunRecorder, SourceCheckpoint } from './checkpoint.ts';
 import { CheckpointPolicy } from './checkpoint-policy.ts';
 import { DiffGate, type KeyReads } from './diff-gate.ts';
 import { Dispatcher, NodeFailedError } from './dispatch.ts';
+import { parallelOptionsFromEnv } from './parallel/chain-planner.ts';
 import { planRun } from './planner.ts';
 import { readAhead } from './read-ahead.ts';
 import { createRunLog } from './run-log.ts';
@@ -114,6 +115,7 @@ class RunExecution {
   private firstError?: BackflowError;
   private readonly tempDir: string;
   private readonly fused: { sourceId: string; formatId: string }[];
+  private readonly chains: string[][];
   private readonly idMap: IdMap;
   /**
    * Records per batch for sources and the transforms that make records: `diffedBatchSize` in a flow
@@ -136,10 +138,12 @@ class RunExecution {
     this.idMap = options.dryRun ? dryRunIdMap(flowMap) : flowMap;
     const plan = planRun(options.graph, {
       fusions: options.fusions ?? [],
+      parallel: parallelOptionsFromEnv(),
       ...(flow.settings?.pushdown === undefined ? {} : { pushdown: flow.settings.pushdown }),
     });
     this.graph = plan.graph;
     this.fused = plan.fused;
+    this.chains = plan.chains;
     this.stats = new RunStats(this.graph, { dryRun: options.dryRun ?? false });
     this.tempDir = path.join(options.tempRoot, options.runId);
     this.logger = createRunLog(options.recorder, options.runId);
@@ -175,6 +179,14 @@ class RunExecution {
       await mkdir(this.tempDir, { recursive: true });
       for (const { sourceId, formatId } of this.fused) {
         this.logger(sourceId).info(`writes the parts of "${formatId}" itself (pushdown)`, { format: formatId });
+      }
+      for (const [parserId, ...rest] of this.chains) {
+        this.logger(parserId).info(
+          `parses big files with ${rest.map((id) => `"${id}"`).join(' → ')} on worker threads`,
+          {
+            chain: [parserId, ...rest],
+          },
+        );
       }
       const sources = graph.order.filter((n) => n.type.role === 'source');
       await this.discardReplayedRejects(sources);

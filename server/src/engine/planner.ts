@@ -1,25 +1,39 @@
 /**
  * Planning, before a run executes: rewrites the flow graph so the executor runs one kind of graph.
- * Today that is pushdown: a source wired alone into a format node it declares a fusion with
- * (`PartsFusion`) reads with the fusion's part-writing read, and the format node passes the parts
- * on. Node ids, ports, edges and per-node counts stay those of the flow the user drew.
+ * Pushdown: a source wired alone into a format node it declares a fusion with (`PartsFusion`) reads
+ * with the fusion's part-writing read, and the format node passes the parts on. Then chains from a
+ * parse node to a format node that can run on worker threads do so (parallel/chain-planner.ts).
+ * Node ids, ports, edges and per-node counts stay those of the flow the user drew.
  */
 import type { FlowGraph, GraphNode } from '../flow/graph.ts';
 import type { PartsFusion, PartsRead, TransformType } from '../node-kit/contract.ts';
+import { type ParallelOptions, planParallelChains } from './parallel/chain-planner.ts';
 
 export interface PlanOptions {
   fusions: readonly PartsFusion[];
   /** `settings.pushdown` of the flow: false keeps every node on the row path. */
   pushdown?: boolean;
+  /** Worker threads for chains that can use them; none: every node runs on the run's thread. */
+  parallel?: ParallelOptions;
 }
 
 export interface RunPlan {
   graph: FlowGraph;
   /** The pairs fused, as `source → format` node ids, for the run log. */
   fused: { sourceId: string; formatId: string }[];
+  /** The chains that run on worker threads (node ids, parse node first), for the run log. */
+  chains: string[][];
 }
 
 export function planRun(graph: FlowGraph, options: PlanOptions): RunPlan {
+  const { graph: fusedGraph, fused } = planFusions(graph, options);
+  const { graph: planned, chains } = options.parallel
+    ? planParallelChains(fusedGraph, options.parallel)
+    : { graph: fusedGraph, chains: [] };
+  return { graph: planned, fused, chains };
+}
+
+function planFusions(graph: FlowGraph, options: PlanOptions): Omit<RunPlan, 'chains'> {
   if (options.pushdown === false || options.fusions.length === 0) return { graph, fused: [] };
   const replaced = new Map<string, GraphNode>();
   const fused: RunPlan['fused'] = [];

@@ -1,6 +1,6 @@
 import type { ErrorDetail } from '../errors.ts';
 import type { FlowGraph, GraphEdge } from '../flow/graph.ts';
-import type { Payload } from '../node-kit/contract.ts';
+import type { EdgePayload } from '../node-kit/contract.ts';
 import type { DiffCounts } from './diff-gate.ts';
 
 /**
@@ -105,7 +105,7 @@ export class RunStats {
   }
 
   /** A source produced `payload`: it read and passed on its rows (and the file). */
-  sourceBatch(id: string, payload: Payload): void {
+  sourceBatch(id: string, payload: EdgePayload): void {
     const counts = this.node(id);
     const rows = rowsOf(payload);
     counts.read += rows;
@@ -114,21 +114,21 @@ export class RunStats {
   }
 
   /** `edge` carried `payload`. A records edge carries part files when its format node is fused: their rows count as records. */
-  carried(edge: GraphEdge, payload: Payload): void {
+  carried(edge: GraphEdge, payload: EdgePayload): void {
     const counts = this.edge(edge.index);
     const rows = rowsOf(payload);
     if (payload.kind === 'file') counts.files += 1;
-    if (payload.kind === 'records' || edge.kind === 'records') counts.records += rows;
+    if (payload.kind !== 'file' || edge.kind === 'records') counts.records += rows;
     else if (counts.rows !== undefined) counts.rows += rows;
   }
 
-  /** A transform took a records payload (a files payload's rows it reports itself). */
-  transformTook(id: string, payload: Payload): void {
-    if (payload.kind === 'records') this.node(id).read += payload.records.length;
+  /** A transform took a records payload, or records already encoded (a files payload's rows it reports itself). */
+  transformTook(id: string, payload: EdgePayload): void {
+    if (payload.kind !== 'file') this.node(id).read += rowsOf(payload);
   }
 
   /** A node passed `payload` on (a port other than `rejected`). */
-  emitted(id: string, payload: Payload): void {
+  emitted(id: string, payload: EdgePayload): void {
     const counts = this.node(id);
     counts.written += rowsOf(payload);
     if (payload.kind === 'file') counts.files = (counts.files ?? 0) + 1;
@@ -165,7 +165,7 @@ export class RunStats {
   }
 
   /** A destination took `payload`, before writing it. */
-  destinationTook(id: string, payload: Payload): void {
+  destinationTook(id: string, payload: EdgePayload): void {
     this.node(id).read += rowsOf(payload);
   }
 
@@ -173,7 +173,7 @@ export class RunStats {
    * A destination wrote `payload`, refusing `refused` of its rows on the way. In a dry run what it
    * took counts as would-write, not written.
    */
-  destinationWrote(id: string, payload: Payload, refused: number): void {
+  destinationWrote(id: string, payload: EdgePayload, refused: number): void {
     const counts = this.node(id);
     const rows = rowsOf(payload);
     if (counts.wouldWrite !== undefined) counts.wouldWrite += rows - refused;
@@ -217,6 +217,7 @@ export class RunStats {
   }
 }
 
-export function rowsOf(payload: Payload): number {
-  return payload.kind === 'records' ? payload.records.length : (payload.rows ?? 0);
+export function rowsOf(payload: EdgePayload): number {
+  if (payload.kind === 'records') return payload.records.length;
+  return payload.rows ?? 0;
 }

@@ -18,6 +18,8 @@ export interface PortSpec {
 export type Rec = Record<string, unknown>;
 
 import type { Column, TableShape } from './columns.ts';
+import type { PartFormat } from './part-format.ts';
+import type { PieceParsing } from './text-parsing.ts';
 import type { StreamVerification } from './verification.ts';
 
 export type { Column, TableShape };
@@ -59,7 +61,36 @@ export interface FilePayload {
   dispose?(): Promise<void>;
 }
 
+/**
+ * Records a worker thread already took through a chain of nodes and turned into a format node's bytes
+ * (engine/parallel/): what goes along the chain's edges in place of their records, so each node still
+ * counts, rejects and filters what it did. Only the chain's own nodes ever receive one.
+ */
+export interface EncodedBatch {
+  kind: 'encoded';
+  stream: string;
+  /** Records on the edge this payload travels (the receiving node reads them). */
+  rows: number;
+  /** What each node still ahead did with them, the receiving node's first; the format node's last. */
+  steps: EncodedStep[];
+  /** The format node's encoding of the records it kept (`steps`' last `passed`), for a part of `columns`. */
+  bytes: Uint8Array;
+  columns: string[];
+  /** The stream schema as the format node received it. */
+  schema?: Column[];
+}
+
+/** What one node of a chain did with the records it read: rejected, filtered, passed on (the rest). */
+export interface EncodedStep {
+  rejected: RejectedRecord[];
+  filtered: number;
+  passed: number;
+}
+
 export type Payload = RecordBatch | FilePayload;
+
+/** What travels along a flow's edges between transforms: records, files, or records already encoded. */
+export type EdgePayload = Payload | EncodedBatch;
 
 /** A source batch carries the opaque, JSON-serialisable cursor *after* it (DESIGN.md §4). */
 export type SourceBatch = Payload & { cursor: unknown };
@@ -120,10 +151,10 @@ export interface TransformContext extends NodeContext {
   read(count: number): void;
 }
 
-export type Emit = (port: string, payload: Payload) => Promise<void>;
+export type Emit = (port: string, payload: EdgePayload) => Promise<void>;
 
 export interface TransformInstance {
-  process(input: Payload, emit: Emit): Promise<void>;
+  process(input: EdgePayload, emit: Emit): Promise<void>;
   flush?(emit: Emit): Promise<void>;
   /** JSON state to resume from, taken after `process` returned (e.g. the next part number). */
   state?(): unknown;
@@ -336,6 +367,19 @@ export interface TransformType<C = Record<string, unknown>> extends NodeTypeBase
   create(config: C, ctx: TransformContext): TransformInstance | Promise<TransformInstance>;
   /** Rows per part a format node cuts at, so its source can end batches where parts end. */
   partRows?(config: C): number | undefined;
+  /**
+   * A parser whose files can be cut into pieces at record boundaries and parsed apart, on worker
+   * threads (engine/parallel/); undefined for configs that cannot be (a text encoding where a line
+   * break byte may sit inside a character).
+   */
+  pieces?(config: C): PieceParsing | undefined;
+  /**
+   * `process` depends on nothing but the batch it is given (no state, no flush, records and rejected
+   * ports only), so a worker thread may run it on a copy of the batch (engine/parallel/).
+   */
+  perBatch?: boolean;
+  /** A format node's part format (node-kit/part-format.ts), for a worker thread to encode batches with. */
+  partFormat?(config: C): PartFormat;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createCsvFormatter } from '@backflow/transforms';
 import { Type } from '@sinclair/typebox';
-import { defineTransform } from '../node-kit/contract.ts';
+import { defineTransform, type TransformInstance } from '../node-kit/contract.ts';
 import { oneOf } from '../node-kit/schema.ts';
 import { createPartWriter, partConfigProperties } from './format/part-files.ts';
 
@@ -32,26 +32,26 @@ export const csvFormat = defineTransform({
     { name: 'rejected', kind: 'records' },
   ],
   partRows: (config) => config.rowsPerFile,
-  create(config, ctx) {
+  partFormat(config) {
     const formatter = () => createCsvFormatter(config);
-    return createPartWriter(
-      {
-        extension: 'csv',
-        contentType: 'text/csv',
-        createEncoder() {
-          const csv = formatter();
-          const header = config.header ?? true;
-          return { start: (columns) => (header ? csv.header(columns) : ''), encode: csv.rows, end: () => '' };
-        },
-        refuse(record, columns) {
-          for (const key of Object.keys(record)) {
-            if (!columns.includes(key)) return `field "${key}" is not among the CSV columns (${columns.join(', ')})`;
-          }
-          return undefined;
-        },
+    return {
+      extension: 'csv',
+      contentType: 'text/csv',
+      batchesStandAlone: true,
+      createEncoder() {
+        const csv = formatter();
+        const header = config.header ?? true;
+        return { start: (columns) => (header ? csv.header(columns) : ''), encode: csv.rows, end: () => '' };
       },
-      config,
-      ctx,
-    );
+      refuse(record, columns) {
+        for (const key of Object.keys(record)) {
+          if (!columns.includes(key)) return `field "${key}" is not among the CSV columns (${columns.join(', ')})`;
+        }
+        return undefined;
+      },
+    };
+  },
+  create(config, ctx): TransformInstance {
+    return createPartWriter(csvFormat.partFormat!(config), config, ctx);
   },
 });

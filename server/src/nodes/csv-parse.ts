@@ -1,4 +1,4 @@
-import { createCsvParser } from '@backflow/transforms';
+import { type CsvCarryOver, CsvPieceCutter, createCsvParser } from '@backflow/transforms';
 import { Type } from '@sinclair/typebox';
 import { defineTransform } from '../node-kit/contract.ts';
 import { createTextParserNode, encodingProperty } from './parse/text-parser-node.ts';
@@ -30,4 +30,19 @@ export const csvParse = defineTransform({
     { name: 'rejected', kind: 'records' },
   ],
   create: ({ encoding, ...options }, ctx) => createTextParserNode(() => createCsvParser(options), encoding, ctx),
+  // Cut where a line break byte ends a record: in UTF-16 one may sit inside a character, and a
+  // delimiter or quote outside ASCII is several bytes in UTF-8.
+  pieces: ({ encoding, ...options }) =>
+    encoding === 'utf-16le' || !isAscii(options.delimiter ?? ',') || !isAscii(options.quoteChar ?? '"')
+      ? undefined
+      : {
+          encoding,
+          createCutter: () => new CsvPieceCutter(options),
+          createParser: (start) =>
+            createCsvParser(options, start && { line: start.line, carried: start.carried as CsvCarryOver }),
+        },
 });
+
+function isAscii(text: string): boolean {
+  return [...text].every((char) => char.charCodeAt(0) < 0x80);
+}

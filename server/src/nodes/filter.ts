@@ -62,6 +62,7 @@ export const filterNode = defineTransform({
     { additionalProperties: false, anyOf: [{ required: ['expression'] }, { required: ['where'] }] },
   ),
   inputs: [{ name: 'records', kind: 'records' }],
+  perBatch: true,
   checkConfig: (config) => compileIssues('expression', () => compileFilter(config)),
   outputs: [{ name: 'records', kind: 'records' }],
   create(config, ctx) {

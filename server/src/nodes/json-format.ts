@@ -1,6 +1,6 @@
 import { createJsonFormatter } from '@backflow/transforms';
 import { Type } from '@sinclair/typebox';
-import { defineTransform } from '../node-kit/contract.ts';
+import { defineTransform, type TransformInstance } from '../node-kit/contract.ts';
 import { oneOf } from '../node-kit/schema.ts';
 import { createPartWriter, partConfigProperties } from './format/part-files.ts';
 
@@ -18,19 +18,20 @@ export const jsonFormat = defineTransform({
   inputs: [{ name: 'records', kind: 'records' }],
   outputs: [{ name: 'files', kind: 'files' }],
   partRows: (config) => config.rowsPerFile,
-  create(config, ctx) {
+  partFormat(config) {
     const style = config.style ?? 'ndjson';
-    return createPartWriter(
-      {
-        extension: style === 'ndjson' ? 'ndjson' : 'json',
-        contentType: style === 'ndjson' ? 'application/x-ndjson' : 'application/json',
-        createEncoder() {
-          const json = createJsonFormatter({ style });
-          return { start: () => json.start(), encode: (records) => json.rowsBytes(records), end: () => json.end() };
-        },
+    return {
+      extension: style === 'ndjson' ? 'ndjson' : 'json',
+      contentType: style === 'ndjson' ? 'application/x-ndjson' : 'application/json',
+      // An array's separators depend on what came before in the part.
+      batchesStandAlone: style === 'ndjson',
+      createEncoder() {
+        const json = createJsonFormatter({ style });
+        return { start: () => json.start(), encode: (records) => json.rowsBytes(records), end: () => json.end() };
       },
-      config,
-      ctx,
-    );
+    };
+  },
+  create(config, ctx): TransformInstance {
+    return createPartWriter(jsonFormat.partFormat!(config), config, ctx);
   },
 });

@@ -1,6 +1,6 @@
 /** The map node's per-stream mappings: a multi-stream input (a CRM's objects) mapped each its own way. */
 import { describe, expect, it } from 'vitest';
-import type { Payload, Rec } from '../node-kit/contract.ts';
+import type { EdgePayload, Rec } from '../node-kit/contract.ts';
 import { testContext } from '../testing/node-context.ts';
 import { mapNode } from './map.ts';
 
@@ -8,7 +8,7 @@ async function mapAll(config: Parameters<typeof mapNode.create>[0], batches: { s
   const instance = await mapNode.create(config, testContext('/tmp'));
   const out: { port: string; stream: string; records: Rec[] }[] = [];
   for (const batch of batches) {
-    await instance.process({ kind: 'records', ...batch }, async (port, payload: Payload) => {
+    await instance.process({ kind: 'records', ...batch }, async (port, payload: EdgePayload) => {
       if (payload.kind === 'records') out.push({ port, stream: payload.stream, records: payload.records });
     });
   }

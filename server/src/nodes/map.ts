@@ -87,6 +87,7 @@ export const mapNode = defineTransform({
     { additionalProperties: false },
   ),
   inputs: [{ name: 'records', kind: 'records' }],
+  perBatch: true,
   checkConfig: ({ streams, ...config }) => [
     ...compileIssues('', () => createMapper(config)),
     ...Object.entries(streams ?? {}).flatMap(([stream, own]) =>

@@ -1,6 +1,6 @@
 import { createJsonFormatter } from '@backflow/transforms';
 import { Type } from '@sinclair/typebox';
-import { type Column, defineTransform } from '../node-kit/contract.ts';
+import { type Column, defineTransform, type TransformInstance } from '../node-kit/contract.ts';
 import { oneOf } from '../node-kit/schema.ts';
 import { createPartWriter, partConfigProperties } from './format/part-files.ts';
 
@@ -29,18 +29,22 @@ export const parquetFormat = defineTransform({
   inputs: [{ name: 'records', kind: 'records' }],
   outputs: [{ name: 'files', kind: 'files' }],
   partRows: (config) => config.rowsPerFile,
-  create(config, ctx) {
+  partFormat(config) {
     const compression = config.compression ?? 'snappy';
-    return createPartWriter(
-      {
-        extension: 'parquet',
-        contentType: 'application/vnd.apache.parquet',
-        createEncoder() {
-          const json = createJsonFormatter({ style: 'ndjson' });
-          return { start: () => json.start(), encode: (records) => json.rowsBytes(records), end: () => json.end() };
-        },
-        convert: (textFile, target, schema) => ndjsonToParquet(textFile, target, schema, compression),
+    return {
+      extension: 'parquet',
+      contentType: 'application/vnd.apache.parquet',
+      batchesStandAlone: true,
+      createEncoder() {
+        const json = createJsonFormatter({ style: 'ndjson' });
+        return { start: () => json.start(), encode: (records) => json.rowsBytes(records), end: () => json.end() };
       },
+      convert: (textFile, target, schema) => ndjsonToParquet(textFile, target, schema, compression),
+    };
+  },
+  create(config, ctx): TransformInstance {
+    return createPartWriter(
+      parquetFormat.partFormat!(config),
       { ...(config.rowsPerFile ? { rowsPerFile: config.rowsPerFile } : {}), gzip: false },
       ctx,
     );

@@ -18,14 +18,7 @@ import { sheetsDestination } from '../connectors/sheets/destination.ts';
 import { slackDestination } from '../connectors/slack/destination.ts';
 import { webhookDestination } from '../connectors/webhook/destination.ts';
 import type { NodeType, PartsFusion } from '../node-kit/contract.ts';
-import { csvFormat } from './csv-format.ts';
-import { csvParse } from './csv-parse.ts';
-import { filterNode } from './filter.ts';
-import { jsonFormat } from './json-format.ts';
-import { jsonParse } from './json-parse.ts';
-import { mapNode } from './map.ts';
-import { parquetFormat } from './parquet-format.ts';
-import { schemaValidate } from './schema-validate.ts';
+import { transformTypes } from './transform-types.ts';
 
 /** Every node type, as data: the API serves this list and the editor's palette is drawn from it. */
 export const nodeTypes: readonly NodeType[] = [
@@ -36,14 +29,7 @@ export const nodeTypes: readonly NodeType[] = [
   mysqlSource,
   hubspotSource,
   salesforceSource,
-  csvParse,
-  jsonParse,
-  schemaValidate,
-  mapNode,
-  filterNode,
-  csvFormat,
-  jsonFormat,
-  parquetFormat,
+  ...transformTypes,
   duckdbDestination,
   filesDestination,
   gcsDestination,

@@ -19,6 +19,7 @@ export const schemaValidate = defineTransform({
     { name: 'valid', kind: 'records' },
     { name: 'rejected', kind: 'records' },
   ],
+  perBatch: true,
   create(config) {
     const validate = createValidator(config.schema);
     return {

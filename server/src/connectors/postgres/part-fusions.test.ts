@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { createCsvParser } from '@backflow/transforms';
 import { expect, it } from 'vitest';
-import type { FilePayload, Payload } from '../../node-kit/contract.ts';
+import type { EdgePayload, FilePayload } from '../../node-kit/contract.ts';
 import { csvFormat } from '../../nodes/csv-format.ts';
 import { collect, temporaryDirectory, testContext } from '../../testing/node-context.ts';
 import { describeWithServices, postgresService } from '../../testing/services.ts';
@@ -21,7 +21,7 @@ async function rowPathParts(source: PostgresSourceConfig, csv: Csv): Promise<Par
   const ctx = testContext(dir, { batchSize: 4, ...(csv.rowsPerFile ? { alignRows: csv.rowsPerFile } : {}) });
   const format = await csvFormat.create(csv, ctx);
   const parts: Part[] = [];
-  const emit = async (_port: string, payload: Payload) => {
+  const emit = async (_port: string, payload: EdgePayload) => {
     if (payload.kind === 'file') parts.push(payload);
   };
   for await (const batch of postgresSource.read(source, ctx)) await format.process(batch, emit);

@@ -10,6 +10,7 @@ import { Type } from '@sinclair/typebox';
 import type {
   Column,
   Emit,
+  EncodedBatch,
   FilePayload,
   Rec,
   RecordBatch,
@@ -17,29 +18,8 @@ import type {
   TransformInstance,
 } from '../../node-kit/contract.ts';
 import { digestFile } from '../../node-kit/digest.ts';
+import { type PartEncoder, type PartFormat, partColumns } from '../../node-kit/part-format.ts';
 import { partFileName } from '../../node-kit/parts.ts';
-
-/** Turns records into the bytes of one part (CSV, NDJSON, …). One encoder per part. */
-export interface TextEncoder {
-  start(columns: string[]): string;
-  /** Bytes when the encoder makes them directly (no text in between). */
-  encode(records: Rec[], columns: string[]): string | Uint8Array;
-  end(): string;
-}
-
-export interface PartFormat {
-  /** File extension without the dot, e.g. `csv` (`.gz` is added when gzipped). */
-  extension: string;
-  contentType: string;
-  createEncoder(): TextEncoder;
-  /** Records that cannot go into this part's columns, with the reason (e.g. a field outside the CSV header). */
-  refuse?(record: Rec, columns: string[]): string | undefined;
-  /**
-   * Converts the finished text part (e.g. NDJSON) into the final file at `target` (e.g. Parquet),
-   * for formats that are not written as a text stream.
-   */
-  convert?(textFile: string, target: string, schema: Column[] | undefined): Promise<void>;
-}
 
 export interface PartOptions {
   rowsPerFile?: number;
@@ -54,7 +34,8 @@ interface PartState {
 /**
  * A records → files node: records go into an open part on disk (never into memory), and the part is
  * emitted once it holds `rowsPerFile` records, when the stream changes, or at the end. Parts close on
- * batch boundaries, so every checkpoint falls between two parts.
+ * batch boundaries, so every checkpoint falls between two parts. Batches a worker thread already
+ * encoded (engine/parallel/) go into the part as they are, for formats whose batches stand alone.
  */
 export function createPartWriter(format: PartFormat, options: PartOptions, ctx: TransformContext): TransformInstance {
   const gzip = options.gzip ?? false;
@@ -71,18 +52,40 @@ export function createPartWriter(format: PartFormat, options: PartOptions, ctx: 
     await emit('files', file);
   };
 
+  /** A batch encoded on a worker thread: its refused records to `rejected`, its bytes into the part. */
+  const appendEncoded = async (batch: EncodedBatch, emit: Emit) => {
+    const [step] = batch.steps;
+    if (!step) throw new Error('an encoded batch reached its format node without what the format did');
+    if (step.rejected.length > 0) {
+      await emit('rejected', { kind: 'records', stream: batch.stream, records: step.rejected as unknown as Rec[] });
+    }
+    if (step.passed === 0) return;
+    const part = partFor(batch.stream, batch.columns, batch.schema);
+    // Columns follow from the stream's schema, which a chain keeps: a difference is a bug, not data.
+    if (part.columns.join('\0') !== batch.columns.join('\0')) {
+      throw new Error(
+        `a batch encoded for columns ${batch.columns.join(', ')} reached a part of ${part.columns.join(', ')}`,
+      );
+    }
+    await part.appendBytes(batch.bytes, step.passed);
+  };
+
+  const partFor = (stream: string, columns: string[], schema: Column[] | undefined) => {
+    open ??= new OpenPart(stream, nextPart[stream] ?? 1, columns, schema, format, gzip, ctx.tempDir);
+    return open;
+  };
+
   return {
     async process(input, emit) {
-      if (input.kind !== 'records') return;
+      if (input.kind === 'file') return;
       if (open && open.stream !== input.stream) await closePart(emit);
-      if (input.records.length === 0) return;
-      if (!open) {
-        const number = nextPart[input.stream] ?? 1;
-        const columns = input.schema?.map((c) => c.name) ?? unionOfKeys(input.records);
-        open = new OpenPart(input.stream, number, columns, input.schema, format, gzip, ctx.tempDir);
+      if (input.kind === 'encoded') await appendEncoded(input, emit);
+      else {
+        if (input.records.length === 0) return;
+        const part = partFor(input.stream, partColumns(input.records, input.schema), input.schema);
+        await part.append(refuseUnfit(input, format, part.columns), emit);
       }
-      await open.append(refuseUnfit(input, format, open.columns), emit);
-      if (options.rowsPerFile && open.rows >= options.rowsPerFile) await closePart(emit);
+      if (options.rowsPerFile && open && open.rows >= options.rowsPerFile) await closePart(emit);
     },
     async flush(emit) {
       await closePart(emit);
@@ -111,17 +114,11 @@ function refuseUnfit(batch: RecordBatch, format: PartFormat, columns: string[]):
   return refused.length === 0 ? batch : { ...batch, records: kept, refused };
 }
 
-function unionOfKeys(records: Rec[]): string[] {
-  const keys = new Set<string>();
-  for (const record of records) for (const key of Object.keys(record)) keys.add(key);
-  return [...keys];
-}
-
 class OpenPart {
   rows = 0;
   private readonly file: string;
   private readonly name: string;
-  private readonly encoder: TextEncoder;
+  private readonly encoder: PartEncoder;
   private readonly hash = createHash('sha256');
   private bytes = 0;
   /** Where text goes in: the gzip stream when compressing, else the hashing stream. */
@@ -181,6 +178,13 @@ class OpenPart {
     if (batch.records.length === 0) return;
     await this.write(this.encoder.encode(batch.records, this.columns));
     this.rows += batch.records.length;
+  }
+
+  /** Bytes of `rows` records, encoded elsewhere for these columns. */
+  async appendBytes(bytes: Uint8Array, rows: number): Promise<void> {
+    await this.ready;
+    await this.write(bytes);
+    this.rows += rows;
   }
 
   async finish(): Promise<FilePayload> {

@@ -1,5 +1,5 @@
 import { createGunzip } from 'node:zlib';
-import { createFileDecoder, type InvalidBytes, TEXT_ENCODINGS, type TextEncoding } from '@backflow/transforms';
+import { createFileDecoder, TEXT_ENCODINGS, type TextEncoding } from '@backflow/transforms';
 import { Type } from '@sinclair/typebox';
 import type {
   Column,
@@ -11,21 +11,7 @@ import type {
   TransformInstance,
 } from '../../node-kit/contract.ts';
 import { oneOf } from '../../node-kit/schema.ts';
-
-/** What both the CSV and the JSON parser return for each chunk of text. */
-export interface ParsedChunk {
-  records: Rec[];
-  lines: number[];
-  /** `raw`: the rejected text as it stands in the file (capped), when the parser keeps it. */
-  errors: { line: number; code: string; message: string; raw?: string }[];
-}
-
-export interface TextParser {
-  write(chunk: string, invalid: readonly InvalidBytes[]): ParsedChunk;
-  end(): ParsedChunk;
-  /** The names of the fields every record has, when the format fixes them (a CSV header); every value is text. */
-  columns?(): readonly string[] | undefined;
-}
+import type { ParsedChunk, TextParser } from '../../node-kit/text-parsing.ts';
 
 /** The `encoding` config of both parse nodes. */
 export const encodingProperty = Type.Optional(
@@ -54,17 +40,31 @@ export function createTextParserNode(
   return {
     async process(input, emit) {
       if (input.kind !== 'file') return;
-      await parseFile(input, createParser(), encoding, ctx, emit);
+      await parseText(input, fileBytes(input), createParser(), encoding, ctx, emit);
     },
   };
 }
 
-async function parseFile(
+/** The bytes of `file`, decompressed when its name ends in `.gz`. */
+export function fileBytes(file: FilePayload): AsyncIterable<Buffer> {
+  const raw = file.open();
+  const bytes = file.name.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  raw.on('error', (error) => bytes.destroy(error));
+  return bytes;
+}
+
+/**
+ * Parses `bytes` of `file` (all of it, or a piece from a record boundary at `byteOffset`, as `parser`
+ * expects) and emits its records in batches and its malformed rows as rejected.
+ */
+export async function parseText(
   file: FilePayload,
+  bytes: AsyncIterable<Buffer> | Iterable<Buffer>,
   parser: TextParser,
   encoding: TextEncoding | undefined,
   ctx: TransformContext,
   emit: Emit,
+  byteOffset = 0,
 ): Promise<void> {
   const recordsPerBatch = ctx.batchSize;
   const records: Rec[] = [];
@@ -105,11 +105,8 @@ async function parseFile(
     await flushRecords(false);
   };
 
-  const raw = file.open();
-  const bytes = file.name.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-  raw.on('error', (error) => bytes.destroy(error));
-  const decoder = createFileDecoder(encoding);
-  for await (const chunk of bytes as AsyncIterable<Buffer>) {
+  const decoder = createFileDecoder(encoding, byteOffset);
+  for await (const chunk of bytes) {
     // Files are read a MiB at a time (for hashing); parsed whole, a MiB held some 18,000 records at once,
     // which outlived V8's young generation. A piece at a time, records go on in batches as they come.
     for (let at = 0; at < chunk.length; at += parsedPieceBytes) {
